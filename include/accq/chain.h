@@ -1,0 +1,105 @@
+/* The Markov chains of SPEC section 5: the lumped occupancy chain (exact for
+ * within-type symmetric policies) and the explicit per-server chain used to
+ * cross-check the lumping on small systems.
+ *
+ * Lumped state: c[k][q], q = 0..B, sum_q c[k][q] = N_k = m n_k; stored flat as
+ * count[k*(B+1) + q].  States are indexed by a combinatorial rank (no hash
+ * table); only the states reachable from the empty system are built, in a
+ * compact index 0..nstates-1 with a rank->index array.
+ */
+#ifndef ACCQ_CHAIN_H
+#define ACCQ_CHAIN_H
+
+#include <stdint.h>
+
+#include "accq/model.h"
+#include "accq/policy.h"
+
+/* ---- state space (lumped) ---- */
+
+typedef struct accq_space accq_space_t;
+
+/* Number of lumped states prod_k C(N_k + B, B) as a double (exact below 2^53,
+ * +inf never: returns ACCQ_ETOOBIG with the figure when it exceeds 2^63). */
+int accq_space_count(int ntypes, const int *servers, int buffer, double *count,
+                     accq_err_t *err);
+int accq_space_alloc(accq_space_t **s, int ntypes, const int *servers, int buffer,
+                     accq_err_t *err);
+void accq_space_free(accq_space_t *s);
+uint64_t accq_space_size(const accq_space_t *s);
+int accq_space_ntypes(const accq_space_t *s);
+int accq_space_buffer(const accq_space_t *s);
+const int *accq_space_servers(const accq_space_t *s);
+/* rank <-> flat counts (count[k*(B+1)+q]); O(ntypes * (B + 1)). */
+uint64_t accq_space_rank(const accq_space_t *s, const int *count);
+void accq_space_unrank(const accq_space_t *s, uint64_t rank, int *count);
+
+/* ---- generator ---- */
+
+/* Q in compressed sparse row form, off-diagonal entries only (each row i holds
+ * the transitions out of i, columns sorted, no duplicates), diagonal apart:
+ * diag[i] = -sum_j Q_ij.  Indices fit int32 for up to 2^31 states. */
+typedef struct {
+  int64_t n;
+  int64_t nnz;            /* off-diagonal entries */
+  int64_t *rowptr;        /* n + 1 */
+  int32_t *col;           /* nnz */
+  double *val;            /* nnz, > 0 */
+  double *diag;           /* n, <= 0 */
+} accq_generator_t;
+
+void accq_generator_free(accq_generator_t *q);   /* frees the arrays, not q itself */
+
+/* ---- chains ---- */
+
+typedef enum { ACCQ_CHAIN_LUMPED = 0, ACCQ_CHAIN_EXPLICIT } accq_chain_kind_t;
+
+typedef struct {
+  int64_t max_states;     /* refuse larger (default 2e7; --max-states) */
+  double max_bytes;       /* refuse when the estimate exceeds it (default: 3/4 of
+                             available memory, read from /proc/meminfo) */
+} accq_chain_options_t;
+
+typedef struct {
+  accq_chain_kind_t kind;
+  accq_model_t model;     /* copy; model.scale and model.buffer are the ones used */
+  int scale;              /* m */
+  int buffer;             /* B >= 1 */
+  double lambda;          /* total arrival rate m * Lambda */
+  int servers[ACCQ_MAX_TYPES];   /* N_k = m n_k */
+  accq_space_t *space;    /* lumped: the occupancy space; explicit: NULL */
+  uint64_t product_states;/* prod count (lumped) or prod (B+1)^N_k (explicit) */
+  int64_t nstates;        /* reachable states */
+  uint64_t *state_key;    /* per state: lumped rank, or explicit mixed-radix code */
+  accq_generator_t Q;
+  double bytes;           /* memory used by the chain */
+  double build_seconds;
+} accq_chain_t;
+
+void accq_chain_options_init(accq_chain_options_t *opt);
+
+/* Estimated bytes to build a chain of `states` states with `ntypes` types
+ * (state keys, rank index, generator with its transpose, solver vectors). */
+double accq_chain_bytes_estimate(double states, int ntypes, int buffer);
+
+/* Builds the lumped chain of `pol` on model m at scale m->scale and buffer
+ * `buffer` (>= 1; the model's `auto` is resolved by the caller).  The size is
+ * checked before allocating: ACCQ_ETOOBIG with states and bytes in the message.
+ * Cost O(reachable states * ntypes * (B+1)). */
+int accq_chain_build(accq_chain_t **c, const accq_model_t *m, const accq_policy_t *pol,
+                     int buffer, const accq_chain_options_t *opt, accq_err_t *err);
+
+/* The explicit per-server chain (one queue length per server); small systems only. */
+int accq_chain_build_explicit(accq_chain_t **c, const accq_model_t *m,
+                              const accq_policy_t *pol, int buffer,
+                              const accq_chain_options_t *opt, accq_err_t *err);
+
+void accq_chain_free(accq_chain_t *c);
+
+/* Occupancy of state i (flat count[k*(B+1)+q]) for either kind of chain. */
+void accq_chain_state_counts(const accq_chain_t *c, int64_t i, int *count);
+
+/* Writes Q (with its diagonal) in Matrix Market coordinate format, atomically. */
+int accq_chain_export_mtx(const accq_chain_t *c, const char *path, accq_err_t *err);
+
+#endif

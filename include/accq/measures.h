@@ -1,0 +1,65 @@
+/* Measures of SPEC section 6 from a stationary distribution, and the analysis
+ * driver that goes model -> policy -> chain -> pi -> measures (with `buffer =
+ * auto`). */
+#ifndef ACCQ_MEASURES_H
+#define ACCQ_MEASURES_H
+
+#include "accq/chain.h"
+#include "accq/stationary.h"
+
+typedef struct {
+  double lambda;                    /* offered m Lambda */
+  double throughput_total;          /* X = Lambda (1 - P_loss) */
+  double loss_probability;
+  double mean_jobs;                 /* L */
+  double mean_response_time;        /* E[T] = L / X */
+  double accuracy;                  /* sum a_k X_k / X */
+  double p_wait;                    /* P(admitted job finds its server busy) */
+  double throughput[ACCQ_MAX_TYPES];/* X_k */
+  double utilization[ACCQ_MAX_TYPES];/* E[busy_k] / N_k */
+  double p50, p90, p95, p99;        /* response-time percentiles (exp. service) */
+  double boundary_mass;             /* P(some server holds B jobs) */
+  double t_lp;                      /* LP bound at X per unit scale (NaN if infeasible) */
+  double gap;                       /* E[T] / t_lp - 1 */
+  /* diagnostics */
+  double flow_balance_error;        /* max_k |X_k - mu_k E[busy_k]| / X */
+  double little_tail_error;         /* |int_0^inf P(T>t) dt - E[T]| / E[T] */
+} accq_measures_t;
+
+/* Measures of policy `pol` on chain c with stationary pi.  O(states * routes). */
+int accq_measures_compute(const accq_chain_t *c, const accq_policy_t *pol,
+                          const double *pi, accq_measures_t *out, accq_err_t *err);
+
+/* P(T > t) for an admitted job (Erlang mixture, GSL incomplete gamma). */
+double accq_measures_tail(const accq_chain_t *c, const accq_policy_t *pol,
+                          const double *pi, double t);
+
+typedef struct {
+  accq_chain_options_t chain;
+  accq_stationary_options_t solver;
+  int buffer;             /* B to use; 0 = the model's (auto grows B) */
+  double auto_mass;       /* auto: boundary mass target (1e-9) */
+  double auto_rel;        /* auto: relative change of E[T] target (1e-9) */
+  int auto_max_buffer;    /* auto: stop growing here (default 200) */
+  int explicit_chain;     /* use the explicit chain (cross-check) */
+} accq_analysis_options_t;
+
+typedef struct {
+  accq_measures_t m;
+  accq_stationary_stats_t solver;
+  int buffer;             /* B used */
+  int64_t states, transitions;
+  uint64_t product_states;
+  int auto_converged;     /* auto buffer reached its targets (1) or stopped (0) */
+  double auto_change;     /* last relative change of E[T] when B grew */
+  char warning[256];      /* non-empty when something is worth telling */
+} accq_analysis_t;
+
+void accq_analysis_options_init(accq_analysis_options_t *opt);
+
+/* Full analysis of one policy on one model (at its scale). */
+int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
+                 const accq_analysis_options_t *opt, accq_analysis_t *out,
+                 accq_err_t *err);
+
+#endif

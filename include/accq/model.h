@@ -1,0 +1,88 @@
+/* The system of SPEC section 1, read from an INI model file (INTERFACE.md).
+ *
+ * A model is a plain value (no heap memory): copy it freely.  Rates are in jobs
+ * per unit time, per unit of scale: the system of size m = `scale` has
+ * m * servers servers of each type and arrival rate m * arrival_rate.
+ */
+#ifndef ACCQ_MODEL_H
+#define ACCQ_MODEL_H
+
+#include "accq/status.h"
+
+#define ACCQ_MAX_TYPES 32       /* more types are refused with a message */
+#define ACCQ_NAME_MAX 64
+
+typedef enum {
+  ACCQ_SERVICE_EXP = 0,   /* exponential (the Markov models assume this) */
+  ACCQ_SERVICE_DET,       /* deterministic 1/mu */
+  ACCQ_SERVICE_ERLANG,    /* Erlang with `param` phases (integer >= 1) */
+  ACCQ_SERVICE_HYPEREXP,  /* two-phase hyperexponential, balanced means, SCV = param >= 1 */
+  ACCQ_SERVICE_LOGNORMAL  /* lognormal with SCV = param > 0 */
+} accq_service_kind_t;
+
+typedef struct {
+  accq_service_kind_t kind;
+  double param;           /* K for erlang, SCV for hyperexp/lognormal, else 0 */
+} accq_service_t;
+
+typedef struct {
+  char name[ACCQ_NAME_MAX];
+  int servers;            /* n_k >= 1, per unit scale */
+  double rate;            /* mu_k > 0 */
+  double accuracy;        /* a_k in [0,1] */
+  accq_service_t service;
+  int line;               /* line of the [type NAME] header (0 if not from a file) */
+} accq_type_t;
+
+typedef enum {
+  ACCQ_LAMBDA_RATE = 0,   /* arrival_rate given: `arrival_rate` is Lambda */
+  ACCQ_LAMBDA_LOAD        /* load given: Lambda = load * Lambda_max(a*), resolved by
+                             accq_lp_model_resolve() (the LP module) */
+} accq_lambda_mode_t;
+
+typedef struct {
+  char name[ACCQ_NAME_MAX];   /* [system] name, or the file's base name */
+  char file[512];             /* where it came from ("<default>", "<string>", path) */
+  accq_lambda_mode_t lambda_mode;
+  double arrival_rate;        /* Lambda per unit scale (valid once resolved) */
+  double load;                /* fraction of Lambda_max(a*) when lambda_mode == LOAD */
+  double accuracy_target;     /* a* in [0,1] */
+  int buffer;                 /* B >= 1, or 0 for `auto` */
+  int scale;                  /* m >= 1 */
+  int ntypes;
+  accq_type_t types[ACCQ_MAX_TYPES];
+} accq_model_t;
+
+/* Reads and validates a model file, then applies the overrides `sets`
+ * ("section.key=value" as in `--set system.arrival_rate=3.5` or
+ * `--set type.small.servers=4`), then validates the result.  On failure the
+ * message is "FILE:LINE: reason naming the value" (for an override,
+ * "--set ARG: reason") and the status is ACCQ_EMODEL (bad content), ACCQ_EIO
+ * (unreadable file, directory) or ACCQ_EUSAGE (malformed --set).  Nothing is
+ * computed from a model that failed: *m is unspecified then. */
+int accq_model_load(accq_model_t *m, const char *path, const char *const *sets,
+                    int nsets, accq_err_t *err);
+
+/* The same from text in memory; `origin` names it in messages. */
+int accq_model_parse_string(accq_model_t *m, const char *text, const char *origin,
+                            const char *const *sets, int nsets, accq_err_t *err);
+
+/* Applies one override "section.key=value" to an already valid model and
+ * re-validates.  Setting system.load switches the model to load mode and
+ * system.arrival_rate back to rate mode.  Used by --set and by sweeps (--vary). */
+int accq_model_set(accq_model_t *m, const char *assignment, accq_err_t *err);
+
+/* Validation of SPEC 1 (servers >= 1, rate > 0 and finite, accuracy in [0,1],
+ * a* in [0,1], Lambda > 0 or load in (0, ...), scale >= 1, buffer >= 0 ...). */
+int accq_model_validate(const accq_model_t *m, accq_err_t *err);
+
+/* The embedded default model (models/two-tier.ini, compiled in). */
+int accq_model_default(accq_model_t *m, accq_err_t *err);
+
+/* Index of the type called `name`, or -1. */
+int accq_model_type_index(const accq_model_t *m, const char *name);
+
+/* Writes the model back as an INI text (round-trips through the parser). */
+int accq_model_format(const accq_model_t *m, char *buf, int size);
+
+#endif

@@ -1,0 +1,94 @@
+/* Dispatch policies of SPEC section 4, one dispatch function for the chain
+ * engine and the simulator alike.
+ *
+ * A policy sees the per-type occupancy c[k][q] (how many type-k servers hold q
+ * jobs) and returns a distribution over routes (type k, level q): the job goes
+ * to a uniformly chosen type-k server holding q jobs.  A route with level
+ * ACCQ_LEVEL_ANY means "a uniformly random server of type k, whatever its
+ * level": the chain expands it to c[k][q]/n_k per level, the simulator draws a
+ * server index directly (O(1) at any size).
+ */
+#ifndef ACCQ_POLICY_H
+#define ACCQ_POLICY_H
+
+#include "accq/lp.h"
+#include "accq/model.h"
+
+#define ACCQ_LEVEL_ANY (-1)
+
+typedef enum {
+  ACCQ_POLICY_RJIQ = 0,
+  ACCQ_POLICY_POP,
+  ACCQ_POLICY_RANDOM_LP,
+  ACCQ_POLICY_ACCURATE_JIQ,
+  ACCQ_POLICY_JIQ,
+  ACCQ_POLICY_JFIQ,
+  ACCQ_POLICY_JSQ,
+  ACCQ_POLICY_SED,
+  ACCQ_POLICY_POD,
+  ACCQ_POLICY_TABLE,      /* a table indexed by lumped state (accq optimal) */
+  ACCQ_POLICY_COUNT
+} accq_policy_kind_t;
+
+/* Occupancy seen by a policy.  count[k][q] for q = 0..top[k] (top[k] is the
+ * highest level with a non-zero count, or higher); servers[k] = sum_q count[k][q]. */
+typedef struct {
+  int ntypes;
+  const int *servers;          /* m n_k */
+  const int *const *count;     /* count[k][q] */
+  const int *top;
+  int buffer;                  /* B, or 0 when infinite (simulator) */
+} accq_occ_t;
+
+typedef struct {
+  int type;
+  int level;                   /* q, or ACCQ_LEVEL_ANY */
+  double prob;
+} accq_route_t;
+
+typedef struct {
+  double slack;                /* R-JIQ slack e in [0,1) (default 0) */
+  int d;                       /* pod:D sample size (default 2) */
+} accq_policy_options_t;
+
+typedef struct accq_policy accq_policy_t;
+
+void accq_policy_options_init(accq_policy_options_t *opt);
+
+/* Builds a policy from its name ("rjiq", "pop", "random-lp", "accurate-jiq",
+ * "jiq", "jfiq", "jsq", "sed", "pod" or "pod:D", "rjiq:E" for slack E) for a
+ * model at its resolved arrival rate.  Policies that use the LP split (rjiq,
+ * random-lp) solve the LP here; POP uses only the ordered pairs, never Lambda.
+ * Errors: ACCQ_EUSAGE unknown name (message lists the valid ones),
+ * ACCQ_EACCINFEAS / ACCQ_ECAPINFEAS when the LP has no solution,
+ * ACCQ_EUNSTABLE when rjiq's split saturates a type (x_k = n_k mu_k within 1e-12
+ * relative), ACCQ_EACCINFEAS for accurate-jiq with empty H.
+ * The policy is read-only after alloc: share it across threads. */
+int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t *m,
+                      const accq_policy_options_t *opt, accq_err_t *err);
+void accq_policy_free(accq_policy_t *pol);
+
+const char *accq_policy_name(const accq_policy_t *pol);     /* canonical, e.g. "pod:2" */
+accq_policy_kind_t accq_policy_kind(const accq_policy_t *pol);
+/* Does the policy meet a* by construction (SPEC 4 table)? */
+int accq_policy_meets_target(const accq_policy_t *pol);
+/* Does the policy read Lambda? */
+int accq_policy_knows_lambda(const accq_policy_t *pol);
+/* Split p_k used by rjiq / random-lp (NULL for others). */
+const double *accq_policy_split(const accq_policy_t *pol);
+
+/* Upper bound on the routes dispatch can return for this occupancy. */
+int accq_policy_max_routes(const accq_policy_t *pol, const accq_occ_t *occ);
+
+/* The dispatch rule: writes at most `cap` routes with positive probabilities
+ * summing to 1 (within rounding) and sets *nroutes.  ACCQ_ERANGE if cap is
+ * too small.  Pure: no allocation, no randomness, thread-safe.
+ * Cost O(ntypes * levels) (pop: O(pairs + ntypes * levels)). */
+int accq_policy_dispatch(const accq_policy_t *pol, const accq_occ_t *occ,
+                         accq_route_t *routes, int cap, int *nroutes);
+
+/* The list of policy names for messages and `--policy all`. */
+extern const char *const accq_policy_names[];
+extern const int accq_policy_nnames;
+
+#endif

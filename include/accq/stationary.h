@@ -1,0 +1,57 @@
+/* Stationary distributions pi Q = 0, sum pi = 1 of a generator (SPEC 5).
+ *
+ * A solve is accepted when max_j |(pi Q)_j| <= tol * max_j |Q_jj| and pi >= 0
+ * (entries above -1e-15 are clipped to 0); otherwise ACCQ_ENOCONV is returned
+ * with pi holding the best iterate and stats->residual the residual reached.
+ */
+#ifndef ACCQ_STATIONARY_H
+#define ACCQ_STATIONARY_H
+
+#include <complex.h>
+
+#include "accq/chain.h"
+
+typedef enum {
+  ACCQ_SOLVER_AUTO = 0,
+  ACCQ_SOLVER_DENSE,      /* GSL LU on the dense (Q^T with one row replaced by 1s) */
+  ACCQ_SOLVER_SOR,        /* Gauss-Seidel / SOR on pi Q = 0 */
+  ACCQ_SOLVER_GMRES,      /* GSL splinalg GMRES */
+  ACCQ_SOLVER_POWER,      /* power iteration on the uniformized chain P = I + Q/q */
+  ACCQ_SOLVER_ARNOLDI     /* ARPACK-ng on P: leading eigenvector, also the subdominant eigenvalue */
+} accq_solver_kind_t;
+
+typedef struct {
+  accq_solver_kind_t solver;
+  double tol;             /* default 1e-12 (SPEC 5) */
+  long max_iter;          /* default depends on the solver */
+  double omega;           /* SOR relaxation, default 1 (Gauss-Seidel) */
+  double max_seconds;     /* 0 = no limit */
+  int verbose;
+} accq_stationary_options_t;
+
+typedef struct {
+  char name[32];          /* method actually used ("sor", "dense-lu", ...) */
+  long iterations;
+  double residual;        /* max |(pi Q)_j| / max |Q_jj| */
+  double seconds;
+  int converged;
+  double subdominant;     /* |lambda_2| of P (arnoldi only, else NaN) */
+} accq_stationary_stats_t;
+
+void accq_stationary_options_init(accq_stationary_options_t *opt);
+/* Parses "auto|dense|sor|gmres|power|arnoldi". */
+int accq_solver_from_name(const char *name, accq_solver_kind_t *kind, accq_err_t *err);
+const char *accq_solver_name(accq_solver_kind_t kind);
+
+/* Solves; pi has Q->n entries (caller-owned). */
+int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_options_t *opt,
+                          double *pi, accq_stationary_stats_t *stats, accq_err_t *err);
+
+/* SPEC 5's residual max_j |(pi Q)_j| / max_j |Q_jj|.  O(nnz). */
+double accq_stationary_residual(const accq_generator_t *Q, const double *pi);
+
+/* The k eigenvalues of largest modulus of the uniformized matrix P (ARPACK),
+ * sorted by decreasing modulus; eig has k entries. */
+int accq_spectrum(const accq_generator_t *Q, int k, double complex *eig, accq_err_t *err);
+
+#endif

@@ -1,0 +1,53 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "accq/accq.h"
+#include "cli/cli.h"
+
+typedef struct {
+  const char *name;
+  int (*run)(int, char **);
+  const char *help;
+} command_t;
+
+/* check_sim is spelled check-sim on the command line. */
+static const command_t commands[] = {
+#define ACCQ_X_ENTRY(name, help) {#name, accq_cli_##name, help},
+    ACCQ_CLI_COMMANDS(ACCQ_X_ENTRY)
+#undef ACCQ_X_ENTRY
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: accq COMMAND [options]   (accq COMMAND --help for details)\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "%s", commands[i].name);
+    for (char *p = name; *p; p++)
+      if (*p == '_') *p = '-';
+    fprintf(f, "  %-11s %s\n", name, commands[i].help);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("accq 0.1.0\n");
+    return 0;
+  }
+  char want[32];
+  snprintf(want, sizeof want, "%s", argv[1]);
+  for (char *p = want; *p; p++)
+    if (*p == '-') *p = '_';
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(want, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "accq: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,30 @@
+/* Shared helpers for the Check suites: tolerance checks that print both sides
+ * with %.17g, and running the accq binary for end-to-end tests. */
+#ifndef ACCQ_TESTUTIL_H
+#define ACCQ_TESTUTIL_H
+
+#include <check.h>
+
+/* |got - want| <= abs_tol + rel_tol * |want|, NaN-aware (NaN == NaN only if
+ * both are NaN).  Fails the current test with both values and `what`. */
+#define ACCQ_CK_CLOSE(got, want, rel_tol, abs_tol, what)                          \
+  accq_ck_close_at((got), (want), (rel_tol), (abs_tol), (what), __FILE__, __LINE__)
+void accq_ck_close_at(double got, double want, double rel, double abs_tol,
+                      const char *what, const char *file, int line);
+int accq_close(double got, double want, double rel, double abs_tol);
+
+/* Runs `ACCQ_BINARY args...` through /bin/sh (args is a shell fragment),
+ * capturing stdout and stderr (malloc'ed, caller frees) and the exit status
+ * (128+signal when killed).  Returns the exit status. */
+int accq_run(const char *args, char **out, char **err);
+
+/* Path of a file under the source tree (static buffer, one at a time). */
+const char *accq_src_path(const char *rel);
+
+/* Writes text to a fresh temporary file and returns its path (static buffer). */
+const char *accq_tmp_file(const char *text, const char *suffix);
+
+/* Runs a suite with CK_NORMAL output and returns the process exit status. */
+int accq_run_suite(Suite *s);
+
+#endif
