@@ -24,6 +24,7 @@ typedef struct {
   /* diagnostics */
   double flow_balance_error;        /* max_k |X_k - mu_k E[busy_k]| / X */
   double little_tail_error;         /* |int_0^inf P(T>t) dt - E[T]| / E[T] */
+  double tail_integral;             /* int_0^inf P(T>t) dt by quadrature (GSL qag+qagiu) */
 } accq_measures_t;
 
 /* Measures of policy `pol` on chain c with stationary pi.  O(states * routes). */
@@ -42,6 +43,9 @@ typedef struct {
   double auto_rel;        /* auto: relative change of E[T] target (1e-9) */
   int auto_max_buffer;    /* auto: stop growing here (default 200) */
   int explicit_chain;     /* use the explicit chain (cross-check) */
+  int keep_chain;         /* keep the last chain and pi in the result (default 0;
+                             for --export-mtx and --spectrum); release with
+                             accq_analysis_release */
 } accq_analysis_options_t;
 
 typedef struct {
@@ -53,11 +57,27 @@ typedef struct {
   int auto_converged;     /* auto buffer reached its targets (1) or stopped (0) */
   double auto_change;     /* last relative change of E[T] when B grew */
   char warning[256];      /* non-empty when something is worth telling */
+  int auto_steps;         /* buffers tried by auto (1 when B was given) */
+  accq_chain_t *chain;    /* with keep_chain: the chain of the result, else NULL */
+  double *pi;             /* with keep_chain: its stationary distribution */
 } accq_analysis_t;
+
+/* Frees the chain and pi kept by keep_chain (NULL-safe, idempotent). */
+void accq_analysis_release(accq_analysis_t *a);
 
 void accq_analysis_options_init(accq_analysis_options_t *opt);
 
-/* Full analysis of one policy on one model (at its scale). */
+/* Full analysis of one policy on one model (at its scale): resolves the
+ * arrival rate (load mode), builds the lumped (or explicit) chain at buffer
+ * opt->buffer, else the model's, else `auto`: B grows (4, 6, then steps
+ * extrapolated from the geometric decay of the boundary mass, at most doubling)
+ * until boundary mass <= auto_mass and the relative change of E[T] from the
+ * previous B <= auto_rel; when the state limit (ETOOBIG) or auto_max_buffer
+ * stops it first, the last result is kept, auto_converged = 0 and `warning`
+ * says where it stopped (status still ACCQ_SUCCESS).  A stationary solve or a
+ * percentile that does not converge returns ACCQ_ENOCONV with the best
+ * estimate filled in (out->solver.residual says how far).  ETOOBIG when even
+ * the first chain is over the limits.  Cost: one chain build and solve per B. */
 int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
                  const accq_analysis_options_t *opt, accq_analysis_t *out,
                  accq_err_t *err);

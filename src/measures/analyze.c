@@ -1,0 +1,197 @@
+/* The analysis driver: model -> chain -> pi -> measures, with `buffer = auto`. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accq/lp.h"
+#include "accq/measures.h"
+#include "measures/measures_internal.h"
+
+void accq_analysis_options_init(accq_analysis_options_t *opt) {
+  memset(opt, 0, sizeof *opt);
+  accq_chain_options_init(&opt->chain);
+  accq_stationary_options_init(&opt->solver);
+  opt->buffer = 0;
+  opt->auto_mass = 1e-9;
+  opt->auto_rel = 1e-9;
+  opt->auto_max_buffer = 200;
+  opt->explicit_chain = 0;
+  opt->keep_chain = 0;
+}
+
+void accq_analysis_release(accq_analysis_t *a) {
+  if (!a) return;
+  accq_chain_free(a->chain);
+  free(a->pi);
+  a->chain = NULL;
+  a->pi = NULL;
+}
+
+/* One chain at buffer B: build, solve, measure.  On success or ENOCONV the
+ * chain and pi are handed to the caller (*chain_out, *pi_out), who frees them. */
+static int run_once(const accq_model_t *m, const accq_policy_t *pol,
+                    const accq_analysis_options_t *opt, int B, accq_analysis_t *out,
+                    accq_chain_t **chain_out, double **pi_out, accq_err_t *err) {
+  accq_chain_t *c = NULL;
+  double *pi = NULL;
+  int st = opt->explicit_chain ? accq_chain_build_explicit(&c, m, pol, B, &opt->chain, err)
+                               : accq_chain_build(&c, m, pol, B, &opt->chain, err);
+  if (st) return st;
+  pi = malloc(sizeof *pi * (size_t)(c->nstates > 0 ? c->nstates : 1));
+  if (!pi) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "cannot allocate pi (%lld states)",
+                      (long long)c->nstates);
+    goto fail;
+  }
+  memset(&out->solver, 0, sizeof out->solver);
+  int solve_st = accq_stationary_solve(&c->Q, &opt->solver, pi, &out->solver, err);
+  if (solve_st && solve_st != ACCQ_ENOCONV) {
+    st = solve_st;
+    goto fail;
+  }
+  /* Measures also from a non-converged pi: the best estimate, reported with
+   * its residual (the solve's status wins). */
+  accq_err_t merr;
+  accq_err_clear(&merr);
+  int meas_st = accq_measures_compute(c, pol, pi, &out->m, &merr);
+  if (meas_st && meas_st != ACCQ_ENOCONV) {
+    if (err) *err = merr;
+    st = meas_st;
+    goto fail;
+  }
+  if (!solve_st && meas_st && err) *err = merr;
+  out->buffer = B;
+  out->states = c->nstates;
+  out->transitions = c->Q.nnz;
+  out->product_states = c->product_states;
+  *chain_out = c;
+  *pi_out = pi;
+  return solve_st ? solve_st : meas_st;
+fail:
+  accq_chain_free(c);
+  free(pi);
+  return st;
+}
+
+/* Next buffer for `auto`: extrapolate the geometric decay of the boundary
+ * mass (mass(B) ~ C r^B for a stable chain) to a tenth of the target, but
+ * never less than one more level nor more than twice the current one. */
+static int next_buffer(int B, double mass, int Bprev, double mass_prev, double target) {
+  int lo = B + (B >= 8 ? B / 4 : 2), hi = 2 * B;
+  if (mass <= target) return lo;   /* only the E[T] change is missing: confirm */
+  if (Bprev > 0 && mass_prev > 0 && mass > 0 && mass < mass_prev) {
+    double r = pow(mass / mass_prev, 1.0 / (B - Bprev));
+    double steps = log(0.1 * target / mass) / log(r);
+    if (isfinite(steps)) {
+      double want = B + ceil(steps);
+      if (want < lo) return lo;
+      if (want > hi) return hi;
+      return (int)want;
+    }
+  }
+  return hi;
+}
+
+int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
+                 const accq_analysis_options_t *opt_in, accq_analysis_t *out,
+                 accq_err_t *err) {
+  accq_analysis_options_t defaults;
+  if (!opt_in) {
+    accq_analysis_options_init(&defaults);
+    opt_in = &defaults;
+  }
+  const accq_analysis_options_t *opt = opt_in;
+  memset(out, 0, sizeof *out);
+  out->auto_change = NAN;
+  accq_model_t mm = *m;
+  int st = accq_lp_model_resolve(&mm, err);
+  if (st) return st;
+  accq_chain_t *c = NULL;
+  double *pi = NULL;
+  int B = opt->buffer > 0 ? opt->buffer : mm.buffer;
+  if (B > 0) {
+    /* A given buffer: one chain. */
+    out->auto_converged = 1;
+    out->auto_steps = 1;
+    st = run_once(&mm, pol, opt, B, out, &c, &pi, err);
+    if (st && st != ACCQ_ENOCONV) return st;
+    if (out->m.boundary_mass > opt->auto_mass)
+      snprintf(out->warning, sizeof out->warning,
+               "boundary mass %.3g at B=%d: the truncation may bias the measures", out->m.boundary_mass,
+               B);
+    goto done;
+  }
+
+  /* buffer = auto. */
+  const int Bmax = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 200;
+  B = Bmax < 4 ? Bmax : 4;
+  int Bprev = 0, have = 0;
+  double mass_prev = NAN, et_prev = NAN;
+  accq_analysis_t trial;
+  for (;;) {
+    accq_chain_t *tc = NULL;
+    double *tpi = NULL;
+    accq_err_t terr;
+    accq_err_clear(&terr);
+    memset(&trial, 0, sizeof trial);
+    int ts = run_once(&mm, pol, opt, B, &trial, &tc, &tpi, &terr);
+    if (ts == ACCQ_ETOOBIG && have) {
+      snprintf(out->warning, sizeof out->warning,
+               "buffer=auto stopped at B=%d (B=%d is over the state limit): boundary mass "
+               "%.3g, last relative change of E[T] %.3g",
+               out->buffer, B, out->m.boundary_mass, out->auto_change);
+      break;
+    }
+    if (ts && ts != ACCQ_ENOCONV) {
+      if (err) *err = terr;
+      accq_chain_free(c);
+      free(pi);
+      return ts;
+    }
+    /* accept this B as the current best */
+    accq_chain_free(c);
+    free(pi);
+    c = tc;
+    pi = tpi;
+    double change = fabs(trial.m.mean_response_time - et_prev) / trial.m.mean_response_time;
+    int steps = out->auto_steps + 1;
+    *out = trial;
+    out->auto_steps = steps;
+    out->auto_change = have ? change : NAN;
+    have = 1;
+    if (ts == ACCQ_ENOCONV) {
+      if (err) *err = terr;
+      snprintf(out->warning, sizeof out->warning,
+               "buffer=auto stopped at B=%d: the stationary solve did not converge (residual %.3g)",
+               B, out->solver.residual);
+      st = ts;
+      break;
+    }
+    if (out->m.boundary_mass <= opt->auto_mass && out->auto_change <= opt->auto_rel) {
+      out->auto_converged = 1;
+      break;
+    }
+    if (B >= Bmax) {
+      snprintf(out->warning, sizeof out->warning,
+               "buffer=auto stopped at B=%d (the largest allowed): boundary mass %.3g, last "
+               "relative change of E[T] %.3g",
+               B, out->m.boundary_mass, out->auto_change);
+      break;
+    }
+    int nb = next_buffer(B, out->m.boundary_mass, Bprev, mass_prev, opt->auto_mass);
+    Bprev = B;
+    mass_prev = out->m.boundary_mass;
+    et_prev = out->m.mean_response_time;
+    B = nb < Bmax ? nb : Bmax;
+  }
+done:
+  if (opt->keep_chain) {
+    out->chain = c;
+    out->pi = pi;
+  } else {
+    accq_chain_free(c);
+    free(pi);
+  }
+  return st;
+}
