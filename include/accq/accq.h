@@ -9,4 +9,5 @@
 #include "accq/chain.h"
 #include "accq/stationary.h"
 #include "accq/measures.h"
+#include "accq/report.h"
 #endif

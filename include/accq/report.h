@@ -1,0 +1,162 @@
+/* Reports: the last stage of model -> LP/policy -> chain/simulator -> measures
+ * -> report.  A command builds its result once as a report (key-value sections
+ * and tables with named columns) and renders it in any output format:
+ *
+ *   text      aligned columns for a terminal (the default)
+ *   csv       RFC 4180 (CRLF line ends, fields with , " CR LF quoted, "" inside)
+ *   json      one object through jansson; keys are the keys given here
+ *   markdown  pipe tables, numbers right-aligned
+ *   latex     booktabs tabulars ready to paste (\usepackage{booktabs})
+ *
+ * Structure and JSON mapping.  A report is an ordered list of sections:
+ *
+ *   key-value section  (accq_report_kv)      JSON: "key": {field: value, ...};
+ *                                            with key NULL its fields go straight
+ *                                            into the top-level object
+ *   table              (accq_report_table)   JSON: "key": [{col: cell, ...}, ...]
+ *
+ * A key-value field holds a number, an integer, a string, a boolean, null (with
+ * a reason shown to humans, e.g. "none: accuracy target infeasible"), a list of
+ * numbers (JSON array), or a nested key-value section (JSON object).  Human
+ * formats show labels (falling back to keys); JSON shows keys only.  Numbers are
+ * doubles: NaN and infinities become JSON null and "nan"/"inf" elsewhere.
+ *
+ * Numbers print in the shortest form that reads back to the same double (at
+ * most 17 significant digits: never less precise than %.17g).  In the human
+ * formats (text, markdown, latex) a column or field may ask for `digits`
+ * significant digits (%.Ng) instead, and accq_report_set_digits() overrides
+ * both; CSV and JSON always carry full precision.
+ *
+ * CSV.  When a table is marked primary (accq_report_set_primary), CSV output is
+ * that table alone (header + rows), which is what scripts want from a sweep.
+ * Otherwise the key-value fields come first as "key,value" rows (nested keys
+ * joined with '.', lists as key.0, key.1, ..., exact fractions as key.exact), then each table after an empty
+ * line with its own header.
+ *
+ * Errors.  The builder functions never fail loudly: on a bad call (a table row
+ * with too many cells, a NULL key) or an allocation failure the report records
+ * the first error, later builder calls are ignored, and rendering returns that
+ * status (ACCQ_EINVAL or ACCQ_ENOMEM) with its message, writing nothing.
+ * Rendering checks every table (each row has one cell per column) before any
+ * byte is written.
+ *
+ * Files.  accq_report_write_file() writes atomically: a temporary file in the
+ * target's directory, fflush + fsync, rename over the target.  On any failure the
+ * temporary file is removed and an existing target is left untouched.
+ * accq_outfile_* give the same guarantee to any other writer (golden files,
+ * plot scripts).
+ *
+ * Cost: building is O(cells) amortized; rendering is O(cells) plus jansson's
+ * tree for JSON.  A report owns copies of every string given to it.
+ */
+#ifndef ACCQ_REPORT_H
+#define ACCQ_REPORT_H
+
+#include <stdio.h>
+
+#include "accq/status.h"
+
+typedef enum {
+  ACCQ_FORMAT_TEXT = 0,
+  ACCQ_FORMAT_CSV,
+  ACCQ_FORMAT_JSON,
+  ACCQ_FORMAT_MARKDOWN,
+  ACCQ_FORMAT_LATEX
+} accq_format_t;
+
+/* Parses "text", "csv", "json", "markdown" (or "md"), "latex" (or "tex").
+ * ACCQ_EUSAGE naming the bad word otherwise. */
+int accq_format_parse(const char *name, accq_format_t *f, accq_err_t *err);
+/* Canonical name of a format ("text"...); never NULL. */
+const char *accq_format_name(accq_format_t f);
+
+typedef struct accq_report accq_report_t;
+typedef struct accq_report_section accq_report_section_t;
+
+/* A new empty report.  `title` (may be NULL) heads the human formats
+ * ("accq lp: two-tier") and is not part of the JSON.  NULL on allocation
+ * failure.  Free with accq_report_free (NULL accepted). */
+accq_report_t *accq_report_alloc(const char *title);
+void accq_report_free(accq_report_t *r);
+
+/* Significant digits for numbers in human formats (0 = per column/field, the
+ * default).  JSON always carries full precision (%.17g). */
+void accq_report_set_digits(accq_report_t *r, int digits);
+
+/* The first error recorded while building (0 if none); fills err. */
+int accq_report_status(const accq_report_t *r, accq_err_t *err);
+
+/* Visibility of a section or field. */
+enum {
+  ACCQ_REPORT_ALL = 0,
+  ACCQ_REPORT_JSON_ONLY = 1,    /* machine-only extras (e.g. exact fractions as strings) */
+  ACCQ_REPORT_HUMAN_ONLY = 2    /* text/markdown/latex only (not JSON, not CSV) */
+};
+
+/* Adds a key-value section at the end of the report.  `key` is its JSON key
+ * (NULL: its fields go into the top-level JSON object), `label` its heading
+ * for humans (NULL: key, or no heading for the top-level section).  The
+ * returned section belongs to the report; NULL only after an earlier error
+ * (every builder function accepts a NULL section and does nothing). */
+accq_report_section_t *accq_report_kv(accq_report_t *r, const char *key, const char *label);
+
+/* Fields of a key-value section, in order.  `label` NULL shows the key.
+ * `digits` as described above (0 = shortest exact form). */
+void accq_kv_num(accq_report_section_t *s, const char *key, const char *label, double v,
+                 int digits);
+/* A number with its exact value as a fraction "p/q", shown beside the decimal
+ * in human formats ("0.4  = 2/5"); JSON carries the number only. */
+void accq_kv_num_exact(accq_report_section_t *s, const char *key, const char *label, double v,
+                       const char *exact);
+void accq_kv_int(accq_report_section_t *s, const char *key, const char *label, long long v);
+void accq_kv_str(accq_report_section_t *s, const char *key, const char *label, const char *v);
+void accq_kv_bool(accq_report_section_t *s, const char *key, const char *label, int v);
+/* JSON null; humans see `why` (e.g. "none (accuracy target infeasible)"), or "-". */
+void accq_kv_null(accq_report_section_t *s, const char *key, const char *label, const char *why);
+/* A list of n numbers: JSON array, "a, b, c" for humans. */
+void accq_kv_nums(accq_report_section_t *s, const char *key, const char *label, const double *v,
+                  int n, int digits);
+/* A nested key-value section (JSON object under `key`); humans see its fields
+ * indented under `label`.  Returns the child (owned by the report). */
+accq_report_section_t *accq_kv_object(accq_report_section_t *s, const char *key,
+                                      const char *label);
+/* Visibility (ACCQ_REPORT_*) of the last field added, or of a whole section. */
+void accq_kv_visibility(accq_report_section_t *s, int visibility);
+void accq_report_section_visibility(accq_report_section_t *s, int visibility);
+
+/* Adds a table at the end of the report: JSON "key": [ {col: cell...} ... ].
+ * Declare every column first, then fill row by row. */
+accq_report_section_t *accq_report_table(accq_report_t *r, const char *key, const char *label);
+/* A column: JSON key, human header (NULL: key), digits for its numbers. */
+void accq_table_col(accq_report_section_t *t, const char *key, const char *label, int digits);
+/* Starts a new row; the cells that follow fill it left to right. */
+void accq_table_row(accq_report_section_t *t);
+void accq_table_num(accq_report_section_t *t, double v);
+void accq_table_int(accq_report_section_t *t, long long v);
+void accq_table_str(accq_report_section_t *t, const char *v);
+/* JSON null; humans see `why` or "-". */
+void accq_table_null(accq_report_section_t *t, const char *why);
+/* CSV output becomes this table alone. */
+void accq_report_set_primary(accq_report_t *r, accq_report_section_t *t);
+
+/* Renders the report to a stream.  Fails with the builder's recorded error or
+ * with ACCQ_EINVAL for a ragged table before writing anything; ACCQ_EIO when
+ * the stream fails. */
+int accq_report_write(const accq_report_t *r, accq_format_t f, FILE *out, accq_err_t *err);
+
+/* Renders to `path` atomically (see above); path NULL or "-" means stdout.
+ * ACCQ_EIO names the path and the system's reason. */
+int accq_report_write_file(const accq_report_t *r, accq_format_t f, const char *path,
+                           accq_err_t *err);
+
+/* Atomic output files for any writer: open gives a stream on a temporary file
+ * next to `path`; commit flushes, fsyncs and renames it over `path`; abort
+ * (or a failed commit) removes the temporary file.  Exactly one of commit or
+ * abort must be called; both free the handle (abort accepts NULL). */
+typedef struct accq_outfile accq_outfile_t;
+int accq_outfile_open(const char *path, accq_outfile_t **of, accq_err_t *err);
+FILE *accq_outfile_stream(accq_outfile_t *of);
+int accq_outfile_commit(accq_outfile_t *of, accq_err_t *err);
+void accq_outfile_abort(accq_outfile_t *of);
+
+#endif
