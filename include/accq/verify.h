@@ -1,0 +1,184 @@
+/* The verification suite: the claims of SPEC section 8 checked on a model over
+ * a grid of loads and sizes (exact chains where they fit, simulation beyond),
+ * the convergence of a policy's gap to the LP bound as the system grows, and
+ * sweeps of one model parameter.
+ *
+ * Every verdict is honest: PASS when the claim held on every instance checked,
+ * PARTIAL when it held only on part of its hypothesis or the evidence is not
+ * conclusive (the row says which part), FAIL when an instance contradicts it
+ * (the row names the instance and its numbers).
+ */
+#ifndef ACCQ_VERIFY_H
+#define ACCQ_VERIFY_H
+
+#include <stdint.h>
+
+#include "accq/measures.h"
+#include "accq/model.h"
+
+#define ACCQ_VERIFY_NCLAIMS 5
+#define ACCQ_VERIFY_MAX_GRID 16
+
+typedef enum {
+  ACCQ_VERDICT_PASS = 0,
+  ACCQ_VERDICT_PARTIAL,
+  ACCQ_VERDICT_FAIL,
+  ACCQ_VERDICT_SKIPPED      /* nothing could be checked (the row says why) */
+} accq_verdict_t;
+
+/* "PASS", "PARTIAL", "FAIL", "SKIPPED". */
+const char *accq_verdict_name(accq_verdict_t v);
+
+/* One row of the report: one claim on one model. */
+typedef struct {
+  int claim;                        /* 1..5 (SPEC 8) */
+  char title[64];                   /* "LP bound", ... */
+  char model[ACCQ_NAME_MAX];
+  accq_verdict_t verdict;
+  int instances;                    /* instances checked */
+  int excluded;                     /* instances outside the claim's hypothesis */
+  double worst_margin;              /* >= 0 where the claim holds; see margin_what */
+  char margin_what[96];             /* what worst_margin measures */
+  char evidence[640];               /* the instance that set the worst margin, its numbers */
+  char note[640];                   /* why PARTIAL/FAIL/SKIPPED, and what was excluded */
+  double seconds;
+} accq_claim_row_t;
+
+/* Optional hook for claim 1's sandwich T_LP(X) <= t_opt(m,B) <= E[T]: the
+ * constrained optimum of model m (at its scale) with buffer B.  Returns a
+ * status; ACCQ_ETOOBIG means "too large, skip this instance". */
+typedef int (*accq_verify_topt_fn)(const accq_model_t *m, int buffer, double *t_opt,
+                                   double *throughput, void *ctx, accq_err_t *err);
+
+/* Progress: `what` names the current step; fraction in [0,1]. */
+typedef void (*accq_verify_progress_fn)(void *ctx, const char *what, double fraction);
+
+/* Simulation estimate used beyond the chains.  Filled by accq_verify_simulate. */
+typedef struct {
+  double mean_response_time, ci95;  /* mean over replications, half-width */
+  double accuracy, accuracy_ci95;
+  double throughput;                /* admitted rate, total */
+  double loss_probability;
+  int replications;
+  long jobs;                        /* per replication, after warm-up */
+} accq_verify_sim_t;
+
+typedef struct {
+  int nloads;
+  double loads[ACCQ_VERIFY_MAX_GRID];   /* fractions of Lambda_max(a*) */
+  int nscales;
+  int scales[ACCQ_VERIFY_MAX_GRID];     /* sizes m for the exact chains */
+  int nsim_scales;
+  int sim_scales[ACCQ_VERIFY_MAX_GRID]; /* sizes m simulated beyond the chains (claim 3, 4) */
+  int64_t max_states;                   /* per chain (default 60000) */
+  int max_buffer;                       /* auto buffer stops here (default 60) */
+  int small_buffer;                     /* B of the agreement checks (default 3) */
+  unsigned long seed;                   /* simulation seed (default 1) */
+  int sim_replications;                 /* default 10 */
+  long sim_jobs;                        /* jobs per replication (default 200000) */
+  unsigned claims;                      /* bit c-1 selects claim c (default all) */
+  /* Test-only fault injection (NULL in normal use): "claims-target=POLICY" treats
+   * POLICY as if it met a* by construction (so claims 1 and 2 check it). */
+  const char *fault;
+  accq_verify_topt_fn t_opt;            /* NULL: the sandwich part is reported as not checked */
+  void *t_opt_ctx;
+  accq_verify_progress_fn progress;
+  void *progress_ctx;
+} accq_verify_options_t;
+
+/* Fills the documented defaults (the grid `accq verify` uses; its running time
+ * on the bundled models is measured in bench/ and the README). */
+void accq_verify_options_init(accq_verify_options_t *opt);
+
+/* Checks claims 1..5 on model m (file form: load or arrival_rate, any scale;
+ * the grid replaces the load and scale).  Writes one row per selected claim
+ * into rows[0..*nrows).  A claim that fails is not an error: the function
+ * returns ACCQ_SUCCESS with verdict FAIL.  Errors are bad options (EINVAL)
+ * and allocation failures.  Cost: dominated by the chains of the grid
+ * (bounded by max_states) and the simulations. */
+int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *opt,
+                      accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS], int *nrows,
+                      accq_err_t *err);
+
+/* Simulates policy `policy` on m (at its scale and resolved rate) with an
+ * infinite buffer: replications, jobs per replication, seed.  ACCQ_EUNSTABLE
+ * when the policy is unstable at this load; errors of the simulator otherwise. */
+int accq_verify_simulate(const accq_model_t *m, const char *policy, int replications,
+                         long jobs, unsigned long seed, accq_verify_sim_t *out,
+                         accq_err_t *err);
+
+/* Does this build have a simulator? (0 until the simulator module lands.) */
+int accq_verify_have_simulator(void);
+
+/* ---- log-log least squares ---- */
+
+typedef struct {
+  int n;                    /* points used (positive x and y) */
+  double slope, intercept;  /* log y = intercept + slope log x (natural logs) */
+  double slope_se;          /* standard error of the slope (NaN when n < 3) */
+  double r2;
+} accq_fit_t;
+
+/* Fits log y = c0 + c1 log x by least squares (GSL gsl_fit_linear), skipping
+ * points with x <= 0 or y <= 0 or non-finite.  ACCQ_EINVAL when fewer than two
+ * points remain.  O(n). */
+int accq_fit_loglog(const double *x, const double *y, int n, accq_fit_t *fit,
+                    accq_err_t *err);
+
+/* ---- convergence (accq converge) ---- */
+
+typedef struct {
+  int scale;                /* m */
+  int exact;                /* 1: chain, 0: simulation */
+  int buffer;               /* B of the chain (0 for simulation: infinite) */
+  int64_t states;
+  double boundary_mass;     /* chain only */
+  double mean_response_time, ci95;   /* ci95 = 0 for chains */
+  double accuracy;
+  double t_lp;              /* bound at the admitted rate */
+  double gap, gap_lo, gap_hi;        /* E[T]/t_lp - 1 with its 95% interval */
+} accq_converge_point_t;
+
+typedef struct {
+  int64_t max_states;       /* chain when the state space fits (default 200000) */
+  int max_buffer;           /* auto buffer stops here (default 80) */
+  int force_sim;            /* simulate every scale */
+  int replications;         /* default 10 */
+  long jobs;                /* per replication (default 200000) */
+  unsigned long seed;
+  accq_verify_progress_fn progress;
+  void *progress_ctx;
+} accq_converge_options_t;
+
+void accq_converge_options_init(accq_converge_options_t *opt);
+
+/* The gap of `policy` to t_lp at each scale (model at its resolved rate per
+ * unit scale).  A scale whose chain would exceed max_states (or whose auto
+ * buffer does not reach 1e-9 boundary mass) is simulated when a simulator is
+ * available, else ACCQ_ETOOBIG names it.  pts has nscales entries. */
+int accq_converge_run(const accq_model_t *m, const char *policy, const int *scales,
+                      int nscales, const accq_converge_options_t *opt,
+                      accq_converge_point_t *pts, accq_err_t *err);
+
+/* ---- sweeps (accq sweep) ---- */
+
+/* Turns a --vary parameter name into the accq_model_set key: lambda ->
+ * system.arrival_rate, load -> system.load, accuracy_target ->
+ * system.accuracy_target, type.NAME.servers|rate|accuracy kept.
+ * ACCQ_EUSAGE for anything else (the message lists the valid names). */
+int accq_sweep_param_key(const accq_model_t *m, const char *param, char *key, int size,
+                         accq_err_t *err);
+
+/* Applies param = value to a copy of m (and resolves a load).  */
+int accq_sweep_apply(const accq_model_t *m, const char *param, double value,
+                     accq_model_t *out, accq_err_t *err);
+
+/* Names of the measures a sweep can show (NULL-terminated), and reading one
+ * from the measures: "mean_response_time", "accuracy", "loss_probability",
+ * "p_wait", "p50", "p90", "p95", "p99", "gap", "boundary_mass", "throughput",
+ * "utilization.TYPE", "throughput.TYPE".  ACCQ_EUSAGE for an unknown name. */
+extern const char *const accq_sweep_measure_names[];
+int accq_sweep_measure(const accq_model_t *m, const accq_measures_t *ms, const char *name,
+                       double *value, accq_err_t *err);
+
+#endif

@@ -1,0 +1,152 @@
+/* Shared pieces of the verification module: instances of a model, the bound at
+ * an admitted rate, one exact chain, the M/M/1/B product form, the simulator
+ * adapter. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accq/lp.h"
+#include "accq/measures.h"
+#include "accq/policy.h"
+#include "verify/verify_internal.h"
+
+#if defined(__has_include)
+#if __has_include("accq/sim.h")
+#include "accq/sim.h"
+#define ACCQ_I_HAVE_SIM 1
+#endif
+#endif
+#ifndef ACCQ_I_HAVE_SIM
+#define ACCQ_I_HAVE_SIM 0
+#endif
+
+const char *accq_verdict_name(accq_verdict_t v) {
+  switch (v) {
+  case ACCQ_VERDICT_PASS: return "PASS";
+  case ACCQ_VERDICT_PARTIAL: return "PARTIAL";
+  case ACCQ_VERDICT_FAIL: return "FAIL";
+  case ACCQ_VERDICT_SKIPPED: return "SKIPPED";
+  }
+  return "?";
+}
+
+int accq_i_model_at(const accq_model_t *m, double load, int scale, accq_model_t *out,
+                    accq_err_t *err) {
+  *out = *m;
+  out->lambda_mode = ACCQ_LAMBDA_LOAD;
+  out->load = load;
+  out->scale = scale;
+  out->buffer = 0;
+  return accq_lp_model_resolve(out, err);
+}
+
+double accq_i_t_lp_at(const accq_model_t *m, double x_per_unit) {
+  accq_lp_problem_t p;
+  accq_lp_result_t r;
+  if (accq_lp_problem_from_model(&p, m, 0.0) != ACCQ_SUCCESS) return NAN;
+  p.lambda = x_per_unit;
+  if (accq_lp_solve(&p, &r, NULL) != ACCQ_SUCCESS || r.status != ACCQ_LP_OPTIMAL) return NAN;
+  return r.t_lp;
+}
+
+int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int explicit_chain,
+                 int64_t max_states, int max_buffer, int solver, accq_analysis_t *an,
+                 accq_err_t *err) {
+  accq_policy_t *pol = NULL;
+  accq_policy_options_t popt;
+  accq_policy_options_init(&popt);
+  int st = accq_policy_alloc(&pol, policy, mm, &popt, err);
+  if (st) return st;
+  accq_analysis_options_t ao;
+  accq_analysis_options_init(&ao);
+  ao.chain.max_states = max_states;
+  ao.buffer = buffer;
+  if (max_buffer > 0) ao.auto_max_buffer = max_buffer;
+  ao.explicit_chain = explicit_chain;
+  ao.solver.solver = (accq_solver_kind_t)solver;
+  accq_model_t m2 = *mm;
+  if (buffer > 0) m2.buffer = buffer;
+  st = accq_analyze(&m2, pol, &ao, an, err);
+  accq_policy_free(pol);
+  return st;
+}
+
+/* M/M/1/B with arrival rate lam and service rate mu: mean number and blocking. */
+static void mm1b(double lam, double mu, int B, double *L, double *pb) {
+  double r = lam / mu;
+  if (lam <= 0) {
+    *L = 0;
+    *pb = 0;
+    return;
+  }
+  if (fabs(r - 1.0) < 1e-9) {
+    *L = B / 2.0;
+    *pb = 1.0 / (B + 1);
+    return;
+  }
+  double rb1 = pow(r, B + 1);
+  *L = r / (1 - r) - (B + 1) * rb1 / (1 - rb1);
+  *pb = (1 - r) * pow(r, B) / (1 - rb1);
+}
+
+void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, int buffer,
+                                   double *mean_response_time, double *accuracy,
+                                   double *loss) {
+  double L = 0, X = 0, A = 0, lam_total = mm->arrival_rate * mm->scale;
+  for (int k = 0; k < mm->ntypes; k++) {
+    double n = (double)mm->types[k].servers * mm->scale;
+    double lam = lam_total * split[k] / n; /* Bernoulli split: per server */
+    double l, pb;
+    mm1b(lam, mm->types[k].rate, buffer, &l, &pb);
+    L += n * l;
+    X += n * lam * (1 - pb);
+    A += n * lam * (1 - pb) * mm->types[k].accuracy;
+  }
+  *mean_response_time = L / X;
+  *accuracy = A / X;
+  *loss = 1 - X / lam_total;
+}
+
+int accq_verify_have_simulator(void) { return ACCQ_I_HAVE_SIM; }
+
+int accq_verify_simulate(const accq_model_t *m, const char *policy, int replications,
+                         long jobs, unsigned long seed, accq_verify_sim_t *out,
+                         accq_err_t *err) {
+#if ACCQ_I_HAVE_SIM
+  accq_policy_t *pol = NULL;
+  accq_policy_options_t popt;
+  accq_policy_options_init(&popt);
+  accq_model_t mm = *m;
+  int st = accq_lp_model_resolve(&mm, err);
+  if (st) return st;
+  st = accq_policy_alloc(&pol, policy, &mm, &popt, err);
+  if (st) return st;
+  accq_sim_options_t so;
+  accq_sim_options_init(&so);
+  so.replications = replications;
+  so.jobs = jobs;
+  so.seed = seed;
+  so.buffer = 0;
+  accq_sim_result_t res;
+  st = accq_sim_run(&mm, pol, &so, &res, NULL, err);
+  accq_policy_free(pol);
+  if (st) return st;
+  out->mean_response_time = res.mean_response_time.mean;
+  out->ci95 = res.mean_response_time.ci95;
+  out->accuracy = res.accuracy.mean;
+  out->accuracy_ci95 = res.accuracy.ci95;
+  out->throughput = res.throughput_total.mean;
+  out->loss_probability = res.loss_probability.mean;
+  out->replications = res.replications;
+  out->jobs = (long)res.jobs;
+  return ACCQ_SUCCESS;
+#else
+  (void)m;
+  (void)policy;
+  (void)replications;
+  (void)jobs;
+  (void)seed;
+  (void)out;
+  return accq_err_set(err, ACCQ_EINVAL, "this build has no simulator");
+#endif
+}

@@ -1,0 +1,26 @@
+/* Internals of the verification module (never installed). */
+#ifndef ACCQ_VERIFY_INTERNAL_H
+#define ACCQ_VERIFY_INTERNAL_H
+
+#include "accq/lp.h"
+#include "accq/verify.h"
+
+/* Resolves a copy of m at load `load` (fraction of Lambda_max(a*)) and scale
+ * `scale`, buffer auto. */
+int accq_i_model_at(const accq_model_t *m, double load, int scale, accq_model_t *out,
+                    accq_err_t *err);
+
+/* T_LP at admitted rate X per unit scale (NaN when infeasible), solved with GLPK. */
+double accq_i_t_lp_at(const accq_model_t *m, double x_per_unit);
+
+/* Exact chain of `policy` on mm (resolved) with buffer B (0 = auto). */
+int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int explicit_chain,
+                 int64_t max_states, int max_buffer, int solver, accq_analysis_t *an,
+                 accq_err_t *err);
+
+/* Closed form of random-lp with buffer B: every server an M/M/1/B. */
+void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, int buffer,
+                                   double *mean_response_time, double *accuracy,
+                                   double *loss);
+
+#endif
