@@ -12,6 +12,19 @@
 #define ACCQ_MAX_TYPES 32       /* more types are refused with a message */
 #define ACCQ_NAME_MAX 64
 
+/* Magnitude limits enforced by validation, so that later arithmetic (capacities,
+ * m * n_k * B state counts in 64 bits, m * Lambda) cannot overflow.  A value
+ * outside them is refused with a message naming the value and the limit. */
+#define ACCQ_MODEL_RATE_MIN 1e-9        /* mu_k and Lambda (jobs per unit time) */
+#define ACCQ_MODEL_RATE_MAX 1e9         /* mu_k */
+#define ACCQ_MODEL_LAMBDA_MAX 1e12      /* Lambda per unit scale */
+#define ACCQ_MODEL_LOAD_MIN 1e-9        /* load = Lambda / Lambda_max(a*) */
+#define ACCQ_MODEL_LOAD_MAX 1e3         /* loads > 1 are legal: the LP reports them */
+#define ACCQ_MODEL_INT_MAX 1000000      /* servers, scale, buffer each */
+#define ACCQ_MODEL_SERVERS_MAX 10000000 /* servers * scale per type */
+#define ACCQ_MODEL_ERLANG_MAX 1000      /* phases K of erlang:K */
+#define ACCQ_MODEL_SCV_MAX 1e4          /* SCV of hyperexp/lognormal */
+
 typedef enum {
   ACCQ_SERVICE_EXP = 0,   /* exponential (the Markov models assume this) */
   ACCQ_SERVICE_DET,       /* deterministic 1/mu */
