@@ -1,0 +1,208 @@
+/* Stationary solve: options, dispatch (`auto` and its fallback), and the common
+ * acceptance test of SPEC 5 applied to every method's result. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "solve/solve_internal.h"
+
+static const char *const solver_names[] = {"auto", "dense", "sor", "gmres", "power", "arnoldi"};
+#define NSOLVERS ((int)(sizeof solver_names / sizeof solver_names[0]))
+
+void accq_stationary_options_init(accq_stationary_options_t *opt) {
+  memset(opt, 0, sizeof *opt);
+  opt->solver = ACCQ_SOLVER_AUTO;
+  opt->tol = 1e-12;
+  opt->max_iter = 0;   /* per-solver default */
+  opt->omega = 1.0;
+  opt->max_seconds = 0.0;
+  opt->verbose = 0;
+}
+
+int accq_solver_from_name(const char *name, accq_solver_kind_t *kind, accq_err_t *err) {
+  for (int i = 0; name && i < NSOLVERS; i++) {
+    if (strcmp(name, solver_names[i]) == 0) {
+      *kind = (accq_solver_kind_t)i;
+      return ACCQ_SUCCESS;
+    }
+  }
+  return accq_err_set(err, ACCQ_EINVAL,
+                      "unknown solver '%s' (expected auto, dense, sor, gmres, power or arnoldi)",
+                      name ? name : "(null)");
+}
+
+const char *accq_solver_name(accq_solver_kind_t kind) {
+  if ((int)kind < 0 || (int)kind >= NSOLVERS) return "unknown";
+  return solver_names[kind];
+}
+
+int accq_i_elapsed_over(const accq_i_solve_t *s) {
+  return s->opt.max_seconds > 0.0 && accq_i_now() - s->t0 > s->opt.max_seconds;
+}
+
+void accq_i_solve_tiny(const accq_generator_t *Q, double *pi, double *subdominant) {
+  if (Q->n == 1) {
+    pi[0] = 1.0;
+    if (subdominant) *subdominant = NAN;   /* P = [1] has no second eigenvalue */
+    return;
+  }
+  /* Two states: pi = (b, a) / (a + b) with a = Q01, b = Q10; P = I + Q/q has
+   * eigenvalues 1 and 1 - (a + b)/q. */
+  double a = -Q->diag[0], b = -Q->diag[1];
+  pi[0] = b / (a + b);
+  pi[1] = a / (a + b);
+  if (subdominant) {
+    double q = ACCQ_UNIF_FACTOR * (a > b ? a : b);
+    *subdominant = fabs(1.0 - (a + b) / q);
+  }
+}
+
+double *accq_i_dense_P(const accq_generator_t *Q, double q) {
+  int64_t n = Q->n;
+  double *P = calloc((size_t)(n * n), sizeof *P);
+  if (!P) return NULL;
+  for (int64_t i = 0; i < n; i++) {
+    P[i * n + i] = 1.0 + Q->diag[i] / q;
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) P[i * n + Q->col[e]] += Q->val[e] / q;
+  }
+  return P;
+}
+
+int accq_i_finish(accq_i_solve_t *s, int status) {
+  const accq_generator_t *Q = s->Q;
+  accq_stationary_stats_t *st = s->stats;
+  double *pi = s->pi;
+  int64_t n = Q->n;
+  st->seconds = accq_i_now() - s->t0;
+  st->converged = 0;
+  if (status != ACCQ_SUCCESS && status != ACCQ_ENOCONV) {
+    st->residual = NAN;
+    return status;   /* the method filled err */
+  }
+  /* Normalize (the methods return any positive multiple), then the sign test. */
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; i++) sum += pi[i];
+  if (!(fabs(sum) > 0.0) || !isfinite(sum)) {
+    st->residual = NAN;
+    return accq_err_set(s->err, ACCQ_ENOCONV,
+                        "solver %s: iterate has sum %g after %ld iterations (no usable estimate)",
+                        st->name, sum, st->iterations);
+  }
+  for (int64_t i = 0; i < n; i++) pi[i] /= sum;
+  int64_t worst = -1;
+  for (int64_t i = 0; i < n; i++) {
+    if (pi[i] < 0.0) {
+      if (pi[i] > -1e-15) pi[i] = 0.0;
+      else if (worst < 0 || pi[i] < pi[worst]) worst = i;
+    }
+  }
+  st->residual = accq_stationary_residual(Q, pi);
+  if (worst >= 0)
+    return accq_err_set(s->err, ACCQ_ENOCONV,
+                        "solver %s: pi[%lld] = %.3g < -1e-15 after %ld iterations (residual %.3g)",
+                        st->name, (long long)worst, pi[worst], st->iterations, st->residual);
+  if (!(st->residual <= s->opt.tol)) {
+    /* Keep the method's own reason (iteration limit, time limit, ARPACK info). */
+    char why[ACCQ_ERR_MSG_MAX / 2] = "";
+    if (status == ACCQ_ENOCONV && s->err && s->err->msg[0])
+      snprintf(why, sizeof why, ": %.400s", s->err->msg);
+    return accq_err_set(s->err, ACCQ_ENOCONV,
+                        "solver %s did not converge: residual %.3g > tol %.3g after %ld iterations "
+                        "(%.3g s)%s",
+                        st->name, st->residual, s->opt.tol, st->iterations, st->seconds, why);
+  }
+  st->converged = 1;
+  return ACCQ_SUCCESS;
+}
+
+static int run_method(accq_i_solve_t *s, accq_solver_kind_t kind) {
+  accq_i_sor_variant_t v;
+  switch (kind) {
+  case ACCQ_SOLVER_DENSE:
+    return accq_i_solve_dense(s);
+  case ACCQ_SOLVER_SOR:
+    accq_i_sor_variant_default(&v);
+    return accq_i_solve_sor(s, &v);
+  case ACCQ_SOLVER_GMRES:
+    return accq_i_solve_gmres(s);
+  case ACCQ_SOLVER_POWER:
+    return accq_i_solve_power(s);
+  case ACCQ_SOLVER_ARNOLDI:
+    return accq_i_solve_arnoldi(s);
+  default:
+    return accq_err_set(s->err, ACCQ_EINVAL, "solver kind %d is not a method", (int)kind);
+  }
+}
+
+static int solve_one(accq_i_solve_t *s, accq_solver_kind_t kind) {
+  snprintf(s->stats->name, sizeof s->stats->name, "%s", kind == ACCQ_SOLVER_DENSE ? "dense-lu"
+                                                          : accq_solver_name(kind));
+  s->stats->iterations = 0;
+  s->stats->subdominant = NAN;
+  if (s->Q->n <= 2) {
+    /* Closed form; every method (ARPACK included) would only see a degenerate
+     * problem here. */
+    double sub = NAN;
+    accq_i_solve_tiny(s->Q, s->pi, &sub);
+    if (kind == ACCQ_SOLVER_ARNOLDI) s->stats->subdominant = sub;
+    return accq_i_finish(s, ACCQ_SUCCESS);
+  }
+  return accq_i_finish(s, run_method(s, kind));
+}
+
+int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_options_t *opt,
+                          double *pi, accq_stationary_stats_t *stats, accq_err_t *err) {
+  accq_stationary_options_t def;
+  accq_stationary_stats_t local;
+  if (!opt) {
+    accq_stationary_options_init(&def);
+    opt = &def;
+  }
+  if (!stats) stats = &local;
+  memset(stats, 0, sizeof *stats);
+  stats->residual = NAN;
+  stats->subdominant = NAN;
+  int rc = accq_i_check_generator(Q, err);
+  if (rc) return rc;
+  if (!pi) return accq_err_set(err, ACCQ_EINVAL, "pi is NULL");
+  if (!(opt->tol > 0.0) || !isfinite(opt->tol))
+    return accq_err_set(err, ACCQ_EINVAL, "solver tolerance must be > 0 (got %g)", opt->tol);
+  if (opt->max_iter < 0)
+    return accq_err_set(err, ACCQ_EINVAL, "max_iter must be >= 0 (got %ld)", opt->max_iter);
+  if (!(opt->omega > 0.0 && opt->omega < 2.0))
+    return accq_err_set(err, ACCQ_EINVAL, "SOR omega must be in (0, 2) (got %g)", opt->omega);
+  if (!(opt->max_seconds >= 0.0))
+    return accq_err_set(err, ACCQ_EINVAL, "max_seconds must be >= 0 (got %g)", opt->max_seconds);
+
+  accq_i_solve_t s = {.Q = Q, .opt = *opt, .pi = pi, .stats = stats, .err = err,
+                      .t0 = accq_i_now(), .maxexit = accq_i_max_exit(Q)};
+  if (opt->solver != ACCQ_SOLVER_AUTO) return solve_one(&s, opt->solver);
+
+  /* auto: dense LU for small chains (exact up to rounding, cheaper than setting
+   * up an iteration), SOR with aggregation-disaggregation otherwise (fastest
+   * robust method measured, bench/README.md); on failure fall back to GMRES. */
+  accq_solver_kind_t first = Q->n <= ACCQ_AUTO_DENSE_MAX ? ACCQ_SOLVER_DENSE : ACCQ_SOLVER_SOR;
+  rc = solve_one(&s, first);
+  if (rc != ACCQ_ENOCONV && rc != ACCQ_ENUMERIC) return rc;
+  char first_msg[ACCQ_ERR_MSG_MAX];
+  snprintf(first_msg, sizeof first_msg, "%s", err ? err->msg : "");
+  char first_name[32];
+  snprintf(first_name, sizeof first_name, "%s", stats->name);
+  double t_first = stats->seconds;
+  accq_solver_kind_t second = first == ACCQ_SOLVER_DENSE ? ACCQ_SOLVER_SOR : ACCQ_SOLVER_GMRES;
+  accq_err_clear(err);
+  rc = solve_one(&s, second);
+  char name2[32];
+  snprintf(name2, sizeof name2, "%s", stats->name);
+  snprintf(stats->name, sizeof stats->name, "%.12s>%.12s", first_name, name2);
+  stats->seconds = accq_i_now() - s.t0;
+  if (rc == ACCQ_SUCCESS) return rc;
+  if (err) {
+    char second_msg[ACCQ_ERR_MSG_MAX];
+    snprintf(second_msg, sizeof second_msg, "%s", err->msg);
+    accq_err_set(err, rc, "auto: %s failed (%.3g s: %.400s); fallback %s failed: %.400s",
+                 first_name, t_first, first_msg, name2, second_msg);
+  }
+  return rc;
+}
