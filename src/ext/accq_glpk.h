@@ -1,0 +1,56 @@
+/* Internal adapter around GLPK (src/ext/glpk.c is the only file that includes
+ * <glpk.h>).  A small dense-friendly LP object: set the objective, bounds and
+ * rows, solve with the simplex (optionally polished by glp_exact), read values.
+ * GLPK's terminal output is captured into the object (accq_glpk_log), never
+ * printed; GLPK return codes and statuses are mapped to accq statuses with the
+ * GLPK name in the message ("GLPK glp_simplex returned GLP_EFAIL").
+ * Indices are 0-based.  Infinite bounds are +-INFINITY. */
+#ifndef ACCQ_EXT_GLPK_H
+#define ACCQ_EXT_GLPK_H
+
+#include "accq/status.h"
+
+typedef struct accq_glpk_lp accq_glpk_lp_t;
+
+typedef enum {
+  ACCQ_GLPK_OPTIMAL = 0,
+  ACCQ_GLPK_INFEASIBLE, /* no primal feasible solution (GLP_NOFEAS) */
+  ACCQ_GLPK_UNBOUNDED   /* GLP_UNBND */
+} accq_glpk_outcome_t;
+
+/* A problem with nrows rows and ncols columns, every column in [0, +inf),
+ * every row free, objective 0, minimization.  NULL when out of memory. */
+accq_glpk_lp_t *accq_glpk_alloc(int nrows, int ncols);
+void accq_glpk_free(accq_glpk_lp_t *lp);
+
+void accq_glpk_set_maximize(accq_glpk_lp_t *lp, int maximize);
+void accq_glpk_set_obj(accq_glpk_lp_t *lp, int j, double c);
+/* lo may be -INFINITY, up may be INFINITY; lo == up fixes the variable. */
+void accq_glpk_set_col_bounds(accq_glpk_lp_t *lp, int j, double lo, double up);
+void accq_glpk_set_row_bounds(accq_glpk_lp_t *lp, int i, double lo, double up);
+/* Row i := sum_t val[t] x_{idx[t]} (replaces the row; zero entries skipped). */
+void accq_glpk_set_row(accq_glpk_lp_t *lp, int i, int len, const int *idx,
+                       const double *val);
+
+/* Solves with glp_simplex (no presolver, messages off, warm start from the
+ * previous basis when there is one); with polish != 0, an optimal basis is
+ * then re-checked and re-solved in exact rational arithmetic by glp_exact
+ * (kept only if glp_exact confirms optimality).  Beware: glp_exact first
+ * rounds every double of the data to a nearby short fraction (GLPK's
+ * set_d_eps, relative error ~1e-11 seen here), so its "exact" answer is the
+ * answer of a slightly different problem; accq's LP does not polish.  *outcome tells optimal /
+ * infeasible / unbounded; ACCQ_ENUMERIC names a GLPK failure code. */
+int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome,
+                    accq_err_t *err);
+
+double accq_glpk_obj_value(const accq_glpk_lp_t *lp);
+double accq_glpk_col_value(const accq_glpk_lp_t *lp, int j);
+double accq_glpk_col_dual(const accq_glpk_lp_t *lp, int j);  /* reduced cost */
+double accq_glpk_row_value(const accq_glpk_lp_t *lp, int i);
+double accq_glpk_row_dual(const accq_glpk_lp_t *lp, int i);
+/* 1 when the last solve was polished by glp_exact. */
+int accq_glpk_polished(const accq_glpk_lp_t *lp);
+/* GLPK's captured terminal output of the last solve (possibly truncated). */
+const char *accq_glpk_log(const accq_glpk_lp_t *lp);
+
+#endif

@@ -1,0 +1,252 @@
+/* GLPK adapter (see accq_glpk.h).  The only file that includes <glpk.h>. */
+#include "ext/accq_glpk.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_MAX 2048
+
+struct accq_glpk_lp {
+  glp_prob *P;
+  int nrows, ncols;
+  int has_basis;
+  int polished;
+  double obj;
+  double *col_val, *col_dual, *row_val, *row_dual; /* last solution */
+  char log[LOG_MAX];
+  size_t loglen;
+  jmp_buf jb; /* GLPK internal error -> longjmp back into accq_glpk_solve */
+};
+
+/* glp_term_hook: append GLPK's output to the object's log, print nothing. */
+static int term_hook(void *info, const char *s) {
+  accq_glpk_lp_t *lp = info;
+  size_t n = strlen(s), room = LOG_MAX - 1 - lp->loglen;
+  if (n > room) n = room;
+  memcpy(lp->log + lp->loglen, s, n);
+  lp->loglen += n;
+  lp->log[lp->loglen] = '\0';
+  return 1; /* nonzero: GLPK does not print */
+}
+
+static void error_hook(void *info) {
+  accq_glpk_lp_t *lp = info;
+  longjmp(lp->jb, 1);
+}
+
+accq_glpk_lp_t *accq_glpk_alloc(int nrows, int ncols) {
+  if (nrows < 0 || ncols < 1) return NULL;
+  accq_glpk_lp_t *lp = calloc(1, sizeof *lp);
+  if (!lp) return NULL;
+  size_t nr = (size_t)nrows + 1, nc = (size_t)ncols + 1;
+  lp->col_val = calloc(nc, sizeof(double));
+  lp->col_dual = calloc(nc, sizeof(double));
+  lp->row_val = calloc(nr, sizeof(double));
+  lp->row_dual = calloc(nr, sizeof(double));
+  if (!lp->col_val || !lp->col_dual || !lp->row_val || !lp->row_dual) {
+    accq_glpk_free(lp);
+    return NULL;
+  }
+  int old = glp_term_out(GLP_OFF);
+  lp->P = glp_create_prob();
+  glp_term_out(old);
+  lp->nrows = nrows;
+  lp->ncols = ncols;
+  if (nrows > 0) glp_add_rows(lp->P, nrows);
+  glp_add_cols(lp->P, ncols);
+  for (int i = 1; i <= nrows; i++) glp_set_row_bnds(lp->P, i, GLP_FR, 0.0, 0.0);
+  for (int j = 1; j <= ncols; j++) glp_set_col_bnds(lp->P, j, GLP_LO, 0.0, 0.0);
+  glp_set_obj_dir(lp->P, GLP_MIN);
+  return lp;
+}
+
+void accq_glpk_free(accq_glpk_lp_t *lp) {
+  if (!lp) return;
+  if (lp->P) glp_delete_prob(lp->P);
+  free(lp->col_val);
+  free(lp->col_dual);
+  free(lp->row_val);
+  free(lp->row_dual);
+  free(lp);
+}
+
+void accq_glpk_set_maximize(accq_glpk_lp_t *lp, int maximize) {
+  glp_set_obj_dir(lp->P, maximize ? GLP_MAX : GLP_MIN);
+}
+
+void accq_glpk_set_obj(accq_glpk_lp_t *lp, int j, double c) {
+  glp_set_obj_coef(lp->P, j + 1, c);
+}
+
+static void bounds(double lo, double up, int *type, double *l, double *u) {
+  int haslo = isfinite(lo), hasup = isfinite(up);
+  *l = haslo ? lo : 0.0;
+  *u = hasup ? up : 0.0;
+  if (haslo && hasup)
+    *type = lo == up ? GLP_FX : GLP_DB;
+  else if (haslo)
+    *type = GLP_LO;
+  else if (hasup)
+    *type = GLP_UP;
+  else
+    *type = GLP_FR;
+}
+
+void accq_glpk_set_col_bounds(accq_glpk_lp_t *lp, int j, double lo, double up) {
+  int type;
+  double l, u;
+  bounds(lo, up, &type, &l, &u);
+  glp_set_col_bnds(lp->P, j + 1, type, l, u);
+}
+
+void accq_glpk_set_row_bounds(accq_glpk_lp_t *lp, int i, double lo, double up) {
+  int type;
+  double l, u;
+  bounds(lo, up, &type, &l, &u);
+  glp_set_row_bnds(lp->P, i + 1, type, l, u);
+}
+
+void accq_glpk_set_row(accq_glpk_lp_t *lp, int i, int len, const int *idx,
+                       const double *val) {
+  int *ind = malloc(((size_t)len + 1) * sizeof(int));
+  double *v = malloc(((size_t)len + 1) * sizeof(double));
+  int n = 0;
+  if (ind && v)
+    for (int t = 0; t < len; t++)
+      if (val[t] != 0.0) {
+        n++;
+        ind[n] = idx[t] + 1;
+        v[n] = val[t];
+      }
+  glp_set_mat_row(lp->P, i + 1, n, ind, v);
+  free(ind);
+  free(v);
+}
+
+static const char *ret_name(int ret) {
+  switch (ret) {
+  case GLP_EBADB: return "GLP_EBADB";
+  case GLP_ESING: return "GLP_ESING";
+  case GLP_ECOND: return "GLP_ECOND";
+  case GLP_EBOUND: return "GLP_EBOUND";
+  case GLP_EFAIL: return "GLP_EFAIL";
+  case GLP_EOBJLL: return "GLP_EOBJLL";
+  case GLP_EOBJUL: return "GLP_EOBJUL";
+  case GLP_EITLIM: return "GLP_EITLIM";
+  case GLP_ETMLIM: return "GLP_ETMLIM";
+  case GLP_ENOPFS: return "GLP_ENOPFS";
+  case GLP_ENODFS: return "GLP_ENODFS";
+  case GLP_ERANGE: return "GLP_ERANGE";
+  default: return "an unknown GLPK code";
+  }
+}
+
+static const char *status_name(int st) {
+  switch (st) {
+  case GLP_OPT: return "GLP_OPT";
+  case GLP_FEAS: return "GLP_FEAS";
+  case GLP_INFEAS: return "GLP_INFEAS";
+  case GLP_NOFEAS: return "GLP_NOFEAS";
+  case GLP_UNBND: return "GLP_UNBND";
+  case GLP_UNDEF: return "GLP_UNDEF";
+  default: return "an unknown GLPK status";
+  }
+}
+
+static void read_solution(accq_glpk_lp_t *lp) {
+  lp->obj = glp_get_obj_val(lp->P);
+  for (int j = 1; j <= lp->ncols; j++) {
+    lp->col_val[j] = glp_get_col_prim(lp->P, j);
+    lp->col_dual[j] = glp_get_col_dual(lp->P, j);
+  }
+  for (int i = 1; i <= lp->nrows; i++) {
+    lp->row_val[i] = glp_get_row_prim(lp->P, i);
+    lp->row_dual[i] = glp_get_row_dual(lp->P, i);
+  }
+}
+
+int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome,
+                    accq_err_t *err) {
+  volatile int old_out = glp_term_out(GLP_OFF);
+  int rc = ACCQ_SUCCESS;
+  lp->loglen = 0;
+  lp->log[0] = '\0';
+  lp->polished = 0;
+  glp_term_hook(term_hook, lp);
+  glp_error_hook(error_hook, lp);
+  if (setjmp(lp->jb)) {
+    /* GLPK's environment is unusable after an internal error: free it (this
+     * invalidates lp->P, which we forget). */
+    glp_error_hook(NULL, NULL);
+    glp_term_hook(NULL, NULL);
+    lp->P = NULL;
+    glp_free_env();
+    return accq_err_set(err, ACCQ_ENUMERIC, "GLPK internal error: %s", lp->log);
+  }
+  glp_smcp parm;
+  glp_init_smcp(&parm);
+  parm.msg_lev = GLP_MSG_OFF;
+  parm.presolve = GLP_OFF;
+  if (!lp->has_basis) {
+    glp_std_basis(lp->P);
+    lp->has_basis = 1;
+  }
+  int ret = glp_simplex(lp->P, &parm);
+  if (ret != 0) {
+    /* A stale basis can be singular: retry once from the standard basis. */
+    glp_std_basis(lp->P);
+    ret = glp_simplex(lp->P, &parm);
+  }
+  if (ret != 0) {
+    rc = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_simplex returned %s%s%s",
+                      ret_name(ret), lp->loglen ? ": " : "", lp->log);
+    goto cleanup;
+  }
+  int st = glp_get_status(lp->P);
+  if (st == GLP_NOFEAS) {
+    *outcome = ACCQ_GLPK_INFEASIBLE;
+    goto cleanup;
+  }
+  if (st == GLP_UNBND) {
+    *outcome = ACCQ_GLPK_UNBOUNDED;
+    goto cleanup;
+  }
+  if (st != GLP_OPT) {
+    rc = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_simplex ended with status %s",
+                      status_name(st));
+    goto cleanup;
+  }
+  *outcome = ACCQ_GLPK_OPTIMAL;
+  /* glp_simplex may end with values of its perturbed bounds (row activities
+   * off by ~1e-10 relative were seen): recompute the basic solution of the
+   * final basis from the true data. */
+  ret = glp_warm_up(lp->P);
+  if (ret != 0) {
+    rc = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_warm_up returned %s", ret_name(ret));
+    goto cleanup;
+  }
+  read_solution(lp);
+  if (polish) {
+    ret = glp_exact(lp->P, &parm);
+    if (ret == 0 && glp_get_status(lp->P) == GLP_OPT) {
+      read_solution(lp);
+      lp->polished = 1;
+    }
+  }
+cleanup:
+  glp_error_hook(NULL, NULL);
+  glp_term_hook(NULL, NULL);
+  glp_term_out(old_out);
+  return rc;
+}
+
+double accq_glpk_obj_value(const accq_glpk_lp_t *lp) { return lp->obj; }
+double accq_glpk_col_value(const accq_glpk_lp_t *lp, int j) { return lp->col_val[j + 1]; }
+double accq_glpk_col_dual(const accq_glpk_lp_t *lp, int j) { return lp->col_dual[j + 1]; }
+double accq_glpk_row_value(const accq_glpk_lp_t *lp, int i) { return lp->row_val[i + 1]; }
+double accq_glpk_row_dual(const accq_glpk_lp_t *lp, int i) { return lp->row_dual[i + 1]; }
+int accq_glpk_polished(const accq_glpk_lp_t *lp) { return lp->polished; }
+const char *accq_glpk_log(const accq_glpk_lp_t *lp) { return lp->log; }

@@ -1,0 +1,173 @@
+/* The combinatorial LP solver (no GLPK).  It maximizes the dual over its
+ * finitely many vertices (y, z) (lp_internal.h), then recovers a primal
+ * vertex by complementary slackness: types with negative reduced cost run at
+ * capacity, positive ones get nothing, and the tied ones (all on one line
+ * 1/mu_k = y + z d_k, so any split among them has the same cost) are filled
+ * to meet the flow row and, when z > 0, the accuracy row with equality.  The
+ * fill has at most two types strictly between their bounds: the ordered pair
+ * of proofs/lp-structure.md. */
+#include <math.h>
+#include <string.h>
+
+#include "lp/lp_internal.h"
+
+typedef struct {
+  int n;
+  int idx[ACCQ_MAX_TYPES]; /* tied types, ascending d */
+  double d[ACCQ_MAX_TYPES], cap[ACCQ_MAX_TYPES];
+} tied_t;
+
+/* x(t) = (fill t from the least accurate up) + (fill F - t from the most
+ * accurate down); feasible for t in [0, F] when F <= sum cap.  Returns D(t). */
+static double fill_at(const tied_t *T, double F, double t, double *xt) {
+  double D = 0, left = t;
+  for (int i = 0; i < T->n; i++) xt[i] = 0;
+  for (int i = 0; i < T->n && left > 0; i++) {
+    double a = fmin(left, T->cap[i]);
+    xt[i] += a;
+    left -= a;
+  }
+  left = F - t;
+  for (int i = T->n - 1; i >= 0 && left > 0; i--) {
+    double a = fmin(left, T->cap[i] - xt[i]);
+    if (a < 0) a = 0;
+    xt[i] += a;
+    left -= a;
+  }
+  for (int i = 0; i < T->n; i++) D += T->d[i] * xt[i];
+  return D;
+}
+
+static void sort_events(double *e, int n) {
+  for (int i = 1; i < n; i++) {
+    double v = e[i];
+    int j = i - 1;
+    while (j >= 0 && e[j] > v) {
+      e[j + 1] = e[j];
+      j--;
+    }
+    e[j + 1] = v;
+  }
+}
+
+/* Primal vertex for the dual (y, z) at Lambda = lam. */
+static void recover(const accq_lp_problem_t *p, double lam, double y, double z, double *x) {
+  int K = p->ntypes;
+  double inv[ACCQ_MAX_TYPES], d[ACCQ_MAX_TYPES], maxinv = 0, maxd = 0;
+  for (int k = 0; k < K; k++) {
+    inv[k] = 1.0 / p->mu[k];
+    d[k] = p->acc[k] - p->a_star;
+    maxinv = fmax(maxinv, inv[k]);
+    maxd = fmax(maxd, fabs(d[k]));
+  }
+  double tol = 1e-11 * (maxinv + fabs(y) + z * maxd);
+  double F = lam, Dneed = 0, capT = 0;
+  tied_t T = {0};
+  for (int k = 0; k < K; k++) {
+    double r = inv[k] - y - z * d[k];
+    x[k] = 0;
+    if (r < -tol) {
+      x[k] = p->cap[k];
+      F -= p->cap[k];
+      Dneed -= d[k] * p->cap[k];
+    } else if (r <= tol) {
+      int j = T.n++;
+      while (j > 0 && T.d[j - 1] > d[k]) { /* insertion by ascending d */
+        T.idx[j] = T.idx[j - 1];
+        T.d[j] = T.d[j - 1];
+        T.cap[j] = T.cap[j - 1];
+        j--;
+      }
+      T.idx[j] = k;
+      T.d[j] = d[k];
+      T.cap[j] = p->cap[k];
+      capT += p->cap[k];
+    }
+  }
+  if (T.n == 0) return;
+  F = fmin(fmax(F, 0.0), capT);
+  /* D(t) is nonincreasing and linear between these events */
+  double ev[2 * ACCQ_MAX_TYPES + 2], Dv[2 * ACCQ_MAX_TYPES + 2], xt[ACCQ_MAX_TYPES];
+  int ne = 0;
+  ev[ne++] = 0;
+  ev[ne++] = F;
+  double c = 0;
+  for (int i = 0; i < T.n; i++) {
+    c += T.cap[i];
+    if (c < F) ev[ne++] = c;
+  }
+  c = 0;
+  for (int i = T.n - 1; i >= 0; i--) {
+    c += T.cap[i];
+    if (c < F) ev[ne++] = F - c;
+  }
+  sort_events(ev, ne);
+  for (int i = 0; i < ne; i++) Dv[i] = fill_at(&T, F, ev[i], xt);
+  double Dt = fmin(fmax(Dneed, Dv[ne - 1]), Dv[0]);
+  double t = ev[ne - 1];
+  for (int i = 0; i + 1 < ne; i++) {
+    if (Dv[i] >= Dt && Dt >= Dv[i + 1]) {
+      double span = Dv[i] - Dv[i + 1];
+      t = span > 0 ? ev[i] + (Dv[i] - Dt) / span * (ev[i + 1] - ev[i]) : ev[i];
+      break;
+    }
+  }
+  fill_at(&T, F, t, xt);
+  for (int i = 0; i < T.n; i++) x[T.idx[i]] = xt[i];
+}
+
+/* Cost O(K^3): K(K+1)/2 dual vertices, each valued in O(K), plus the
+ * breakpoint walk. */
+int accq_lp_solve_combinatorial(const accq_lp_problem_t *p, accq_lp_result_t *r,
+                                accq_err_t *err) {
+  int rc = accq_i_lp_validate(p, err);
+  if (rc) return rc;
+  accq_i_lp_result_init(p, r);
+  int K = p->ntypes;
+  r->t_free = accq_i_lp_t_free_greedy(p);
+  if (accq_i_lp_acc_infeasible(p)) {
+    r->status = ACCQ_LP_ACCURACY_INFEASIBLE;
+    r->lambda_max = 0;
+    return ACCQ_SUCCESS;
+  }
+  double lmax = accq_lp_lambda_max(p);
+  r->lambda_max = lmax;
+  accq_i_lp_breakpoints(p, lmax, r);
+  if (p->lambda > lmax * (1 + ACCQ_I_LP_FEAS_RTOL)) {
+    r->status = ACCQ_LP_CAPACITY_INFEASIBLE;
+    return ACCQ_SUCCESS;
+  }
+  double lam = fmin(p->lambda, lmax), scale = p->lambda / lam;
+  double y[ACCQ_I_LP_MAX_VERT], z[ACCQ_I_LP_MAX_VERT], U[ACCQ_I_LP_MAX_VERT];
+  int nv = accq_i_lp_dual_vertices(p, y, z, U), best = 0;
+  for (int s = 1; s < nv; s++)
+    if (lam * y[s] - U[s] > lam * y[best] - U[best]) best = s;
+  double x[ACCQ_MAX_TYPES];
+  recover(p, lam, y[best], z[best], x);
+  double primal = 0, flow = 0, accrow = 0, viol = 0;
+  for (int k = 0; k < K; k++) {
+    primal += x[k] / p->mu[k];
+    flow += x[k];
+    accrow += (p->acc[k] - p->a_star) * x[k];
+    viol = fmax(viol, fmax(-x[k], x[k] - p->cap[k]));
+  }
+  if (fabs(flow - lam) > 1e-9 * lam || accrow < -1e-9 * lam || viol > 1e-9 * lam)
+    return accq_err_set(err, ACCQ_ENUMERIC,
+                        "combinatorial LP solver: recovered split misses the rows at "
+                        "Lambda = %.17g (flow %.17g, accuracy row %.3g, bound violation %.3g)",
+                        p->lambda, flow, accrow, viol);
+  r->status = ACCQ_LP_OPTIMAL;
+  double dual = lam * y[best] - U[best];
+  r->dual_flow = y[best];
+  r->dual_acc = z[best];
+  for (int k = 0; k < K; k++) {
+    double e = y[best] + z[best] * (p->acc[k] - p->a_star) - 1.0 / p->mu[k];
+    r->dual_cap[k] = e > 0 ? -e : 0.0;
+    r->x[k] = x[k] * scale;
+    r->p[k] = r->x[k] / p->lambda;
+  }
+  r->t_lp = primal * scale / p->lambda;
+  r->duality_gap = fabs(primal - dual) * scale;
+  r->price = r->t_lp / r->t_free;
+  return ACCQ_SUCCESS;
+}

@@ -1,0 +1,310 @@
+/* LP module: validation, ordered pairs, Lambda_max, breakpoints of C, and the
+ * model glue (problem_from_model, model_resolve).  Shared by both solvers. */
+#include <math.h>
+#include <string.h>
+
+#include "lp/lp_internal.h"
+
+int accq_i_lp_validate(const accq_lp_problem_t *p, accq_err_t *err) {
+  if (!p) return accq_err_set(err, ACCQ_EINVAL, "LP problem is NULL");
+  if (p->ntypes < 1 || p->ntypes > ACCQ_MAX_TYPES)
+    return accq_err_set(err, ACCQ_EINVAL, "LP needs 1..%d types (got %d)", ACCQ_MAX_TYPES,
+                        p->ntypes);
+  if (!(p->lambda > 0) || !isfinite(p->lambda))
+    return accq_err_set(err, ACCQ_EINVAL, "arrival rate Lambda must be > 0 and finite (got %g)",
+                        p->lambda);
+  if (!(p->a_star >= 0 && p->a_star <= 1))
+    return accq_err_set(err, ACCQ_EINVAL, "accuracy target a* must be in [0,1] (got %g)",
+                        p->a_star);
+  for (int k = 0; k < p->ntypes; k++) {
+    if (!(p->mu[k] > 0) || !isfinite(p->mu[k]))
+      return accq_err_set(err, ACCQ_EINVAL, "rate mu of type %d must be > 0 and finite (got %g)",
+                          k, p->mu[k]);
+    if (!(p->acc[k] >= 0 && p->acc[k] <= 1))
+      return accq_err_set(err, ACCQ_EINVAL, "accuracy of type %d must be in [0,1] (got %g)", k,
+                          p->acc[k]);
+    if (!(p->cap[k] >= 0) || !isfinite(p->cap[k]))
+      return accq_err_set(err, ACCQ_EINVAL,
+                          "capacity of type %d must be >= 0 and finite (got %g)", k, p->cap[k]);
+  }
+  return ACCQ_SUCCESS;
+}
+
+int accq_i_lp_acc_infeasible(const accq_lp_problem_t *p) {
+  double best = -1;
+  for (int k = 0; k < p->ntypes; k++)
+    if (p->acc[k] > best) best = p->acc[k];
+  return p->a_star > best;
+}
+
+void accq_i_lp_result_init(const accq_lp_problem_t *p, accq_lp_result_t *r) {
+  memset(r, 0, sizeof *r);
+  r->status = ACCQ_LP_OPTIMAL;
+  r->t_lp = r->t_free = r->price = r->lambda_max = NAN;
+  r->dual_flow = r->dual_acc = r->duality_gap = NAN;
+  for (int k = 0; k < ACCQ_MAX_TYPES; k++) r->x[k] = r->p[k] = r->dual_cap[k] = NAN;
+  r->npairs = accq_lp_pairs(p, r->pairs);
+  r->nbreak = 0;
+}
+
+/* ---- ordered pairs (SPEC 3) ---- */
+
+static int tie(double a, double b) {
+  return fabs(a - b) <= ACCQ_I_LP_TIE_RTOL * fmax(fabs(a), fabs(b));
+}
+
+/* Priority: ascending s; ties by larger w, then (h, l) (singleton l = -1 first). */
+static int pair_before(const accq_pair_t *a, const accq_pair_t *b) {
+  if (!tie(a->s, b->s)) return a->s < b->s;
+  if (!tie(a->w, b->w)) return a->w > b->w;
+  if (a->h != b->h) return a->h < b->h;
+  return a->l < b->l;
+}
+
+/* Cost O(K^2) pairs, insertion sort O(P^2) with P <= K^2/4 + K.  The tie rule
+ * is not transitive in theory; insertion sort from a fixed input order keeps
+ * the result deterministic. */
+int accq_lp_pairs(const accq_lp_problem_t *p, accq_pair_t *pairs) {
+  int n = 0, K = p->ntypes;
+  if (K < 1 || K > ACCQ_MAX_TYPES) return 0;
+  for (int h = 0; h < K; h++) {
+    if (!(p->acc[h] >= p->a_star)) continue;
+    pairs[n++] = (accq_pair_t){h, -1, 1.0, 1.0 / p->mu[h]};
+    if (!(p->acc[h] > p->a_star)) continue; /* a_h = a*: only the singleton */
+    for (int l = 0; l < K; l++) {
+      if (!(p->acc[l] < p->a_star)) continue;
+      double w = (p->a_star - p->acc[l]) / (p->acc[h] - p->acc[l]);
+      double s = w / p->mu[h] + (1 - w) / p->mu[l];
+      pairs[n++] = (accq_pair_t){h, l, w, s};
+    }
+  }
+  for (int i = 1; i < n; i++) {
+    accq_pair_t v = pairs[i];
+    int j = i - 1;
+    while (j >= 0 && pair_before(&v, &pairs[j])) {
+      pairs[j + 1] = pairs[j];
+      j--;
+    }
+    pairs[j + 1] = v;
+  }
+  return n;
+}
+
+/* ---- Lambda_max: a fractional knapsack ---- */
+
+/* Types with a_k >= a* run at capacity and build the accuracy surplus
+ * D = sum cap_k (a_k - a*); the others are added most accurate first (their
+ * "weight" per unit rate is a* - a_k), each up to its capacity or until the
+ * surplus is spent.  Cost O(K^2). */
+double accq_lp_lambda_max(const accq_lp_problem_t *p) {
+  int K = p->ntypes;
+  if (K < 1 || K > ACCQ_MAX_TYPES || accq_i_lp_acc_infeasible(p)) return 0.0;
+  double total = 0, surplus = 0;
+  int low[ACCQ_MAX_TYPES], nl = 0;
+  for (int k = 0; k < K; k++) {
+    if (p->acc[k] >= p->a_star) {
+      total += p->cap[k];
+      surplus += p->cap[k] * (p->acc[k] - p->a_star);
+    } else {
+      low[nl++] = k;
+    }
+  }
+  for (int i = 1; i < nl; i++) { /* most accurate first */
+    int v = low[i], j = i - 1;
+    while (j >= 0 && p->acc[low[j]] < p->acc[v]) {
+      low[j + 1] = low[j];
+      j--;
+    }
+    low[j + 1] = v;
+  }
+  for (int i = 0; i < nl && surplus > 0; i++) {
+    int k = low[i];
+    double need = p->a_star - p->acc[k]; /* > 0 */
+    double x = surplus / need;
+    if (x >= p->cap[k]) {
+      x = p->cap[k];
+      surplus -= x * need;
+    } else {
+      surplus = 0;
+    }
+    total += x;
+  }
+  return total;
+}
+
+/* ---- T_free by the greedy ---- */
+
+double accq_i_lp_t_free_greedy(const accq_lp_problem_t *p) {
+  int K = p->ntypes, ord[ACCQ_MAX_TYPES];
+  double sumcap = 0;
+  for (int k = 0; k < K; k++) sumcap += p->cap[k];
+  if (p->lambda > sumcap * (1 + ACCQ_I_LP_FEAS_RTOL)) return NAN;
+  double lam = fmin(p->lambda, sumcap);
+  for (int k = 0; k < K; k++) ord[k] = k;
+  for (int i = 1; i < K; i++) { /* fastest first */
+    int v = ord[i], j = i - 1;
+    while (j >= 0 && p->mu[ord[j]] < p->mu[v]) {
+      ord[j + 1] = ord[j];
+      j--;
+    }
+    ord[j + 1] = v;
+  }
+  double left = lam, obj = 0;
+  for (int i = 0; i < K && left > 0; i++) {
+    double x = fmin(left, p->cap[ord[i]]);
+    obj += x / p->mu[ord[i]];
+    left -= x;
+  }
+  return obj / lam;
+}
+
+/* ---- dual vertices and the breakpoints of C ---- */
+
+int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, double *u) {
+  int K = p->ntypes, n = 0;
+  double inv[ACCQ_MAX_TYPES], d[ACCQ_MAX_TYPES];
+  for (int k = 0; k < K; k++) {
+    inv[k] = 1.0 / p->mu[k];
+    d[k] = p->acc[k] - p->a_star;
+  }
+  for (int i = 0; i < K; i++) {
+    y[n] = inv[i];
+    z[n] = 0;
+    n++;
+  }
+  for (int i = 0; i < K; i++)
+    for (int j = i + 1; j < K; j++) {
+      if (d[i] == d[j]) continue;
+      double zz = (inv[i] - inv[j]) / (d[i] - d[j]);
+      if (!(zz > 0)) continue; /* z = 0 vertices are listed above */
+      y[n] = inv[i] - zz * d[i];
+      z[n] = zz;
+      n++;
+    }
+  for (int s = 0; s < n; s++) {
+    double U = 0;
+    for (int k = 0; k < K; k++) {
+      double e = y[s] + z[s] * d[k] - inv[k];
+      if (e > 0) U += p->cap[k] * e;
+    }
+    u[s] = U;
+  }
+  return n;
+}
+
+/* C(Lambda) = max_s (Lambda y_s - U_s) on [0, Lambda_max] (LP duality, see
+ * proofs/lp-structure.md).  Walk the upper envelope from Lambda = 0: at each
+ * point take, among the lines attaining the max (within a tolerance), the
+ * steepest; the next breakpoint is the nearest crossing with a steeper line.
+ * Cost O(V * pieces), V <= K(K+1)/2 lines. */
+void accq_i_lp_breakpoints(const accq_lp_problem_t *p, double lambda_max,
+                           accq_lp_result_t *r) {
+  double y[ACCQ_I_LP_MAX_VERT], z[ACCQ_I_LP_MAX_VERT], U[ACCQ_I_LP_MAX_VERT];
+  r->nbreak = 0;
+  if (!(lambda_max > 0) || accq_i_lp_acc_infeasible(p)) return;
+  int n = accq_i_lp_dual_vertices(p, y, z, U);
+  double maxinv = 0;
+  for (int k = 0; k < p->ntypes; k++) maxinv = fmax(maxinv, 1.0 / p->mu[k]);
+  double vtol = 1e-12 * lambda_max * maxinv; /* C <= Lambda_max * max 1/mu */
+  double stol = 1e-12 * maxinv;               /* slopes are in [min 1/mu, ...] */
+  double L = 0;
+  int cur = -1;
+  double bl[ACCQ_LP_MAX_BREAKPOINTS];
+  int nb = 0;
+  for (;;) {
+    /* the steepest line attaining the max at L */
+    double best = -INFINITY;
+    for (int s = 0; s < n; s++) best = fmax(best, L * y[s] - U[s]);
+    int pick = -1;
+    for (int s = 0; s < n; s++)
+      if (L * y[s] - U[s] >= best - vtol && (pick < 0 || y[s] > y[pick])) pick = s;
+    if (cur >= 0 && !(y[pick] > y[cur])) pick = cur; /* numerical guard */
+    if (cur >= 0 && pick != cur) {
+      if (y[pick] - y[cur] > stol && nb < ACCQ_LP_MAX_BREAKPOINTS - 1) {
+        bl[nb++] = L;
+      }
+    }
+    cur = pick;
+    /* nearest crossing with a steeper line */
+    double next = INFINITY;
+    for (int s = 0; s < n; s++) {
+      if (!(y[s] > y[cur])) continue;
+      double t = (U[s] - U[cur]) / (y[s] - y[cur]);
+      if (t < next) next = t;
+    }
+    if (!(next < lambda_max * (1 - 1e-12))) break;
+    if (next <= L) next = L + 1e-12 * lambda_max; /* a crossing behind L: move on */
+    L = next;
+  }
+  /* drop breakpoints closer than 1e-12 Lambda_max to their successor */
+  int m = 0;
+  for (int i = 0; i < nb; i++) {
+    if (!(bl[i] > 0)) continue;
+    if (m > 0 && bl[i] - r->breakpoints[m - 1] <= 1e-12 * lambda_max) {
+      r->breakpoints[m - 1] = bl[i];
+      continue;
+    }
+    r->breakpoints[m++] = bl[i];
+  }
+  r->breakpoints[m++] = lambda_max;
+  for (int i = 0; i < m; i++) {
+    double best = -INFINITY, Lb = r->breakpoints[i];
+    for (int s = 0; s < n; s++) best = fmax(best, Lb * y[s] - U[s]);
+    r->c_break[i] = best;
+  }
+  r->nbreak = m;
+}
+
+/* ---- model glue ---- */
+
+static void fill_from_model(accq_lp_problem_t *p, const accq_model_t *m, double slack) {
+  memset(p, 0, sizeof *p);
+  p->ntypes = m->ntypes;
+  p->a_star = m->accuracy_target;
+  for (int k = 0; k < m->ntypes && k < ACCQ_MAX_TYPES; k++) {
+    p->mu[k] = m->types[k].rate;
+    p->acc[k] = m->types[k].accuracy;
+    p->cap[k] = (1 - slack) * m->types[k].servers * m->types[k].rate;
+  }
+}
+
+/* In load mode Lambda is recomputed from `load` and Lambda_max(a*) without
+ * slack (the same value accq_lp_model_resolve stores), so the result does not
+ * depend on whether the model was resolved.  Cost O(K^2). */
+int accq_lp_problem_from_model(accq_lp_problem_t *p, const accq_model_t *m, double slack) {
+  if (!p || !m || m->ntypes < 1 || m->ntypes > ACCQ_MAX_TYPES) return ACCQ_EINVAL;
+  if (!(slack >= 0 && slack < 1)) return ACCQ_EINVAL;
+  if (m->lambda_mode == ACCQ_LAMBDA_LOAD) {
+    fill_from_model(p, m, 0.0);
+    p->lambda = m->load * accq_lp_lambda_max(p);
+  } else {
+    p->lambda = m->arrival_rate;
+  }
+  double lambda = p->lambda;
+  fill_from_model(p, m, slack);
+  p->lambda = lambda;
+  return ACCQ_SUCCESS;
+}
+
+int accq_lp_model_resolve(accq_model_t *m, accq_err_t *err) {
+  if (!m) return accq_err_set(err, ACCQ_EINVAL, "model is NULL");
+  if (m->lambda_mode != ACCQ_LAMBDA_LOAD) return ACCQ_SUCCESS;
+  if (m->ntypes < 1 || m->ntypes > ACCQ_MAX_TYPES)
+    return accq_err_set(err, ACCQ_EINVAL, "model needs 1..%d types (got %d)", ACCQ_MAX_TYPES,
+                        m->ntypes);
+  if (!(m->load > 0) || !isfinite(m->load))
+    return accq_err_set(err, ACCQ_EINVAL, "load must be > 0 and finite (got %g)", m->load);
+  accq_lp_problem_t p;
+  fill_from_model(&p, m, 0.0);
+  if (accq_i_lp_acc_infeasible(&p)) {
+    int best = 0;
+    for (int k = 1; k < m->ntypes; k++)
+      if (m->types[k].accuracy > m->types[best].accuracy) best = k;
+    return accq_err_set(err, ACCQ_EACCINFEAS,
+                        "accuracy target a* = %.15g exceeds the best accuracy max a_k = %.15g "
+                        "(type '%s'): no load can be resolved",
+                        m->accuracy_target, m->types[best].accuracy, m->types[best].name);
+  }
+  m->arrival_rate = m->load * accq_lp_lambda_max(&p);
+  return ACCQ_SUCCESS;
+}
