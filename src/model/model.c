@@ -527,7 +527,7 @@ static int check_complete(parse_ctx *c) {
                         lr, ll), lr > ll ? lr : ll;
   if (!lr && !ll)
     return accq_err_set(&c->err, ACCQ_EMODEL,
-                        "[system] needs arrival_rate (Lambda) or load (fraction of Lambda_max)"),
+                        "[system] needs arrival_rate or load (Lambda, or a fraction of Lambda_max(a*))"),
            c->system_line;
   if (m->ntypes == 0)
     return accq_err_set(&c->err, ACCQ_EMODEL,
