@@ -194,6 +194,9 @@ static const refusal_t refusals[] = {
     {"[system]\naccuracy_target = 0.5\n" TYA, ACCQ_EMODEL, "[system]", "arrival_rate or load",
      NULL},
     {SYS "[type a]\nservers 1\n", ACCQ_EMODEL, "servers 1", "syntax error", "'servers 1'"},
+    /* the first error wins, whether inih or the model found it */
+    {SYS "[type a]\nservers 1\nbogus = 2\n", ACCQ_EMODEL, "servers 1", "syntax error", NULL},
+    {SYS "[type a]\nbogus = 2\nservers 1\n", ACCQ_EMODEL, "bogus", "unknown key 'bogus'", NULL},
     {SYS "[type a]\n= 3\n", ACCQ_EMODEL, "= 3", "unknown key ''", NULL},
     /* values: rates */
     {TYA_RATE("0"), ACCQ_EMODEL, "rate = 0", "rate '0' must be > 0", NULL},
@@ -487,6 +490,11 @@ START_TEST(test_file_errors) {
   ck_assert_str_eq(err.msg, "/nonexistent/dir/m.ini: No such file or directory");
   ck_assert_int_eq(accq_model_load(&m, "/tmp", NULL, 0, &err), ACCQ_EIO);
   ck_assert_str_eq(err.msg, "/tmp: is a directory, not a model file");
+  ck_assert_int_eq(accq_model_load(&m, "/etc/passwd/m.ini", NULL, 0, &err), ACCQ_EIO);
+  ck_assert_str_eq(err.msg, "/etc/passwd/m.ini: Not a directory");
+  /* a read error after a successful open (reading address 0 of one's own memory) */
+  ck_assert_int_eq(accq_model_load(&m, "/proc/self/mem", NULL, 0, &err), ACCQ_EIO);
+  ck_assert_str_eq(err.msg, "/proc/self/mem: Input/output error");
   if (geteuid() != 0) { /* root reads anything */
     char path[300];
     snprintf(path, sizeof path, "%s", accq_tmp_file(SYS TYA, ".ini"));
