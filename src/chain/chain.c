@@ -1,0 +1,421 @@
+/* Lumped occupancy chain of SPEC 5: breadth-first construction of the states
+ * reachable from the empty system and the CSR generator, plus the pieces shared
+ * with the explicit chain (size checks, CSR builder). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chain/chain_internal.h"
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+double accq_i_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double accq_i_default_max_bytes(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[256];
+  double kb = -1;
+  if (f) {
+    while (fgets(line, sizeof line, f)) {
+      if (strncmp(line, "MemAvailable:", 13) == 0) {
+        kb = strtod(line + 13, NULL);
+        break;
+      }
+    }
+    fclose(f);
+  }
+  if (!(kb > 0)) return 8.0 * GIB;
+  return 0.75 * kb * 1024.0;
+}
+
+void accq_chain_options_init(accq_chain_options_t *opt) {
+  if (!opt) return;
+  opt->max_states = 20000000;
+  opt->max_bytes = accq_i_default_max_bytes();
+}
+
+/* Per state: key 8, diagonal 8, row pointers of Q and of its transpose 16,
+ * about five solver vectors 40.  Per transition: column 4 + value 8, twice
+ * (Q and its transpose).  Plus the rank -> index array (4 bytes per product
+ * state) for the lumped chain. */
+static double bytes_model(double states, double product, double nnz_row) {
+  return states * (8.0 + 8.0 + 16.0 + 40.0 + 2.0 * 12.0 * nnz_row) + 4.0 * product;
+}
+
+double accq_chain_bytes_estimate(double states, int ntypes, int buffer) {
+  /* worst case per row: a departure from each non-empty level and an arrival
+   * to each level of each type */
+  double nnz_row = (double)ntypes * (2.0 * buffer + 1.0);
+  return bytes_model(states, states, nnz_row);
+}
+
+double accq_i_chain_bytes_estimate(double states, double product, int ntypes,
+                                   const int *servers, int buffer) {
+  double nnz_row = 0;
+  for (int k = 0; k < ntypes; k++) {
+    double levels = servers[k] < buffer + 1 ? servers[k] : buffer + 1;
+    /* departures from the occupied levels >= 1, arrivals to occupied levels */
+    nnz_row += (levels < buffer ? levels : buffer) + levels;
+  }
+  return bytes_model(states, product, nnz_row);
+}
+
+int accq_i_chain_check_size(const char *what, const char *policy, double product,
+                            double bytes, const accq_chain_options_t *opt, accq_err_t *err) {
+  double max_states = (double)opt->max_states;
+  double max_bytes = opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
+  if (product > max_states || bytes > max_bytes || product >= 2147483647.0)
+    return accq_err_set(err, ACCQ_ETOOBIG,
+                        "%s chain of policy '%s' has up to %.6g states (estimated %.3f GiB); "
+                        "limits: %.6g states (--max-states), %.3f GiB of memory%s",
+                        what, policy, product, bytes / GIB,
+                        max_states < 2147483647.0 ? max_states : 2147483647.0,
+                        max_bytes / GIB,
+                        product >= 2147483647.0 ? " (and 2^31 states at most)" : "");
+  return ACCQ_SUCCESS;
+}
+
+/* ---- CSR builder ---- */
+
+int accq_i_builder_init(accq_i_builder_t *b, accq_generator_t *q, int64_t rows_hint,
+                        int64_t nnz_hint) {
+  memset(q, 0, sizeof *q);
+  b->q = q;
+  b->cap_rows = rows_hint > 16 ? rows_hint : 16;
+  b->cap_nnz = nnz_hint > 64 ? nnz_hint : 64;
+  q->rowptr = malloc((size_t)(b->cap_rows + 1) * sizeof *q->rowptr);
+  q->diag = malloc((size_t)b->cap_rows * sizeof *q->diag);
+  q->col = malloc((size_t)b->cap_nnz * sizeof *q->col);
+  q->val = malloc((size_t)b->cap_nnz * sizeof *q->val);
+  if (!q->rowptr || !q->diag || !q->col || !q->val) return ACCQ_ENOMEM;
+  q->rowptr[0] = 0;
+  return ACCQ_SUCCESS;
+}
+
+static int builder_grow(accq_i_builder_t *b, int64_t need_rows, int64_t need_nnz) {
+  accq_generator_t *q = b->q;
+  if (need_rows > b->cap_rows) {
+    int64_t cap = b->cap_rows + b->cap_rows / 2;
+    if (cap < need_rows) cap = need_rows;
+    int64_t *rp = realloc(q->rowptr, (size_t)(cap + 1) * sizeof *rp);
+    if (!rp) return ACCQ_ENOMEM;
+    q->rowptr = rp;
+    double *dg = realloc(q->diag, (size_t)cap * sizeof *dg);
+    if (!dg) return ACCQ_ENOMEM;
+    q->diag = dg;
+    b->cap_rows = cap;
+  }
+  if (need_nnz > b->cap_nnz) {
+    int64_t cap = b->cap_nnz + b->cap_nnz / 2;
+    if (cap < need_nnz) cap = need_nnz;
+    int32_t *cl = realloc(q->col, (size_t)cap * sizeof *cl);
+    if (!cl) return ACCQ_ENOMEM;
+    q->col = cl;
+    double *vl = realloc(q->val, (size_t)cap * sizeof *vl);
+    if (!vl) return ACCQ_ENOMEM;
+    q->val = vl;
+    b->cap_nnz = cap;
+  }
+  return ACCQ_SUCCESS;
+}
+
+int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne) {
+  accq_generator_t *q = b->q;
+  int64_t row = q->n;
+  /* insertion sort: rows hold a handful of entries */
+  for (int i = 1; i < ne; i++) {
+    accq_i_entry_t x = e[i];
+    int j = i - 1;
+    while (j >= 0 && e[j].col > x.col) {
+      e[j + 1] = e[j];
+      j--;
+    }
+    e[j + 1] = x;
+  }
+  if (builder_grow(b, row + 1, q->nnz + ne)) return ACCQ_ENOMEM;
+  int64_t p = q->nnz;
+  double sum = 0;
+  for (int i = 0; i < ne; i++) {
+    if (e[i].col == row || !(e[i].rate > 0)) continue;
+    if (p > q->rowptr[row] && q->col[p - 1] == e[i].col) {
+      q->val[p - 1] += e[i].rate;
+    } else {
+      q->col[p] = e[i].col;
+      q->val[p] = e[i].rate;
+      p++;
+    }
+    sum += e[i].rate;
+  }
+  q->diag[row] = -sum;
+  q->nnz = p;
+  q->n = row + 1;
+  q->rowptr[row + 1] = p;
+  return ACCQ_SUCCESS;
+}
+
+void accq_i_builder_finish(accq_i_builder_t *b) {
+  accq_generator_t *q = b->q;
+  int64_t n = q->n > 0 ? q->n : 1, nnz = q->nnz > 0 ? q->nnz : 1;
+  int64_t *rp = realloc(q->rowptr, (size_t)(n + 1) * sizeof *rp);
+  if (rp) q->rowptr = rp;
+  double *dg = realloc(q->diag, (size_t)n * sizeof *dg);
+  if (dg) q->diag = dg;
+  int32_t *cl = realloc(q->col, (size_t)nnz * sizeof *cl);
+  if (cl) q->col = cl;
+  double *vl = realloc(q->val, (size_t)nnz * sizeof *vl);
+  if (vl) q->val = vl;
+}
+
+void accq_generator_free(accq_generator_t *q) {
+  if (!q) return;
+  free(q->rowptr);
+  free(q->col);
+  free(q->val);
+  free(q->diag);
+  q->rowptr = NULL;
+  q->col = NULL;
+  q->val = NULL;
+  q->diag = NULL;
+  q->n = q->nnz = 0;
+}
+
+/* ---- chain record ---- */
+
+int accq_i_chain_new(accq_chain_t **out, accq_chain_kind_t kind, const accq_model_t *m,
+                     int buffer, accq_err_t *err) {
+  accq_chain_t *c;
+  *out = NULL;
+  if (!m) return accq_err_set(err, ACCQ_EINVAL, "chain: no model");
+  if (buffer < 1) return accq_err_set(err, ACCQ_EINVAL, "chain: buffer must be >= 1 (got %d)", buffer);
+  if (m->scale < 1) return accq_err_set(err, ACCQ_EINVAL, "chain: scale must be >= 1 (got %d)", m->scale);
+  if (m->ntypes < 1 || m->ntypes > ACCQ_MAX_TYPES)
+    return accq_err_set(err, ACCQ_EINVAL, "chain: model has %d types", m->ntypes);
+  if (!(m->arrival_rate > 0) || !isfinite(m->arrival_rate))
+    return accq_err_set(err, ACCQ_EINVAL,
+                        "chain: arrival rate must be resolved and > 0 (got %g)", m->arrival_rate);
+  c = calloc(1, sizeof *c);
+  if (!c) return accq_err_set(err, ACCQ_ENOMEM, "chain: out of memory");
+  c->kind = kind;
+  c->model = *m;
+  c->model.buffer = buffer;
+  c->scale = m->scale;
+  c->buffer = buffer;
+  c->lambda = (double)m->scale * m->arrival_rate;
+  for (int k = 0; k < m->ntypes; k++) {
+    double nk = (double)m->scale * (double)m->types[k].servers;
+    if (m->types[k].servers < 1 || nk > 1e9) {
+      free(c);
+      return accq_err_set(err, ACCQ_EINVAL, "chain: type '%s' has %g servers",
+                          m->types[k].name, nk);
+    }
+    c->servers[k] = (int)nk;
+  }
+  *out = c;
+  return ACCQ_SUCCESS;
+}
+
+void accq_chain_free(accq_chain_t *c) {
+  if (!c) return;
+  accq_space_free(c->space);
+  free(c->state_key);
+  accq_generator_free(&c->Q);
+  free(c);
+}
+
+/* ---- lumped build ---- */
+
+int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_policy_t *pol,
+                     int buffer, const accq_chain_options_t *opt, accq_err_t *err) {
+  accq_chain_options_t defaults;
+  accq_chain_t *c = NULL;
+  int32_t *index = NULL;
+  accq_i_entry_t *ent = NULL;
+  accq_route_t *routes = NULL;
+  uint64_t *tgt = NULL;
+  int *count = NULL, *bars = NULL;
+  uint64_t key_cap = 0;
+  accq_i_builder_t bld;
+  int st;
+  double t0 = accq_i_now();
+
+  *out = NULL;
+  if (!opt) {
+    accq_chain_options_init(&defaults);
+    opt = &defaults;
+  }
+  st = accq_i_chain_new(&c, ACCQ_CHAIN_LUMPED, m, buffer, err);
+  if (st) return st;
+  const int K = m->ntypes, B = buffer, L = B + 1;
+  st = accq_space_alloc(&c->space, K, c->servers, B, err);
+  if (st) goto cleanup;
+  c->product_states = accq_space_size(c->space);
+  {
+    double product = (double)c->product_states;
+    double bytes = accq_i_chain_bytes_estimate(product, product, K, c->servers, B);
+    st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, err);
+    if (st) goto cleanup;
+  }
+
+  const uint64_t product = c->product_states;
+  index = malloc((size_t)product * sizeof *index);
+  if (!index) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu ranks",
+                      (unsigned long long)product);
+    goto cleanup;
+  }
+  memset(index, 0xff, (size_t)product * sizeof *index);
+
+  /* Occupancy view over the flat counts of the current state. */
+  const int *rows_ptr[ACCQ_MAX_TYPES];
+  int top[ACCQ_MAX_TYPES];
+  count = malloc((size_t)K * L * sizeof *count);
+  bars = malloc((size_t)K * L * sizeof *bars);
+  for (int k = 0; k < K; k++) top[k] = B;
+  accq_occ_t occ;
+  occ.ntypes = K;
+  occ.servers = c->servers;
+  occ.count = rows_ptr;
+  occ.top = top;
+  occ.buffer = B;
+  int max_routes = accq_policy_max_routes(pol, &occ);
+  int max_ent = max_routes * L + K * L + 8;
+  routes = malloc((size_t)max_routes * sizeof *routes);
+  ent = malloc((size_t)max_ent * sizeof *ent);
+  tgt = malloc((size_t)max_ent * sizeof *tgt);
+  if (!count || !bars || !routes || !ent || !tgt) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
+    goto cleanup;
+  }
+  for (int k = 0; k < K; k++) rows_ptr[k] = count + (size_t)k * L;
+
+  key_cap = product < (1u << 20) ? product : (1u << 20);
+  c->state_key = malloc((size_t)key_cap * sizeof *c->state_key);
+  if (!c->state_key ||
+      accq_i_builder_init(&bld, &c->Q, (int64_t)key_cap, (int64_t)key_cap * 4)) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
+    goto cleanup;
+  }
+
+  /* the empty system */
+  {
+    memset(count, 0, (size_t)K * L * sizeof *count);
+    for (int k = 0; k < K; k++) count[(size_t)k * L] = c->servers[k];
+    uint64_t r0 = accq_space_rank(c->space, count);
+    c->state_key[0] = r0;
+    index[r0] = 0;
+    c->nstates = 1;
+  }
+
+  const accq_space_t *sp = c->space;
+  const double lambda = c->lambda;
+  double mu[ACCQ_MAX_TYPES];
+  for (int k = 0; k < K; k++) mu[k] = m->types[k].rate;
+
+  for (int64_t i = 0; i < c->nstates; i++) {
+    const uint64_t rank = c->state_key[i];
+    accq_space_unrank(sp, rank, count);
+    /* bar positions b_j = s_j + j per type, for the O(1) rank updates */
+    for (int k = 0; k < K; k++) {
+      const int *ck = count + (size_t)k * L;
+      int *bk = bars + (size_t)k * L;
+      int partial = 0;
+      for (int j = 0; j < B; j++) {
+        partial += ck[j];
+        bk[j] = partial + j;
+      }
+    }
+    int ne = 0;
+    /* departures: a type-k server at level q >= 1 finishes at rate c[k][q] mu_k;
+     * one server q -> q-1 raises b_{q-1} by one: rank -= C(b_{q-1}, q-1) */
+    for (int k = 0; k < K; k++) {
+      const int *ck = count + (size_t)k * L;
+      const int *bk = bars + (size_t)k * L;
+      const uint64_t stride = sp->stride[k];
+      for (int q = 1; q <= B; q++) {
+        if (!ck[q]) continue;
+        tgt[ne] = rank - accq_i_binom(sp, k, bk[q - 1], q - 1) * stride;
+        ent[ne].rate = ck[q] * mu[k];
+        ne++;
+      }
+    }
+    /* arrivals: one server q -> q+1 lowers b_q by one: rank += C(b_q - 1, q) */
+    int nr = 0;
+    st = accq_policy_dispatch(pol, &occ, routes, max_routes, &nr);
+    if (st) {
+      st = accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
+                        accq_policy_name(pol), st);
+      goto cleanup;
+    }
+    for (int r = 0; r < nr; r++) {
+      const int k = routes[r].type;
+      const int *ck = count + (size_t)k * L;
+      const int *bk = bars + (size_t)k * L;
+      const uint64_t stride = sp->stride[k];
+      const int any = routes[r].level == ACCQ_LEVEL_ANY;
+      const int qlo = any ? 0 : routes[r].level;
+      const int qhi = any ? B - 1 : routes[r].level; /* level B is a loss */
+      const double base = any ? lambda * routes[r].prob / c->servers[k]
+                              : lambda * routes[r].prob;
+      for (int q = qlo; q <= qhi && q < B; q++) {
+        if (!ck[q]) continue;
+        tgt[ne] = rank + accq_i_binom(sp, k, bk[q] - 1, q) * stride;
+        ent[ne].rate = any ? base * ck[q] : base;
+        ne++;
+      }
+    }
+    /* map target ranks to indices, discovering new states in BFS order */
+    for (int e = 0; e < ne; e++) {
+      int32_t j = index[tgt[e]];
+      if (j < 0) {
+        if ((uint64_t)c->nstates >= key_cap) {
+          uint64_t cap = key_cap * 2;
+          if (cap > product) cap = product;
+          uint64_t *nk = realloc(c->state_key, (size_t)cap * sizeof *nk);
+          if (!nk) {
+            st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory at %lld states",
+                              (long long)c->nstates);
+            goto cleanup;
+          }
+          c->state_key = nk;
+          key_cap = cap;
+        }
+        j = (int32_t)c->nstates;
+        index[tgt[e]] = j;
+        c->state_key[c->nstates++] = tgt[e];
+      }
+      ent[e].col = j;
+    }
+    if (accq_i_builder_add_row(&bld, ent, ne)) {
+      st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory at %lld states",
+                        (long long)c->nstates);
+      goto cleanup;
+    }
+  }
+  accq_i_builder_finish(&bld);
+  {
+    uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
+    if (nk) c->state_key = nk;
+  }
+  c->bytes = (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 + (double)c->Q.nnz * 12.0;
+  st = ACCQ_SUCCESS;
+cleanup:
+  free(index);
+  free(ent);
+  free(tgt);
+  free(routes);
+  free(count);
+  free(bars);
+  if (st) {
+    accq_chain_free(c);
+    return st;
+  }
+  c->build_seconds = accq_i_now() - t0;
+  *out = c;
+  return ACCQ_SUCCESS;
+}

@@ -1,0 +1,79 @@
+/* Internals shared by the chain module's files (never installed). */
+#ifndef ACCQ_CHAIN_INTERNAL_H
+#define ACCQ_CHAIN_INTERNAL_H
+
+#include <stdint.h>
+
+#include "accq/chain.h"
+
+/* The lumped occupancy space.  Per type k, a composition (c_0..c_B) of N_k is
+ * a stars-and-bars word with B bars at positions b_j = s_j + j (s_j = c_0 +
+ * ... + c_j, j = 0..B-1); its rank is sum_j C(b_j, j+1) (combinatorial number
+ * system), a bijection onto [0, C(N_k + B, B)); the stored rank is reflected,
+ * size - 1 - that, so that the all-idle composition has rank 0.  Moving one
+ * server from level q to q+1 lowers s_q (hence b_q) by one and changes one
+ * term only: rank += C(b_q - 1, q).  Moving one from q to q-1 raises b_{q-1}
+ * by one: rank -= C(b_{q-1}, q-1).  Types are combined in mixed radix:
+ * rank = sum_k r_k * stride[k]. */
+struct accq_space {
+  int ntypes;
+  int buffer;
+  int servers[ACCQ_MAX_TYPES];
+  uint64_t size[ACCQ_MAX_TYPES];     /* C(N_k + B, B) */
+  uint64_t stride[ACCQ_MAX_TYPES];
+  uint64_t total;
+  /* binom[k][j * nrow[k] + n] = C(n, j) for j = 0..B, n = 0..N_k + B
+   * (saturating; every entry the rank uses is exact). */
+  int nrow[ACCQ_MAX_TYPES];
+  uint64_t *binom[ACCQ_MAX_TYPES];
+};
+
+static inline uint64_t accq_i_binom(const accq_space_t *s, int k, int n, int j) {
+  return s->binom[k][(size_t)j * (size_t)s->nrow[k] + (size_t)n];
+}
+
+/* Per-type sub-rank of a composition c[0..B] of N_k. */
+uint64_t accq_i_space_type_rank(const accq_space_t *s, int k, const int *c);
+/* Inverse of the above. */
+void accq_i_space_type_unrank(const accq_space_t *s, int k, uint64_t r, int *c);
+
+/* Estimated bytes for a chain given servers per type (tighter than the public
+ * estimate: the number of levels a type can occupy at once is min(N_k, B+1)). */
+double accq_i_chain_bytes_estimate(double states, double product, int ntypes,
+                                   const int *servers, int buffer);
+
+/* Growable CSR generator in construction: rows are appended in state order,
+ * each from an unsorted list of (column, rate) that is sorted and merged. */
+typedef struct {
+  int32_t col;
+  double rate;
+} accq_i_entry_t;
+
+typedef struct {
+  accq_generator_t *q;
+  int64_t cap_rows, cap_nnz;
+} accq_i_builder_t;
+
+int accq_i_builder_init(accq_i_builder_t *b, accq_generator_t *q, int64_t rows_hint,
+                        int64_t nnz_hint);
+/* Appends row q->n (diagonal = -sum of the rates); sorts and merges `e` in place.
+ * Entries with col == the row itself are dropped (never produced by the models). */
+int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne);
+/* Shrinks the arrays to their final size. */
+void accq_i_builder_finish(accq_i_builder_t *b);
+
+/* Allocates a chain record with the common fields filled from the model. */
+int accq_i_chain_new(accq_chain_t **c, accq_chain_kind_t kind, const accq_model_t *m,
+                     int buffer, accq_err_t *err);
+
+/* Size checks before any allocation of state arrays: ACCQ_ETOOBIG with the
+ * figures when `product` states or their estimated bytes exceed the limits. */
+int accq_i_chain_check_size(const char *what, const char *policy, double product,
+                            double bytes, const accq_chain_options_t *opt, accq_err_t *err);
+
+double accq_i_now(void);
+
+/* 3/4 of MemAvailable from /proc/meminfo (8 GiB if unreadable). */
+double accq_i_default_max_bytes(void);
+
+#endif
