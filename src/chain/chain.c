@@ -230,20 +230,92 @@ void accq_chain_free(accq_chain_t *c) {
 
 /* ---- lumped build ---- */
 
+/* Per-type neighbour tables: for every composition r of N_k (when the type's
+ * space is small, the usual case) its counts and the sub-rank reached by an
+ * arrival at or a departure from each level, so that a state's transitions
+ * cost a division per type and table reads, with no unranking. */
+#define TABLE_MAX_ENTRIES (1u << 23)
+
+typedef struct {
+  uint32_t *up;    /* size * L: sub-rank after one server q -> q+1 (q < B, c_q > 0) */
+  uint32_t *down;  /* size * L: sub-rank after one server q -> q-1 (q >= 1, c_q > 0) */
+  int *comp;       /* size * L: the counts */
+} type_table_t;
+
+static int table_build(const accq_space_t *sp, int k, type_table_t *t) {
+  const int B = sp->buffer, L = B + 1;
+  const uint64_t size = sp->size[k];
+  t->comp = malloc((size_t)size * L * sizeof *t->comp);
+  t->up = malloc((size_t)size * L * sizeof *t->up);
+  t->down = malloc((size_t)size * L * sizeof *t->down);
+  if (!t->comp || !t->up || !t->down) return ACCQ_ENOMEM;
+  for (uint64_t r = 0; r < size; r++) {
+    int *c = t->comp + (size_t)r * L;
+    uint32_t *up = t->up + (size_t)r * L, *down = t->down + (size_t)r * L;
+    accq_i_space_type_unrank(sp, k, r, c);
+    int partial = 0, prev_bar = 0;
+    for (int q = 0; q <= B; q++) {
+      int bar = 0;
+      if (q < B) {
+        partial += c[q];
+        bar = partial + q; /* b_q */
+      }
+      up[q] = down[q] = (uint32_t)r;
+      if (q < B && c[q] > 0) up[q] = (uint32_t)(r + accq_i_binom(sp, k, bar - 1, q));
+      if (q >= 1 && c[q] > 0) down[q] = (uint32_t)(r - accq_i_binom(sp, k, prev_bar, q - 1));
+      prev_bar = bar;
+    }
+  }
+  return ACCQ_SUCCESS;
+}
+
+static void table_free(type_table_t *t) {
+  free(t->comp);
+  free(t->up);
+  free(t->down);
+}
+
+/* Allocates `want` elements of `size` bytes, settling for less (down to
+ * `floor`) when the system refuses; returns the capacity obtained. */
+static void *alloc_hint(int64_t want, int64_t floor, size_t size, int64_t *got) {
+  if (floor > want) floor = want;
+  for (int64_t n = want; n >= floor; n /= 2) {
+    void *p = malloc((size_t)n * size);
+    if (p) {
+      *got = n;
+      return p;
+    }
+    if (n == floor) break;
+    if (n / 2 < floor) n = floor * 2;
+  }
+  *got = 0;
+  return NULL;
+}
+
 int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_policy_t *pol,
                      int buffer, const accq_chain_options_t *opt, accq_err_t *err) {
+  return accq_i_chain_build_lumped(out, m, pol, buffer, opt, TABLE_MAX_ENTRIES, err);
+}
+
+int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
+                              const accq_policy_t *pol, int buffer,
+                              const accq_chain_options_t *opt, uint64_t table_max_entries,
+                              accq_err_t *err) {
   accq_chain_options_t defaults;
   accq_chain_t *c = NULL;
   int32_t *index = NULL;
   accq_i_entry_t *ent = NULL;
   accq_route_t *routes = NULL;
-  uint64_t *tgt = NULL;
-  int *count = NULL, *bars = NULL;
-  uint64_t key_cap = 0;
+  uint64_t *tgt = NULL, *scratch_up = NULL, *scratch_down = NULL;
+  int *count = NULL;
+  type_table_t tab[ACCQ_MAX_TYPES];
+  int use_table[ACCQ_MAX_TYPES];
   accq_i_builder_t bld;
   int st;
   double t0 = accq_i_now();
 
+  memset(tab, 0, sizeof tab);
+  memset(&bld, 0, sizeof bld);
   *out = NULL;
   if (!opt) {
     accq_chain_options_init(&defaults);
@@ -255,14 +327,20 @@ int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_polic
   st = accq_space_alloc(&c->space, K, c->servers, B, err);
   if (st) goto cleanup;
   c->product_states = accq_space_size(c->space);
+  double nnz_row = 0;
   {
     double product = (double)c->product_states;
     double bytes = accq_i_chain_bytes_estimate(product, product, K, c->servers, B);
     st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, err);
     if (st) goto cleanup;
+    for (int k = 0; k < K; k++) {
+      double levels = c->servers[k] < L ? c->servers[k] : L;
+      nnz_row += (levels < B ? levels : B) + levels;
+    }
   }
 
   const uint64_t product = c->product_states;
+  const accq_space_t *sp = c->space;
   index = malloc((size_t)product * sizeof *index);
   if (!index) {
     st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu ranks",
@@ -271,11 +349,28 @@ int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_polic
   }
   memset(index, 0xff, (size_t)product * sizeof *index);
 
-  /* Occupancy view over the flat counts of the current state. */
+  {
+    uint64_t entries = 0;
+    for (int k = 0; k < K; k++) {
+      uint64_t e = sp->size[k] * (uint64_t)L;
+      use_table[k] = sp->size[k] <= UINT32_MAX && entries + e <= table_max_entries;
+      if (use_table[k]) {
+        entries += e;
+        if (table_build(sp, k, &tab[k])) {
+          st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory for type tables");
+          goto cleanup;
+        }
+      }
+    }
+  }
+
+  /* Occupancy view of the current state: rows point into the type tables or
+   * into `count` (types without a table are unranked per state). */
   const int *rows_ptr[ACCQ_MAX_TYPES];
   int top[ACCQ_MAX_TYPES];
   count = malloc((size_t)K * L * sizeof *count);
-  bars = malloc((size_t)K * L * sizeof *bars);
+  scratch_up = malloc((size_t)K * L * sizeof *scratch_up);
+  scratch_down = malloc((size_t)K * L * sizeof *scratch_down);
   for (int k = 0; k < K; k++) top[k] = B;
   accq_occ_t occ;
   occ.ntypes = K;
@@ -288,63 +383,86 @@ int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_polic
   routes = malloc((size_t)max_routes * sizeof *routes);
   ent = malloc((size_t)max_ent * sizeof *ent);
   tgt = malloc((size_t)max_ent * sizeof *tgt);
-  if (!count || !bars || !routes || !ent || !tgt) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
-    goto cleanup;
-  }
-  for (int k = 0; k < K; k++) rows_ptr[k] = count + (size_t)k * L;
-
-  key_cap = product < (1u << 20) ? product : (1u << 20);
-  c->state_key = malloc((size_t)key_cap * sizeof *c->state_key);
-  if (!c->state_key ||
-      accq_i_builder_init(&bld, &c->Q, (int64_t)key_cap, (int64_t)key_cap * 4)) {
+  if (!count || !scratch_up || !scratch_down || !routes || !ent || !tgt) {
     st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
     goto cleanup;
   }
 
-  /* the empty system */
+  /* State keys and the generator are sized for the product count up front:
+   * pages never touched cost nothing, and the final realloc trims them. */
+  c->state_key = malloc((size_t)product * sizeof *c->state_key);
+  if (!c->state_key) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu state keys",
+                      (unsigned long long)product);
+    goto cleanup;
+  }
   {
-    memset(count, 0, (size_t)K * L * sizeof *count);
-    for (int k = 0; k < K; k++) count[(size_t)k * L] = c->servers[k];
-    uint64_t r0 = accq_space_rank(c->space, count);
-    c->state_key[0] = r0;
-    index[r0] = 0;
-    c->nstates = 1;
+    int64_t nnz_hint = (int64_t)((double)product * nnz_row) + 16;
+    memset(&c->Q, 0, sizeof c->Q);
+    bld.q = &c->Q;
+    c->Q.rowptr = malloc((size_t)(product + 1) * sizeof *c->Q.rowptr);
+    c->Q.diag = malloc((size_t)product * sizeof *c->Q.diag);
+    c->Q.col = alloc_hint(nnz_hint, 1024, sizeof *c->Q.col, &bld.cap_nnz);
+    int64_t got_val = 0;
+    c->Q.val = alloc_hint(bld.cap_nnz, bld.cap_nnz, sizeof *c->Q.val, &got_val);
+    bld.cap_rows = (int64_t)product;
+    if (!c->Q.rowptr || !c->Q.diag || !c->Q.col || !c->Q.val) {
+      st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the generator");
+      goto cleanup;
+    }
+    c->Q.rowptr[0] = 0;
   }
 
-  const accq_space_t *sp = c->space;
+  /* the empty system has rank 0 */
+  c->state_key[0] = 0;
+  index[0] = 0;
+  c->nstates = 1;
+
   const double lambda = c->lambda;
   double mu[ACCQ_MAX_TYPES];
   for (int k = 0; k < K; k++) mu[k] = m->types[k].rate;
+  uint64_t sub[ACCQ_MAX_TYPES];
 
   for (int64_t i = 0; i < c->nstates; i++) {
     const uint64_t rank = c->state_key[i];
-    accq_space_unrank(sp, rank, count);
-    /* bar positions b_j = s_j + j per type, for the O(1) rank updates */
-    for (int k = 0; k < K; k++) {
-      const int *ck = count + (size_t)k * L;
-      int *bk = bars + (size_t)k * L;
-      int partial = 0;
-      for (int j = 0; j < B; j++) {
-        partial += ck[j];
-        bk[j] = partial + j;
+    uint64_t rest = rank;
+    for (int k = K - 1; k >= 0; k--) {
+      sub[k] = rest / sp->stride[k];
+      rest -= sub[k] * sp->stride[k];
+      if (use_table[k]) {
+        rows_ptr[k] = tab[k].comp + (size_t)sub[k] * L;
+      } else {
+        int *ck = count + (size_t)k * L;
+        uint64_t *up = scratch_up + (size_t)k * L, *down = scratch_down + (size_t)k * L;
+        accq_i_space_type_unrank(sp, k, sub[k], ck);
+        rows_ptr[k] = ck;
+        int partial = 0, prev_bar = 0;
+        for (int q = 0; q <= B; q++) {
+          int bar = 0;
+          if (q < B) {
+            partial += ck[q];
+            bar = partial + q;
+          }
+          if (q < B && ck[q] > 0) up[q] = sub[k] + accq_i_binom(sp, k, bar - 1, q);
+          if (q >= 1 && ck[q] > 0) down[q] = sub[k] - accq_i_binom(sp, k, prev_bar, q - 1);
+          prev_bar = bar;
+        }
       }
     }
+#define NEW_SUB(arr, k, q)                                                              \
+  (use_table[k] ? (uint64_t)tab[k].arr[(size_t)sub[k] * L + (q)] : scratch_##arr[(size_t)(k) * L + (q)])
     int ne = 0;
-    /* departures: a type-k server at level q >= 1 finishes at rate c[k][q] mu_k;
-     * one server q -> q-1 raises b_{q-1} by one: rank -= C(b_{q-1}, q-1) */
+    /* departures: a type-k server at level q >= 1 finishes at rate c[k][q] mu_k */
     for (int k = 0; k < K; k++) {
-      const int *ck = count + (size_t)k * L;
-      const int *bk = bars + (size_t)k * L;
-      const uint64_t stride = sp->stride[k];
+      const int *ck = rows_ptr[k];
       for (int q = 1; q <= B; q++) {
         if (!ck[q]) continue;
-        tgt[ne] = rank - accq_i_binom(sp, k, bk[q - 1], q - 1) * stride;
+        tgt[ne] = rank + (NEW_SUB(down, k, q) - sub[k]) * sp->stride[k];
         ent[ne].rate = ck[q] * mu[k];
         ne++;
       }
     }
-    /* arrivals: one server q -> q+1 lowers b_q by one: rank += C(b_q - 1, q) */
+    /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B */
     int nr = 0;
     st = accq_policy_dispatch(pol, &occ, routes, max_routes, &nr);
     if (st) {
@@ -354,9 +472,7 @@ int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_polic
     }
     for (int r = 0; r < nr; r++) {
       const int k = routes[r].type;
-      const int *ck = count + (size_t)k * L;
-      const int *bk = bars + (size_t)k * L;
-      const uint64_t stride = sp->stride[k];
+      const int *ck = rows_ptr[k];
       const int any = routes[r].level == ACCQ_LEVEL_ANY;
       const int qlo = any ? 0 : routes[r].level;
       const int qhi = any ? B - 1 : routes[r].level; /* level B is a loss */
@@ -364,27 +480,16 @@ int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_polic
                               : lambda * routes[r].prob;
       for (int q = qlo; q <= qhi && q < B; q++) {
         if (!ck[q]) continue;
-        tgt[ne] = rank + accq_i_binom(sp, k, bk[q] - 1, q) * stride;
+        tgt[ne] = rank + (NEW_SUB(up, k, q) - sub[k]) * sp->stride[k];
         ent[ne].rate = any ? base * ck[q] : base;
         ne++;
       }
     }
+#undef NEW_SUB
     /* map target ranks to indices, discovering new states in BFS order */
     for (int e = 0; e < ne; e++) {
       int32_t j = index[tgt[e]];
       if (j < 0) {
-        if ((uint64_t)c->nstates >= key_cap) {
-          uint64_t cap = key_cap * 2;
-          if (cap > product) cap = product;
-          uint64_t *nk = realloc(c->state_key, (size_t)cap * sizeof *nk);
-          if (!nk) {
-            st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory at %lld states",
-                              (long long)c->nstates);
-            goto cleanup;
-          }
-          c->state_key = nk;
-          key_cap = cap;
-        }
         j = (int32_t)c->nstates;
         index[tgt[e]] = j;
         c->state_key[c->nstates++] = tgt[e];
@@ -405,12 +510,14 @@ int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_polic
   c->bytes = (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 + (double)c->Q.nnz * 12.0;
   st = ACCQ_SUCCESS;
 cleanup:
+  for (int k = 0; k < ACCQ_MAX_TYPES; k++) table_free(&tab[k]);
   free(index);
   free(ent);
   free(tgt);
   free(routes);
   free(count);
-  free(bars);
+  free(scratch_up);
+  free(scratch_down);
   if (st) {
     accq_chain_free(c);
     return st;

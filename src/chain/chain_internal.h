@@ -73,6 +73,13 @@ int accq_i_chain_check_size(const char *what, const char *policy, double product
 
 double accq_i_now(void);
 
+/* accq_chain_build with a limit on the per-type neighbour tables (entries
+ * summed over types; 0 forces unranking every state): for tests. */
+int accq_i_chain_build_lumped(accq_chain_t **c, const accq_model_t *m,
+                              const accq_policy_t *pol, int buffer,
+                              const accq_chain_options_t *opt, uint64_t table_max_entries,
+                              accq_err_t *err);
+
 /* 3/4 of MemAvailable from /proc/meminfo (8 GiB if unreadable). */
 double accq_i_default_max_bytes(void);
 

@@ -14,6 +14,7 @@
 
 #include "accq/chain.h"
 #include "accq/policy.h"
+#include "chain/chain_internal.h"
 #include "testutil.h"
 
 static accq_model_t mk_model(int K, const int *n, const double *mu, const double *a,
@@ -345,6 +346,37 @@ START_TEST(test_generators_all_policies) {
 }
 END_TEST
 
+/* The per-type neighbour tables and plain unranking build the same chain,
+ * bit for bit (0 disables the tables; 60 entries hold the tables of the two smaller
+ * types, 40 + 16, but not the first, 80: a mix of both paths). */
+START_TEST(test_table_paths) {
+  const char *pols[] = {"pop", "jiq", "rjiq:0.2", "pod:3"};
+  for (int i = 0; i < 4; i++) {
+    accq_model_t m = model_three(1.9, 3, 2, 1);
+    accq_policy_t *p = NULL;
+    accq_err_t err;
+    ck_assert_int_eq(accq_policy_alloc(&p, pols[i], &m, NULL, &err), 0);
+    accq_chain_t *ref = NULL;
+    ck_assert_int_eq(accq_chain_build(&ref, &m, p, 3, NULL, &err), 0);
+    const uint64_t limits[2] = {0, 60};
+    for (int j = 0; j < 2; j++) {
+      accq_chain_t *c = NULL;
+      ck_assert_int_eq(accq_i_chain_build_lumped(&c, &m, p, 3, NULL, limits[j], &err), 0);
+      ck_assert_int_eq(c->nstates, ref->nstates);
+      ck_assert_int_eq(c->Q.nnz, ref->Q.nnz);
+      ck_assert(memcmp(c->state_key, ref->state_key, (size_t)c->nstates * 8) == 0);
+      ck_assert(memcmp(c->Q.rowptr, ref->Q.rowptr, (size_t)(c->nstates + 1) * 8) == 0);
+      ck_assert(memcmp(c->Q.col, ref->Q.col, (size_t)c->Q.nnz * 4) == 0);
+      ck_assert(memcmp(c->Q.val, ref->Q.val, (size_t)c->Q.nnz * 8) == 0);
+      ck_assert(memcmp(c->Q.diag, ref->Q.diag, (size_t)c->nstates * 8) == 0);
+      accq_chain_free(c);
+    }
+    accq_chain_free(ref);
+    accq_policy_free(p);
+  }
+}
+END_TEST
+
 /* Too-large spaces are refused before allocation with the figures. */
 START_TEST(test_too_big) {
   accq_model_t m = model_three(3.0, 2, 2, 1);
@@ -460,6 +492,7 @@ int main(void) {
   tcase_add_test(tc, test_reachable_rjiq);
   tcase_add_test(tc, test_reachable_225);
   tcase_add_test(tc, test_generators_all_policies);
+  tcase_add_test(tc, test_table_paths);
   tcase_add_test(tc, test_too_big);
   tcase_add_test(tc, test_export_mtx);
   suite_add_tcase(s, tc);
