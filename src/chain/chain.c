@@ -11,7 +11,7 @@
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-double accq_i_now(void) {
+double accq_i_chain_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -172,18 +172,7 @@ void accq_i_builder_finish(accq_i_builder_t *b) {
   if (vl) q->val = vl;
 }
 
-void accq_generator_free(accq_generator_t *q) {
-  if (!q) return;
-  free(q->rowptr);
-  free(q->col);
-  free(q->val);
-  free(q->diag);
-  q->rowptr = NULL;
-  q->col = NULL;
-  q->val = NULL;
-  q->diag = NULL;
-  q->n = q->nnz = 0;
-}
+/* accq_generator_free (declared in accq/chain.h) lives in src/solve/generator.c. */
 
 /* ---- chain record ---- */
 
@@ -312,7 +301,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   int use_table[ACCQ_MAX_TYPES];
   accq_i_builder_t bld;
   int st;
-  double t0 = accq_i_now();
+  double t0 = accq_i_chain_now();
 
   memset(tab, 0, sizeof tab);
   memset(&bld, 0, sizeof bld);
@@ -522,7 +511,7 @@ cleanup:
     accq_chain_free(c);
     return st;
   }
-  c->build_seconds = accq_i_now() - t0;
+  c->build_seconds = accq_i_chain_now() - t0;
   *out = c;
   return ACCQ_SUCCESS;
 }

@@ -71,7 +71,7 @@ int accq_i_chain_new(accq_chain_t **c, accq_chain_kind_t kind, const accq_model_
 int accq_i_chain_check_size(const char *what, const char *policy, double product,
                             double bytes, const accq_chain_options_t *opt, accq_err_t *err);
 
-double accq_i_now(void);
+double accq_i_chain_now(void);
 
 /* accq_chain_build with a limit on the per-type neighbour tables (entries
  * summed over types; 0 forces unranking every state): for tests. */

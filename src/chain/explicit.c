@@ -19,7 +19,7 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
   int *count = NULL, *x = NULL, *type_of = NULL, *first = NULL;
   accq_i_builder_t bld;
   int st, nserv = 0;
-  double t0 = accq_i_now();
+  double t0 = accq_i_chain_now();
 
   *out = NULL;
   if (!opt) {
@@ -172,7 +172,7 @@ cleanup:
     accq_chain_free(c);
     return st;
   }
-  c->build_seconds = accq_i_now() - t0;
+  c->build_seconds = accq_i_chain_now() - t0;
   *out = c;
   return ACCQ_SUCCESS;
 }
