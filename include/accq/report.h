@@ -86,11 +86,19 @@ void accq_report_set_digits(accq_report_t *r, int digits);
 /* The first error recorded while building (0 if none); fills err. */
 int accq_report_status(const accq_report_t *r, accq_err_t *err);
 
-/* Visibility of a section or field. */
+/* Visibility of a section or field: ACCQ_REPORT_ALL, or a mask of the formats
+ * that show it (ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV) | ...). */
+#define ACCQ_REPORT_ONLY(format) (1 << (format))
 enum {
   ACCQ_REPORT_ALL = 0,
-  ACCQ_REPORT_JSON_ONLY = 1,    /* machine-only extras (e.g. exact fractions as strings) */
-  ACCQ_REPORT_HUMAN_ONLY = 2    /* text/markdown/latex only (not JSON, not CSV) */
+  /* machine-only extras (e.g. exact fractions as strings, a JSON-shaped copy) */
+  ACCQ_REPORT_JSON_ONLY = ACCQ_REPORT_ONLY(ACCQ_FORMAT_JSON),
+  /* text, markdown, latex */
+  ACCQ_REPORT_HUMAN_ONLY = ACCQ_REPORT_ONLY(ACCQ_FORMAT_TEXT) |
+                           ACCQ_REPORT_ONLY(ACCQ_FORMAT_MARKDOWN) |
+                           ACCQ_REPORT_ONLY(ACCQ_FORMAT_LATEX),
+  /* everything but JSON (when JSON carries the same data in another shape) */
+  ACCQ_REPORT_NOT_JSON = ACCQ_REPORT_HUMAN_ONLY | ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV)
 };
 
 /* Adds a key-value section at the end of the report.  `key` is its JSON key

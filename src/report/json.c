@@ -31,7 +31,7 @@ static json_t *value(const accq_i_value_t *v) {
 static int fill_object(json_t *obj, const accq_report_section_t *s) {
   for (int i = 0; i < s->nfields; i++) {
     const accq_i_field_t *f = &s->fields[i];
-    if (f->vis == ACCQ_REPORT_HUMAN_ONLY) continue;
+    if (!accq_i_visible(f->vis, ACCQ_FORMAT_JSON)) continue;
     json_t *v;
     if (f->v.kind == ACCQ_I_OBJ) {
       v = json_object();
@@ -77,7 +77,7 @@ int accq_i_render_json(const accq_report_t *r, FILE *out, accq_err_t *err) {
   if (!top) goto nomem;
   for (int i = 0; i < r->ntop; i++) {
     const accq_report_section_t *s = r->top[i];
-    if (s->vis == ACCQ_REPORT_HUMAN_ONLY) continue;
+    if (!accq_i_visible(s->vis, ACCQ_FORMAT_JSON)) continue;
     if (s->is_table) {
       json_t *a = table(s);
       if (!a || json_object_set_new(top, s->key, a)) goto nomem;

@@ -14,12 +14,7 @@ typedef struct {
   FILE *out;
 } ctx_t;
 
-static int visible(int vis, accq_format_t f) {
-  if (vis == ACCQ_REPORT_ALL) return 1;
-  if (vis == ACCQ_REPORT_JSON_ONLY) return f == ACCQ_FORMAT_JSON;
-  /* HUMAN_ONLY */
-  return f == ACCQ_FORMAT_TEXT || f == ACCQ_FORMAT_MARKDOWN || f == ACCQ_FORMAT_LATEX;
-}
+#define visible accq_i_visible
 
 static int human(accq_format_t f) { return f != ACCQ_FORMAT_CSV && f != ACCQ_FORMAT_JSON; }
 

@@ -78,6 +78,11 @@ static inline size_t accq_i_row_len(const accq_report_section_t *t, int r) {
  * reads back to the same double; "nan", "inf", "-inf" for non-finite values. */
 void accq_i_format_num(double v, int digits, char *buf, size_t size);
 
+/* Whether a field or section with visibility `vis` shows in format f. */
+static inline int accq_i_visible(int vis, accq_format_t f) {
+  return vis == ACCQ_REPORT_ALL || (vis & ACCQ_REPORT_ONLY(f)) != 0;
+}
+
 int accq_i_render_json(const accq_report_t *r, FILE *out, accq_err_t *err);
 
 #endif

@@ -1,0 +1,26 @@
+/* The MODEL argument of the commands and --vary: loading, overrides, load
+ * resolution (see cli.h). */
+#include <stdio.h>
+
+#include "accq/lp.h"
+#include "cli/cli.h"
+
+int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  int st;
+  if (cli->model) {
+    st = accq_model_load(m, cli->model, cli->sets.v, cli->sets.n, &err);
+  } else {
+    st = accq_model_default(m, &err);
+    for (int i = 0; !st && i < cli->sets.n; i++) st = accq_model_set(m, cli->sets.v[i], &err);
+  }
+  if (!st && resolve && m->lambda_mode == ACCQ_LAMBDA_LOAD) st = accq_lp_model_resolve(m, &err);
+  return st ? accq_cli_fail(&err) : 0;
+}
+
+int accq_cli_vary_apply(const accq_cli_vary_t *v, int i, accq_model_t *m, accq_err_t *err) {
+  char a[sizeof v->key + 40];
+  snprintf(a, sizeof a, "%s=%.17g", v->key, accq_cli_vary_value(v, i));
+  return accq_model_set(m, a, err);
+}
