@@ -168,7 +168,8 @@ int accq_cli_parse_double(const char *s, double *v);
 /* A range over one model parameter.  PARAM is `load`, `lambda` or
  * `arrival_rate`, `accuracy_target` (or any other system key), or a full
  * `section.key` such as `type.small.rate`; `key` is what accq_model_set takes
- * ("system.load").  Values are A + i (B - A)/(N - 1), i = 0..N-1 (N = 1: A). */
+ * ("system.load").  Values are (A (N-1-i) + B i)/(N-1), i = 0..N-1: evenly
+ * spaced, the end points exact (N = 1: A). */
 typedef struct {
   char param[ACCQ_NAME_MAX * 2];  /* as the user wrote it ("load") */
   char key[ACCQ_NAME_MAX * 2];    /* "system.load" */

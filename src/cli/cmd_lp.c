@@ -245,10 +245,15 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, const lp_op
   accq_kv_str(s, "file", NULL, base->file);
   accq_kv_str(s, "vary", NULL, v.param);
   accq_kv_str(s, "solver", NULL, o->exact ? "exact (GMP rationals)" : o->solver);
-  accq_report_section_t *t = accq_report_table(rep, "rows", NULL);
+  char label[sizeof v.param + 32];
+  snprintf(label, sizeof label, "LP bound over %s", v.param);
+  accq_report_section_t *t = accq_report_table(rep, "rows", label);
+  /* the varied value first; Lambda and a* beside it unless they are it */
+  int show_lambda = strcmp(v.key, "system.arrival_rate") != 0;
+  int show_target = strcmp(v.key, "system.accuracy_target") != 0;
   accq_table_col(t, v.param, NULL, 0);
-  accq_table_col(t, "lambda", "Lambda", 0);
-  accq_table_col(t, "accuracy_target", "a*", 0);
+  if (show_lambda) accq_table_col(t, "lambda", "Lambda", 0);
+  if (show_target) accq_table_col(t, "accuracy_target", "a*", 0);
   accq_table_col(t, "status", NULL, 0);
   accq_table_col(t, "t_lp", "T_LP", 0);
   if (o->exact) accq_table_col(t, "t_lp_exact", "T_LP exact", 0);
@@ -281,11 +286,11 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, const lp_op
     int ok = r->status == ACCQ_LP_OPTIMAL;
     accq_table_row(t);
     accq_table_num(t, accq_cli_vary_value(&v, i));
-    if (pt.have_lambda)
+    if (show_lambda && pt.have_lambda)
       accq_table_num(t, pt.m.arrival_rate);
-    else
+    else if (show_lambda)
       accq_table_null(t, NULL);
-    accq_table_num(t, pt.m.accuracy_target);
+    if (show_target) accq_table_num(t, pt.m.accuracy_target);
     accq_table_str(t, status_name(r->status));
     if (ok) {
       accq_table_num(t, pt.have_exact ? pt.ex.t_lp_value : r->t_lp);

@@ -244,6 +244,7 @@ static int text_table(const ctx_t *c, const accq_report_section_t *t, int indent
     }
     fputc('\n', c->out);
   }
+  if (t->nrows == 0) fprintf(c->out, "%*s(none)\n", indent, "");
   for (int row = 0; row < t->nrows; row++) {
     fprintf(c->out, "%*s", indent, "");
     for (int j = 0; j < t->ncols; j++) {

@@ -47,10 +47,16 @@ void accq_i_format_num(double v, int digits, char *buf, size_t size) {
     return;
   }
   /* Shortest round trip: at most 17 significant digits identify a double. */
-  for (int p = 1; p <= 17; p++) {
+  int p = 1;
+  for (; p < 17; p++) {
     snprintf(buf, size, "%.*g", p, v);
-    if (strtod(buf, NULL) == v) return;
+    if (strtod(buf, NULL) == v) break;
   }
+  /* %g switches to an exponent when the decimal exponent X >= precision:
+   * write 10 as "10", not "1e+01" (same digits, more precision asked) */
+  int x = v == 0 ? 0 : (int)floor(log10(fabs(v)));
+  if (x >= p && x < 17) p = x + 1;
+  snprintf(buf, size, "%.*g", p, v);
 }
 
 /* ---- errors and allocation ---------------------------------------------- */

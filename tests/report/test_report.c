@@ -342,6 +342,19 @@ START_TEST(test_number_round_trip) {
   ck_assert_str_eq(buf, "0.1");
   accq_i_format_num(1.0 / 3.0, 0, buf, sizeof buf);
   ck_assert_str_eq(buf, "0.3333333333333333");
+  /* integers up to 1e17 without an exponent; small numbers with one */
+  accq_i_format_num(10.0, 0, buf, sizeof buf);
+  ck_assert_str_eq(buf, "10");
+  accq_i_format_num(1200.0, 0, buf, sizeof buf);
+  ck_assert_str_eq(buf, "1200");
+  accq_i_format_num(1e16, 0, buf, sizeof buf);
+  ck_assert_str_eq(buf, "10000000000000000");
+  accq_i_format_num(1e20, 0, buf, sizeof buf);
+  ck_assert_str_eq(buf, "1e+20");
+  accq_i_format_num(-0.00012, 0, buf, sizeof buf);
+  ck_assert_str_eq(buf, "-0.00012");
+  accq_i_format_num(1.5e-7, 0, buf, sizeof buf);
+  ck_assert_str_eq(buf, "1.5e-07");
   accq_i_format_num(NAN, 0, buf, sizeof buf);
   ck_assert_str_eq(buf, "nan");
   accq_i_format_num(-INFINITY, 0, buf, sizeof buf);
