@@ -94,6 +94,38 @@ START_TEST(test_saturation) {
 }
 END_TEST
 
+/* A saturated accurate type can leave two *inaccurate* types fractional
+ * (proofs/lp-structure.md: they straddle the residual target, not a*).
+ * a* = 0.8; A: mu 10, a 1.0, cap 1.5; B: mu 2, a 0.7; C: mu 3, a 0.6 (caps 10).
+ * Lambda = 3.5.  By hand: A is fast and accurate, at capacity, surplus
+ * 1.5 * 0.2 = 0.3; the other 2 jobs/unit time split between B and C with
+ * -0.1 x_B - 0.2 x_C = -0.3, x_B + x_C = 2: x_B = x_C = 1 (C is faster, so as
+ * much C as the surplus allows).  Duals: 1/2 = y - 0.1 z, 1/3 = y - 0.2 z give
+ * z = 5/3, y = 2/3; A's reduced cost 0.1 - 2/3 - (5/3)(0.2) < 0 confirms it at
+ * capacity.  t_lp = (1.5/10 + 1/2 + 1/3)/3.5. */
+START_TEST(test_two_inaccurate_fractional) {
+  accq_lp_problem_t p;
+  memset(&p, 0, sizeof p);
+  p.ntypes = 3;
+  p.a_star = 0.8;
+  p.lambda = 3.5;
+  p.mu[0] = 10, p.acc[0] = 1.0, p.cap[0] = 1.5;
+  p.mu[1] = 2, p.acc[1] = 0.7, p.cap[1] = 10;
+  p.mu[2] = 3, p.acc[2] = 0.6, p.cap[2] = 10;
+  for (int s = 0; s < 2; s++) {
+    accq_lp_result_t r;
+    ck_assert_int_eq(solvers[s](&p, &r, NULL), 0);
+    ck_assert_int_eq(r.status, ACCQ_LP_OPTIMAL);
+    ACCQ_CK_CLOSE(r.t_lp, (0.15 + 0.5 + 1.0 / 3) / 3.5, 1e-14, 0, solver_names[s]);
+    ACCQ_CK_CLOSE(r.x[0], 1.5, 1e-14, 0, "x_A at capacity");
+    ACCQ_CK_CLOSE(r.x[1], 1, 1e-13, 0, "x_B");
+    ACCQ_CK_CLOSE(r.x[2], 1, 1e-13, 0, "x_C");
+    ACCQ_CK_CLOSE(r.dual_acc, 5.0 / 3, 1e-13, 0, "accuracy dual");
+    ACCQ_CK_CLOSE(r.dual_flow, 2.0 / 3, 1e-13, 0, "flow dual");
+  }
+}
+END_TEST
+
 /* Hand example for the pair order, a* = 0.8:
  *   type 0: mu 1, a 0.9 (H)   type 1: mu 2, a 0.7 (L)   type 2: mu 4, a 0.5 (L)
  *   type 3: mu 1, a 0.8 (exactly a*: singleton only)  type 4: mu 1, a 0.7 (L)
@@ -343,6 +375,7 @@ int main(void) {
   tcase_add_test(tc, test_two_type_closed_form);
   tcase_add_test(tc, test_saturation);
   tcase_add_test(tc, test_pairs_order);
+  tcase_add_test(tc, test_two_inaccurate_fractional);
   tcase_add_test(tc, test_lambda_max_hand);
   tcase_add_test(tc, test_accuracy_infeasible);
   tcase_add_test(tc, test_refusals);

@@ -113,6 +113,29 @@ static void check_solution(const accq_lp_problem_t *p, const accq_lp_result_t *r
     snprintf(what, sizeof what, "%s instance %d: p[%d] = x/Lambda", who, inst, k);
     ACCQ_CK_CLOSE(r->p[k], r->x[k] / p->lambda, 1e-15, 0, what);
   }
+  /* proofs/lp-structure.md: a vertex has at most two types strictly between
+   * their bounds; two only with the accuracy row tight, the more accurate one
+   * not faster, and, when no type is at capacity, one on each side of a*
+   * (an ordered pair of SPEC 3). */
+  int frac[ACCQ_MAX_TYPES], nf = 0, atcap = 0;
+  for (int k = 0; k < K; k++) {
+    double tol = 1e-9 * fmax(p->cap[k], 1e-300);
+    if (r->x[k] > tol && r->x[k] < p->cap[k] - tol) frac[nf++] = k;
+    if (p->cap[k] > 0 && r->x[k] >= p->cap[k] - tol) atcap = 1;
+  }
+  ck_assert_msg(nf <= 2, "%s instance %d: %d types strictly between bounds", who, inst, nf);
+  if (nf == 2) {
+    int i = frac[0], j = frac[1];
+    ck_assert_msg(fabs(accrow) <= 1e-9 * p->lambda,
+                  "%s instance %d: two fractional types but accuracy row slack %.3g", who, inst,
+                  accrow);
+    ck_assert_msg((p->acc[i] - p->acc[j]) * (1 / p->mu[i] - 1 / p->mu[j]) >= -1e-9 * maxinv,
+                  "%s instance %d: the more accurate fractional type is faster", who, inst);
+    if (!atcap)
+      ck_assert_msg((p->acc[i] - p->a_star) * (p->acc[j] - p->a_star) < 0,
+                    "%s instance %d: fractional types %d,%d not an ordered pair", who, inst, i,
+                    j);
+  }
 }
 
 START_TEST(test_glpk_vs_combinatorial) {
