@@ -170,7 +170,9 @@ static void read_solution(accq_glpk_lp_t *lp) {
 
 int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome,
                     accq_err_t *err) {
-  volatile int old_out = glp_term_out(GLP_OFF);
+  /* terminal output on, but every line goes to term_hook (which keeps it in
+   * lp->log and tells GLPK not to print it) */
+  volatile int old_out = glp_term_out(GLP_ON);
   int rc = ACCQ_SUCCESS;
   lp->loglen = 0;
   lp->log[0] = '\0';
@@ -188,7 +190,7 @@ int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome
   }
   glp_smcp parm;
   glp_init_smcp(&parm);
-  parm.msg_lev = GLP_MSG_OFF;
+  parm.msg_lev = GLP_MSG_ERR; /* errors go to the log (term_hook), never printed */
   parm.presolve = GLP_OFF;
   if (!lp->has_basis) {
     glp_std_basis(lp->P);
@@ -196,11 +198,15 @@ int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome
   }
   int ret = glp_simplex(lp->P, &parm);
   if (ret != 0) {
+    lp->loglen = 0; /* keep the message of the retry only */
+    lp->log[0] = '\0';
     /* A stale basis can be singular: retry once from the standard basis. */
     glp_std_basis(lp->P);
     ret = glp_simplex(lp->P, &parm);
   }
   if (ret != 0) {
+    while (lp->loglen > 0 && (lp->log[lp->loglen - 1] == '\n' || lp->log[lp->loglen - 1] == ' '))
+      lp->log[--lp->loglen] = '\0';
     rc = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_simplex returned %s%s%s",
                       ret_name(ret), lp->loglen ? ": " : "", lp->log);
     goto cleanup;
