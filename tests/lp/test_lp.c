@@ -350,11 +350,12 @@ START_TEST(test_breakpoints_property) {
   gsl_rng_set(g, 77);
   static const double mus[] = {0.5, 1.0, 2.0, 4.0};
   static const double accs[] = {0.25, 0.5, 0.75, 0.875, 1.0};
-  for (int inst = 0; inst < 600; inst++) {
+  for (int inst = 0; inst < 700; inst++) {
     accq_lp_problem_t p;
     memset(&p, 0, sizeof p);
     int grid = inst % 2;
-    p.ntypes = 1 + (int)gsl_rng_uniform_int(g, 6);
+    /* K = 1..6, then 100 instances with K = 7..20 */
+    p.ntypes = inst < 600 ? 1 + (int)gsl_rng_uniform_int(g, 6) : 7 + (int)gsl_rng_uniform_int(g, 14);
     for (int k = 0; k < p.ntypes; k++) {
       p.mu[k] = grid ? mus[gsl_rng_uniform_int(g, 4)] : 0.2 + 5 * gsl_rng_uniform(g);
       p.acc[k] = grid ? accs[gsl_rng_uniform_int(g, 5)] : gsl_rng_uniform(g);

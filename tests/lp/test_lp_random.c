@@ -11,7 +11,6 @@
 #include "accq/lp.h"
 #include "testutil.h"
 
-#define NINST 12000
 
 typedef enum { GEN_FEAS, GEN_AT_MAX, GEN_CAPINF, GEN_ACCINF } gen_kind_t;
 
@@ -22,11 +21,13 @@ static double pick(gsl_rng *g, const double *v, int n) {
 /* One random instance.  Half the instances draw rates and accuracies from
  * small grids of dyadic values (exact ties in rate, in accuracy, and a* equal
  * to some a_k with exact differences); the others draw continuous values. */
+static int kmin = 1, kmax = 8;
+
 static gen_kind_t random_problem(gsl_rng *g, accq_lp_problem_t *p) {
   static const double mus[] = {0.5, 1.0, 2.0, 4.0, 8.0};
   static const double accs[] = {0.0, 0.25, 0.5, 0.625, 0.75, 0.875, 1.0};
   memset(p, 0, sizeof *p);
-  int K = 1 + (int)gsl_rng_uniform_int(g, 8);
+  int K = kmin + (int)gsl_rng_uniform_int(g, (unsigned long)(kmax - kmin + 1));
   int grid = gsl_rng_uniform(g) < 0.5;
   p->ntypes = K;
   for (int k = 0; k < K; k++) {
@@ -138,11 +139,11 @@ static void check_solution(const accq_lp_problem_t *p, const accq_lp_result_t *r
   }
 }
 
-START_TEST(test_glpk_vs_combinatorial) {
+static void compare_solvers(unsigned long seed, int ninst) {
   gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(g, 20261129);
+  gsl_rng_set(g, seed);
   int count[4] = {0}, status_count[3] = {0};
-  for (int inst = 0; inst < NINST; inst++) {
+  for (int inst = 0; inst < ninst; inst++) {
     accq_lp_problem_t p;
     accq_lp_result_t a, b;
     accq_err_t ea, eb;
@@ -179,11 +180,24 @@ START_TEST(test_glpk_vs_combinatorial) {
     }
   }
   /* the mix really contains each case */
-  ck_assert_int_ge(status_count[ACCQ_LP_OPTIMAL], NINST / 2);
-  ck_assert_int_ge(status_count[ACCQ_LP_ACCURACY_INFEASIBLE], NINST / 20);
-  ck_assert_int_ge(status_count[ACCQ_LP_CAPACITY_INFEASIBLE], NINST / 10);
-  ck_assert_int_ge(count[GEN_AT_MAX], NINST / 20);
+  ck_assert_int_ge(status_count[ACCQ_LP_OPTIMAL], ninst / 2);
+  ck_assert_int_ge(status_count[ACCQ_LP_ACCURACY_INFEASIBLE], ninst / 20);
+  ck_assert_int_ge(status_count[ACCQ_LP_CAPACITY_INFEASIBLE], ninst / 10);
+  ck_assert_int_ge(count[GEN_AT_MAX], ninst / 20);
   gsl_rng_free(g);
+}
+
+/* K from 1 to 8: 12,000 instances */
+START_TEST(test_glpk_vs_combinatorial) {
+  kmin = 1, kmax = 8;
+  compare_solvers(20261129, 12000);
+}
+END_TEST
+
+/* Larger K (9 to 32, the most a model may have): 1,000 instances */
+START_TEST(test_glpk_vs_combinatorial_large) {
+  kmin = 9, kmax = ACCQ_MAX_TYPES;
+  compare_solvers(31337, 1000);
 }
 END_TEST
 
@@ -192,6 +206,7 @@ int main(void) {
   TCase *tc = tcase_create("random");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_glpk_vs_combinatorial);
+  tcase_add_test(tc, test_glpk_vs_combinatorial_large);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
