@@ -57,8 +57,8 @@ typedef struct {
   char name[ACCQ_NAME_MAX];   /* [system] name, or the file's base name */
   char file[512];             /* where it came from ("<default>", "<string>", path) */
   accq_lambda_mode_t lambda_mode;
-  double arrival_rate;        /* Lambda per unit scale (valid once resolved) */
-  double load;                /* fraction of Lambda_max(a*) when lambda_mode == LOAD */
+  double arrival_rate;        /* Lambda per unit scale (NaN in load mode until resolved) */
+  double load;                /* fraction of Lambda_max(a*) when lambda_mode == LOAD, else NaN */
   double accuracy_target;     /* a* in [0,1] */
   int buffer;                 /* B >= 1, or 0 for `auto` */
   int scale;                  /* m >= 1 */
@@ -76,17 +76,24 @@ typedef struct {
 int accq_model_load(accq_model_t *m, const char *path, const char *const *sets,
                     int nsets, accq_err_t *err);
 
-/* The same from text in memory; `origin` names it in messages. */
+/* The same from NUL-terminated text in memory; `origin` names it in messages
+ * and gives the default model name (NULL: "<string>").  Cost O(text length). */
 int accq_model_parse_string(accq_model_t *m, const char *text, const char *origin,
                             const char *const *sets, int nsets, accq_err_t *err);
 
 /* Applies one override "section.key=value" to an already valid model and
  * re-validates.  Setting system.load switches the model to load mode and
- * system.arrival_rate back to rate mode.  Used by --set and by sweeps (--vary). */
+ * system.arrival_rate back to rate mode.  Used by --set and by sweeps (--vary).
+ * On failure *m is left unchanged and the message is "ASSIGNMENT: reason"
+ * (accq_model_load adds "--set "): ACCQ_EUSAGE for a malformed assignment
+ * (no '=', unknown section, type or key), ACCQ_EMODEL for a bad value. */
 int accq_model_set(accq_model_t *m, const char *assignment, accq_err_t *err);
 
 /* Validation of SPEC 1 (servers >= 1, rate > 0 and finite, accuracy in [0,1],
- * a* in [0,1], Lambda > 0 or load in (0, ...), scale >= 1, buffer >= 0 ...). */
+ * a* in [0,1], Lambda > 0 or load in (0, ...), scale >= 1, buffer >= 0 ...)
+ * and of the ACCQ_MODEL_* magnitude limits.  In load mode arrival_rate may be
+ * NaN (unresolved) or the resolved Lambda > 0.  Message without a FILE:LINE
+ * prefix, e.g. "[type small] rate 0 must be > 0".  Cost O(ntypes^2). */
 int accq_model_validate(const accq_model_t *m, accq_err_t *err);
 
 /* The embedded default model (models/two-tier.ini, compiled in). */
@@ -95,7 +102,10 @@ int accq_model_default(accq_model_t *m, accq_err_t *err);
 /* Index of the type called `name`, or -1. */
 int accq_model_type_index(const accq_model_t *m, const char *name);
 
-/* Writes the model back as an INI text (round-trips through the parser). */
+/* Writes the model back as an INI text that parses back to the same model
+ * (numbers in the shortest form that reads back exactly).  snprintf-like:
+ * returns the length of the whole text, writes at most size-1 characters plus
+ * a NUL; buf may be NULL when size is 0.  Returns -1 for a NULL model. */
 int accq_model_format(const accq_model_t *m, char *buf, int size);
 
 #endif
