@@ -1,0 +1,220 @@
+/* Times the stationary solvers on large generators (see bench/README.md).
+ *
+ *   bench_solve [--states N] [--methods LIST] [--max-seconds S] [--mtx FILE]
+ *
+ * The generator is synthetic until the lumped `pop` chains are available: a
+ * three-dimensional birth-death chain with the structure of the occupancy
+ * chains (three server types, every transition changes the job count by one,
+ * JSQ-like routing by expected delay), load 0.9.  --mtx writes it in Matrix
+ * Market format for bench/scipy_solve.py.  Every line reports the method, its
+ * iterations, SPEC 5's residual and wall seconds (transpose and set-up
+ * included), with the load average of the machine before and after.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "accq/stationary.h"
+#include "solve/solve_internal.h"
+
+#define NT 3
+
+typedef struct {
+  int cap[NT];        /* jobs per type 0..cap */
+  int servers[NT];
+  double mu[NT];
+  double lambda;
+} synth_t;
+
+/* 3-D birth-death chain: x_k jobs at type k (a pool of servers[k] servers),
+ * departures min(x_k, c_k) mu_k, arrivals (rate lambda) to the non-full type
+ * with the least (x_k + 1) / (c_k mu_k), lost when all are full. */
+static int build_synth(const synth_t *s, accq_generator_t *Q) {
+  int64_t r[NT], n = 1;
+  for (int k = NT - 1; k >= 0; k--) {
+    r[k] = n;
+    n *= s->cap[k] + 1;
+  }
+  int64_t maxnnz = n * (NT + 1);
+  Q->n = n;
+  Q->rowptr = malloc((size_t)(n + 1) * sizeof *Q->rowptr);
+  Q->col = malloc((size_t)maxnnz * sizeof *Q->col);
+  Q->val = malloc((size_t)maxnnz * sizeof *Q->val);
+  Q->diag = malloc((size_t)n * sizeof *Q->diag);
+  if (!Q->rowptr || !Q->col || !Q->val || !Q->diag) return -1;
+  int64_t at = 0;
+  for (int64_t i = 0; i < n; i++) {
+    int x[NT];
+    for (int k = 0; k < NT; k++) x[k] = (int)((i / r[k]) % (s->cap[k] + 1));
+    Q->rowptr[i] = at;
+    int best = -1;
+    double bd = INFINITY;
+    for (int k = 0; k < NT; k++) {
+      double d = (x[k] + 1) / (s->servers[k] * s->mu[k]);
+      if (x[k] < s->cap[k] && d < bd) {
+        bd = d;
+        best = k;
+      }
+    }
+    /* Entries in increasing column order: departures of the last type have the
+     * smallest stride, so go k = 0..NT-1 with decreasing index i - r[k]... sort
+     * explicitly instead (at most 4 entries). */
+    int64_t cj[NT + 1];
+    double cv[NT + 1];
+    int m = 0;
+    double out = 0;
+    for (int k = 0; k < NT; k++)
+      if (x[k] > 0) {
+        cj[m] = i - r[k];
+        cv[m++] = (x[k] < s->servers[k] ? x[k] : s->servers[k]) * s->mu[k];
+      }
+    if (best >= 0) {
+      cj[m] = i + r[best];
+      cv[m++] = s->lambda;
+    }
+    for (int a = 1; a < m; a++)
+      for (int b = a; b > 0 && cj[b - 1] > cj[b]; b--) {
+        int64_t tj = cj[b];
+        cj[b] = cj[b - 1];
+        cj[b - 1] = tj;
+        double tv = cv[b];
+        cv[b] = cv[b - 1];
+        cv[b - 1] = tv;
+      }
+    for (int a = 0; a < m; a++) {
+      Q->col[at] = (int32_t)cj[a];
+      Q->val[at++] = cv[a];
+      out += cv[a];
+    }
+    Q->diag[i] = -out;
+  }
+  Q->rowptr[n] = at;
+  Q->nnz = at;
+  return 0;
+}
+
+static int write_mtx(const accq_generator_t *Q, const char *path) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  fprintf(f, "%%%%MatrixMarket matrix coordinate real general\n%lld %lld %lld\n", (long long)Q->n,
+          (long long)Q->n, (long long)(Q->nnz + Q->n));
+  for (int64_t i = 0; i < Q->n; i++) {
+    int diag_done = 0;
+    for (int64_t e = Q->rowptr[i]; e <= Q->rowptr[i + 1]; e++) {
+      if (!diag_done && (e == Q->rowptr[i + 1] || Q->col[e] > i)) {
+        fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)i + 1, Q->diag[i]);
+        diag_done = 1;
+      }
+      if (e < Q->rowptr[i + 1]) fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)Q->col[e] + 1, Q->val[e]);
+    }
+  }
+  return fclose(f);
+}
+
+static double loadavg(void) {
+  double l = NAN;
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (f) {
+    if (fscanf(f, "%lf", &l) != 1) l = NAN;
+    fclose(f);
+  }
+  return l;
+}
+
+/* Runs one method (a public solver, or an SOR variant through the internals). */
+static void run(const accq_generator_t *Q, const char *label, accq_solver_kind_t kind,
+                const accq_i_sor_variant_t *variant, double omega, double max_seconds, double *pi) {
+  accq_stationary_options_t opt;
+  accq_stationary_options_init(&opt);
+  opt.solver = kind;
+  opt.omega = omega;
+  opt.max_seconds = max_seconds;
+  accq_stationary_stats_t st;
+  memset(&st, 0, sizeof st);
+  accq_err_t err;
+  accq_err_clear(&err);
+  int rc;
+  clock_t c0 = clock();
+  if (variant) {
+    accq_i_solve_t s = {.Q = Q, .opt = opt, .pi = pi, .stats = &st, .err = &err, .t0 = accq_i_now(),
+                        .maxexit = accq_i_max_exit(Q)};
+    st.subdominant = NAN;
+    rc = accq_i_finish(&s, accq_i_solve_sor(&s, variant));
+  } else {
+    rc = accq_stationary_solve(Q, &opt, pi, &st, &err);
+  }
+  double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+  printf("%-20s %-22s %7ld iter  residual %9.3g  %8.3f s wall %8.3f s cpu  %s", label, st.name, st.iterations,
+         st.residual, st.seconds, cpu, rc == ACCQ_SUCCESS ? "ok" : "FAILED");
+  if (!isnan(st.subdominant)) printf("  |lambda2| %.12f", st.subdominant);
+  if (rc) printf(" (%s)", err.msg);
+  printf("\n");
+  fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+  double states = 1e5, max_seconds = 120;
+  const char *methods = "gs,gs-sym,gs-sym-layer,gs-iad,gs-sym-iad,gs-sym-iad-layer,sor1.2-sym-iad,sor1.4-sym-iad,auto,gmres,power,arnoldi";
+  const char *mtx = NULL;
+  for (int a = 1; a < argc; a++) {
+    if (!strcmp(argv[a], "--states") && a + 1 < argc) states = atof(argv[++a]);
+    else if (!strcmp(argv[a], "--methods") && a + 1 < argc) methods = argv[++a];
+    else if (!strcmp(argv[a], "--max-seconds") && a + 1 < argc) max_seconds = atof(argv[++a]);
+    else if (!strcmp(argv[a], "--mtx") && a + 1 < argc) mtx = argv[++a];
+    else {
+      fprintf(stderr, "usage: %s [--states N] [--methods LIST] [--max-seconds S] [--mtx FILE]\n", argv[0]);
+      return 2;
+    }
+  }
+  int side = (int)llround(cbrt(states));
+  synth_t s = {.cap = {side - 1, side - 1, side - 1}, .servers = {10, 20, 30}, .mu = {3, 2, 1}, .lambda = 90};
+  accq_generator_t Q = {0};
+  double t0 = accq_i_now();
+  if (build_synth(&s, &Q)) {
+    fprintf(stderr, "out of memory building %d^3 states\n", side);
+    return 3;
+  }
+  printf("synthetic 3-type JSQ-like chain: %lld states, %lld off-diagonal entries, load 0.9, built in %.3f s\n",
+         (long long)Q.n, (long long)Q.nnz, accq_i_now() - t0);
+  printf("load average before: %.2f\n", loadavg());
+  if (mtx) {
+    t0 = accq_i_now();
+    if (write_mtx(&Q, mtx)) {
+      fprintf(stderr, "cannot write %s\n", mtx);
+      return 2;
+    }
+    printf("wrote %s in %.3f s\n", mtx, accq_i_now() - t0);
+  }
+  double *pi = malloc((size_t)Q.n * sizeof *pi);
+  char list[512];
+  snprintf(list, sizeof list, "%s", methods);
+  for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    /* SOR family: gs|sorW followed by any of -sym, -iad, -layer. */
+    accq_i_sor_variant_t v = {0, 0, 0};
+    double omega = 1.0;
+    int is_sor = !strncmp(tok, "gs", 2) || !strncmp(tok, "sor", 3);
+    if (is_sor) {
+      if (!strncmp(tok, "sor", 3)) omega = atof(tok + 3);
+      v.symmetric = strstr(tok, "-sym") != NULL;
+      v.iad = strstr(tok, "-iad") != NULL;
+      v.layer_order = strstr(tok, "-layer") != NULL;
+    }
+    if (is_sor) {
+      run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, pi);
+      continue;
+    }
+    accq_solver_kind_t kind;
+    accq_err_t err;
+    if (accq_solver_from_name(tok, &kind, &err)) {
+      fprintf(stderr, "%s\n", err.msg);
+      return 2;
+    }
+    run(&Q, tok, kind, NULL, 1.0, max_seconds, pi);
+  }
+  printf("load average after: %.2f\n", loadavg());
+  free(pi);
+  accq_generator_free(&Q);
+  return 0;
+}
