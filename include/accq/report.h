@@ -166,5 +166,9 @@ int accq_outfile_open(const char *path, accq_outfile_t **of, accq_err_t *err);
 FILE *accq_outfile_stream(accq_outfile_t *of);
 int accq_outfile_commit(accq_outfile_t *of, accq_err_t *err);
 void accq_outfile_abort(accq_outfile_t *of);
+/* Removes every temporary file still open (not committed or aborted).
+ * Async-signal-safe: meant for SIGINT/SIGTERM handlers (the accq command
+ * installs one), so an interrupted run leaves no stray file. */
+void accq_outfile_unlink_pending(void);
 
 #endif

@@ -1,5 +1,7 @@
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accq/accq.h"
 #include "cli/cli.h"
@@ -28,7 +30,21 @@ static void usage(FILE *f) {
   }
 }
 
+/* SIGINT/SIGTERM: remove unfinished --out temporaries and stop with the
+ * conventional 128 + signal status (130, 143).  The target file of --out is
+ * untouched: it is only ever replaced by a complete rename. */
+static void on_signal(int sig) {
+  accq_outfile_unlink_pending();
+  _exit(128 + sig);
+}
+
 int main(int argc, char **argv) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
   if (argc < 2) {
     usage(stderr);
     return 2;

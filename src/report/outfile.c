@@ -16,6 +16,31 @@ struct accq_outfile {
   FILE *f;
 };
 
+/* Temporary files not yet committed or aborted, for accq_outfile_unlink_pending
+ * (called from signal handlers: only plain loads and unlink(2) there). */
+#define PENDING_MAX 16
+static char *volatile pending[PENDING_MAX];
+
+static void pending_add(char *tmp) {
+  for (int i = 0; i < PENDING_MAX; i++)
+    if (!pending[i]) {
+      pending[i] = tmp;
+      return;
+    }
+}
+
+static void pending_remove(const char *tmp) {
+  for (int i = 0; i < PENDING_MAX; i++)
+    if (pending[i] == tmp) pending[i] = NULL;
+}
+
+void accq_outfile_unlink_pending(void) {
+  for (int i = 0; i < PENDING_MAX; i++) {
+    char *t = pending[i];
+    if (t) unlink(t);
+  }
+}
+
 int accq_outfile_open(const char *path, accq_outfile_t **of, accq_err_t *err) {
   *of = NULL;
   if (!path || !*path) return accq_err_set(err, ACCQ_EUSAGE, "empty output file name");
@@ -56,6 +81,7 @@ int accq_outfile_open(const char *path, accq_outfile_t **of, accq_err_t *err) {
     unlink(o->tmp);
     goto nomem;
   }
+  pending_add(o->tmp);
   *of = o;
   return ACCQ_SUCCESS;
 nomem:
@@ -70,6 +96,7 @@ nomem:
 FILE *accq_outfile_stream(accq_outfile_t *of) { return of ? of->f : NULL; }
 
 static void release(accq_outfile_t *of) {
+  pending_remove(of->tmp);
   free(of->tmp);
   free(of->path);
   free(of);

@@ -531,6 +531,15 @@ START_TEST(test_outfile_abort) {
   ck_assert_str_eq(slurp(path), "new");
   ck_assert_int_eq(entries(), 1);
   accq_outfile_abort(NULL);
+  /* what the SIGINT handler calls: open temporaries vanish, the target stays */
+  ck_assert_int_eq(accq_outfile_open(path, &of, NULL), 0);
+  ck_assert_int_eq(entries(), 2);
+  accq_outfile_unlink_pending();
+  ck_assert_int_eq(entries(), 1);
+  ck_assert_str_eq(slurp(path), "new");
+  accq_outfile_abort(of);
+  accq_outfile_unlink_pending(); /* nothing pending: a no-op */
+  ck_assert_int_eq(entries(), 1);
   remove_dir();
 }
 END_TEST
