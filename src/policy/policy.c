@@ -114,10 +114,10 @@ static int policy_lp_split(accq_policy_t *p, const accq_model_t *m, double slack
       double capk = m->types[k].servers * m->types[k].rate;
       if (res->x[k] >= capk * (1 - 1e-12)) {
         st = accq_err_set(err, ACCQ_EUNSTABLE,
-                          "policy '%s': the LP split saturates type '%s' (x = %.17g = n mu = "
-                          "%.17g, load 1 on that type): R-JIQ is unstable at every size; "
-                          "use a slack, e.g. rjiq:0.05",
-                          p->name, m->types[k].name, res->x[k], capk);
+                          "policy '%s': the LP split saturates type '%s' (x = %.17g, "
+                          "n mu = %.17g: load %.12g on that type); R-JIQ is unstable at "
+                          "every size: use a slack, e.g. rjiq:0.05",
+                          p->name, m->types[k].name, res->x[k], capk, res->x[k] / capk);
         goto cleanup;
       }
     }

@@ -267,6 +267,53 @@ START_TEST(test_mm1b) {
 }
 END_TEST
 
+/* random-lp makes every server an independent M/M/1/B queue with arrival rate
+ * Lambda p_k / N_k (Bernoulli split), so the lumped stationary distribution is
+ * the product form pi(c) = prod_k N_k! / prod_q c_kq! * prod_q pi_k(q)^c_kq
+ * with pi_k(q) proportional to rho_k^q (closed form, SPEC 8 claim 5). */
+START_TEST(test_random_lp_product_form) {
+  /* Lambda = 4.5 per unit: by hand the split is mid 4 (its capacity: rho = 1,
+   * fine with a finite buffer), slow 0.3125, fast 0.1875: all three types used */
+  accq_model_t m = model_three(4.5, 2, 2, 1); /* 10 * 10 * 4 = 400 states at B = 3 */
+  const int B = 3, L = B + 1;
+  accq_policy_t *p = NULL;
+  accq_err_t err;
+  ck_assert_int_eq(accq_policy_alloc(&p, "random-lp", &m, NULL, &err), 0);
+  const double *split = accq_policy_split(p);
+  ACCQ_CK_CLOSE(split[0], 0.1875 / 4.5, 1e-9, 0, "split fast");
+  ACCQ_CK_CLOSE(split[2], 0.3125 / 4.5, 1e-9, 0, "split slow");
+  accq_chain_t *c = NULL;
+  ck_assert_int_eq(accq_chain_build(&c, &m, p, B, NULL, &err), 0);
+  check_generator(c);
+  ck_assert_uint_eq(c->nstates, c->product_states); /* every occupancy reachable */
+  double *pi = dense_pi(c);
+  double pk[3][4];
+  for (int k = 0; k < 3; k++) {
+    double rho = c->lambda * split[k] / c->servers[k] / m.types[k].rate, norm = 0;
+    for (int q = 0; q < L; q++) norm += pow(rho, q);
+    for (int q = 0; q < L; q++) pk[k][q] = pow(rho, q) / norm;
+  }
+  int count[12];
+  double total = 0;
+  for (int64_t i = 0; i < c->nstates; i++) {
+    accq_chain_state_counts(c, i, count);
+    double want = 1;
+    for (int k = 0; k < 3; k++) {
+      want *= tgamma(c->servers[k] + 1.0);
+      for (int q = 0; q < L; q++)
+        want *= pow(pk[k][q], count[k * L + q]) / tgamma(count[k * L + q] + 1.0);
+    }
+    total += want;
+    ACCQ_CK_CLOSE(pi[i], want, 1e-10, 1e-15, "random-lp product form");
+  }
+  /* every state with positive product-form mass was reached */
+  ACCQ_CK_CLOSE(total, 1.0, 1e-12, 0, "product form mass over reachable states");
+  free(pi);
+  accq_chain_free(c);
+  accq_policy_free(p);
+}
+END_TEST
+
 /* rjiq on three types whose LP split uses one type only: the others never
  * receive a job, so only that type's C(4+2, 2) = 15 occupancies are reachable
  * out of 15^3 = 3375. */
@@ -489,6 +536,7 @@ int main(void) {
   tcase_add_test(tc, test_lumped_vs_explicit);
   tcase_add_test(tc, test_pod_one_type);
   tcase_add_test(tc, test_mm1b);
+  tcase_add_test(tc, test_random_lp_product_form);
   tcase_add_test(tc, test_reachable_rjiq);
   tcase_add_test(tc, test_reachable_225);
   tcase_add_test(tc, test_generators_all_policies);
