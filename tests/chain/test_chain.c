@@ -169,6 +169,9 @@ START_TEST(test_lumped_vs_explicit) {
     accq_model_t ms = model_two(1.4, 1, 1);
     ms.scale = 2;
     compare_lumped_explicit(&ms, pols[i], 2);
+    /* B = 1: loss systems */
+    accq_model_t m1 = model_three(1.9, 2, 2, 1);
+    compare_lumped_explicit(&m1, pols[i], 1);
   }
 }
 END_TEST
