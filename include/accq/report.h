@@ -17,7 +17,8 @@
  *
  * A key-value field holds a number, an integer, a string, a boolean, null (with
  * a reason shown to humans, e.g. "none: accuracy target infeasible"), a list of
- * numbers (JSON array), or a nested key-value section (JSON object).  Human
+ * numbers (JSON array), a nested key-value section (JSON object), or a list
+ * of nested sections (JSON array of objects).  Human
  * formats show labels (falling back to keys); JSON shows keys only.  Numbers are
  * doubles: NaN and infinities become JSON null and "nan"/"inf" elsewhere.
  *
@@ -128,6 +129,14 @@ void accq_kv_nums(accq_report_section_t *s, const char *key, const char *label, 
  * indented under `label`.  Returns the child (owned by the report). */
 accq_report_section_t *accq_kv_object(accq_report_section_t *s, const char *key,
                                       const char *label);
+/* A list of objects (JSON array under `key`, e.g. solve's "results"), and
+ * appending one object to it; `label` heads the element for humans (the
+ * policy name), CSV keys use its index (results.0.accuracy).  The pattern for
+ * results that humans want as a table but JSON wants nested: a JSON_ONLY list
+ * plus a NOT_JSON table built from the same values. */
+accq_report_section_t *accq_kv_list(accq_report_section_t *s, const char *key,
+                                    const char *label);
+accq_report_section_t *accq_kv_list_add(accq_report_section_t *list, const char *label);
 /* Visibility (ACCQ_REPORT_*) of the last field added, or of a whole section. */
 void accq_kv_visibility(accq_report_section_t *s, int visibility);
 void accq_report_section_visibility(accq_report_section_t *s, int visibility);

@@ -33,7 +33,17 @@ static int fill_object(json_t *obj, const accq_report_section_t *s) {
     const accq_i_field_t *f = &s->fields[i];
     if (!accq_i_visible(f->vis, ACCQ_FORMAT_JSON)) continue;
     json_t *v;
-    if (f->v.kind == ACCQ_I_OBJ) {
+    if (f->v.kind == ACCQ_I_OBJ && f->obj->is_list) {
+      v = json_array();
+      for (int k = 0; v && k < f->obj->nfields; k++) {
+        const accq_i_field_t *item = &f->obj->fields[k];
+        json_t *o = json_object();
+        if (!o || json_array_append_new(v, o) || fill_object(o, item->obj)) {
+          json_decref(v);
+          return -1;
+        }
+      }
+    } else if (f->v.kind == ACCQ_I_OBJ) {
       v = json_object();
       if (v && fill_object(v, f->obj)) {
         json_decref(v);

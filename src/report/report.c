@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "report/report_internal.h"
@@ -292,6 +293,24 @@ accq_report_section_t *accq_kv_object(accq_report_section_t *s, const char *key,
   if (!child) return NULL;
   s->fields[idx].obj = child;
   return child;
+}
+
+accq_report_section_t *accq_kv_list(accq_report_section_t *s, const char *key,
+                                    const char *label) {
+  accq_report_section_t *list = accq_kv_object(s, key, label);
+  if (list) list->is_list = 1;
+  return list;
+}
+
+accq_report_section_t *accq_kv_list_add(accq_report_section_t *list, const char *label) {
+  if (!list || list->rep->status) return NULL;
+  if (!list->is_list) {
+    fail(list->rep, ACCQ_EINVAL, "report section '%s' is not a list", list->key ? list->key : "");
+    return NULL;
+  }
+  char idx[24];
+  snprintf(idx, sizeof idx, "%d", list->nfields);
+  return accq_kv_object(list, idx, label ? label : idx);
 }
 
 void accq_kv_visibility(accq_report_section_t *s, int visibility) {

@@ -42,6 +42,7 @@ typedef struct {
 struct accq_report_section {
   accq_report_t *rep;
   int is_table;
+  int is_list; /* key-value section whose fields are all objects: a JSON array */
   char *key, *label;
   int vis;
   /* key-value */

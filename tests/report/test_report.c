@@ -269,6 +269,59 @@ START_TEST(test_json_special_values) {
 }
 END_TEST
 
+START_TEST(test_list_of_objects) {
+  /* solve's shape: "results": [{"policy", "accuracy", "percentiles": {...}}, ...] */
+  accq_report_t *r = accq_report_alloc("list");
+  accq_report_section_t *top = accq_report_kv(r, NULL, NULL);
+  accq_kv_str(top, "model", NULL, "m");
+  accq_report_section_t *res = accq_kv_list(top, "results", "Results");
+  const char *pol[2] = {"rjiq", "pop"};
+  for (int i = 0; i < 2; i++) {
+    accq_report_section_t *it = accq_kv_list_add(res, pol[i]);
+    accq_kv_str(it, "policy", NULL, pol[i]);
+    accq_kv_num(it, "accuracy", NULL, 0.5 + i, 0);
+    accq_report_section_t *pc = accq_kv_object(it, "percentiles", NULL);
+    accq_kv_num(pc, "p50", NULL, 1.0 + i, 0);
+  }
+  char *got = NULL;
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_JSON, &got), 0);
+  json_t *j = json_loads(got, 0, NULL);
+  ck_assert_ptr_nonnull(j);
+  json_t *a = json_object_get(j, "results");
+  ck_assert(json_is_array(a));
+  ck_assert_int_eq(json_array_size(a), 2);
+  json_t *second = json_array_get(a, 1);
+  ck_assert_str_eq(json_string_value(json_object_get(second, "policy")), "pop");
+  ck_assert(json_real_value(json_object_get(second, "accuracy")) == 1.5);
+  ck_assert(json_real_value(json_object_get(json_object_get(second, "percentiles"), "p50")) == 2.0);
+  json_decref(j);
+  free(got);
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_TEXT, &got), 0);
+  ck_assert_str_eq(got, "list\n"
+                        "\n"
+                        "model         m\n"
+                        "Results\n"
+                        "  rjiq\n"
+                        "    policy    rjiq\n"
+                        "    accuracy  0.5\n"
+                        "    percentiles\n"
+                        "      p50     1\n"
+                        "  pop\n"
+                        "    policy    pop\n"
+                        "    accuracy  1.5\n"
+                        "    percentiles\n"
+                        "      p50     2\n");
+  free(got);
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_CSV, &got), 0);
+  ck_assert_msg(strstr(got, "results.1.percentiles.p50,2\r\n") != NULL, "%s", got);
+  free(got);
+  /* adding to something that is not a list is an error */
+  accq_kv_list_add(top, "x");
+  ck_assert_int_eq(accq_report_status(r, NULL), ACCQ_EINVAL);
+  accq_report_free(r);
+}
+END_TEST
+
 START_TEST(test_csv_quoting) {
   /* RFC 4180 2.6-2.7: fields with comma, quote, CR or LF are quoted, quotes doubled */
   accq_report_t *r = accq_report_alloc("ignored by csv");
@@ -553,6 +606,7 @@ int main(void) {
   tcase_add_test(tc, test_latex);
   tcase_add_test(tc, test_json);
   tcase_add_test(tc, test_json_special_values);
+  tcase_add_test(tc, test_list_of_objects);
   tcase_add_test(tc, test_csv_quoting);
   tcase_add_test(tc, test_primary_table);
   tcase_add_test(tc, test_digits_override);
