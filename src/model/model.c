@@ -276,7 +276,8 @@ static int set_service(accq_model_t *m, int t, const char *v, char *why, size_t 
       }
     }
     if (check_service(&s, why, n)) return 1;
-    m->types[t].service = s;
+    m->types[t].service.kind = s.kind; /* fields, not the struct: keep padding bytes defined */
+    m->types[t].service.param = s.param;
     return 0;
   }
   return snprintf(why, n, "is not one of exp, det, erlang:K, hyperexp:SCV, lognormal:SCV"), 1;
@@ -712,13 +713,13 @@ int accq_model_set(accq_model_t *m, const char *assignment, accq_err_t *err) {
   }
   accq_model_t *copy = malloc(sizeof *copy);
   if (!copy) return accq_err_set(err, ACCQ_ENOMEM, "%s: out of memory", arg);
-  *copy = *m;
+  memcpy(copy, m, sizeof *copy);
   int st = apply_key(copy, t, k, value, err);
   if (st == ACCQ_SUCCESS) st = accq_model_validate(copy, err);
   if (st)
     accq_err_prefix(err, "%s", arg);
   else
-    *m = *copy;
+    memcpy(m, copy, sizeof *m);
   free(copy);
   return st;
 }

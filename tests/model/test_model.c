@@ -630,7 +630,8 @@ START_TEST(test_set_overrides) {
   ck_assert_int_eq(load_with(&m, twice, 2, &err), 0);
   ck_assert_int_eq(m.scale, 5);
   /* a failed override leaves the model as it was */
-  accq_model_t before = m;
+  accq_model_t before;
+  memcpy(&before, &m, sizeof m); /* bytes, padding included, for the memcmp below */
   ck_assert_int_eq(accq_model_set(&m, "type.small.rate=-1", &err), ACCQ_EMODEL);
   ck_assert_str_eq(err.msg, "type.small.rate=-1: [type small] rate '-1' must be > 0");
   ck_assert(memcmp(&before, &m, sizeof m) == 0);
