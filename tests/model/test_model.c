@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accq/lp.h"
 #include "accq/model.h"
 #include "model/model_internal.h"
 #include "testutil.h"
@@ -91,6 +92,54 @@ START_TEST(test_bundled_models_parse) {
 END_TEST
 
 /* The numbers written in models/two-tier.ini. */
+/* Each bundled model shows what its comment says.  Loads come from the LP
+ * module's Lambda_max(a*) (GLPK); the other numbers are the files' own. */
+static void lp_of(const char *name, accq_model_t *m, accq_lp_result_t *r) {
+  accq_err_t err;
+  accq_lp_problem_t p;
+  ck_assert_int_eq(accq_model_load(m, model_path(name), NULL, 0, &err), 0);
+  ck_assert_msg(accq_lp_model_resolve(m, &err) == 0, "%s: %s", name, err.msg);
+  ck_assert_int_eq(accq_lp_problem_from_model(&p, m, 0), 0);
+  ck_assert_msg(accq_lp_solve(&p, r, &err) == 0, "%s: %s", name, err.msg);
+  ck_assert_int_eq(r->status, ACCQ_LP_OPTIMAL);
+}
+
+START_TEST(test_bundled_models_show_their_point) {
+  accq_model_t m;
+  accq_lp_result_t r;
+  /* moderate loads: Lambda / Lambda_max(a*) in [0.5, 0.8] */
+  const char *moderate[] = {"two-tier", "llm-three-tier", "at-target", "nonbinding"};
+  for (int i = 0; i < 4; i++) {
+    lp_of(moderate[i], &m, &r);
+    double load = m.arrival_rate / r.lambda_max;
+    ck_assert_msg(load >= 0.5 && load <= 0.8, "%s: load %g", moderate[i], load);
+  }
+  /* two-tier: Lambda_max = 1.5 and the split 1/3, 2/3 (hand derivation in the file) */
+  lp_of("two-tier", &m, &r);
+  ACCQ_CK_CLOSE(r.lambda_max, 1.5, 1e-12, 0, "two-tier Lambda_max");
+  ACCQ_CK_CLOSE(r.x[1], 2.0 / 3.0, 1e-12, 0, "two-tier x_large");
+  /* saturating: high load, one type at capacity (x_medium = n mu = 2) */
+  lp_of("saturating", &m, &r);
+  ck_assert(m.load == 0.9);
+  int t = accq_model_type_index(&m, "medium");
+  ACCQ_CK_CLOSE(r.x[t], m.types[t].servers * m.types[t].rate, 1e-12, 0, "saturated medium");
+  ACCQ_CK_CLOSE(r.lambda_max, 5.25, 1e-12, 0, "saturating Lambda_max");
+  /* at-target: some type's accuracy is exactly a* */
+  ck_assert_int_eq(accq_model_load(&m, model_path("at-target"), NULL, 0, NULL), 0);
+  t = accq_model_type_index(&m, "target");
+  ck_assert(m.types[t].accuracy == m.accuracy_target);
+  /* nonbinding: a* below every accuracy, so T_LP = T_free */
+  lp_of("nonbinding", &m, &r);
+  for (int k = 0; k < m.ntypes; k++) ck_assert(m.types[k].accuracy > m.accuracy_target);
+  ACCQ_CK_CLOSE(r.t_lp, r.t_free, 1e-12, 0, "nonbinding T_LP = T_free");
+  /* llm-three-tier: MMLU 5-shot of Llama 2 7B/13B/70B (Touvron et al. 2023, Table 3) */
+  ck_assert_int_eq(accq_model_load(&m, model_path("llm-three-tier"), NULL, 0, NULL), 0);
+  ck_assert(m.types[0].accuracy == 0.453);
+  ck_assert(m.types[1].accuracy == 0.548);
+  ck_assert(m.types[2].accuracy == 0.689);
+}
+END_TEST
+
 START_TEST(test_two_tier_values) {
   accq_model_t m;
   accq_err_t err;
@@ -795,6 +844,7 @@ int main(void) {
   TCase *tc = tcase_create("bundled");
   tcase_add_test(tc, test_bundled_models_parse);
   tcase_add_test(tc, test_two_tier_values);
+  tcase_add_test(tc, test_bundled_models_show_their_point);
   tcase_add_test(tc, test_default_is_two_tier);
   suite_add_tcase(s, tc);
   tc = tcase_create("refusals");
