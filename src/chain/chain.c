@@ -447,6 +447,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
       for (int q = 1; q <= B; q++) {
         if (!ck[q]) continue;
         tgt[ne] = rank + (NEW_SUB(down, k, q) - sub[k]) * sp->stride[k];
+        __builtin_prefetch(index + tgt[ne]);
         ent[ne].rate = ck[q] * mu[k];
         ne++;
       }
@@ -470,12 +471,15 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
       for (int q = qlo; q <= qhi && q < B; q++) {
         if (!ck[q]) continue;
         tgt[ne] = rank + (NEW_SUB(up, k, q) - sub[k]) * sp->stride[k];
+        __builtin_prefetch(index + tgt[ne]);
         ent[ne].rate = any ? base * ck[q] : base;
         ne++;
       }
     }
 #undef NEW_SUB
-    /* map target ranks to indices, discovering new states in BFS order */
+    /* map target ranks to indices, discovering new states in BFS order (the
+     * index entries were prefetched as the targets were computed: these
+     * lookups are the build's main cache misses) */
     for (int e = 0; e < ne; e++) {
       int32_t j = index[tgt[e]];
       if (j < 0) {
