@@ -501,6 +501,13 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     if (nk) c->state_key = nk;
   }
   c->bytes = (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 + (double)c->Q.nnz * 12.0;
+  /* the compositions stay with the space: accq_chain_state_counts copies rows */
+  for (int k = 0; k < K; k++) {
+    if (!use_table[k]) continue;
+    c->space->comp[k] = tab[k].comp;
+    tab[k].comp = NULL;
+    c->bytes += (double)sp->size[k] * L * sizeof(int);
+  }
   st = ACCQ_SUCCESS;
 cleanup:
   for (int k = 0; k < ACCQ_MAX_TYPES; k++) table_free(&tab[k]);

@@ -26,6 +26,9 @@ struct accq_space {
    * (saturating; every entry the rank uses is exact). */
   int nrow[ACCQ_MAX_TYPES];
   uint64_t *binom[ACCQ_MAX_TYPES];
+  /* optional: every composition of type k (size[k] * (B+1) counts), kept
+   * from the chain build so that unranking is a table copy */
+  int *comp[ACCQ_MAX_TYPES];
 };
 
 static inline uint64_t accq_i_binom(const accq_space_t *s, int k, int n, int j) {

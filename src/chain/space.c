@@ -138,7 +138,10 @@ cleanup:
 
 void accq_space_free(accq_space_t *s) {
   if (!s) return;
-  for (int k = 0; k < ACCQ_MAX_TYPES; k++) free(s->binom[k]);
+  for (int k = 0; k < ACCQ_MAX_TYPES; k++) {
+    free(s->binom[k]);
+    free(s->comp[k]);
+  }
   free(s);
 }
 
@@ -193,6 +196,10 @@ void accq_space_unrank(const accq_space_t *s, uint64_t rank, int *count) {
   for (int k = s->ntypes - 1; k >= 0; k--) {
     uint64_t rk = rank / s->stride[k];
     rank -= rk * s->stride[k];
-    accq_i_space_type_unrank(s, k, rk, count + (size_t)k * (s->buffer + 1));
+    if (s->comp[k])
+      memcpy(count + (size_t)k * (s->buffer + 1), s->comp[k] + (size_t)rk * (s->buffer + 1),
+             (size_t)(s->buffer + 1) * sizeof *count);
+    else
+      accq_i_space_type_unrank(s, k, rk, count + (size_t)k * (s->buffer + 1));
   }
 }

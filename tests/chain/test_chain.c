@@ -419,6 +419,14 @@ START_TEST(test_table_paths) {
       ck_assert(memcmp(c->Q.col, ref->Q.col, (size_t)c->Q.nnz * 4) == 0);
       ck_assert(memcmp(c->Q.val, ref->Q.val, (size_t)c->Q.nnz * 8) == 0);
       ck_assert(memcmp(c->Q.diag, ref->Q.diag, (size_t)c->nstates * 8) == 0);
+      /* state counts: from the kept tables (ref) and from unranking (limit 0) */
+      for (int64_t st = 0; st < c->nstates; st++) {
+        int a[16], b[16];
+        accq_chain_state_counts(c, st, a);
+        accq_chain_state_counts(ref, st, b);
+        ck_assert(memcmp(a, b, sizeof(int) * 3 * 4) == 0);
+        ck_assert_uint_eq(accq_space_rank(c->space, a), c->state_key[st]);
+      }
       accq_chain_free(c);
     }
     accq_chain_free(ref);
