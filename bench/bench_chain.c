@@ -1,7 +1,9 @@
 /* Benchmark of the lumped chain construction (no solve): states/s, transitions,
  * memory.  Usage:
  *   bench_chain                      the default ladder (3e5 to 2e7 states)
- *   bench_chain N_FAST N_SLOW B [POLICY] [LOAD]
+ *   bench_chain N_FAST N_SLOW B [POLICY] [LOAD] [SOLVER]
+ * With SOLVER (auto, sor, gmres, power, ...) the chain is also solved to 1e-12
+ * (the solve module's solver) and the solve time is reported.
  * Model: two types, fast (mu 3, a 0.5) and slow (mu 1, a 0.8), a* = 0.6,
  * Lambda = LOAD * Lambda_max(a*) (default 0.8), one unit of scale. */
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "accq/chain.h"
 #include "accq/lp.h"
 #include "accq/policy.h"
+#include "accq/stationary.h"
 
 static accq_model_t bench_model(int n_fast, int n_slow, double load) {
   accq_model_t m;
@@ -44,7 +47,8 @@ static double cpu_seconds(void) {
          1e-6 * ru.ru_stime.tv_usec;
 }
 
-static int run(int n_fast, int n_slow, int B, const char *policy, double load) {
+static int run(int n_fast, int n_slow, int B, const char *policy, double load,
+               const char *solver) {
   accq_model_t m = bench_model(n_fast, n_slow, load);
   accq_policy_t *p = NULL;
   accq_chain_t *c = NULL;
@@ -74,6 +78,21 @@ static int run(int n_fast, int n_slow, int B, const char *policy, double load) {
          c->nstates / cpu / 1e6, c->bytes / (1024.0 * 1024 * 1024),
          ru.ru_maxrss / (1024.0 * 1024));
   fflush(stdout);
+  if (solver) {
+    accq_stationary_options_t sopt;
+    accq_stationary_stats_t stats;
+    accq_stationary_options_init(&sopt);
+    double *pi = malloc((size_t)c->nstates * sizeof *pi);
+    if (!pi || accq_solver_from_name(solver, &sopt.solver, &err) ||
+        accq_stationary_solve(&c->Q, &sopt, pi, &stats, &err)) {
+      fprintf(stderr, "solve: %s\n", err.msg);
+    } else {
+      printf("  solve %-10s iterations %ld residual %.3g  %.3f s  (build + solve %.3f s wall)\n",
+             stats.name, stats.iterations, stats.residual, stats.seconds,
+             c->build_seconds + stats.seconds);
+    }
+    free(pi);
+  }
   accq_chain_free(c);
   accq_policy_free(p);
   return 0;
@@ -82,12 +101,12 @@ static int run(int n_fast, int n_slow, int B, const char *policy, double load) {
 int main(int argc, char **argv) {
   if (argc >= 4) {
     return run(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]), argc > 4 ? argv[4] : "pop",
-               argc > 5 ? atof(argv[5]) : 0.8);
+               argc > 5 ? atof(argv[5]) : 0.8, argc > 6 ? argv[6] : NULL);
   }
   int rc = 0;
-  rc |= run(4, 3, 10, "pop", 0.8);   /* 2.9e5 states */
-  rc |= run(5, 3, 10, "pop", 0.8);   /* 8.6e5 states */
-  rc |= run(6, 4, 10, "pop", 0.8);   /* 8.0e6 states */
-  rc |= run(7, 4, 10, "pop", 0.8);   /* 1.9e7 states */
+  rc |= run(4, 3, 10, "pop", 0.8, NULL);   /* 2.9e5 states */
+  rc |= run(5, 3, 10, "pop", 0.8, NULL);   /* 8.6e5 states */
+  rc |= run(6, 4, 10, "pop", 0.8, NULL);   /* 8.0e6 states */
+  rc |= run(7, 4, 10, "pop", 0.8, NULL);   /* 1.9e7 states */
   return rc;
 }
