@@ -110,6 +110,15 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
 /* Does this build have a simulator? (0 until the simulator module lands.) */
 int accq_verify_have_simulator(void);
 
+/* The bundled model files (every .ini file in models/, sorted by name): the directory named
+ * by the environment variable ACCQ_MODELS_DIR, else models/ next to the
+ * executable (or ../models, ../share/accq/models), else the source tree's
+ * models/ compiled in.  Writes up to cap paths (each < 1024 chars) and their
+ * count; *dir receives the directory used.  ACCQ_EIO when no directory holds
+ * a model file (the message lists where it looked). */
+int accq_verify_bundled_models(char (*paths)[1024], int cap, int *n, char *dir, int dirsize,
+                               accq_err_t *err);
+
 /* ---- log-log least squares ---- */
 
 typedef struct {
