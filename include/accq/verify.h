@@ -61,6 +61,8 @@ typedef struct {
   double loss_probability;
   int replications;
   long jobs;                        /* per replication, after warm-up */
+  accq_measures_t m;                /* the point estimates as measures (means; chain-only
+                                       fields such as boundary_mass are 0) */
 } accq_verify_sim_t;
 
 typedef struct {
@@ -187,6 +189,24 @@ int accq_sweep_apply(const accq_model_t *m, const char *param, double value,
  * "p_wait", "p50", "p90", "p95", "p99", "gap", "boundary_mass", "throughput",
  * "utilization.TYPE", "throughput.TYPE".  ACCQ_EUSAGE for an unknown name. */
 extern const char *const accq_sweep_measure_names[];
+
+typedef struct {
+  int simulate;             /* 0: exact chain (buffer auto), 1: simulation (infinite buffer) */
+  int64_t max_states;       /* chain state limit (default 200000) */
+  int max_buffer;           /* auto buffer stops here (default 80) */
+  int replications;         /* simulation (default 10) */
+  long jobs;                /* per replication (default 100000) */
+  unsigned long seed;
+} accq_sweep_options_t;
+
+void accq_sweep_options_init(accq_sweep_options_t *o);
+
+/* Measures of `policy` on m (resolved): exact chain or simulation.  With a
+ * simulation, *ci95 is the half-width of E[T]'s interval (0 for a chain) and
+ * *buffer 0; with a chain, *buffer is the B used.  Errors as accq_analyze /
+ * accq_verify_simulate (ACCQ_EUNSTABLE, ACCQ_ECAPINFEAS, ACCQ_ETOOBIG...). */
+int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_options_t *o,
+                    accq_measures_t *out, double *ci95, int *buffer, accq_err_t *err);
 int accq_sweep_measure(const accq_model_t *m, const accq_measures_t *ms, const char *name,
                        double *value, accq_err_t *err);
 

@@ -139,6 +139,28 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   out->loss_probability = res.loss_probability.mean;
   out->replications = res.replications;
   out->jobs = (long)res.jobs;
+  accq_measures_t *ms = &out->m;
+  memset(ms, 0, sizeof *ms);
+  ms->lambda = res.lambda;
+  ms->throughput_total = res.throughput_total.mean;
+  ms->loss_probability = res.loss_probability.mean;
+  ms->mean_jobs = res.mean_jobs.mean;
+  ms->mean_response_time = res.mean_response_time.mean;
+  ms->accuracy = res.accuracy.mean;
+  ms->p_wait = res.p_wait.mean;
+  for (int k = 0; k < mm.ntypes; k++) {
+    ms->throughput[k] = res.throughput[k].mean;
+    ms->utilization[k] = res.utilization[k].mean;
+  }
+  ms->p50 = res.p50.mean;
+  ms->p90 = res.p90.mean;
+  ms->p95 = res.p95.mean;
+  ms->p99 = res.p99.mean;
+  ms->boundary_mass = 0;
+  ms->t_lp = accq_i_t_lp_at(&mm, mm.arrival_rate);
+  ms->gap = ms->mean_response_time / ms->t_lp - 1.0;
+  ms->flow_balance_error = NAN;
+  ms->little_tail_error = NAN;
   return ACCQ_SUCCESS;
 #else
   (void)m;

@@ -6,6 +6,7 @@
 
 #include "accq/lp.h"
 #include "accq/verify.h"
+#include "verify/verify_internal.h"
 
 const char *const accq_sweep_measure_names[] = {
     "mean_response_time", "accuracy", "loss_probability", "p_wait", "p50", "p90",
@@ -112,4 +113,40 @@ int accq_sweep_measure(const accq_model_t *m, const accq_measures_t *ms, const c
                       "loss_probability, p_wait, p50, p90, p95, p99, gap, boundary_mass, "
                       "throughput, t_lp, mean_jobs, utilization.TYPE, throughput.TYPE)",
                       name);
+}
+
+void accq_sweep_options_init(accq_sweep_options_t *o) {
+  memset(o, 0, sizeof *o);
+  o->max_states = 200000;
+  o->max_buffer = 80;
+  o->replications = 10;
+  o->jobs = 100000;
+  o->seed = 1;
+}
+
+int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_options_t *o,
+                    accq_measures_t *out, double *ci95, int *buffer, accq_err_t *err) {
+  if (o->simulate) {
+    accq_verify_sim_t s;
+    int st = accq_verify_simulate(m, policy, o->replications, o->jobs, o->seed, &s, err);
+    if (st) return st;
+    *out = s.m;
+    *ci95 = s.ci95;
+    *buffer = 0;
+    return ACCQ_SUCCESS;
+  }
+  accq_analysis_t an;
+  accq_model_t mm = *m;
+  int st = accq_lp_model_resolve(&mm, err);
+  if (st) return st;
+  st = accq_i_chain(&mm, policy, mm.buffer, 0, o->max_states, o->max_buffer, ACCQ_SOLVER_AUTO,
+                    &an, err);
+  if (st) return st;
+  *out = an.m;
+  /* the bound at the admitted rate (a finite buffer admits X < Lambda) */
+  out->t_lp = accq_i_t_lp_at(&mm, an.m.throughput_total / mm.scale);
+  out->gap = out->mean_response_time / out->t_lp - 1.0;
+  *ci95 = 0;
+  *buffer = an.buffer;
+  return ACCQ_SUCCESS;
 }
