@@ -289,8 +289,21 @@ static void claim2(ctx_t *c, accq_claim_row_t *r) {
         const accq_measures_t *ms = &in->an.m;
         double margin = ms->accuracy - m->accuracy_target;
         if (ms->boundary_mass > TINY_MASS) {
-          /* finite-buffer instance: the admitted-job accuracy is reported as it is */
+          /* finite-buffer instance: the admitted-job accuracy is reported as it is,
+           * and checked against A >= a* - delta P_loss/(1 - P_loss)
+           * (proofs/accuracy-guarantees.md) */
           finite_b++;
+          double delta = 0;
+          for (int k = 0; k < m->ntypes; k++)
+            delta = fmax(delta, m->accuracy_target - m->types[k].accuracy);
+          double lb = m->accuracy_target -
+                      delta * ms->loss_probability / (1.0 - ms->loss_probability);
+          if (ms->accuracy < lb - TOL_ACC) {
+            r->verdict = ACCQ_VERDICT_FAIL;
+            note_add(r, "%s at load %.2f m=%d B=%d: accuracy %.9f below the finite-buffer "
+                     "bound %.9f", policies[pi], o->loads[li], o->scales[si], in->an.buffer,
+                     ms->accuracy, lb);
+          }
           if (isnan(worst_finite) || margin < worst_finite) {
             worst_finite = margin;
             snprintf(worst_finite_what, sizeof worst_finite_what,
@@ -758,6 +771,25 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
   for (int i = 0; i < o->nscales; i++)
     if (o->scales[i] < 1)
       return accq_err_set(err, ACCQ_EINVAL, "verify: size must be >= 1 (got %d)", o->scales[i]);
+  /* the model's own load joins the grid (first), unless it is already there */
+  accq_verify_options_t oo = *o;
+  {
+    accq_model_t own = *m;
+    accq_lp_problem_t p;
+    if (accq_lp_model_resolve(&own, NULL) == ACCQ_SUCCESS &&
+        accq_lp_problem_from_model(&p, &own, 0.0) == ACCQ_SUCCESS) {
+      double lmax = accq_lp_lambda_max(&p);
+      double load = lmax > 0 ? own.arrival_rate / lmax : NAN;
+      int dup = 0;
+      for (int i = 0; i < oo.nloads; i++) dup |= fabs(oo.loads[i] - load) < 1e-3;
+      if (load > 0 && load < 1 && !dup && oo.nloads < ACCQ_VERIFY_MAX_GRID) {
+        memmove(oo.loads + 1, oo.loads, sizeof oo.loads[0] * (size_t)oo.nloads);
+        oo.loads[0] = load;
+        oo.nloads++;
+      }
+    }
+  }
+  o = &oo;
   ctx_t c;
   memset(&c, 0, sizeof c);
   c.m = m;
