@@ -72,7 +72,7 @@ typedef struct {
   int scales[ACCQ_VERIFY_MAX_GRID];     /* sizes m for the exact chains */
   int nsim_scales;
   int sim_scales[ACCQ_VERIFY_MAX_GRID]; /* sizes m simulated beyond the chains (claim 3, 4) */
-  int64_t max_states;                   /* per chain (default 60000) */
+  int64_t max_states;                   /* per chain (default 20000) */
   int max_buffer;                       /* auto buffer stops here (default 60) */
   int small_buffer;                     /* B of the agreement checks (default 3) */
   unsigned long seed;                   /* simulation seed (default 1) */

@@ -60,7 +60,7 @@ int accq_cli_verify(int argc, char **argv) {
       {"scales", 0, ACCQ_OPT_STRING, &scales_s, "M,..", "sizes m of the exact chains (default 1,2)"},
       {"sim-scales", 0, ACCQ_OPT_STRING, &sim_scales_s, "M,..",
        "sizes m simulated beyond the chains (default 4,16,64)"},
-      {"max-states", 0, ACCQ_OPT_INT, &max_states, "N", "state limit per chain (default 60000)"},
+      {"max-states", 0, ACCQ_OPT_INT, &max_states, "N", "state limit per chain (default 20000)"},
       {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B", "largest auto buffer (default 60)"},
       {"jobs", 0, ACCQ_OPT_INT, &jobs, "N", "simulated jobs per replication (default 200000)"},
       {"replications", 0, ACCQ_OPT_INT, &reps, "R", "simulation replications (default 10)"},

@@ -50,8 +50,8 @@ double accq_i_t_lp_at(const accq_model_t *m, double x_per_unit) {
 }
 
 int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int explicit_chain,
-                 int64_t max_states, int max_buffer, int solver, accq_analysis_t *an,
-                 accq_err_t *err) {
+                 int64_t max_states, int max_buffer, int solver, double tol,
+                 accq_analysis_t *an, accq_err_t *err) {
   accq_policy_t *pol = NULL;
   accq_policy_options_t popt;
   accq_policy_options_init(&popt);
@@ -64,9 +64,15 @@ int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int exp
   if (max_buffer > 0) ao.auto_max_buffer = max_buffer;
   ao.explicit_chain = explicit_chain;
   ao.solver.solver = (accq_solver_kind_t)solver;
+  if (tol > 0) ao.solver.tol = tol;
   accq_model_t m2 = *mm;
   if (buffer > 0) m2.buffer = buffer;
   st = accq_analyze(&m2, pol, &ao, an, err);
+  if (st == ACCQ_ENOCONV && solver == ACCQ_SOLVER_SOR) {
+    /* Gauss-Seidel did not reach the residual: let the solver module choose */
+    ao.solver.solver = ACCQ_SOLVER_AUTO;
+    st = accq_analyze(&m2, pol, &ao, an, err);
+  }
   accq_policy_free(pol);
   return st;
 }

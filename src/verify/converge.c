@@ -44,7 +44,7 @@ int accq_converge_run(const accq_model_t *m, const char *policy, const int *scal
       snprintf(what, sizeof what, "%s m=%d: chain", policy, scales[i]);
       if (o->progress) o->progress(o->progress_ctx, what, (double)i / nscales);
       accq_analysis_t an;
-      st = accq_i_chain(&mm, policy, 0, 0, o->max_states, o->max_buffer, ACCQ_SOLVER_AUTO,
+      st = accq_i_chain(&mm, policy, 0, 0, o->max_states, o->max_buffer, ACCQ_I_SOLVER, 0,
                         &an, &e);
       if (st == ACCQ_SUCCESS && an.m.boundary_mass <= TINY_MASS) {
         p->exact = 1;

@@ -139,7 +139,7 @@ int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_
   accq_model_t mm = *m;
   int st = accq_lp_model_resolve(&mm, err);
   if (st) return st;
-  st = accq_i_chain(&mm, policy, mm.buffer, 0, o->max_states, o->max_buffer, ACCQ_SOLVER_AUTO,
+  st = accq_i_chain(&mm, policy, mm.buffer, 0, o->max_states, o->max_buffer, ACCQ_I_SOLVER, 0,
                     &an, err);
   if (st) return st;
   *out = an.m;

@@ -29,7 +29,9 @@ enum { P_RJIQ = 0, P_POP = 1, P_RANDOM_LP = 2, P_ACCURATE_JIQ = 3 };
 #define TOL_ACC 1e-9      /* absolute slack on accuracy >= a* */
 #define TINY_MASS 1e-9    /* boundary mass below which a chain stands for B = infinity */
 #define TOL_AGREE 1e-9    /* relative agreement of independent exact methods */
+#define AGREE_RESIDUAL 1e-14 /* stationary residual of the chains compared at TOL_AGREE */
 #define POP_NEAR 0.10     /* claim 4: "near-optimal" = gap <= 10% at the largest size */
+#define OTHER_MAX_BUFFER 10 /* auto buffer cap of the policies that do not claim a* */
 #define NEAR_SAT 0.90     /* claim 3: a load is near saturation when some x_k/cap_k >= this */
 
 void accq_verify_options_init(accq_verify_options_t *o) {
@@ -44,7 +46,7 @@ void accq_verify_options_init(accq_verify_options_t *o) {
   o->sim_scales[0] = 4;
   o->sim_scales[1] = 16;
   o->sim_scales[2] = 64;
-  o->max_states = 60000;
+  o->max_states = 20000;
   o->max_buffer = 60;
   o->small_buffer = 3;
   o->seed = 1;
@@ -155,8 +157,13 @@ static int compute_grid(ctx_t *c, accq_err_t *err) {
         accq_err_clear(&e);
         in->status = accq_i_model_at(c->m, o->loads[li], o->scales[si], &mm, &e);
         if (!in->status)
-          in->status = accq_i_chain(&mm, policies[pi], 0, 0, o->max_states, o->max_buffer,
-                                    ACCQ_SOLVER_AUTO, &in->an, &e);
+          /* the policies that do not claim a* enter only claim 1 (when their exact
+           * accuracy happens to reach a*), which holds at every B: a small
+           * buffer is enough and saves most of the grid's time */
+          in->status = accq_i_chain(&mm, policies[pi], 0, 0, o->max_states,
+                                    meets_by_construction(c, pi) ? o->max_buffer
+                                                                 : OTHER_MAX_BUFFER,
+                                    ACCQ_I_SOLVER, 0, &in->an, &e);
         if (in->status) {
           snprintf(in->why, sizeof in->why, "%.190s", e.msg);
           if (in->status == ACCQ_ENOMEM) return accq_err_set(err, ACCQ_ENOMEM, "%s", e.msg);
@@ -251,7 +258,7 @@ static void claim1(ctx_t *c, accq_claim_row_t *r) {
         }
         for (int pi = 0; pi <= P_ACCURATE_JIQ; pi++) {
           accq_analysis_t an;
-          if (accq_i_chain(&mm, policies[pi], B, 0, o->max_states, 0, ACCQ_SOLVER_AUTO, &an,
+          if (accq_i_chain(&mm, policies[pi], B, 0, o->max_states, 0, ACCQ_I_SOLVER, 0, &an,
                            NULL))
             continue;
           if (an.m.accuracy < m->accuracy_target - TOL_ACC) continue; /* not in the comparison */
@@ -546,7 +553,7 @@ typedef struct {
 /* One agreement check: records the worst relative disagreement. */
 static void agree(agree_t *a, const char *what, double d, double tol) {
   a->r->instances++;
-  double margin = tol - d;
+  double margin = 1.0 - d / tol;
   if (isnan(a->r->worst_margin) || margin < a->r->worst_margin || isnan(d)) {
     a->r->worst_margin = margin;
     snprintf(a->r->evidence, sizeof a->r->evidence, "%s: rel. diff %.3g (tol %.0e)", what, d,
@@ -561,7 +568,7 @@ static void agree(agree_t *a, const char *what, double d, double tol) {
 static void claim5(ctx_t *c, accq_claim_row_t *r) {
   const accq_verify_options_t *o = c->o;
   const accq_model_t *m = c->m;
-  row_init(r, 5, "agreement", m->name, "min over checks of tol - rel. diff");
+  row_init(r, 5, "agreement", m->name, "min over checks of 1 - rel. diff/tol (chain vs simulation: 1 - |t|/t_crit)");
   agree_t a = {r, 0};
   char what[240];
 
@@ -617,9 +624,9 @@ static void claim5(ctx_t *c, accq_claim_row_t *r) {
           accq_analysis_t al, ae;
           snprintf(what, sizeof what, "%s: lumped vs explicit %s", m->name, policies[pi]);
           progress(c, what);
-          int s1 = accq_i_chain(&mm, policies[pi], B, 0, o->max_states, 0, ACCQ_SOLVER_AUTO,
+          int s1 = accq_i_chain(&mm, policies[pi], B, 0, o->max_states, 0, ACCQ_I_SOLVER, AGREE_RESIDUAL,
                                 &al, NULL);
-          int s2 = accq_i_chain(&mm, policies[pi], B, 1, o->max_states, 0, ACCQ_SOLVER_AUTO,
+          int s2 = accq_i_chain(&mm, policies[pi], B, 1, o->max_states, 0, ACCQ_I_SOLVER, AGREE_RESIDUAL,
                                 &ae, NULL);
           if (s1 || s2) continue;
           snprintf(what, sizeof what,
@@ -634,9 +641,17 @@ static void claim5(ctx_t *c, accq_claim_row_t *r) {
     }
   }
 
-  /* (c) every stationary solver on one chain (pop, m = 1, B = 8) */
+  /* (c) every stationary solver on one chain (pop, m = 1, the largest B <= 8
+   * with at most 800 lumped states: dense LU is O(n^3)) */
   {
     accq_model_t mm;
+    int Bs = 8, servers[ACCQ_MAX_TYPES];
+    for (int k = 0; k < m->ntypes; k++) servers[k] = m->types[k].servers;
+    for (; Bs > 1; Bs--) {
+      double cnt;
+      if (accq_space_count(m->ntypes, servers, Bs, &cnt, NULL) == ACCQ_SUCCESS && cnt <= 800)
+        break;
+    }
     double li_load = o->loads[o->nloads - 1];
     const int kinds[] = {ACCQ_SOLVER_DENSE, ACCQ_SOLVER_SOR, ACCQ_SOLVER_GMRES,
                          ACCQ_SOLVER_POWER, ACCQ_SOLVER_ARNOLDI};
@@ -649,7 +664,9 @@ static void claim5(ctx_t *c, accq_claim_row_t *r) {
         accq_err_clear(&e);
         snprintf(what, sizeof what, "%s: solver %s", m->name, accq_solver_name(kinds[i]));
         progress(c, what);
-        int st = accq_i_chain(&mm, "pop", 8, 0, 4000, 0, kinds[i], &an, &e);
+        /* a tighter residual than the default: agreement to 1e-9 in E[T] needs
+         * residual * (relaxation time) well below it */
+        int st = accq_i_chain(&mm, "pop", Bs, 0, 4000, 0, kinds[i], AGREE_RESIDUAL, &an, &e);
         if (st) {
           r->verdict = ACCQ_VERDICT_FAIL;
           note_add(r, "solver %s failed: %s", accq_solver_name(kinds[i]), e.msg);
@@ -660,8 +677,8 @@ static void claim5(ctx_t *c, accq_claim_row_t *r) {
           have_ref = 1;
           continue;
         }
-        snprintf(what, sizeof what, "solver %s vs %s on pop (%lld states, load %.2f, B=8)",
-                 an.solver.name, ref.solver.name, (long long)an.states, li_load);
+        snprintf(what, sizeof what, "solver %s vs %s on pop (%lld states, load %.2f, B=%d)",
+                 an.solver.name, ref.solver.name, (long long)an.states, li_load, Bs);
         agree(&a, what,
               fmax(rel_diff(an.m.mean_response_time, ref.m.mean_response_time),
                    rel_diff(an.m.accuracy, ref.m.accuracy)),
@@ -681,12 +698,22 @@ static void claim5(ctx_t *c, accq_claim_row_t *r) {
       if (accq_lp_problem_from_model(&p, &mm, 0.0) || accq_lp_solve(&p, &lr, NULL)) continue;
       double t, acc, loss;
       accq_i_random_lp_product_form(&mm, lr.p, in->an.buffer, &t, &acc, &loss);
+      /* the grid's residual 1e-12 leaves errors of order 1e-12 times the
+       * relaxation time in E[T]: when that exceeds the tolerance, the chain is
+       * solved again to residual 1e-14 before it is compared */
+      accq_analysis_t an2;
+      const accq_analysis_t *use = &in->an;
+      if (fmax(rel_diff(in->an.m.mean_response_time, t), rel_diff(in->an.m.accuracy, acc)) >
+              TOL_AGREE &&
+          accq_i_chain(&mm, "random-lp", in->an.buffer, 0, o->max_states, 0, ACCQ_I_SOLVER,
+                       AGREE_RESIDUAL, &an2, NULL) == ACCQ_SUCCESS)
+        use = &an2;
       snprintf(what, sizeof what,
                "random-lp chain vs M/M/1/B product form, load %.2f m=%d B=%d (E[T] %.12g)",
                o->loads[li], o->scales[si], in->an.buffer, t);
       agree(&a, what,
-            fmax(rel_diff(in->an.m.mean_response_time, t), rel_diff(in->an.m.accuracy, acc)),
-            1e-9);
+            fmax(rel_diff(use->m.mean_response_time, t), rel_diff(use->m.accuracy, acc)),
+            TOL_AGREE);
     }
 
   /* (e) chain vs simulator: chains with tiny boundary mass against infinite-buffer

@@ -5,6 +5,13 @@
 #include "accq/lp.h"
 #include "accq/verify.h"
 
+/* The stationary solver of verify, converge and sweep: Gauss-Seidel (SOR with
+ * omega = 1) is the fastest on these chains at every size; `auto` would pick
+ * dense LU below a few hundred states, which dominates a grid of thousands of
+ * small chains.  ENOCONV falls back to `auto` (accq_i_chain).  Claim 5 compares
+ * every solver on one chain. */
+#define ACCQ_I_SOLVER ACCQ_SOLVER_SOR
+
 /* Resolves a copy of m at load `load` (fraction of Lambda_max(a*)) and scale
  * `scale`, buffer auto. */
 int accq_i_model_at(const accq_model_t *m, double load, int scale, accq_model_t *out,
@@ -13,10 +20,11 @@ int accq_i_model_at(const accq_model_t *m, double load, int scale, accq_model_t 
 /* T_LP at admitted rate X per unit scale (NaN when infeasible), solved with GLPK. */
 double accq_i_t_lp_at(const accq_model_t *m, double x_per_unit);
 
-/* Exact chain of `policy` on mm (resolved) with buffer B (0 = auto). */
+/* Exact chain of `policy` on mm (resolved) with buffer B (0 = auto), solver
+ * kind `solver` to residual tol (0: the default 1e-12). */
 int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int explicit_chain,
-                 int64_t max_states, int max_buffer, int solver, accq_analysis_t *an,
-                 accq_err_t *err);
+                 int64_t max_states, int max_buffer, int solver, double tol,
+                 accq_analysis_t *an, accq_err_t *err);
 
 /* Closed form of random-lp with buffer B: every server an M/M/1/B. */
 void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, int buffer,
