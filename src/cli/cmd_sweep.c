@@ -180,7 +180,9 @@ int accq_cli_sweep(int argc, char **argv) {
     snprintf(title, sizeof title, "accq sweep: %s, %s from %g to %g%s", m.name, vary.param,
              vary.from, vary.to, simulate ? " (simulation)" : " (exact chains)");
     accq_report_t *rep = accq_report_alloc(title);
-    accq_report_section_t *t = accq_report_table(rep, "rows", NULL);
+    char tlabel[160];
+    snprintf(tlabel, sizeof tlabel, "by %s", vary.param);
+    accq_report_section_t *t = accq_report_table(rep, "rows", tlabel);
     accq_table_col(t, vary.param, vary.param, 4);
     accq_table_col(t, "t_lp", "T_LP", 6);
     char k2[ACCQ_CLI_LIST_MAX][160], l2[ACCQ_CLI_LIST_MAX][160];
