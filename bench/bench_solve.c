@@ -1,14 +1,18 @@
 /* Times the stationary solvers on large generators (see bench/README.md).
  *
- *   bench_solve [--states N] [--methods LIST] [--max-seconds S] [--mtx FILE]
+ *   bench_solve [--chain N_FAST N_SLOW B] [--policy P] [--load L]
+ *               [--synthetic N] [--methods LIST] [--max-seconds S] [--mtx FILE]
  *
- * The generator is synthetic until the lumped `pop` chains are available: a
- * three-dimensional birth-death chain with the structure of the occupancy
- * chains (three server types, every transition changes the job count by one,
- * JSQ-like routing by expected delay), load 0.9.  --mtx writes it in Matrix
- * Market format for bench/scipy_solve.py.  Every line reports the method, its
- * iterations, SPEC 5's residual and wall seconds (transpose and set-up
- * included), with the load average of the machine before and after.
+ * --chain (the default, 5 3 10): the lumped chain of policy P (default pop) on
+ * the two-type model of bench_chain (fast: mu 3, a 0.5; slow: mu 1, a 0.8;
+ * a* = 0.6; Lambda = L * Lambda_max(a*), L default 0.8), built by
+ * accq_chain_build.  --synthetic N: a three-dimensional birth-death chain of
+ * about N states with the same structure (three server types, every transition
+ * changes the job count by one, JSQ-like routing by expected delay), load 0.9.
+ * --mtx writes the generator in Matrix Market format for bench/scipy_solve.py.
+ * Every line reports the method, its iterations, SPEC 5's residual, wall and
+ * CPU seconds (transpose and set-up included), with the load average of the
+ * machine before and after.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "accq/chain.h"
+#include "accq/policy.h"
 #include "accq/stationary.h"
 #include "solve/solve_internal.h"
 
@@ -131,6 +137,7 @@ static void run(const accq_generator_t *Q, const char *label, accq_solver_kind_t
   opt.solver = kind;
   opt.omega = omega;
   opt.max_seconds = max_seconds;
+  opt.verbose = getenv("BENCH_VERBOSE") != NULL;
   accq_stationary_stats_t st;
   memset(&st, 0, sizeof st);
   accq_err_t err;
@@ -154,34 +161,86 @@ static void run(const accq_generator_t *Q, const char *label, accq_solver_kind_t
   fflush(stdout);
 }
 
+/* The two-type model of bench/bench_chain.c. */
+static accq_model_t bench_model(int n_fast, int n_slow, double load) {
+  accq_model_t m;
+  memset(&m, 0, sizeof m);
+  snprintf(m.name, sizeof m.name, "bench-two-type");
+  m.lambda_mode = ACCQ_LAMBDA_RATE;
+  m.accuracy_target = 0.6;
+  m.scale = 1;
+  m.ntypes = 2;
+  snprintf(m.types[0].name, sizeof m.types[0].name, "fast");
+  m.types[0].servers = n_fast;
+  m.types[0].rate = 3.0;
+  m.types[0].accuracy = 0.5;
+  snprintf(m.types[1].name, sizeof m.types[1].name, "slow");
+  m.types[1].servers = n_slow;
+  m.types[1].rate = 1.0;
+  m.types[1].accuracy = 0.8;
+  /* Lambda_max(a*): slow at capacity n_slow, fast up to the accuracy row
+   * 0.2 x_slow >= 0.1 x_fast, i.e. x_fast <= 2 n_slow (capped by 3 n_fast). */
+  double x_fast = 2.0 * n_slow < 3.0 * n_fast ? 2.0 * n_slow : 3.0 * n_fast;
+  m.arrival_rate = load * (n_slow + x_fast);
+  m.buffer = 0;
+  return m;
+}
+
 int main(int argc, char **argv) {
-  double states = 1e5, max_seconds = 120;
-  const char *methods = "gs,gs-sym,gs-sym-layer,gs-iad,gs-sym-iad,gs-sym-iad-layer,sor1.2-sym-iad,sor1.4-sym-iad,auto,gmres,power,arnoldi";
+  double states = 0, max_seconds = 120, load = 0.8;
+  int nf = 5, ns = 3, B = 10;
+  const char *policy = "pop";
+  const char *methods = "gs,gs-sym,gs-iad,gs-sym-iad,gs-sym-iad-layer,sor1.2-sym-iad,sor1.4-sym-iad,sor1.6-sym-iad,"
+                        "auto,gmres,power,arnoldi";
   const char *mtx = NULL;
   for (int a = 1; a < argc; a++) {
-    if (!strcmp(argv[a], "--states") && a + 1 < argc) states = atof(argv[++a]);
+    if (!strcmp(argv[a], "--synthetic") && a + 1 < argc) states = atof(argv[++a]);
+    else if (!strcmp(argv[a], "--chain") && a + 3 < argc) {
+      nf = atoi(argv[++a]);
+      ns = atoi(argv[++a]);
+      B = atoi(argv[++a]);
+    } else if (!strcmp(argv[a], "--policy") && a + 1 < argc) policy = argv[++a];
+    else if (!strcmp(argv[a], "--load") && a + 1 < argc) load = atof(argv[++a]);
     else if (!strcmp(argv[a], "--methods") && a + 1 < argc) methods = argv[++a];
     else if (!strcmp(argv[a], "--max-seconds") && a + 1 < argc) max_seconds = atof(argv[++a]);
     else if (!strcmp(argv[a], "--mtx") && a + 1 < argc) mtx = argv[++a];
     else {
-      fprintf(stderr, "usage: %s [--states N] [--methods LIST] [--max-seconds S] [--mtx FILE]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--chain N_FAST N_SLOW B] [--policy P] [--load L] [--synthetic N] "
+                      "[--methods LIST] [--max-seconds S] [--mtx FILE]\n", argv[0]);
       return 2;
     }
   }
-  int side = (int)llround(cbrt(states));
-  synth_t s = {.cap = {side - 1, side - 1, side - 1}, .servers = {10, 20, 30}, .mu = {3, 2, 1}, .lambda = 90};
   accq_generator_t Q = {0};
+  accq_chain_t *chain = NULL;
+  accq_policy_t *pol = NULL;
+  accq_err_t err;
   double t0 = accq_i_now();
-  if (build_synth(&s, &Q)) {
-    fprintf(stderr, "out of memory building %d^3 states\n", side);
-    return 3;
+  if (states > 0) {
+    int side = (int)llround(cbrt(states));
+    synth_t s = {.cap = {side - 1, side - 1, side - 1}, .servers = {10, 20, 30}, .mu = {3, 2, 1}, .lambda = 90};
+    if (build_synth(&s, &Q)) {
+      fprintf(stderr, "out of memory building %d^3 states\n", side);
+      return 3;
+    }
+    printf("synthetic 3-type JSQ-like chain: %lld states, %lld off-diagonal entries, load 0.9, built in %.3f s\n",
+           (long long)Q.n, (long long)Q.nnz, accq_i_now() - t0);
+  } else {
+    accq_model_t m = bench_model(nf, ns, load);
+    accq_chain_options_t copt;
+    accq_chain_options_init(&copt);
+    copt.max_states = 2000000000;
+    if (accq_policy_alloc(&pol, policy, &m, NULL, &err) || accq_chain_build(&chain, &m, pol, B, &copt, &err)) {
+      fprintf(stderr, "%s\n", err.msg);
+      return 3;
+    }
+    Q = chain->Q;   /* borrowed: freed with the chain */
+    printf("lumped %s chain N=(%d,%d) B=%d load %.2f: %lld states, %lld off-diagonal entries, built in %.3f s\n",
+           accq_policy_name(pol), nf, ns, B, load, (long long)Q.n, (long long)Q.nnz, chain->build_seconds);
   }
-  printf("synthetic 3-type JSQ-like chain: %lld states, %lld off-diagonal entries, load 0.9, built in %.3f s\n",
-         (long long)Q.n, (long long)Q.nnz, accq_i_now() - t0);
   printf("load average before: %.2f\n", loadavg());
   if (mtx) {
     t0 = accq_i_now();
-    if (write_mtx(&Q, mtx)) {
+    if (chain ? accq_chain_export_mtx(chain, mtx, &err) : write_mtx(&Q, mtx)) {
       fprintf(stderr, "cannot write %s\n", mtx);
       return 2;
     }
@@ -192,21 +251,24 @@ int main(int argc, char **argv) {
   snprintf(list, sizeof list, "%s", methods);
   for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
     /* SOR family: gs|sorW followed by any of -sym, -iad, -layer. */
-    accq_i_sor_variant_t v = {0, 0, 0};
+    accq_i_sor_variant_t v = {0, 0, 0, 0, 0};
     double omega = 1.0;
-    int is_sor = !strncmp(tok, "gs", 2) || !strncmp(tok, "sor", 3);
+    /* "sor" alone is the public solver (its default variant); "sorW..." a variant. */
+    int is_sor = !strncmp(tok, "gs", 2) || (!strncmp(tok, "sor", 3) && tok[3] >= '0' && tok[3] <= '9');
     if (is_sor) {
       if (!strncmp(tok, "sor", 3)) omega = atof(tok + 3);
       v.symmetric = strstr(tok, "-sym") != NULL;
       v.iad = strstr(tok, "-iad") != NULL;
       v.layer_order = strstr(tok, "-layer") != NULL;
+      const char *aa = strstr(tok, "-aa");
+      if (aa) v.anderson = atoi(aa + 3);
+      v.redblack = strstr(tok, "-rb") != NULL;
     }
     if (is_sor) {
       run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, pi);
       continue;
     }
     accq_solver_kind_t kind;
-    accq_err_t err;
     if (accq_solver_from_name(tok, &kind, &err)) {
       fprintf(stderr, "%s\n", err.msg);
       return 2;
@@ -215,6 +277,11 @@ int main(int argc, char **argv) {
   }
   printf("load average after: %.2f\n", loadavg());
   free(pi);
-  accq_generator_free(&Q);
+  if (chain) {
+    accq_chain_free(chain);
+    accq_policy_free(pol);
+  } else {
+    accq_generator_free(&Q);
+  }
   return 0;
 }

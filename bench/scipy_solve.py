@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Times SciPy on a generator exported in Matrix Market format (bench/README.md).
 
-    /usr/bin/python3 bench/scipy_solve.py FILE.mtx [--spsolve-limit S] [--krylov-limit S]
+    /usr/bin/python3 bench/scipy_solve.py FILE.mtx [--spsolve-limit S] [--spsolve-mem GIB]
+                                             [--krylov-limit S] [--skip-spsolve]
 
 Solves pi Q = 0, sum pi = 1 to SPEC 5's criterion
 max_j |(pi Q)_j| <= 1e-12 * max_j |Q_jj| and pi >= -1e-15, with
   * spsolve (SuperLU) on Q^T with the balance equation of state 0 replaced by
     sum(pi) = 1 -- what most users write first -- in a child process killed at
-    --spsolve-limit seconds (reported as "ran out"), and
+    --spsolve-limit seconds (reported as "ran out") and limited to
+    --spsolve-mem GiB of address space, and
   * preconditioned Krylov methods on the same system: BiCGSTAB and GMRES with
     Jacobi, and GMRES / BiCGSTAB with ILU (spilu) preconditioning, restarted
     with a tighter tolerance until the criterion holds (or --krylov-limit).
@@ -53,8 +55,7 @@ def residual(Q, QT, pi, maxexit):
 def system(Q):
     """A = Q^T with row 0 replaced by ones, b = e_0 (so pi sums to 1)."""
     n = Q.shape[0]
-    A = Q.T.tocsr().tolil(copy=False) if n < 0 else Q.T.tocsr()
-    A = A.tocoo()
+    A = Q.T.tocoo()
     keep = A.row != 0
     rows = np.concatenate([A.row[keep], np.zeros(n, dtype=A.row.dtype)])
     cols = np.concatenate([A.col[keep], np.arange(n, dtype=A.col.dtype)])
@@ -65,37 +66,57 @@ def system(Q):
     return A, b
 
 
-def _spsolve_child(path, q):
-    Q = load_mtx(path)
+def _spsolve_child(path, q, mem_gib):
+    # Cap the child's address space: SuperLU's fill-in on these chains grows
+    # without bound (6 GB at 1e5 states reported in issue 3) and the machine is
+    # shared.  A MemoryError is reported as such.
+    import resource
+    lim = int(mem_gib * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+    try:
+        Q = load_mtx(path)
+    except MemoryError:
+        q.put(None)
+        return
     t = time.perf_counter()
-    A, b = system(Q)
-    x = spla.spsolve(A.tocsc(), b)
-    q.put((time.perf_counter() - t, x))
+    c = time.process_time()
+    try:
+        A, b = system(Q)
+        x = spla.spsolve(A.tocsc(), b)
+    except MemoryError:
+        q.put(("memory", time.perf_counter() - t, time.process_time() - c))
+        return
+    q.put((time.perf_counter() - t, time.process_time() - c, x))
 
 
-def run_spsolve(path, Q, QT, maxexit, limit):
+def run_spsolve(path, Q, QT, maxexit, limit, mem_gib):
     ctx = mp.get_context("fork")
     q = ctx.Queue()
-    p = ctx.Process(target=_spsolve_child, args=(path, q))
+    p = ctx.Process(target=_spsolve_child, args=(path, q, mem_gib))
     t0 = time.perf_counter()
     p.start()
     try:
-        secs, x = q.get(timeout=limit + 60)   # + time to load the file in the child
+        got = q.get(timeout=limit + 60)   # + time to load the file in the child
     except Exception:
         p.kill()
         p.join()
         print(f"spsolve                 ran out of time (> {limit:.0f} s, killed)", flush=True)
         return None
     p.join()
+    if got is None or got[0] == "memory":
+        print(f"spsolve                 ran out of memory (> {mem_gib:g} GiB address space)", flush=True)
+        return None
+    secs, cpu, x = got
     r, lo, _ = residual(Q, QT, x, maxexit)
     ok = r <= 1e-12 and lo > -1e-15
-    print(f"spsolve                 {secs:9.3f} s  residual {r:9.3g}  min {lo:9.2g}  {'ok' if ok else 'FAILED'}",
+    print(f"spsolve                 {secs:9.3f} s wall {cpu:9.3f} s cpu  residual {r:9.3g}  min {lo:9.2g}  {'ok' if ok else 'FAILED'}",
           flush=True)
     return secs if ok else None
 
 
 def run_krylov(name, Q, QT, maxexit, limit, method, precond):
     t0 = time.perf_counter()
+    c0 = time.process_time()
     A, b = system(Q)
     n = A.shape[0]
     if precond == "jacobi":
@@ -110,7 +131,9 @@ def run_krylov(name, Q, QT, maxexit, limit, method, precond):
             return None
         M = spla.LinearOperator((n, n), matvec=ilu.solve)
     x = np.full(n, 1.0 / n)
-    tol = 1e-12
+    # SciPy's tol is ||b - A x||_2 <= tol ||b||_2; 1e-10 is about where SPEC 5's
+    # criterion starts to hold on these chains (bench/README.md), then tighten.
+    tol = 1e-10
     its = [0]
 
     def cb(_):
@@ -133,7 +156,8 @@ def run_krylov(name, Q, QT, maxexit, limit, method, precond):
         if tol < 1e-30:
             break
     secs = time.perf_counter() - t0
-    print(f"{name:23s} {secs:9.3f} s  residual {r:9.3g}  min {lo:9.2g}  iter {its[0]:6d}  "
+    cpu = time.process_time() - c0
+    print(f"{name:23s} {secs:9.3f} s wall {cpu:9.3f} s cpu  residual {r:9.3g}  min {lo:9.2g}  iter {its[0]:6d}  "
           f"{'ok' if ok else 'FAILED'}", flush=True)
     return secs if ok else None
 
@@ -143,6 +167,7 @@ def main():
     ap.add_argument("mtx")
     ap.add_argument("--spsolve-limit", type=float, default=600.0)
     ap.add_argument("--krylov-limit", type=float, default=600.0)
+    ap.add_argument("--spsolve-mem", type=float, default=6.0, help="GiB of address space for spsolve")
     ap.add_argument("--skip-spsolve", action="store_true")
     a = ap.parse_args()
     t = time.perf_counter()
@@ -158,7 +183,7 @@ def main():
         if s is not None:
             best[name] = s
     if not a.skip_spsolve:
-        s = run_spsolve(a.mtx, Q, QT, maxexit, a.spsolve_limit)
+        s = run_spsolve(a.mtx, Q, QT, maxexit, a.spsolve_limit, a.spsolve_mem)
         if s is not None:
             best["spsolve"] = s
     if best:

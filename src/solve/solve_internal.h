@@ -19,8 +19,11 @@
 #define ACCQ_ARNOLDI_MAX_ITER 5000L  /* implicit restarts */
 /* Dense LU refuses above this many states (n^2 doubles: 512 MB). */
 #define ACCQ_DENSE_MAX_STATES 8000
-/* `auto` uses dense LU up to this many states (measured, see bench/README.md). */
-#define ACCQ_AUTO_DENSE_MAX 600
+/* `auto` uses dense LU up to this many states: SOR-IAD-AA is already faster at
+ * 343 states (1 ms vs 5 ms) and 450x faster at 2197 (bench/README.md). */
+#define ACCQ_AUTO_DENSE_MAX 200
+/* SOR relaxation used by `auto` (measured on lumped pop chains, bench/README.md). */
+#define ACCQ_AUTO_OMEGA 1.4
 
 /* A CSR matrix (off-diagonal entries); used for Q^T: row j = transitions into j. */
 typedef struct {
@@ -65,7 +68,10 @@ typedef struct {
   int iad;           /* 1: aggregation-disaggregation by BFS layer from state 0 */
   int symmetric;     /* 1: forward then backward sweep per iteration */
   int layer_order;   /* 1: sweep the states in BFS-layer order */
+  int anderson;      /* > 0: Anderson acceleration of depth m over the iteration map */
+  int redblack;      /* 1: on bipartite chains, sweep by BFS-layer parity (parallel) */
 } accq_i_sor_variant_t;
+#define ACCQ_ANDERSON_MAX 8
 
 void accq_i_sor_variant_default(accq_i_sor_variant_t *v);
 

@@ -98,15 +98,15 @@ int accq_i_finish(accq_i_solve_t *s, int status) {
     }
   }
   st->residual = accq_stationary_residual(Q, pi);
+  /* Keep the method's own reason (iteration limit, time limit, ARPACK info). */
+  char why[ACCQ_ERR_MSG_MAX / 2] = "";
+  if (status == ACCQ_ENOCONV && s->err && s->err->msg[0])
+    snprintf(why, sizeof why, ": %.400s", s->err->msg);
   if (worst >= 0)
     return accq_err_set(s->err, ACCQ_ENOCONV,
-                        "solver %s: pi[%lld] = %.3g < -1e-15 after %ld iterations (residual %.3g)",
-                        st->name, (long long)worst, pi[worst], st->iterations, st->residual);
+                        "solver %s: pi[%lld] = %.3g < -1e-15 after %ld iterations (residual %.3g)%s",
+                        st->name, (long long)worst, pi[worst], st->iterations, st->residual, why);
   if (!(st->residual <= s->opt.tol)) {
-    /* Keep the method's own reason (iteration limit, time limit, ARPACK info). */
-    char why[ACCQ_ERR_MSG_MAX / 2] = "";
-    if (status == ACCQ_ENOCONV && s->err && s->err->msg[0])
-      snprintf(why, sizeof why, ": %.400s", s->err->msg);
     return accq_err_set(s->err, ACCQ_ENOCONV,
                         "solver %s did not converge: residual %.3g > tol %.3g after %ld iterations "
                         "(%.3g s)%s",
@@ -124,6 +124,15 @@ static int run_method(accq_i_solve_t *s, accq_solver_kind_t kind) {
   case ACCQ_SOLVER_SOR:
     accq_i_sor_variant_default(&v);
     return accq_i_solve_sor(s, &v);
+  case ACCQ_SOLVER_AUTO: {
+    /* auto's iterative choice: SOR with the relaxation measured best. */
+    accq_i_sor_variant_default(&v);
+    double omega = s->opt.omega;
+    s->opt.omega = ACCQ_AUTO_OMEGA;
+    int rc = accq_i_solve_sor(s, &v);
+    s->opt.omega = omega;
+    return rc;
+  }
   case ACCQ_SOLVER_GMRES:
     return accq_i_solve_gmres(s);
   case ACCQ_SOLVER_POWER:
@@ -137,6 +146,7 @@ static int run_method(accq_i_solve_t *s, accq_solver_kind_t kind) {
 
 static int solve_one(accq_i_solve_t *s, accq_solver_kind_t kind) {
   snprintf(s->stats->name, sizeof s->stats->name, "%s", kind == ACCQ_SOLVER_DENSE ? "dense-lu"
+                                                          : kind == ACCQ_SOLVER_AUTO ? "sor"
                                                           : accq_solver_name(kind));
   s->stats->iterations = 0;
   s->stats->subdominant = NAN;
@@ -180,9 +190,10 @@ int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_optio
   if (opt->solver != ACCQ_SOLVER_AUTO) return solve_one(&s, opt->solver);
 
   /* auto: dense LU for small chains (exact up to rounding, cheaper than setting
-   * up an iteration), SOR with aggregation-disaggregation otherwise (fastest
-   * robust method measured, bench/README.md); on failure fall back to GMRES. */
-  accq_solver_kind_t first = Q->n <= ACCQ_AUTO_DENSE_MAX ? ACCQ_SOLVER_DENSE : ACCQ_SOLVER_SOR;
+   * up an iteration), otherwise SOR (omega 1.4) with aggregation-disaggregation
+   * and Anderson acceleration (fastest method measured, bench/README.md); on
+   * failure fall back to SOR (after dense) or to Arnoldi (after SOR). */
+  accq_solver_kind_t first = Q->n <= ACCQ_AUTO_DENSE_MAX ? ACCQ_SOLVER_DENSE : ACCQ_SOLVER_AUTO;
   rc = solve_one(&s, first);
   if (rc != ACCQ_ENOCONV && rc != ACCQ_ENUMERIC) return rc;
   char first_msg[ACCQ_ERR_MSG_MAX];
@@ -190,7 +201,9 @@ int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_optio
   char first_name[32];
   snprintf(first_name, sizeof first_name, "%s", stats->name);
   double t_first = stats->seconds;
-  accq_solver_kind_t second = first == ACCQ_SOLVER_DENSE ? ACCQ_SOLVER_SOR : ACCQ_SOLVER_GMRES;
+  /* Fallback: another family of method (ARPACK converged on every chain
+   * tried, slower), so that one method's weakness is not repeated. */
+  accq_solver_kind_t second = first == ACCQ_SOLVER_DENSE ? ACCQ_SOLVER_SOR : ACCQ_SOLVER_ARNOLDI;
   accq_err_clear(err);
   rc = solve_one(&s, second);
   char name2[32];

@@ -13,6 +13,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "accq/stationary.h"
+#include "solve/solve_internal.h"
 #include "testutil.h"
 
 static const accq_solver_kind_t all_methods[] = {ACCQ_SOLVER_AUTO, ACCQ_SOLVER_DENSE, ACCQ_SOLVER_SOR,
@@ -184,13 +185,11 @@ START_TEST(test_random_all_agree) {
 }
 END_TEST
 
-START_TEST(test_two_dim_sor_iad) {
-  /* Two M/M/1/B queues fed by join-the-shortest-queue (ties to queue 0):
-   * states (x, y), 0 <= x, y <= B.  Not a product form, so the reference is
-   * dense LU; this is the structure (two types, job-count layers) that the
-   * aggregation in SOR is built for. */
-  const int B = 24, n = (B + 1) * (B + 1);
-  const double lambda = 1.7, mu0 = 1.0, mu1 = 0.9;
+/* Two M/M/1/B queues fed by join-the-shortest-queue (ties to queue 0): states
+ * (x, y), 0 <= x, y <= B, index x (B+1) + y.  Bipartite (every transition
+ * changes x + y by one), like the occupancy chains. */
+static void jsq2(accq_generator_t *Q, int B, double lambda, double mu0, double mu1) {
+  const int n = (B + 1) * (B + 1);
   double *R = calloc((size_t)n * n, sizeof *R);
   for (int x = 0; x <= B; x++)
     for (int y = 0; y <= B; y++) {
@@ -200,17 +199,99 @@ START_TEST(test_two_dim_sor_iad) {
       if (x <= y && x < B) R[i * n + i + (B + 1)] = lambda;
       else if (y < x && y < B) R[i * n + i + 1] = lambda;
     }
-  accq_generator_t Q;
-  gen_from_dense(&Q, n, R);
+  gen_from_dense(Q, n, R);
   free(R);
+}
+
+START_TEST(test_sor_variants) {
+  /* Every variant of the SOR family (plain Gauss-Seidel, symmetric, BFS-layer
+   * order, red-black, with and without aggregation and Anderson acceleration,
+   * omega 1 and 1.3) reaches the dense-LU vector on the JSQ chain to 1e-9. */
+  const int B = 16, n = (B + 1) * (B + 1);
+  accq_generator_t Q;
+  jsq2(&Q, B, 1.6, 1.0, 0.8);
   double *ref = malloc((size_t)n * sizeof *ref), *pi = malloc((size_t)n * sizeof *pi);
   accq_stationary_stats_t st;
   accq_err_t err;
   ck_assert_int_eq(solve_with(&Q, ACCQ_SOLVER_DENSE, ref, &st, &err), ACCQ_SUCCESS);
-  const accq_solver_kind_t k[] = {ACCQ_SOLVER_SOR, ACCQ_SOLVER_GMRES, ACCQ_SOLVER_POWER, ACCQ_SOLVER_ARNOLDI};
-  for (int m = 0; m < 4; m++) {
+  for (int mask = 0; mask < 32; mask++) {
+    for (int w = 0; w < 2; w++) {
+      accq_i_sor_variant_t v = {.iad = mask & 1, .symmetric = (mask >> 1) & 1, .layer_order = (mask >> 2) & 1,
+                                .anderson = (mask >> 3) & 1 ? 3 : 0, .redblack = (mask >> 4) & 1};
+      accq_stationary_options_t opt;
+      accq_stationary_options_init(&opt);
+      opt.omega = w ? 1.3 : 1.0;
+      accq_err_clear(&err);
+      accq_i_solve_t s = {.Q = &Q, .opt = opt, .pi = pi, .stats = &st, .err = &err, .t0 = accq_i_now(),
+                          .maxexit = accq_i_max_exit(&Q)};
+      int rc = accq_i_finish(&s, accq_i_solve_sor(&s, &v));
+      ck_assert_msg(rc == ACCQ_SUCCESS, "variant %d omega %g: %s", mask, opt.omega, err.msg);
+      if (v.redblack) ck_assert_msg(strstr(st.name, "-rb"), "bipartite chain swept red-black: %s", st.name);
+      for (int i = 0; i < n; i++) ACCQ_CK_CLOSE(pi[i], ref[i], 0, 1e-9, st.name);
+    }
+  }
+  /* A non-bipartite chain (a 3-cycle inside) quietly keeps the natural order. */
+  double R[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
+  accq_generator_t C;
+  gen_from_dense(&C, 3, R);
+  double p3[3];
+  accq_i_sor_variant_t v = {.iad = 1, .redblack = 1};
+  accq_stationary_options_t opt;
+  accq_stationary_options_init(&opt);
+  accq_i_solve_t s = {.Q = &C, .opt = opt, .pi = p3, .stats = &st, .err = &err, .t0 = accq_i_now(),
+                      .maxexit = accq_i_max_exit(&C)};
+  ck_assert_int_eq(accq_i_finish(&s, accq_i_solve_sor(&s, &v)), ACCQ_SUCCESS);
+  ck_assert(!strstr(st.name, "-rb"));
+  ACCQ_CK_CLOSE(p3[0], 1.0 / 3, 1e-12, 0, "symmetric 3-cycle");
+  accq_generator_free(&C);
+  free(ref);
+  free(pi);
+  accq_generator_free(&Q);
+}
+END_TEST
+
+START_TEST(test_tiny_probabilities_nonnegative) {
+  /* M/M/1/60 at load 0.05: pi_k = 0.95 * 0.05^k down to 1e-78.  Every method
+   * returns pi >= 0 (dense LU's rounding would leave some of these slightly
+   * negative without its polishing sweep) and matches the closed form. */
+  accq_generator_t Q;
+  birth_death(&Q, 60, 0.05, 1.0, 1);
+  double pi[61];
+  for (int m = 0; m < NMETHODS; m++) {
+    accq_stationary_stats_t st;
+    accq_err_t err;
+    accq_err_clear(&err);
+    ck_assert_msg(solve_with(&Q, all_methods[m], pi, &st, &err) == ACCQ_SUCCESS, "%s: %s",
+                  accq_solver_name(all_methods[m]), err.msg);
+    for (int k = 0; k <= 60; k++) {
+      ck_assert(pi[k] >= 0);
+      /* Closed form (1-rho) rho^k / (1 - rho^61); gap of Q about (1-sqrt(.05))^2 = 0.6,
+       * so the residual bound 1e-12 * 1.05 gives errors below 1e-11. */
+      ACCQ_CK_CLOSE(pi[k], 0.95 * pow(0.05, k) / (1 - pow(0.05, 61)), 0, 1e-11, st.name);
+    }
+  }
+  accq_generator_free(&Q);
+}
+END_TEST
+
+START_TEST(test_two_dim_sor_iad) {
+  /* The JSQ chain above with B = 24 (625 states): not a product form, so the
+   * reference is dense LU; this is the structure (two types, job-count layers)
+   * that the aggregation in SOR is built for.  auto takes the iterative path
+   * here (more than 200 states). */
+  const int B = 24, n = (B + 1) * (B + 1);
+  accq_generator_t Q;
+  jsq2(&Q, B, 1.7, 1.0, 0.9);
+  double *ref = malloc((size_t)n * sizeof *ref), *pi = malloc((size_t)n * sizeof *pi);
+  accq_stationary_stats_t st;
+  accq_err_t err;
+  ck_assert_int_eq(solve_with(&Q, ACCQ_SOLVER_DENSE, ref, &st, &err), ACCQ_SUCCESS);
+  const accq_solver_kind_t k[] = {ACCQ_SOLVER_AUTO, ACCQ_SOLVER_SOR, ACCQ_SOLVER_GMRES, ACCQ_SOLVER_POWER,
+                                  ACCQ_SOLVER_ARNOLDI};
+  for (int m = 0; m < 5; m++) {
     accq_err_clear(&err);
     ck_assert_msg(solve_with(&Q, k[m], pi, &st, &err) == ACCQ_SUCCESS, "%s", err.msg);
+    if (k[m] == ACCQ_SOLVER_AUTO) ck_assert_str_eq(st.name, "sor-sym-iad-aa");
     for (int i = 0; i < n; i++) ACCQ_CK_CLOSE(pi[i], ref[i], 0, 1e-9, st.name);
   }
   /* SOR with a relaxation factor != 1 reaches the same vector. */
@@ -219,7 +300,7 @@ START_TEST(test_two_dim_sor_iad) {
   opt.solver = ACCQ_SOLVER_SOR;
   opt.omega = 1.2;
   ck_assert_msg(accq_stationary_solve(&Q, &opt, pi, &st, &err) == ACCQ_SUCCESS, "%s", err.msg);
-  ck_assert_str_eq(st.name, "sor-sym-iad");
+  ck_assert_str_eq(st.name, "sor-sym-iad-aa");
   for (int i = 0; i < n; i++) ACCQ_CK_CLOSE(pi[i], ref[i], 0, 1e-9, "sor omega 1.2");
   free(ref);
   free(pi);
@@ -416,6 +497,8 @@ int main(void) {
   tcase_add_test(tc, test_mmcb_every_solver);
   tcase_add_test(tc, test_random_all_agree);
   tcase_add_test(tc, test_two_dim_sor_iad);
+  tcase_add_test(tc, test_sor_variants);
+  tcase_add_test(tc, test_tiny_probabilities_nonnegative);
   tcase_add_test(tc, test_tiny_chains);
   tcase_add_test(tc, test_no_convergence_reported);
   tcase_add_test(tc, test_residual_known_vector);
