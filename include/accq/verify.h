@@ -77,7 +77,8 @@ typedef struct {
   int small_buffer;                     /* B of the agreement checks (default 3) */
   unsigned long seed;                   /* simulation seed (default 1) */
   int sim_replications;                 /* default 10 */
-  long sim_jobs;                        /* jobs per replication (default 200000) */
+  long sim_jobs;                        /* jobs per replication (default 100000) */
+  int sim_threads;                      /* threads over replications (default 0: all) */
   unsigned claims;                      /* bit c-1 selects claim c (default all) */
   /* Test-only fault injection (NULL in normal use): "claims-target=POLICY" treats
    * POLICY as if it met a* by construction (so claims 1 and 2 check it). */
@@ -103,10 +104,11 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *opt,
                       accq_err_t *err);
 
 /* Simulates policy `policy` on m (at its scale and resolved rate) with an
- * infinite buffer: replications, jobs per replication, seed.  ACCQ_EUNSTABLE
+ * infinite buffer: replications, jobs per replication, seed, OpenMP threads
+ * over replications (1 = serial, 0 = all; the output does not depend on it).  ACCQ_EUNSTABLE
  * when the policy is unstable at this load; errors of the simulator otherwise. */
 int accq_verify_simulate(const accq_model_t *m, const char *policy, int replications,
-                         long jobs, unsigned long seed, accq_verify_sim_t *out,
+                         long jobs, unsigned long seed, int threads, accq_verify_sim_t *out,
                          accq_err_t *err);
 
 /* Does this build have a simulator? (0 until the simulator module lands.) */
@@ -157,6 +159,7 @@ typedef struct {
   int replications;         /* default 10 */
   long jobs;                /* per replication (default 200000) */
   unsigned long seed;
+  int threads;              /* simulation threads (default 1; 0 = all) */
   accq_verify_progress_fn progress;
   void *progress_ctx;
 } accq_converge_options_t;
@@ -197,6 +200,7 @@ typedef struct {
   int replications;         /* simulation (default 10) */
   long jobs;                /* per replication (default 100000) */
   unsigned long seed;
+  int threads;              /* simulation threads (default 1; 0 = all) */
 } accq_sweep_options_t;
 
 void accq_sweep_options_init(accq_sweep_options_t *o);

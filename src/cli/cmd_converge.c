@@ -39,7 +39,7 @@ int accq_cli_converge(int argc, char **argv) {
       "space fits and the automatic buffer makes the truncation negligible,\n"
       "simulation with 95% confidence intervals beyond.  Prints the log-log\n"
       "least-squares rate (gap ~ C m^slope); --plot draws gap vs m on log-log axes.",
-      ACCQ_CLI_ALL & ~ACCQ_CLI_THREADS, opts, 1, 1};
+      ACCQ_CLI_ALL, opts, 1, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
   if (rc >= 0) return rc;
@@ -62,6 +62,7 @@ int accq_cli_converge(int argc, char **argv) {
   if (reps) o.replications = reps;
   o.force_sim = force_sim;
   o.seed = (unsigned long)cli.seed;
+  o.threads = cli.threads;
   accq_progress_t bar;
   accq_progress_start(&bar, "converge", 1.0, cli.quiet);
   o.progress = on_progress;

@@ -67,7 +67,7 @@ int accq_cli_sweep(int argc, char **argv) {
       "(at the offered rate) beside.  --format latex gives a booktabs table ready\n"
       "to paste; --plot FILE.png|svg|pdf draws the first measure against the\n"
       "parameter (with the LP bound as a curve for the mean response time).",
-      ACCQ_CLI_ALL & ~ACCQ_CLI_THREADS, opts, 1, 1};
+      ACCQ_CLI_ALL, opts, 1, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
   if (rc >= 0) return rc;
@@ -120,6 +120,7 @@ int accq_cli_sweep(int argc, char **argv) {
   if (jobs) so.jobs = jobs;
   if (reps) so.replications = reps;
   so.seed = (unsigned long)cli.seed;
+  so.threads = cli.threads;
 
   int nv = vary.n, ncell = npol * nmeas;
   double *xv = calloc((size_t)nv, sizeof *xv), *tlp = calloc((size_t)nv, sizeof *tlp);

@@ -62,7 +62,7 @@ int accq_cli_verify(int argc, char **argv) {
        "sizes m simulated beyond the chains (default 4,16,64)"},
       {"max-states", 0, ACCQ_OPT_INT, &max_states, "N", "state limit per chain (default 20000)"},
       {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B", "largest auto buffer (default 60)"},
-      {"jobs", 0, ACCQ_OPT_INT, &jobs, "N", "simulated jobs per replication (default 200000)"},
+      {"jobs", 0, ACCQ_OPT_INT, &jobs, "N", "simulated jobs per replication (default 100000)"},
       {"replications", 0, ACCQ_OPT_INT, &reps, "R", "simulation replications (default 10)"},
       {"inject-fault", 0, ACCQ_OPT_STRING, &fault, "claims-target=POLICY",
        "for tests: treat POLICY as meeting a* by construction (must make verify fail)"},

@@ -116,7 +116,7 @@ void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, 
 int accq_verify_have_simulator(void) { return ACCQ_I_HAVE_SIM; }
 
 int accq_verify_simulate(const accq_model_t *m, const char *policy, int replications,
-                         long jobs, unsigned long seed, accq_verify_sim_t *out,
+                         long jobs, unsigned long seed, int threads, accq_verify_sim_t *out,
                          accq_err_t *err) {
 #if ACCQ_I_HAVE_SIM
   accq_policy_t *pol = NULL;
@@ -133,6 +133,7 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   so.jobs = jobs;
   so.seed = seed;
   so.buffer = 0;
+  so.threads = threads;
   accq_sim_result_t res;
   st = accq_sim_run(&mm, pol, &so, &res, NULL, err);
   accq_policy_free(pol);
@@ -174,6 +175,7 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   (void)replications;
   (void)jobs;
   (void)seed;
+  (void)threads;
   (void)out;
   return accq_err_set(err, ACCQ_EINVAL, "this build has no simulator");
 #endif

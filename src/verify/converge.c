@@ -17,6 +17,7 @@ void accq_converge_options_init(accq_converge_options_t *o) {
   o->replications = 10;
   o->jobs = 200000;
   o->seed = 1;
+  o->threads = 1;
 }
 
 int accq_converge_run(const accq_model_t *m, const char *policy, const int *scales,
@@ -71,7 +72,7 @@ int accq_converge_run(const accq_model_t *m, const char *policy, const int *scal
     accq_verify_sim_t s;
     accq_err_clear(&e);
     st = accq_verify_simulate(&mm, policy, o->replications, o->jobs,
-                              o->seed + (unsigned long)i, &s, &e);
+                              o->seed + (unsigned long)i, o->threads, &s, &e);
     if (st) return accq_err_set(err, st, "m=%d: %s", scales[i], e.msg);
     p->exact = 0;
     p->mean_response_time = s.mean_response_time;

@@ -122,13 +122,14 @@ void accq_sweep_options_init(accq_sweep_options_t *o) {
   o->replications = 10;
   o->jobs = 100000;
   o->seed = 1;
+  o->threads = 1;
 }
 
 int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_options_t *o,
                     accq_measures_t *out, double *ci95, int *buffer, accq_err_t *err) {
   if (o->simulate) {
     accq_verify_sim_t s;
-    int st = accq_verify_simulate(m, policy, o->replications, o->jobs, o->seed, &s, err);
+    int st = accq_verify_simulate(m, policy, o->replications, o->jobs, o->seed, o->threads, &s, err);
     if (st) return st;
     *out = s.m;
     *ci95 = s.ci95;
