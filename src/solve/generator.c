@@ -113,9 +113,6 @@ double accq_i_residual_T(const accq_i_csr_t *T, const double *diag, const double
                          double maxexit) {
   double rmax = 0.0, sum = 0.0;
   int64_t n = T->n;
-#if defined(_OPENMP)
-#pragma omp parallel for reduction(max : rmax) reduction(+ : sum) schedule(static) if (n > 200000)
-#endif
   for (int64_t j = 0; j < n; j++) {
     double s = x[j] * diag[j];
     for (int64_t e = T->rowptr[j]; e < T->rowptr[j + 1]; e++) s += x[T->col[e]] * T->val[e];

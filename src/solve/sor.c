@@ -35,10 +35,10 @@ void accq_i_sor_variant_default(accq_i_sor_variant_t *v) {
    * orderings" that give identical Gauss-Seidel iterates, and the natural one
    * is cache-friendly (bench/README.md: same iterations, 1.6x less time). */
   v->layer_order = 0;
-  /* Anderson acceleration of depth 3 over (IAD + symmetric sweep) roughly
+  /* Anderson acceleration of depth 5 over (IAD + symmetric sweep) roughly
    * halves the iterations (bench/README.md); red-black sweeps parallelize but
    * need more iterations and touch memory in a scattered order. */
-  v->anderson = 3;
+  v->anderson = 5;
   v->redblack = 0;
 }
 
@@ -128,55 +128,49 @@ static inline double gather(const accq_i_csr_t *T, const double *x, int64_t j) {
  * Red-black: on a bipartite chain (every transition changes the job count by
  * one, so the BFS-layer parity 2-colours the states) the states of one colour
  * only depend on the other colour, so each half-sweep is parallel, and the
- * ordering is "consistent" (Young): same convergence rate as the natural one. */
+ * ordering is "consistent" (Young): same convergence rate as the natural one.
+ * (Sequential here: with OpenMP the spinning workers cost more than the
+ * second core gave on the shared machine; see bench/README.md.) */
+static double sweep_raw(const sweep_t *c, double *x);
+
 static void sweep_map(const sweep_t *c, double *x) {
+  double inv = 1.0 / sweep_raw(c, x);
+  for (int64_t i = 0; i < c->n; i++) x[i] *= inv;
+}
+
+/* The sweep without the final scaling; returns sum(x) (accumulated in the
+ * last pass, where every entry is final). */
+static double sweep_raw(const sweep_t *c, double *x) {
   int64_t n = c->n;
   const accq_i_csr_t *T = &c->T;
   if (c->up) iad_step(n, c->nl, c->layer, c->up, c->dn, x, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
                       c->agg + 3 * c->nl);
-  double w = c->w;
+  double w = c->w, sum = 0.0;
   if (c->colors) {
     for (int color = 0; color < 2; color++) {
       const int32_t *list = c->colors + (color ? c->ncolor0 : 0);
       int64_t len = color ? n - c->ncolor0 : c->ncolor0;
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(static) if (len > 50000)
-#endif
       for (int64_t k = 0; k < len; k++) {
         int32_t j = list[k];
         double v = gather(T, x, j) * c->invd[j];
         x[j] = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
       }
     }
+    for (int64_t i = 0; i < n; i++) sum += x[i];
   } else {
-    for (int pass = 0; pass < (c->symmetric ? 2 : 1); pass++) {
+    int passes = c->symmetric ? 2 : 1;
+    for (int pass = 0; pass < passes; pass++) {
       int64_t k0 = pass ? n - 1 : 0, dk = pass ? -1 : 1;
+      int last = pass == passes - 1;
       for (int64_t k = k0, m = 0; m < n; m++, k += dk) {
         int64_t j = c->order ? c->order[k] : k;
         double v = gather(T, x, j) * c->invd[j];
         x[j] = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+        if (last) sum += x[j];
       }
     }
   }
-  double sum = 0.0;
-#if defined(_OPENMP)
-#pragma omp parallel for reduction(+ : sum) schedule(static) if (n > 200000)
-#endif
-  for (int64_t i = 0; i < n; i++) sum += x[i];
-  double inv = 1.0 / sum;
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(static) if (n > 200000)
-#endif
-  for (int64_t i = 0; i < n; i++) x[i] *= inv;
-}
-
-static double dot(int64_t n, const double *a, const double *b) {
-  double s = 0.0;
-#if defined(_OPENMP)
-#pragma omp parallel for reduction(+ : s) schedule(static) if (n > 200000)
-#endif
-  for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
+  return sum;
 }
 
 /* Anderson (type II) weights over the stored f_0 (newest) .. f_{m-1}: with the
@@ -320,6 +314,7 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
   double res = INFINITY, res_prev = INFINITY;
   long it = 0, next_check = 1, last_check = 0;
   int done = 0, hist = 0;   /* AA: number of stored (g, f) pairs */
+  double ff_prev = INFINITY;
   for (it = 1; it <= max_iter; it++) {
     double *cur = x;   /* the iterate whose residual a check measures */
     if (!M) {
@@ -329,18 +324,29 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
       g = Gb + (size_t)slot * (size_t)n;
       double *f = Fb + (size_t)slot * (size_t)n;
       memcpy(g, x, (size_t)n * sizeof *g);
-      sweep_map(&c, g);
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(static) if (n > 200000)
-#endif
-      for (int64_t i = 0; i < n; i++) f[i] = g[i] - x[i];
+      double inv = 1.0 / sweep_raw(&c, g);
       cur = g;
       if (hist < M + 1) hist++;
+      /* One fused pass: normalize g, f = g - x, and the new Gram row f . f_j. */
+      const double *fj[LD];
+      double h[LD] = {0};
+      for (int j = 1; j < hist; j++) fj[j] = Fb + (size_t)((it - 1 - j) % (M + 1)) * (size_t)n;
+      for (int64_t i = 0; i < n; i++) {
+        double gi = g[i] * inv, fi = gi - x[i];
+        g[i] = gi;
+        f[i] = fi;
+        h[0] += fi * fi;
+        for (int j = 1; j < hist; j++) h[j] += fi * fj[j][i];
+      }
       for (int j = 0; j < hist; j++) {
         int sj = (int)((it - 1 - j) % (M + 1));   /* j steps back */
-        double h = dot(n, f, Fb + (size_t)sj * (size_t)n);
-        H[slot * LD + sj] = H[sj * LD + slot] = h;
+        H[slot * LD + sj] = H[sj * LD + slot] = h[j];
       }
+      /* Safeguard: when the fixed-point residual ||f|| grows, the mixed
+       * history (from a regime where the aggregation or the clipping below
+       * made the map far from linear) is dropped and a plain step taken. */
+      if (hist > 1 && h[0] > ff_prev) hist = 1;
+      ff_prev = h[0];
       /* x <- sum_j alpha_j g_j, clipped at 0 so that the next G(x) (Gauss-Seidel
        * keeps signs) stays nonnegative. */
       int sl[LD];
@@ -352,9 +358,6 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
       if (hist > 1 && anderson_weights(hist, Hc, LD, alpha, U, V, S, work, bvec, gvec) == 0) {
         const double *gs[LD];
         for (int j = 0; j < hist; j++) gs[j] = Gb + (size_t)sl[j] * (size_t)n;
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(static) if (n > 200000)
-#endif
         for (int64_t i = 0; i < n; i++) {
           double v0 = 0.0;
           for (int j = 0; j < hist; j++) v0 += alpha[j] * gs[j][i];
