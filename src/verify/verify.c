@@ -65,15 +65,27 @@ typedef struct {
   double t_lp_x;              /* T_LP at the admitted rate (own LP solve) */
 } inst_t;
 
+/* A simulation of rjiq or pop at a grid load and a simulated size (computed
+ * once, shared by claims 2, 3 and 4). */
+typedef struct {
+  int done, status;
+  char why[200];
+  accq_verify_sim_t s;
+  double t_lp;                /* T_LP(Lambda): infinite buffer, X = Lambda */
+} simc_t;
+
 typedef struct {
   const accq_model_t *m;
   const accq_verify_options_t *o;
   inst_t *grid;               /* [load][scale][policy] */
+  simc_t *sims;               /* [load][sim scale][rjiq, pop] */
   double lp_umax[ACCQ_VERIFY_MAX_GRID];    /* max_k x_k/cap_k at each load */
   char lp_sat_type[ACCQ_VERIFY_MAX_GRID][ACCQ_NAME_MAX];
   int step, nsteps;
   char fault_policy[32];
 } ctx_t;
+
+static simc_t *get_sim(ctx_t *c, int pi, int li, int si);
 
 static inst_t *at(ctx_t *c, int li, int si, int pi) {
   return &c->grid[((size_t)li * (size_t)c->o->nscales + (size_t)si) * NPOL + (size_t)pi];
@@ -342,10 +354,78 @@ static void claim2(ctx_t *c, accq_claim_row_t *r) {
   if (finite_b)
     note_add(r, "%d finite-buffer instance(s) (boundary mass > %g) reported as is, worst %s",
              finite_b, TINY_MASS, worst_finite_what);
+  /* larger sizes by simulation (infinite buffer): the estimated accuracy must
+   * not be significantly below a* (one-sided t test, Bonferroni, level SIM_ALPHA) */
+  if (accq_verify_have_simulator() && o->nsim_scales > 0) {
+    int nsim = 0, nlow = 0;
+    double worst = NAN;
+    char worst_what[200] = "";
+    int ntests = 2 * o->nloads * o->nsim_scales;
+    for (int pi = P_RJIQ; pi <= P_POP; pi++)
+      for (int li = 0; li < o->nloads; li++)
+        for (int si = 0; si < o->nsim_scales; si++) {
+          if (pi == P_RJIQ && at(c, li, 0, P_RJIQ)->status == ACCQ_EUNSTABLE) continue;
+          simc_t *sc = get_sim(c, pi, li, si);
+          if (!sc) continue;
+          nsim++;
+          int R = sc->s.replications;
+          double se = sc->s.accuracy_ci95 / gsl_cdf_tdist_Pinv(0.975, R - 1);
+          double tcrit = gsl_cdf_tdist_Pinv(1 - SIM_ALPHA / ntests, R - 1);
+          double d = sc->s.accuracy - m->accuracy_target;
+          if (isnan(worst) || d < worst) {
+            worst = d;
+            snprintf(worst_what, sizeof worst_what, "%s load %.2f m=%d: %.6f +- %.2g",
+                     policies[pi], o->loads[li], o->sim_scales[si], sc->s.accuracy,
+                     sc->s.accuracy_ci95);
+          }
+          if (d < -tcrit * se - TOL_ACC) {
+            nlow++;
+            r->verdict = ACCQ_VERDICT_FAIL;
+            note_add(r, "%s at load %.2f m=%d: simulated accuracy %.6f +- %.2g significantly "
+                     "below a* %g", policies[pi], o->loads[li], o->sim_scales[si],
+                     sc->s.accuracy, sc->s.accuracy_ci95, m->accuracy_target);
+          }
+        }
+    r->instances += nsim;
+    if (nsim && isnan(r->worst_margin)) {
+      r->worst_margin = worst;
+      snprintf(r->evidence, sizeof r->evidence, "simulation, %s", worst_what);
+    }
+    if (nsim)
+      note_add(r, "%d simulation(s) at m=%d..%d, lowest accuracy %s%s", nsim, o->sim_scales[0],
+               o->sim_scales[o->nsim_scales - 1], worst_what,
+               nlow ? "" : " (none significantly below a*)");
+  }
   if (r->instances == 0) {
     r->verdict = ACCQ_VERDICT_SKIPPED;
     note_add(r, "no chain reached boundary mass <= %g", TINY_MASS);
   }
+}
+
+/* The cached simulation of rjiq (pi = P_RJIQ) or pop at load li and simulated
+ * size si; NULL if it could not run (why in the cache entry). */
+static simc_t *get_sim(ctx_t *c, int pi, int li, int si) {
+  const accq_verify_options_t *o = c->o;
+  simc_t *sc = &c->sims[((size_t)li * (size_t)o->nsim_scales + (size_t)si) * 2 + (pi == P_POP)];
+  if (!sc->done) {
+    sc->done = 1;
+    accq_model_t mm;
+    accq_err_t e;
+    accq_err_clear(&e);
+    char what[160];
+    snprintf(what, sizeof what, "%s: simulate %s load %.2f m=%d", c->m->name, policies[pi],
+             o->loads[li], o->sim_scales[si]);
+    progress(c, what);
+    sc->status = accq_i_model_at(c->m, o->loads[li], o->sim_scales[si], &mm, &e);
+    if (!sc->status)
+      sc->status = accq_verify_simulate(&mm, policies[pi], o->sim_replications, o->sim_jobs,
+                                        o->seed + (unsigned long)si, o->sim_threads, &sc->s, &e);
+    if (sc->status)
+      snprintf(sc->why, sizeof sc->why, "%.190s", e.msg);
+    else
+      sc->t_lp = accq_i_t_lp_at(&mm, mm.arrival_rate);
+  }
+  return sc->status ? NULL : sc;
 }
 
 /* ---- claims 3 and 4: gap as m grows ---- */
@@ -378,26 +458,17 @@ static int gap_series(ctx_t *c, int pi, int li, gap_pt_t *pts, char *why, size_t
   if (!accq_verify_have_simulator()) return n;
   for (int si = 0; si < o->nsim_scales; si++) {
     if (o->sim_scales[si] <= max_exact) continue;
-    accq_model_t mm;
-    accq_err_t e;
-    accq_err_clear(&e);
-    char what[160];
-    snprintf(what, sizeof what, "%s: simulate %s load %.2f m=%d", c->m->name, policies[pi],
-             o->loads[li], o->sim_scales[si]);
-    progress(c, what);
-    if (accq_i_model_at(c->m, o->loads[li], o->sim_scales[si], &mm, &e)) continue;
-    accq_verify_sim_t s;
-    if (accq_verify_simulate(&mm, policies[pi], o->sim_replications, o->sim_jobs,
-                             o->seed + (unsigned long)si, o->sim_threads, &s, &e)) {
-      if (!why[0]) snprintf(why, whysz, "%.190s", e.msg);
+    simc_t *sc = get_sim(c, pi, li, si);
+    if (!sc) {
+      simc_t *bad = &c->sims[((size_t)li * (size_t)o->nsim_scales + (size_t)si) * 2 + (pi == P_POP)];
+      if (!why[0]) snprintf(why, whysz, "%s", bad->why);
       continue;
     }
     /* infinite buffer: X = Lambda, so the bound is T_LP(Lambda) */
-    double t = accq_i_t_lp_at(&mm, mm.arrival_rate);
     pts[n].scale = o->sim_scales[si];
     pts[n].exact = 0;
-    pts[n].gap = s.mean_response_time / t - 1.0;
-    pts[n].ci = s.ci95 / t;
+    pts[n].gap = sc->s.mean_response_time / sc->t_lp - 1.0;
+    pts[n].ci = sc->s.ci95 / sc->t_lp;
     n++;
   }
   return n;
@@ -842,7 +913,13 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
     snprintf(c.fault_policy, sizeof c.fault_policy, "%s", o->fault + 14);
   }
   c.grid = calloc((size_t)o->nloads * (size_t)o->nscales * NPOL, sizeof *c.grid);
-  if (!c.grid) return accq_err_set(err, ACCQ_ENOMEM, "verify: out of memory");
+  c.sims = calloc((size_t)o->nloads * (size_t)(o->nsim_scales > 0 ? o->nsim_scales : 1) * 2,
+                  sizeof *c.sims);
+  if (!c.grid || !c.sims) {
+    free(c.grid);
+    free(c.sims);
+    return accq_err_set(err, ACCQ_ENOMEM, "verify: out of memory");
+  }
   int nsim = accq_verify_have_simulator() ? o->nloads * o->nsim_scales * 2 + NPOL : 0;
   c.nsteps = o->nloads * o->nscales * NPOL + NPOL + 5 + nsim +
              (o->t_opt ? o->nloads * o->nscales : 0);
@@ -861,5 +938,6 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
   }
 cleanup:
   free(c.grid);
+  free(c.sims);
   return status;
 }
