@@ -83,7 +83,9 @@ typedef struct {
   /* Test-only fault injection (NULL in normal use): "claims-target=POLICY" treats
    * POLICY as if it met a* by construction (so claims 1 and 2 check it). */
   const char *fault;
-  accq_verify_topt_fn t_opt;            /* NULL: the sandwich part is reported as not checked */
+  accq_verify_topt_fn t_opt;            /* default: accq optimal when the build has it;
+                                           NULL: the sandwich is reported as not checked.
+                                           `throughput` is the total admitted rate m X */
   void *t_opt_ctx;
   accq_verify_progress_fn progress;
   void *progress_ctx;

@@ -56,6 +56,7 @@ void accq_verify_options_init(accq_verify_options_t *o) {
   o->sim_jobs = 100000;
   o->sim_threads = 0;
   o->claims = (1u << ACCQ_VERIFY_NCLAIMS) - 1;
+  o->t_opt = accq_i_default_topt();
 }
 
 typedef struct {

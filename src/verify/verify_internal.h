@@ -26,6 +26,10 @@ int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int exp
                  int64_t max_states, int max_buffer, int solver, double tol,
                  accq_analysis_t *an, accq_err_t *err);
 
+/* The t_opt hook of claim 1 (accq optimal), or NULL when this build has no
+ * optimal module. */
+accq_verify_topt_fn accq_i_default_topt(void);
+
 /* Closed form of random-lp with buffer B: every server an M/M/1/B. */
 void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, int buffer,
                                    double *mean_response_time, double *accuracy,

@@ -1,0 +1,41 @@
+/* Claim 1's sandwich hook: t_opt(m,B) from the constrained-optimal LP (SPEC 4,
+ * `optimal`), when this build has the optimal module.  Small instances only:
+ * the grid asks for B = small_buffer at m = 1, 2. */
+#include <stdio.h>
+
+#include "verify/verify_internal.h"
+
+#if defined(__has_include)
+#if __has_include("accq/optimal.h")
+#include "accq/optimal.h"
+#define ACCQ_I_HAVE_OPTIMAL 1
+#endif
+#endif
+
+#define TOPT_MAX_STATES 5000 /* keeps each GLPK solve well under a second */
+
+#ifdef ACCQ_I_HAVE_OPTIMAL
+static int topt_hook(const accq_model_t *m, int buffer, double *t_opt, double *throughput,
+                     void *ctx, accq_err_t *err) {
+  (void)ctx;
+  accq_optimal_options_t oo;
+  accq_optimal_options_init(&oo);
+  oo.max_states = TOPT_MAX_STATES;
+  accq_optimal_t *o = NULL;
+  int st = accq_optimal_solve(m, buffer, &oo, &o, err);
+  if (st == ACCQ_EACCINFEAS) st = ACCQ_ETOOBIG; /* no rule meets a* here: nothing to compare */
+  if (st) {
+    accq_optimal_free(o);
+    return st;
+  }
+  accq_optimal_summary_t s;
+  accq_optimal_summary(o, &s);
+  *t_opt = s.t_opt;
+  *throughput = s.throughput;
+  accq_optimal_free(o);
+  return ACCQ_SUCCESS;
+}
+accq_verify_topt_fn accq_i_default_topt(void) { return topt_hook; }
+#else
+accq_verify_topt_fn accq_i_default_topt(void) { return NULL; }
+#endif
