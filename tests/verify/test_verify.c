@@ -135,6 +135,42 @@ START_TEST(test_verify_negative) {
 }
 END_TEST
 
+/* A stand-in for accq optimal: t_opt = factor * T_LP(Lambda) with X = m Lambda
+ * (no loss).  factor 1 puts t_opt on the bound (the sandwich holds: every
+ * accuracy-meeting policy is above the bound); factor 0.5 puts it below the
+ * bound, which the sandwich must catch. */
+static int fake_topt(const accq_model_t *m, int buffer, double *t_opt, double *x, void *ctx,
+                     accq_err_t *err) {
+  (void)buffer;
+  (void)err;
+  double factor = *(const double *)ctx;
+  *t_opt = factor * accq_i_t_lp_at(m, m->arrival_rate);
+  *x = m->arrival_rate * m->scale;
+  return ACCQ_SUCCESS;
+}
+
+START_TEST(test_verify_sandwich_hook) {
+  accq_model_t m = two_tier();
+  accq_verify_options_t o;
+  small_grid(&o);
+  o.claims = 1u;
+  double factor = 1.0;
+  o.t_opt = fake_topt;
+  o.t_opt_ctx = &factor;
+  accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
+  int n = 0;
+  accq_err_t err;
+  ck_assert_int_eq(accq_verify_model(&m, &o, rows, &n, &err), ACCQ_SUCCESS);
+  ck_assert_msg(rows[0].verdict == ACCQ_VERDICT_PASS, "%s", rows[0].note);
+  ck_assert_ptr_nonnull(strstr(rows[0].note, "sandwich T_LP(X) <= t_opt <= E[T] checked at"));
+  factor = 0.5;
+  ck_assert_int_eq(accq_verify_model(&m, &o, rows, &n, &err), ACCQ_SUCCESS);
+  ck_assert_int_eq(rows[0].verdict, ACCQ_VERDICT_FAIL);
+  ck_assert_ptr_nonnull(strstr(rows[0].note, "t_opt"));
+  ck_assert_ptr_nonnull(strstr(rows[0].note, "below T_LP(X)"));
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("verify");
   TCase *tc = tcase_create("core");
@@ -143,6 +179,7 @@ int main(void) {
   tcase_add_test(tc, test_sweep_params);
   tcase_add_test(tc, test_verify_two_tier_passes);
   tcase_add_test(tc, test_verify_negative);
+  tcase_add_test(tc, test_verify_sandwich_hook);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
