@@ -74,23 +74,29 @@ fail:
   return st;
 }
 
-/* Next buffer for `auto`: extrapolate the geometric decay of the boundary
- * mass (mass(B) ~ C r^B for a stable chain) to a tenth of the target, but
- * never less than one more level nor more than twice the current one. */
+/* Next buffer for `auto`.  For a stable chain the boundary mass decays
+ * geometrically in B (mass(B) ~ C r^B) once B is past the bulk of the queue
+ * lengths, so two masses give r and the B that reaches a tenth of the target;
+ * jumping there directly saves the intermediate (largest) chains.  While the
+ * estimate is unreliable (first steps, mass still large) growth is at most
+ * fourfold.  Once the mass is below the target, only the E[T] change is
+ * missing: a small step B + B/16 confirms it (the states grow ~ B^(servers),
+ * so this step is the cheapest honest look at the E[T] change). */
 static int next_buffer(int B, double mass, int Bprev, double mass_prev, double target) {
-  int lo = B + (B >= 8 ? B / 4 : 2), hi = 2 * B;
-  if (mass <= target) return lo;   /* only the E[T] change is missing: confirm */
+  if (mass <= target) return B + (B >= 16 ? B / 16 : 1);
+  int lo = B + (B >= 4 ? B / 4 : 1), hi = 4 * B;
   if (Bprev > 0 && mass_prev > 0 && mass > 0 && mass < mass_prev) {
     double r = pow(mass / mass_prev, 1.0 / (B - Bprev));
     double steps = log(0.1 * target / mass) / log(r);
-    if (isfinite(steps)) {
+    if (isfinite(steps) && steps > 0) {
       double want = B + ceil(steps);
+      if (mass < 0.05 && mass_prev < 0.5) hi = 16 * B; /* geometric regime: trust it */
       if (want < lo) return lo;
       if (want > hi) return hi;
       return (int)want;
     }
   }
-  return hi;
+  return 2 * B;
 }
 
 int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,

@@ -1,0 +1,189 @@
+/* The analysis driver: buffer = auto (SPEC 6 truncation diagnostics), given
+ * buffers, the state limit, numerical failure with the best estimate. */
+#include <math.h>
+
+#include "common.h"
+
+static const char *mm1 = "[system]\nname = mm1\narrival_rate = 1.0\naccuracy_target = 0.5\n"
+                         "buffer = auto\nscale = 1\n[type only]\nservers = 1\nrate = 2.0\naccuracy = 0.9\n";
+
+/* E[T] of M/M/1/B (Gross & Harris): L/X with P_n = rho^n / sum_{j<=B} rho^j. */
+static double mm1b_et(double l, double mu, int B) {
+  double rho = l / mu, z = 0, L = 0;
+  for (int n = 0; n <= B; n++) z += pow(rho, n);
+  for (int n = 0; n <= B; n++) L += n * pow(rho, n) / z;
+  return L / (l * (1 - pow(rho, B) / z));
+}
+
+START_TEST(test_auto_mm1) {
+  accq_model_t m;
+  mt_model(&m, mm1);
+  ck_assert_int_eq(m.buffer, 0);
+  accq_policy_t *pol = mt_policy(&m, "random-lp");
+  accq_analysis_options_t opt;
+  accq_analysis_options_init(&opt);
+  accq_analysis_t a;
+  accq_err_t err;
+  int st = accq_analyze(&m, pol, &opt, &a, &err);
+  ck_assert_msg(st == 0, "%s", err.msg);
+  ck_assert_int_eq(a.auto_converged, 1);
+  ck_assert_str_eq(a.warning, "");
+  ck_assert(a.m.boundary_mass <= 1e-9);
+  ck_assert(a.auto_change <= 1e-9);
+  ck_assert_int_ge(a.auto_steps, 3);
+  /* M/M/1/B closed form at the B chosen, rho = 1/2 */
+  ACCQ_CK_CLOSE(a.m.mean_response_time, mm1b_et(1, 2, a.buffer), 1e-10, 0, "E[T] vs M/M/1/B");
+  /* and the untruncated M/M/1, E[T] = 1/(mu - lambda) = 1: the truncation error
+   * is about (B+1) rho^B <= (B+1) * 2e-9 relative */
+  ACCQ_CK_CLOSE(a.m.mean_response_time, 1.0, (a.buffer + 1) * 4e-9, 0, "E[T] vs M/M/1");
+  /* boundary mass of M/M/1/B: P_B = rho^B (1-rho)/(1-rho^{B+1}) */
+  const double rB = pow(0.5, a.buffer);
+  ACCQ_CK_CLOSE(a.m.boundary_mass, rB * 0.5 / (1 - rB * 0.5), 1e-9, 0, "P_B");
+  ck_assert_int_eq(a.states, a.buffer + 1);
+  ck_assert_int_eq(a.transitions, 2 * a.buffer);
+  ck_assert(a.product_states == (uint64_t)a.buffer + 1);
+  ck_assert(a.chain == NULL && a.pi == NULL);
+  accq_policy_free(pol);
+}
+END_TEST
+
+START_TEST(test_given_buffer_and_keep_chain) {
+  accq_model_t m;
+  mt_model(&m, mm1);
+  accq_policy_t *pol = mt_policy(&m, "random-lp");
+  accq_analysis_options_t opt;
+  accq_analysis_options_init(&opt);
+  opt.buffer = 5;
+  opt.keep_chain = 1;
+  accq_analysis_t a;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
+  ck_assert_int_eq(a.buffer, 5);
+  ck_assert_int_eq(a.auto_steps, 1);
+  ACCQ_CK_CLOSE(a.m.mean_response_time, mm1b_et(1, 2, 5), 1e-12, 0, "E[T] of M/M/1/5");
+  ck_assert_ptr_nonnull(a.chain);
+  ck_assert_ptr_nonnull(a.pi);
+  ck_assert_int_eq(a.chain->nstates, 6);
+  /* the kept pi is the one measured: recompute */
+  accq_measures_t again;
+  ck_assert_int_eq(accq_measures_compute(a.chain, pol, a.pi, &again, NULL), 0);
+  ck_assert(again.mean_response_time == a.m.mean_response_time);
+  /* P_B = 1/63 > 1e-9: the truncation is flagged */
+  ck_assert(strstr(a.warning, "boundary mass") != NULL);
+  accq_analysis_release(&a);
+  accq_analysis_release(&a); /* idempotent */
+  /* the model's own buffer when opt.buffer = 0 */
+  m.buffer = 3;
+  opt.buffer = 0;
+  opt.keep_chain = 0;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
+  ck_assert_int_eq(a.buffer, 3);
+  accq_policy_free(pol);
+}
+END_TEST
+
+START_TEST(test_auto_stops_at_max_buffer) {
+  /* rho = 0.95: mass 1e-9 needs B ~ 350; allowing at most 12 must stop there
+   * with a warning and the result at B = 12. */
+  accq_model_t m;
+  mt_model(&m, "[system]\nname = heavy\narrival_rate = 1.9\naccuracy_target = 0.5\nbuffer = auto\n"
+               "scale = 1\n[type only]\nservers = 1\nrate = 2.0\naccuracy = 0.9\n");
+  accq_policy_t *pol = mt_policy(&m, "jsq");
+  accq_analysis_options_t opt;
+  accq_analysis_options_init(&opt);
+  opt.auto_max_buffer = 12;
+  accq_analysis_t a;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
+  ck_assert_int_eq(a.auto_converged, 0);
+  ck_assert_int_eq(a.buffer, 12);
+  ck_assert(strstr(a.warning, "B=12") != NULL);
+  ck_assert(a.m.boundary_mass > 1e-9);
+  ACCQ_CK_CLOSE(a.m.mean_response_time, mm1b_et(1.9, 2, 12), 1e-10, 0, "E[T] of M/M/1/12");
+  accq_policy_free(pol);
+}
+END_TEST
+
+START_TEST(test_auto_stops_at_state_limit) {
+  /* 3 identical servers under jsq: the state limit stops the growth; the
+   * last B that fitted is kept and the warning says why. */
+  accq_model_t m;
+  mt_model(&m, "[system]\nname = lim\narrival_rate = 2.7\naccuracy_target = 0.5\nbuffer = auto\n"
+               "scale = 1\n[type only]\nservers = 3\nrate = 1.0\naccuracy = 0.9\n");
+  accq_policy_t *pol = mt_policy(&m, "jsq");
+  accq_analysis_options_t opt;
+  accq_analysis_options_init(&opt);
+  opt.chain.max_states = 400; /* C(3+B,3) <= 400 up to B = 11 */
+  accq_analysis_t a;
+  accq_err_t err;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), 0);
+  ck_assert_int_eq(a.auto_converged, 0);
+  ck_assert(a.buffer >= 4 && a.buffer <= 11);
+  ck_assert(strstr(a.warning, "state limit") != NULL);
+  /* a limit below the first chain: refused with the figures */
+  opt.chain.max_states = 10;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_ETOOBIG);
+  ck_assert(strlen(err.msg) > 0);
+  accq_policy_free(pol);
+}
+END_TEST
+
+START_TEST(test_no_convergence_keeps_estimate) {
+  accq_model_t m;
+  mt_model(&m, "[system]\nname = nc\narrival_rate = 2.4\naccuracy_target = 0.8\nbuffer = 10\n"
+               "scale = 1\n[type fast]\nservers = 2\nrate = 3.0\naccuracy = 0.6\n"
+               "[type slow]\nservers = 2\nrate = 1.0\naccuracy = 0.95\n");
+  accq_policy_t *pol = mt_policy(&m, "pop");
+  accq_analysis_options_t opt;
+  accq_analysis_options_init(&opt);
+  opt.solver.solver = ACCQ_SOLVER_POWER;
+  opt.solver.max_iter = 3;
+  accq_analysis_t a;
+  accq_err_t err;
+  accq_err_clear(&err);
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_ENOCONV);
+  ck_assert(strlen(err.msg) > 0);
+  ck_assert(a.solver.residual > 1e-12);
+  ck_assert(isfinite(a.m.mean_response_time) && a.m.mean_response_time > 0);
+  ck_assert_int_eq(a.buffer, 10);
+  ck_assert(a.states > 0);
+  accq_policy_free(pol);
+}
+END_TEST
+
+START_TEST(test_explicit_and_load_mode) {
+  /* load mode: Lambda = load * Lambda_max(a*) is resolved by the driver;
+   * fast 2 x 3.0 (a 0.6), slow 1 x 1.0 (a 0.95), a* = 0.8: the pair puts
+   * w = 4/7 on slow, so Lambda_max = 1 / (4/7) = 1.75 and load 0.5 gives 0.875. */
+  accq_model_t m;
+  mt_model(&m, "[system]\nname = ld\nload = 0.5\naccuracy_target = 0.8\nbuffer = 4\n"
+               "scale = 1\n[type fast]\nservers = 2\nrate = 3.0\naccuracy = 0.6\n"
+               "[type slow]\nservers = 1\nrate = 1.0\naccuracy = 0.95\n");
+  accq_model_t r = m;
+  ck_assert_int_eq(accq_lp_model_resolve(&r, NULL), 0);
+  accq_policy_t *pol = mt_policy(&r, "jfiq");
+  accq_analysis_options_t opt;
+  accq_analysis_options_init(&opt);
+  accq_analysis_t a, e;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
+  ACCQ_CK_CLOSE(a.m.lambda, 0.875, 1e-12, 0, "resolved Lambda");
+  opt.explicit_chain = 1;
+  opt.solver.tol = 1e-14;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &e, NULL), 0);
+  ck_assert(e.states > a.states);
+  ACCQ_CK_CLOSE(e.m.mean_response_time, a.m.mean_response_time, 1e-9, 0, "explicit vs lumped");
+  accq_policy_free(pol);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("measures-analyze");
+  TCase *tc = tcase_create("analyze");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_auto_mm1);
+  tcase_add_test(tc, test_given_buffer_and_keep_chain);
+  tcase_add_test(tc, test_auto_stops_at_max_buffer);
+  tcase_add_test(tc, test_auto_stops_at_state_limit);
+  tcase_add_test(tc, test_no_convergence_keeps_estimate);
+  tcase_add_test(tc, test_explicit_and_load_mode);
+  suite_add_tcase(s, tc);
+  return accq_run_suite(s);
+}
