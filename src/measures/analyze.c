@@ -99,6 +99,13 @@ static int next_buffer(int B, double mass, int Bprev, double mass_prev, double t
   return 2 * B;
 }
 
+static void format_change(char *buf, size_t size, double change) {
+  if (isfinite(change))
+    snprintf(buf, size, "%.3g", change);
+  else
+    snprintf(buf, size, "unknown (one B only)");
+}
+
 int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
                  const accq_analysis_options_t *opt_in, accq_analysis_t *out,
                  accq_err_t *err) {
@@ -143,10 +150,12 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     memset(&trial, 0, sizeof trial);
     int ts = run_once(&mm, pol, opt, B, &trial, &tc, &tpi, &terr);
     if (ts == ACCQ_ETOOBIG && have) {
+      char shown[32];
+      format_change(shown, sizeof shown, out->auto_change);
       snprintf(out->warning, sizeof out->warning,
                "buffer=auto stopped at B=%d (B=%d is over the state limit): boundary mass "
-               "%.3g, last relative change of E[T] %.3g",
-               out->buffer, B, out->m.boundary_mass, out->auto_change);
+               "%.3g, last relative change of E[T] %s",
+               out->buffer, B, out->m.boundary_mass, shown);
       break;
     }
     if (ts && ts != ACCQ_ENOCONV) {
@@ -179,10 +188,12 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
       break;
     }
     if (B >= Bmax) {
+      char shown[32];
+      format_change(shown, sizeof shown, out->auto_change);
       snprintf(out->warning, sizeof out->warning,
                "buffer=auto stopped at B=%d (the largest allowed): boundary mass %.3g, last "
-               "relative change of E[T] %.3g",
-               B, out->m.boundary_mass, out->auto_change);
+               "relative change of E[T] %s",
+               B, out->m.boundary_mass, shown);
       break;
     }
     int nb = next_buffer(B, out->m.boundary_mass, Bprev, mass_prev, opt->auto_mass);
