@@ -1,10 +1,429 @@
-/* Placeholder until this subcommand's issue lands: refuses clearly. */
+/* accq solve: exact stationary measures of SPEC 5-6 for one or more policies.
+ * Parses, calls accq_analyze per policy, builds one report (INTERFACE.md JSON
+ * keys plus diagnostics), prints it in any format.  Computes nothing itself. */
+#include <complex.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "accq/accq.h"
+#include "accq/report.h"
 #include "cli/cli.h"
 
+#define MAX_POLICIES 64
+
+typedef struct {
+  char name[64];
+  accq_policy_t *pol;
+  accq_analysis_t a;
+  int status;                 /* 0, or ACCQ_ENOCONV with a best estimate */
+  char message[ACCQ_ERR_MSG_MAX];
+  int nspec;                  /* eigenvalues computed (--spectrum) */
+  double complex *spec;
+} result_t;
+
+/* Splits "a,b,c" (or "all") into policy names. */
+static int split_policies(const accq_cli_t *cli, const char *arg, char names[][64], int *n) {
+  *n = 0;
+  if (!arg || !*arg) return accq_cli_usage(cli, "--policy needs a name (or 'all')");
+  if (!strcmp(arg, "all")) {
+    for (int i = 0; i < accq_policy_nnames && i < MAX_POLICIES; i++)
+      snprintf(names[(*n)++], 64, "%s", accq_policy_names[i]);
+    return 0;
+  }
+  const char *p = arg;
+  while (*p) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == 0 || len >= 64) return accq_cli_usage(cli, "bad policy list '%s'", arg);
+    if (*n >= MAX_POLICIES) return accq_cli_usage(cli, "more than %d policies", MAX_POLICIES);
+    memcpy(names[*n], p, len);
+    names[*n][len] = '\0';
+    (*n)++;
+    p += len + (comma ? 1 : 0);
+    if (comma && !*p) return accq_cli_usage(cli, "bad policy list '%s' (trailing comma)", arg);
+  }
+  return 0;
+}
+
+/* FILE for one policy: as given with one policy, "base-POLICY.ext" with several. */
+static void mtx_path(char *buf, size_t size, const char *path, const char *policy, int several) {
+  if (!several) {
+    snprintf(buf, size, "%s", path);
+    return;
+  }
+  char pol[64];
+  snprintf(pol, sizeof pol, "%s", policy);
+  for (char *c = pol; *c; c++)
+    if (*c == ':' || *c == '/') *c = '_';
+  const char *slash = strrchr(path, '/');
+  const char *dot = strrchr(path, '.');
+  if (dot && (!slash || dot > slash))
+    snprintf(buf, size, "%.*s-%s%s", (int)(dot - path), path, pol, dot);
+  else
+    snprintf(buf, size, "%s-%s", path, pol);
+}
+
+static void kv_num_or_null(accq_report_section_t *s, const char *key, const char *label, double v,
+                           const char *why) {
+  if (isfinite(v))
+    accq_kv_num(s, key, label, v, 0);
+  else
+    accq_kv_null(s, key, label, why);
+}
+
+static void table_num_or_null(accq_report_section_t *t, double v, const char *why) {
+  if (isfinite(v))
+    accq_table_num(t, v);
+  else
+    accq_table_null(t, why);
+}
+
+static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t *lp,
+                                   result_t *res, int n, int explicit_chain) {
+  char title[ACCQ_NAME_MAX + 700];
+  snprintf(title, sizeof title, "accq solve: %s (%s), scale %d%s", m->name, m->file, m->scale,
+           explicit_chain ? ", explicit chain" : "");
+  accq_report_t *rep = accq_report_alloc(title);
+  accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
+  /* Top level: buffer/states/transitions of the largest chain solved (each
+   * result carries its own). */
+  int big = 0;
+  for (int i = 1; i < n; i++)
+    if (res[i].a.states > res[big].a.states) big = i;
+  accq_kv_str(s, "model", NULL, m->name);
+  accq_kv_str(s, "file", NULL, m->file);
+  accq_kv_num(s, "lambda", "Lambda (arrival rate per unit scale)", m->arrival_rate, 0);
+  accq_kv_num(s, "accuracy_target", "a* (accuracy target)", m->accuracy_target, 0);
+  accq_kv_int(s, "scale", "m (scale)", m->scale);
+  accq_kv_num(s, "total_arrival_rate", "m Lambda (total arrival rate)", m->arrival_rate * m->scale,
+              0);
+  accq_kv_int(s, "buffer", "B (buffer per server, largest chain)", res[big].a.buffer);
+  accq_kv_int(s, "states", "states (largest chain, reachable)", res[big].a.states);
+  accq_kv_int(s, "transitions", "transitions (off-diagonal)", res[big].a.transitions);
+  accq_kv_str(s, "chain", NULL, explicit_chain ? "explicit" : "lumped");
+  if (lp->status == ACCQ_LP_OPTIMAL)
+    accq_kv_num(s, "t_lp", "T_LP at Lambda (bound)", lp->t_lp, 0);
+  else
+    accq_kv_null(s, "t_lp", "T_LP at Lambda (bound)",
+                 lp->status == ACCQ_LP_ACCURACY_INFEASIBLE ? "none: accuracy target infeasible"
+                                                           : "none: Lambda beyond Lambda_max(a*)");
+
+  /* JSON: the results list of INTERFACE.md. */
+  accq_report_section_t *list = accq_kv_list(s, "results", "results");
+  accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY);
+  for (int i = 0; i < n; i++) {
+    const accq_analysis_t *a = &res[i].a;
+    const accq_measures_t *x = &a->m;
+    accq_report_section_t *r = accq_kv_list_add(list, res[i].name);
+    accq_kv_str(r, "policy", NULL, res[i].name);
+    accq_kv_num(r, "mean_response_time", NULL, x->mean_response_time, 0);
+    accq_kv_num(r, "accuracy", NULL, x->accuracy, 0);
+    accq_kv_num(r, "loss_probability", NULL, x->loss_probability, 0);
+    accq_kv_num(r, "p_wait", NULL, x->p_wait, 0);
+    accq_report_section_t *u = accq_kv_object(r, "utilization", NULL);
+    for (int k = 0; k < m->ntypes; k++) accq_kv_num(u, m->types[k].name, NULL, x->utilization[k], 0);
+    accq_report_section_t *th = accq_kv_object(r, "throughput", NULL);
+    for (int k = 0; k < m->ntypes; k++) accq_kv_num(th, m->types[k].name, NULL, x->throughput[k], 0);
+    accq_report_section_t *pc = accq_kv_object(r, "percentiles", NULL);
+    kv_num_or_null(pc, "p50", NULL, x->p50, "no convergence");
+    kv_num_or_null(pc, "p90", NULL, x->p90, "no convergence");
+    kv_num_or_null(pc, "p95", NULL, x->p95, "no convergence");
+    kv_num_or_null(pc, "p99", NULL, x->p99, "no convergence");
+    kv_num_or_null(r, "gap", NULL, x->gap, "no bound at the admitted rate");
+    accq_kv_num(r, "boundary_mass", NULL, x->boundary_mass, 0);
+    accq_report_section_t *sv = accq_kv_object(r, "solver", NULL);
+    accq_kv_str(sv, "name", NULL, a->solver.name);
+    accq_kv_int(sv, "iterations", NULL, a->solver.iterations);
+    accq_kv_num(sv, "residual", NULL, a->solver.residual, 0);
+    accq_kv_num(sv, "seconds", NULL, a->solver.seconds, 0);
+    accq_kv_bool(sv, "converged", NULL, res[i].status == 0);
+    if (isfinite(a->solver.subdominant)) accq_kv_num(sv, "subdominant", NULL, a->solver.subdominant, 0);
+    /* extras */
+    accq_kv_bool(r, "meets_target", NULL, x->accuracy >= m->accuracy_target);
+    accq_kv_num(r, "throughput_total", NULL, x->throughput_total, 0);
+    accq_kv_num(r, "mean_jobs", NULL, x->mean_jobs, 0);
+    kv_num_or_null(r, "t_lp_admitted", NULL, x->t_lp, "LP infeasible at the admitted rate");
+    accq_kv_int(r, "buffer", NULL, a->buffer);
+    accq_kv_int(r, "states", NULL, a->states);
+    accq_kv_int(r, "transitions", NULL, a->transitions);
+    accq_kv_int(r, "product_states", NULL, (long long)a->product_states);
+    accq_kv_bool(r, "auto_converged", NULL, a->auto_converged);
+    kv_num_or_null(r, "auto_change", NULL, a->auto_change, "one B only");
+    accq_kv_str(r, "warning", NULL, a->warning);
+    accq_report_section_t *d = accq_kv_object(r, "diagnostics", NULL);
+    accq_kv_num(d, "little_tail_error", NULL, x->little_tail_error, 0);
+    accq_kv_num(d, "flow_balance_error", NULL, x->flow_balance_error, 0);
+    accq_kv_num(d, "tail_integral", NULL, x->tail_integral, 0);
+    if (res[i].nspec > 0) {
+      accq_report_section_t *sp = accq_kv_list(r, "spectrum", NULL);
+      for (int j = 0; j < res[i].nspec; j++) {
+        accq_report_section_t *e = accq_kv_list_add(sp, NULL);
+        accq_kv_num(e, "re", NULL, creal(res[i].spec[j]), 0);
+        accq_kv_num(e, "im", NULL, cimag(res[i].spec[j]), 0);
+        accq_kv_num(e, "modulus", NULL, cabs(res[i].spec[j]), 0);
+      }
+    }
+  }
+
+  /* Humans and CSV: the same values as tables. */
+  accq_report_section_t *t = accq_report_table(rep, "policies", "Measures per policy");
+  accq_report_section_visibility(t, ACCQ_REPORT_NOT_JSON);
+  accq_table_col(t, "policy", NULL, 0);
+  accq_table_col(t, "mean_response_time", "E[T]", 8);
+  accq_table_col(t, "gap", "gap to T_LP(X)", 4);
+  accq_table_col(t, "accuracy", "accuracy", 8);
+  accq_table_col(t, "loss_probability", "P_loss", 3);
+  accq_table_col(t, "p_wait", "P(W>0)", 4);
+  accq_table_col(t, "p50", "p50", 5);
+  accq_table_col(t, "p90", "p90", 5);
+  accq_table_col(t, "p99", "p99", 5);
+  accq_table_col(t, "boundary_mass", "P(some q=B)", 3);
+  accq_table_col(t, "buffer", "B", 0);
+  accq_table_col(t, "states", "states", 0);
+  accq_table_col(t, "solver", "solver", 0);
+  accq_table_col(t, "residual", "residual", 3);
+  accq_table_col(t, "seconds", "seconds", 3);
+  for (int i = 0; i < n; i++) {
+    const accq_analysis_t *a = &res[i].a;
+    accq_table_row(t);
+    accq_table_str(t, res[i].name);
+    accq_table_num(t, a->m.mean_response_time);
+    table_num_or_null(t, a->m.gap, "-");
+    accq_table_num(t, a->m.accuracy);
+    accq_table_num(t, a->m.loss_probability);
+    accq_table_num(t, a->m.p_wait);
+    table_num_or_null(t, a->m.p50, "-");
+    table_num_or_null(t, a->m.p90, "-");
+    table_num_or_null(t, a->m.p99, "-");
+    accq_table_num(t, a->m.boundary_mass);
+    accq_table_int(t, a->buffer);
+    accq_table_int(t, a->states);
+    accq_table_str(t, a->solver.name);
+    accq_table_num(t, a->solver.residual);
+    accq_table_num(t, a->solver.seconds);
+  }
+  accq_report_section_t *pt = accq_report_table(rep, "per_type", "Per type");
+  accq_report_section_visibility(pt, ACCQ_REPORT_NOT_JSON);
+  accq_table_col(pt, "policy", NULL, 0);
+  accq_table_col(pt, "type", NULL, 0);
+  accq_table_col(pt, "throughput", "X_k", 8);
+  accq_table_col(pt, "utilization", "U_k", 8);
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < m->ntypes; k++) {
+      accq_table_row(pt);
+      accq_table_str(pt, res[i].name);
+      accq_table_str(pt, m->types[k].name);
+      accq_table_num(pt, res[i].a.m.throughput[k]);
+      accq_table_num(pt, res[i].a.m.utilization[k]);
+    }
+  accq_report_section_t *dg = accq_report_table(rep, "diagnostics", "Diagnostics (should be ~0)");
+  accq_report_section_visibility(dg, ACCQ_REPORT_NOT_JSON);
+  accq_table_col(dg, "policy", NULL, 0);
+  accq_table_col(dg, "little_tail_error", "|int P(T>t)dt - E[T]|/E[T]", 3);
+  accq_table_col(dg, "flow_balance_error", "max|X_k - mu_k E[busy_k]|/X", 3);
+  accq_table_col(dg, "auto_change", "E[T] change at last B step", 3);
+  accq_table_col(dg, "warning", "note", 0);
+  for (int i = 0; i < n; i++) {
+    accq_table_row(dg);
+    accq_table_str(dg, res[i].name);
+    accq_table_num(dg, res[i].a.m.little_tail_error);
+    accq_table_num(dg, res[i].a.m.flow_balance_error);
+    table_num_or_null(dg, res[i].a.auto_change,
+                      res[i].a.auto_steps > 1 ? "-" : "one B only");
+    accq_table_str(dg, res[i].a.warning[0] ? res[i].a.warning : "");
+  }
+  int any_spec = 0;
+  for (int i = 0; i < n; i++) any_spec |= res[i].nspec > 0;
+  if (any_spec) {
+    accq_report_section_t *sp = accq_report_table(rep, "spectrum",
+                                                  "Leading eigenvalues of the uniformized chain");
+    accq_report_section_visibility(sp, ACCQ_REPORT_NOT_JSON);
+    accq_table_col(sp, "policy", NULL, 0);
+    accq_table_col(sp, "index", "#", 0);
+    accq_table_col(sp, "re", "Re", 12);
+    accq_table_col(sp, "im", "Im", 12);
+    accq_table_col(sp, "modulus", "|lambda|", 12);
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < res[i].nspec; j++) {
+        accq_table_row(sp);
+        accq_table_str(sp, res[i].name);
+        accq_table_int(sp, j + 1);
+        accq_table_num(sp, creal(res[i].spec[j]));
+        accq_table_num(sp, cimag(res[i].spec[j]));
+        accq_table_num(sp, cabs(res[i].spec[j]));
+      }
+  }
+  return rep;
+}
+
 int accq_cli_solve(int argc, char **argv) {
-  (void)argc;
-  fprintf(stderr, "accq: '%s' is not implemented yet\n", argv[0]);
-  return 2;
+  const char *policies = NULL, *solver = NULL, *buffer = NULL, *export_mtx = NULL;
+  int scale = 0, explicit_chain = 0, spectrum = 0, max_buffer = 0;
+  double max_states = 0, tol = 0;
+  const accq_cli_opt_t opts[] = {
+      {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
+       "policies to solve, comma-separated, or 'all' (default all): rjiq[:E], pop, random-lp, "
+       "accurate-jiq, jiq, jfiq, jsq, sed, pod[:D]"},
+      {"solver", 0, ACCQ_OPT_STRING, &solver, "NAME",
+       "stationary solver: auto (default), dense, sor, gmres, power, arnoldi"},
+      {"buffer", 'B', ACCQ_OPT_STRING, &buffer, "B|auto",
+       "jobs per server (default: the model's; auto grows B until the boundary mass <= 1e-9)"},
+      {"scale", 'm', ACCQ_OPT_INT, &scale, "m", "system size m (servers and Lambda times m)"},
+      {"max-states", 0, ACCQ_OPT_DOUBLE, &max_states, "N",
+       "refuse chains with more states (default 2e7), before allocating"},
+      {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B", "largest B tried by buffer = auto (default 200)"},
+      {"tol", 0, ACCQ_OPT_DOUBLE, &tol, "TOL",
+       "accept pi when max|(pi Q)_j| <= TOL max|Q_jj| (default 1e-12)"},
+      {"explicit", 0, ACCQ_OPT_FLAG, &explicit_chain, NULL,
+       "use the explicit per-server chain (small systems; cross-checks the lumping)"},
+      {"export-mtx", 0, ACCQ_OPT_STRING, &export_mtx, "FILE",
+       "write the generator Q in Matrix Market format (FILE-POLICY.mtx with several policies)"},
+      {"spectrum", 0, ACCQ_OPT_INT, &spectrum, "K",
+       "the K leading eigenvalues of the uniformized chain (ARPACK)"},
+      {0}};
+  const accq_cli_spec_t spec = {
+      "solve", "[MODEL] [--policy P[,P..]|all] [options]",
+      "Exact stationary measures (SPEC 5-6) from the Markov chain of each policy:\n"
+      "E[T], accuracy, loss, P(W>0), utilization and throughput per type, response-time\n"
+      "percentiles, gap to the LP bound, boundary mass, solver statistics and the\n"
+      "Little / flow-balance diagnostics.  Exit 3 on a chain over the limits or a\n"
+      "solve that does not converge (the best estimate is still printed), 4 when a\n"
+      "policy has no answer (e.g. an R-JIQ split that saturates a type).",
+      ACCQ_CLI_COMMON, opts, 0, 1};
+  accq_cli_t cli;
+  int rc = accq_cli_parse(&spec, argc, argv, &cli);
+  if (rc >= 0) return rc;
+
+  accq_analysis_options_t opt;
+  accq_analysis_options_init(&opt);
+  accq_err_t err;
+  accq_err_clear(&err);
+  if (solver && accq_solver_from_name(solver, &opt.solver.solver, &err))
+    return accq_cli_usage(&cli, "%s", err.msg);
+  if (tol != 0) {
+    if (!(tol > 0 && tol < 1)) return accq_cli_usage(&cli, "--tol must be in (0, 1) (got %g)", tol);
+    opt.solver.tol = tol;
+  }
+  if (max_states != 0) {
+    if (!(max_states >= 1) || max_states > 9.2e18 || max_states != floor(max_states))
+      return accq_cli_usage(&cli, "--max-states needs a whole number >= 1 (got %g)", max_states);
+    opt.chain.max_states = (int64_t)max_states;
+  }
+  if (max_buffer != 0) {
+    if (max_buffer < 1) return accq_cli_usage(&cli, "--max-buffer must be >= 1 (got %d)", max_buffer);
+    opt.auto_max_buffer = max_buffer;
+  }
+  if (spectrum < 0 || spectrum > 1000)
+    return accq_cli_usage(&cli, "--spectrum needs K from 1 to 1000 (got %d)", spectrum);
+  opt.explicit_chain = explicit_chain;
+  opt.keep_chain = export_mtx || spectrum > 0;
+  static char names[MAX_POLICIES][64];
+  int npol = 0;
+  if ((rc = split_policies(&cli, policies ? policies : "all", names, &npol)) != 0) return rc;
+
+  accq_model_t m;
+  if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
+  char set[128];
+  if (scale != 0) {
+    snprintf(set, sizeof set, "system.scale=%d", scale);
+    if (accq_model_set(&m, set, &err)) return accq_cli_usage(&cli, "--scale: %s", err.msg);
+  }
+  if (buffer) {
+    snprintf(set, sizeof set, "system.buffer=%s", buffer);
+    if (accq_model_set(&m, set, &err)) return accq_cli_usage(&cli, "--buffer: %s", err.msg);
+  }
+
+  /* The bound at the model's Lambda (per unit of scale). */
+  accq_lp_problem_t lpp;
+  accq_lp_result_t lp;
+  memset(&lp, 0, sizeof lp);
+  if ((rc = accq_lp_problem_from_model(&lpp, &m, 0.0)) != 0 || accq_lp_solve(&lpp, &lp, &err))
+    return accq_cli_fail(&err);
+
+  /* Every policy first, so that a refused one (unknown name, saturated
+   * R-JIQ split, ...) stops the command before any chain is built. */
+  result_t *res = calloc((size_t)npol, sizeof *res);
+  if (!res) {
+    accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
+    return accq_cli_fail(&err);
+  }
+  accq_policy_options_t po;
+  accq_policy_options_init(&po);
+  for (int i = 0; i < npol && rc == 0; i++) {
+    if (accq_policy_alloc(&res[i].pol, names[i], &m, &po, &err)) {
+      if (!strstr(err.msg, names[i])) accq_err_prefix(&err, "policy '%s'", names[i]);
+      rc = accq_cli_fail(&err);
+    } else {
+      snprintf(res[i].name, sizeof res[i].name, "%s", accq_policy_name(res[i].pol));
+    }
+  }
+  int worst = 0; /* status code of the worst non-fatal outcome (ENOCONV) */
+  accq_progress_t prog;
+  accq_progress_start(&prog, "solving", npol, cli.quiet);
+  for (int i = 0; i < npol && rc == 0; i++) {
+    accq_err_clear(&err);
+    int st = accq_analyze(&m, res[i].pol, &opt, &res[i].a, &err);
+    if (st && st != ACCQ_ENOCONV) {
+      accq_progress_finish(&prog);
+      if (!strstr(err.msg, res[i].name)) accq_err_prefix(&err, "policy '%s'", res[i].name);
+      rc = accq_cli_fail(&err);
+      break;
+    }
+    res[i].status = st;
+    if (st) {
+      snprintf(res[i].message, sizeof res[i].message, "%s", err.msg);
+      worst = st;
+    }
+    if (export_mtx && res[i].a.chain) {
+      char path[4096];
+      mtx_path(path, sizeof path, export_mtx, res[i].name, npol > 1);
+      if (accq_chain_export_mtx(res[i].a.chain, path, &err)) {
+        accq_progress_finish(&prog);
+        rc = accq_cli_fail(&err);
+        break;
+      }
+    }
+    if (spectrum > 0 && res[i].a.chain) {
+      int k = spectrum;
+      if (k > res[i].a.chain->nstates) k = (int)res[i].a.chain->nstates;
+      res[i].spec = calloc((size_t)k, sizeof *res[i].spec);
+      if (!res[i].spec) {
+        accq_err_set(&err, ACCQ_ENOMEM, "out of memory for %d eigenvalues", k);
+        rc = accq_cli_fail(&err);
+        break;
+      }
+      if (accq_spectrum(&res[i].a.chain->Q, k, res[i].spec, &err)) {
+        accq_progress_finish(&prog);
+        accq_err_prefix(&err, "--spectrum %d for '%s'", spectrum, res[i].name);
+        rc = accq_cli_fail(&err);
+        break;
+      }
+      res[i].nspec = k;
+    }
+    accq_analysis_release(&res[i].a);
+    if (cli.verbose && res[i].a.warning[0])
+      fprintf(stderr, "accq: %s: %s\n", res[i].name, res[i].a.warning);
+    accq_progress_update(&prog, i + 1);
+  }
+  accq_progress_finish(&prog);
+  if (rc == 0) {
+    accq_report_t *rep = build_report(&m, &lp, res, npol, explicit_chain);
+    rc = accq_cli_emit(&cli, rep);
+    accq_report_free(rep);
+    if (rc == 0 && worst) {
+      /* the estimates are printed; the failure is still a failure (exit 3) */
+      for (int i = 0; i < npol; i++)
+        if (res[i].status) fprintf(stderr, "accq: policy '%s': %s\n", res[i].name, res[i].message);
+      rc = accq_status_exit_code(worst);
+    }
+  }
+  for (int i = 0; i < npol; i++) {
+    accq_analysis_release(&res[i].a);
+    accq_policy_free(res[i].pol);
+    free(res[i].spec);
+  }
+  free(res);
+  return rc;
 }
