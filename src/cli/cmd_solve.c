@@ -15,6 +15,12 @@
 
 typedef struct {
   char name[64];
+  char reason[ACCQ_ERR_MSG_MAX];
+  int status;
+} skipped_t;
+
+typedef struct {
+  char name[64];
   accq_policy_t *pol;
   accq_analysis_t a;
   int status;                 /* 0, or ACCQ_ENOCONV with a best estimate */
@@ -81,7 +87,8 @@ static void table_num_or_null(accq_report_section_t *t, double v, const char *wh
 }
 
 static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t *lp,
-                                   result_t *res, int n, int explicit_chain) {
+                                   result_t *res, int n, const skipped_t *skipped,
+                                   int nskipped, int explicit_chain) {
   char title[ACCQ_NAME_MAX + 700];
   snprintf(title, sizeof title, "accq solve: %s (%s), scale %d%s", m->name, m->file, m->scale,
            explicit_chain ? ", explicit chain" : "");
@@ -167,6 +174,17 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
     }
   }
 
+  if (nskipped > 0) {
+    accq_report_section_t *sk = accq_kv_list(s, "skipped", "skipped policies");
+    accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY);
+    for (int i = 0; i < nskipped; i++) {
+      accq_report_section_t *e = accq_kv_list_add(sk, skipped[i].name);
+      accq_kv_str(e, "policy", NULL, skipped[i].name);
+      accq_kv_str(e, "status", NULL, accq_strerror(skipped[i].status));
+      accq_kv_str(e, "reason", NULL, skipped[i].reason);
+    }
+  }
+
   /* Humans and CSV: the same values as tables. */
   accq_report_section_t *t = accq_report_table(rep, "policies", "Measures per policy");
   accq_report_section_visibility(t, ACCQ_REPORT_NOT_JSON);
@@ -233,6 +251,17 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
     table_num_or_null(dg, res[i].a.auto_change,
                       res[i].a.auto_steps > 1 ? "-" : "one B only");
     accq_table_str(dg, res[i].a.warning[0] ? res[i].a.warning : "");
+  }
+  if (nskipped > 0) {
+    accq_report_section_t *sk = accq_report_table(rep, "skipped", "Policies without an answer");
+    accq_report_section_visibility(sk, ACCQ_REPORT_NOT_JSON);
+    accq_table_col(sk, "policy", NULL, 0);
+    accq_table_col(sk, "reason", NULL, 0);
+    for (int i = 0; i < nskipped; i++) {
+      accq_table_row(sk);
+      accq_table_str(sk, skipped[i].name);
+      accq_table_str(sk, skipped[i].reason);
+    }
   }
   int any_spec = 0;
   for (int i = 0; i < n; i++) any_spec |= res[i].nspec > 0;
@@ -351,14 +380,34 @@ int accq_cli_solve(int argc, char **argv) {
   }
   accq_policy_options_t po;
   accq_policy_options_init(&po);
+  /* With `all`, a policy that has no answer on this model (a saturated R-JIQ
+   * split, an infeasible LP for the LP-based ones) is listed as skipped with
+   * its reason; a policy named explicitly is refused with exit 4. */
+  const int all_mode = !policies || !strcmp(policies, "all");
+  static skipped_t skipped[MAX_POLICIES];
+  int nskipped = 0, nres = 0;
   for (int i = 0; i < npol && rc == 0; i++) {
-    if (accq_policy_alloc(&res[i].pol, names[i], &m, &po, &err)) {
+    int st = accq_policy_alloc(&res[nres].pol, names[i], &m, &po, &err);
+    if (st && all_mode && accq_status_exit_code(st) == 4) {
+      snprintf(skipped[nskipped].name, sizeof skipped[nskipped].name, "%s", names[i]);
+      snprintf(skipped[nskipped].reason, sizeof skipped[nskipped].reason, "%s", err.msg);
+      skipped[nskipped++].status = st;
+      accq_policy_free(res[nres].pol);
+      res[nres].pol = NULL;
+    } else if (st) {
       if (!strstr(err.msg, names[i])) accq_err_prefix(&err, "policy '%s'", names[i]);
       rc = accq_cli_fail(&err);
     } else {
-      snprintf(res[i].name, sizeof res[i].name, "%s", accq_policy_name(res[i].pol));
+      snprintf(res[nres].name, sizeof res[nres].name, "%s", accq_policy_name(res[nres].pol));
+      nres++;
     }
   }
+  if (rc == 0 && nres == 0) {
+    /* nothing has an answer: the first reason, exit 4 */
+    fprintf(stderr, "accq: %s\n", skipped[0].reason);
+    rc = accq_status_exit_code(skipped[0].status);
+  }
+  npol = nres;
   int worst = 0; /* status code of the worst non-fatal outcome (ENOCONV) */
   accq_progress_t prog;
   accq_progress_start(&prog, "solving", npol, cli.quiet);
@@ -409,7 +458,7 @@ int accq_cli_solve(int argc, char **argv) {
   }
   accq_progress_finish(&prog);
   if (rc == 0) {
-    accq_report_t *rep = build_report(&m, &lp, res, npol, explicit_chain);
+    accq_report_t *rep = build_report(&m, &lp, res, npol, skipped, nskipped, explicit_chain);
     rc = accq_cli_emit(&cli, rep);
     accq_report_free(rep);
     if (rc == 0 && worst) {

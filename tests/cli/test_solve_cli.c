@@ -184,6 +184,20 @@ START_TEST(test_refusals) {
   ck_assert_msg(strstr(err, "saturat") && strstr(err, "medium"), "stderr: %s", err);
   free(out);
   free(err);
+  /* with `all` the same policy is listed as skipped, with its reason, and the
+   * others are solved (exit 0) */
+  snprintf(args, sizeof args, "solve '%s' --buffer 3 --format json",
+           accq_src_path("models/saturating.ini"));
+  json_t *j = run_json(args, 0);
+  json_t *sk = get(j, "skipped", JSON_ARRAY);
+  ck_assert_int_eq((int)json_array_size(sk), 1);
+  ck_assert_str_eq(json_string_value(get(json_array_get(sk, 0), "policy", JSON_STRING)), "rjiq");
+  ck_assert(strstr(json_string_value(get(json_array_get(sk, 0), "reason", JSON_STRING)), "saturat"));
+  json_t *res = get(j, "results", JSON_ARRAY);
+  ck_assert_int_eq((int)json_array_size(res), 8); /* the nine of SPEC 4 but rjiq */
+  for (size_t i = 0; i < json_array_size(res); i++)
+    ck_assert_str_ne(json_string_value(get(json_array_get(res, i), "policy", JSON_STRING)), "rjiq");
+  json_decref(j);
   /* usage: unknown policy, bad solver, bad buffer */
   snprintf(args, sizeof args, "solve '%s' -p nosuch", model);
   ck_assert_int_eq(accq_run(args, &out, &err), 2);
