@@ -778,12 +778,12 @@ static void claim5(ctx_t *c, accq_claim_row_t *r) {
       double t, acc, loss;
       accq_i_random_lp_product_form(&mm, lr.p, in->an.buffer, &t, &acc, &loss);
       /* the grid's residual 1e-12 leaves errors of order 1e-12 times the
-       * relaxation time in E[T]: when that exceeds the tolerance, the chain is
-       * solved again to residual 1e-14 before it is compared */
+       * relaxation time in E[T]: when the difference exceeds a tenth of the
+       * tolerance, the chain is solved again to residual 1e-14 and compared */
       accq_analysis_t an2;
       const accq_analysis_t *use = &in->an;
       if (fmax(rel_diff(in->an.m.mean_response_time, t), rel_diff(in->an.m.accuracy, acc)) >
-              TOL_AGREE &&
+              0.1 * TOL_AGREE &&
           accq_i_chain(&mm, "random-lp", in->an.buffer, 0, o->max_states, 0, ACCQ_I_SOLVER,
                        AGREE_RESIDUAL, &an2, NULL) == ACCQ_SUCCESS)
         use = &an2;
