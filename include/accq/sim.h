@@ -33,6 +33,7 @@
 
 #include <stdint.h>
 
+#include "accq/measures.h"
 #include "accq/model.h"
 #include "accq/policy.h"
 
@@ -125,5 +126,51 @@ accq_estimate_t accq_sim_estimate(const double *x, int n);
 /* Mean and second moment of a service time of type k under its distribution
  * (mean 1/mu_k): E[S], E[S^2].  For Pollaczek-Khinchine checks. */
 void accq_sim_service_moments(const accq_type_t *t, double *mean, double *second);
+
+/* ---- comparing estimates with exact values (crosscheck, check-sim) ----
+ *
+ * The measures a simulator and a chain both give, by index i in
+ * [0, accq_sim_measure_count(ntypes)): mean_response_time, mean_jobs, accuracy,
+ * loss_probability, p_wait, boundary_mass, p50, p90, p95, p99, then
+ * utilization.TYPE for each type, then throughput.TYPE for each type. */
+int accq_sim_measure_count(int ntypes);
+/* Name of measure i ("p_wait", "utilization.small") into buf; returns buf. */
+const char *accq_sim_measure_name(const accq_model_t *m, int i, char *buf, int size);
+/* Index of a measure name, or -1. */
+int accq_sim_measure_index(const accq_model_t *m, const char *name);
+/* One-line definition of measure i (for golden files). */
+const char *accq_sim_measure_definition(const accq_model_t *m, int i);
+/* Is measure i a probability estimated by counting (loss, p_wait, boundary mass)? */
+int accq_sim_measure_is_probability(int ntypes, int i);
+/* The estimate of measure i in a simulation result. */
+accq_estimate_t accq_sim_result_measure(const accq_sim_result_t *r, int i);
+/* The exact value of measure i from the chain's measures (ntypes types). */
+double accq_sim_exact_measure(const accq_measures_t *x, int ntypes, int i);
+
+/* One comparison of an estimate (mean, standard error se over `replications`
+ * independent replications) with an exact value.  n_obs > 0 marks a
+ * probability estimated from about n_obs observations: when every replication
+ * saw none of the events (se = 0, mean = 0), the p-value is the Poisson
+ * probability exp(-exact n_obs) of seeing none (and symmetrically for mean 1). */
+typedef struct {
+  double exact, mean, se;
+  int replications;       /* >= 2: Student's t with R-1 d.f.; otherwise normal */
+  double n_obs;
+  /* filled by accq_sim_holm */
+  double z;               /* (mean - exact) / se (0 when equal, +-inf when se = 0) */
+  double p;               /* two-sided p-value */
+  double p_holm;          /* Holm-adjusted p-value */
+  int reject;             /* p_holm <= alpha */
+} accq_sim_check_t;
+
+/* Fills z, p, p_holm, reject of n comparisons with Holm's step-down correction
+ * at family-wise level alpha (0 < alpha < 1) and returns how many are rejected.
+ * The family passes (no rejection) exactly when every exact value lies in its
+ * Bonferroni interval mean +- t_{1 - alpha/(2n), R-1} se.  O(n log n). */
+int accq_sim_holm(accq_sim_check_t *c, int n, double alpha);
+
+/* Half-width of the Bonferroni interval of one of n comparisons at family-wise
+ * level alpha: t_{1 - alpha/(2n), R-1} se (normal quantile when R < 2). */
+double accq_sim_bonferroni_halfwidth(double se, int replications, int n, double alpha);
 
 #endif
