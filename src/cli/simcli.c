@@ -1,0 +1,107 @@
+/* Helpers shared by simulate, crosscheck, golden and check-sim (see simcli.h). */
+#include "cli/simcli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int accq_simcli_policies(const accq_cli_t *cli, const char *list,
+                         char names[][ACCQ_NAME_MAX], int *n) {
+  *n = 0;
+  const char *p = list;
+  while (p && *p) {
+    const char *c = strchr(p, ',');
+    size_t len = c ? (size_t)(c - p) : strlen(p);
+    if (len == 0 || len >= ACCQ_NAME_MAX)
+      return accq_cli_usage(cli, "bad policy list '%s'", list);
+    if (len == 3 && !strncmp(p, "all", 3)) {
+      for (int i = 0; i < accq_policy_nnames; i++) {
+        if (*n >= ACCQ_SIMCLI_MAX_POLICIES) return accq_cli_usage(cli, "too many policies");
+        snprintf(names[(*n)++], ACCQ_NAME_MAX, "%s", accq_policy_names[i]);
+      }
+    } else {
+      if (*n >= ACCQ_SIMCLI_MAX_POLICIES) return accq_cli_usage(cli, "too many policies");
+      memcpy(names[*n], p, len);
+      names[(*n)++][len] = '\0';
+    }
+    p = c ? c + 1 : NULL;
+  }
+  if (*n == 0) return accq_cli_usage(cli, "no policy given (--policy P[,P..] or all)");
+  return 0;
+}
+
+static int parse_count(const char *s, long long *v) {
+  double x;
+  if (accq_cli_parse_double(s, &x) || x < 0 || x > 9e15 || x != floor(x)) return -1;
+  *v = (long long)x;
+  return 0;
+}
+
+int accq_simcli_options(const accq_cli_t *cli, int replications, const char *jobs,
+                        const char *warmup, const char *buffer, accq_sim_options_t *o) {
+  accq_sim_options_init(o);
+  o->seed = cli->seed;
+  o->threads = cli->threads;
+  if (replications) {
+    if (replications < 2)
+      return accq_cli_usage(cli, "--replications must be >= 2 for a confidence interval (got %d)",
+                            replications);
+    o->replications = replications;
+  }
+  if (jobs && (parse_count(jobs, &o->jobs) || o->jobs < 1))
+    return accq_cli_usage(cli, "--jobs must be a whole number >= 1 (got '%s')", jobs);
+  if (warmup && parse_count(warmup, &o->warmup))
+    return accq_cli_usage(cli, "--warmup must be a whole number >= 0 (got '%s')", warmup);
+  if (buffer) {
+    int b;
+    if (!strcmp(buffer, "inf") || !strcmp(buffer, "infinite"))
+      o->buffer = 0;
+    else if (accq_cli_parse_int(buffer, &b) || b < 0)
+      return accq_cli_usage(cli, "--buffer must be an integer >= 1, or inf (got '%s')", buffer);
+    else
+      o->buffer = b;
+  }
+  return 0;
+}
+
+json_t *accq_simcli_real(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+json_t *accq_simcli_estimate_json(accq_estimate_t e) {
+  json_t *o = json_object();
+  json_object_set_new(o, "mean", accq_simcli_real(e.mean));
+  json_object_set_new(o, "ci95", accq_simcli_real(e.ci95));
+  return o;
+}
+
+int accq_simcli_write_json(const accq_cli_t *cli, const char *out, json_t *root) {
+  (void)cli;
+  accq_err_t err;
+  accq_err_clear(&err);
+  const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17);
+  int rc = 0;
+  if (!out || !strcmp(out, "-")) {
+    if (json_dumpf(root, stdout, flags) || fputc('\n', stdout) == EOF || fflush(stdout)) {
+      accq_err_set(&err, ACCQ_EIO, "cannot write JSON to standard output");
+      rc = accq_cli_fail(&err);
+    }
+  } else {
+    accq_outfile_t *of = NULL;
+    if (accq_outfile_open(out, &of, &err)) {
+      rc = accq_cli_fail(&err);
+    } else if (json_dumpf(root, accq_outfile_stream(of), flags) ||
+               fputc('\n', accq_outfile_stream(of)) == EOF) {
+      accq_outfile_abort(of);
+      accq_err_set(&err, ACCQ_EIO, "cannot write JSON to '%s'", out);
+      rc = accq_cli_fail(&err);
+    } else if (accq_outfile_commit(of, &err)) {
+      rc = accq_cli_fail(&err);
+    }
+  }
+  json_decref(root);
+  return rc;
+}
+
+void accq_simcli_progress_cb(double fraction, void *ctx) {
+  accq_simcli_progress_t *p = ctx;
+  accq_progress_update(&p->bar, p->index + fraction);
+}
