@@ -1,0 +1,312 @@
+/* The simulator against closed forms, bit-for-bit reproducibility, and the
+ * statistics of the comparisons (Holm).
+ *
+ * Statistical checks use fixed seeds, so each either always passes or always
+ * fails; the acceptance band is |mean - exact| <= Z * se with Z =
+ * t_{0.9995, R-1} (a 99.9% two-sided level for one check), plus a tiny
+ * absolute tolerance for the histogram's percentile resolution where stated. */
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <string.h>
+
+#include "accq/accq.h"
+#include "accq/sim.h"
+#include "testutil.h"
+
+static void load(accq_model_t *m, const char *text) {
+  accq_err_t err;
+  int st = accq_model_parse_string(m, text, "<test>", NULL, 0, &err);
+  ck_assert_msg(st == 0, "model: %s", err.msg);
+  if (m->lambda_mode == ACCQ_LAMBDA_LOAD) ck_assert_int_eq(accq_lp_model_resolve(m, &err), 0);
+}
+
+static accq_policy_t *policy(const accq_model_t *m, const char *name) {
+  accq_err_t err;
+  accq_policy_options_t po;
+  accq_policy_options_init(&po);
+  accq_policy_t *p = NULL;
+  int st = accq_policy_alloc(&p, name, m, &po, &err);
+  ck_assert_msg(st == 0, "policy %s: %s", name, err.msg);
+  return p;
+}
+
+/* mean within Z standard errors of the exact value (Z at 99.9%, R-1 d.f.) */
+static void ck_within(accq_estimate_t e, int R, double exact, double abs_tol, const char *what) {
+  double z = gsl_cdf_tdist_Pinv(0.9995, R - 1);
+  ck_assert_msg(isfinite(e.mean) && isfinite(e.se), "%s: not finite", what);
+  ck_assert_msg(fabs(e.mean - exact) <= z * e.se + abs_tol,
+                "%s: simulated %.10g (se %.3g) vs exact %.10g: |z| = %.2f > %.2f", what, e.mean,
+                e.se, exact, (e.mean - exact) / e.se, z);
+}
+
+/* ---- random-lp at 1,000 servers: independent M/M/1 queues ----
+ * Types (5 x mu 4, a .6), (3 x mu 2, a .8), (2 x mu 1, a .95), a* = .85, scale
+ * 100 (1,000 servers), Lambda = 3 per unit (300 in all).  The LP uses the pair
+ * (slow, medium) with w = (.85-.8)/(.95-.8) = 1/3: x_slow = 100, x_medium = 200
+ * (both below capacity), fast unused.  random-lp makes every server an M/M/1:
+ * medium servers get 200/300 = 2/3 at mu 2 (rho 1/3), slow ones 100/200 = 1/2
+ * at mu 1 (rho 1/2).  Hence (hand derivation from the M/M/1 product form):
+ *   E[T] = (2/3) 1/(2 - 2/3) + (1/3) 1/(1 - 1/2) = 1/2 + 2/3 = 7/6
+ *   L = Lambda E[T] = 350, U = (0, 1/3, 1/2), X = (0, 200, 100),
+ *   P(W>0) = (2/3)(1/3) + (1/3)(1/2) = 7/18, A = (2/3).8 + (1/3).95 = .85,
+ *   P(T > t) = (2/3) e^{-(4/3) t} + (1/3) e^{-t/2} (percentiles by bisection). */
+static const char *big_model =
+    "[system]\nname = big\narrival_rate = 3\naccuracy_target = 0.85\nscale = 100\n"
+    "[type fast]\nservers = 5\nrate = 4\naccuracy = 0.6\n"
+    "[type medium]\nservers = 3\nrate = 2\naccuracy = 0.8\n"
+    "[type slow]\nservers = 2\nrate = 1\naccuracy = 0.95\n";
+
+static double big_tail(double t) { return (2.0 / 3) * exp(-4.0 / 3 * t) + (1.0 / 3) * exp(-0.5 * t); }
+
+static double big_quantile(double p) {
+  double lo = 0, hi = 200;
+  for (int i = 0; i < 200; i++) {
+    double mid = 0.5 * (lo + hi);
+    if (big_tail(mid) > 1 - p)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+START_TEST(test_random_lp_product_form) {
+  accq_model_t m;
+  load(&m, big_model);
+  accq_policy_t *p = policy(&m, "random-lp");
+  accq_sim_options_t o;
+  accq_sim_options_init(&o);
+  o.jobs = 200000;
+  o.warmup = 50000; /* M/M/1 at rho 1/2 relaxes in ~1/(1-sqrt(.5))^2 = 12 time units = 3,500 arrivals */
+  o.seed = 11;
+  accq_sim_result_t r;
+  accq_err_t err;
+  ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+  const int R = r.replications;
+  ck_assert_int_eq(R, 10);
+  ck_within(r.mean_response_time, R, 7.0 / 6, 0, "E[T]");
+  ck_within(r.mean_jobs, R, 350, 0, "L");
+  ck_within(r.p_wait, R, 7.0 / 18, 0, "P(W>0)");
+  ck_within(r.accuracy, R, 0.85, 0, "accuracy");
+  ck_within(r.utilization[1], R, 1.0 / 3, 0, "U_medium");
+  ck_within(r.utilization[2], R, 0.5, 0, "U_slow");
+  ck_within(r.throughput[1], R, 200, 0, "X_medium");
+  ck_within(r.throughput[2], R, 100, 0, "X_slow");
+  /* type fast is never used: exactly zero */
+  ck_assert(r.utilization[0].mean == 0 && r.throughput[0].mean == 0);
+  ck_assert(r.loss_probability.mean == 0);
+  /* histogram bins are 2^-9 relative wide: allow 1e-3 relative on top */
+  ck_within(r.p50, R, big_quantile(0.50), 1e-3 * big_quantile(0.50), "p50");
+  ck_within(r.p90, R, big_quantile(0.90), 1e-3 * big_quantile(0.90), "p90");
+  ck_within(r.p99, R, big_quantile(0.99), 1e-3 * big_quantile(0.99), "p99");
+  /* gap against T_LP = (1/3)/1 + (2/3)/2 = 2/3 (the LP's mean service at the split) */
+  ACCQ_CK_CLOSE(r.t_lp, 2.0 / 3, 1e-9, 0, "t_lp");
+  ck_within(r.gap, R, (7.0 / 6) / (2.0 / 3) - 1, 0, "gap");
+  accq_policy_free(p);
+}
+END_TEST
+
+/* ---- one server, general service: Pollaczek-Khinchine ----
+ * M/G/1 at lambda = 0.7, mu = 1: E[T] = 1/mu + lambda E[S^2] / (2 (1 - rho)),
+ * E[S^2] = (1 + SCV)/mu^2: det (SCV 0) 2.1667, erlang:4 (SCV 1/4) 2.4583,
+ * hyperexp:4 (balanced-means H2, SCV 4) 6.8333, lognormal:2 (SCV 2) 4.5.
+ * P(W>0) = rho = 0.7 and U = 0.7 for every service distribution. */
+static void pk_case(const char *service, double scv, long long jobs) {
+  char text[512];
+  snprintf(text, sizeof text,
+           "[system]\nname = mg1\narrival_rate = 0.7\naccuracy_target = 0.5\n"
+           "[type one]\nservers = 1\nrate = 1\naccuracy = 0.9\nservice = %s\n", service);
+  accq_model_t m;
+  load(&m, text);
+  double es, es2;
+  accq_sim_service_moments(&m.types[0], &es, &es2);
+  ACCQ_CK_CLOSE(es2, 1 + scv, 1e-12, 0, "E[S^2]"); /* (1 + SCV)/mu^2 by definition of SCV */
+  accq_policy_t *p = policy(&m, "random-lp");
+  accq_sim_options_t o;
+  accq_sim_options_init(&o);
+  o.jobs = jobs;
+  o.seed = 5;
+  accq_sim_result_t r;
+  accq_err_t err;
+  ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+  double et = 1 + 0.7 * (1 + scv) / (2 * 0.3);
+  char what[64];
+  snprintf(what, sizeof what, "M/G/1 E[T] (%s)", service);
+  ck_within(r.mean_response_time, r.replications, et, 0, what);
+  ck_within(r.mean_jobs, r.replications, 0.7 * et, 0, "L (Little)");
+  ck_within(r.p_wait, r.replications, 0.7, 0, "P(W>0) = rho");
+  ck_within(r.utilization[0], r.replications, 0.7, 0, "U = rho");
+  accq_policy_free(p);
+}
+
+START_TEST(test_mg1_det) { pk_case("det", 0, 100000); }
+END_TEST
+START_TEST(test_mg1_erlang) { pk_case("erlang:4", 0.25, 100000); }
+END_TEST
+START_TEST(test_mg1_hyperexp) { pk_case("hyperexp:4", 4, 400000); }
+END_TEST
+START_TEST(test_mg1_lognormal) { pk_case("lognormal:2", 2, 400000); }
+END_TEST
+
+/* ---- finite buffer: M/M/1/B ----
+ * lambda 0.8, mu 1, B = 3: pi_q = (1-rho) rho^q / (1 - rho^4), loss = pi_3 =
+ * 0.173442..., boundary mass = pi_3, L = sum q pi_q, E[T] = L / (lambda (1 - pi_3)),
+ * P(W>0) = (1 - pi_0 - pi_3) / (1 - pi_3) (PASTA). */
+START_TEST(test_mm1b) {
+  accq_model_t m;
+  load(&m, "[system]\nname = mm1b\narrival_rate = 0.8\naccuracy_target = 0.5\n"
+           "[type one]\nservers = 1\nrate = 1\naccuracy = 0.9\n");
+  accq_policy_t *p = policy(&m, "jsq");
+  accq_sim_options_t o;
+  accq_sim_options_init(&o);
+  o.buffer = 3;
+  o.seed = 3;
+  accq_sim_result_t r;
+  accq_err_t err;
+  ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+  double rho = 0.8, pi[4], z = (1 - rho) / (1 - pow(rho, 4)), L = 0;
+  for (int q = 0; q < 4; q++) {
+    pi[q] = z * pow(rho, q);
+    L += q * pi[q];
+  }
+  ck_within(r.loss_probability, r.replications, pi[3], 0, "loss");
+  ck_within(r.boundary_mass, r.replications, pi[3], 0, "boundary mass");
+  ck_within(r.mean_jobs, r.replications, L, 0, "L");
+  ck_within(r.mean_response_time, r.replications, L / (0.8 * (1 - pi[3])), 0, "E[T]");
+  ck_within(r.p_wait, r.replications, (1 - pi[0] - pi[3]) / (1 - pi[3]), 0, "P(W>0)");
+  ck_within(r.throughput_total, r.replications, 0.8 * (1 - pi[3]), 0, "X");
+  accq_policy_free(p);
+}
+END_TEST
+
+/* ---- reproducibility: same seed -> same bytes, any thread count ---- */
+START_TEST(test_reproducible) {
+  accq_model_t m;
+  load(&m, "[system]\nname = rep\nload = 0.85\naccuracy_target = 0.8\nscale = 20\n"
+           "[type small]\nservers = 2\nrate = 4\naccuracy = 0.6\nservice = lognormal:3\n"
+           "[type large]\nservers = 1\nrate = 1\naccuracy = 0.9\nservice = erlang:2\n");
+  const char *pols[] = {"pop", "rjiq:0.1", "pod:3", "jsq"};
+  for (int i = 0; i < 4; i++) {
+    accq_policy_t *p = policy(&m, pols[i]);
+    accq_sim_options_t o;
+    accq_sim_options_init(&o);
+    o.replications = 4;
+    o.jobs = 20000;
+    o.seed = 99;
+    o.sample_correctness = 1;
+    accq_sim_rep_t a[4], b[4], c[4], d[4];
+    accq_sim_result_t ra, rb, rc, rd;
+    accq_err_t err;
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    memset(c, 0, sizeof c);
+    memset(d, 0, sizeof d);
+    ck_assert_msg(accq_sim_run(&m, p, &o, &ra, a, &err) == 0, "%s", err.msg);
+    ck_assert_msg(accq_sim_run(&m, p, &o, &rb, b, &err) == 0, "%s", err.msg);
+    o.threads = 3;
+    ck_assert_msg(accq_sim_run(&m, p, &o, &rc, c, &err) == 0, "%s", err.msg);
+    o.threads = 1;
+    o.seed = 100;
+    ck_assert_msg(accq_sim_run(&m, p, &o, &rd, d, &err) == 0, "%s", err.msg);
+    ck_assert_msg(!memcmp(a, b, sizeof a), "%s: two runs with one seed differ", pols[i]);
+    ck_assert_msg(!memcmp(a, c, sizeof a), "%s: 3 threads differ from 1", pols[i]);
+    ck_assert_msg(!memcmp(&ra.mean_response_time, &rc.mean_response_time, sizeof(accq_estimate_t)),
+                  "%s: combined estimate differs across threads", pols[i]);
+    ck_assert_msg(memcmp(a, d, sizeof a), "%s: another seed gave identical runs", pols[i]);
+    /* replications are distinct streams */
+    ck_assert(a[0].mean_response_time != a[1].mean_response_time);
+    /* a single replication run alone is the same as inside the batch */
+    accq_sim_rep_t one;
+    o.seed = 99;
+    ck_assert_int_eq(accq_sim_run_replication(&m, p, &o, 2, &one, &err), 0);
+    one.gap = a[2].gap;
+    ck_assert_msg(!memcmp(&one, &a[2], sizeof one), "%s: replication 2 alone differs", pols[i]);
+    /* sampled correctness estimates the accuracy (same jobs, Bernoulli(a_k)) */
+    ck_within(ra.correctness, 4, ra.accuracy.mean,
+              3 * sqrt(0.25 / (4.0 * 20000)), "correctness vs accuracy");
+    accq_policy_free(p);
+  }
+}
+END_TEST
+
+/* ---- refusals ---- */
+START_TEST(test_errors) {
+  accq_model_t m;
+  load(&m, "[system]\nname = e\narrival_rate = 0.5\naccuracy_target = 0.5\n"
+           "[type one]\nservers = 1\nrate = 1\naccuracy = 0.9\n");
+  accq_policy_t *p = policy(&m, "jiq");
+  accq_sim_options_t o;
+  accq_sim_result_t r;
+  accq_err_t err;
+  accq_sim_options_init(&o);
+  o.replications = 0;
+  ck_assert_int_eq(accq_sim_run(&m, p, &o, &r, NULL, &err), ACCQ_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err.msg, "replications"));
+  accq_sim_options_init(&o);
+  o.buffer = -2;
+  ck_assert_int_eq(accq_sim_run(&m, p, &o, &r, NULL, &err), ACCQ_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err.msg, "-2"));
+  accq_sim_options_init(&o);
+  o.jobs = 0;
+  ck_assert_int_eq(accq_sim_run(&m, p, &o, &r, NULL, &err), ACCQ_EINVAL);
+  accq_policy_free(p);
+}
+END_TEST
+
+/* ---- Holm's step-down correction on hand-made p-values ----
+ * p = (0.01, 0.04, 0.03, 0.5) (normal z = Q^{-1}(p/2)); sorted: 0.01 x 4 = 0.04,
+ * 0.03 x 3 = 0.09, 0.04 x 2 = 0.08 -> 0.09 (monotone), 0.5 x 1 = 0.5.
+ * At alpha 0.05 only the first is rejected (Bonferroni would give the same
+ * here); at alpha 0.1 three are. */
+START_TEST(test_holm) {
+  const double p[4] = {0.01, 0.04, 0.03, 0.5}, adj[4] = {0.04, 0.09, 0.09, 0.5};
+  accq_sim_check_t c[4];
+  for (int i = 0; i < 4; i++) {
+    memset(&c[i], 0, sizeof c[i]);
+    c[i].exact = 0;
+    c[i].se = 1;
+    c[i].mean = gsl_cdf_ugaussian_Qinv(p[i] / 2);
+    c[i].replications = 0; /* normal */
+  }
+  ck_assert_int_eq(accq_sim_holm(c, 4, 0.05), 1);
+  for (int i = 0; i < 4; i++) {
+    ACCQ_CK_CLOSE(c[i].p, p[i], 1e-9, 0, "p");
+    ACCQ_CK_CLOSE(c[i].p_holm, adj[i], 1e-9, 0, "Holm p");
+  }
+  ck_assert(c[0].reject && !c[1].reject && !c[2].reject && !c[3].reject);
+  ck_assert_int_eq(accq_sim_holm(c, 4, 0.1), 3);
+  /* zero spread: equal passes, unequal fails, never-seen rare event by Poisson */
+  accq_sim_check_t z[3];
+  memset(z, 0, sizeof z);
+  z[0].exact = 0.9;
+  z[0].mean = 0.9;
+  z[1].exact = 0.9;
+  z[1].mean = 0.8;
+  z[2].exact = 1e-8;
+  z[2].mean = 0;
+  z[2].n_obs = 1e6; /* P(no event) = exp(-0.01) */
+  ck_assert_int_eq(accq_sim_holm(z, 3, 0.01), 1);
+  ck_assert(!z[0].reject && z[1].reject && !z[2].reject);
+  ACCQ_CK_CLOSE(z[2].p, exp(-0.01), 1e-12, 0, "Poisson p");
+  /* the Bonferroni half-width is t_{1-alpha/(2n), R-1} se */
+  ACCQ_CK_CLOSE(accq_sim_bonferroni_halfwidth(2.0, 10, 5, 0.05),
+                2 * gsl_cdf_tdist_Pinv(1 - 0.005, 9), 1e-12, 0, "Bonferroni");
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("sim");
+  TCase *tc = tcase_create("sim");
+  tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, test_random_lp_product_form);
+  tcase_add_test(tc, test_mg1_det);
+  tcase_add_test(tc, test_mg1_erlang);
+  tcase_add_test(tc, test_mg1_hyperexp);
+  tcase_add_test(tc, test_mg1_lognormal);
+  tcase_add_test(tc, test_mm1b);
+  tcase_add_test(tc, test_reproducible);
+  tcase_add_test(tc, test_errors);
+  tcase_add_test(tc, test_holm);
+  suite_add_tcase(s, tc);
+  return accq_run_suite(s);
+}
