@@ -140,22 +140,29 @@ const char *accq_sim_measure_name(const accq_model_t *m, int i, char *buf, int s
 int accq_sim_measure_index(const accq_model_t *m, const char *name);
 /* One-line definition of measure i (for golden files). */
 const char *accq_sim_measure_definition(const accq_model_t *m, int i);
-/* Is measure i a probability estimated by counting (loss, p_wait, boundary mass)? */
-int accq_sim_measure_is_probability(int ntypes, int i);
+/* The range [0, range] of measure i's values in any replication: 1 for the
+ * probabilities and utilizations, m Lambda for the throughputs, 0 when
+ * unbounded (response times, L).  Used when every replication gives the same
+ * boundary value (see accq_sim_check_t). */
+double accq_sim_measure_range(const accq_model_t *m, int i);
 /* The estimate of measure i in a simulation result. */
 accq_estimate_t accq_sim_result_measure(const accq_sim_result_t *r, int i);
 /* The exact value of measure i from the chain's measures (ntypes types). */
 double accq_sim_exact_measure(const accq_measures_t *x, int ntypes, int i);
 
 /* One comparison of an estimate (mean, standard error se over `replications`
- * independent replications) with an exact value.  n_obs > 0 marks a
- * probability estimated from about n_obs observations: when every replication
- * saw none of the events (se = 0, mean = 0), the p-value is the Poisson
- * probability exp(-exact n_obs) of seeing none (and symmetrically for mean 1). */
+ * independent replications) with an exact value.  When every replication gave
+ * the same value (se = 0) there is no spread to test with; if that value is
+ * an end of the measure's range [0, range] (a rare event never observed, such
+ * as a loss), the p-value is the largest probability that R independent
+ * replications all give 0 when their mean is `exact`, (1 - exact/range)^R
+ * (Markov's inequality: P(X = 0) <= 1 - E X / range), valid whatever the
+ * clustering of the rare events; symmetrically (exact/range)^R at the top.
+ * Otherwise a zero-spread difference above 1e-12 relative fails. */
 typedef struct {
   double exact, mean, se;
   int replications;       /* >= 2: Student's t with R-1 d.f.; otherwise normal */
-  double n_obs;
+  double range;           /* values lie in [0, range]; 0 when unbounded */
   /* filled by accq_sim_holm */
   double z;               /* (mean - exact) / se (0 when equal, +-inf when se = 0) */
   double p;               /* two-sided p-value */

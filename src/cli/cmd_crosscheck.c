@@ -8,7 +8,15 @@
  * passes when nothing is rejected, which is the same as every exact value
  * lying inside its Bonferroni interval mean +- t_{1-alpha/(2n), R-1} se (the
  * "interval" column); Holm's adjusted p-values then say how far each one is
- * from failing.  Exit status 1 when any comparison fails. */
+ * from failing.  Exit status 1 when any comparison fails.
+ *
+ * Both sides use the same buffer B: the model's (auto, capped by --max-buffer
+ * = 20: the comparison is exact at any B, and an unstable policy would
+ * otherwise grow the chain to B = 200) or --buffer's.  Service is made
+ * exponential, which the chains assume.  A rare event that no replication
+ * ever observed (loss, boundary mass, an almost unused type: se = 0) is judged
+ * by the bound (1 - exact/range)^R on the probability that R replications all
+ * miss it (accq_sim_check_t). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +35,7 @@ typedef struct {
 
 int accq_cli_crosscheck(int argc, char **argv) {
   const char *policies = "all", *jobs = NULL, *warmup = NULL, *buffer = NULL;
-  int replications = 0;
+  int replications = 0, max_buffer = 20;
   double alpha = 0.01;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies to check (default all)"},
@@ -37,6 +45,8 @@ int accq_cli_crosscheck(int argc, char **argv) {
       {"buffer", 'b', ACCQ_OPT_STRING, &buffer, "B",
        "buffer of both chain and simulator (default: the model's, auto)"},
       {"alpha", 'a', ACCQ_OPT_DOUBLE, &alpha, "A", "family-wise error level (default 0.01)"},
+      {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B",
+       "cap of the auto buffer (default 20; both sides use the same B, so it need not be tight)"},
       {0}};
   const accq_cli_spec_t spec = {
       "crosscheck", "[MODEL] [options]",
@@ -50,6 +60,7 @@ int accq_cli_crosscheck(int argc, char **argv) {
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
   if (rc >= 0) return rc;
   if (!(alpha > 0 && alpha < 1)) return accq_cli_usage(&cli, "--alpha must be in (0,1) (got %g)", alpha);
+  if (max_buffer < 1) return accq_cli_usage(&cli, "--max-buffer must be >= 1 (got %d)", max_buffer);
   char names[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_NAME_MAX];
   int npol;
   if ((rc = accq_simcli_policies(&cli, policies, names, &npol))) return rc;
@@ -107,6 +118,9 @@ int accq_cli_crosscheck(int argc, char **argv) {
     if (!st) {
       accq_analysis_options_init(&aopt);
       aopt.buffer = chain_buffer;
+      /* an unstable policy would grow B to 200 (millions of states with three
+       * types); the comparison is exact at any B, so a small cap does */
+      aopt.auto_max_buffer = max_buffer;
       st = accq_analyze(&m, pol, &aopt, &an, &err);
     }
     if (!st) {
@@ -127,7 +141,7 @@ int accq_cli_crosscheck(int argc, char **argv) {
       chk[n].mean = e.mean;
       chk[n].se = e.se;
       chk[n].replications = r.replications;
-      chk[n].n_obs = accq_sim_measure_is_probability(K, j) ? (double)r.replications * r.jobs : 0;
+      chk[n].range = accq_sim_measure_range(&m, j);
       snprintf(rows[n].policy, ACCQ_NAME_MAX, "%s", accq_policy_name(pol));
       accq_sim_measure_name(&m, j, rows[n].measure, (int)sizeof rows[n].measure);
       rows[n].buffer = an.buffer;

@@ -12,32 +12,34 @@
 #include "cli/cli.h"
 #include "cli/simcli.h"
 
-static json_t *result_json(const accq_model_t *m, const char *policy, const accq_sim_result_t *r,
-                           int correctness) {
-  json_t *o = json_object();
-  json_object_set_new(o, "policy", json_string(policy));
-  json_object_set_new(o, "mean_response_time", accq_simcli_estimate_json(r->mean_response_time));
-  json_object_set_new(o, "accuracy", accq_simcli_estimate_json(r->accuracy));
-  if (correctness)
-    json_object_set_new(o, "correctness", accq_simcli_estimate_json(r->correctness));
-  json_object_set_new(o, "loss_probability", accq_simcli_estimate_json(r->loss_probability));
-  json_object_set_new(o, "p_wait", accq_simcli_estimate_json(r->p_wait));
-  json_object_set_new(o, "mean_jobs", accq_simcli_estimate_json(r->mean_jobs));
-  json_t *u = json_object(), *x = json_object(), *pc = json_object();
-  for (int k = 0; k < m->ntypes; k++) {
-    json_object_set_new(u, m->types[k].name, accq_simcli_estimate_json(r->utilization[k]));
-    json_object_set_new(x, m->types[k].name, accq_simcli_estimate_json(r->throughput[k]));
-  }
-  json_object_set_new(o, "utilization", u);
-  json_object_set_new(o, "throughput", x);
-  json_object_set_new(pc, "p50", accq_simcli_estimate_json(r->p50));
-  json_object_set_new(pc, "p90", accq_simcli_estimate_json(r->p90));
-  json_object_set_new(pc, "p95", accq_simcli_estimate_json(r->p95));
-  json_object_set_new(pc, "p99", accq_simcli_estimate_json(r->p99));
-  json_object_set_new(o, "percentiles", pc);
-  json_object_set_new(o, "gap", accq_simcli_estimate_json(r->gap));
-  json_object_set_new(o, "boundary_mass", accq_simcli_estimate_json(r->boundary_mass));
-  return o;
+static void est(accq_report_section_t *s, const char *key, accq_estimate_t e) {
+  accq_report_section_t *o = accq_kv_object(s, key, NULL);
+  accq_kv_num(o, "mean", NULL, e.mean, 0);
+  accq_kv_num(o, "ci95", NULL, e.ci95, 0);
+}
+
+/* One element of the JSON "results" list: solve's keys, each {"mean", "ci95"}. */
+static void result_json(accq_report_section_t *list, const accq_model_t *m, const char *policy,
+                        const accq_sim_result_t *r, int correctness) {
+  accq_report_section_t *o = accq_kv_list_add(list, policy);
+  accq_kv_str(o, "policy", NULL, policy);
+  est(o, "mean_response_time", r->mean_response_time);
+  est(o, "accuracy", r->accuracy);
+  if (correctness) est(o, "correctness", r->correctness);
+  est(o, "loss_probability", r->loss_probability);
+  est(o, "p_wait", r->p_wait);
+  est(o, "mean_jobs", r->mean_jobs);
+  accq_report_section_t *u = accq_kv_object(o, "utilization", NULL);
+  for (int k = 0; k < m->ntypes; k++) est(u, m->types[k].name, r->utilization[k]);
+  accq_report_section_t *x = accq_kv_object(o, "throughput", NULL);
+  for (int k = 0; k < m->ntypes; k++) est(x, m->types[k].name, r->throughput[k]);
+  accq_report_section_t *pc = accq_kv_object(o, "percentiles", NULL);
+  est(pc, "p50", r->p50);
+  est(pc, "p90", r->p90);
+  est(pc, "p95", r->p95);
+  est(pc, "p99", r->p99);
+  est(o, "gap", r->gap);
+  est(o, "boundary_mass", r->boundary_mass);
 }
 
 static void table_row(accq_report_section_t *t, const accq_model_t *m, const char *policy,
@@ -113,7 +115,32 @@ int accq_cli_simulate(int argc, char **argv) {
   snprintf(title, sizeof title, "accq simulate: %s", m.name);
   accq_report_t *rep = accq_report_alloc(title);
   accq_report_section_t *kv = accq_report_kv(rep, NULL, NULL);
-  accq_report_section_t *tab = accq_report_table(rep, "estimates", "estimates (mean, 95% CI half-width, standard error)");
+  double lambda = (double)m.scale * m.arrival_rate;
+  accq_kv_str(kv, "model", NULL, m.name);
+  accq_kv_num(kv, "lambda", "arrival rate (m Lambda)", lambda, 0);
+  accq_kv_int(kv, "scale", "scale m", m.scale);
+  if (so.buffer > 0)
+    accq_kv_int(kv, "buffer", "buffer B", so.buffer);
+  else
+    accq_kv_null(kv, "buffer", "buffer B", "infinite");
+  accq_kv_int(kv, "replications", NULL, so.replications);
+  accq_kv_int(kv, "jobs", "jobs per replication", so.jobs);
+  accq_kv_int(kv, "warmup", "warm-up jobs per replication",
+              so.warmup >= 0 ? so.warmup : so.jobs / 10);
+  if (so.seed <= (uint64_t)INT64_MAX) {
+    accq_kv_int(kv, "seed", NULL, (long long)so.seed);
+  } else {
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)so.seed);
+    accq_kv_str(kv, "seed", NULL, seed);
+  }
+  accq_report_section_t *tlp = accq_report_kv(rep, NULL, NULL);
+  accq_report_section_t *res = accq_report_kv(rep, NULL, NULL);
+  accq_report_section_t *list = accq_kv_list(res, "results", NULL);
+  accq_kv_visibility(res, ACCQ_REPORT_JSON_ONLY);
+  accq_report_section_t *tab =
+      accq_report_table(rep, "estimates", "estimates (mean, 95% CI half-width, standard error)");
+  accq_report_section_visibility(tab, ACCQ_REPORT_NOT_JSON);
   accq_table_col(tab, "model", NULL, 0);
   accq_table_col(tab, "policy", NULL, 0);
   accq_table_col(tab, "lambda", NULL, 6);
@@ -123,7 +150,6 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_table_col(tab, "stderr", NULL, 2);
   accq_table_col(tab, "replications", NULL, 0);
   accq_report_set_primary(rep, tab);
-  json_t *root = json_object(), *results = json_array();
   double t_lp = NAN;
   int worst = 0;
   for (int i = 0; i < npol; i++) {
@@ -138,21 +164,18 @@ int accq_cli_simulate(int argc, char **argv) {
       int code = accq_cli_fail(&err);
       /* no answer for this policy (unstable, infeasible): go on with the others */
       if (accq_status_exit_code(st) != 4) {
-        json_decref(root);
-        json_decref(results);
         accq_report_free(rep);
         return code;
       }
       worst = 4;
-      json_t *o = json_object();
-      json_object_set_new(o, "policy", json_string(names[i]));
-      json_object_set_new(o, "error", json_string(err.msg));
-      json_array_append_new(results, o);
+      accq_report_section_t *o = accq_kv_list_add(list, names[i]);
+      accq_kv_str(o, "policy", NULL, names[i]);
+      accq_kv_str(o, "error", NULL, err.msg);
       continue;
     }
     t_lp = r.t_lp;
     const char *pname = accq_policy_name(pol);
-    json_array_append_new(results, result_json(&m, pname, &r, correctness));
+    result_json(list, &m, pname, &r, correctness);
     result_rows(tab, &m, pname, &r, correctness);
     if (cli.verbose)
       fprintf(stderr, "accq simulate: %s: %lld events in %.3f s (%.3g events/s, %d threads)\n",
@@ -160,43 +183,8 @@ int accq_cli_simulate(int argc, char **argv) {
     accq_policy_free(pol);
   }
   accq_progress_finish(&prog.bar);
-
-  double lambda = (double)m.scale * m.arrival_rate;
-  accq_kv_str(kv, "model", NULL, m.name);
-  accq_kv_num(kv, "lambda", "arrival rate (m Lambda)", lambda, 0);
-  accq_kv_int(kv, "scale", "scale m", m.scale);
-  if (so.buffer > 0)
-    accq_kv_int(kv, "buffer", "buffer B", so.buffer);
-  else
-    accq_kv_null(kv, "buffer", "buffer B", "infinite");
-  accq_kv_num(kv, "t_lp", "T_LP (bound at Lambda)", t_lp, 0);
-  accq_kv_int(kv, "replications", NULL, so.replications);
-  accq_kv_int(kv, "jobs", "jobs per replication", so.jobs);
-  accq_kv_int(kv, "warmup", "warm-up jobs per replication",
-              so.warmup >= 0 ? so.warmup : so.jobs / 10);
-  char seed[32];
-  snprintf(seed, sizeof seed, "%llu", (unsigned long long)so.seed);
-  accq_kv_str(kv, "seed", NULL, seed);
-
-  if (cli.format == ACCQ_FORMAT_JSON) {
-    accq_report_free(rep);
-    json_object_set_new(root, "model", json_string(m.name));
-    json_object_set_new(root, "lambda", accq_simcli_real(lambda));
-    json_object_set_new(root, "scale", json_integer(m.scale));
-    json_object_set_new(root, "buffer", so.buffer > 0 ? json_integer(so.buffer) : json_null());
-    json_object_set_new(root, "t_lp", accq_simcli_real(t_lp));
-    json_object_set_new(root, "replications", json_integer(so.replications));
-    json_object_set_new(root, "jobs", json_integer(so.jobs));
-    json_object_set_new(root, "warmup", json_integer(so.warmup >= 0 ? so.warmup : so.jobs / 10));
-    json_object_set_new(root, "seed", so.seed <= (uint64_t)INT64_MAX ? json_integer((json_int_t)so.seed)
-                                                                       : json_string(seed));
-    json_object_set_new(root, "results", results);
-    rc = accq_simcli_write_json(&cli, cli.out, root);
-  } else {
-    json_decref(root);
-    json_decref(results);
-    rc = accq_cli_emit(&cli, rep);
-    accq_report_free(rep);
-  }
+  accq_kv_num(tlp, "t_lp", "T_LP (bound at Lambda)", t_lp, 0);
+  rc = accq_cli_emit(&cli, rep);
+  accq_report_free(rep);
   return rc ? rc : worst;
 }

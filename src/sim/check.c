@@ -59,9 +59,12 @@ const char *accq_sim_measure_definition(const accq_model_t *m, int i) {
   return "X_k: rate of admitted jobs sent to type k (jobs per unit time, whole system)";
 }
 
-int accq_sim_measure_is_probability(int ntypes, int i) {
-  (void)ntypes;
-  return i == M_LOSS || i == M_PWAIT || i == M_BOUNDARY;
+double accq_sim_measure_range(const accq_model_t *m, int i) {
+  if (i == M_ACC || i == M_LOSS || i == M_PWAIT || i == M_BOUNDARY) return 1;
+  if (i >= M_SCALARS && i < M_SCALARS + m->ntypes) return 1;
+  if (i >= M_SCALARS + m->ntypes && i < M_SCALARS + 2 * m->ntypes)
+    return (double)m->scale * m->arrival_rate;
+  return 0;
 }
 
 accq_estimate_t accq_sim_result_measure(const accq_sim_result_t *r, int i) {
@@ -123,9 +126,10 @@ static double p_value(accq_sim_check_t *c) {
   }
   /* zero spread: every replication gave the same value */
   c->z = d > 0 ? INFINITY : -INFINITY;
-  if (c->n_obs > 0) {
-    if (c->mean == 0 && c->exact > 0) return exp(-c->exact * c->n_obs);
-    if (c->mean == 1 && c->exact < 1) return exp(-(1 - c->exact) * c->n_obs);
+  if (c->range > 0 && c->replications >= 1) {
+    double f = c->exact / c->range;
+    if (c->mean == 0 && f > 0 && f <= 1) return pow(1 - f, c->replications);
+    if (c->mean == c->range && f >= 0 && f < 1) return pow(f, c->replications);
   }
   return 0.0;
 }

@@ -275,19 +275,27 @@ START_TEST(test_holm) {
   }
   ck_assert(c[0].reject && !c[1].reject && !c[2].reject && !c[3].reject);
   ck_assert_int_eq(accq_sim_holm(c, 4, 0.1), 3);
-  /* zero spread: equal passes, unequal fails, never-seen rare event by Poisson */
-  accq_sim_check_t z[3];
+  /* zero spread: equal passes, unequal fails; a rare event never seen in R
+   * replications has p = (1 - exact/range)^R: 1e-4 over 10 passes, while a
+   * probability 0.5 never seen in 10 replications (p = 2^-10) fails */
+  accq_sim_check_t z[4];
   memset(z, 0, sizeof z);
   z[0].exact = 0.9;
   z[0].mean = 0.9;
   z[1].exact = 0.9;
   z[1].mean = 0.8;
-  z[2].exact = 1e-8;
+  z[2].exact = 1e-4;
   z[2].mean = 0;
-  z[2].n_obs = 1e6; /* P(no event) = exp(-0.01) */
-  ck_assert_int_eq(accq_sim_holm(z, 3, 0.01), 1);
-  ck_assert(!z[0].reject && z[1].reject && !z[2].reject);
-  ACCQ_CK_CLOSE(z[2].p, exp(-0.01), 1e-12, 0, "Poisson p");
+  z[2].range = 1;
+  z[2].replications = 10;
+  z[3].exact = 5;
+  z[3].mean = 0;
+  z[3].range = 10; /* e.g. a throughput of 5 out of Lambda = 10 */
+  z[3].replications = 10;
+  ck_assert_int_eq(accq_sim_holm(z, 4, 0.01), 2);
+  ck_assert(!z[0].reject && z[1].reject && !z[2].reject && z[3].reject);
+  ACCQ_CK_CLOSE(z[2].p, pow(1 - 1e-4, 10), 1e-12, 0, "rare-event bound");
+  ACCQ_CK_CLOSE(z[3].p, pow(0.5, 10), 1e-12, 0, "rare-event bound");
   /* the Bonferroni half-width is t_{1-alpha/(2n), R-1} se */
   ACCQ_CK_CLOSE(accq_sim_bonferroni_halfwidth(2.0, 10, 5, 0.05),
                 2 * gsl_cdf_tdist_Pinv(1 - 0.005, 9), 1e-12, 0, "Bonferroni");
