@@ -177,9 +177,10 @@ int accq_cli_sweep(int argc, char **argv) {
   accq_progress_finish(&bar);
 
   {
-    char title[256];
-    snprintf(title, sizeof title, "accq sweep: %s, %s from %g to %g%s", m.name, vary.param,
-             vary.from, vary.to, simulate ? " (simulation)" : " (exact chains)");
+    char title[512];
+    snprintf(title, sizeof title, "accq sweep: %s (m = %d), %s from %g to %g%s", m.name,
+             m.scale, vary.param, vary.from, vary.to,
+             simulate ? " (simulation)" : " (exact chains)");
     accq_report_t *rep = accq_report_alloc(title);
     char tlabel[160];
     snprintf(tlabel, sizeof tlabel, "by %s", vary.param);
@@ -256,10 +257,11 @@ int accq_cli_sweep(int argc, char **argv) {
                                        simulate && is_et ? hi + p * nv : NULL,
                                        ACCQ_PLOT_LINESPOINTS};
     }
-    if (is_et) ser[ns++] = (accq_plot_series_t){"LP bound T_LP", nv, xv, tlp, NULL, NULL, ACCQ_PLOT_LINES};
+    if (is_et) ser[ns++] = (accq_plot_series_t){"LP bound", nv, xv, tlp, NULL, NULL, ACCQ_PLOT_LINES};
     char ptitle[256], ylabel[128];
-    snprintf(ptitle, sizeof ptitle, "%s: %s against %s%s", m.name, short_label(meas[0]),
-             vary.param, simulate ? " (simulation, 95% CI)" : " (exact)");
+    snprintf(ptitle, sizeof ptitle, "%s, m = %d: %s against %s%s", m.name, m.scale,
+             short_label(meas[0]), vary.param,
+             simulate ? " (simulation, 95% CI)" : " (exact chains)");
     snprintf(ylabel, sizeof ylabel, "%s", is_et ? "mean response time E[T]" : meas[0]);
     accq_plot_t pl = {ptitle, vary.param, ylabel, 0, 0, ns, ser};
     accq_err_clear(&err);
