@@ -248,6 +248,10 @@ int accq_gnuplot_render(const accq_plot_t *pl, const char *out_path, accq_err_t 
                           msg[0] ? ": " : "", msg);
     goto cleanup;
   }
+  /* mkstemp creates 0600; a picture gets the usual 0666 & ~umask */
+  mode_t mask = umask(0);
+  umask(mask);
+  chmod(tmp_out, 0666 & ~mask);
   if (rename(tmp_out, out_path) != 0) {
     status = accq_err_set(err, ACCQ_EIO, "cannot write plot '%s': %s", out_path,
                           strerror(errno));

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "accq/verify.h"
@@ -95,6 +96,12 @@ START_TEST(test_plot_png) {
   ck_assert_int_eq((int)fread(magic, 1, 8, f), 8);
   fclose(f);
   ck_assert_int_eq(memcmp(magic, "\x89PNG\r\n\x1a\n", 8), 0);
+  /* readable like any file the user writes (0666 & ~umask), not mkstemp's 0600 */
+  struct stat sb;
+  ck_assert_int_eq(stat(path, &sb), 0);
+  mode_t mask = umask(0);
+  umask(mask);
+  ck_assert_int_eq((int)(sb.st_mode & 0777), (int)(0666 & ~mask));
   /* SVG and PDF by extension */
   snprintf(path, sizeof path, "%s/fig.svg", dir);
   ck_assert_int_eq(accq_gnuplot_render(&p, path, &err), ACCQ_SUCCESS);
