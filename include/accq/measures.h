@@ -73,8 +73,10 @@ void accq_analysis_options_init(accq_analysis_options_t *opt);
  * extrapolated from the geometric decay of the boundary mass, at most doubling)
  * until boundary mass <= auto_mass and the relative change of E[T] from the
  * previous B <= auto_rel; when the state limit (ETOOBIG) or auto_max_buffer
- * stops it first, the last result is kept, auto_converged = 0 and `warning`
- * says where it stopped (status still ACCQ_SUCCESS).  A stationary solve or a
+ * stops it first, or the decay of the mass predicts a B beyond
+ * auto_max_buffer (then B jumps to auto_max_buffer only if that chain has at
+ * most 1e6 product states), the last result is kept, auto_converged = 0 and
+ * `warning` says where it stopped (status still ACCQ_SUCCESS).  A stationary solve or a
  * percentile that does not converge returns ACCQ_ENOCONV with the best
  * estimate filled in (out->solver.residual says how far).  ETOOBIG when even
  * the first chain is over the limits.  Cost: one chain build and solve per B. */

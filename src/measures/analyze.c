@@ -82,19 +82,25 @@ fail:
  * fourfold.  Once the mass is below the target, only the E[T] change is
  * missing: a small step B + B/16 confirms it (the states grow ~ B^(servers),
  * so this step is the cheapest honest look at the E[T] change). */
-static int next_buffer(int B, double mass, int Bprev, double mass_prev, double target) {
+static int next_buffer(int B, double mass, int Bprev, double mass_prev, double target,
+                       double *predicted) {
+  *predicted = NAN;
   if (mass <= target) return B + (B >= 16 ? B / 16 : 1);
   int lo = B + (B >= 4 ? B / 4 : 1), hi = 4 * B;
+  const int reliable = (mass < 0.05 && mass_prev < 0.5) || B >= 32;
   if (Bprev > 0 && mass_prev > 0 && mass > 0 && mass < mass_prev) {
     double r = pow(mass / mass_prev, 1.0 / (B - Bprev));
     double steps = log(0.1 * target / mass) / log(r);
     if (isfinite(steps) && steps > 0) {
       double want = B + ceil(steps);
+      if (reliable) *predicted = want;
       if (mass < 0.05 && mass_prev < 0.5) hi = 16 * B; /* geometric regime: trust it */
       if (want < lo) return lo;
       if (want > hi) return hi;
       return (int)want;
     }
+  } else if (Bprev > 0 && reliable) {
+    *predicted = INFINITY; /* the mass does not decrease: no B will do */
   }
   return 2 * B;
 }
@@ -196,7 +202,31 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
                B, out->m.boundary_mass, shown);
       break;
     }
-    int nb = next_buffer(B, out->m.boundary_mass, Bprev, mass_prev, opt->auto_mass);
+    double predicted;
+    int nb = next_buffer(B, out->m.boundary_mass, Bprev, mass_prev, opt->auto_mass, &predicted);
+    if (predicted > Bmax) {
+      /* The target is out of reach within the largest B allowed (an unstable
+       * policy, or a load very close to capacity).  Computing at Bmax still
+       * improves the estimate; do it when that chain is cheap (<= 1e6
+       * product states), otherwise stop here and say so. */
+      double count = INFINITY;
+      if (!opt->explicit_chain && B < Bmax &&
+          accq_space_count(mm.ntypes, c->servers, Bmax, &count, NULL) == ACCQ_SUCCESS &&
+          count <= 1e6) {
+        Bprev = B;
+        mass_prev = out->m.boundary_mass;
+        et_prev = out->m.mean_response_time;
+        B = Bmax;
+        continue;
+      }
+      snprintf(out->warning, sizeof out->warning,
+               "buffer=auto stopped at B=%d: boundary mass %.3g decays too slowly; the target "
+               "%.3g needs B ~ %.0f > %d (the largest allowed, --max-buffer): the policy may be "
+               "unstable at this load",
+               B, out->m.boundary_mass, opt->auto_mass, isfinite(predicted) ? predicted : 1e9,
+               Bmax);
+      break;
+    }
     Bprev = B;
     mass_prev = out->m.boundary_mass;
     et_prev = out->m.mean_response_time;

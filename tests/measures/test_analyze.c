@@ -102,6 +102,40 @@ START_TEST(test_auto_stops_at_max_buffer) {
 }
 END_TEST
 
+START_TEST(test_auto_stops_when_unreachable) {
+  /* models/saturating.ini's types at load 0.9: random-lp's split saturates
+   * 'medium' (x = n mu), an M/M/1 at rho = 1 whose boundary mass decays like
+   * 1/B, not geometrically.  auto must notice that 1e-9 is out of reach within
+   * B <= 200 and stop early (cheaply) with a warning, not build 200^3 states. */
+  accq_model_t m;
+  mt_model(&m, "[system]\nname = sat\nload = 0.9\naccuracy_target = 0.7\nbuffer = auto\n"
+               "scale = 1\n[type fast]\nservers = 1\nrate = 4.0\naccuracy = 0.5\n"
+               "[type medium]\nservers = 1\nrate = 2.0\naccuracy = 0.8\n"
+               "[type slow]\nservers = 1\nrate = 1.0\naccuracy = 0.95\n");
+  ck_assert_int_eq(accq_lp_model_resolve(&m, NULL), 0);
+  accq_policy_t *pol = mt_policy(&m, "random-lp");
+  accq_analysis_options_t opt;
+  accq_analysis_options_init(&opt);
+  accq_analysis_t a;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
+  ck_assert_int_eq(a.auto_converged, 0);
+  ck_assert_int_lt(a.buffer, 200);
+  ck_assert_msg(strstr(a.warning, "decays too slowly") != NULL, "warning: %s", a.warning);
+  ck_assert(a.m.boundary_mass > 1e-3);
+  /* one server, rho = 0.97 (geometric but slow): B = 200 is cheap (201
+   * states), so auto goes there even though 1e-9 needs B ~ 700 */
+  mt_model(&m, "[system]\nname = h\narrival_rate = 0.97\naccuracy_target = 0.5\nbuffer = auto\n"
+               "scale = 1\n[type only]\nservers = 1\nrate = 1.0\naccuracy = 0.9\n");
+  accq_policy_free(pol);
+  pol = mt_policy(&m, "jsq");
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
+  ck_assert_int_eq(a.buffer, 200);
+  ck_assert_int_eq(a.auto_converged, 0);
+  ACCQ_CK_CLOSE(a.m.mean_response_time, mm1b_et(0.97, 1, 200), 1e-9, 0, "E[T] of M/M/1/200");
+  accq_policy_free(pol);
+}
+END_TEST
+
 START_TEST(test_auto_stops_at_state_limit) {
   /* 3 identical servers under jsq: the state limit stops the growth; the
    * last B that fitted is kept and the warning says why. */
@@ -181,6 +215,7 @@ int main(void) {
   tcase_add_test(tc, test_auto_mm1);
   tcase_add_test(tc, test_given_buffer_and_keep_chain);
   tcase_add_test(tc, test_auto_stops_at_max_buffer);
+  tcase_add_test(tc, test_auto_stops_when_unreachable);
   tcase_add_test(tc, test_auto_stops_at_state_limit);
   tcase_add_test(tc, test_no_convergence_keeps_estimate);
   tcase_add_test(tc, test_explicit_and_load_mode);
