@@ -10,15 +10,8 @@
 #include "accq/policy.h"
 #include "verify/verify_internal.h"
 
-#if defined(__has_include)
-#if __has_include("accq/sim.h")
 #include "accq/sim.h"
 #define ACCQ_I_HAVE_SIM 1
-#endif
-#endif
-#ifndef ACCQ_I_HAVE_SIM
-#define ACCQ_I_HAVE_SIM 0
-#endif
 
 const char *accq_verdict_name(accq_verdict_t v) {
   switch (v) {
