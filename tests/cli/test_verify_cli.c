@@ -27,7 +27,7 @@ static int count(const char *s, const char *what) {
 /* A small grid of claims 1, 2 and 5 on two-tier: everything holds, exit 0. */
 START_TEST(test_verify_passes) {
   char args[2048], *out, *err;
-  snprintf(args, sizeof args, "verify %s --claims 1,2 --loads 0.5 --scales 1 -q",
+  snprintf(args, sizeof args, "verify %s --claims 1,2 --loads 0.5 --scales 1 --sim-scales 4 --jobs 20000 -q",
            model("models/two-tier.ini"));
   int rc = accq_run(args, &out, &err);
   ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, out, err);
@@ -45,7 +45,8 @@ END_TEST
 START_TEST(test_verify_negative) {
   char args[2048], *out, *err;
   snprintf(args, sizeof args,
-           "verify %s --claims 1,2 --loads 0.5 --scales 1 -q --inject-fault claims-target=jsq",
+           "verify %s --claims 1,2 --loads 0.5 --scales 1 --sim-scales 4 --jobs 20000 -q "
+           "--inject-fault claims-target=jsq",
            model("models/two-tier.ini"));
   int rc = accq_run(args, &out, &err);
   ck_assert_msg(rc == 1, "exit %d\n%s\n%s", rc, out, err);
@@ -55,7 +56,8 @@ START_TEST(test_verify_negative) {
   free(out);
   free(err);
   snprintf(args, sizeof args,
-           "verify %s --claims 2 --loads 0.5 --scales 1 -q --inject-fault claims-target=jsq "
+           "verify %s --claims 2 --loads 0.5 --scales 1 --sim-scales 4 --jobs 20000 -q "
+           "--inject-fault claims-target=jsq "
            "--format json",
            model("models/two-tier.ini"));
   rc = accq_run(args, &out, &err);
