@@ -102,6 +102,16 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
 
+  {
+    /* the run starts empty: a warm-up of a few arrivals per server leaves that bias in */
+    long long servers = 0, w = so.warmup >= 0 ? so.warmup : so.jobs / 10;
+    for (int k = 0; k < m.ntypes; k++) servers += (long long)m.scale * m.types[k].servers;
+    if (w < 10 * servers && !cli.quiet)
+      fprintf(stderr,
+              "accq simulate: warning: a warm-up of %lld arrivals is less than 10 per server "
+              "(%lld servers); the estimates may keep the bias of the empty start (--warmup)\n",
+              w, servers);
+  }
   accq_err_t err;
   accq_err_clear(&err);
   accq_policy_options_t popt;
