@@ -198,6 +198,23 @@ static inline double zig_exp(gsl_rng *r) {
   }
 }
 
+/* A uniform index in [0, n), exactly uniform, by Lemire's multiply-and-reject
+ * ("Fast random integer generation in an interval", ACM TOMACS 29(1), 2019):
+ * one 32-bit word and a multiplication, a division only in the rare rejection
+ * zone (gsl_rng_uniform_int divides on every call). */
+static inline int uniform_index(gsl_rng *r, uint32_t n) {
+  uint64_t m = (uint64_t)(uint32_t)gsl_rng_get(r) * n;
+  uint32_t l = (uint32_t)m;
+  if (l < n) {
+    uint32_t t = (uint32_t)(0u - n) % n;
+    while (l < t) {
+      m = (uint64_t)(uint32_t)gsl_rng_get(r) * n;
+      l = (uint32_t)m;
+    }
+  }
+  return (int)(m >> 32);
+}
+
 /* Exponential with the given mean. */
 static inline double exp_draw(gsl_rng *r, double mean) { return mean * zig_exp(r); }
 
@@ -574,7 +591,7 @@ static int run_rep(const accq_model_t *m, const accq_policy_t *pol,
       goto cleanup;
     }
     if (q == ACCQ_LEVEL_ANY) {
-      s = w.off[k] + (int)gsl_rng_uniform_int(r, (unsigned long)w.Nk[k]);
+      s = w.off[k] + uniform_index(r, (uint32_t)w.Nk[k]);
       q = w.lvl[s];
     } else {
       if (q < 0 || q >= w.cap[k] || w.count[k][q] <= 0) {
@@ -583,7 +600,7 @@ static int run_rep(const accq_model_t *m, const accq_policy_t *pol,
                           accq_policy_name(pol), m->types[k].name, q);
         goto cleanup;
       }
-      int i = w.start[k][q] + (int)gsl_rng_uniform_int(r, (unsigned long)w.count[k][q]);
+      int i = w.start[k][q] + uniform_index(r, (uint32_t)w.count[k][q]);
       s = w.perm[w.off[k] + i];
     }
     if (B > 0 && q >= B) {
