@@ -87,6 +87,17 @@ int accq_policy_max_routes(const accq_policy_t *pol, const accq_occ_t *occ);
 int accq_policy_dispatch(const accq_policy_t *pol, const accq_occ_t *occ,
                          accq_route_t *routes, int cap, int *nroutes);
 
+/* A policy defined by the caller's dispatch function (kind ACCQ_POLICY_TABLE),
+ * e.g. the table-driven optimal rule of accq optimal, or a deliberately broken
+ * policy in tests.  `fn` must follow accq_policy_dispatch's contract; ctx is
+ * borrowed (it must outlive the policy); max_routes bounds what fn returns;
+ * meets_target says whether the policy claims to meet a*. */
+typedef int (*accq_dispatch_fn)(const void *ctx, const accq_occ_t *occ, accq_route_t *routes,
+                                int cap, int *nroutes);
+int accq_policy_alloc_custom(accq_policy_t **pol, const char *name, const accq_model_t *m,
+                             accq_dispatch_fn fn, const void *ctx, int max_routes,
+                             int meets_target, accq_err_t *err);
+
 /* The list of policy names for messages and `--policy all`. */
 extern const char *const accq_policy_names[];
 extern const int accq_policy_nnames;

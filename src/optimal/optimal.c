@@ -1,0 +1,374 @@
+/* The occupation-measure LP of SPEC 4 (`optimal`); see include/accq/optimal.h. */
+#include "accq/optimal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "accq/lp.h"
+#include "ext/glpk_sparse.h"
+
+#define OPT_MAX_CELLS 4096 /* K * (B+1) handled by the table policy's stack buffer */
+
+struct accq_optimal {
+  accq_model_t model;
+  int buffer;
+  int ntypes;
+  accq_space_t *space;
+  double *pi;               /* per rank */
+  int64_t *route_ptr;       /* per rank, into routes */
+  accq_route_t *routes;
+  accq_optimal_summary_t summary;
+};
+
+void accq_optimal_options_init(accq_optimal_options_t *opt) {
+  opt->method = ACCQ_OPTIMAL_AUTO;
+  opt->max_states = 50000;
+  opt->max_seconds = 600;
+}
+
+void accq_optimal_free(accq_optimal_t *o) {
+  if (!o) return;
+  accq_space_free(o->space);
+  free(o->pi);
+  free(o->route_ptr);
+  free(o->routes);
+  free(o);
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* One action of a state: admit to (k,q), or lose (k = -1). */
+typedef struct {
+  int k, q;
+} action_t;
+
+/* Actions of a state: every (k,q) with q < B and c[k][q] > 0; only when all
+ * servers are full, the single action "lose".  Returns the count. */
+static int state_actions(const int *c, int K, int B, action_t *act) {
+  int n = 0;
+  for (int k = 0; k < K; k++)
+    for (int q = 0; q < B; q++)
+      if (c[k * (B + 1) + q] > 0) act[n++] = (action_t){k, q};
+  if (n == 0) act[n++] = (action_t){-1, B};
+  return n;
+}
+
+int accq_optimal_solve(const accq_model_t *m_in, int B, const accq_optimal_options_t *opt_in,
+                       accq_optimal_t **out, accq_err_t *err) {
+  int status = ACCQ_SUCCESS;
+  accq_optimal_options_t opt;
+  if (opt_in)
+    opt = *opt_in;
+  else
+    accq_optimal_options_init(&opt);
+  accq_optimal_t *o = NULL;
+  int *rows = NULL, *cols = NULL;
+  double *vals = NULL, *obj = NULL, *x = NULL, *rhs = NULL;
+  unsigned char *kind = NULL;
+  int64_t *col_ptr = NULL; /* per rank: first column */
+  action_t *col_act = NULL;
+  *out = NULL;
+
+  if (B < 1) return accq_err_set(err, ACCQ_EINVAL, "buffer must be >= 1 (got %d)", B);
+  accq_model_t model = *m_in;
+  status = accq_lp_model_resolve(&model, err);
+  if (status) return status;
+  const int K = model.ntypes;
+  if (K * (B + 1) > OPT_MAX_CELLS)
+    return accq_err_set(err, ACCQ_ETOOBIG, "%d types x %d levels exceed the optimal rule's "
+                        "table limit of %d cells", K, B + 1, OPT_MAX_CELLS);
+  int servers[ACCQ_MAX_TYPES];
+  for (int k = 0; k < K; k++) servers[k] = model.scale * model.types[k].servers;
+  double count;
+  status = accq_space_count(K, servers, B, &count, err);
+  if (status) return status;
+  /* actions per state are at most K*B: the estimate is an upper bound */
+  double vars_est = count * K * B + 1;
+  double nnz_est = vars_est * (K * B + 5);
+  double bytes_est = nnz_est * 3 * (sizeof(int) * 2 + sizeof(double)) + vars_est * 64;
+  if (count > (double)opt.max_states || nnz_est > 2e9)
+    return accq_err_set(err, ACCQ_ETOOBIG,
+                        "the optimal-policy LP at scale %d and buffer %d has %.0f lumped states "
+                        "(limit %lld), up to %.3g variables and about %.2f GiB; lower the scale "
+                        "or the buffer",
+                        model.scale, B, count, (long long)opt.max_states, vars_est,
+                        bytes_est / (1 << 30));
+
+  double t0 = now_seconds();
+  o = calloc(1, sizeof *o);
+  if (!o) return accq_err_set(err, ACCQ_ENOMEM, "no memory for the optimal-policy workspace");
+  o->model = model;
+  o->buffer = B;
+  o->ntypes = K;
+  status = accq_space_alloc(&o->space, K, servers, B, err);
+  if (status) goto cleanup;
+  const int64_t S = (int64_t)accq_space_size(o->space);
+  const int cells = K * (B + 1);
+  const double lambda = model.scale * model.arrival_rate;
+
+  /* pass 1: columns per state */
+  int *c = malloc(sizeof *c * cells);
+  int *d = malloc(sizeof *d * cells);
+  action_t *act = malloc(sizeof *act * (size_t)(K * B + 1));
+  col_ptr = malloc(sizeof *col_ptr * (size_t)(S + 1));
+  if (!c || !d || !act || !col_ptr) {
+    free(c);
+    free(d);
+    free(act);
+    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for %lld states", (long long)S);
+    goto cleanup;
+  }
+  int64_t ncols = 0, nnz = 0;
+  for (int64_t s = 0; s < S; s++) {
+    accq_space_unrank(o->space, (uint64_t)s, c);
+    int na = state_actions(c, K, B, act);
+    int ndep = 0;
+    for (int k = 0; k < K; k++)
+      for (int q = 1; q <= B; q++) ndep += c[k * (B + 1) + q] > 0;
+    col_ptr[s] = ncols;
+    ncols += na;
+    for (int a = 0; a < na; a++) nnz += 1 + ndep + (act[a].k >= 0 ? 4 : 1);
+  }
+  col_ptr[S] = ncols;
+  ncols += 1;   /* t */
+  nnz += 1;
+  const int nrows = (int)S + 3;
+  const int row_norm = (int)S, row_tput = (int)S + 1, row_acc = (int)S + 2;
+  rows = malloc(sizeof *rows * (size_t)nnz);
+  cols = malloc(sizeof *cols * (size_t)nnz);
+  vals = malloc(sizeof *vals * (size_t)nnz);
+  obj = calloc((size_t)ncols, sizeof *obj);
+  x = calloc((size_t)ncols, sizeof *x);
+  rhs = calloc((size_t)nrows, sizeof *rhs);
+  kind = calloc((size_t)nrows, sizeof *kind);
+  col_act = malloc(sizeof *col_act * (size_t)ncols);
+  if (!rows || !cols || !vals || !obj || !x || !rhs || !kind || !col_act) {
+    free(c);
+    free(d);
+    free(act);
+    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for an LP with %lld non-zeros",
+                          (long long)nnz);
+    goto cleanup;
+  }
+  /* pass 2: the matrix */
+  int64_t e = 0;
+  for (int64_t s = 0; s < S; s++) {
+    accq_space_unrank(o->space, (uint64_t)s, c);
+    int na = state_actions(c, K, B, act);
+    double dep = 0, jobs = 0;
+    for (int k = 0; k < K; k++)
+      for (int q = 1; q <= B; q++) {
+        dep += c[k * (B + 1) + q] * model.types[k].rate;
+        jobs += (double)q * c[k * (B + 1) + q];
+      }
+    for (int a = 0; a < na; a++) {
+      int j = (int)(col_ptr[s] + a);
+      col_act[j] = act[a];
+      obj[j] = jobs;
+      int admit = act[a].k >= 0;
+      rows[e] = (int)s, cols[e] = j, vals[e++] = dep + (admit ? lambda : 0.0);
+      if (admit) {
+        memcpy(d, c, sizeof *d * cells);
+        d[act[a].k * (B + 1) + act[a].q]--;
+        d[act[a].k * (B + 1) + act[a].q + 1]++;
+        rows[e] = (int)accq_space_rank(o->space, d), cols[e] = j, vals[e++] = -lambda;
+      }
+      for (int k = 0; k < K; k++)
+        for (int q = 1; q <= B; q++) {
+          int n = c[k * (B + 1) + q];
+          if (!n) continue;
+          memcpy(d, c, sizeof *d * cells);
+          d[k * (B + 1) + q]--;
+          d[k * (B + 1) + q - 1]++;
+          rows[e] = (int)accq_space_rank(o->space, d), cols[e] = j;
+          vals[e++] = -n * model.types[k].rate;
+        }
+      rows[e] = row_norm, cols[e] = j, vals[e++] = 1.0;
+      if (admit) {
+        rows[e] = row_tput, cols[e] = j, vals[e++] = lambda;
+        rows[e] = row_acc, cols[e] = j;
+        vals[e++] = model.types[act[a].k].accuracy - model.accuracy_target;
+      }
+    }
+  }
+  free(c);
+  free(d);
+  free(act);
+  const int tcol = (int)(ncols - 1);
+  col_act[tcol] = (action_t){-2, 0};
+  rows[e] = row_norm, cols[e] = tcol, vals[e++] = -1.0;
+  /* rows that would be empty of meaning: drop zero accuracy coefficients is not
+   * needed; GLPK accepts explicit zeros only if we skip them */
+  int64_t w = 0;
+  for (int64_t i = 0; i < e; i++)
+    if (vals[i] != 0.0) rows[w] = rows[i], cols[w] = cols[i], vals[w++] = vals[i];
+  for (int i = 0; i < nrows; i++) kind[i] = ACCQ_I_ROW_EQ;
+  kind[row_acc] = ACCQ_I_ROW_GE;
+  rhs[row_tput] = 1.0;
+
+  int interior = opt.method == ACCQ_OPTIMAL_INTERIOR;
+  accq_i_sparse_lp_t lp = {nrows, (int)ncols, w, rows, cols, vals, obj, kind, rhs, interior,
+                           opt.max_seconds};
+  double objective = NAN;
+  status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+  if (status == ACCQ_EACCINFEAS) {
+    accq_err_set(err, ACCQ_EACCINFEAS,
+                 "no dispatch rule meets the accuracy target %g at scale %d and buffer %d "
+                 "(jobs may go to an inaccurate server only when needed, and a job is lost "
+                 "only when every server is full)",
+                 model.accuracy_target, model.scale, B);
+    goto cleanup;
+  }
+  if (status) goto cleanup;
+
+  /* recover y = z / t and the rule per state */
+  double t = x[tcol];
+  if (!(t > 0)) {
+    status = accq_err_set(err, ACCQ_ENUMERIC, "the LP returned t = %g (1/throughput must be > 0)", t);
+    goto cleanup;
+  }
+  o->pi = calloc((size_t)S, sizeof *o->pi);
+  o->route_ptr = malloc(sizeof *o->route_ptr * (size_t)(S + 1));
+  o->routes = malloc(sizeof *o->routes * (size_t)(ncols));
+  if (!o->pi || !o->route_ptr || !o->routes) {
+    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the optimal rule");
+    goto cleanup;
+  }
+  accq_optimal_summary_t *sm = &o->summary;
+  double X = 0, L = 0, acc = 0, total = 0;
+  int64_t nr = 0;
+  for (int64_t s = 0; s < S; s++) {
+    o->route_ptr[s] = nr;
+    double ps = 0;
+    for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
+      double y = x[j] / t;
+      if (y < 0) y = 0;
+      x[j] = y;
+      ps += y;
+    }
+    o->pi[s] = ps;
+    total += ps;
+    if (ps <= 0) continue;
+    sm->positive_states++;
+    int used = 0;
+    for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
+      if (x[j] <= 0) continue;
+      action_t a = col_act[j];
+      o->routes[nr++] = (accq_route_t){a.k >= 0 ? a.k : 0, a.q, x[j] / ps};
+      used++;
+      if (a.k >= 0) {
+        X += lambda * x[j];
+        acc += lambda * x[j] * model.types[a.k].accuracy;
+      }
+    }
+    if (used > 1) sm->randomized_states++;
+  }
+  o->route_ptr[S] = nr;
+  {
+    int *cc = malloc(sizeof *cc * cells);
+    if (!cc) {
+      status = accq_err_set(err, ACCQ_ENOMEM, "no memory");
+      goto cleanup;
+    }
+    for (int64_t s = 0; s < S; s++) {
+      if (o->pi[s] <= 0) continue;
+      accq_space_unrank(o->space, (uint64_t)s, cc);
+      for (int k = 0; k < K; k++)
+        for (int q = 1; q <= B; q++) L += o->pi[s] * q * cc[k * (B + 1) + q];
+    }
+    free(cc);
+  }
+  /* balance residual of y: recompute A y with the columns scaled back */
+  {
+    double *r = calloc((size_t)nrows, sizeof *r);
+    if (r) {
+      for (int64_t i = 0; i < w; i++)
+        if (cols[i] != tcol && rows[i] < (int)S) r[rows[i]] += vals[i] * x[cols[i]];
+      double worst = 0, scale = lambda;
+      for (int k = 0; k < K; k++) scale += servers[k] * model.types[k].rate;
+      for (int64_t s = 0; s < S; s++) worst = fmax(worst, fabs(r[s]));
+      sm->balance_residual = worst / scale;
+      free(r);
+    }
+  }
+  sm->t_opt = objective;
+  sm->mean_jobs = L / total;
+  sm->throughput = X / total;
+  sm->accuracy = acc / X;
+  sm->loss_probability = 1.0 - sm->throughput / lambda;
+  sm->states = S;
+  sm->variables = ncols;
+  snprintf(sm->method, sizeof sm->method, "%s", interior ? "glpk-interior" : "glpk-simplex");
+  sm->seconds = now_seconds() - t0;
+  *out = o;
+  o = NULL;
+
+cleanup:
+  accq_optimal_free(o);
+  free(rows);
+  free(cols);
+  free(vals);
+  free(obj);
+  free(x);
+  free(rhs);
+  free(kind);
+  free(col_ptr);
+  free(col_act);
+  return status;
+}
+
+void accq_optimal_summary(const accq_optimal_t *o, accq_optimal_summary_t *s) { *s = o->summary; }
+
+const accq_space_t *accq_optimal_space(const accq_optimal_t *o) { return o->space; }
+
+double accq_optimal_state(const accq_optimal_t *o, uint64_t rank, const accq_route_t **routes,
+                          int *nroutes) {
+  *routes = o->routes + o->route_ptr[rank];
+  *nroutes = (int)(o->route_ptr[rank + 1] - o->route_ptr[rank]);
+  return o->pi[rank];
+}
+
+/* Table-driven dispatch: rank the occupancy, copy the state's routes.  States
+ * outside the rule's recurrent class are never reached from the empty system
+ * (inflow into a state with zero frequency is zero), so they need no rule; if
+ * asked anyway, the job goes to the least-loaded (k,q) in SED order. */
+static int optimal_dispatch(const void *ctx, const accq_occ_t *occ, accq_route_t *routes, int cap,
+                            int *nroutes) {
+  const accq_optimal_t *o = ctx;
+  const int K = o->ntypes, B = o->buffer;
+  int flat[OPT_MAX_CELLS];
+  for (int k = 0; k < K; k++)
+    for (int q = 0; q <= B; q++) flat[k * (B + 1) + q] = q <= occ->top[k] ? occ->count[k][q] : 0;
+  uint64_t r = accq_space_rank(o->space, flat);
+  const accq_route_t *src;
+  int n;
+  accq_optimal_state(o, r, &src, &n);
+  if (n == 0) {
+    int bk = 0, bq = B;
+    double best = INFINITY;
+    for (int k = 0; k < K; k++)
+      for (int q = 0; q < B; q++)
+        if (flat[k * (B + 1) + q] > 0 && (q + 1) / o->model.types[k].rate < best)
+          best = (q + 1) / o->model.types[k].rate, bk = k, bq = q;
+    if (cap < 1) return ACCQ_ERANGE;
+    routes[0] = (accq_route_t){bk, bq, 1.0};
+    *nroutes = 1;
+    return ACCQ_SUCCESS;
+  }
+  if (n > cap) return ACCQ_ERANGE;
+  memcpy(routes, src, sizeof *routes * (size_t)n);
+  *nroutes = n;
+  return ACCQ_SUCCESS;
+}
+
+int accq_optimal_policy(const accq_optimal_t *o, const accq_model_t *m, accq_policy_t **pol,
+                        accq_err_t *err) {
+  return accq_policy_alloc_custom(pol, "optimal", m, optimal_dispatch, o,
+                                  o->ntypes * o->buffer + 1, 1, err);
+}
