@@ -1,10 +1,266 @@
-/* Placeholder until this subcommand's issue lands: refuses clearly. */
+/* accq optimal: the constrained-optimal dispatch rule of a small system
+ * (SPEC 4 `optimal`), its value t_opt, the rule itself, its evaluation by the
+ * chain engine, and the sandwich T_LP(X) <= t_opt <= E[T] against the
+ * accuracy-meeting policies at the same m and B. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "accq/lp.h"
+#include "accq/measures.h"
+#include "accq/optimal.h"
 #include "cli/cli.h"
 
+static const char *const compared[] = {"rjiq", "pop", "random-lp", "accurate-jiq"};
+
+/* Per-state rows sorted by decreasing probability. */
+typedef struct {
+  uint64_t rank;
+  double pi;
+} state_row_t;
+
+static int by_pi_desc(const void *a, const void *b) {
+  double x = ((const state_row_t *)a)->pi, y = ((const state_row_t *)b)->pi;
+  return (x < y) - (x > y);
+}
+
+/* "small:2,0,0 large:1,0,0" */
+static void occupancy_text(const accq_model_t *m, int B, const int *c, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < m->ntypes && used < size; k++) {
+    used += (size_t)snprintf(buf + used, size - used, "%s%s:", k ? " " : "", m->types[k].name);
+    for (int q = 0; q <= B && used < size; q++)
+      used += (size_t)snprintf(buf + used, size - used, "%s%d", q ? "," : "", c[k * (B + 1) + q]);
+  }
+}
+
+static void routes_text(const accq_model_t *m, int B, const accq_route_t *r, int n, char *buf,
+                        size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < n && used < size; i++) {
+    if (r[i].level >= B)
+      used += (size_t)snprintf(buf + used, size - used, "%slost", i ? ", " : "");
+    else
+      used += (size_t)snprintf(buf + used, size - used, "%s%s@%d %.6g", i ? ", " : "",
+                               m->types[r[i].type].name, r[i].level, r[i].prob);
+  }
+}
+
+/* Default B when the model says `auto`: the largest B <= 8 whose lumped space
+ * stays within `limit` states (at least 1). */
+static int default_buffer(const accq_model_t *m, double limit) {
+  int servers[ACCQ_MAX_TYPES];
+  for (int k = 0; k < m->ntypes; k++) servers[k] = m->scale * m->types[k].servers;
+  int best = 1;
+  for (int B = 1; B <= 8; B++) {
+    double count;
+    if (accq_space_count(m->ntypes, servers, B, &count, NULL) || count > limit) break;
+    best = B;
+  }
+  return best;
+}
+
 int accq_cli_optimal(int argc, char **argv) {
-  (void)argc;
-  fprintf(stderr, "accq: '%s' is not implemented yet\n", argv[0]);
-  return 2;
+  int buffer = 0, scale = 0, show = 20, max_states = 50000, no_compare = 0;
+  const char *method = "auto";
+  const accq_cli_opt_t opts[] = {
+      {"buffer", 'B', ACCQ_OPT_INT, &buffer, "B",
+       "per-server buffer (default: the model's; for `auto`, the largest B <= 8 "
+       "with at most 20,000 lumped states)"},
+      {"scale", 'm', ACCQ_OPT_INT, &scale, "M", "system size m (default: the model's)"},
+      {"method", 0, ACCQ_OPT_STRING, &method, "auto|simplex|interior",
+       "GLPK method (auto: simplex, whose vertex solution is a readable rule)"},
+      {"show", 0, ACCQ_OPT_INT, &show, "N", "states of the rule listed in human formats (20)"},
+      {"max-states", 0, ACCQ_OPT_INT, &max_states, "N", "refuse larger lumped spaces (50000)"},
+      {"no-compare", 0, ACCQ_OPT_FLAG, &no_compare, NULL,
+       "skip the comparison with rjiq, pop, random-lp and accurate-jiq"},
+      {0}};
+  const accq_cli_spec_t spec = {
+      "optimal", "[MODEL] [--scale M] [--buffer B]",
+      "The constrained-optimal dispatch rule of a small system: the smallest E[T] over all\n"
+      "randomized rules that see the whole lumped state, subject to accuracy >= a*, at the\n"
+      "given m and B (state-action LP, Charnes-Cooper, GLPK).  The rule is evaluated again\n"
+      "by the chain engine, and compared with the LP bound and the accuracy-meeting policies.\n"
+      "JSON output carries the whole rule (every state with positive probability).",
+      ACCQ_CLI_COMMON, opts, 0, 1};
+  accq_cli_t cli;
+  int rc = accq_cli_parse(&spec, argc, argv, &cli);
+  if (rc >= 0) return rc;
+  accq_optimal_options_t oo;
+  accq_optimal_options_init(&oo);
+  if (!strcmp(method, "simplex"))
+    oo.method = ACCQ_OPTIMAL_SIMPLEX;
+  else if (!strcmp(method, "interior"))
+    oo.method = ACCQ_OPTIMAL_INTERIOR;
+  else if (strcmp(method, "auto"))
+    return accq_cli_usage(&cli, "--method must be auto, simplex or interior (got '%s')", method);
+  if (show < 0) return accq_cli_usage(&cli, "--show must be >= 0 (got %d)", show);
+  if (max_states < 1) return accq_cli_usage(&cli, "--max-states must be >= 1 (got %d)", max_states);
+  if (buffer < 0) return accq_cli_usage(&cli, "--buffer must be >= 1 (got %d)", buffer);
+  if (scale < 0) return accq_cli_usage(&cli, "--scale must be >= 1 (got %d)", scale);
+  oo.max_states = max_states;
+
+  accq_model_t m;
+  if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
+  if (scale > 0) m.scale = scale;
+  int B = buffer > 0 ? buffer : m.buffer > 0 ? m.buffer : default_buffer(&m, 20000);
+
+  accq_err_t err;
+  accq_err_clear(&err);
+  accq_optimal_t *o = NULL;
+  accq_policy_t *opt_pol = NULL;
+  accq_report_t *rep = NULL;
+  state_row_t *rows = NULL;
+  int *c = NULL;
+  int st = accq_optimal_solve(&m, B, &oo, &o, &err);
+  if (st) return accq_cli_fail(&err);
+  accq_optimal_summary_t sm;
+  accq_optimal_summary(o, &sm);
+
+  /* the bound at the admitted rate, per unit scale */
+  accq_lp_problem_t p;
+  accq_lp_result_t *lr = malloc(sizeof *lr);
+  accq_model_t at_x = m;
+  at_x.lambda_mode = ACCQ_LAMBDA_RATE;
+  at_x.arrival_rate = sm.throughput / m.scale;
+  double t_lp = NAN;
+  if (lr && !accq_lp_problem_from_model(&p, &at_x, 0) && !accq_lp_solve(&p, lr, NULL) &&
+      lr->status == ACCQ_LP_OPTIMAL)
+    t_lp = lr->t_lp;
+  free(lr);
+
+  /* the rule evaluated by the chain engine */
+  accq_analysis_options_t ao;
+  accq_analysis_options_init(&ao);
+  ao.buffer = B;
+  accq_analysis_t ev;
+  st = accq_optimal_policy(o, &m, &opt_pol, &err);
+  if (!st) st = accq_analyze(&m, opt_pol, &ao, &ev, &err);
+  if (st) {
+    rc = accq_cli_fail(&err);
+    goto cleanup;
+  }
+
+  char title[ACCQ_NAME_MAX + 128];
+  snprintf(title, sizeof title, "accq optimal: %s (scale %d, buffer %d)", m.name, m.scale, B);
+  rep = accq_report_alloc(title);
+  accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
+  accq_kv_str(s, "model", NULL, m.name);
+  accq_kv_num(s, "lambda", "Lambda (total, m * Lambda)", m.scale * m.arrival_rate, 0);
+  accq_kv_num(s, "accuracy_target", "a*", m.accuracy_target, 0);
+  accq_kv_int(s, "scale", "m", m.scale);
+  accq_kv_int(s, "buffer", "B", B);
+  accq_kv_num(s, "t_opt", "t_opt (optimal E[T])", sm.t_opt, 0);
+  accq_kv_num(s, "accuracy", "accuracy of the optimal rule", sm.accuracy, 0);
+  accq_kv_num(s, "loss_probability", "loss probability", sm.loss_probability, 0);
+  accq_kv_num(s, "throughput", "admitted rate X", sm.throughput, 0);
+  if (isnan(t_lp))
+    accq_kv_null(s, "t_lp", "T_LP(X/m) (bound)", "none (LP infeasible at X)");
+  else
+    accq_kv_num(s, "t_lp", "T_LP(X/m) (bound)", t_lp, 0);
+  accq_kv_num(s, "finite_size_gap", "t_opt / T_LP - 1 (what finite size costs)",
+              sm.t_opt / t_lp - 1, 0);
+  accq_report_section_t *lp = accq_kv_object(s, "lp", "occupation-measure LP");
+  accq_kv_str(lp, "method", NULL, sm.method);
+  accq_kv_int(lp, "states", "lumped states", (long long)sm.states);
+  accq_kv_int(lp, "variables", "state-action variables", (long long)sm.variables);
+  accq_kv_int(lp, "positive_states", "states with pi > 0", (long long)sm.positive_states);
+  accq_kv_int(lp, "randomized_states", "states where the rule randomizes",
+              (long long)sm.randomized_states);
+  accq_kv_num(lp, "balance_residual", "balance residual (relative)", sm.balance_residual, 3);
+  accq_kv_num(lp, "seconds", NULL, sm.seconds, 3);
+  accq_report_section_t *evs = accq_kv_object(s, "evaluation", "the rule evaluated by the chain engine");
+  accq_kv_num(evs, "mean_response_time", "E[T]", ev.m.mean_response_time, 0);
+  accq_kv_num(evs, "relative_difference", "|E[T] - t_opt| / t_opt",
+              fabs(ev.m.mean_response_time - sm.t_opt) / sm.t_opt, 3);
+  accq_kv_num(evs, "accuracy", NULL, ev.m.accuracy, 0);
+  accq_kv_int(evs, "states", "reachable states", (long long)ev.states);
+  accq_kv_num(evs, "residual", "stationary residual", ev.solver.residual, 3);
+
+  if (!no_compare) {
+    accq_report_section_t *t = accq_report_table(rep, "comparison",
+                                                 "accuracy-meeting policies at the same m and B");
+    accq_table_col(t, "policy", NULL, 0);
+    accq_table_col(t, "mean_response_time", "E[T]", 0);
+    accq_table_col(t, "accuracy", NULL, 0);
+    accq_table_col(t, "loss_probability", "P_loss", 0);
+    accq_table_col(t, "meets_target", "meets a*", 0);
+    accq_table_col(t, "t_opt_le_mean", "t_opt <= E[T]", 0);
+    for (size_t i = 0; i < sizeof compared / sizeof compared[0]; i++) {
+      accq_policy_t *pol = NULL;
+      accq_err_t perr;
+      accq_analysis_t a;
+      accq_table_row(t);
+      accq_table_str(t, compared[i]);
+      int pst = accq_policy_alloc(&pol, compared[i], &m, NULL, &perr);
+      if (!pst) pst = accq_analyze(&m, pol, &ao, &a, &perr);
+      accq_policy_free(pol);
+      if (pst) {
+        accq_table_null(t, accq_strerror(pst));
+        accq_table_null(t, "-");
+        accq_table_null(t, "-");
+        accq_table_null(t, "-");
+        accq_table_null(t, "-");
+        continue;
+      }
+      int meets = a.m.accuracy >= m.accuracy_target - 1e-9;
+      accq_table_num(t, a.m.mean_response_time);
+      accq_table_num(t, a.m.accuracy);
+      accq_table_num(t, a.m.loss_probability);
+      accq_table_str(t, meets ? "yes" : "no");
+      if (meets)
+        accq_table_str(t, sm.t_opt <= a.m.mean_response_time * (1 + 1e-9) ? "yes" : "NO");
+      else
+        accq_table_null(t, "n/a");
+    }
+  }
+
+  /* the rule: every state with positive probability (JSON), the first N (humans) */
+  const accq_space_t *space = accq_optimal_space(o);
+  uint64_t S = accq_space_size(space);
+  rows = malloc(sizeof *rows * (size_t)S);
+  c = malloc(sizeof *c * (size_t)(m.ntypes * (B + 1)));
+  if (!rows || !c) {
+    accq_err_set(&err, ACCQ_ENOMEM, "no memory to list the rule");
+    rc = accq_cli_fail(&err);
+    goto cleanup;
+  }
+  size_t n = 0;
+  for (uint64_t r = 0; r < S; r++) {
+    const accq_route_t *routes;
+    int nr;
+    double pi = accq_optimal_state(o, r, &routes, &nr);
+    if (pi > 0) rows[n++] = (state_row_t){r, pi};
+  }
+  qsort(rows, n, sizeof *rows, by_pi_desc);
+  accq_report_section_t *t = accq_report_table(rep, "rule", "the optimal rule (most likely states first)");
+  accq_table_col(t, "state", "occupancy (type: servers at level 0,1,..,B)", 0);
+  accq_table_col(t, "pi", "pi", 6);
+  accq_table_col(t, "routes", "arriving job goes to (type@level prob)", 0);
+  for (size_t i = 0; i < n; i++) {
+    if (cli.format != ACCQ_FORMAT_JSON && cli.format != ACCQ_FORMAT_CSV && (int)i >= show) break;
+    const accq_route_t *routes;
+    int nr;
+    accq_optimal_state(o, rows[i].rank, &routes, &nr);
+    accq_space_unrank(space, rows[i].rank, c);
+    char occ[1024], rt[1024];
+    occupancy_text(&m, B, c, occ, sizeof occ);
+    routes_text(&m, B, routes, nr, rt, sizeof rt);
+    accq_table_row(t);
+    accq_table_str(t, occ);
+    accq_table_num(t, rows[i].pi);
+    accq_table_str(t, rt);
+  }
+  rc = accq_cli_emit(&cli, rep);
+
+cleanup:
+  accq_report_free(rep);
+  accq_policy_free(opt_pol);
+  accq_optimal_free(o);
+  free(rows);
+  free(c);
+  return rc;
 }

@@ -8,6 +8,8 @@
 #ifndef ACCQ_EXT_GLPK_H
 #define ACCQ_EXT_GLPK_H
 
+#include <stdint.h>
+
 #include "accq/status.h"
 
 typedef struct accq_glpk_lp accq_glpk_lp_t;
@@ -52,5 +54,32 @@ double accq_glpk_row_dual(const accq_glpk_lp_t *lp, int i);
 int accq_glpk_polished(const accq_glpk_lp_t *lp);
 /* GLPK's captured terminal output of the last solve (possibly truncated). */
 const char *accq_glpk_log(const accq_glpk_lp_t *lp);
+
+/* ---- sparse LPs in one call (the occupation-measure LP of src/optimal) ----
+ * Columns are all >= 0 with no upper bound; rows are = / >= / <= rhs. */
+typedef enum { ACCQ_I_ROW_EQ = 0, ACCQ_I_ROW_GE, ACCQ_I_ROW_LE } accq_i_row_kind_t;
+
+typedef struct {
+  int nrows, ncols;
+  int64_t nnz;
+  const int *row, *col;          /* 0-based triplets, no duplicates */
+  const double *val;
+  const double *obj;             /* ncols, minimized */
+  const unsigned char *row_kind; /* accq_i_row_kind_t per row */
+  const double *rhs;             /* nrows */
+  int interior;                  /* 0: primal simplex, 1: interior point */
+  /* optional starting basis for the simplex (1 = basic), e.g. the columns of a
+   * known policy; NULL: GLPK's advanced initial basis */
+  const unsigned char *col_basic, *row_basic;
+  unsigned char *col_basic_out;  /* optional: the final basis (1 = basic), ncols */
+  double max_seconds;
+} accq_i_sparse_lp_t;
+
+/* Solves; x gets ncols values and *objective the optimum.  Returns ACCQ_SUCCESS,
+ * ACCQ_EACCINFEAS when the LP has no feasible point (callers re-word it),
+ * ACCQ_ENUMERIC / ACCQ_ENOCONV naming GLPK's code otherwise.  GLPK's terminal
+ * output is suppressed. */
+int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *objective,
+                             accq_err_t *err);
 
 #endif

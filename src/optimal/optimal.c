@@ -2,12 +2,13 @@
 #include "accq/optimal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "accq/lp.h"
-#include "ext/glpk_sparse.h"
+#include "ext/accq_glpk.h"
 
 #define OPT_MAX_CELLS 4096 /* K * (B+1) handled by the table policy's stack buffer */
 
@@ -18,6 +19,8 @@ struct accq_optimal {
   accq_space_t *space;
   double *pi;               /* per rank */
   int64_t *route_ptr;       /* per rank, into routes */
+  int *decision;            /* per rank: the basic action k*(B+1)+q, -1 (lose or none);
+                               warm-starts the LP at B+1 */
   accq_route_t *routes;
   accq_optimal_summary_t summary;
 };
@@ -34,6 +37,7 @@ void accq_optimal_free(accq_optimal_t *o) {
   free(o->pi);
   free(o->route_ptr);
   free(o->routes);
+  free(o->decision);
   free(o);
 }
 
@@ -59,23 +63,34 @@ static int state_actions(const int *c, int K, int B, action_t *act) {
   return n;
 }
 
-int accq_optimal_solve(const accq_model_t *m_in, int B, const accq_optimal_options_t *opt_in,
-                       accq_optimal_t **out, accq_err_t *err) {
+/* The decision of the B-1 solution for a state of the B space, as an action
+ * code of the B space, or -1 (none: the state has a server at level B, or the
+ * B-1 rule had no basic admitting column there). */
+static int previous_decision(const accq_optimal_t *prev, const int *c, int K, int B, int *cp) {
+  if (!prev) return -1;
+  for (int k = 0; k < K; k++) {
+    if (c[k * (B + 1) + B] > 0) return -1;
+    for (int q = 0; q < B; q++) cp[k * B + q] = c[k * (B + 1) + q];
+  }
+  int d = prev->decision[accq_space_rank(prev->space, cp)];
+  if (d < 0) return -1;
+  return (d / B) * (B + 1) + d % B;
+}
+
+/* One LP at buffer B, warm-started from the rule of the LP at B-1 (prev, may
+ * be NULL). */
+static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_options_t *opt_in,
+                       const accq_optimal_t *prev, accq_optimal_t **out, accq_err_t *err) {
   int status = ACCQ_SUCCESS;
-  accq_optimal_options_t opt;
-  if (opt_in)
-    opt = *opt_in;
-  else
-    accq_optimal_options_init(&opt);
+  accq_optimal_options_t opt = *opt_in;
   accq_optimal_t *o = NULL;
   int *rows = NULL, *cols = NULL;
   double *vals = NULL, *obj = NULL, *x = NULL, *rhs = NULL;
   unsigned char *kind = NULL;
   int64_t *col_ptr = NULL; /* per rank: first column */
   action_t *col_act = NULL;
+  unsigned char *basic_out = NULL;
   *out = NULL;
-
-  if (B < 1) return accq_err_set(err, ACCQ_EINVAL, "buffer must be >= 1 (got %d)", B);
   accq_model_t model = *m_in;
   status = accq_lp_model_resolve(&model, err);
   if (status) return status;
@@ -205,18 +220,74 @@ int accq_optimal_solve(const accq_model_t *m_in, int B, const accq_optimal_optio
   rows[e] = row_norm, cols[e] = tcol, vals[e++] = -1.0;
   /* rows that would be empty of meaning: drop zero accuracy coefficients is not
    * needed; GLPK accepts explicit zeros only if we skip them */
+  /* The balance rows sum to zero (every flow leaves one state and enters
+   * another), so one is redundant: drop the row of the last state, which keeps
+   * the constraint matrix of full row rank (GLPK's simplex fails on the
+   * singular bases otherwise).  Explicit zeros are dropped too. */
   int64_t w = 0;
   for (int64_t i = 0; i < e; i++)
-    if (vals[i] != 0.0) rows[w] = rows[i], cols[w] = cols[i], vals[w++] = vals[i];
+    if (vals[i] != 0.0 && rows[i] != (int)(S - 1))
+      rows[w] = rows[i], cols[w] = cols[i], vals[w++] = vals[i];
   for (int i = 0; i < nrows; i++) kind[i] = ACCQ_I_ROW_EQ;
   kind[row_acc] = ACCQ_I_ROW_GE;
   rhs[row_tput] = 1.0;
 
+  /* Starting basis: one column per state, the action of "accurate-first SED"
+   * (the fastest expected delay among servers of H that have room, else among
+   * all), plus t, the accuracy row's slack and the dropped row's empty slack.
+   * The rule drains to the empty system from every state, so its balance
+   * columns with the normalization form a nonsingular basis; GLPK's default
+   * start on these degenerate LPs hit singular bases (GLP_EFAIL). */
+  unsigned char *col_basic = calloc((size_t)ncols, 1), *row_basic = calloc((size_t)nrows, 1);
+  if (!col_basic || !row_basic) {
+    free(col_basic);
+    free(row_basic);
+    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the starting basis");
+    goto cleanup;
+  }
+  int *cs = malloc(sizeof *cs * cells), *cp = malloc(sizeof *cp * (size_t)(K * B + 1));
+  if (!cs || !cp) {
+    free(cs);
+    free(cp);
+    free(col_basic);
+    free(row_basic);
+    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the starting basis");
+    goto cleanup;
+  }
+  for (int64_t s = 0; s < S; s++) {
+    int64_t best = col_ptr[s];
+    double best_score = INFINITY;
+    int best_h = 0;
+    accq_space_unrank(o->space, (uint64_t)s, cs);
+    int dec = previous_decision(prev, cs, K, B, cp);
+    for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
+      action_t a = col_act[j];
+      if (a.k < 0) break;
+      if (dec >= 0 && a.k * (B + 1) + a.q == dec) {
+        best = j;
+        break;
+      }
+      int h = model.types[a.k].accuracy >= model.accuracy_target;
+      double score = (a.q + 1) / model.types[a.k].rate;
+      if ((h && !best_h) || (h == best_h && score < best_score))
+        best = j, best_score = score, best_h = h;
+    }
+    col_basic[best] = 1;
+  }
+  free(cs);
+  free(cp);
+  col_basic[tcol] = 1;
+  row_basic[row_acc] = 1;
+  row_basic[S - 1] = 1;
+
   int interior = opt.method == ACCQ_OPTIMAL_INTERIOR;
+  basic_out = calloc((size_t)ncols, 1);
   accq_i_sparse_lp_t lp = {nrows, (int)ncols, w, rows, cols, vals, obj, kind, rhs, interior,
-                           opt.max_seconds};
+                           col_basic, row_basic, basic_out, opt.max_seconds};
   double objective = NAN;
   status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+  free(col_basic);
+  free(row_basic);
   if (status == ACCQ_EACCINFEAS) {
     accq_err_set(err, ACCQ_EACCINFEAS,
                  "no dispatch rule meets the accuracy target %g at scale %d and buffer %d "
@@ -233,6 +304,17 @@ int accq_optimal_solve(const accq_model_t *m_in, int B, const accq_optimal_optio
     status = accq_err_set(err, ACCQ_ENUMERIC, "the LP returned t = %g (1/throughput must be > 0)", t);
     goto cleanup;
   }
+  o->decision = malloc(sizeof *o->decision * (size_t)S);
+  if (o->decision && basic_out)
+    for (int64_t s = 0; s < S; s++) {
+      o->decision[s] = -1;
+      double best = -1;
+      for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++)
+        if (basic_out[j] && col_act[j].k >= 0 && x[j] > best)
+          best = x[j], o->decision[s] = col_act[j].k * (B + 1) + col_act[j].q;
+    }
+  free(basic_out);
+  basic_out = NULL;
   o->pi = calloc((size_t)S, sizeof *o->pi);
   o->route_ptr = malloc(sizeof *o->route_ptr * (size_t)(S + 1));
   o->routes = malloc(sizeof *o->routes * (size_t)(ncols));
@@ -320,7 +402,43 @@ cleanup:
   free(kind);
   free(col_ptr);
   free(col_act);
+  free(basic_out);
   return status;
+}
+
+int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_t *opt_in,
+                       accq_optimal_t **out, accq_err_t *err) {
+  accq_optimal_options_t opt;
+  if (opt_in)
+    opt = *opt_in;
+  else
+    accq_optimal_options_init(&opt);
+  *out = NULL;
+  if (B < 1) return accq_err_set(err, ACCQ_EINVAL, "buffer must be >= 1 (got %d)", B);
+  if (opt.method == ACCQ_OPTIMAL_INTERIOR) return solve_level(m, B, &opt, NULL, out, err);
+  /* Continuation in B: the LP at B is started from the optimal rule at B-1
+   * (states with a server at level B start from accurate-first SED).  The new
+   * states carry little probability, so few simplex iterations remain at each
+   * step; a cold start at B = 8 took minutes where the continuation takes
+   * about a second (bench/bench_optimal). */
+  double t0 = now_seconds();
+  accq_optimal_t *prev = NULL;
+  int status = ACCQ_SUCCESS;
+  for (int b = B >= 2 ? 2 : 1; b <= B; b++) {
+    accq_optimal_t *cur = NULL;
+    status = solve_level(m, b, &opt, prev, &cur, err);
+    accq_optimal_free(prev);
+    prev = cur;
+    if (status) break;
+  }
+  if (status) {
+    accq_optimal_free(prev);
+    return status;
+  }
+  prev->summary.seconds = now_seconds() - t0;
+  snprintf(prev->summary.method, sizeof prev->summary.method, "glpk-simplex");
+  *out = prev;
+  return ACCQ_SUCCESS;
 }
 
 void accq_optimal_summary(const accq_optimal_t *o, accq_optimal_summary_t *s) { *s = o->summary; }
@@ -342,7 +460,7 @@ static int optimal_dispatch(const void *ctx, const accq_occ_t *occ, accq_route_t
                             int *nroutes) {
   const accq_optimal_t *o = ctx;
   const int K = o->ntypes, B = o->buffer;
-  int flat[OPT_MAX_CELLS];
+  int flat[OPT_MAX_CELLS] = {0};
   for (int k = 0; k < K; k++)
     for (int q = 0; q <= B; q++) flat[k * (B + 1) + q] = q <= occ->top[k] ? occ->count[k][q] : 0;
   uint64_t r = accq_space_rank(o->space, flat);

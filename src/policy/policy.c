@@ -29,6 +29,11 @@ struct accq_policy {
   int d;                         /* pod sample size */
   int npairs;
   accq_pair_t pairs[ACCQ_MAX_PAIRS];   /* pop, priority order */
+  /* ACCQ_POLICY_TABLE: the caller's rule */
+  accq_dispatch_fn custom_fn;
+  const void *custom_ctx;
+  int custom_max_routes;
+  int custom_meets;
 };
 
 const char *const accq_policy_names[] = {"rjiq", "pop", "random-lp", "accurate-jiq",
@@ -278,6 +283,8 @@ accq_policy_kind_t accq_policy_kind(const accq_policy_t *pol) { return pol->kind
 
 int accq_policy_meets_target(const accq_policy_t *pol) {
   switch (pol->kind) {
+  case ACCQ_POLICY_TABLE:
+    return pol->custom_meets;
   case ACCQ_POLICY_RJIQ:
   case ACCQ_POLICY_POP:
   case ACCQ_POLICY_RANDOM_LP:
@@ -297,6 +304,7 @@ const double *accq_policy_split(const accq_policy_t *pol) {
 }
 
 int accq_policy_max_routes(const accq_policy_t *pol, const accq_occ_t *occ) {
+  if (pol->kind == ACCQ_POLICY_TABLE) return pol->custom_max_routes;
   int n = 2 * occ->ntypes + 2;
   if (pol->kind == ACCQ_POLICY_POD)
     for (int k = 0; k < occ->ntypes; k++) n += occ->top[k] + 1;
@@ -494,9 +502,35 @@ int accq_policy_dispatch(const accq_policy_t *pol, const accq_occ_t *occ,
   case ACCQ_POLICY_POD:
     st = rule_pod(pol, occ, &b);
     break;
+  case ACCQ_POLICY_TABLE:
+    return pol->custom_fn(pol->custom_ctx, occ, routes, cap, nroutes);
   default:
     st = ACCQ_EINVAL;
   }
   *nroutes = b.n;
   return st;
+}
+
+int accq_policy_alloc_custom(accq_policy_t **pol, const char *name, const accq_model_t *m,
+                             accq_dispatch_fn fn, const void *ctx, int max_routes,
+                             int meets_target, accq_err_t *err) {
+  *pol = NULL;
+  if (!name || !m || !fn || max_routes < 1)
+    return accq_err_set(err, ACCQ_EINVAL, "custom policy: missing name, model or rule");
+  accq_policy_t *p = calloc(1, sizeof *p);
+  if (!p) return accq_err_set(err, ACCQ_ENOMEM, "policy '%s': out of memory", name);
+  p->kind = ACCQ_POLICY_TABLE;
+  snprintf(p->name, sizeof p->name, "%s", name);
+  p->ntypes = m->ntypes;
+  for (int k = 0; k < m->ntypes; k++) {
+    p->mu[k] = m->types[k].rate;
+    p->acc[k] = m->types[k].accuracy;
+  }
+  p->a_star = m->accuracy_target;
+  p->custom_fn = fn;
+  p->custom_ctx = ctx;
+  p->custom_max_routes = max_routes;
+  p->custom_meets = meets_target != 0;
+  *pol = p;
+  return ACCQ_SUCCESS;
 }
