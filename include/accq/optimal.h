@@ -20,6 +20,13 @@
 
 #include "accq/chain.h"
 
+/* The optimum admits every job while some server has room.  A policy that
+ * loses jobs at full servers while others have room (rjiq, random-lp, pop's
+ * fallback) sheds load the optimum may not shed, and can have a smaller E[T]
+ * of admitted jobs; it is compared with t_opt (SPEC 8 claim 1) only when its
+ * loss probability is at most this. */
+#define ACCQ_OPTIMAL_LOSS_TOL 1e-4
+
 typedef enum {
   ACCQ_OPTIMAL_AUTO = 0,      /* simplex (a vertex: a deterministic policy but for at
                                  most one randomizing state) unless the LP is large */
