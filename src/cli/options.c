@@ -324,8 +324,8 @@ int accq_cli_vary_parse(const char *s, accq_cli_vary_t *v, accq_err_t *err) {
 }
 
 double accq_cli_vary_value(const accq_cli_vary_t *v, int i) {
-  if (v->n <= 1) return v->from;
-  if (i == v->n - 1) return v->to; /* exact end point */
+  if (v->n <= 1 || i == 0) return v->from; /* exact end points: from * n1 / n1 */
+  if (i == v->n - 1) return v->to;         /* can differ from from in the last bit */
   /* a weighted mean of the end points rounds better than from + i*step:
    * 0.2:1.2:6 gives 0.6, not 0.6000000000000001 */
   double n1 = (double)(v->n - 1);
