@@ -329,5 +329,10 @@ double accq_cli_vary_value(const accq_cli_vary_t *v, int i) {
   /* a weighted mean of the end points rounds better than from + i*step:
    * 0.2:1.2:6 gives 0.6, not 0.6000000000000001 */
   double n1 = (double)(v->n - 1);
-  return (v->from * (n1 - (double)i) + v->to * (double)i) / n1;
+  double x = (v->from * (n1 - (double)i) + v->to * (double)i) / n1;
+  if (isfinite(x)) return x;
+  /* the products overflow for end points near DBL_MAX: a convex combination
+   * stays within [from, to] */
+  double t = (double)i / n1;
+  return v->from * (1 - t) + v->to * t;
 }
