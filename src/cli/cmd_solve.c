@@ -2,6 +2,7 @@
  * Parses, calls accq_analyze per policy, builds one report (INTERFACE.md JSON
  * keys plus diagnostics), prints it in any format.  Computes nothing itself. */
 #include <complex.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,8 +290,10 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
 
 int accq_cli_solve(int argc, char **argv) {
   const char *policies = NULL, *solver = NULL, *buffer = NULL, *export_mtx = NULL;
-  int scale = 0, explicit_chain = 0, spectrum = 0, max_buffer = 0;
-  double max_states = 0, tol = 0;
+  /* "not given" is INT_MIN or NaN, values no option can take, so that an
+   * explicit --scale 0 or --tol 0 is refused rather than ignored */
+  int scale = INT_MIN, explicit_chain = 0, spectrum = 0, max_buffer = INT_MIN;
+  double max_states = NAN, tol = NAN;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
        "policies to solve, comma-separated, or 'all' (default all): rjiq[:E], pop, random-lp, "
@@ -331,16 +334,16 @@ int accq_cli_solve(int argc, char **argv) {
   accq_err_clear(&err);
   if (solver && accq_solver_from_name(solver, &opt.solver.solver, &err))
     return accq_cli_usage(&cli, "%s", err.msg);
-  if (tol != 0) {
+  if (!isnan(tol)) {
     if (!(tol > 0 && tol < 1)) return accq_cli_usage(&cli, "--tol must be in (0, 1) (got %g)", tol);
     opt.solver.tol = tol;
   }
-  if (max_states != 0) {
+  if (!isnan(max_states)) {
     if (!(max_states >= 1) || max_states > 9.2e18 || max_states != floor(max_states))
       return accq_cli_usage(&cli, "--max-states needs a whole number >= 1 (got %g)", max_states);
     opt.chain.max_states = (int64_t)max_states;
   }
-  if (max_buffer != 0) {
+  if (max_buffer != INT_MIN) {
     if (max_buffer < 1) return accq_cli_usage(&cli, "--max-buffer must be >= 1 (got %d)", max_buffer);
     opt.auto_max_buffer = max_buffer;
   }
@@ -355,7 +358,7 @@ int accq_cli_solve(int argc, char **argv) {
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
   char set[128];
-  if (scale != 0) {
+  if (scale != INT_MIN) {
     snprintf(set, sizeof set, "system.scale=%d", scale);
     if (accq_model_set(&m, set, &err)) return accq_cli_usage(&cli, "--scale: %s", err.msg);
   }
