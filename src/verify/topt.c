@@ -5,16 +5,10 @@
 
 #include "verify/verify_internal.h"
 
-#if defined(__has_include)
-#if __has_include("accq/optimal.h")
 #include "accq/optimal.h"
-#define ACCQ_I_HAVE_OPTIMAL 1
-#endif
-#endif
 
 #define TOPT_MAX_STATES 5000 /* keeps each GLPK solve well under a second */
 
-#ifdef ACCQ_I_HAVE_OPTIMAL
 static int topt_hook(const accq_model_t *m, int buffer, double *t_opt, double *throughput,
                      void *ctx, accq_err_t *err) {
   (void)ctx;
@@ -36,6 +30,3 @@ static int topt_hook(const accq_model_t *m, int buffer, double *t_opt, double *t
   return ACCQ_SUCCESS;
 }
 accq_verify_topt_fn accq_i_default_topt(void) { return topt_hook; }
-#else
-accq_verify_topt_fn accq_i_default_topt(void) { return NULL; }
-#endif
