@@ -1,0 +1,67 @@
+/* bench_optimal: time of the occupation-measure LP (accq optimal) against its
+ * size, on the llm-three-tier model at scale 1 with growing buffers, plus the
+ * cold start (no continuation in B) on the smaller sizes for comparison.
+ *
+ *   build/bench/bench_optimal [MODEL] [MAX_STATES]
+ *
+ * Prints states, variables, seconds (wall), t_opt and the chain engine's
+ * evaluation of the recovered rule.  Not a test: timings depend on the load. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "accq/accq.h"
+#include "accq/optimal.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+int main(int argc, char **argv) {
+  const char *path = argc > 1 ? argv[1] : ACCQ_BENCH_MODELS "/llm-three-tier.ini";
+  double max_states = argc > 2 ? atof(argv[2]) : 25000;
+  accq_model_t m;
+  accq_err_t err;
+  if (accq_model_load(&m, path, NULL, 0, &err) || accq_lp_model_resolve(&m, &err)) {
+    fprintf(stderr, "%s\n", err.msg);
+    return 2;
+  }
+  int servers[ACCQ_MAX_TYPES];
+  for (int k = 0; k < m.ntypes; k++) servers[k] = m.scale * m.types[k].servers;
+  printf("%-4s %10s %10s %10s %20s %12s\n", "B", "states", "variables", "seconds", "t_opt",
+         "eval rel");
+  for (int B = 2; B <= 40; B++) {
+    double count;
+    if (accq_space_count(m.ntypes, servers, B, &count, NULL) || count > max_states) break;
+    accq_optimal_options_t oo;
+    accq_optimal_options_init(&oo);
+    oo.max_states = (int64_t)max_states;
+    accq_optimal_t *o = NULL;
+    double t0 = now();
+    if (accq_optimal_solve(&m, B, &oo, &o, &err)) {
+      printf("%-4d %10.0f  %s\n", B, count, err.msg);
+      continue;
+    }
+    double secs = now() - t0;
+    accq_optimal_summary_t s;
+    accq_optimal_summary(o, &s);
+    accq_policy_t *pol = NULL;
+    accq_analysis_options_t ao;
+    accq_analysis_options_init(&ao);
+    ao.buffer = B;
+    ao.solver.tol = 1e-14;
+    accq_analysis_t a;
+    double rel = NAN;
+    if (!accq_optimal_policy(o, &m, &pol, &err) && !accq_analyze(&m, pol, &ao, &a, &err))
+      rel = fabs(a.m.mean_response_time - s.t_opt) / s.t_opt;
+    printf("%-4d %10lld %10lld %10.2f %20.15g %12.2e\n", B, (long long)s.states,
+           (long long)s.variables, secs, s.t_opt, rel);
+    fflush(stdout);
+    accq_policy_free(pol);
+    accq_optimal_free(o);
+  }
+  return 0;
+}
