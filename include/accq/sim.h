@@ -25,7 +25,7 @@
  * (Student's t from GSL); percentiles are computed per replication and
  * combined the same way.
  *
- * Memory: O(N + jobs in system) per running replication (plus a fixed 1 MB
+ * Memory: O(N + jobs in system) per running replication (plus a fixed 256 KB
  * response-time histogram); nothing is allocated per event.
  */
 #ifndef ACCQ_SIM_H
@@ -107,8 +107,8 @@ void accq_sim_options_init(accq_sim_options_t *opt);
  * measures (caller-owned array of opt->replications entries).
  * Errors: ACCQ_EINVAL for bad options (names the value), ACCQ_ENOMEM,
  * ACCQ_ENUMERIC if the policy returns a route to an empty level,
- * ACCQ_EINTR never.  Cost: O(R (warmup + jobs) (dispatch + log(jobs in system)))
- * time, O(threads (N + jobs in system)) memory. */
+ * ACCQ_ETOOBIG beyond 2^30 servers.  Cost: O(R (warmup + jobs) (dispatch +
+ * log(jobs in system))) time, O(threads (N + jobs in system)) memory. */
 int accq_sim_run(const accq_model_t *m, const accq_policy_t *pol,
                  const accq_sim_options_t *opt, accq_sim_result_t *res,
                  accq_sim_rep_t *reps, accq_err_t *err);

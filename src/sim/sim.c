@@ -1,18 +1,19 @@
 /* The event-driven simulator (SPEC 7); see include/accq/sim.h for the contract.
  *
- * Data structures (all allocated once per replication, none per event):
+ * Data structures (allocated per replication; the level arrays and the event
+ * heap double when full, so nothing is allocated per event in steady state):
  *  - per type k, its servers' global ids in perm[off_k .. off_k + N_k), kept
  *    partitioned by level: level q occupies positions [start_k[q], start_k[q+1]),
  *    pos[s] is server s's position.  A server moving one level up or down swaps
  *    with the first/last server of its block and the block boundary moves by
  *    one: O(1).  A uniform server at (k, q) is perm[off_k + start_k[q] + U].
  *  - count_k[q] (the occupancy the policy reads) and top_k, exact.
- *  - one departure event per job in system in a binary min-heap of
- *    (time, server, type).  FCFS with service drawn at dispatch makes a job's
+ *  - one departure event per job in system in a 4-ary min-heap of
+ *    (time, server, type) (the next arrival is kept apart).  FCFS with service drawn at dispatch makes a job's
  *    departure time max(now, last departure of its server) + S known at once,
  *    so the heap replaces per-server queues: memory O(N + jobs in system).
  *  - a log-linear histogram of response times (64 octaves around the smallest
- *    mean service time, 2^9 bins per octave: relative width 2e-3,
+ *    mean service time, 2^9 bins per octave: relative width <= 2e-3,
  *    linear interpolation inside a bin) for the percentiles.
  */
 #include "accq/sim.h"
