@@ -140,11 +140,12 @@ const char *accq_sim_measure_name(const accq_model_t *m, int i, char *buf, int s
 int accq_sim_measure_index(const accq_model_t *m, const char *name);
 /* One-line definition of measure i (for golden files). */
 const char *accq_sim_measure_definition(const accq_model_t *m, int i);
-/* The range [0, range] of measure i's values in any replication: 1 for the
- * probabilities and utilizations, m Lambda for the throughputs, 0 when
- * unbounded (response times, L).  Used when every replication gives the same
- * boundary value (see accq_sim_check_t). */
-double accq_sim_measure_range(const accq_model_t *m, int i);
+/* The interval [lo, hi] that holds measure i's value in any replication:
+ * [0,1] for the probabilities and utilizations, [0, m Lambda] for the
+ * throughputs, [min a_k, max a_k] for the accuracy; lo = hi = 0 when unbounded
+ * (response times, L).  Used when every replication gives the same end value
+ * (see accq_sim_check_t). */
+void accq_sim_measure_bounds(const accq_model_t *m, int i, double *lo, double *hi);
 /* The estimate of measure i in a simulation result. */
 accq_estimate_t accq_sim_result_measure(const accq_sim_result_t *r, int i);
 /* The exact value of measure i from the chain's measures (ntypes types). */
@@ -152,17 +153,21 @@ double accq_sim_exact_measure(const accq_measures_t *x, int ntypes, int i);
 
 /* One comparison of an estimate (mean, standard error se over `replications`
  * independent replications) with an exact value.  When every replication gave
- * the same value (se = 0) there is no spread to test with; if that value is
- * an end of the measure's range [0, range] (a rare event never observed, such
- * as a loss), the p-value is the largest probability that R independent
- * replications all give 0 when their mean is `exact`, (1 - exact/range)^R
- * (Markov's inequality: P(X = 0) <= 1 - E X / range), valid whatever the
- * clustering of the rare events; symmetrically (exact/range)^R at the top.
- * Otherwise a zero-spread difference above 1e-12 relative fails. */
+ * the same value (se <= 1e-12 relative: no spread to test with) and that value
+ * is an end of the measure's interval [lo, hi] (a rare event never observed:
+ * no loss, an almost unused type), the p-value is the largest probability
+ * that R independent replications all give lo when their mean is `exact`,
+ * ((hi - exact)/(hi - lo))^R (Markov's inequality on X - lo), valid whatever
+ * the clustering of the rare events; symmetrically ((exact - lo)/(hi - lo))^R
+ * at hi.  Otherwise a zero-spread difference above 1e-12 relative fails.
+ * For such rare events (exact within 1% of lo or hi) the replication values
+ * are far from normal, so the p-value is the larger of the t test's and
+ * Bernstein's bound 2 exp(-R d^2 / (2 f(1-f) + 2d/3)) (d = |mean - exact| and
+ * f = exact - lo, both over hi - lo), which holds for any distribution. */
 typedef struct {
   double exact, mean, se;
   int replications;       /* >= 2: Student's t with R-1 d.f.; otherwise normal */
-  double range;           /* values lie in [0, range]; 0 when unbounded */
+  double lo, hi;          /* values lie in [lo, hi]; lo = hi when unbounded */
   /* filled by accq_sim_holm */
   double z;               /* (mean - exact) / se (0 when equal, +-inf when se = 0) */
   double p;               /* two-sided p-value */

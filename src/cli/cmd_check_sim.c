@@ -280,7 +280,7 @@ int accq_cli_check_sim(int argc, char **argv) {
     if (fabs(mean - c->exact) <= abs_tol) c->mean = c->exact; /* below the tolerance: accepted */
     c->se = se;
     c->replications = R;
-    c->range = 0;
+    c->lo = c->hi = 0;
     n++;
   }
   {

@@ -15,8 +15,9 @@
  * otherwise grow the chain to B = 200) or --buffer's.  Service is made
  * exponential, which the chains assume.  A rare event that no replication
  * ever observed (loss, boundary mass, an almost unused type: se = 0) is judged
- * by the bound (1 - exact/range)^R on the probability that R replications all
- * miss it (accq_sim_check_t). */
+ * by the bound ((hi - exact)/(hi - lo))^R on the probability that R
+ * replications all miss it, [lo, hi] the measure's possible values
+ * (accq_sim_check_t). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +142,7 @@ int accq_cli_crosscheck(int argc, char **argv) {
       chk[n].mean = e.mean;
       chk[n].se = e.se;
       chk[n].replications = r.replications;
-      chk[n].range = accq_sim_measure_range(&m, j);
+      accq_sim_measure_bounds(&m, j, &chk[n].lo, &chk[n].hi);
       snprintf(rows[n].policy, ACCQ_NAME_MAX, "%s", accq_policy_name(pol));
       accq_sim_measure_name(&m, j, rows[n].measure, (int)sizeof rows[n].measure);
       rows[n].buffer = an.buffer;

@@ -59,12 +59,20 @@ const char *accq_sim_measure_definition(const accq_model_t *m, int i) {
   return "X_k: rate of admitted jobs sent to type k (jobs per unit time, whole system)";
 }
 
-double accq_sim_measure_range(const accq_model_t *m, int i) {
-  if (i == M_ACC || i == M_LOSS || i == M_PWAIT || i == M_BOUNDARY) return 1;
-  if (i >= M_SCALARS && i < M_SCALARS + m->ntypes) return 1;
-  if (i >= M_SCALARS + m->ntypes && i < M_SCALARS + 2 * m->ntypes)
-    return (double)m->scale * m->arrival_rate;
-  return 0;
+void accq_sim_measure_bounds(const accq_model_t *m, int i, double *lo, double *hi) {
+  *lo = *hi = 0;
+  if (i == M_LOSS || i == M_PWAIT || i == M_BOUNDARY ||
+      (i >= M_SCALARS && i < M_SCALARS + m->ntypes)) {
+    *hi = 1;
+  } else if (i >= M_SCALARS + m->ntypes && i < M_SCALARS + 2 * m->ntypes) {
+    *hi = (double)m->scale * m->arrival_rate;
+  } else if (i == M_ACC && m->ntypes > 0) {
+    *lo = *hi = m->types[0].accuracy;
+    for (int k = 1; k < m->ntypes; k++) {
+      if (m->types[k].accuracy < *lo) *lo = m->types[k].accuracy;
+      if (m->types[k].accuracy > *hi) *hi = m->types[k].accuracy;
+    }
+  }
 }
 
 accq_estimate_t accq_sim_result_measure(const accq_sim_result_t *r, int i) {
@@ -119,19 +127,36 @@ static double p_value(accq_sim_check_t *c) {
     c->z = 0;
     return 1.0;
   }
-  if (c->se > 0 && isfinite(c->se)) {
+  const double w = c->hi - c->lo;
+  const int bounded = w > 0 && c->exact >= c->lo && c->exact <= c->hi;
+  const double f = bounded ? (c->exact - c->lo) / w : 0.5;
+  double p;
+  if (c->se > 1e-12 * fmax(1, fabs(c->mean)) && isfinite(c->se)) {
     c->z = d / c->se;
-    if (c->replications >= 2) return 2 * gsl_cdf_tdist_Q(fabs(c->z), c->replications - 1);
-    return 2 * gsl_cdf_ugaussian_Q(fabs(c->z));
+    p = c->replications >= 2 ? 2 * gsl_cdf_tdist_Q(fabs(c->z), c->replications - 1)
+                             : 2 * gsl_cdf_ugaussian_Q(fabs(c->z));
+  } else {
+    /* zero spread: every replication gave the same value */
+    c->z = d > 0 ? INFINITY : -INFINITY;
+    p = 0;
+    double tol = 1e-12 * fmax(1, fabs(c->hi));
+    if (bounded && c->replications >= 1) {
+      if (fabs(c->mean - c->lo) <= tol) p = pow(1 - f, c->replications);
+      if (fabs(c->mean - c->hi) <= tol) p = pow(f, c->replications);
+    }
   }
-  /* zero spread: every replication gave the same value */
-  c->z = d > 0 ? INFINITY : -INFINITY;
-  if (c->range > 0 && c->replications >= 1) {
-    double f = c->exact / c->range;
-    if (c->mean == 0 && f > 0 && f <= 1) return pow(1 - f, c->replications);
-    if (c->mean == c->range && f >= 0 && f < 1) return pow(f, c->replications);
+  /* A rare event (exact within 1% of an end of [lo, hi]) makes the replication
+   * values far from normal (mostly 0, now and then large), and the t test
+   * unreliable.  Bernstein's inequality for R independent values in [lo, hi]
+   * with variance at most (hi-lo)^2 f (1-f) (the largest a bounded variable
+   * with that mean can have) gives a p-value valid for any distribution;
+   * the larger of the two p-values is kept. */
+  if (bounded && c->replications >= 1 && (f < 0.01 || f > 0.99)) {
+    double dd = fabs(d) / w, v = f * (1 - f);
+    double pb = 2 * exp(-c->replications * dd * dd / (2 * v + 2 * dd / 3));
+    if (pb > p) p = pb > 1 ? 1 : pb;
   }
-  return 0.0;
+  return p;
 }
 
 typedef struct {
