@@ -7,7 +7,7 @@
 
 #include "accq/optimal.h"
 
-#define TOPT_MAX_STATES 5000 /* keeps each GLPK solve well under a second */
+#define TOPT_MAX_STATES 5000 /* a guard; verify asks for at most 2,500 states */
 
 static int topt_hook(const accq_model_t *m, int buffer, double *t_opt, double *throughput,
                      void *ctx, accq_err_t *err) {

@@ -166,7 +166,7 @@ START_TEST(test_verify_sandwich_hook) {
   accq_err_t err;
   ck_assert_int_eq(accq_verify_model(&m, &o, rows, &n, &err), ACCQ_SUCCESS);
   ck_assert_msg(rows[0].verdict == ACCQ_VERDICT_PASS, "%s", rows[0].note);
-  ck_assert_ptr_nonnull(strstr(rows[0].note, "sandwich T_LP(X) <= t_opt <= E[T] checked at"));
+  ck_assert_ptr_nonnull(strstr(rows[0].note, "sandwich T_LP(X) <= t_opt <= E[T]: t_opt at"));
   factor = 0.5;
   ck_assert_int_eq(accq_verify_model(&m, &o, rows, &n, &err), ACCQ_SUCCESS);
   ck_assert_int_eq(rows[0].verdict, ACCQ_VERDICT_FAIL);
