@@ -1,6 +1,6 @@
 /* Claim 1's sandwich hook: t_opt(m,B) from the constrained-optimal LP (SPEC 4,
- * `optimal`), when this build has the optimal module.  Small instances only:
- * the grid asks for B = small_buffer at m = 1, 2. */
+ * `optimal`).  Small instances only: verify asks for m = 1 and the largest
+ * B <= 12 with at most 2,500 lumped states. */
 #include <stdio.h>
 
 #include "verify/verify_internal.h"
