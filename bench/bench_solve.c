@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "accq/chain.h"
 #include "accq/policy.h"
@@ -130,7 +131,7 @@ static double loadavg(void) {
 }
 
 /* Runs one method (a public solver, or an SOR variant through the internals). */
-static void run(const accq_generator_t *Q, const char *label, accq_solver_kind_t kind,
+static double run(const accq_generator_t *Q, const char *label, accq_solver_kind_t kind,
                 const accq_i_sor_variant_t *variant, double omega, double max_seconds, double *pi) {
   accq_stationary_options_t opt;
   accq_stationary_options_init(&opt);
@@ -159,6 +160,7 @@ static void run(const accq_generator_t *Q, const char *label, accq_solver_kind_t
   if (rc) printf(" (%s)", err.msg);
   printf("\n");
   fflush(stdout);
+  return rc == ACCQ_SUCCESS ? st.seconds : NAN;
 }
 
 /* The two-type model of bench/bench_chain.c. */
@@ -190,8 +192,8 @@ int main(int argc, char **argv) {
   double states = 0, max_seconds = 120, load = 0.8;
   int nf = 5, ns = 3, B = 10;
   const char *policy = "pop";
-  const char *methods = "gs,gs-sym,gs-iad,gs-sym-iad,gs-sym-iad-layer,sor1.2-sym-iad,sor1.4-sym-iad,sor1.6-sym-iad,"
-                        "auto,gmres,power,arnoldi";
+  const char *methods = "auto,sor,gs,gs-sym,gs-iad,gs-sym-iad,gs-sym-iad-layer,gs-rb-iad,sor1.4-sym-iad,"
+                        "gs-sym-iad-aa5,gs-rb-iad-aa5,sor1.4-sym-iad-aa5,gmres,power,arnoldi";
   const char *mtx = NULL;
   for (int a = 1; a < argc; a++) {
     if (!strcmp(argv[a], "--synthetic") && a + 1 < argc) states = atof(argv[++a]);
@@ -214,7 +216,7 @@ int main(int argc, char **argv) {
   accq_chain_t *chain = NULL;
   accq_policy_t *pol = NULL;
   accq_err_t err;
-  double t0 = accq_i_now();
+  double t0 = accq_i_now(), build_seconds = 0;
   if (states > 0) {
     int side = (int)llround(cbrt(states));
     synth_t s = {.cap = {side - 1, side - 1, side - 1}, .servers = {10, 20, 30}, .mu = {3, 2, 1}, .lambda = 90};
@@ -222,8 +224,9 @@ int main(int argc, char **argv) {
       fprintf(stderr, "out of memory building %d^3 states\n", side);
       return 3;
     }
+    build_seconds = accq_i_now() - t0;
     printf("synthetic 3-type JSQ-like chain: %lld states, %lld off-diagonal entries, load 0.9, built in %.3f s\n",
-           (long long)Q.n, (long long)Q.nnz, accq_i_now() - t0);
+           (long long)Q.n, (long long)Q.nnz, build_seconds);
   } else {
     accq_model_t m = bench_model(nf, ns, load);
     accq_chain_options_t copt;
@@ -234,6 +237,7 @@ int main(int argc, char **argv) {
       return 3;
     }
     Q = chain->Q;   /* borrowed: freed with the chain */
+    build_seconds = chain->build_seconds;
     printf("lumped %s chain N=(%d,%d) B=%d load %.2f: %lld states, %lld off-diagonal entries, built in %.3f s\n",
            accq_policy_name(pol), nf, ns, B, load, (long long)Q.n, (long long)Q.nnz, chain->build_seconds);
   }
@@ -265,7 +269,7 @@ int main(int argc, char **argv) {
       v.redblack = strstr(tok, "-rb") != NULL;
     }
     if (is_sor) {
-      run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, pi);
+      (void)run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, pi);
       continue;
     }
     accq_solver_kind_t kind;
@@ -273,9 +277,14 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s\n", err.msg);
       return 2;
     }
-    run(&Q, tok, kind, NULL, 1.0, max_seconds, pi);
+    double secs = run(&Q, tok, kind, NULL, 1.0, max_seconds, pi);
+    if (kind == ACCQ_SOLVER_AUTO)
+      printf("build + auto solve: %.3f s wall\n", build_seconds + secs);
   }
-  printf("load average after: %.2f\n", loadavg());
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("load average after: %.2f; peak memory (maxrss) %.3f GiB\n", loadavg(),
+         (double)ru.ru_maxrss / (1024.0 * 1024.0));
   free(pi);
   if (chain) {
     accq_chain_free(chain);

@@ -43,15 +43,30 @@ void accq_stationary_options_init(accq_stationary_options_t *opt);
 int accq_solver_from_name(const char *name, accq_solver_kind_t *kind, accq_err_t *err);
 const char *accq_solver_name(accq_solver_kind_t kind);
 
-/* Solves; pi has Q->n entries (caller-owned). */
+/* Solves; pi has Q->n entries (caller-owned).  `auto`: dense LU up to 200
+ * states, otherwise SOR (omega 1.4) with aggregation-disaggregation by BFS
+ * layer and Anderson acceleration; if that fails, dense -> sor and sor ->
+ * arnoldi are tried, and stats->name says so ("sor-sym-iad-aa>arnoldi").  Every
+ * method ends with SPEC 5's check.  Errors: ACCQ_EINVAL (bad generator or
+ * options, named), ACCQ_ENOCONV (residual or sign test failed: pi holds the
+ * best iterate, stats->residual its residual, the message both), ACCQ_ETOOBIG
+ * (dense above 8000 states), ACCQ_ENOMEM.  Cost of `auto` on the lumped
+ * chains: about 35 iterations of 3 passes over Q (bench/README.md); memory
+ * Q^T plus about 16 vectors of n doubles. */
 int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_options_t *opt,
                           double *pi, accq_stationary_stats_t *stats, accq_err_t *err);
 
-/* SPEC 5's residual max_j |(pi Q)_j| / max_j |Q_jj|.  O(nnz). */
+/* SPEC 5's residual max_j |(pi Q)_j| / max_j |Q_jj| of pi as given (not
+ * renormalized); 0 for a 1-state chain, NaN if a work vector cannot be
+ * allocated.  O(nnz). */
 double accq_stationary_residual(const accq_generator_t *Q, const double *pi);
 
-/* The k eigenvalues of largest modulus of the uniformized matrix P (ARPACK),
- * sorted by decreasing modulus; eig has k entries. */
+/* The k eigenvalues of largest modulus of the uniformized matrix P = I + Q/q,
+ * q = 1.02 max_i |Q_ii| (ARPACK on P^T; the dense GSL eigensolver when
+ * k > n - 2), sorted by decreasing modulus; eig has k entries (caller-owned).
+ * Errors: ACCQ_EINVAL (k outside [1, n], bad generator), ACCQ_ENOCONV (ARPACK
+ * did not converge; its info code in the message), ACCQ_ENOMEM.
+ * Cost: O(nnz * restarts * max(2k+1, 20)) time, O(n * max(2k+1, 20)) memory. */
 int accq_spectrum(const accq_generator_t *Q, int k, double complex *eig, accq_err_t *err);
 
 #endif

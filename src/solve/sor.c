@@ -33,7 +33,7 @@ void accq_i_sor_variant_default(accq_i_sor_variant_t *v) {
   /* The states' own order (the chain builder's breadth-first order) is as good
    * as the BFS-layer order here: on grid-like chains both are "consistent
    * orderings" that give identical Gauss-Seidel iterates, and the natural one
-   * is cache-friendly (bench/README.md: same iterations, 1.6x less time). */
+   * is cache-friendly (bench/README.md: same iterations, half the time). */
   v->layer_order = 0;
   /* Anderson acceleration of depth 5 over (IAD + symmetric sweep) roughly
    * halves the iterations (bench/README.md); red-black sweeps parallelize but

@@ -440,6 +440,43 @@ START_TEST(test_spectrum_birth_death) {
   accq_stationary_stats_t st;
   ck_assert_int_eq(solve_with(&Q, ACCQ_SOLVER_ARNOLDI, pi, &st, &err), ACCQ_SUCCESS);
   ACCQ_CK_CLOSE(st.subdominant, fabs(re[1]), 1e-9, 0, "|lambda_2|");
+  /* A random (non-reversible) chain has complex eigenvalues: compare the
+   * moduli of the 5 leading ones with the dense spectrum, and check that
+   * complex ones come in conjugate pairs. */
+  {
+    const int m = 80;
+    accq_generator_t R;
+    random_generator(&R, m, 2, 777);
+    double rq = 0;
+    for (int i = 0; i < m; i++) rq = fmax(rq, -R.diag[i]);
+    rq *= 1.02;
+    gsl_matrix *PR = gsl_matrix_calloc(m, m);
+    for (int i = 0; i < m; i++) {
+      gsl_matrix_set(PR, i, i, 1 + R.diag[i] / rq);
+      for (int64_t e = R.rowptr[i]; e < R.rowptr[i + 1]; e++) gsl_matrix_set(PR, i, R.col[e], R.val[e] / rq);
+    }
+    gsl_vector_complex *evr = gsl_vector_complex_alloc(m);
+    gsl_eigen_nonsymm_workspace *wr = gsl_eigen_nonsymm_alloc(m);
+    ck_assert_int_eq(gsl_eigen_nonsymm(PR, evr, wr), 0);
+    double *mod = malloc(m * sizeof *mod);
+    int ncomplex = 0;
+    for (int i = 0; i < m; i++) {
+      gsl_complex z = gsl_vector_complex_get(evr, i);
+      mod[i] = hypot(GSL_REAL(z), GSL_IMAG(z));
+      ncomplex += fabs(GSL_IMAG(z)) > 1e-8;
+    }
+    ck_assert(ncomplex > 0);   /* the test exercises complex eigenvalues */
+    qsort(mod, m, sizeof *mod, cmp_desc_mod);
+    double complex er[5];
+    ck_assert_msg(accq_spectrum(&R, 5, er, &err) == ACCQ_SUCCESS, "%s", err.msg);
+    for (int i = 0; i < 5; i++) ACCQ_CK_CLOSE(cabs(er[i]), mod[i], 0, 1e-9, "|eigenvalue| of a random P");
+    ACCQ_CK_CLOSE(creal(er[0]), 1.0, 0, 1e-10, "Perron eigenvalue");
+    gsl_eigen_nonsymm_free(wr);
+    gsl_vector_complex_free(evr);
+    gsl_matrix_free(PR);
+    free(mod);
+    accq_generator_free(&R);
+  }
   /* Refusals: k out of range. */
   ck_assert_int_eq(accq_spectrum(&Q, 0, eig, &err), ACCQ_EINVAL);
   ck_assert_int_eq(accq_spectrum(&Q, n + 1, eig, &err), ACCQ_EINVAL);
