@@ -39,6 +39,5 @@ int accq_i_mixture_integral(const accq_i_mixture_t *mix, double *value, double *
                             accq_err_t *err);
 
 /* Replaces GSL's aborting error handler (once; idempotent). */
-void accq_i_gsl_quiet(void);
 
 #endif

@@ -10,13 +10,8 @@
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "ext/gsl.h"
 #include "measures/measures_internal.h"
-
-void accq_i_gsl_quiet(void) {
-  /* GSL's default handler aborts; every GSL status is checked where it is
-   * returned instead.  Setting the handler is idempotent. */
-  gsl_set_error_handler_off();
-}
 
 int accq_i_mixture_alloc(accq_i_mixture_t *mix, int cap, accq_err_t *err) {
   mix->n = 0;
@@ -91,7 +86,7 @@ static double quantile_fn(double t, void *arg) {
 
 int accq_i_mixture_quantile(const accq_i_mixture_t *mix, double p, double *t,
                             accq_err_t *err) {
-  accq_i_gsl_quiet();
+  accq_gsl_init(); /* the one non-aborting handler (ext/gsl.h) */
   *t = NAN;
   if (!(p > 0 && p < 1))
     return accq_err_set(err, ACCQ_EINVAL, "quantile level must be in (0,1) (got %g)", p);
@@ -142,7 +137,7 @@ static double integral_fn(double s, void *arg) {
 
 int accq_i_mixture_integral(const accq_i_mixture_t *mix, double *value, double *abserr,
                             accq_err_t *err) {
-  accq_i_gsl_quiet();
+  accq_gsl_init(); /* the one non-aborting handler (ext/gsl.h) */
   *value = NAN;
   *abserr = NAN;
   if (mix->n == 0)
