@@ -38,6 +38,4 @@ int accq_i_mixture_quantile(const accq_i_mixture_t *mix, double p, double *t,
 int accq_i_mixture_integral(const accq_i_mixture_t *mix, double *value, double *abserr,
                             accq_err_t *err);
 
-/* Replaces GSL's aborting error handler (once; idempotent). */
-
 #endif
