@@ -34,7 +34,15 @@ int accq_verify_bundled_models(char (*paths)[1024], int cap, int *n, char *dir, 
   char cand[5][1024];
   int nc = 0;
   const char *env = getenv("ACCQ_MODELS_DIR");
-  if (env && *env) snprintf(cand[nc++], 1024, "%s", env);
+  if (env && *env) {
+    /* an explicit directory is the only one looked at */
+    *n = 0;
+    if (list_dir(env, paths, cap, n)) {
+      if (dir) snprintf(dir, (size_t)dirsize, "%s", env);
+      return ACCQ_SUCCESS;
+    }
+    return accq_err_set(err, ACCQ_EIO, "no model files (*.ini) in ACCQ_MODELS_DIR=%.900s", env);
+  }
   char exe[1024];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len > 0) {

@@ -78,6 +78,14 @@ START_TEST(test_verify_usage) {
   ck_assert_int_eq(accq_run("verify /nonexistent/model.ini", &out, &err), 2);
   free(out);
   free(err);
+  /* an explicit models directory without models is refused, not bypassed */
+  setenv("ACCQ_MODELS_DIR", "/nonexistent-accq-models", 1);
+  int rc = accq_run("verify --claims 1", &out, &err);
+  unsetenv("ACCQ_MODELS_DIR");
+  ck_assert_int_eq(rc, 2);
+  ck_assert_ptr_nonnull(strstr(err, "no model files (*.ini) in ACCQ_MODELS_DIR"));
+  free(out);
+  free(err);
 }
 END_TEST
 
