@@ -64,13 +64,14 @@ static int state_actions(const int *c, int K, int B, action_t *act) {
 }
 
 /* The decision of the B-1 solution for a state of the B space, as an action
- * code of the B space, or -1 (none: the state has a server at level B, or the
- * B-1 rule had no basic admitting column there). */
+ * code of the B space, or -1 (none: the B-1 rule had no basic admitting column
+ * there).  A server at level B is seen as one at level B-1 (the nearest state
+ * of the smaller space); the caller checks that the action still exists. */
 static int previous_decision(const accq_optimal_t *prev, const int *c, int K, int B, int *cp) {
   if (!prev) return -1;
   for (int k = 0; k < K; k++) {
-    if (c[k * (B + 1) + B] > 0) return -1;
     for (int q = 0; q < B; q++) cp[k * B + q] = c[k * (B + 1) + q];
+    cp[k * B + B - 1] += c[k * (B + 1) + B];
   }
   int d = prev->decision[accq_space_rank(prev->space, cp)];
   if (d < 0) return -1;
