@@ -24,6 +24,7 @@
 #include "accq/chain.h"
 #include "accq/policy.h"
 #include "accq/stationary.h"
+#include "bench_common.h"
 #include "solve/solve_internal.h"
 
 #define NT 3
@@ -163,30 +164,6 @@ static double run(const accq_generator_t *Q, const char *label, accq_solver_kind
   return rc == ACCQ_SUCCESS ? st.seconds : NAN;
 }
 
-/* The two-type model of bench/bench_chain.c. */
-static accq_model_t bench_model(int n_fast, int n_slow, double load) {
-  accq_model_t m;
-  memset(&m, 0, sizeof m);
-  snprintf(m.name, sizeof m.name, "bench-two-type");
-  m.lambda_mode = ACCQ_LAMBDA_RATE;
-  m.accuracy_target = 0.6;
-  m.scale = 1;
-  m.ntypes = 2;
-  snprintf(m.types[0].name, sizeof m.types[0].name, "fast");
-  m.types[0].servers = n_fast;
-  m.types[0].rate = 3.0;
-  m.types[0].accuracy = 0.5;
-  snprintf(m.types[1].name, sizeof m.types[1].name, "slow");
-  m.types[1].servers = n_slow;
-  m.types[1].rate = 1.0;
-  m.types[1].accuracy = 0.8;
-  /* Lambda_max(a*): slow at capacity n_slow, fast up to the accuracy row
-   * 0.2 x_slow >= 0.1 x_fast, i.e. x_fast <= 2 n_slow (capped by 3 n_fast). */
-  double x_fast = 2.0 * n_slow < 3.0 * n_fast ? 2.0 * n_slow : 3.0 * n_fast;
-  m.arrival_rate = load * (n_slow + x_fast);
-  m.buffer = 0;
-  return m;
-}
 
 int main(int argc, char **argv) {
   double states = 0, max_seconds = 120, load = 0.8;
