@@ -1,11 +1,13 @@
 /* bench_optimal: time of the occupation-measure LP (accq optimal) against its
- * size, on the llm-three-tier model at scale 1 with growing buffers, plus the
- * cold start (no continuation in B) on the smaller sizes for comparison.
+ * size, on the llm-three-tier model at scale 1 with growing buffers.
  *
  *   build/bench/bench_optimal [MODEL] [MAX_STATES]
  *
- * Prints states, variables, seconds (wall), t_opt and the chain engine's
- * evaluation of the recovered rule.  Not a test: timings depend on the load. */
+ * Prints, per buffer B, a whole accq_optimal_solve (continuation from B = 2):
+ * states, variables, simplex pivots, wall and CPU seconds, t_opt and the chain
+ * engine's evaluation of the recovered rule relative to t_opt.  Not a test:
+ * timings depend on the load.  The baseline in bench/README.md is the same
+ * program built from an earlier commit, run back to back. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +33,8 @@ int main(int argc, char **argv) {
   }
   int servers[ACCQ_MAX_TYPES];
   for (int k = 0; k < m.ntypes; k++) servers[k] = m.scale * m.types[k].servers;
-  printf("%-4s %10s %10s %10s %20s %12s\n", "B", "states", "variables", "seconds", "t_opt",
-         "eval rel");
+  printf("%-4s %10s %10s %8s %10s %10s %20s %12s\n", "B", "states", "variables", "pivots",
+         "wall s", "cpu s", "t_opt", "eval rel");
   for (int B = 2; B <= 40; B++) {
     double count;
     if (accq_space_count(m.ntypes, servers, B, &count, NULL) || count > max_states) break;
@@ -40,12 +42,12 @@ int main(int argc, char **argv) {
     accq_optimal_options_init(&oo);
     oo.max_states = (int64_t)max_states;
     accq_optimal_t *o = NULL;
-    double t0 = now();
+    double t0 = now(), c0 = (double)clock() / CLOCKS_PER_SEC;
     if (accq_optimal_solve(&m, B, &oo, &o, &err)) {
       printf("%-4d %10.0f  %s\n", B, count, err.msg);
       continue;
     }
-    double secs = now() - t0;
+    double secs = now() - t0, cpu = (double)clock() / CLOCKS_PER_SEC - c0;
     accq_optimal_summary_t s;
     accq_optimal_summary(o, &s);
     accq_policy_t *pol = NULL;
@@ -57,8 +59,8 @@ int main(int argc, char **argv) {
     double rel = NAN;
     if (!accq_optimal_policy(o, &m, &pol, &err) && !accq_analyze(&m, pol, &ao, &a, &err))
       rel = fabs(a.m.mean_response_time - s.t_opt) / s.t_opt;
-    printf("%-4d %10lld %10lld %10.2f %20.15g %12.2e\n", B, (long long)s.states,
-           (long long)s.variables, secs, s.t_opt, rel);
+    printf("%-4d %10lld %10lld %8lld %10.2f %10.2f %20.15g %12.2e\n", B, (long long)s.states,
+           (long long)s.variables, (long long)s.iterations, secs, cpu, s.t_opt, rel);
     fflush(stdout);
     accq_policy_free(pol);
     accq_optimal_free(o);

@@ -65,6 +65,7 @@ typedef struct {
   int64_t positive_states;    /* states with pi > 0 */
   double balance_residual;    /* max |balance row| of y, relative to the max rate */
   char method[32];
+  int64_t iterations;         /* simplex pivots, summed over the continuation in B */
   double seconds;
 } accq_optimal_summary_t;
 

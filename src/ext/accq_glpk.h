@@ -73,6 +73,7 @@ typedef struct {
   const unsigned char *col_basic, *row_basic;
   unsigned char *col_basic_out;  /* optional: the final basis (1 = basic), ncols */
   double max_seconds;
+  int *iterations_out;           /* optional: simplex pivots taken */
 } accq_i_sparse_lp_t;
 
 /* Solves; x gets ncols values and *objective the optimum.  Returns ACCQ_SUCCESS,

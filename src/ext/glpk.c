@@ -338,6 +338,18 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
     parm.tol_bnd = 1e-9;
     parm.tol_dj = 1e-9;
     parm.tm_lim = tm;
+    /* A basis here holds one generator-like column per state, and its LU
+     * factors fill in: at 15,000 states one factorization takes about 1.5 s
+     * and each pivot's FTRAN/BTRAN most of 20 ms.  So refactorize only after
+     * 1,000 Forrest-Tomlin updates (GLPK's default: 100) and price by Dantzig's
+     * rule (projected steepest edge costs extra solves per pivot and did not
+     * save pivots): 20,580 states took 82 s with the defaults, 40 s so
+     * (bench/README.md). */
+    glp_bfcp bf;
+    glp_get_bfcp(P, &bf);
+    bf.nfs_max = 1000;
+    glp_set_bfcp(P, &bf);
+    parm.pricing = GLP_PT_STD;
     glp_scale_prob(P, GLP_SF_AUTO);
     if (lp->col_basic && lp->row_basic) {
       for (int i = 0; i < lp->nrows; i++)
@@ -368,6 +380,7 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
     }
     *objective = glp_get_obj_val(P);
     for (int j = 0; j < lp->ncols; j++) x[j] = glp_get_col_prim(P, j + 1);
+    if (lp->iterations_out) *lp->iterations_out = glp_get_it_cnt(P);
     if (lp->col_basic_out)
       for (int j = 0; j < lp->ncols; j++) lp->col_basic_out[j] = glp_get_col_stat(P, j + 1) == GLP_BS;
   }

@@ -63,19 +63,22 @@ static int state_actions(const int *c, int K, int B, action_t *act) {
   return n;
 }
 
-/* The decision of the B-1 solution for a state of the B space, as an action
- * code of the B space, or -1 (none: the B-1 rule had no basic admitting column
- * there).  A server at level B is seen as one at level B-1 (the nearest state
- * of the smaller space); the caller checks that the action still exists. */
+/* The decision of the solution at a smaller buffer Bp = prev->buffer for a
+ * state of the B space, as an action code of the B space, or -1 (none: the
+ * smaller rule had no basic admitting column there).  A server above level Bp
+ * is seen as one at level Bp (the nearest state of the smaller space); the
+ * caller checks that the action still exists. */
 static int previous_decision(const accq_optimal_t *prev, const int *c, int K, int B, int *cp) {
   if (!prev) return -1;
+  const int Bp = prev->buffer;
   for (int k = 0; k < K; k++) {
-    for (int q = 0; q < B; q++) cp[k * B + q] = c[k * (B + 1) + q];
-    cp[k * B + B - 1] += c[k * (B + 1) + B];
+    for (int q = 0; q < Bp; q++) cp[k * (Bp + 1) + q] = c[k * (B + 1) + q];
+    cp[k * (Bp + 1) + Bp] = 0;
+    for (int q = Bp; q <= B; q++) cp[k * (Bp + 1) + Bp] += c[k * (B + 1) + q];
   }
   int d = prev->decision[accq_space_rank(prev->space, cp)];
   if (d < 0) return -1;
-  return (d / B) * (B + 1) + d % B;
+  return (d / (Bp + 1)) * (B + 1) + d % (Bp + 1);
 }
 
 /* One LP at buffer B, warm-started from the rule of the LP at B-1 (prev, may
@@ -282,9 +285,10 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   row_basic[S - 1] = 1;
 
   int interior = opt.method == ACCQ_OPTIMAL_INTERIOR;
+  int iterations = 0;
   basic_out = calloc((size_t)ncols, 1);
   accq_i_sparse_lp_t lp = {nrows, (int)ncols, w, rows, cols, vals, obj, kind, rhs, interior,
-                           col_basic, row_basic, basic_out, opt.max_seconds};
+                           col_basic, row_basic, basic_out, opt.max_seconds, &iterations};
   double objective = NAN;
   status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
   free(col_basic);
@@ -387,6 +391,7 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   sm->loss_probability = 1.0 - sm->throughput / lambda;
   sm->states = S;
   sm->variables = ncols;
+  sm->iterations = iterations;
   snprintf(sm->method, sizeof sm->method, "%s", interior ? "glpk-interior" : "glpk-simplex");
   sm->seconds = now_seconds() - t0;
   *out = o;
@@ -428,6 +433,7 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
   for (int b = B >= 2 ? 2 : 1; b <= B; b++) {
     accq_optimal_t *cur = NULL;
     status = solve_level(m, b, &opt, prev, &cur, err);
+    if (cur && prev) cur->summary.iterations += prev->summary.iterations;
     accq_optimal_free(prev);
     prev = cur;
     if (status) break;
