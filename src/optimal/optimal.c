@@ -22,6 +22,8 @@ struct accq_optimal {
   int *decision;            /* per rank: the basic action k*(B+1)+q, -1 (lose or none);
                                warm-starts the LP at B+1 */
   accq_route_t *routes;
+  int64_t mix_rank;         /* the one state whose basis holds two admitting columns, */
+  int mix_action;           /* and the second action there; -1: none such */
   accq_optimal_summary_t summary;
 };
 
@@ -63,22 +65,31 @@ static int state_actions(const int *c, int K, int B, action_t *act) {
   return n;
 }
 
-/* The decision of the solution at a smaller buffer Bp = prev->buffer for a
- * state of the B space, as an action code of the B space, or -1 (none: the
- * smaller rule had no basic admitting column there).  A server above level Bp
- * is seen as one at level Bp (the nearest state of the smaller space); the
- * caller checks that the action still exists. */
-static int previous_decision(const accq_optimal_t *prev, const int *c, int K, int B, int *cp) {
-  if (!prev) return -1;
+/* An action code k*(Bp+1)+q of a space with buffer Bp, as a code of buffer B. */
+static int recode(int code, int Bp, int B) { return (code / (Bp + 1)) * (B + 1) + code % (Bp + 1); }
+
+/* What the solution at a smaller buffer Bp = prev->buffer did in a state c of
+ * the B space.  A server above level Bp is seen as one at level Bp (the
+ * nearest state of the smaller space).  *dec: its basic action as a code of
+ * the B space, or -1 (none: the smaller rule had no basic admitting column
+ * there).  *mix: the second basic action when that state is the smaller
+ * solution's randomizing one and c is that very state (no server above Bp),
+ * else -1.  The caller checks that the actions exist in c. */
+static void previous_basis(const accq_optimal_t *prev, const int *c, int K, int B, int *cp,
+                           int *dec, int *mix) {
+  *dec = *mix = -1;
+  if (!prev) return;
   const int Bp = prev->buffer;
+  int above = 0;
   for (int k = 0; k < K; k++) {
     for (int q = 0; q < Bp; q++) cp[k * (Bp + 1) + q] = c[k * (B + 1) + q];
     cp[k * (Bp + 1) + Bp] = 0;
     for (int q = Bp; q <= B; q++) cp[k * (Bp + 1) + Bp] += c[k * (B + 1) + q];
+    for (int q = Bp + 1; q <= B; q++) above += c[k * (B + 1) + q];
   }
-  int d = prev->decision[accq_space_rank(prev->space, cp)];
-  if (d < 0) return -1;
-  return (d / (Bp + 1)) * (B + 1) + d % (Bp + 1);
+  int64_t r = (int64_t)accq_space_rank(prev->space, cp);
+  if (prev->decision[r] >= 0) *dec = recode(prev->decision[r], Bp, B);
+  if (!above && prev->mix_action >= 0 && r == prev->mix_rank) *mix = recode(prev->mix_action, Bp, B);
 }
 
 /* One LP at buffer B, warm-started from the rule of the LP at B-1 (prev, may
@@ -236,9 +247,11 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   kind[row_acc] = ACCQ_I_ROW_GE;
   rhs[row_tput] = 1.0;
 
-  /* Starting basis: one column per state, the action of "accurate-first SED"
-   * (the fastest expected delay among servers of H that have room, else among
-   * all), plus t, the accuracy row's slack and the dropped row's empty slack.
+  /* Starting basis: one column per state, the action of the solution at B-1
+   * (see previous_basis) or else of "accurate-first SED" (the fastest expected
+   * delay among servers of H that have room, else among all), plus t, the
+   * accuracy row's slack (or the B-1 solution's second column in its
+   * randomizing state) and the dropped row's empty slack.
    * The rule drains to the empty system from every state, so its balance
    * columns with the normalization form a nonsingular basis; GLPK's default
    * start on these degenerate LPs hit singular bases (GLP_EFAIL). */
@@ -258,12 +271,14 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the starting basis");
     goto cleanup;
   }
+  int64_t mix_col = -1;
   for (int64_t s = 0; s < S; s++) {
     int64_t best = col_ptr[s];
     double best_score = INFINITY;
     int best_h = 0;
     accq_space_unrank(o->space, (uint64_t)s, cs);
-    int dec = previous_decision(prev, cs, K, B, cp);
+    int dec, mix;
+    previous_basis(prev, cs, K, B, cp, &dec, &mix);
     for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
       action_t a = col_act[j];
       if (a.k < 0) break;
@@ -277,11 +292,18 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
         best = j, best_score = score, best_h = h;
     }
     col_basic[best] = 1;
+    /* The randomizing state of the smaller solution keeps both its columns,
+     * and the accuracy row stays tight (its slack leaves the basis): the start
+     * is then the smaller optimum itself, and the LP at B took about half the
+     * pivots of a start from its deterministic part (bench/README.md). */
+    for (int64_t j = col_ptr[s]; mix >= 0 && j < col_ptr[s + 1]; j++)
+      if (col_act[j].k >= 0 && col_act[j].k * (B + 1) + col_act[j].q == mix && !col_basic[j])
+        col_basic[j] = 1, mix_col = j;
   }
   free(cs);
   free(cp);
   col_basic[tcol] = 1;
-  row_basic[row_acc] = 1;
+  row_basic[row_acc] = mix_col < 0;
   row_basic[S - 1] = 1;
 
   int interior = opt.method == ACCQ_OPTIMAL_INTERIOR;
@@ -291,6 +313,13 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
                            col_basic, row_basic, basic_out, opt.max_seconds, &iterations};
   double objective = NAN;
   status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+  if (status == ACCQ_ENUMERIC && mix_col >= 0) {
+    /* not proven nonsingular in the larger space: fall back to the
+     * deterministic start, whose basis is (see above) */
+    col_basic[mix_col] = 0;
+    row_basic[row_acc] = 1;
+    status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+  }
   free(col_basic);
   free(row_basic);
   if (status == ACCQ_EACCINFEAS) {
@@ -310,14 +339,30 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     goto cleanup;
   }
   o->decision = malloc(sizeof *o->decision * (size_t)S);
-  if (o->decision && basic_out)
+  o->mix_action = -1;
+  if (o->decision && basic_out) {
+    int64_t nbasic = 0, nmix = 0;
     for (int64_t s = 0; s < S; s++) {
       o->decision[s] = -1;
       double best = -1;
-      for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++)
-        if (basic_out[j] && col_act[j].k >= 0 && x[j] > best)
-          best = x[j], o->decision[s] = col_act[j].k * (B + 1) + col_act[j].q;
+      int second = -1, nb = 0;
+      for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
+        nb += basic_out[j];
+        if (basic_out[j] && col_act[j].k >= 0) {
+          int code = col_act[j].k * (B + 1) + col_act[j].q;
+          if (x[j] > best) {
+            second = o->decision[s];
+            best = x[j], o->decision[s] = code;
+          } else {
+            second = code;
+          }
+        }
+      }
+      nbasic += nb;
+      if (nb == 2 && second >= 0) nmix++, o->mix_rank = s, o->mix_action = second;
     }
+    if (!(nmix == 1 && nbasic == S + 1)) o->mix_action = -1;
+  }
   free(basic_out);
   basic_out = NULL;
   o->pi = calloc((size_t)S, sizeof *o->pi);
