@@ -170,7 +170,7 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_kv_str(lp, "method", NULL, sm.method);
   accq_kv_int(lp, "states", "lumped states", (long long)sm.states);
   accq_kv_int(lp, "variables", "state-action variables", (long long)sm.variables);
-  accq_kv_int(lp, "iterations", "simplex pivots (all levels of the continuation)",
+  accq_kv_int(lp, "iterations", "simplex pivots (all levels)",
               (long long)sm.iterations);
   accq_kv_int(lp, "positive_states", "states with pi > 0", (long long)sm.positive_states);
   accq_kv_int(lp, "randomized_states", "states where the rule randomizes",

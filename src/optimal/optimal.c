@@ -373,7 +373,7 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     goto cleanup;
   }
   accq_optimal_summary_t *sm = &o->summary;
-  double X = 0, L = 0, acc = 0, total = 0;
+  double lost = 0, L = 0, acc = 0, total = 0;
   int64_t nr = 0;
   for (int64_t s = 0; s < S; s++) {
     o->route_ptr[s] = nr;
@@ -394,10 +394,10 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
       action_t a = col_act[j];
       o->routes[nr++] = (accq_route_t){a.k >= 0 ? a.k : 0, a.q, x[j] / ps};
       used++;
-      if (a.k >= 0) {
-        X += lambda * x[j];
-        acc += lambda * x[j] * model.types[a.k].accuracy;
-      }
+      if (a.k >= 0)
+        acc += x[j] * model.types[a.k].accuracy;
+      else
+        lost += x[j];
     }
     if (used > 1) sm->randomized_states++;
   }
@@ -431,9 +431,11 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   }
   sm->t_opt = objective;
   sm->mean_jobs = L / total;
-  sm->throughput = X / total;
-  sm->accuracy = acc / X;
-  sm->loss_probability = 1.0 - sm->throughput / lambda;
+  /* the loss from the "lose" frequencies themselves: exactly 0 when the rule
+   * never loses, not 1 - X/Lambda's rounding */
+  sm->loss_probability = lost / total;
+  sm->throughput = lambda * (1.0 - sm->loss_probability);
+  sm->accuracy = acc / (total - lost);
   sm->states = S;
   sm->variables = ncols;
   sm->iterations = iterations;
