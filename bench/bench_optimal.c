@@ -1,8 +1,9 @@
 /* bench_optimal: time of the occupation-measure LP (accq optimal) against its
  * size, on the llm-three-tier model at scale 1 with growing buffers.
  *
- *   build/bench/bench_optimal [MODEL] [MAX_STATES]
+ *   build/bench/bench_optimal [MODEL [MAX_STATES [SET ...]]]
  *
+ * SET: model overrides as with --set, e.g. system.scale=2.
  * Prints, per buffer B, a whole accq_optimal_solve (continuation from B = 2):
  * states, variables, simplex pivots, wall and CPU seconds, t_opt and the chain
  * engine's evaluation of the recovered rule relative to t_opt.  Not a test:
@@ -27,7 +28,8 @@ int main(int argc, char **argv) {
   double max_states = argc > 2 ? atof(argv[2]) : 25000;
   accq_model_t m;
   accq_err_t err;
-  if (accq_model_load(&m, path, NULL, 0, &err) || accq_lp_model_resolve(&m, &err)) {
+  const char *const *sets = argc > 3 ? (const char *const *)argv + 3 : NULL;
+  if (accq_model_load(&m, path, sets, argc > 3 ? argc - 3 : 0, &err) || accq_lp_model_resolve(&m, &err)) {
     fprintf(stderr, "%s\n", err.msg);
     return 2;
   }
