@@ -181,6 +181,41 @@ START_TEST(test_bundled_scale2) {
 }
 END_TEST
 
+/* An independent method: GLPK's interior point from a cold start (no
+ * continuation, no warm basis) against the primal simplex continued from B = 2
+ * with its warm starts (the B-1 rule, its randomizing state, the tight
+ * accuracy row).  The interior point stops at its own tolerance (differences
+ * seen: up to 3e-9 relative), hence 1e-7; where it reports numerical
+ * instability (GLP_EINSTAB, llm-three-tier from B = 4) that buffer is left
+ * out, but every model must agree at two buffers at least. */
+START_TEST(test_simplex_agrees_with_interior) {
+  for (size_t i = 0; i < sizeof bundled / sizeof bundled[0]; i++) {
+    accq_model_t m;
+    load_bundled(&m, bundled[i], 1);
+    int agreed = 0;
+    for (int B = 2; B <= 5; B++) {
+      accq_optimal_summary_t sm;
+      accq_optimal_free(solve(&m, B, &sm));
+      accq_optimal_options_t opt;
+      accq_optimal_options_init(&opt);
+      opt.method = ACCQ_OPTIMAL_INTERIOR;
+      accq_optimal_t *o = NULL;
+      accq_err_t err;
+      int st = accq_optimal_solve(&m, B, &opt, &o, &err);
+      if (st == ACCQ_ENUMERIC && strstr(err.msg, "EINSTAB")) continue;
+      ck_assert_msg(st == 0, "%s B=%d interior: %s", bundled[i], B, err.msg);
+      accq_optimal_summary_t si;
+      accq_optimal_summary(o, &si);
+      accq_optimal_free(o);
+      ck_assert_msg(fabs(si.t_opt - sm.t_opt) <= 1e-7 * sm.t_opt,
+                    "%s B=%d: simplex %.15g, interior %.15g", bundled[i], B, sm.t_opt, si.t_opt);
+      agreed++;
+    }
+    ck_assert_msg(agreed >= 2, "%s: interior point agreed at %d buffers only", bundled[i], agreed);
+  }
+}
+END_TEST
+
 START_TEST(test_refusals) {
   accq_model_t m;
   accq_optimal_t *o = NULL;
@@ -230,6 +265,7 @@ int main(void) {
   tcase_add_test(tc, test_identical_servers_jsq);
   tcase_add_test(tc, test_bundled_scale1);
   tcase_add_test(tc, test_bundled_scale2);
+  tcase_add_test(tc, test_simplex_agrees_with_interior);
   tcase_add_test(tc, test_refusals);
   tcase_add_test(tc, test_cli);
   suite_add_tcase(s, tc);
