@@ -92,6 +92,40 @@ static void previous_basis(const accq_optimal_t *prev, const int *c, int K, int 
   if (!above && prev->mix_action >= 0 && r == prev->mix_rank) *mix = recode(prev->mix_action, Bp, B);
 }
 
+/* Resolves *model and refuses, before anything is allocated, an LP at buffer B
+ * over the limits, with its states, variables and memory in the message. */
+static int check_size(accq_model_t *model, int B, const accq_optimal_options_t *opt,
+                      accq_err_t *err) {
+  int status = accq_lp_model_resolve(model, err);
+  if (status) return status;
+  const int K = model->ntypes;
+  if (K * (B + 1) > OPT_MAX_CELLS)
+    return accq_err_set(err, ACCQ_ETOOBIG, "%d types x %d levels exceed the optimal rule's "
+                        "table limit of %d cells", K, B + 1, OPT_MAX_CELLS);
+  int servers[ACCQ_MAX_TYPES] = {0};
+  for (int k = 0; k < K; k++) servers[k] = model->scale * model->types[k].servers;
+  double count;
+  status = accq_space_count(K, servers, B, &count, err);
+  if (status) return status;
+  /* Upper bounds: a state has at most min(K*B, N) occupied cells (k,q) with
+   * q < B, N servers in all, hence as many actions; a column has one entry per
+   * occupied cell with q >= 1, plus at most five. */
+  int total = 0;
+  for (int k = 0; k < K; k++) total += servers[k];
+  double cells = K * B < total ? K * B : total;
+  double vars_est = count * cells + 1;
+  double nnz_est = vars_est * (cells + 5);
+  double bytes_est = nnz_est * 3 * (sizeof(int) * 2 + sizeof(double)) + vars_est * 64;
+  if (count > (double)opt->max_states || nnz_est > 2e9)
+    return accq_err_set(err, ACCQ_ETOOBIG,
+                        "the optimal-policy LP at scale %d and buffer %d has %.0f lumped states "
+                        "(limit %lld), up to %.3g variables and %.2f GiB of LP data before "
+                        "factorization; lower the scale or the buffer",
+                        model->scale, B, count, (long long)opt->max_states, vars_est,
+                        bytes_est / (1 << 30));
+  return ACCQ_SUCCESS;
+}
+
 /* One LP at buffer B, warm-started from the rule of the LP at B-1 (prev, may
  * be NULL). */
 static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_options_t *opt_in,
@@ -107,28 +141,11 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   unsigned char *basic_out = NULL;
   *out = NULL;
   accq_model_t model = *m_in;
-  status = accq_lp_model_resolve(&model, err);
+  status = check_size(&model, B, &opt, err);
   if (status) return status;
   const int K = model.ntypes;
-  if (K * (B + 1) > OPT_MAX_CELLS)
-    return accq_err_set(err, ACCQ_ETOOBIG, "%d types x %d levels exceed the optimal rule's "
-                        "table limit of %d cells", K, B + 1, OPT_MAX_CELLS);
   int servers[ACCQ_MAX_TYPES];
   for (int k = 0; k < K; k++) servers[k] = model.scale * model.types[k].servers;
-  double count;
-  status = accq_space_count(K, servers, B, &count, err);
-  if (status) return status;
-  /* actions per state are at most K*B: the estimate is an upper bound */
-  double vars_est = count * K * B + 1;
-  double nnz_est = vars_est * (K * B + 5);
-  double bytes_est = nnz_est * 3 * (sizeof(int) * 2 + sizeof(double)) + vars_est * 64;
-  if (count > (double)opt.max_states || nnz_est > 2e9)
-    return accq_err_set(err, ACCQ_ETOOBIG,
-                        "the optimal-policy LP at scale %d and buffer %d has %.0f lumped states "
-                        "(limit %lld), up to %.3g variables and about %.2f GiB; lower the scale "
-                        "or the buffer",
-                        model.scale, B, count, (long long)opt.max_states, vars_est,
-                        bytes_est / (1 << 30));
 
   double t0 = now_seconds();
   o = calloc(1, sizeof *o);
@@ -468,6 +485,10 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
     accq_optimal_options_init(&opt);
   *out = NULL;
   if (B < 1) return accq_err_set(err, ACCQ_EINVAL, "buffer must be >= 1 (got %d)", B);
+  /* the largest LP first: a refusal names the buffer asked for */
+  accq_model_t resolved = *m;
+  int st = check_size(&resolved, B, &opt, err);
+  if (st) return st;
   if (opt.method == ACCQ_OPTIMAL_INTERIOR) return solve_level(m, B, &opt, NULL, out, err);
   /* Continuation in B: the LP at B is started from the optimal rule at B-1
    * (states with a server at level B start from accurate-first SED).  The new

@@ -228,6 +228,10 @@ START_TEST(test_refusals) {
   ck_assert_int_eq(accq_optimal_solve(&m, 6, &opt, &o, &err), ACCQ_ETOOBIG);
   ck_assert_ptr_null(o);
   ck_assert_msg(strstr(err.msg, "lumped states") && strstr(err.msg, "GiB"), "%s", err.msg);
+  /* the size named is that of the buffer asked for, not of the continuation's
+   * first level (llm-three-tier at scale 4, 4 + 4 + 8 servers: at B = 6,
+   * C(10,4)^2 C(14,8) = 210^2 x 3003 = 132,432,300 lumped states) */
+  ck_assert_msg(strstr(err.msg, "buffer 6 has 132432300 lumped states"), "%s", err.msg);
   /* a* above every accuracy */
   model_from(&m, "[system]\narrival_rate = 1\naccuracy_target = 0.95\n"
                  "[type a]\nservers = 1\nrate = 2\naccuracy = 0.9\n");
