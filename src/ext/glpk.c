@@ -343,8 +343,8 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
      * and each pivot's FTRAN/BTRAN most of 20 ms.  So refactorize only after
      * 1,000 Forrest-Tomlin updates (GLPK's default: 100) and price by Dantzig's
      * rule (projected steepest edge costs extra solves per pivot and did not
-     * save pivots): 20,580 states took 82 s with the defaults, 40 s so
-     * (bench/README.md). */
+     * save pivots).  These settings and the warm start of src/optimal took
+     * 20,580 states from 95 s to 43 s, back to back (bench/README.md). */
     glp_bfcp bf;
     glp_get_bfcp(P, &bf);
     bf.nfs_max = 1000;
