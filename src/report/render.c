@@ -1,6 +1,7 @@
 /* Rendering of reports: text, CSV (RFC 4180), Markdown, LaTeX (booktabs);
  * JSON lives in json.c.  Every renderer first checks the report, so nothing is
  * written for a report that cannot be rendered. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -591,19 +592,21 @@ int accq_report_write(const accq_report_t *r, accq_format_t f, FILE *out, accq_e
                                          : render_latex(&c, r);
     if (rc) return accq_err_set(err, ACCQ_ENOMEM, "out of memory rendering a report");
   }
+  errno = 0;
   if (fflush(out) != 0 || ferror(out))
-    return accq_err_set(err, ACCQ_EIO, "cannot write the %s output", accq_format_name(f));
+    return accq_err_set(err, ACCQ_EWRITE, "cannot write the %s output: %s", accq_format_name(f),
+                        strerror(errno ? errno : EIO));
   return ACCQ_SUCCESS;
 }
 
 int accq_report_write_file(const accq_report_t *r, accq_format_t f, const char *path,
                            accq_err_t *err) {
-  if (!path || !strcmp(path, "-")) return accq_report_write(r, f, stdout, err);
   accq_outfile_t *of = NULL;
   int st = accq_outfile_open(path, &of, err);
   if (st) return st;
   st = accq_report_write(r, f, accq_outfile_stream(of), err);
   if (st) {
+    if (st == ACCQ_EWRITE) accq_err_prefix(err, "%s", path && strcmp(path, "-") ? path : "standard output");
     accq_outfile_abort(of);
     return st;
   }

@@ -84,6 +84,13 @@ static inline int accq_i_visible(int vis, accq_format_t f) {
   return vis == ACCQ_REPORT_ALL || (vis & ACCQ_REPORT_ONLY(f)) != 0;
 }
 
+/* Length (1..4) of the well-formed UTF-8 character at s (n bytes left), or 0
+ * when the bytes there are not one (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF). */
+size_t accq_i_utf8_char(const char *s, size_t n);
+/* Offset of the first byte of s that is not well-formed UTF-8, or -1. */
+long accq_i_utf8_invalid(const char *s);
+
 int accq_i_render_json(const accq_report_t *r, FILE *out, accq_err_t *err);
 
 #endif
