@@ -52,6 +52,8 @@
 #ifndef ACCQ_REPORT_H
 #define ACCQ_REPORT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "accq/status.h"
@@ -211,5 +213,20 @@ int accq_outfile_copy(const char *src, const char *path, accq_err_t *err);
  * Async-signal-safe: meant for SIGINT/SIGTERM handlers (the accq command
  * installs one), so an interrupted run leaves no stray file. */
 void accq_outfile_unlink_pending(void);
+
+/* SHA-256 (FIPS 180-4) of a file's bytes, as 64 lowercase hex digits and a
+ * NUL: the provenance of golden values (which model file they come from).
+ * ACCQ_EIO naming the path.  O(file size).  The incremental form hashes any
+ * bytes: init, update (any number of times), final. */
+int accq_sha256_file(const char *path, char hex[65], accq_err_t *err);
+typedef struct {
+  uint32_t h[8];
+  uint64_t bytes;
+  unsigned char buf[64];
+  size_t fill;
+} accq_sha256_t;
+void accq_sha256_init(accq_sha256_t *s);
+void accq_sha256_update(accq_sha256_t *s, const void *data, size_t n);
+void accq_sha256_final(accq_sha256_t *s, char hex[65]);
 
 #endif
