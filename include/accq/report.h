@@ -126,6 +126,10 @@ void accq_kv_null(accq_report_section_t *s, const char *key, const char *label, 
 /* A list of n numbers: JSON array, "a, b, c" for humans. */
 void accq_kv_nums(accq_report_section_t *s, const char *key, const char *label, const double *v,
                   int n, int digits);
+/* A list of n texts: JSON array of strings (e.g. "warnings"), "a; b" for
+ * humans ("(none)" when empty), key.0, key.1 in CSV. */
+void accq_kv_strs(accq_report_section_t *s, const char *key, const char *label,
+                  const char *const *v, int n);
 /* A nested key-value section (JSON object under `key`); humans see its fields
  * indented under `label`.  Returns the child (owned by the report). */
 accq_report_section_t *accq_kv_object(accq_report_section_t *s, const char *key,

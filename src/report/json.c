@@ -102,6 +102,13 @@ static int fill_object(json_t *obj, const accq_report_section_t *s) {
         json_decref(v);
         return -1;
       }
+    } else if (f->v.kind == ACCQ_I_STRS) {
+      v = json_array();
+      for (int k = 0; v && k < f->n; k++)
+        if (json_array_append_new(v, str(f->strs[k] ? f->strs[k] : ""))) {
+          json_decref(v);
+          return -1;
+        }
     } else if (f->v.kind == ACCQ_I_NUMS) {
       v = json_array();
       for (int k = 0; v && k < f->n; k++)

@@ -143,6 +143,8 @@ void accq_report_free(accq_report_t *r) {
       free(s->fields[j].label);
       free_value(&s->fields[j].v);
       free(s->fields[j].nums);
+      for (int k = 0; s->fields[j].strs && k < s->fields[j].n; k++) free(s->fields[j].strs[k]);
+      free(s->fields[j].strs);
     }
     free(s->fields);
     for (int j = 0; j < s->ncols; j++) {
@@ -292,6 +294,19 @@ void accq_kv_nums(accq_report_section_t *s, const char *key, const char *label, 
   }
   memcpy(f->nums, v, (size_t)n * sizeof *v);
   f->n = n;
+}
+
+void accq_kv_strs(accq_report_section_t *s, const char *key, const char *label,
+                  const char *const *v, int n) {
+  accq_i_field_t *f = add_field(s, key, label, ACCQ_I_STRS);
+  if (!f || n <= 0) return;
+  accq_report_t *r = s->rep;
+  if (!(f->strs = calloc((size_t)n, sizeof *f->strs))) {
+    fail(r, ACCQ_ENOMEM, "out of memory building a report");
+    return;
+  }
+  f->n = n;
+  for (int i = 0; i < n; i++) f->strs[i] = dup_str(r, v[i] ? v[i] : "");
 }
 
 accq_report_section_t *accq_kv_object(accq_report_section_t *s, const char *key,

@@ -14,7 +14,8 @@ typedef enum {
   ACCQ_I_BOOL, /* i */
   ACCQ_I_NULL, /* str: reason for humans (may be NULL) */
   ACCQ_I_NUMS, /* nums[n] */
-  ACCQ_I_OBJ   /* obj */
+  ACCQ_I_OBJ,  /* obj */
+  ACCQ_I_STRS  /* strs[n] */
 } accq_i_kind_t;
 
 typedef struct {
@@ -29,6 +30,7 @@ typedef struct {
   char *key, *label;
   accq_i_value_t v;
   double *nums;
+  char **strs;
   int n;
   int vis;
   accq_report_section_t *obj;

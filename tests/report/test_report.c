@@ -624,6 +624,28 @@ START_TEST(test_utf8_check_and_json_escape) {
 }
 END_TEST
 
+START_TEST(test_string_lists) {
+  accq_report_t *r = accq_report_alloc(NULL);
+  accq_report_section_t *kv = accq_report_kv(r, NULL, NULL);
+  const char *w[] = {"first, with a comma", "second"};
+  accq_kv_strs(kv, "warnings", NULL, w, 2);
+  accq_kv_strs(kv, "none", NULL, NULL, 0);
+  char *got = NULL;
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_JSON, &got), 0);
+  ck_assert_msg(strstr(got, "\"warnings\": [\n    \"first, with a comma\",\n    \"second\"\n  ]") &&
+                    strstr(got, "\"none\": []"),
+                "%s", got);
+  free(got);
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_CSV, &got), 0);
+  ck_assert_msg(strstr(got, "warnings.0,\"first, with a comma\"\r\nwarnings.1,second\r\n"), "%s", got);
+  free(got);
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_TEXT, &got), 0);
+  ck_assert_msg(strstr(got, "first, with a comma; second") && strstr(got, "(none)"), "%s", got);
+  free(got);
+  accq_report_free(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("formats");
@@ -641,6 +663,7 @@ int main(void) {
   tcase_add_test(tc, test_builder_errors);
   tcase_add_test(tc, test_format_names);
   tcase_add_test(tc, test_utf8_check_and_json_escape);
+  tcase_add_test(tc, test_string_lists);
   suite_add_tcase(s, tc);
   TCase *tf = tcase_create("files");
   tcase_add_test(tf, test_atomic_write);
