@@ -522,7 +522,7 @@ int accq_cli_check_sim(int argc, char **argv) {
     accq_kv_num(kv, "alpha", "family-wise level", copt.alpha, 0);
     accq_kv_str(kv, "correction", NULL, "holm");
     accq_kv_int(kv, "rows", "data rows", nrows);
-    accq_kv_int(kv, "comparisons", NULL, n);
+    accq_kv_int(kv, "compared", "comparisons", n); /* "comparisons" is the table */
     accq_kv_int(kv, "skipped", NULL, nskip);
     accq_kv_int(kv, "tolerated", "accepted by --abs-tol", sum.tolerated);
     accq_kv_int(kv, "discrepancies", NULL, sum.rejected);
