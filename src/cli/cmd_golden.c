@@ -262,7 +262,7 @@ int accq_cli_golden(int argc, char **argv) {
         /* not a reference: status and reason, no number to mistake for one */
         json_object_set_new(e, "status", json_string(status_word(st)));
         json_object_set_new(e, "reason", json_string(err.msg));
-        char w[ACCQ_ERR_MSG_MAX + 128];
+        char w[ACCQ_ERR_MSG_MAX + 1200];
         snprintf(w, sizeof w, "%s (%s), policy %s: %s: %s", m->name, ma[a].path, names[i],
                  status_word(st), err.msg);
         json_array_append_new(warnings, json_string(w));
