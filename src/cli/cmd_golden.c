@@ -157,7 +157,9 @@ int accq_cli_golden(int argc, char **argv) {
     }
     if ((rc = accq_cli_load_model(&one, &ma[i].m, 1)) != 0 ||
         (rc = accq_outfile_check(cli.out, inputs, nm, &err) ? accq_cli_fail(&err) : 0) != 0 ||
-        (rc = accq_sha256_file(ma[i].path, ma[i].sha, &err) ? accq_cli_fail(&err) : 0) != 0) {
+        (rc = accq_sha256_file(ma[i].path, ma[i].sha, &err) ? accq_cli_fail(&err) : 0) != 0 ||
+        /* the path goes into the JSON as "file" */
+        (rc = accq_report_check_text(ma[i].m.file, "the model file's path", &err) ? accq_cli_fail(&err) : 0) != 0) {
       free(ma);
       return rc;
     }
