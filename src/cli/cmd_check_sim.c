@@ -552,6 +552,7 @@ int accq_cli_check_sim(int argc, char **argv) {
     accq_table_col(t, "p_holm", "Holm p", 3);
     accq_table_col(t, "detectable_rel", "detectable", 2);
     accq_table_col(t, "replications_needed", "R needed", 0);
+    accq_table_col(t, "status", NULL, 0); /* ok: compared; skipped: not (see reason) */
     accq_table_col(t, "verdict", NULL, 0);
     accq_table_col(t, "reason", NULL, 0);
     accq_report_set_primary(rep, t);
@@ -569,6 +570,7 @@ int accq_cli_check_sim(int argc, char **argv) {
         accq_table_num(t, r->mean);
         for (int k = 0; k < 6; k++) accq_table_null(t, "-");
         accq_table_str(t, "skipped");
+        accq_table_str(t, "skipped");
         accq_table_str(t, r->why);
         continue;
       }
@@ -582,6 +584,7 @@ int accq_cli_check_sim(int argc, char **argv) {
       if (c->replications_needed > 0) accq_table_int(t, c->replications_needed);
       else accq_table_null(t, "-");
       char reason[200];
+      accq_table_str(t, "ok");
       if (c->reject) {
         accq_table_str(t, "DISCREPANCY");
         snprintf(reason, sizeof reason, "|t| = %.3g: Holm p %.3g <= alpha %g", fabs(c->z), c->p_holm,
