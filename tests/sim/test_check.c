@@ -419,6 +419,31 @@ START_TEST(test_reasons_skips_and_coverage) {
 }
 END_TEST
 
+/* A "jsq" that is really jiq: their E[T] differ by 4e-4 relative on two-tier
+ * (golden values), invisible at any ordinary precision, while the fraction of
+ * large servers holding 3 jobs differs 30-fold (3.4e-6 vs 1.1e-4): the level
+ * distributions in the golden file catch the swap. */
+START_TEST(test_levels_tell_jsq_from_jiq) {
+  make_golden();
+  double et_jiq = golden_value("jiq", "mean_response_time"), et_jsq = golden_value("jsq", "mean_response_time");
+  double l3_jiq = golden_value("jiq", "level.large.3"), l3_jsq = golden_value("jsq", "level.large.3");
+  ck_assert(fabs(et_jiq / et_jsq - 1) < 1e-3);
+  ck_assert(l3_jiq > 10 * l3_jsq);
+  char csv[512];
+  /* jiq's exact values reported as jsq, with realistic standard errors */
+  snprintf(csv, sizeof csv, "%stwo-tier,jsq,1,mean_response_time,%.17g,0.001,10\n"
+           "two-tier,jsq,1,level.large.3,%.17g,0.00001,10\n", HDR, et_jiq, l3_jiq);
+  json_t *o;
+  char *err;
+  ck_assert_int_eq(check(write_file("swap.csv", csv), NULL, &o, &err), 1);
+  json_t *rows = json_object_get(o, "comparisons");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, 0), "verdict")), "ok");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, 1), "verdict")), "DISCREPANCY");
+  json_decref(o);
+  free(err);
+}
+END_TEST
+
 /* golden on two-tier marks accurate-jiq (unstable: its truncation does not
  * converge) instead of writing it as a reference; check-sim then skips its
  * rows, and accq's own simulator passes (before: 5 false discrepancies). */
@@ -485,6 +510,7 @@ int main(void) {
   tcase_add_test(cli, test_inconsistent_stderr_ci);
   tcase_add_test(cli, test_reasons_skips_and_coverage);
   tcase_add_test(cli, test_non_converged_entries);
+  tcase_add_test(cli, test_levels_tell_jsq_from_jiq);
   suite_add_tcase(s, cli);
   return accq_run_suite(s);
 }
