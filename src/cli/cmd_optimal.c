@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "accq/lp.h"
 #include "accq/measures.h"
@@ -15,6 +16,12 @@
 #include <unistd.h>
 
 static const char *const compared[] = {"rjiq", "pop", "random-lp", "accurate-jiq"};
+
+static double clock_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* Per-state rows sorted by decreasing probability. */
 typedef struct {
@@ -92,30 +99,49 @@ static int default_buffer(const accq_model_t *m, double limit) {
   return best;
 }
 
-/* The time limit (or GLPK's iteration limit) ended the solve: exit 3 with what
- * is known.  A valid bound at B: T_LP at a lower bound of the admitted rate
- * (accq_optimal_lower_bound).  The last level solved is the optimum of a
- * smaller buffer, a different system: shown, labelled so, never as a bound. */
-static int time_limit_report(const accq_cli_t *cli, const accq_model_t *m, int B,
-                             const accq_optimal_options_t *oo, const accq_optimal_trace_t *trace,
-                             const accq_err_t *err) {
+/* The solve failed: the message on stderr, and a report whose status says
+ * why (JSON "status"/"reason", t_opt null) with what is known.  Except when no
+ * rule of the class meets a*, a valid bound at B is given: T_LP at a lower
+ * bound of the admitted rate (accq_optimal_lower_bound).  The last level
+ * solved is the optimum of a smaller buffer, a different system: shown,
+ * labelled so, never as a bound. */
+static const char *failure_status(int st) {
+  switch (st) {
+  case ACCQ_ENOCONV: return "not_converged";
+  case ACCQ_EACCINFEAS: return "infeasible";
+  case ACCQ_ETOOBIG: return "too_large";
+  case ACCQ_ENOMEM: return "out_of_memory";
+  default: return "failed";
+  }
+}
+
+static int failure_report(const accq_cli_t *cli, const accq_model_t *m, int B,
+                          const accq_optimal_options_t *oo, const accq_optimal_trace_t *trace,
+                          const accq_err_t *err) {
   int rc = accq_cli_fail(err);
   double t_low = NAN, x_low = NAN;
   accq_err_t berr;
-  int bst = accq_optimal_lower_bound(m, B, oo, &t_low, &x_low, &berr);
+  const int infeasible = err->status == ACCQ_EACCINFEAS;
+  int bst = infeasible ? ACCQ_EACCINFEAS : accq_optimal_lower_bound(m, B, oo, &t_low, &x_low, &berr);
   char title[ACCQ_NAME_MAX + 128];
-  snprintf(title, sizeof title, "accq optimal: %s (scale %d, buffer %d): not solved", m->name,
-           m->scale, B);
+  snprintf(title, sizeof title, "accq optimal: %s (scale %d, buffer %d): %s", m->name, m->scale, B,
+           infeasible ? "no rule meets a*" : "not solved");
   accq_report_t *rep = accq_report_alloc(title);
   accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
   accq_kv_str(s, "model", NULL, m->name);
   accq_kv_int(s, "scale", "m", m->scale);
   accq_kv_int(s, "buffer", "B", B);
   accq_kv_str(s, "class", "class of rules", oo->shed ? "shedding" : "no shedding");
-  accq_kv_str(s, "status", NULL, "not_converged");
+  accq_kv_str(s, "status", NULL, failure_status(err->status));
   accq_kv_str(s, "reason", NULL, err->msg);
-  accq_kv_null(s, "t_opt", "t_opt (optimal E[T])", "not computed (time limit)");
-  if (bst == ACCQ_SUCCESS) {
+  accq_kv_null(s, "t_opt", "t_opt (optimal E[T])",
+               infeasible ? "none (no rule of the class meets a*)" : "not computed");
+  if (infeasible) {
+    if (isnan(trace->max_accuracy))
+      accq_kv_null(s, "max_accuracy", "largest accuracy of a rule of the class", "not computed");
+    else
+      accq_kv_num(s, "max_accuracy", "largest accuracy of a rule of the class", trace->max_accuracy, 0);
+  } else if (bst == ACCQ_SUCCESS) {
     accq_kv_num(s, "t_opt_lower_bound", "t_opt >= (valid bound at this B)", t_low, 0);
     accq_kv_num(s, "x_lower_bound", "  from T_LP at admitted rate/m >=", x_low, 0);
   } else {
@@ -134,7 +160,7 @@ static int time_limit_report(const accq_cli_t *cli, const accq_model_t *m, int B
   accq_kv_num(s, "seconds", NULL, trace->seconds, 3);
   int erc = accq_cli_emit(cli, rep);
   accq_report_free(rep);
-  if (bst == ACCQ_SUCCESS)
+  if (bst == ACCQ_SUCCESS && !infeasible)
     fprintf(stderr, "accq: best bound known at buffer %d: t_opt >= %.10g (T_LP at an admitted rate "
             ">= %.6g per unit scale)%s\n", B, t_low, x_low,
             trace->last_buffer > 0 ? "; the last level solved is shown in the output" : "");
@@ -229,11 +255,12 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_report_t *rep = NULL;
   state_row_t *rows = NULL;
   int *c = NULL;
+  const double t_start = clock_seconds();
   accq_progress_start(&pc.bar, pc.label, time_limit, cli.quiet);
   int st = accq_optimal_solve(&m, B, &oo, &o, &err);
   accq_progress_finish(&pc.bar);
-  if (st == ACCQ_ENOCONV) return time_limit_report(&cli, &m, B, &oo, &trace, &err);
-  if (st) return accq_cli_fail(&err);
+  if (st == ACCQ_EINVAL) return accq_cli_fail(&err);
+  if (st) return failure_report(&cli, &m, B, &oo, &trace, &err);
   accq_optimal_summary_t sm;
   accq_optimal_summary(o, &sm);
 
@@ -360,13 +387,20 @@ int accq_cli_optimal(int argc, char **argv) {
         snprintf(cls, sizeof cls, "shedding, X >= %.6g", oo.min_admitted_rate);
       } else {
         accq_optimal_options_t so = oo;
+        /* what is left of --time-limit after the main solve and the earlier
+         * comparisons */
+        so.max_seconds = time_limit - (clock_seconds() - t_start);
         so.shed = 1;
         so.min_admitted_rate = X * (1 - 1e-12); /* its own rate, to rounding */
         so.progress = NULL;
         so.trace = NULL;
         accq_optimal_t *os = NULL;
         accq_err_t serr;
-        int sst = accq_optimal_solve(&m, B, &so, &os, &serr);
+        int sst = ACCQ_ENOCONV;
+        if (so.max_seconds > 0)
+          sst = accq_optimal_solve(&m, B, &so, &os, &serr);
+        else
+          accq_err_set(&serr, ACCQ_ENOCONV, "skipped: the time limit of %g s is used up", time_limit);
         snprintf(cls, sizeof cls, "shedding, X >= %.6g", X);
         if (sst == ACCQ_SUCCESS) {
           accq_optimal_summary_t ss;

@@ -350,6 +350,42 @@ END_TEST
  * every accuracy-meeting policy's E[T] at that policy's admitted rate, losses
  * and all (rjiq, random-lp, accurate-jiq and pop lose jobs at full servers
  * while others have room), which the no-shedding optimum cannot promise. */
+
+/* In the shedding class t_opt is nonincreasing in B at a fixed floor on the
+ * admitted rate (a rule at B is one at B + 1 that never fills a server
+ * beyond B: it rejects where the smaller one loses), unlike the class without
+ * shedding, whose rule must admit into the extra room. */
+START_TEST(test_shed_monotone_in_buffer) {
+  static const char *const models[] = {"two-tier", "at-target", "nonbinding"};
+  for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+    accq_model_t m;
+    load_bundled(&m, models[i], 1);
+    double x = 0.85 * m.scale * m.arrival_rate, last = INFINITY;
+    for (int B = 2; B <= 6; B++) {
+      accq_optimal_options_t opt;
+      accq_optimal_options_init(&opt);
+      opt.shed = 1;
+      opt.min_admitted_rate = x;
+      accq_optimal_t *o = NULL;
+      accq_err_t err;
+      int st = accq_optimal_solve(&m, B, &opt, &o, &err);
+      if (st == ACCQ_EACCINFEAS) {
+        ck_assert_msg(isinf(last), "%s: feasible below B = %d, infeasible at it", models[i], B);
+        continue;
+      }
+      ck_assert_msg(st == 0, "%s B=%d: %s", models[i], B, err.msg);
+      accq_optimal_summary_t sm;
+      accq_optimal_summary(o, &sm);
+      accq_optimal_free(o);
+      ck_assert_msg(sm.t_opt <= last * (1 + 1e-9), "%s: t_opt %.17g at B=%d > %.17g at B-1",
+                    models[i], sm.t_opt, B, last);
+      last = sm.t_opt;
+    }
+    ck_assert_msg(isfinite(last), "%s: no feasible buffer", models[i]);
+  }
+}
+END_TEST
+
 START_TEST(test_shed_sandwich) {
   static const char *const models[] = {"two-tier", "saturating", "at-target", "llm-three-tier",
                                        "nonbinding"};
@@ -716,6 +752,13 @@ START_TEST(test_cli) {
   ck_assert_msg(strstr(errs, "buffer 2") && strstr(errs, "reaches accuracy 0.795"), "%s", errs);
   free(out);
   free(errs);
+  rc = accq_run("optimal " ACCQ_SOURCE_DIR "/models/two-tier.ini --set system.load=0.7 -B 2 "
+                "--format json", &out, &errs);
+  ck_assert_int_eq(rc, 4);
+  ck_assert_msg(strstr(out, "\"status\": \"infeasible\"") && strstr(out, "\"max_accuracy\": 0.795") &&
+                strstr(out, "\"t_opt\": null"), "%s", out);
+  free(out);
+  free(errs);
   /* the shedding class */
   rc = accq_run("optimal " ACCQ_SOURCE_DIR "/models/two-tier.ini --shed", &out, &errs);
   ck_assert_int_eq(rc, 2);
@@ -757,6 +800,7 @@ int main(void) {
   tcase_add_test(tc, test_simplex_agrees_with_interior);
   tcase_add_test(tc, test_shed_one_server_threshold);
   tcase_add_test(tc, test_shed_sandwich);
+  tcase_add_test(tc, test_shed_monotone_in_buffer);
   tcase_add_test(tc, test_two_tier_high_load);
   tcase_add_test(tc, test_lower_bound);
   tcase_add_test(tc, test_time_limit);
