@@ -2,6 +2,7 @@
  * (SPEC 4 `optimal`), its value t_opt, the rule itself, its evaluation by the
  * chain engine, and the sandwich T_LP(X) <= t_opt <= E[T] against the
  * accuracy-meeting policies at the same m and B. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,7 +169,7 @@ static int failure_report(const accq_cli_t *cli, const accq_model_t *m, int B,
 }
 
 int accq_cli_optimal(int argc, char **argv) {
-  int buffer = 0, scale = 0, show = 20, max_states = 50000, no_compare = 0, shed = 0;
+  int buffer = INT_MIN, scale = INT_MIN, show = 20, max_states = 50000, no_compare = 0, shed = 0;
   double time_limit = 300, min_rate = NAN;
   const char *method = "auto";
   const accq_cli_opt_t opts[] = {
@@ -221,8 +222,9 @@ int accq_cli_optimal(int argc, char **argv) {
     return accq_cli_usage(&cli, "--method must be auto, simplex or interior (got '%s')", method);
   if (show < 0) return accq_cli_usage(&cli, "--show must be >= 0 (got %d)", show);
   if (max_states < 1) return accq_cli_usage(&cli, "--max-states must be >= 1 (got %d)", max_states);
-  if (buffer < 0) return accq_cli_usage(&cli, "--buffer must be >= 1 (got %d)", buffer);
-  if (scale < 0) return accq_cli_usage(&cli, "--scale must be >= 1 (got %d)", scale);
+  /* INT_MIN: not given; 0 is not a buffer or a scale (never "the default") */
+  if (buffer != INT_MIN && buffer < 1) return accq_cli_usage(&cli, "--buffer must be >= 1 (got %d)", buffer);
+  if (scale != INT_MIN && scale < 1) return accq_cli_usage(&cli, "--scale must be >= 1 (got %d)", scale);
   if (!(time_limit > 0)) return accq_cli_usage(&cli, "--time-limit must be > 0 (got %g)", time_limit);
   if (shed && !(min_rate > 0))
     return accq_cli_usage(&cli, "--shed needs --min-admitted-rate X > 0 (without a floor on the "

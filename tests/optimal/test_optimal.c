@@ -782,6 +782,10 @@ START_TEST(test_cli) {
                 strstr(out, "\"t_opt\": null"), "%s", out);
   free(out);
   free(errs);
+  rc = accq_run("optimal " ACCQ_SOURCE_DIR "/models/two-tier.ini --buffer 0", &out, &errs);
+  ck_assert_int_eq(rc, 2); /* 0 is not "the default" */
+  free(out);
+  free(errs);
   rc = accq_run("optimal " ACCQ_SOURCE_DIR "/models/two-tier.ini --time-limit 0", &out, &errs);
   ck_assert_int_eq(rc, 2);
   free(out);
