@@ -656,27 +656,33 @@ cleanup:
   return status;
 }
 
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 /* Lower bound on the admitted rate per unit scale of every rule of the class
  * (see accq_optimal_lower_bound). */
 static double admitted_rate_lower(const accq_model_t *model, int B, const accq_optimal_options_t *opt) {
   const double lambda = model->scale * model->arrival_rate;
   if (opt->shed) return opt->min_admitted_rate / model->scale;
   /* rates of all servers, ascending */
-  int N = 0;
-  double rate[4096];
+  int N = 0, total = 0;
+  for (int k = 0; k < model->ntypes; k++) total += model->scale * model->types[k].servers;
+  if ((double)total * B > 1e8) return 0; /* 0 is always a lower bound */
+  double *rate = malloc(sizeof *rate * (size_t)total);
+  if (!rate) return 0;
   for (int k = 0; k < model->ntypes; k++)
-    for (int i = 0; i < model->scale * model->types[k].servers && N < 4096; i++)
-      rate[N++] = model->types[k].rate;
-  for (int i = 1; i < N; i++)
-    for (int j = i; j > 0 && rate[j] < rate[j - 1]; j--) {
-      double tmp = rate[j];
-      rate[j] = rate[j - 1], rate[j - 1] = tmp;
-    }
+    for (int i = 0; i < model->scale * model->types[k].servers; i++) rate[N++] = model->types[k].rate;
+  qsort(rate, (size_t)N, sizeof *rate, by_value);
   /* birth-death on n = 0..N B: log pi(n) - log pi(0) = sum_{i<=n} log(lambda / d(i)),
    * d(i) = the ceil(i/B) slowest rates summed; normalized in log space */
   const int top = N * B;
   double *lp = malloc(sizeof *lp * (size_t)(top + 1));
-  if (!lp) return 0;
+  if (!lp) {
+    free(rate);
+    return 0;
+  }
   lp[0] = 0;
   double mx = 0, prefix = 0;
   int busy = 0;
@@ -689,6 +695,7 @@ static double admitted_rate_lower(const accq_model_t *model, int B, const accq_o
   for (int n = 0; n <= top; n++) z += exp(lp[n] - mx);
   double p_full = exp(lp[top] - mx) / z;
   free(lp);
+  free(rate);
   return model->arrival_rate * (1 - p_full);
 }
 
