@@ -29,11 +29,13 @@
 
 #include "accq/chain.h"
 
-/* The optimum admits every job while some server has room.  A policy that
- * loses jobs at full servers while others have room (rjiq, random-lp, pop's
- * fallback) sheds load the optimum may not shed, and can have a smaller E[T]
- * of admitted jobs; it is compared with t_opt (SPEC 8 claim 1) only when its
- * loss probability is at most this. */
+/* Without shedding, the optimum admits every job while some server has room.
+ * A policy that loses jobs at full servers while others have room (rjiq,
+ * random-lp, accurate-jiq, pop's fallback) sheds load that optimum may not
+ * shed, and can have a smaller E[T] of admitted jobs; accq optimal compares it
+ * with that t_opt only when its loss probability is at most this, and else
+ * with the shedding optimum at the policy's own admitted rate, for which
+ * t_opt <= E[T] is a theorem. */
 #define ACCQ_OPTIMAL_LOSS_TOL 1e-4
 
 typedef enum {

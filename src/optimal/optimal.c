@@ -492,7 +492,8 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   if (left <= 0) {
     free(col_basic);
     free(row_basic);
-    status = accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached", opt.max_seconds);
+    status = accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached before the LP at "
+                          "buffer %d (%lld states) was solved", opt.max_seconds, B, (long long)S);
     goto cleanup;
   }
   basic_out = calloc((size_t)ncols, 1);
@@ -507,7 +508,10 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     col_basic[mix_col] = 0;
     row_basic[row_acc] = 1;
     lp.max_seconds = run ? run->deadline - now_seconds() : opt.max_seconds;
-    if (lp.max_seconds > 0) status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+    if (lp.max_seconds > 0)
+      status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+    else
+      status = ACCQ_ENOCONV; /* worded below */
   }
   free(col_basic);
   free(row_basic);
