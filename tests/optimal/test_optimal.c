@@ -386,6 +386,60 @@ START_TEST(test_shed_monotone_in_buffer) {
 }
 END_TEST
 
+
+/* The shedding sandwich on 30 small random models (fixed seed): every policy
+ * of the comparison that meets a* at B has E[T] >= the shedding optimum at
+ * its admitted rate, and the recovered rule reproduces t_opt. */
+static double lcg_uniform(uint64_t *state) {
+  *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (double)(*state >> 11) / 9007199254740992.0;
+}
+
+START_TEST(test_shed_random_models) {
+  uint64_t seed = 20261201;
+  int compared_n = 0;
+  for (int t = 0; t < 30; t++) {
+    int K = 2 + (lcg_uniform(&seed) < 0.3);
+    char text[1024];
+    double amin = 1, amax = 0, acc[3];
+    for (int k = 0; k < K; k++) {
+      acc[k] = 0.5 + 0.5 * lcg_uniform(&seed);
+      amin = fmin(amin, acc[k]), amax = fmax(amax, acc[k]);
+    }
+    double a_star = amin + (amax - amin) * (0.2 + 0.6 * lcg_uniform(&seed));
+    double load = 0.3 + 0.6 * lcg_uniform(&seed);
+    int n = snprintf(text, sizeof text, "[system]\nload = %.6f\naccuracy_target = %.6f\n", load, a_star);
+    for (int k = 0; k < K; k++)
+      n += snprintf(text + n, sizeof text - (size_t)n,
+                    "[type t%d]\nservers = %d\nrate = %.4f\naccuracy = %.6f\n", k,
+                    1 + (lcg_uniform(&seed) < 0.4), 0.5 + 4.5 * lcg_uniform(&seed), acc[k]);
+    accq_model_t m;
+    model_from(&m, text);
+    accq_err_t err;
+    ck_assert_int_eq(accq_lp_model_resolve(&m, &err), 0);
+    int B = 2 + (t % 2);
+    for (size_t p = 0; p < sizeof compared / sizeof compared[0]; p++) {
+      accq_policy_t *pol = NULL;
+      if (accq_policy_alloc(&pol, compared[p], &m, NULL, &err)) continue;
+      double a, loss;
+      double et = analyze_policy(&m, pol, B, &a, &loss);
+      accq_policy_free(pol);
+      if (a < m.accuracy_target - 1e-9) continue;
+      double X = m.scale * m.arrival_rate * (1 - loss);
+      accq_optimal_summary_t sm;
+      accq_optimal_t *o = solve_shed(&m, B, X * (1 - 1e-12), &sm);
+      ck_assert_msg(sm.t_opt <= et * (1 + 1e-9), "model %d (%s) B=%d: t_opt %.17g > E[T] %.17g of %s",
+                    t, text, B, sm.t_opt, et, compared[p]);
+      check_shed_rule(&m, o, B, X * (1 - 1e-12));
+      accq_optimal_free(o);
+      compared_n++;
+    }
+  }
+  printf("shed sandwich on random models: %d comparisons\n", compared_n);
+  ck_assert_msg(compared_n >= 30, "only %d comparisons", compared_n);
+}
+END_TEST
+
 START_TEST(test_shed_sandwich) {
   static const char *const models[] = {"two-tier", "saturating", "at-target", "llm-three-tier",
                                        "nonbinding"};
@@ -807,6 +861,7 @@ int main(void) {
   tcase_add_test(tc, test_shed_one_server_threshold);
   tcase_add_test(tc, test_shed_sandwich);
   tcase_add_test(tc, test_shed_monotone_in_buffer);
+  tcase_add_test(tc, test_shed_random_models);
   tcase_add_test(tc, test_two_tier_high_load);
   tcase_add_test(tc, test_lower_bound);
   tcase_add_test(tc, test_time_limit);
