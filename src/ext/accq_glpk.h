@@ -57,7 +57,7 @@ const char *accq_glpk_log(const accq_glpk_lp_t *lp);
 
 /* ---- sparse LPs in one call (the occupation-measure LP of src/optimal) ----
  * Columns are all >= 0 with no upper bound; rows are = / >= / <= rhs. */
-typedef enum { ACCQ_I_ROW_EQ = 0, ACCQ_I_ROW_GE, ACCQ_I_ROW_LE } accq_i_row_kind_t;
+typedef enum { ACCQ_I_ROW_EQ = 0, ACCQ_I_ROW_GE, ACCQ_I_ROW_LE, ACCQ_I_ROW_FREE } accq_i_row_kind_t;
 
 typedef struct {
   int nrows, ncols;
@@ -74,12 +74,19 @@ typedef struct {
   unsigned char *col_basic_out;  /* optional: the final basis (1 = basic), ncols */
   double max_seconds;
   int *iterations_out;           /* optional: simplex pivots taken */
+  /* optional: called with the pivot count about every half second of simplex */
+  void (*pivots_cb)(void *ctx, int pivots);
+  void *pivots_ctx;
+  int mem_limit_mb;              /* > 0: GLPK's memory limit (glp_mem_limit), for tests */
 } accq_i_sparse_lp_t;
 
 /* Solves; x gets ncols values and *objective the optimum.  Returns ACCQ_SUCCESS,
  * ACCQ_EACCINFEAS when the LP has no feasible point (callers re-word it),
- * ACCQ_ENUMERIC / ACCQ_ENOCONV naming GLPK's code otherwise.  GLPK's terminal
- * output is suppressed. */
+ * ACCQ_ENOCONV at the time limit, ACCQ_ENOMEM when GLPK runs out of memory,
+ * ACCQ_ENUMERIC naming GLPK's code otherwise.  GLPK's terminal output is
+ * suppressed.  GLPK's internal errors (which would abort()) are caught by an
+ * error hook: the GLPK environment is then freed (glp_free_env), which also
+ * frees every other GLPK object of the thread. */
 int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *objective,
                              accq_err_t *err);
 

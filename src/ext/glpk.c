@@ -260,55 +260,125 @@ double accq_glpk_row_dual(const accq_glpk_lp_t *lp, int i) { return lp->row_dual
 int accq_glpk_polished(const accq_glpk_lp_t *lp) { return lp->polished; }
 const char *accq_glpk_log(const accq_glpk_lp_t *lp) { return lp->log; }
 
-/* glp_term_hook for the one-call solver: print nothing. */
-static int silent(void *info, const char *s) {
-  (void)info;
-  (void)s;
-  return 1;
+/* The one-call solver's hooks: GLPK's terminal output is kept (the last
+ * lines, for error messages) and never printed; a line "[*] N: obj = ..." of
+ * the simplex (or interior point) log reports N pivots to the caller's
+ * callback.  An internal GLPK error (out of memory, a failed assertion) calls
+ * the error hook, which longjmps back into accq_i_glpk_sparse_solve instead of
+ * letting GLPK abort() the process. */
+#define SPARSE_LOG_MAX 1024
+typedef struct {
+  jmp_buf jb;
+  char log[SPARSE_LOG_MAX];
+  size_t loglen;
+  void (*cb)(void *ctx, int pivots);
+  void *cb_ctx;
+} sparse_ctx_t;
+
+static int sparse_term(void *info, const char *s) {
+  sparse_ctx_t *c = info;
+  size_t n = strlen(s);
+  if (n >= SPARSE_LOG_MAX) {
+    s += n - (SPARSE_LOG_MAX - 1);
+    n = SPARSE_LOG_MAX - 1;
+  }
+  if (c->loglen + n >= SPARSE_LOG_MAX) c->loglen = 0; /* keep the latest lines */
+  memcpy(c->log + c->loglen, s, n);
+  c->loglen += n;
+  c->log[c->loglen] = '\0';
+  if (c->cb) {
+    const char *p = s;
+    while (*p == ' ' || *p == '*') p++;
+    if (*p >= '0' && *p <= '9') {
+      char *end;
+      long it = strtol(p, &end, 10);
+      if (*end == ':' && it >= 0 && it < INT32_MAX) c->cb(c->cb_ctx, (int)it);
+    }
+  }
+  return 1; /* nonzero: GLPK prints nothing */
+}
+
+static void sparse_error(void *info) {
+  sparse_ctx_t *c = info;
+  longjmp(c->jb, 1);
+}
+
+/* GLPK's last message, one line, without the trailing newline. */
+static const char *sparse_log_text(sparse_ctx_t *c) {
+  for (size_t i = 0; i < c->loglen; i++)
+    if (c->log[i] == '\n') c->log[i] = ' ';
+  while (c->loglen > 0 && c->log[c->loglen - 1] == ' ') c->log[--c->loglen] = '\0';
+  return c->log;
 }
 
 int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *objective,
                              accq_err_t *err) {
   int status = ACCQ_SUCCESS;
-  int *ia = NULL, *ja = NULL;
-  double *ar = NULL;
   if (lp->nnz >= INT32_MAX - 1)
     return accq_err_set(err, ACCQ_ETOOBIG, "LP has %lld non-zeros; GLPK takes at most %d",
                         (long long)lp->nnz, INT32_MAX - 2);
-  glp_term_hook(silent, NULL);
-  glp_prob *P = glp_create_prob();
-  glp_set_obj_dir(P, GLP_MIN);
-  glp_add_rows(P, lp->nrows);
-  glp_add_cols(P, lp->ncols);
-  for (int i = 0; i < lp->nrows; i++) {
-    int kind = lp->row_kind[i] == ACCQ_I_ROW_EQ ? GLP_FX
-               : lp->row_kind[i] == ACCQ_I_ROW_GE ? GLP_LO
-                                                  : GLP_UP;
-    glp_set_row_bnds(P, i + 1, kind, lp->rhs[i], lp->rhs[i]);
-  }
-  for (int j = 0; j < lp->ncols; j++) {
-    glp_set_col_bnds(P, j + 1, GLP_LO, 0.0, 0.0);
-    glp_set_obj_coef(P, j + 1, lp->obj[j]);
-  }
-  ia = malloc(sizeof *ia * (size_t)(lp->nnz + 1));
-  ja = malloc(sizeof *ja * (size_t)(lp->nnz + 1));
-  ar = malloc(sizeof *ar * (size_t)(lp->nnz + 1));
+  /* our own arrays first: allocated before the setjmp, never reassigned after */
+  int *ia = malloc(sizeof *ia * (size_t)(lp->nnz + 1));
+  int *ja = malloc(sizeof *ja * (size_t)(lp->nnz + 1));
+  double *ar = malloc(sizeof *ar * (size_t)(lp->nnz + 1));
   if (!ia || !ja || !ar) {
-    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for an LP with %lld non-zeros",
-                          (long long)lp->nnz);
-    goto cleanup;
+    free(ia);
+    free(ja);
+    free(ar);
+    return accq_err_set(err, ACCQ_ENOMEM, "no memory for an LP with %lld non-zeros",
+                        (long long)lp->nnz);
   }
   for (int64_t e = 0; e < lp->nnz; e++) {
     ia[e + 1] = lp->row[e] + 1;
     ja[e + 1] = lp->col[e] + 1;
     ar[e + 1] = lp->val[e];
   }
+  sparse_ctx_t ctx;
+  ctx.loglen = 0;
+  ctx.log[0] = '\0';
+  ctx.cb = lp->pivots_cb;
+  ctx.cb_ctx = lp->pivots_ctx;
+  glp_term_hook(sparse_term, &ctx);
+  glp_error_hook(sparse_error, &ctx);
+  if (setjmp(ctx.jb)) {
+    /* GLPK's documented recovery: its environment is unusable after the
+     * error hook ran; free it (every GLPK object with it, P included). */
+    glp_error_hook(NULL, NULL);
+    glp_term_hook(NULL, NULL);
+    glp_free_env();
+    free(ia);
+    free(ja);
+    free(ar);
+    const char *msg = sparse_log_text(&ctx);
+    if (strstr(msg, "memory"))
+      return accq_err_set(err, ACCQ_ENOMEM, "GLPK ran out of memory solving an LP with %d rows, "
+                          "%d columns and %lld non-zeros (%s)", lp->nrows, lp->ncols,
+                          (long long)lp->nnz, msg);
+    return accq_err_set(err, ACCQ_ENUMERIC, "GLPK internal error: %s", msg);
+  }
+  if (lp->mem_limit_mb > 0) glp_mem_limit(lp->mem_limit_mb);
+  glp_prob *P = glp_create_prob();
+  glp_set_obj_dir(P, GLP_MIN);
+  glp_add_rows(P, lp->nrows);
+  glp_add_cols(P, lp->ncols);
+  for (int i = 0; i < lp->nrows; i++) {
+    int kind = lp->row_kind[i] == ACCQ_I_ROW_EQ     ? GLP_FX
+               : lp->row_kind[i] == ACCQ_I_ROW_GE   ? GLP_LO
+               : lp->row_kind[i] == ACCQ_I_ROW_FREE ? GLP_FR
+                                                    : GLP_UP;
+    glp_set_row_bnds(P, i + 1, kind, lp->rhs[i], lp->rhs[i]);
+  }
+  for (int j = 0; j < lp->ncols; j++) {
+    glp_set_col_bnds(P, j + 1, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(P, j + 1, lp->obj[j]);
+  }
   glp_load_matrix(P, (int)lp->nnz, ia, ja, ar);
   int tm = lp->max_seconds > 0 && lp->max_seconds < 2e6 ? (int)(lp->max_seconds * 1000) : INT32_MAX;
+  if (tm < 1) tm = 1;
   if (lp->interior) {
     glp_iptcp parm;
     glp_init_iptcp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
+    parm.msg_lev = lp->pivots_cb ? GLP_MSG_ON : GLP_MSG_ERR;
     parm.ord_alg = GLP_ORD_AMD;
     int rc = glp_interior(P, &parm);
     if (rc != 0) {
@@ -330,7 +400,11 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
   } else {
     glp_smcp parm;
     glp_init_smcp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
+    /* with a callback, GLPK's progress lines (every out_frq ms) go to
+     * sparse_term, which reads the pivot count off them */
+    parm.msg_lev = lp->pivots_cb ? GLP_MSG_ON : GLP_MSG_ERR;
+    parm.out_frq = 500;
+    parm.out_dly = 0;
     parm.presolve = GLP_OFF;
     /* tighter than GLPK's 1e-7: the rule recovered from the solution must
      * reproduce t_opt to 1e-8 when the chain engine evaluates it; the primal
@@ -360,12 +434,18 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
       glp_adv_basis(P, 0);
     }
     int rc = glp_simplex(P, &parm);
+    if (lp->iterations_out) *lp->iterations_out = glp_get_it_cnt(P);
     if (rc == GLP_ENOPFS) {
       status = accq_err_set(err, ACCQ_EACCINFEAS, "the LP has no feasible solution (GLP_ENOPFS)");
       goto cleanup;
     }
+    if (rc == GLP_ETMLIM) {
+      status = accq_err_set(err, ACCQ_ENOCONV, "time limit of %.3g s reached after %d simplex "
+                            "pivots (GLP_ETMLIM)", tm / 1000.0, glp_get_it_cnt(P));
+      goto cleanup;
+    }
     if (rc != 0) {
-      status = accq_err_set(err, rc == GLP_ETMLIM || rc == GLP_EITLIM ? ACCQ_ENOCONV : ACCQ_ENUMERIC,
+      status = accq_err_set(err, rc == GLP_EITLIM ? ACCQ_ENOCONV : ACCQ_ENUMERIC,
                             "GLPK glp_simplex returned %s (%d)", ret_name(rc), rc);
       goto cleanup;
     }
@@ -375,20 +455,22 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
       goto cleanup;
     }
     if (st != GLP_OPT) {
-      status = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_simplex ended with status %d", st);
+      status = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_simplex ended with status %s",
+                            status_name(st));
       goto cleanup;
     }
     *objective = glp_get_obj_val(P);
     for (int j = 0; j < lp->ncols; j++) x[j] = glp_get_col_prim(P, j + 1);
-    if (lp->iterations_out) *lp->iterations_out = glp_get_it_cnt(P);
     if (lp->col_basic_out)
       for (int j = 0; j < lp->ncols; j++) lp->col_basic_out[j] = glp_get_col_stat(P, j + 1) == GLP_BS;
   }
 cleanup:
+  glp_delete_prob(P);
+  if (lp->mem_limit_mb > 0) glp_mem_limit(INT32_MAX);
+  glp_error_hook(NULL, NULL);
+  glp_term_hook(NULL, NULL);
   free(ia);
   free(ja);
   free(ar);
-  glp_delete_prob(P);
-  glp_term_hook(NULL, NULL);
   return status;
 }

@@ -216,6 +216,180 @@ START_TEST(test_simplex_agrees_with_interior) {
 }
 END_TEST
 
+
+/* ---- the shedding class ------------------------------------------------------ */
+
+static accq_optimal_t *solve_shed(const accq_model_t *m, int B, double x_min,
+                                  accq_optimal_summary_t *sm) {
+  accq_optimal_options_t opt;
+  accq_optimal_options_init(&opt);
+  opt.shed = 1;
+  opt.min_admitted_rate = x_min;
+  accq_optimal_t *o = NULL;
+  accq_err_t err;
+  int st = accq_optimal_solve(m, B, &opt, &o, &err);
+  ck_assert_msg(st == 0, "optimal --shed (x_min %g, B %d): %s", x_min, B, err.msg);
+  accq_optimal_summary(o, sm);
+  ck_assert_int_eq(sm->shed, 1);
+  return o;
+}
+
+/* The recovered shedding rule, evaluated by the chain engine (a reject is a
+ * route to level B, which the chain and the measures count as a loss),
+ * reproduces t_opt, admits at least x_min and meets a*. */
+static void check_shed_rule(const accq_model_t *m, accq_optimal_t *o, int B, double x_min) {
+  accq_optimal_summary_t sm;
+  accq_optimal_summary(o, &sm);
+  accq_policy_t *rule = NULL;
+  accq_err_t err;
+  ck_assert_int_eq(accq_optimal_policy(o, m, &rule, &err), 0);
+  double acc, loss;
+  double t_eval = analyze_policy(m, rule, B, &acc, &loss);
+  accq_policy_free(rule);
+  ACCQ_CK_CLOSE(t_eval, sm.t_opt, 1e-8, 0, "chain evaluation of the shedding rule vs t_opt");
+  double lambda = m->scale * m->arrival_rate;
+  ACCQ_CK_CLOSE(loss, sm.loss_probability, 1e-8, 1e-12, "loss of the shedding rule");
+  ck_assert_msg(lambda * (1 - loss) >= x_min * (1 - 1e-9), "admitted %.17g < x_min %.17g",
+                lambda * (1 - loss), x_min);
+  ck_assert_msg(acc >= m->accuracy_target - 1e-9, "shedding rule accuracy %.17g < a*", acc);
+}
+
+/* One server, no accuracy constraint (a* below its accuracy): the shedding
+ * optimum is an admission-control problem on the M/M/1/B birth-death chain.
+ * Lagrangian relaxation of X >= x makes it Naor/Stidham's admission control
+ * (min L - c X), whose optimum is a threshold rule; with the one constraint
+ * it randomizes at the threshold at most.  Independent value: the best of
+ * those rules, admit always below level j, with probability p at j, never
+ * above, with p solved in closed form for X(j,p) = x (X, L from the product
+ * form pi_n ~ rho^n up to j, times p at j + 1). */
+static double threshold_optimum(double lambda, double mu, int B, double x) {
+  double best = INFINITY;
+  double rho = lambda / mu;
+  for (int j = 0; j < B; j++) {
+    /* states 0..j+1; pi_n = rho^n for n <= j, pi_{j+1} = p rho^{j+1} */
+    double z0 = 0, l0 = 0;
+    for (int n = 0; n <= j; n++) z0 += pow(rho, n), l0 += n * pow(rho, n);
+    double top = pow(rho, j + 1);
+    /* X = lambda (z0 - rho^j (1 - p)) / (z0 + p top): admitted unless at j
+     * (rejected with 1 - p) or at j + 1 (always rejected) */
+    double rj = pow(rho, j);
+    /* X(p) = x:  lambda (z0 - rj + p rj) = x (z0 + p top) */
+    double den = lambda * rj - x * top;
+    double ps[3] = {0, 1, NAN};
+    if (den != 0) ps[2] = (x * z0 - lambda * (z0 - rj)) / den;
+    for (int i = 0; i < 3; i++) {
+      double p = ps[i];
+      if (!(p >= 0 && p <= 1)) continue;
+      double z = z0 + p * top, L = (l0 + p * (j + 1) * top) / z;
+      double X = lambda * (z0 - rj + p * rj) / z;
+      if (X < x * (1 - 1e-12)) continue;
+      if (L / X < best) best = L / X;
+    }
+  }
+  return best;
+}
+
+START_TEST(test_shed_one_server_threshold) {
+  accq_model_t m;
+  model_from(&m, "[system]\narrival_rate = 1.2\naccuracy_target = 0.5\n"
+                 "[type only]\nservers = 1\nrate = 2\naccuracy = 0.9\n");
+  const double xs[] = {0.3, 0.7, 0.95, 1.1};
+  for (int B = 2; B <= 5; B++)
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+      double want = threshold_optimum(1.2, 2.0, B, xs[i]);
+      if (!isfinite(want)) continue; /* x above what B admits */
+      accq_optimal_summary_t sm;
+      accq_optimal_t *o = solve_shed(&m, B, xs[i], &sm);
+      ACCQ_CK_CLOSE(sm.t_opt, want, 1e-9, 0, "shedding optimum vs the best threshold rule");
+      check_shed_rule(&m, o, B, xs[i]);
+      accq_optimal_free(o);
+    }
+  /* x = Lambda (1 - P_loss of M/M/1/B): no shedding possible, the value is the
+   * M/M/1/B one (rho = 0.6, B = 4) */
+  double rho = 0.6, z = 0, L = 0;
+  for (int n = 0; n <= 4; n++) z += pow(rho, n), L += n * pow(rho, n);
+  double X = 1.2 * (1 - pow(rho, 4) / z);
+  accq_optimal_summary_t sm;
+  accq_optimal_t *o = solve_shed(&m, 4, X * (1 - 1e-12), &sm);
+  ACCQ_CK_CLOSE(sm.t_opt, L / z / X, 1e-8, 0, "shedding optimum at the M/M/1/B admitted rate");
+  accq_optimal_free(o);
+  /* and above it: no rule admits that much */
+  accq_optimal_options_t opt;
+  accq_optimal_options_init(&opt);
+  opt.shed = 1;
+  opt.min_admitted_rate = X * 1.001;
+  accq_err_t err;
+  ck_assert_int_eq(accq_optimal_solve(&m, 4, &opt, &o, &err), ACCQ_EACCINFEAS);
+  ck_assert_msg(strstr(err.msg, "admits a rate"), "%s", err.msg);
+  /* a minimum rate without shedding, or above Lambda, is refused */
+  opt.shed = 0;
+  opt.min_admitted_rate = 0.5;
+  ck_assert_int_eq(accq_optimal_solve(&m, 4, &opt, &o, &err), ACCQ_EINVAL);
+  opt.shed = 1;
+  opt.min_admitted_rate = 1.3;
+  ck_assert_int_eq(accq_optimal_solve(&m, 4, &opt, &o, &err), ACCQ_EINVAL);
+}
+END_TEST
+
+/* The shedding class contains the no-shedding one: at the admitted rate of
+ * the no-shedding optimum its value is the same or lower; and it is below
+ * every accuracy-meeting policy's E[T] at that policy's admitted rate, losses
+ * and all (rjiq, random-lp, accurate-jiq and pop lose jobs at full servers
+ * while others have room), which the no-shedding optimum cannot promise. */
+START_TEST(test_shed_sandwich) {
+  static const char *const models[] = {"two-tier", "saturating", "at-target", "llm-three-tier",
+                                       "nonbinding"};
+  int lossy = 0, lossy_rjiq = 0, lossy_random = 0;
+  for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+    accq_model_t m;
+    load_bundled(&m, models[i], 1);
+    int maxb = strcmp(models[i], "llm-three-tier") ? 4 : 3;
+    for (int B = 2; B <= maxb; B++) {
+      accq_optimal_t *o0 = NULL;
+      accq_err_t err;
+      accq_optimal_summary_t s0, s1;
+      int st = accq_optimal_solve(&m, B, NULL, &o0, &err);
+      if (st == 0) {
+        accq_optimal_summary(o0, &s0);
+        accq_optimal_free(o0);
+        accq_optimal_t *o1 = solve_shed(&m, B, s0.throughput, &s1);
+        ck_assert_msg(s1.t_opt <= s0.t_opt * (1 + 1e-9), "%s B=%d: shedding %.17g > %.17g",
+                      models[i], B, s1.t_opt, s0.t_opt);
+        check_shed_rule(&m, o1, B, s0.throughput);
+        accq_optimal_free(o1);
+      } else {
+        ck_assert_int_eq(st, ACCQ_EACCINFEAS);
+      }
+      for (size_t p = 0; p < sizeof compared / sizeof compared[0]; p++) {
+        accq_policy_t *pol = NULL;
+        if (accq_policy_alloc(&pol, compared[p], &m, NULL, &err)) continue;
+        double acc, loss;
+        double t = analyze_policy(&m, pol, B, &acc, &loss);
+        accq_policy_free(pol);
+        if (acc < m.accuracy_target - 1e-9) continue; /* outside the comparison */
+        double X = m.scale * m.arrival_rate * (1 - loss);
+        accq_optimal_t *o2 = solve_shed(&m, B, X * (1 - 1e-12), &s1);
+        printf("shed sandwich %s B=%d: t_opt %.9g <= E[T] %.9g (%s, loss %.3g)\n", models[i], B,
+               s1.t_opt, t, compared[p], loss);
+        ck_assert_msg(s1.t_opt <= t * (1 + 1e-9), "%s B=%d: shedding t_opt %.17g > E[T] %.17g of %s",
+                      models[i], B, s1.t_opt, t, compared[p]);
+        if (loss > ACCQ_OPTIMAL_LOSS_TOL) {
+          lossy++;
+          lossy_rjiq += !strcmp(compared[p], "rjiq");
+          lossy_random += !strcmp(compared[p], "random-lp");
+        }
+        accq_optimal_free(o2);
+      }
+    }
+  }
+  ck_assert_msg(lossy >= 5, "only %d comparisons with a lossy policy", lossy);
+  /* nonbinding (a* below every accuracy): rjiq and random-lp meet a* and lose
+   * 8% and 13% of the jobs at B = 3 */
+  ck_assert_msg(lossy_rjiq >= 2 && lossy_random >= 2, "lossy rjiq %d, random-lp %d", lossy_rjiq,
+                lossy_random);
+}
+END_TEST
+
 START_TEST(test_refusals) {
   accq_model_t m;
   accq_optimal_t *o = NULL;
@@ -270,6 +444,8 @@ int main(void) {
   tcase_add_test(tc, test_bundled_scale1);
   tcase_add_test(tc, test_bundled_scale2);
   tcase_add_test(tc, test_simplex_agrees_with_interior);
+  tcase_add_test(tc, test_shed_one_server_threshold);
+  tcase_add_test(tc, test_shed_sandwich);
   tcase_add_test(tc, test_refusals);
   tcase_add_test(tc, test_cli);
   suite_add_tcase(s, tc);
