@@ -49,7 +49,7 @@ typedef struct {
   int instances;                    /* instances checked */
   int excluded;                     /* instances outside the claim's hypothesis */
   double worst_margin;              /* >= 0 where the claim holds; see margin_what */
-  char margin_what[96];             /* what worst_margin measures */
+  char margin_what[200];            /* what worst_margin measures */
   char evidence[640];               /* the instance that set the worst margin, its numbers */
   char note[640];                   /* why PARTIAL/FAIL/SKIPPED, and what was excluded */
   char reason[240];                 /* SKIPPED: why nothing was checked ("" otherwise) */
