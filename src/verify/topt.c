@@ -18,7 +18,10 @@ static int topt_hook(const accq_model_t *m, int buffer, int shed, double min_adm
   accq_optimal_options_t oo;
   accq_optimal_options_init(&oo);
   oo.max_states = TOPT_MAX_STATES;
-  oo.max_seconds = 60; /* a guard: the instances verify asks for take well under a second */
+  /* a guard: the instances verify asks for take well under a second; a solve that
+   * runs into it (seen: simplex cycling on a shedding LP whose rate constraint is
+   * nearly tight) is reported as not run and leaves the claim PARTIAL */
+  oo.max_seconds = 10;
   oo.shed = shed;
   oo.min_admitted_rate = shed ? min_admitted_rate : 0.0; /* whole system, like m Lambda */
   accq_optimal_t *o = NULL;
