@@ -118,7 +118,7 @@ typedef struct {
                                            `throughput` is the total admitted rate m X */
   void *t_opt_ctx;
   int64_t topt_max_states;              /* the sandwich's lumped states at m = 1: the largest
-                                           B <= 12 within min(this, max_states) (default 2500) */
+                                           B <= 12 within min(this, max_states) (default 1000) */
   accq_verify_progress_fn progress;
   void *progress_ctx;
 } accq_verify_options_t;

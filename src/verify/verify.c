@@ -55,7 +55,7 @@ static const int sheds[] = {1, 1, 1, 1, 1, 1, 0, 1, 1};
  * against the optimum of its class (see sheds[]). */
 #define TOPT_MAX_SCALE 1
 #define TOPT_MAX_BUFFER 12
-#define TOPT_STATES 2500
+#define TOPT_STATES 1000
 #define TOPT_BUDGET_S 30.0 /* wall seconds for the whole sandwich of one model: past it the
                               remaining (load, m) points are reported as not run */
 #define SIM_ALPHA 1e-3    /* family-wise level of the chain-vs-simulation tests of one model */
