@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LOG_MAX 2048
 
@@ -273,27 +274,53 @@ typedef struct {
   size_t loglen;
   void (*cb)(void *ctx, int pivots);
   void *cb_ctx;
+  double deadline;          /* monotonic seconds; 0: none */
+  volatile int timed_out;   /* the term hook stopped GLPK at the deadline */
+  volatile int pivots;      /* the last count GLPK reported */
 } sparse_ctx_t;
+
+static double sparse_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static int sparse_term(void *info, const char *s) {
   sparse_ctx_t *c = info;
-  size_t n = strlen(s);
-  if (n >= SPARSE_LOG_MAX) {
-    s += n - (SPARSE_LOG_MAX - 1);
-    n = SPARSE_LOG_MAX - 1;
-  }
-  if (c->loglen + n >= SPARSE_LOG_MAX) c->loglen = 0; /* keep the latest lines */
-  memcpy(c->log + c->loglen, s, n);
-  c->loglen += n;
-  c->log[c->loglen] = '\0';
-  if (c->cb) {
+  int progress = 0;
+  {
     const char *p = s;
     while (*p == ' ' || *p == '*') p++;
     if (*p >= '0' && *p <= '9') {
       char *end;
       long it = strtol(p, &end, 10);
-      if (*end == ':' && it >= 0 && it < INT32_MAX) c->cb(c->cb_ctx, (int)it);
+      if (*end == ':' && it >= 0 && it < INT32_MAX) {
+        progress = 1;
+        c->pivots = (int)it;
+        if (c->cb) c->cb(c->cb_ctx, (int)it);
+      }
     }
+  }
+  /* the log keeps what an error message needs: not the progress and scaling
+   * reports */
+  if (!progress && strncmp(s, "Scaling", 7) && !strstr(s, "min|aij|")) {
+    size_t n = strlen(s);
+    if (n >= SPARSE_LOG_MAX) {
+      s += n - (SPARSE_LOG_MAX - 1);
+      n = SPARSE_LOG_MAX - 1;
+    }
+    if (c->loglen + n >= SPARSE_LOG_MAX) c->loglen = 0; /* keep the latest lines */
+    memcpy(c->log + c->loglen, s, n);
+    c->loglen += n;
+    c->log[c->loglen] = '\0';
+  }
+  /* GLPK's own tm_lim is checked rarely in the simplex (3-4 s late at 4,050
+   * states, more on larger LPs); its progress lines come every out_frq ms, so
+   * the deadline is enforced here too, by the same recovery as an internal
+   * error (longjmp, then glp_free_env). */
+  if (c->deadline > 0 && sparse_now() >= c->deadline) {
+    c->timed_out = 1;
+    longjmp(c->jb, 1);
   }
   return 1; /* nonzero: GLPK prints nothing */
 }
@@ -305,9 +332,15 @@ static void sparse_error(void *info) {
 
 /* GLPK's last message, one line, without the trailing newline. */
 static const char *sparse_log_text(sparse_ctx_t *c) {
-  for (size_t i = 0; i < c->loglen; i++)
-    if (c->log[i] == '\n') c->log[i] = ' ';
-  while (c->loglen > 0 && c->log[c->loglen - 1] == ' ') c->log[--c->loglen] = '\0';
+  size_t w = 0;
+  for (size_t i = 0; i < c->loglen; i++) {
+    char ch = c->log[i] == '\n' || c->log[i] == '\t' ? ' ' : c->log[i];
+    if (ch == ' ' && (w == 0 || c->log[w - 1] == ' ')) continue; /* one space, none leading */
+    c->log[w++] = ch;
+  }
+  while (w > 0 && c->log[w - 1] == ' ') w--;
+  c->log[w] = '\0';
+  c->loglen = w;
   return c->log;
 }
 
@@ -338,6 +371,9 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
   ctx.log[0] = '\0';
   ctx.cb = lp->pivots_cb;
   ctx.cb_ctx = lp->pivots_ctx;
+  ctx.timed_out = 0;
+  ctx.pivots = 0;
+  ctx.deadline = lp->max_seconds > 0 && lp->max_seconds < 1e9 ? sparse_now() + lp->max_seconds : 0;
   glp_term_hook(sparse_term, &ctx);
   glp_error_hook(sparse_error, &ctx);
   if (setjmp(ctx.jb)) {
@@ -349,6 +385,10 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
     free(ia);
     free(ja);
     free(ar);
+    if (lp->iterations_out) *lp->iterations_out = ctx.pivots;
+    if (ctx.timed_out)
+      return accq_err_set(err, ACCQ_ENOCONV, "time limit of %.3g s reached after about %d "
+                          "simplex pivots", lp->max_seconds, ctx.pivots);
     const char *msg = sparse_log_text(&ctx);
     if (strstr(msg, "memory"))
       return accq_err_set(err, ACCQ_ENOMEM, "GLPK ran out of memory solving an LP with %d rows, "
@@ -378,7 +418,7 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
   if (lp->interior) {
     glp_iptcp parm;
     glp_init_iptcp(&parm);
-    parm.msg_lev = lp->pivots_cb ? GLP_MSG_ON : GLP_MSG_ERR;
+    parm.msg_lev = GLP_MSG_ON; /* to sparse_term only: progress and the deadline */
     parm.ord_alg = GLP_ORD_AMD;
     int rc = glp_interior(P, &parm);
     if (rc != 0) {
@@ -400,9 +440,9 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
   } else {
     glp_smcp parm;
     glp_init_smcp(&parm);
-    /* with a callback, GLPK's progress lines (every out_frq ms) go to
-     * sparse_term, which reads the pivot count off them */
-    parm.msg_lev = lp->pivots_cb ? GLP_MSG_ON : GLP_MSG_ERR;
+    /* GLPK's progress lines (every out_frq ms) go to sparse_term, which
+     * reads the pivot count off them and enforces the deadline */
+    parm.msg_lev = GLP_MSG_ON;
     parm.out_frq = 500;
     parm.out_dly = 0;
     parm.presolve = GLP_OFF;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "accq/lp.h"
+#include "accq/measures.h"
 #include "ext/accq_glpk.h"
 
 #define OPT_MAX_CELLS 4096 /* K * (B+1) handled by the table policy's stack buffer */
@@ -122,6 +123,104 @@ static void previous_basis(const accq_optimal_t *prev, const int *c, int K, int 
   /* a reject code K*(Bp+1) recodes to K*(B+1), a reject again */
   if (prev->decision[r] >= 0) *dec = recode(prev->decision[r], Bp, B);
   if (!above && prev->mix_action >= 0 && r == prev->mix_rank) *mix = recode(prev->mix_action, Bp, B);
+}
+
+/* ---- the starting rule of a level solved without a smaller solution ----------
+ * The simplex needs a start; a far one costs pivots (4,050 states: 2,349 from
+ * accurate-first SED).  The start here is the greedy rule "minimize
+ * (q+1)/mu_k - price (a_k - a*)" over the (k,q) with room: SED with accuracy
+ * priced.  The price is z c, z the LP bound's dual price of the accuracy row,
+ * and c the smallest factor (within 2^(1/16)) at which the greedy rule meets
+ * a* at this buffer, found by doubling and bisection on exact chain
+ * evaluations (about 12 chain solves, cheap beside the LP).  A start that
+ * meets a* is primal feasible, and the smallest such price stays nearest to
+ * the unconstrained SED; on that model the pivots fell to about 1,000. */
+typedef struct {
+  const accq_model_t *m;
+  int buffer;
+  double price;
+} greedy_t;
+
+static int greedy_dispatch(const void *ctx, const accq_occ_t *occ, accq_route_t *routes, int cap,
+                           int *nroutes) {
+  const greedy_t *g = ctx;
+  if (cap < 1) return ACCQ_ERANGE;
+  int bk = -1, bq = g->buffer;
+  double best = INFINITY;
+  for (int k = 0; k < occ->ntypes; k++)
+    for (int q = 0; q < g->buffer && q <= occ->top[k]; q++) {
+      if (occ->count[k][q] <= 0) continue;
+      double score = (q + 1) / g->m->types[k].rate -
+                     g->price * (g->m->types[k].accuracy - g->m->accuracy_target);
+      if (score < best) best = score, bk = k, bq = q;
+    }
+  routes[0] = (accq_route_t){bk >= 0 ? bk : 0, bk >= 0 ? bq : g->buffer, 1.0};
+  *nroutes = 1;
+  return ACCQ_SUCCESS;
+}
+
+/* Accuracy of the greedy rule at this price: 1 meets a*, 0 not, -1 failed. */
+static int greedy_meets(const accq_model_t *m, int B, double price) {
+  greedy_t g = {m, B, price};
+  accq_policy_t *pol = NULL;
+  accq_err_t err;
+  if (accq_policy_alloc_custom(&pol, "greedy", m, greedy_dispatch, &g, 1, 0, &err)) return -1;
+  accq_analysis_options_t ao;
+  accq_analysis_options_init(&ao);
+  ao.buffer = B;
+  accq_analysis_t a;
+  int st = accq_analyze(m, pol, &ao, &a, &err);
+  accq_policy_free(pol);
+  if (st) return -1;
+  return a.m.accuracy >= m->accuracy_target;
+}
+
+/* The start's price, or -1: accurate-first SED. */
+static double start_price(const accq_model_t *m, int B, run_t *run) {
+  accq_lp_problem_t p;
+  accq_lp_result_t *r = malloc(sizeof *r);
+  accq_err_t err;
+  double z = NAN;
+  if (r && !accq_lp_problem_from_model(&p, m, 0) && !accq_lp_solve_combinatorial(&p, r, &err) &&
+      r->status == ACCQ_LP_OPTIMAL)
+    z = r->dual_acc;
+  free(r);
+  if (!(z >= 0)) return -1;
+  if (z == 0) return greedy_meets(m, B, 0) == 1 ? 0 : -1;
+  double lo = 0, hi = -1, c = 1;
+  for (int i = 0; i < 8 && hi < 0; i++, c *= 2) { /* c = 1, 2, .., 128 */
+    if (run && now_seconds() > run->deadline) return -1;
+    int ok = greedy_meets(m, B, z * c);
+    if (ok < 0) return -1;
+    if (ok)
+      hi = c;
+    else
+      lo = c;
+  }
+  if (hi < 0) return -1;
+  if (lo == 0) { /* met at c = 1: look below, down to 1/16 */
+    for (c = 0.5; c >= 1.0 / 16; c /= 2) {
+      int ok = greedy_meets(m, B, z * c);
+      if (ok < 0) return -1;
+      if (!ok) {
+        lo = c;
+        break;
+      }
+      hi = c;
+    }
+    if (lo == 0) return z * hi;
+  }
+  for (int i = 0; i < 4; i++) { /* geometric bisection: hi/lo = 2 -> 2^(1/16) */
+    if (run && now_seconds() > run->deadline) break;
+    double mid = sqrt(lo * hi);
+    int ok = greedy_meets(m, B, z * mid);
+    if (ok < 0) break;
+    if (ok)
+      hi = mid;
+    else
+      lo = mid;
+  }
+  return z * hi;
 }
 
 /* Resolves *model and refuses, before anything is allocated, an LP at buffer B
@@ -346,6 +445,7 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     goto cleanup;
   }
   int64_t mix_col = -1;
+  const double price = !prev && !max_acc && run ? start_price(&model, B, run) : -1;
   for (int64_t s = 0; s < S; s++) {
     int64_t best = col_ptr[s];
     double best_score = INFINITY;
@@ -363,6 +463,10 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
       if (a.k < 0) break;
       int h = model.types[a.k].accuracy >= model.accuracy_target;
       double score = (a.q + 1) / model.types[a.k].rate;
+      if (price >= 0) {
+        h = 0;
+        score -= price * (model.types[a.k].accuracy - model.accuracy_target);
+      }
       if ((h && !best_h) || (h == best_h && score < best_score))
         best = j, best_score = score, best_h = h;
     }
@@ -552,27 +656,33 @@ cleanup:
   return status;
 }
 
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 /* Lower bound on the admitted rate per unit scale of every rule of the class
  * (see accq_optimal_lower_bound). */
 static double admitted_rate_lower(const accq_model_t *model, int B, const accq_optimal_options_t *opt) {
   const double lambda = model->scale * model->arrival_rate;
   if (opt->shed) return opt->min_admitted_rate / model->scale;
   /* rates of all servers, ascending */
-  int N = 0;
-  double rate[4096];
+  int N = 0, total = 0;
+  for (int k = 0; k < model->ntypes; k++) total += model->scale * model->types[k].servers;
+  if ((double)total * B > 1e8) return 0; /* 0 is always a lower bound */
+  double *rate = malloc(sizeof *rate * (size_t)total);
+  if (!rate) return 0;
   for (int k = 0; k < model->ntypes; k++)
-    for (int i = 0; i < model->scale * model->types[k].servers && N < 4096; i++)
-      rate[N++] = model->types[k].rate;
-  for (int i = 1; i < N; i++)
-    for (int j = i; j > 0 && rate[j] < rate[j - 1]; j--) {
-      double tmp = rate[j];
-      rate[j] = rate[j - 1], rate[j - 1] = tmp;
-    }
+    for (int i = 0; i < model->scale * model->types[k].servers; i++) rate[N++] = model->types[k].rate;
+  qsort(rate, (size_t)N, sizeof *rate, by_value);
   /* birth-death on n = 0..N B: log pi(n) - log pi(0) = sum_{i<=n} log(lambda / d(i)),
    * d(i) = the ceil(i/B) slowest rates summed; normalized in log space */
   const int top = N * B;
   double *lp = malloc(sizeof *lp * (size_t)(top + 1));
-  if (!lp) return 0;
+  if (!lp) {
+    free(rate);
+    return 0;
+  }
   lp[0] = 0;
   double mx = 0, prefix = 0;
   int busy = 0;
@@ -585,6 +695,7 @@ static double admitted_rate_lower(const accq_model_t *model, int B, const accq_o
   for (int n = 0; n <= top; n++) z += exp(lp[n] - mx);
   double p_full = exp(lp[top] - mx) / z;
   free(lp);
+  free(rate);
   return model->arrival_rate * (1 - p_full);
 }
 
