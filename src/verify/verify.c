@@ -367,7 +367,6 @@ static void claim1(ctx_t *c, accq_claim_row_t *r) {
     worse(&r->verdict, ACCQ_VERDICT_PARTIAL);
     note_add(r, "%d instance(s) where T_LP(X) could not be computed", no_bound);
   }
-  int grid_checked = r->instances;
 
   /* The sandwich T_LP(X) <= t_opt(m,B) <= E[T] at m <= TOPT_MAX_SCALE: t_opt
    * over the class of each policy (shedding or not), at the policy's own B.
@@ -604,7 +603,6 @@ static void claim1(ctx_t *c, accq_claim_row_t *r) {
            "no policy instance checked: %d chain(s) over the state limit, %d without an answer, "
            "%d below a*; sandwich: %s",
            not_fit, unstable, below_target, notrun[0] ? notrun : "not run");
-  (void)grid_checked;
   finish_row(r, why);
 }
 /* ---- claim 2: R-JIQ and POP meet a* ---- */
