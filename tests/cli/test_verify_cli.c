@@ -86,6 +86,10 @@ START_TEST(test_verify_skipped_exit_3) {
   ck_assert_ptr_nonnull(strstr(out, "over the state limit"));
   ck_assert_ptr_nonnull(strstr(out, "verdict SKIPPED"));
   ck_assert_ptr_nonnull(strstr(err, "warning: claim 1 on two-tier SKIPPED"));
+  /* claim 5 compared its LP solvers and stationary solvers but no chain against
+   * the explicit chain, the product form or the simulator: PARTIAL, not PASS */
+  ck_assert_ptr_nonnull(strstr(out, "lumped vs explicit chains: nothing compared"));
+  ck_assert_ptr_nonnull(strstr(out, "1 PARTIAL, 0 FAIL, 1 SKIPPED"));
   free(out);
   free(err);
   snprintf(args, sizeof args,
