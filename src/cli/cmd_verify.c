@@ -230,15 +230,19 @@ int accq_cli_verify(int argc, char **argv) {
     accq_kv_num(s, "seconds", "seconds", seconds, 3);
     accq_kv_str(s, "verdict", "verdict", accq_verdict_name(overall));
     /* the warnings: every row that could not be checked, with its reason */
-    accq_report_section_t *wl = accq_kv_list(s, "warnings", "warnings");
-    for (int i = 0; i < nrows; i++)
+    char(*wtext)[512] = calloc((size_t)nrows + 1, sizeof *wtext);
+    const char **warn = calloc((size_t)nrows + 1, sizeof *warn);
+    int nwarn = 0;
+    for (int i = 0; wtext && warn && i < nrows; i++)
       if (rows[i].verdict == ACCQ_VERDICT_SKIPPED) {
-        char w[512];
-        snprintf(w, sizeof w, "claim %d on %s SKIPPED: %s", rows[i].claim, rows[i].model,
-                 rows[i].reason);
-        accq_report_section_t *it = accq_kv_list_add(wl, NULL);
-        accq_kv_str(it, "text", "text", w);
+        snprintf(wtext[nwarn], sizeof wtext[nwarn], "claim %d on %s SKIPPED: %s", rows[i].claim,
+                 rows[i].model, rows[i].reason);
+        warn[nwarn] = wtext[nwarn];
+        nwarn++;
       }
+    accq_kv_strs(s, "warnings", "warnings", warn, nwarn);
+    free(warn);
+    free(wtext);
     accq_report_section_t *t = accq_report_table(rep, "claims", "claims");
     accq_table_col(t, "claim", "claim", 0);
     accq_table_col(t, "title", "title", 0);
