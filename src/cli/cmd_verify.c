@@ -208,16 +208,13 @@ int accq_cli_verify(int argc, char **argv) {
   rc = overall == ACCQ_VERDICT_FAIL ? 1 : overall == ACCQ_VERDICT_SKIPPED ? 3 : 0;
 
   if (cli.format == ACCQ_FORMAT_TEXT) {
-    if (cli.out && strcmp(cli.out, "-")) {
-      accq_outfile_t *of = NULL;
-      if (accq_outfile_open(cli.out, &of, &err)) {
-        rc = accq_cli_fail(&err);
-      } else {
-        write_text(accq_outfile_stream(of), rows, nrows, nmodels, seconds, count);
-        if (accq_outfile_commit(of, &err)) rc = accq_cli_fail(&err);
-      }
+    /* stdout too goes through the outfile API, so a failed write is exit 3 */
+    accq_outfile_t *of = NULL;
+    if (accq_outfile_open(cli.out, &of, &err)) {
+      rc = accq_cli_fail(&err);
     } else {
-      write_text(stdout, rows, nrows, nmodels, seconds, count);
+      write_text(accq_outfile_stream(of), rows, nrows, nmodels, seconds, count);
+      if (accq_outfile_commit(of, &err)) rc = accq_cli_fail(&err);
     }
   } else {
     accq_report_t *rep = accq_report_alloc("accq verify: the claims of SPEC 8");
