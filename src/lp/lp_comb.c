@@ -53,18 +53,18 @@ static void sort_events(double *e, int n) {
 /* Primal vertex for the dual (y, z) at Lambda = lam. */
 static void recover(const accq_lp_problem_t *p, double lam, double y, double z, double *x) {
   int K = p->ntypes;
-  double inv[ACCQ_MAX_TYPES], d[ACCQ_MAX_TYPES], maxinv = 0, maxd = 0;
+  double inv[ACCQ_MAX_TYPES], d[ACCQ_MAX_TYPES];
   for (int k = 0; k < K; k++) {
     inv[k] = 1.0 / p->mu[k];
     d[k] = p->acc[k] - p->a_star;
-    maxinv = fmax(maxinv, inv[k]);
-    maxd = fmax(maxd, fabs(d[k]));
   }
-  double tol = 1e-11 * (maxinv + fabs(y) + z * maxd);
   double F = lam, Dneed = 0, capT = 0;
   tied_t T = {0};
   for (int k = 0; k < K; k++) {
     double r = inv[k] - y - z * d[k];
+    /* a tie relative to the terms of this type's reduced cost: rounding of
+     * r is about 1e-16 of them, whatever the spread of rates across types */
+    double tol = ACCQ_I_LP_RC_RTOL * (inv[k] + fabs(y) + z * fabs(d[k]));
     x[k] = 0;
     if (r < -tol) {
       x[k] = p->cap[k];
@@ -116,8 +116,63 @@ static void recover(const accq_lp_problem_t *p, double lam, double y, double z, 
   for (int i = 0; i < T.n; i++) x[T.idx[i]] = xt[i];
 }
 
+/* The primal split at lam from the best dual vertex; returns its cost
+ * sum x_k/mu_k and the vertex index in *best. */
+static double primal_at(const accq_lp_problem_t *p, double lam, const double *y, const double *z,
+                        const double *U, int nv, double *x, int *best) {
+  int b = 0;
+  for (int s = 1; s < nv; s++)
+    if (lam * y[s] - U[s] > lam * y[b] - U[b]) b = s;
+  recover(p, lam, y[b], z[b], x);
+  double c = 0;
+  for (int k = 0; k < p->ntypes; k++) c += x[k] / p->mu[k];
+  if (best) *best = b;
+  return c;
+}
+
+/* Certifies the breakpoints of C: its value at each breakpoint and at the
+ * middle of each piece is the cost of a feasible split found at that Lambda
+ * (so the dual envelope value is attained: LP duality); C at the middle of a
+ * piece equals the chord of its ends (a convex function equal to its chord at
+ * an interior point is linear on the segment: no breakpoint missed); and the
+ * slopes of consecutive pieces increase (each breakpoint is a real kink).
+ * Cost: 2 nbreak primal recoveries, O(nbreak K^3). */
+static int check_breakpoints(const accq_lp_problem_t *p, const accq_lp_result_t *r,
+                             const double *y, const double *z, const double *U, int nv,
+                             accq_err_t *err) {
+  const double tol = ACCQ_LP_CHECK_RTOL;
+  double x[ACCQ_MAX_TYPES], L0 = 0, C0 = 0, slope0 = -INFINITY;
+  for (int i = 0; i < r->nbreak; i++) {
+    double L1 = r->breakpoints[i], C1 = r->c_break[i];
+    double c = primal_at(p, L1, y, z, U, nv, x, NULL);
+    int rc = accq_i_lp_check_split(p, x, L1, "the split at a breakpoint of C", err);
+    if (rc) return rc;
+    if (!accq_i_lp_close(c, C1, tol))
+      return accq_err_set(err, ACCQ_ENUMERIC,
+                          "breakpoint %d of C at Lambda = %.17g: C = %.17g from the dual "
+                          "envelope but %.17g from the split",
+                          i + 1, L1, C1, c);
+    double Lm = 0.5 * (L0 + L1), chord = 0.5 * (C0 + C1);
+    double cm = primal_at(p, Lm, y, z, U, nv, x, NULL);
+    if ((rc = accq_i_lp_check_split(p, x, Lm, "the split inside a piece of C", err))) return rc;
+    if (!accq_i_lp_close(cm, chord, tol))
+      return accq_err_set(err, ACCQ_ENUMERIC,
+                          "C is not linear between breakpoints %.17g and %.17g: C(middle) = "
+                          "%.17g but the chord gives %.17g (a breakpoint is missing)",
+                          L0, L1, cm, chord);
+    double slope = (C1 - C0) / (L1 - L0);
+    if (i > 0 && i < r->nbreak && !(slope > slope0 * (1 + tol)) &&
+        !(i == r->nbreak - 1 && accq_i_lp_close(slope, slope0, tol)))
+      return accq_err_set(err, ACCQ_ENUMERIC,
+                          "breakpoint at Lambda = %.17g of C is no kink: slopes %.17g then %.17g",
+                          L0, slope0, slope);
+    slope0 = slope, L0 = L1, C0 = C1;
+  }
+  return ACCQ_SUCCESS;
+}
+
 /* Cost O(K^3): K(K+1)/2 dual vertices, each valued in O(K), plus the
- * breakpoint walk. */
+ * breakpoint walk and its check. */
 int accq_lp_solve_combinatorial(const accq_lp_problem_t *p, accq_lp_result_t *r,
                                 accq_err_t *err) {
   int rc = accq_i_lp_validate(p, err);
@@ -128,36 +183,27 @@ int accq_lp_solve_combinatorial(const accq_lp_problem_t *p, accq_lp_result_t *r,
   if (accq_i_lp_acc_infeasible(p)) {
     r->status = ACCQ_LP_ACCURACY_INFEASIBLE;
     r->lambda_max = 0;
+    r->price = NAN;
     return ACCQ_SUCCESS;
   }
   double lmax = accq_lp_lambda_max(p);
   r->lambda_max = lmax;
   accq_i_lp_breakpoints(p, lmax, r);
+  double y[ACCQ_I_LP_MAX_VERT], z[ACCQ_I_LP_MAX_VERT], U[ACCQ_I_LP_MAX_VERT];
+  int nv = accq_i_lp_dual_vertices(p, y, z, U);
+  if ((rc = check_breakpoints(p, r, y, z, U, nv, err))) {
+    accq_err_prefix(err, "combinatorial LP solver");
+    return rc;
+  }
   if (p->lambda > lmax * (1 + ACCQ_I_LP_FEAS_RTOL)) {
     r->status = ACCQ_LP_CAPACITY_INFEASIBLE;
     return ACCQ_SUCCESS;
   }
   double lam = fmin(p->lambda, lmax), scale = p->lambda / lam;
-  double y[ACCQ_I_LP_MAX_VERT], z[ACCQ_I_LP_MAX_VERT], U[ACCQ_I_LP_MAX_VERT];
-  int nv = accq_i_lp_dual_vertices(p, y, z, U), best = 0;
-  for (int s = 1; s < nv; s++)
-    if (lam * y[s] - U[s] > lam * y[best] - U[best]) best = s;
   double x[ACCQ_MAX_TYPES];
-  recover(p, lam, y[best], z[best], x);
-  double primal = 0, flow = 0, accrow = 0, viol = 0;
-  for (int k = 0; k < K; k++) {
-    primal += x[k] / p->mu[k];
-    flow += x[k];
-    accrow += (p->acc[k] - p->a_star) * x[k];
-    viol = fmax(viol, fmax(-x[k], x[k] - p->cap[k]));
-  }
-  if (fabs(flow - lam) > 1e-9 * lam || accrow < -1e-9 * lam || viol > 1e-9 * lam)
-    return accq_err_set(err, ACCQ_ENUMERIC,
-                        "combinatorial LP solver: recovered split misses the rows at "
-                        "Lambda = %.17g (flow %.17g, accuracy row %.3g, bound violation %.3g)",
-                        p->lambda, flow, accrow, viol);
+  int best;
+  double primal = primal_at(p, lam, y, z, U, nv, x, &best);
   r->status = ACCQ_LP_OPTIMAL;
-  double dual = lam * y[best] - U[best];
   r->dual_flow = y[best];
   r->dual_acc = z[best];
   for (int k = 0; k < K; k++) {
@@ -167,7 +213,7 @@ int accq_lp_solve_combinatorial(const accq_lp_problem_t *p, accq_lp_result_t *r,
     r->p[k] = r->x[k] / p->lambda;
   }
   r->t_lp = primal * scale / p->lambda;
-  r->duality_gap = fabs(primal - dual) * scale;
+  r->duality_gap = accq_i_lp_duality_gap(p, r);
   r->price = r->t_lp / r->t_free;
-  return ACCQ_SUCCESS;
+  return accq_i_lp_check_optimal(p, r, "the combinatorial solver", err);
 }

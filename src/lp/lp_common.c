@@ -185,7 +185,10 @@ int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, do
     double U = 0;
     for (int k = 0; k < K; k++) {
       double e = y[s] + z[s] * d[k] - inv[k];
-      if (e > 0) U += p->cap[k] * e;
+      /* rounding of e (about 1e-16 of its terms) times a capacity far above
+       * Lambda would swamp the value: a type on the vertex's line within
+       * ACCQ_I_LP_RC_RTOL of its terms counts as on it (as in recover) */
+      if (e > ACCQ_I_LP_RC_RTOL * (inv[k] + fabs(y[s]) + z[s] * fabs(d[k]))) U += p->cap[k] * e;
     }
     u[s] = U;
   }
