@@ -17,6 +17,13 @@
  * failure (iteration or time limit included) is ACCQ_ENUMERIC with both
  * answers in the message; nothing is picked silently.
  *
+ * Ill-conditioned LPs: when a type with 1/mu_k far above T_LP takes a small
+ * residual rate (rates spread over many decades), a few ulps of Lambda in that
+ * rate move T_LP by more than 1e-10.  Each solver bounds its own error
+ * (64 K eps times that ratio, and likewise for Lambda_max and T_free); when a
+ * bound exceeds 1e-10, the answer is replaced by the exact GMP one after
+ * checking the float one is within its bound of it (exact_polished = 1).
+ *
  * Near-ties of an accuracy with a*: there is no snapping tolerance.  A type is
  * "at a*" only when a_k == a* as doubles, in all three solvers.  Every solver
  * works with d_k = a_k - a*, which is exact in binary whenever a_k is within a
@@ -44,7 +51,7 @@
 /* GLPK limits per simplex solve: iterations per (rows + columns), and
  * milliseconds.  An LP of accq has at most 33 rows and 288 columns; the three
  * solves of accq_lp_solve end within 3 * 300 ms, whatever the data. */
-#define ACCQ_LP_GLPK_IT_PER_DIM 20
+#define ACCQ_LP_GLPK_IT_PER_DIM 100
 #define ACCQ_LP_GLPK_TM_LIM_MS 300
 
 typedef struct {
@@ -82,6 +89,8 @@ typedef struct {
   double dual_flow, dual_acc, dual_cap[ACCQ_MAX_TYPES];
   double duality_gap;             /* |primal - dual| of that LP, absolute */
   int glpk_iterations;            /* simplex iterations of accq_lp_solve (0 otherwise) */
+  int exact_polished;             /* 1: T_LP, Lambda_max, T_free and x are the exact (GMP)
+                                   * values, the float error bound being above 1e-10 */
   int npairs;
   accq_pair_t pairs[ACCQ_MAX_PAIRS];   /* in priority order */
   /* breakpoints of C(Lambda) = Lambda * T_LP(Lambda) over (0, lambda_max]:
@@ -90,6 +99,11 @@ typedef struct {
   int nbreak;
   double breakpoints[ACCQ_LP_MAX_BREAKPOINTS];
   double c_break[ACCQ_LP_MAX_BREAKPOINTS];
+  /* 1 when the breakpoints passed their check (C at each one and at the middle
+   * of each piece is the cost of a feasible split, linear on each piece,
+   * convex); 0: withheld (nbreak = 0) with the reason, the bound still valid */
+  int breakpoints_verified;
+  char breakpoints_reason[400];
 } accq_lp_result_t;
 
 /* Fills the problem from a model at its (resolved) arrival rate, with slack
@@ -133,6 +147,7 @@ typedef struct {
   char *x[ACCQ_MAX_TYPES];
   char *lambda_max;
   double t_lp_value, x_value[ACCQ_MAX_TYPES], lambda_max_value;  /* rounded */
+  double t_free_value;            /* T_free exactly, rounded (NaN when Lambda > sum cap) */
 } accq_lp_exact_t;
 int accq_lp_solve_exact(const accq_lp_problem_t *p, accq_lp_exact_t *out, accq_err_t *err);
 void accq_lp_exact_free(accq_lp_exact_t *out);

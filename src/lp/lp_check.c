@@ -7,8 +7,9 @@
  *           sum_k d_k x_k >= -tol sum_k |d_k| x_k            (d_k = a_k - a*)
  *  dual     z >= 0, u_k <= 0, and the reduced cost
  *           r_k = 1/mu_k - y - z d_k - u_k >= -tol M_k,  M_k = 1/mu_k + |y| + z |d_k| + |u_k|
- *  compl.   x_k > 0 => r_k <= tol M_k;  x_k < cap_k (1 - tol) => |u_k| <= tol M_k;
- *  slackness z > 0 => sum d_k x_k <= tol sum |d_k| x_k
+ *  compl.   the duality gap, term by term: sum_k x_k r_k^+, sum_k (-u_k)(cap_k - x_k)^+
+ *  slackness and z (sum d_k x_k)^+ each <= tol C (C = sum x_k/mu_k, the objective)
+ *           plus the rounding of the reduced costs (8 ulps of x_k M_k)
  *
  * (y, z, u: duals of min sum x_k/mu_k s.t. sum x_k = Lambda, sum d_k x_k >= 0,
  * x_k <= cap_k.)  Together they say that x is feasible and optimal up to
@@ -40,9 +41,9 @@ int accq_i_lp_close(double a, double b, double rtol) {
 int accq_i_lp_check_split(const accq_lp_problem_t *p, const double *x, double total,
                           const char *what, accq_err_t *err) {
   const double tol = ACCQ_LP_CHECK_RTOL;
-  double flow = 0, acc = 0, accmag = 0, dmax = 0;
+  double flow = 0, acc = 0, accmag = 0, dround = 0;
   for (int k = 0; k < p->ntypes; k++) {
-    dmax = fmax(dmax, fabs(p->acc[k] - p->a_star));
+    if (x[k] != 0) dround += fabs(p->acc[k] - p->a_star);
     if (!isfinite(x[k]) || x[k] < -tol * total || x[k] > p->cap[k] * (1 + tol))
       return accq_err_set(err, ACCQ_ENUMERIC,
                           "%s fails the check: x_%d = %.17g is outside [0, cap = %.17g]", what,
@@ -57,9 +58,9 @@ int accq_i_lp_check_split(const accq_lp_problem_t *p, const double *x, double to
                         "%s fails the check: sum x_k = %.17g instead of %.17g", what, flow,
                         total);
   /* relative to the terms, plus the rounding of a split whose rates are
-   * formed by differences of rates of order Lambda (a few ulps of Lambda on
-   * any type: 1e-15 Lambda max |d_k|) */
-  if (!(acc >= -tol * accmag - 1e-15 * total * dmax))
+   * formed by differences of rates of order Lambda (up to K ulps of Lambda on
+   * each type it sends jobs to: 4 K eps Lambda |d_k| summed over them) */
+  if (!(acc >= -tol * accmag - 4.0 * p->ntypes * 0x1p-52 * total * dround))
     return accq_err_set(err, ACCQ_ENUMERIC,
                         "%s fails the check: accuracy row sum (a_k - a*) x_k = %.3g < 0 "
                         "(terms of magnitude %.3g)",
@@ -92,19 +93,26 @@ double accq_i_lp_dual_acc(const accq_lp_problem_t *p, const double *x, double y,
 
 int accq_i_lp_check_optimal(const accq_lp_problem_t *p, const accq_lp_result_t *r,
                             const char *who, accq_err_t *err) {
-  const double tol = ACCQ_LP_CHECK_RTOL;
+  const double tol = ACCQ_LP_CHECK_RTOL, eps = 0x1p-52;
   char what[64];
   snprintf(what, sizeof what, "%s's split", who);
   int rc = accq_i_lp_check_split(p, r->x, p->lambda, what, err);
   if (rc) return rc;
-  double y = r->dual_flow, z = r->dual_acc, obj = 0, acc = 0, accmag = 0;
+  double y = r->dual_flow, z = r->dual_acc, obj = 0, acc = 0, dmax = 0;
   if (!isfinite(y) || !(z >= 0) || !isfinite(z))
     return accq_err_set(err, ACCQ_ENUMERIC,
                         "%s's duals fail the check: flow dual %.17g, accuracy dual %.17g "
                         "(must be finite and >= 0)",
                         who, y, z);
+  /* complementary slackness as the duality gap it leaves, term by term,
+   * against the objective C = sum x_k/mu_k, plus the rounding of the
+   * reduced costs themselves (a few ulps of their terms M_k, times x_k) */
+  double cs_x = 0, cs_u = 0, round = 0;
+  int worst_x = -1, worst_u = -1;
+  double wx = 0, wu = 0;
   for (int k = 0; k < p->ntypes; k++) {
     double d = p->acc[k] - p->a_star, inv = 1.0 / p->mu[k], u = r->dual_cap[k];
+    dmax = fmax(dmax, fabs(d));
     if (!(u <= 0))
       return accq_err_set(err, ACCQ_ENUMERIC,
                           "%s's duals fail the check: capacity dual of type %d is %.17g > 0",
@@ -116,26 +124,36 @@ int accq_i_lp_check_optimal(const accq_lp_problem_t *p, const accq_lp_result_t *
                           "%s's duals fail the check (dual feasibility): type %d has reduced "
                           "cost %.3g < 0 (terms of magnitude %.3g)",
                           who, k, rk, M);
-    if (r->x[k] > 0 && rk > tol * M)
-      return accq_err_set(err, ACCQ_ENUMERIC,
-                          "%s's answer fails complementary slackness: type %d gets x = %.17g "
-                          "although its reduced cost is %.3g > 0 (terms of magnitude %.3g): "
-                          "not optimal",
-                          who, k, r->x[k], rk, M);
-    if (r->x[k] < p->cap[k] * (1 - tol) && -u > tol * M)
-      return accq_err_set(err, ACCQ_ENUMERIC,
-                          "%s's answer fails complementary slackness: type %d below capacity "
-                          "(x = %.17g < %.17g) with capacity dual %.3g: not optimal",
-                          who, k, r->x[k], p->cap[k], u);
+    double x = fmax(r->x[k], 0.0);
+    double tx = x * fmax(rk, 0.0), tu = -u * fmax(p->cap[k] - x, 0.0);
+    cs_x += tx, cs_u += tu;
+    if (tx > wx) wx = tx, worst_x = k;
+    if (tu > wu) wu = tu, worst_u = k;
+    round += 8 * eps * (x * M + p->cap[k] * fabs(u));
     obj += r->x[k] * inv;
     acc += d * r->x[k];
-    accmag += fabs(d * r->x[k]);
   }
-  if (z > 0 && acc > tol * accmag)
+  double cs_z = z * fmax(acc, 0.0);
+  round += 8 * eps * z * dmax * p->lambda;
+  double allow = tol * obj + round;
+  if (cs_x > allow)
+    return accq_err_set(err, ACCQ_ENUMERIC,
+                        "%s's answer fails complementary slackness: rates sent to types with a "
+                        "positive reduced cost cost %.3g (type %d: x = %.17g) against an "
+                        "objective of %.17g: not optimal",
+                        who, cs_x, worst_x, worst_x >= 0 ? r->x[worst_x] : 0.0, obj);
+  if (cs_u > allow)
+    return accq_err_set(err, ACCQ_ENUMERIC,
+                        "%s's answer fails complementary slackness: a capacity dual on a type "
+                        "below capacity costs %.3g (type %d) against an objective of %.17g: "
+                        "not optimal",
+                        who, cs_u, worst_u, obj);
+  if (cs_z > allow)
     return accq_err_set(err, ACCQ_ENUMERIC,
                         "%s's answer fails complementary slackness: accuracy row slack %.3g "
-                        "(terms %.3g) with accuracy dual %.3g > 0: not optimal",
-                        who, acc, accmag, z);
+                        "with accuracy dual %.3g (cost %.3g against an objective of %.17g): "
+                        "not optimal",
+                        who, acc, z, cs_z, obj);
   if (!accq_i_lp_close(obj / p->lambda, r->t_lp, tol))
     return accq_err_set(err, ACCQ_ENUMERIC,
                         "%s's T_LP = %.17g does not match its split (sum x_k/mu_k / Lambda = "
@@ -174,17 +192,25 @@ void accq_i_lp_describe(const accq_lp_result_t *r, const char *failure, char *bu
 
 int accq_i_lp_agree(const accq_lp_problem_t *p, const accq_lp_result_t *a, const char *an,
                     const accq_lp_result_t *b, const char *bn, accq_err_t *err) {
-  const double tol = ACCQ_LP_AGREE_RTOL;
+  /* to ACCQ_LP_AGREE_RTOL, or to twice the larger error bound of the two on
+   * an ill-conditioned LP (which accq_i_lp_polish then answers exactly) */
+  double at, al, af, bt, bl, bf;
+  accq_i_lp_error_bounds(p, a, &at, &al, &af);
+  accq_i_lp_error_bounds(p, b, &bt, &bl, &bf);
+  double tt = fmax(ACCQ_LP_AGREE_RTOL, 2 * fmax(at, bt));
+  double tl = fmax(ACCQ_LP_AGREE_RTOL, 2 * fmax(al, bl));
+  double tf = fmax(ACCQ_LP_AGREE_RTOL, 2 * fmax(af, bf));
+  double tol = ACCQ_LP_AGREE_RTOL;
   const char *what = NULL;
   double va = 0, vb = 0;
   if (a->status != b->status) {
     what = "the status";
-  } else if (!accq_i_lp_close(a->lambda_max, b->lambda_max, tol)) {
-    what = "Lambda_max", va = a->lambda_max, vb = b->lambda_max;
-  } else if (!accq_i_lp_close(a->t_free, b->t_free, tol)) {
-    what = "T_free", va = a->t_free, vb = b->t_free;
-  } else if (a->status == ACCQ_LP_OPTIMAL && !accq_i_lp_close(a->t_lp, b->t_lp, tol)) {
-    what = "T_LP", va = a->t_lp, vb = b->t_lp;
+  } else if (!accq_i_lp_close(a->lambda_max, b->lambda_max, tl)) {
+    what = "Lambda_max", va = a->lambda_max, vb = b->lambda_max, tol = tl;
+  } else if (!accq_i_lp_close(a->t_free, b->t_free, tf)) {
+    what = "T_free", va = a->t_free, vb = b->t_free, tol = tf;
+  } else if (a->status == ACCQ_LP_OPTIMAL && !accq_i_lp_close(a->t_lp, b->t_lp, tt)) {
+    what = "T_LP", va = a->t_lp, vb = b->t_lp, tol = tt;
   }
   if (!what) return ACCQ_SUCCESS;
   char da[300], db[300];
@@ -201,4 +227,102 @@ int accq_i_lp_agree(const accq_lp_problem_t *p, const accq_lp_result_t *a, const
                       "LP at Lambda = %.17g: the %s and %s solvers disagree on %s: %s finds "
                       "%s; %s finds %s; neither is printed",
                       p->lambda, an, bn, what, an, da, bn, db);
+}
+
+/* ---- conditioning and the exact polish ---- */
+
+/* Error bounds of the float answers, from where they lose digits: a rate
+ * left for the last type (Lambda minus capacities, a surplus divided by a
+ * small accuracy gap) carries a few ulps of Lambda, which that type's 1/mu_k
+ * turns into an error of T relative to T itself; hence
+ *   T_LP:       kappa = max_{x_k > 0} (1/mu_k) / T_LP
+ *   T_free:     kappa = 1/mu of the slowest type the greedy uses / T_free
+ *   Lambda_max: kappa = (accuracy surplus / gap of the last type) / Lambda_max
+ * and the bound 64 K eps kappa (eps = 2^-52). */
+static double bound_of(const accq_lp_problem_t *p, double kappa) {
+  return 64.0 * p->ntypes * 0x1p-52 * fmax(kappa, 1.0);
+}
+
+void accq_i_lp_error_bounds(const accq_lp_problem_t *p, const accq_lp_result_t *r,
+                            double *bt, double *bl, double *bf) {
+  int K = p->ntypes;
+  double kt = 1, kl = 1, kf = 1;
+  if (r->status == ACCQ_LP_OPTIMAL)
+    for (int k = 0; k < K; k++)
+      if (r->x[k] > 0) kt = fmax(kt, 1.0 / p->mu[k] / r->t_lp);
+  /* Lambda_max: the knapsack of accq_lp_lambda_max */
+  double total = 0, surplus = 0;
+  for (int k = 0; k < K; k++)
+    if (p->acc[k] >= p->a_star) {
+      total += p->cap[k];
+      surplus += p->cap[k] * (p->acc[k] - p->a_star);
+    }
+  double worst = 0; /* largest surplus / gap over the inaccurate types */
+  for (int k = 0; k < K; k++)
+    if (p->acc[k] < p->a_star) worst = fmax(worst, surplus / (p->a_star - p->acc[k]));
+  if (r->lambda_max > 0) kl = fmax(1.0, fmin(worst, 1e300) / r->lambda_max);
+  /* T_free: the slowest type the greedy needs */
+  if (r->t_free > 0) {
+    double served = 0, lam = p->lambda, maxinv = 0;
+    int used[ACCQ_MAX_TYPES] = {0};
+    while (served < lam) {
+      int best = -1;
+      for (int k = 0; k < K; k++)
+        if (!used[k] && (best < 0 || p->mu[k] > p->mu[best])) best = k;
+      if (best < 0) break;
+      used[best] = 1;
+      served += p->cap[best];
+      maxinv = fmax(maxinv, 1.0 / p->mu[best]);
+    }
+    kf = maxinv / r->t_free;
+  }
+  *bt = bound_of(p, kt);
+  *bl = bound_of(p, kl);
+  *bf = bound_of(p, kf);
+}
+
+int accq_i_lp_polish(const accq_lp_problem_t *p, accq_lp_result_t *r, const char *who,
+                     accq_err_t *err) {
+  double bt, bl, bf;
+  accq_i_lp_error_bounds(p, r, &bt, &bl, &bf);
+  const double want = 0.1 * ACCQ_LP_AGREE_RTOL;
+  if (bt <= want && bl <= want && bf <= want) return ACCQ_SUCCESS;
+  /* The float answer may be off by more than a tenth of the agreement
+   * tolerance: take the exact answer (GMP rationals of the same data), after
+   * checking that the float one is within its bound of it. */
+  accq_lp_exact_t ex;
+  int rc = accq_lp_solve_exact(p, &ex, err);
+  if (rc) return rc;
+  const char *what = NULL;
+  double fv = 0, ev = 0, b = 0;
+  if (ex.status != r->status)
+    what = "the status";
+  else if (!accq_i_lp_close(r->lambda_max, ex.lambda_max_value, fmax(2 * bl, ACCQ_LP_AGREE_RTOL)))
+    what = "Lambda_max", fv = r->lambda_max, ev = ex.lambda_max_value, b = bl;
+  else if (!accq_i_lp_close(r->t_free, ex.t_free_value, fmax(2 * bf, ACCQ_LP_AGREE_RTOL)))
+    what = "T_free", fv = r->t_free, ev = ex.t_free_value, b = bf;
+  else if (r->status == ACCQ_LP_OPTIMAL &&
+           !accq_i_lp_close(r->t_lp, ex.t_lp_value, fmax(2 * bt, ACCQ_LP_AGREE_RTOL)))
+    what = "T_LP", fv = r->t_lp, ev = ex.t_lp_value, b = bt;
+  if (what) {
+    rc = accq_err_set(err, ACCQ_ENUMERIC,
+                      "LP at Lambda = %.17g: %s's %s = %.17g differs from the exact (GMP) "
+                      "value %.17g by more than its error bound %.2g (status %d vs exact %d)",
+                      p->lambda, who, what, fv, ev, b, (int)r->status, (int)ex.status);
+    accq_lp_exact_free(&ex);
+    return rc;
+  }
+  r->lambda_max = ex.lambda_max_value;
+  r->t_free = ex.t_free_value;
+  if (r->status == ACCQ_LP_OPTIMAL) {
+    r->t_lp = ex.t_lp_value;
+    for (int k = 0; k < p->ntypes; k++) {
+      r->x[k] = ex.x_value[k];
+      r->p[k] = r->x[k] / p->lambda;
+    }
+  }
+  r->price = r->t_lp / r->t_free;
+  r->exact_polished = 1;
+  accq_lp_exact_free(&ex);
+  return ACCQ_SUCCESS;
 }

@@ -161,8 +161,18 @@ double accq_i_lp_t_free_greedy(const accq_lp_problem_t *p) {
 /* ---- dual vertices and the breakpoints of C ---- */
 
 int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, double *u) {
+  return accq_i_lp_dual_vertices_m(p, y, z, u, NULL);
+}
+
+/* vm[s]: the magnitude of the terms that define vertex s (1/mu_i + 1/mu_j):
+ * y_s carries their rounding (y = 1/mu_i - z d_i may cancel), so a type is on
+ * the vertex's line when its e_k is within ACCQ_I_LP_RC_RTOL of its own terms
+ * plus vm[s]; the two defining types are on it by definition. */
+int accq_i_lp_dual_vertices_m(const accq_lp_problem_t *p, double *y, double *z, double *u,
+                              double *vm) {
   int K = p->ntypes, n = 0;
-  double inv[ACCQ_MAX_TYPES], d[ACCQ_MAX_TYPES];
+  int vi[ACCQ_I_LP_MAX_VERT], vj[ACCQ_I_LP_MAX_VERT];
+  double inv[ACCQ_MAX_TYPES], d[ACCQ_MAX_TYPES], mag[ACCQ_I_LP_MAX_VERT];
   for (int k = 0; k < K; k++) {
     inv[k] = 1.0 / p->mu[k];
     d[k] = p->acc[k] - p->a_star;
@@ -170,6 +180,8 @@ int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, do
   for (int i = 0; i < K; i++) {
     y[n] = inv[i];
     z[n] = 0;
+    vi[n] = vj[n] = i;
+    mag[n] = inv[i];
     n++;
   }
   for (int i = 0; i < K; i++)
@@ -177,20 +189,27 @@ int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, do
       if (d[i] == d[j]) continue;
       double zz = (inv[i] - inv[j]) / (d[i] - d[j]);
       if (!(zz > 0)) continue; /* z = 0 vertices are listed above */
-      y[n] = inv[i] - zz * d[i];
+      /* y from the type with the smaller |z d| (less cancellation) */
+      int a = fabs(d[i]) <= fabs(d[j]) ? i : j;
+      y[n] = inv[a] - zz * d[a];
       z[n] = zz;
+      vi[n] = i, vj[n] = j;
+      mag[n] = inv[i] + inv[j];
       n++;
     }
   for (int s = 0; s < n; s++) {
     double U = 0;
     for (int k = 0; k < K; k++) {
+      if (k == vi[s] || k == vj[s]) continue;
       double e = y[s] + z[s] * d[k] - inv[k];
-      /* rounding of e (about 1e-16 of its terms) times a capacity far above
-       * Lambda would swamp the value: a type on the vertex's line within
-       * ACCQ_I_LP_RC_RTOL of its terms counts as on it (as in recover) */
-      if (e > ACCQ_I_LP_RC_RTOL * (inv[k] + fabs(y[s]) + z[s] * fabs(d[k]))) U += p->cap[k] * e;
+      /* rounding of e times a capacity far above Lambda would swamp the
+       * value: within ACCQ_I_LP_RC_RTOL of the terms it is a tie (as in
+       * recover) */
+      if (e > ACCQ_I_LP_RC_RTOL * (inv[k] + fabs(y[s]) + z[s] * fabs(d[k]) + mag[s]))
+        U += p->cap[k] * e;
     }
     u[s] = U;
+    if (vm) vm[s] = mag[s];
   }
   return n;
 }
@@ -206,10 +225,11 @@ void accq_i_lp_breakpoints(const accq_lp_problem_t *p, double lambda_max,
   r->nbreak = 0;
   if (!(lambda_max > 0) || accq_i_lp_acc_infeasible(p)) return;
   int n = accq_i_lp_dual_vertices(p, y, z, U);
-  double maxinv = 0;
-  for (int k = 0; k < p->ntypes; k++) maxinv = fmax(maxinv, 1.0 / p->mu[k]);
-  double vtol = 1e-12 * lambda_max * maxinv; /* C <= Lambda_max * max 1/mu */
-  double stol = 1e-12 * maxinv;               /* slopes are in [min 1/mu, ...] */
+  /* Tolerances relative to the terms compared (L y_s and U_s of each line,
+   * the slopes themselves), never to max 1/mu: rates may spread over 18
+   * decades, and an absolute tolerance at the slowest type's scale would make
+   * every line of the fast types tie. */
+  const double rt = 1e-12;
   double L = 0;
   int cur = -1;
   double bl[ACCQ_LP_MAX_BREAKPOINTS];
@@ -217,13 +237,17 @@ void accq_i_lp_breakpoints(const accq_lp_problem_t *p, double lambda_max,
   for (;;) {
     /* the steepest line attaining the max at L */
     double best = -INFINITY;
-    for (int s = 0; s < n; s++) best = fmax(best, L * y[s] - U[s]);
-    int pick = -1;
+    int bs = 0;
     for (int s = 0; s < n; s++)
+      if (L * y[s] - U[s] > best) best = L * y[s] - U[s], bs = s;
+    int pick = -1;
+    for (int s = 0; s < n; s++) {
+      double vtol = rt * (L * y[s] + U[s] + L * y[bs] + U[bs]);
       if (L * y[s] - U[s] >= best - vtol && (pick < 0 || y[s] > y[pick])) pick = s;
+    }
     if (cur >= 0 && !(y[pick] > y[cur])) pick = cur; /* numerical guard */
     if (cur >= 0 && pick != cur) {
-      if (y[pick] - y[cur] > stol && nb < ACCQ_LP_MAX_BREAKPOINTS - 1) {
+      if (y[pick] - y[cur] > rt * y[cur] && nb < ACCQ_LP_MAX_BREAKPOINTS - 1) {
         bl[nb++] = L;
       }
     }

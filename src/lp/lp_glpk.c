@@ -291,20 +291,17 @@ int accq_lp_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *e
     return rc;
   }
   rc = accq_i_lp_agree(p, r, "GLPK", cb, "combinatorial", err);
-  if (rc == 0 && r->status != ACCQ_LP_ACCURACY_INFEASIBLE) {
-    /* breakpoints: the dual-vertex walk ending at GLPK's Lambda_max; the
-     * combinatorial solver checked its own walk (same code, its Lambda_max)
-     * against feasible splits, and the two must agree */
-    accq_i_lp_breakpoints(p, r->lambda_max, r);
-    int same = r->nbreak == cb->nbreak;
-    for (int i = 0; same && i < r->nbreak; i++)
-      same = accq_i_lp_close(r->breakpoints[i], cb->breakpoints[i], ACCQ_LP_AGREE_RTOL) &&
-             accq_i_lp_close(r->c_break[i], cb->c_break[i], ACCQ_LP_AGREE_RTOL);
-    if (!same)
-      rc = accq_err_set(err, ACCQ_ENUMERIC,
-                        "LP: the breakpoints of C ending at GLPK's Lambda_max = %.17g differ "
-                        "from those ending at the combinatorial Lambda_max = %.17g",
-                        r->lambda_max, cb->lambda_max);
+  if (rc == 0) {
+    /* Lambda_max and the breakpoints reported are the combinatorial ones
+     * (they agree with GLPK's to the tolerance above): the same Lambda_max
+     * as accq_lp_lambda_max, which resolves load-mode models, and the
+     * breakpoints of C that its solver checked against feasible splits */
+    r->lambda_max = cb->lambda_max;
+    r->nbreak = cb->nbreak;
+    memcpy(r->breakpoints, cb->breakpoints, sizeof r->breakpoints);
+    memcpy(r->c_break, cb->c_break, sizeof r->c_break);
+    r->breakpoints_verified = cb->breakpoints_verified;
+    memcpy(r->breakpoints_reason, cb->breakpoints_reason, sizeof r->breakpoints_reason);
   }
   if (rc == 0 && r->status == ACCQ_LP_OPTIMAL) {
     /* The split and the duals reported are the combinatorial solver's vertex
@@ -319,6 +316,19 @@ int accq_lp_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *e
     r->dual_acc = cb->dual_acc;
     memcpy(r->dual_cap, cb->dual_cap, sizeof r->dual_cap);
     r->duality_gap = cb->duality_gap;
+  }
+  if (rc == 0) {
+    if (cb->exact_polished) {
+      /* ill-conditioned: both agreed within their bounds; the numbers are the
+       * exact ones the combinatorial side already computed */
+      r->lambda_max = cb->lambda_max;
+      r->t_free = cb->t_free;
+      r->t_lp = cb->t_lp;
+      r->price = cb->price;
+      r->exact_polished = 1;
+    } else {
+      rc = accq_i_lp_polish(p, r, "GLPK", err);
+    }
   }
   free(cb);
   return rc;

@@ -68,6 +68,15 @@ int accq_i_lp_agree(const accq_lp_problem_t *p, const accq_lp_result_t *a, const
                     const accq_lp_result_t *b, const char *bn, accq_err_t *err);
 /* One line for an answer (or "no answer (failure)" when r is NULL). */
 void accq_i_lp_describe(const accq_lp_result_t *r, const char *failure, char *buf, size_t n);
+/* Error bounds (relative) of a float answer's T_LP, Lambda_max, T_free. */
+void accq_i_lp_error_bounds(const accq_lp_problem_t *p, const accq_lp_result_t *r,
+                            double *bt, double *bl, double *bf);
+/* When a bound exceeds ACCQ_LP_AGREE_RTOL / 10: solves exactly, checks the
+ * float answer is within its bound of the exact one (else ENUMERIC naming
+ * both) and replaces T_LP, Lambda_max, T_free and the split by the exact
+ * values rounded (r->exact_polished = 1). */
+int accq_i_lp_polish(const accq_lp_problem_t *p, accq_lp_result_t *r, const char *who,
+                     accq_err_t *err);
 /* printf-style append to err->msg. */
 void accq_i_lp_err_append(accq_err_t *err, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -77,4 +86,6 @@ void accq_i_lp_err_append(accq_err_t *err, const char *fmt, ...)
 
 #define ACCQ_I_LP_MAX_VERT (ACCQ_MAX_TYPES + ACCQ_MAX_TYPES * (ACCQ_MAX_TYPES - 1) / 2)
 int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, double *u);
+int accq_i_lp_dual_vertices_m(const accq_lp_problem_t *p, double *y, double *z, double *u,
+                              double *vm);
 #endif
