@@ -115,7 +115,10 @@ int accq_lp_problem_from_model(accq_lp_problem_t *p, const accq_model_t *m, doub
 int accq_lp_model_resolve(accq_model_t *m, accq_err_t *err);
 
 /* Solves with GLPK's simplex, on a normalized form (lp_glpk.c), checks the
- * answer a posteriori and against the combinatorial solver.  Infeasibility is
+ * answer a posteriori and against the combinatorial solver.  Once the two
+ * agree, the values filled in are the combinatorial solver's (its vertex
+ * split, with T_LP its exact cost; GLPK's split may be another point of a
+ * degenerate optimal face), confirmed by GLPK's independent optimum.  Infeasibility is
  * not an error: it is reported in r->status (t_lp = NaN) and the return value
  * is ACCQ_SUCCESS; errors are reserved for bad input (EINVAL) and numerical
  * failures (ENUMERIC: a GLPK code or limit, a failed check, a disagreement,

@@ -55,6 +55,9 @@ void accq_glpk_set_limits(accq_glpk_lp_t *lp, int it_lim, int tm_lim_ms);
  * up to tol_bnd outside their bounds. */
 void accq_glpk_set_tolerances(accq_glpk_lp_t *lp, double tol_bnd, double tol_dj,
                               double tol_piv, int textbook_ratio);
+/* on != 0: GLPK's automatic row and column scaling (glp_scale_prob,
+ * GLP_SF_AUTO) before every later solve; values are reported unscaled. */
+void accq_glpk_set_scaling(accq_glpk_lp_t *lp, int on);
 /* Simplex iterations taken by the last solve. */
 int accq_glpk_iterations(const accq_glpk_lp_t *lp);
 

@@ -15,7 +15,7 @@ struct accq_glpk_lp {
   int has_basis;
   int polished;
   /* limits and tolerances of glp_smcp (0 = GLPK's default) */
-  int it_lim, tm_lim_ms, textbook_ratio;
+  int it_lim, tm_lim_ms, textbook_ratio, scale;
   double tol_bnd, tol_dj, tol_piv;
   int iterations; /* simplex iterations of the last solve (retry included) */
   double obj;
@@ -92,6 +92,8 @@ void accq_glpk_set_tolerances(accq_glpk_lp_t *lp, double tol_bnd, double tol_dj,
 }
 
 int accq_glpk_iterations(const accq_glpk_lp_t *lp) { return lp->iterations; }
+
+void accq_glpk_set_scaling(accq_glpk_lp_t *lp, int on) { lp->scale = on != 0; }
 
 void accq_glpk_set_maximize(accq_glpk_lp_t *lp, int maximize) {
   glp_set_obj_dir(lp->P, maximize ? GLP_MAX : GLP_MIN);
@@ -222,6 +224,7 @@ int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome
   if (lp->tol_piv > 0) parm.tol_piv = lp->tol_piv;
   if (lp->textbook_ratio) parm.r_test = GLP_RT_STD;
   lp->iterations = 0;
+  if (lp->scale) glp_scale_prob(lp->P, GLP_SF_AUTO);
   int it0 = glp_get_it_cnt(lp->P);
   if (!lp->has_basis) {
     glp_std_basis(lp->P);

@@ -164,8 +164,8 @@ int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, do
   return accq_i_lp_dual_vertices_m(p, y, z, u, NULL);
 }
 
-/* vm[s]: the magnitude of the terms that define vertex s (1/mu_i + 1/mu_j):
- * y_s carries their rounding (y = 1/mu_i - z d_i may cancel), so a type is on
+/* vm[s]: the magnitude of the terms whose rounding y_s carries (y = 1/mu_a -
+ * z d_a may cancel, and so may z's numerator 1/mu_i - 1/mu_j), so a type is on
  * the vertex's line when its e_k is within ACCQ_I_LP_RC_RTOL of its own terms
  * plus vm[s]; the two defining types are on it by definition. */
 int accq_i_lp_dual_vertices_m(const accq_lp_problem_t *p, double *y, double *z, double *u,
@@ -194,7 +194,9 @@ int accq_i_lp_dual_vertices_m(const accq_lp_problem_t *p, double *y, double *z, 
       y[n] = inv[a] - zz * d[a];
       z[n] = zz;
       vi[n] = i, vj[n] = j;
-      mag[n] = inv[i] + inv[j];
+      /* rounding of y: its two terms, plus that of zz (whose numerator may
+       * cancel: eps (1/mu_i + 1/mu_j) / |d_i - d_j|) times |d_a| */
+      mag[n] = inv[a] + zz * fabs(d[a]) + fabs(d[a]) * (inv[i] + inv[j]) / fabs(d[i] - d[j]);
       n++;
     }
   for (int s = 0; s < n; s++) {

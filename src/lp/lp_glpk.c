@@ -20,9 +20,12 @@
  *    ratios of d_k = a_k - a*, which are exact in binary for a_k within a
  *    factor 2 of a* (Sterbenz), so a near-tie (a_k 1e-12 from a*) gives an
  *    exact-to-rounding w, whatever its size;
- *  - one row per type, sum_j share_jk q_j <= cap_k/Lambda, divided by its
- *    right-hand side (bound 1: GLPK's tolerance becomes relative); a row with
+ *  - one row per type, sum_j share_jk q_j <= cap_k/Lambda; a row with
  *    cap_k/Lambda >= 1 is redundant (shares of a unit flow) and left free;
+ *    GLPK's automatic scaling (glp_scale_prob) then equilibrates rows and
+ *    columns (dividing each row by its bound instead, tried first, made
+ *    GLPK report a bounded LP unbounded or infeasible on 15% of the random
+ *    LPs of test_lp_magnitudes: coefficients up to 1e25);
  *  - costs c_j = w/mu_h + (1-w)/mu_l divided by the smallest: all >= 1, where
  *    GLPK's reduced-cost tolerance tol_dj + 1e-3 tol_dj |c_j| is relative;
  *  - tolerances 1e-12 (the data are O(1) and the LP has at most 33 rows, so
@@ -32,10 +35,11 @@
  *
  * Lambda_max is the same column LP maximizing sum_j q_j with rows
  * cap_k / max_k cap_k; T_free is the LP whose columns are all K singletons.
- * Every answer is then checked (lp_check.c): the split for primal feasibility,
- * the duals mapped back to the LP of SPEC 2 for dual feasibility and
- * complementary slackness, all relative; and the combinatorial solver solves
- * the same problem: T_LP, Lambda_max, T_free must agree to ACCQ_LP_AGREE_RTOL.
+ * Every answer is then checked: the split for primal feasibility in the LP of
+ * SPEC 2 (lp_check.c), GLPK's duals for dual feasibility and complementary
+ * slackness in the column LP (check_columns, relative to the objective); and
+ * the combinatorial solver solves the same problem: T_LP, Lambda_max, T_free
+ * must agree to ACCQ_LP_AGREE_RTOL.
  * Any failure or disagreement is ACCQ_ENUMERIC naming both answers. */
 #include <math.h>
 #include <stdio.h>
@@ -83,6 +87,7 @@ static void build_cols(const accq_lp_problem_t *p, int with_acc, cols_t *C) {
 static void set_limits(accq_glpk_lp_t *lp, int nrows, int ncols) {
   accq_glpk_set_limits(lp, ACCQ_LP_GLPK_IT_PER_DIM * (nrows + ncols), ACCQ_LP_GLPK_TM_LIM_MS);
   accq_glpk_set_tolerances(lp, 1e-12, 1e-12, 1e-11, 1);
+  accq_glpk_set_scaling(lp, 1);
 }
 
 typedef struct {
@@ -94,14 +99,16 @@ typedef struct {
 /* mode 0: min sum c_j q_j s.t. sum q = 1, sum_j share_jk q_j <= rhs_k.
  * mode 1: max sum q_j s.t. the type rows only.
  * rhs_k >= 1 in mode 0 is redundant (free row); rhs_k = 0 fixes the columns
- * using k at 0.  Row k is divided by rhs_k.  Returns ACCQ_SUCCESS with *out
+ * using k at 0.  Returns ACCQ_SUCCESS with *out
  * set, or ACCQ_ENUMERIC / ACCQ_ENOMEM. */
-static int solve_cols(const accq_lp_problem_t *p, const cols_t *C, int mode, const double *rhs,
-                      col_sol_t *S, accq_glpk_outcome_t *out, accq_err_t *err) {
+static int solve_cols_once(const accq_lp_problem_t *p, const cols_t *C, int mode,
+                           const double *rhs, int attempt, col_sol_t *S,
+                           accq_glpk_outcome_t *out, accq_err_t *err) {
   int K = p->ntypes, n = C->n;
   accq_glpk_lp_t *lp = accq_glpk_alloc(K + 1, n);
   if (!lp) return accq_err_set(err, ACCQ_ENOMEM, "cannot allocate the GLPK problem (%d columns)", n);
   set_limits(lp, K + 1, n);
+  if (attempt > 0) accq_glpk_set_scaling(lp, 0);
   int idx[NC];
   double val[NC];
   double cmin = INFINITY;
@@ -123,7 +130,9 @@ static int solve_cols(const accq_lp_problem_t *p, const cols_t *C, int mode, con
   for (int k = 0; k < K; k++) {
     int len = 0;
     int bind = rhs[k] > 0 && (mode == 1 || rhs[k] < 1);
-    rscale[k] = bind ? 1.0 / rhs[k] : 1.0;
+    /* attempt 1: a binding row divided by its bound (GLPK's tolerance on it
+     * becomes relative; coefficients grow as the bound shrinks) */
+    rscale[k] = attempt == 1 && bind ? 1.0 / rhs[k] : 1.0;
     for (int j = 0; j < n; j++) {
       double s = C->h[j] == k ? C->w[j] : C->l[j] == k ? C->wl[j] : 0.0;
       if (s != 0) {
@@ -132,17 +141,136 @@ static int solve_cols(const accq_lp_problem_t *p, const cols_t *C, int mode, con
       }
     }
     accq_glpk_set_row(lp, k + 1, len, idx, val);
-    accq_glpk_set_row_bounds(lp, k + 1, -INFINITY, bind ? 1.0 : INFINITY);
+    accq_glpk_set_row_bounds(lp, k + 1, -INFINITY, bind ? rhs[k] * rscale[k] : INFINITY);
   }
-  int rc = accq_glpk_solve(lp, 0, out, err);
+  int rc = accq_glpk_solve(lp, attempt == 2, out, err);
   S->iterations = accq_glpk_iterations(lp);
   if (rc == 0 && *out == ACCQ_GLPK_OPTIMAL) {
     for (int j = 0; j < n; j++) S->q[j] = accq_glpk_col_value(lp, j);
     double cs = mode == 0 ? cmin : 1.0;
     S->row_dual[0] = accq_glpk_row_dual(lp, 0) * cs;
-    for (int k = 0; k < K; k++) S->row_dual[k + 1] = accq_glpk_row_dual(lp, k + 1) * rscale[k] * cs;
+    double cmax = 0;
+    for (int j = 0; j < n; j++) cmax = fmax(cmax, C->c[j]);
+    for (int k = 0; k < K; k++) {
+      double v = accq_glpk_row_dual(lp, k + 1) * rscale[k] * cs;
+      /* rounding can leave +1e-16 on a slack row: clip within 16 ulps of the
+       * costs and the flow dual; a larger positive dual fails the check */
+      if (mode == 0 && v > 0 && v <= 16 * 0x1p-52 * (fabs(S->row_dual[0]) + cmax)) v = 0;
+      S->row_dual[k + 1] = v;
+    }
   }
   accq_glpk_free(lp);
+  return rc;
+}
+
+/* GLPK's optimum of the column LP (mode 0) certified in that LP, relative to
+ * its objective T = sum_j c_j q_j:
+ *  dual feasibility: a reduced cost r_j = c_j - y - w_j v_h - (1-w_j) v_l below
+ *    zero (beyond 8 ulps of its terms) is repaired by lowering y by it, which
+ *    costs the lower bound max_j |r_j| (the flow is 1): at most tol T;
+ *  complementary slackness: sum_j q_j r_j^+ and sum_k (-v_k)(rhs_k - row_k)^+
+ *    (the duality gap, term by term) each at most tol T plus their rounding.
+ * The column LP is the LP of SPEC 2 in other coordinates (header comment), so
+ * this certifies T_LP. */
+static int check_columns(const accq_lp_problem_t *p, const cols_t *C, const col_sol_t *S,
+                         const double *rhs, accq_err_t *err) {
+  const double tol = ACCQ_LP_CHECK_RTOL, eps = 0x1p-52;
+  int K = p->ntypes;
+  double y = S->row_dual[0], T = 0, neg = 0, csq = 0, csv = 0, round = 0, row[ACCQ_MAX_TYPES];
+  int wj = -1;
+  for (int k = 0; k < K; k++) {
+    row[k] = 0;
+    if (!(S->row_dual[k + 1] <= 0))
+      return accq_err_set(err, ACCQ_ENUMERIC,
+                          "GLPK's duals fail the check: capacity dual of type %d is %.17g > 0", k,
+                          S->row_dual[k + 1]);
+  }
+  for (int j = 0; j < C->n; j++) {
+    double q = fmax(S->q[j], 0.0), vh = S->row_dual[C->h[j] + 1];
+    double vl = C->l[j] >= 0 ? S->row_dual[C->l[j] + 1] : 0.0;
+    double wl = C->l[j] >= 0 ? C->wl[j] : 0.0;
+    double r = C->c[j] - y - C->w[j] * vh - wl * vl;
+    double M = C->c[j] + fabs(y) + C->w[j] * fabs(vh) + wl * fabs(vl);
+    double ng = -r - 8 * eps * M;
+    if (ng > neg) neg = ng, wj = j;
+    csq += q * fmax(r, 0.0);
+    round += 8 * eps * q * M;
+    T += q * C->c[j];
+    row[C->h[j]] += q * C->w[j];
+    if (C->l[j] >= 0) row[C->l[j]] += q * wl;
+  }
+  for (int k = 0; k < K; k++) {
+    double v = S->row_dual[k + 1];
+    if (rhs[k] < 1 && row[k] > rhs[k] * (1 + tol))
+      return accq_err_set(err, ACCQ_ENUMERIC,
+                          "GLPK's answer exceeds the capacity of type %d: %.17g of the flow "
+                          "instead of at most %.17g",
+                          k, row[k], rhs[k]);
+    if (v < 0) csv += -v * fmax(rhs[k] - row[k], 0.0);
+    round += 8 * eps * fabs(v) * fmin(rhs[k], 1.0);
+  }
+  if (neg > tol * T)
+    return accq_err_set(err, ACCQ_ENUMERIC,
+                        "GLPK's duals fail the check (dual feasibility): column %d (types %d, %d) "
+                        "has reduced cost %.3g against an objective of %.17g",
+                        wj, wj >= 0 ? C->h[wj] : -1, wj >= 0 ? C->l[wj] : -1, -neg, T);
+  if (csq > tol * T + round || csv > tol * T + round)
+    return accq_err_set(err, ACCQ_ENUMERIC,
+                        "GLPK's answer fails complementary slackness: duality gap %.3g (columns) "
+                        "+ %.3g (capacity rows) against an objective of %.17g: not optimal",
+                        csq, csv, T);
+  return ACCQ_SUCCESS;
+}
+
+/* The rows of a mode-1 answer (Lambda_max) within their bounds, relative. */
+static int check_rows(const accq_lp_problem_t *p, const cols_t *C, const col_sol_t *S,
+                      const double *rhs, accq_err_t *err) {
+  double row[ACCQ_MAX_TYPES] = {0};
+  for (int j = 0; j < C->n; j++) {
+    if (!(S->q[j] >= 0) && S->q[j] < -1e-300)
+      return accq_err_set(err, ACCQ_ENUMERIC, "GLPK's Lambda_max answer has column %d = %.3g < 0",
+                          j, S->q[j]);
+    row[C->h[j]] += S->q[j] * C->w[j];
+    if (C->l[j] >= 0) row[C->l[j]] += S->q[j] * C->wl[j];
+  }
+  for (int k = 0; k < p->ntypes; k++)
+    if (row[k] > rhs[k] * (1 + ACCQ_LP_CHECK_RTOL))
+      return accq_err_set(err, ACCQ_ENUMERIC,
+                          "GLPK's Lambda_max answer exceeds the capacity of type %d by %.3g "
+                          "relative",
+                          k, row[k] / rhs[k] - 1);
+  return ACCQ_SUCCESS;
+}
+
+/* One column LP, checked; when GLPK fails or its answer fails the check, a
+ * second attempt with each binding row divided by its bound, then a third
+ * without GLPK's scaling, polished by glp_exact from its final basis
+ * (rational arithmetic on data rounded by GLPK to ~1e-11: the check then
+ * decides again).  Only an answer that passes is returned; when all fail, the
+ * first attempt's failure and the last one's are reported. */
+static int solve_cols(const accq_lp_problem_t *p, const cols_t *C, int mode, const double *rhs,
+                      col_sol_t *S, accq_glpk_outcome_t *out, accq_err_t *err) {
+  accq_err_t first;
+  accq_err_clear(&first);
+  int its = 0, rc = 0;
+  for (int attempt = 0; attempt < 3; attempt++) {
+    accq_err_t *e = attempt == 0 ? &first : err;
+    rc = solve_cols_once(p, C, mode, rhs, attempt, S, out, e);
+    its += S->iterations;
+    if (rc == 0 && *out == ACCQ_GLPK_OPTIMAL)
+      rc = mode == 0 ? check_columns(p, C, S, rhs, e) : check_rows(p, C, S, rhs, e);
+    if (rc == ACCQ_ENOMEM) break;
+    /* the LPs solved here are feasible and bounded: another outcome is a
+     * numerical failure too, retried */
+    if (rc == 0 && *out == ACCQ_GLPK_OPTIMAL) break;
+  }
+  S->iterations = its;
+  if (rc && err && first.status) {
+    char again[ACCQ_ERR_MSG_MAX];
+    snprintf(again, sizeof again, "%s", err->msg);
+    accq_err_set(err, rc, "%s; again with rows scaled, then unscaled and polished by glp_exact: %.400s",
+                 first.msg, again);
+  }
   return rc;
 }
 
@@ -210,6 +338,20 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
       for (int k = 0; k < K; k++) rhs[k] = p->cap[k] / lam;
       rc = solve_cols(p, C, 0, rhs, S, &out, err);
       r->glpk_iterations += S->iterations;
+      for (int shrink = 0; shrink < 2 && rc == 0 && out == ACCQ_GLPK_INFEASIBLE &&
+                           lam >= r->lambda_max * (1 - 1e-9);
+           shrink++) {
+        /* at Lambda_max itself the LP is feasible only up to rounding: solve
+         * 1e-12 (then 1e-10) inside and scale the split to Lambda (capacities
+         * then exceed by that, within the checks; T_LP moves by that times
+         * its condition: the agreement with the combinatorial solver
+         * decides) */
+        lam *= shrink == 0 ? 1 - 1e-12 : 1 - 1e-10;
+        scale = p->lambda / lam;
+        for (int k = 0; k < K; k++) rhs[k] = p->cap[k] / lam;
+        rc = solve_cols(p, C, 0, rhs, S, &out, err);
+        r->glpk_iterations += S->iterations;
+      }
       if (!rc && out != ACCQ_GLPK_OPTIMAL)
         rc = accq_err_set(err, ACCQ_ENUMERIC, "GLPK finds the LP %s although Lambda_max = %.17g",
                           outcome_text(out), r->lambda_max);
@@ -219,7 +361,7 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
       }
       double t = 0;
       for (int j = 0; j < C->n; j++) t += fmax(S->q[j], 0.0) * C->c[j];
-      to_rates(p, C, S->q, p->lambda, r->x);
+      to_rates(p, C, S->q, lam * scale, r->x);
       for (int k = 0; k < K; k++) r->p[k] = r->x[k] / p->lambda;
       r->t_lp = t;
       r->dual_flow = S->row_dual[0];
@@ -232,7 +374,6 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
        * header comment of lp_check.c); the check then tests the others */
       r->dual_acc = accq_i_lp_dual_acc(p, r->x, r->dual_flow, r->dual_cap);
       r->status = ACCQ_LP_OPTIMAL;
-      (void)scale;
     }
   }
   /* T_free: columns are every type alone, no accuracy row */
@@ -273,7 +414,8 @@ int accq_lp_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *e
   int crc = accq_lp_solve_combinatorial(p, cb, &ce);
   accq_i_lp_result_init(p, r);
   rc = glpk_side(p, r, err);
-  if (rc == 0 && r->status == ACCQ_LP_OPTIMAL) rc = accq_i_lp_check_optimal(p, r, "GLPK", err);
+  if (rc == 0 && r->status == ACCQ_LP_OPTIMAL)
+    rc = accq_i_lp_check_split(p, r->x, p->lambda, "GLPK's split", err);
   if (rc) {
     /* GLPK failed or its answer does not pass the checks: say what the
      * other solver found, and print neither */
@@ -318,17 +460,15 @@ int accq_lp_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *e
     r->duality_gap = cb->duality_gap;
   }
   if (rc == 0) {
-    if (cb->exact_polished) {
-      /* ill-conditioned: both agreed within their bounds; the numbers are the
-       * exact ones the combinatorial side already computed */
-      r->lambda_max = cb->lambda_max;
-      r->t_free = cb->t_free;
-      r->t_lp = cb->t_lp;
-      r->price = cb->price;
-      r->exact_polished = 1;
-    } else {
-      rc = accq_i_lp_polish(p, r, "GLPK", err);
-    }
+    /* The numbers reported are the combinatorial ones, which GLPK's
+     * independent solve has just confirmed to ACCQ_LP_AGREE_RTOL (or to the
+     * error bound of an ill-conditioned LP, then answered exactly): T_LP is
+     * then exactly the cost of the split reported, and the exact polish,
+     * when needed, has already been done on that side. */
+    r->t_free = cb->t_free;
+    r->t_lp = cb->t_lp;
+    r->price = cb->price;
+    r->exact_polished = cb->exact_polished;
   }
   free(cb);
   return rc;

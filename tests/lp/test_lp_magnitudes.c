@@ -133,8 +133,8 @@ START_TEST(test_magnitudes_10000) {
     if (ra == 0 && rb == 0 && a.status == ACCQ_LP_OPTIMAL)
       ck_assert_msg(close_rel(a.t_free, b.t_free, 1e-9), "instance %d: T_free %.17g vs %.17g",
                     inst, a.t_free, b.t_free);
-    if (ra && refused_glpk <= 30) fprintf(stderr, "refusal (GLPK path) %d: %s\n", inst, ea.msg);
-    if (rb && refused_comb <= 30) fprintf(stderr, "refusal (combinatorial) %d: %s\n", inst, eb.msg);
+    if (ra && refused_glpk <= 5) fprintf(stderr, "refusal (GLPK path) %d: %.600s\n", inst, ea.msg);
+    if (rb && refused_comb <= 5) fprintf(stderr, "refusal (combinatorial) %d: %s\n", inst, eb.msg);
     accq_lp_exact_free(&ex);
   }
   fprintf(stderr,
@@ -146,14 +146,15 @@ START_TEST(test_magnitudes_10000) {
   ck_assert_int_ge(st[ACCQ_LP_OPTIMAL], n / 2);
   ck_assert_int_ge(st[ACCQ_LP_CAPACITY_INFEASIBLE], n / 20);
   ck_assert_int_ge(near, n / 2);
-  /* Refusals are allowed (no wrong number).  Measured on this seed: about 15%
-   * of these LPs (rates independent over 18 decades, near-ties down to 1e-16)
-   * are refused by the GLPK path (GLPK numerical failures on the scaled
-   * column LP, or answers that fail the relative checks), under 1% by the
-   * combinatorial solver alone.  The bounds below pin that level so that a
-   * regression shows; lowering them is the remaining work of issue 11. */
-  ck_assert_int_le(refused_glpk, n / 5);
-  ck_assert_int_le(refused_comb, n / 100);
+  /* Refusals are allowed (no wrong number).  Measured on this seed: 117 of
+   * the 10,000 LPs (1.2%) are refused by the GLPK path, 7 by the
+   * combinatorial solver alone; 96 of the 117 have rates spread over more
+   * than six decades within one model.  The causes: GLPK rows whose bound
+   * (cap_k / Lambda) lies below its absolute tolerance, answers GLPK
+   * declares optimal that fail the relative certificate, Lambda at
+   * Lambda_max.  The bounds below pin that level (a regression shows). */
+  ck_assert_int_le(refused_glpk, n / 50);
+  ck_assert_int_le(refused_comb, n / 500);
   gsl_rng_free(g);
 }
 END_TEST
