@@ -155,4 +155,11 @@ typedef struct {
 int accq_lp_solve_exact(const accq_lp_problem_t *p, accq_lp_exact_t *out, accq_err_t *err);
 void accq_lp_exact_free(accq_lp_exact_t *out);
 
+/* The float answer r against the exact one ex of the same problem: same
+ * status, and Lambda_max, T_free, T_LP within ACCQ_LP_AGREE_RTOL (or within
+ * r's error bound on an ill-conditioned LP).  ACCQ_ENUMERIC with both
+ * answers otherwise. */
+int accq_lp_check_exact(const accq_lp_problem_t *p, const accq_lp_result_t *r,
+                        const accq_lp_exact_t *ex, accq_err_t *err);
+
 #endif

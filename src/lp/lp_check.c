@@ -341,3 +341,29 @@ int accq_i_lp_polish(const accq_lp_problem_t *p, accq_lp_result_t *r, const char
   accq_lp_exact_free(&ex);
   return ACCQ_SUCCESS;
 }
+
+int accq_lp_check_exact(const accq_lp_problem_t *p, const accq_lp_result_t *r,
+                        const accq_lp_exact_t *ex, accq_err_t *err) {
+  double bt, bl, bf;
+  accq_i_lp_error_bounds(p, r, &bt, &bl, &bf);
+  const char *what = NULL;
+  double fv = 0, ev = 0;
+  if (r->status != ex->status)
+    what = "the status";
+  else if (!accq_i_lp_close(r->lambda_max, ex->lambda_max_value, fmax(2 * bl, ACCQ_LP_AGREE_RTOL)))
+    what = "Lambda_max", fv = r->lambda_max, ev = ex->lambda_max_value;
+  else if (!accq_i_lp_close(r->t_free, ex->t_free_value, fmax(2 * bf, ACCQ_LP_AGREE_RTOL)))
+    what = "T_free", fv = r->t_free, ev = ex->t_free_value;
+  else if (r->status == ACCQ_LP_OPTIMAL &&
+           !accq_i_lp_close(r->t_lp, ex->t_lp_value, fmax(2 * bt, ACCQ_LP_AGREE_RTOL)))
+    what = "T_LP", fv = r->t_lp, ev = ex->t_lp_value;
+  if (!what) return ACCQ_SUCCESS;
+  char d[300];
+  accq_i_lp_describe(r, NULL, d, sizeof d);
+  return accq_err_set(err, ACCQ_ENUMERIC,
+                      "LP at Lambda = %.17g: the float answer and the exact (GMP) one disagree "
+                      "on %s (%.17g vs %.17g): float finds %s; exact finds status %s, T_LP = "
+                      "%.17g, Lambda_max = %.17g, T_free = %.17g; neither is printed",
+                      p->lambda, what, fv, ev, d, status_text(ex->status), ex->t_lp_value,
+                      ex->lambda_max_value, ex->t_free_value);
+}
