@@ -13,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accq/lp.h"
@@ -134,6 +135,7 @@ START_TEST(test_magnitudes_10000) {
       ck_assert_msg(close_rel(a.t_free, b.t_free, 1e-9), "instance %d: T_free %.17g vs %.17g",
                     inst, a.t_free, b.t_free);
     if (ra && refused_glpk <= 5) fprintf(stderr, "refusal (GLPK path) %d: %.600s\n", inst, ea.msg);
+    if (ra && getenv("PRINTP")) print_problem(&p);
     if (rb && refused_comb <= 5) fprintf(stderr, "refusal (combinatorial) %d: %s\n", inst, eb.msg);
     accq_lp_exact_free(&ex);
   }
