@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "accq/lp.h"
+#include "lp/lp_internal.h"
 #include "testutil.h"
 
 static double logu(gsl_rng *g, double lo, double hi) {
@@ -161,10 +162,53 @@ START_TEST(test_magnitudes_10000) {
 }
 END_TEST
 
+/* The checks can fail: on two-tier at Lambda = 1 (by hand: x_large = 2/3,
+ * x_small = 1/3, T_LP = 0.75), each one-line corruption of a correct answer
+ * is caught by the check it targets, with ENUMERIC and the numbers. */
+START_TEST(test_checks_catch_wrong_answers) {
+  accq_lp_problem_t p = {0};
+  p.ntypes = 2, p.lambda = 1, p.a_star = 0.8;
+  p.mu[0] = 4, p.acc[0] = 0.6, p.cap[0] = 8;
+  p.mu[1] = 1, p.acc[1] = 0.9, p.cap[1] = 1;
+  accq_lp_result_t good, bad, other;
+  accq_err_t e;
+  ck_assert_int_eq(accq_lp_solve_combinatorial(&p, &good, &e), 0);
+  ck_assert_int_eq(accq_i_lp_check_optimal(&p, &good, "test", &e), 0);
+  /* the old GLPK answer: everything on small (accuracy row violated) */
+  bad = good;
+  bad.x[0] = 1, bad.x[1] = 0, bad.t_lp = 0.25;
+  ck_assert_int_eq(accq_i_lp_check_optimal(&p, &bad, "test", &e), ACCQ_ENUMERIC);
+  ck_assert_msg(strstr(e.msg, "accuracy row"), "%s", e.msg);
+  /* feasible but not optimal: more on large than needed (CS on the accuracy row) */
+  bad = good;
+  bad.x[0] = 0.2, bad.x[1] = 0.8, bad.t_lp = 0.2 / 4 + 0.8;
+  ck_assert_int_eq(accq_i_lp_check_optimal(&p, &bad, "test", &e), ACCQ_ENUMERIC);
+  ck_assert_msg(strstr(e.msg, "complementary slackness"), "%s", e.msg);
+  /* a dual that is not feasible: flow dual too high for small */
+  bad = good;
+  bad.dual_flow = 0.5, bad.dual_acc = 0;
+  ck_assert_int_eq(accq_i_lp_check_optimal(&p, &bad, "test", &e), ACCQ_ENUMERIC);
+  ck_assert_msg(strstr(e.msg, "dual"), "%s", e.msg);
+  /* T_LP not the cost of the split */
+  bad = good;
+  bad.t_lp *= 1 + 1e-8;
+  ck_assert_int_eq(accq_i_lp_check_optimal(&p, &bad, "test", &e), ACCQ_ENUMERIC);
+  /* two solvers 1e-8 apart: refused, both numbers in the message */
+  other = good;
+  other.t_lp *= 1 + 1e-8;
+  ck_assert_int_eq(accq_i_lp_agree(&p, &good, "A", &other, "B", &e), ACCQ_ENUMERIC);
+  ck_assert_msg(strstr(e.msg, "0.75 vs 0.7500000074"), "%s", e.msg);
+  other = good;
+  other.t_lp *= 1 + 1e-10;
+  ck_assert_int_eq(accq_i_lp_agree(&p, &good, "A", &other, "B", &e), 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("lp_magnitudes");
   TCase *tc = tcase_create("magnitudes");
   tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, test_checks_catch_wrong_answers);
   tcase_add_test(tc, test_magnitudes_10000);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
