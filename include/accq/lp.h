@@ -48,11 +48,13 @@
 #define ACCQ_LP_AGREE_RTOL 1e-9
 /* Relative tolerance of the a-posteriori checks of one answer. */
 #define ACCQ_LP_CHECK_RTOL 1e-9
-/* GLPK limits per simplex solve: iterations per (rows + columns), and
- * milliseconds.  An LP of accq has at most 33 rows and 288 columns; the three
- * solves of accq_lp_solve end within 3 * 300 ms, whatever the data. */
+/* GLPK limits: iterations per simplex solve, per (rows + columns) of its LP
+ * (at most 33 rows and 288 columns), and the wall-clock budget of all the
+ * GLPK solves of one accq_lp_solve together (milliseconds): each solve gets
+ * what is left as its glp_smcp tm_lim, so one accq_lp_solve ends within about
+ * a second whatever the data (a solve takes tens of microseconds). */
 #define ACCQ_LP_GLPK_IT_PER_DIM 100
-#define ACCQ_LP_GLPK_TM_LIM_MS 300
+#define ACCQ_LP_GLPK_TM_LIM_MS 1000
 
 typedef struct {
   int ntypes;

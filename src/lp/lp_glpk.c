@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ext/accq_glpk.h"
 #include "lp/lp_internal.h"
@@ -82,10 +83,20 @@ static void build_cols(const accq_lp_problem_t *p, int with_acc, cols_t *C) {
 
 /* GLPK limits per solve: the column LP has at most 33 rows and 288 columns;
  * the simplex needs a few times (rows + columns) iterations at most, and a
- * solve takes well under a millisecond.  Three solves per accq_lp_solve, each
- * limited to ACCQ_LP_GLPK_TM_LIM_MS. */
+ * solve takes well under a millisecond.  All the solves of one
+ * accq_lp_solve share ACCQ_LP_GLPK_TM_LIM_MS of wall clock. */
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
+}
+
+/* start of the current accq_lp_solve (its GLPK solves share one budget) */
+static _Thread_local double budget_start;
+
 static void set_limits(accq_glpk_lp_t *lp, int nrows, int ncols) {
-  accq_glpk_set_limits(lp, ACCQ_LP_GLPK_IT_PER_DIM * (nrows + ncols), ACCQ_LP_GLPK_TM_LIM_MS);
+  double left = ACCQ_LP_GLPK_TM_LIM_MS - (now_ms() - budget_start);
+  accq_glpk_set_limits(lp, ACCQ_LP_GLPK_IT_PER_DIM * (nrows + ncols), left >= 1 ? (int)left : 1);
   accq_glpk_set_tolerances(lp, 1e-12, 1e-12, 1e-11, 1);
   accq_glpk_set_scaling(lp, 1);
 }
@@ -413,6 +424,7 @@ int accq_lp_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *e
   accq_err_clear(&ce);
   int crc = accq_lp_solve_combinatorial(p, cb, &ce);
   accq_i_lp_result_init(p, r);
+  budget_start = now_ms();
   rc = glpk_side(p, r, err);
   if (rc == 0 && r->status == ACCQ_LP_OPTIMAL)
     rc = accq_i_lp_check_split(p, r->x, p->lambda, "GLPK's split", err);
