@@ -113,7 +113,7 @@ typedef struct {
  * using k at 0.  Returns ACCQ_SUCCESS with *out
  * set, or ACCQ_ENUMERIC / ACCQ_ENOMEM. */
 static int solve_cols_once(const accq_lp_problem_t *p, const cols_t *C, int mode,
-                           const double *rhs, int attempt, col_sol_t *S,
+                           const double *rhs, double flow_lo, int attempt, col_sol_t *S,
                            accq_glpk_outcome_t *out, accq_err_t *err) {
   int K = p->ntypes, n = C->n;
   accq_glpk_lp_t *lp = accq_glpk_alloc(K + 1, n);
@@ -127,7 +127,7 @@ static int solve_cols_once(const accq_lp_problem_t *p, const cols_t *C, int mode
   for (int j = 0; j < n; j++) {
     idx[j] = j;
     val[j] = 1.0;
-    accq_glpk_set_obj(lp, j, mode == 0 ? C->c[j] / cmin : 1.0);
+    accq_glpk_set_obj(lp, j, mode != 1 ? C->c[j] / cmin : 1.0);
     int zero = rhs[C->h[j]] <= 0 || (C->l[j] >= 0 && rhs[C->l[j]] <= 0);
     accq_glpk_set_col_bounds(lp, j, 0.0, zero ? 0.0 : INFINITY);
   }
@@ -135,12 +135,14 @@ static int solve_cols_once(const accq_lp_problem_t *p, const cols_t *C, int mode
   accq_glpk_set_row(lp, 0, n, idx, val);
   if (mode == 0)
     accq_glpk_set_row_bounds(lp, 0, 1.0, 1.0);
+  else if (mode == 2)
+    accq_glpk_set_row_bounds(lp, 0, flow_lo, INFINITY);
   else
     accq_glpk_set_row_bounds(lp, 0, -INFINITY, INFINITY);
   double rscale[ACCQ_MAX_TYPES];
   for (int k = 0; k < K; k++) {
     int len = 0;
-    int bind = rhs[k] > 0 && (mode == 1 || rhs[k] < 1);
+    int bind = rhs[k] > 0 && (mode != 0 || rhs[k] < 1);
     /* attempt 1: a binding row divided by its bound (GLPK's tolerance on it
      * becomes relative; coefficients grow as the bound shrinks) */
     rscale[k] = attempt == 1 && bind ? 1.0 / rhs[k] : 1.0;
@@ -158,7 +160,7 @@ static int solve_cols_once(const accq_lp_problem_t *p, const cols_t *C, int mode
   S->iterations = accq_glpk_iterations(lp);
   if (rc == 0 && *out == ACCQ_GLPK_OPTIMAL) {
     for (int j = 0; j < n; j++) S->q[j] = accq_glpk_col_value(lp, j);
-    double cs = mode == 0 ? cmin : 1.0;
+    double cs = mode != 1 ? cmin : 1.0;
     S->row_dual[0] = accq_glpk_row_dual(lp, 0) * cs;
     double cmax = 0;
     for (int j = 0; j < n; j++) cmax = fmax(cmax, C->c[j]);
@@ -260,13 +262,13 @@ static int check_rows(const accq_lp_problem_t *p, const cols_t *C, const col_sol
  * decides again).  Only an answer that passes is returned; when all fail, the
  * first attempt's failure and the last one's are reported. */
 static int solve_cols(const accq_lp_problem_t *p, const cols_t *C, int mode, const double *rhs,
-                      col_sol_t *S, accq_glpk_outcome_t *out, accq_err_t *err) {
+                      double flow_lo, col_sol_t *S, accq_glpk_outcome_t *out, accq_err_t *err) {
   accq_err_t first;
   accq_err_clear(&first);
   int its = 0, rc = 0;
   for (int attempt = 0; attempt < 3; attempt++) {
     accq_err_t *e = attempt == 0 ? &first : err;
-    rc = solve_cols_once(p, C, mode, rhs, attempt, S, out, e);
+    rc = solve_cols_once(p, C, mode, rhs, flow_lo, attempt, S, out, e);
     its += S->iterations;
     if (rc == 0 && *out == ACCQ_GLPK_OPTIMAL)
       rc = mode == 0 ? check_columns(p, C, S, rhs, e) : check_rows(p, C, S, rhs, e);
@@ -328,7 +330,7 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
     build_cols(p, 1, C);
     /* Lambda_max: max sum q with rows cap_k / max cap */
     for (int k = 0; k < K; k++) rhs[k] = p->cap[k] / maxcap;
-    rc = solve_cols(p, C, 1, rhs, S, &out, err);
+    rc = solve_cols(p, C, 1, rhs, 0, S, &out, err);
     r->glpk_iterations += S->iterations;
     if (!rc && out != ACCQ_GLPK_OPTIMAL)
       rc = accq_err_set(err, ACCQ_ENUMERIC, "GLPK finds the Lambda_max LP %s", outcome_text(out));
@@ -347,7 +349,7 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
     } else {
       double lam = fmin(p->lambda, r->lambda_max), scale = p->lambda / lam;
       for (int k = 0; k < K; k++) rhs[k] = p->cap[k] / lam;
-      rc = solve_cols(p, C, 0, rhs, S, &out, err);
+      rc = solve_cols(p, C, 0, rhs, 0, S, &out, err);
       r->glpk_iterations += S->iterations;
       for (int shrink = 0; shrink < 2 && rc == 0 && out == ACCQ_GLPK_INFEASIBLE &&
                            lam >= r->lambda_max * (1 - 1e-9);
@@ -360,8 +362,20 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
         lam *= shrink == 0 ? 1 - 1e-12 : 1 - 1e-10;
         scale = p->lambda / lam;
         for (int k = 0; k < K; k++) rhs[k] = p->cap[k] / lam;
-        rc = solve_cols(p, C, 0, rhs, S, &out, err);
+        rc = solve_cols(p, C, 0, rhs, 0, S, &out, err);
         r->glpk_iterations += S->iterations;
+      }
+      double xscale = 0; /* mode 2: rates = xscale * shares, then scaled to Lambda */
+      if (rc == 0 && out == ACCQ_GLPK_INFEASIBLE && lam >= r->lambda_max * (1 - 1e-9)) {
+        /* still infeasible at the edge: the Lambda_max LP's rows (capacities
+         * over max cap, which GLPK solved feasibly), minimizing the cost with
+         * the flow at least lam (1 - 1e-12); the split is then scaled to
+         * Lambda and checked like any other */
+        for (int k = 0; k < K; k++) rhs[k] = p->cap[k] / maxcap;
+        rc = solve_cols(p, C, 2, rhs, fmin(lam, r->lambda_max) / maxcap * (1 - 1e-12), S, &out,
+                        err);
+        r->glpk_iterations += S->iterations;
+        xscale = maxcap;
       }
       if (!rc && out != ACCQ_GLPK_OPTIMAL)
         rc = accq_err_set(err, ACCQ_ENUMERIC, "GLPK finds the LP %s although Lambda_max = %.17g",
@@ -371,8 +385,15 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
         goto done;
       }
       double t = 0;
-      for (int j = 0; j < C->n; j++) t += fmax(S->q[j], 0.0) * C->c[j];
-      to_rates(p, C, S->q, lam * scale, r->x);
+      if (xscale > 0) {
+        double qsum = 0;
+        for (int j = 0; j < C->n; j++) qsum += fmax(S->q[j], 0.0);
+        for (int j = 0; j < C->n; j++) t += fmax(S->q[j], 0.0) * C->c[j] / qsum;
+        to_rates(p, C, S->q, p->lambda / qsum, r->x);
+      } else {
+        for (int j = 0; j < C->n; j++) t += fmax(S->q[j], 0.0) * C->c[j];
+        to_rates(p, C, S->q, lam * scale, r->x);
+      }
       for (int k = 0; k < K; k++) r->p[k] = r->x[k] / p->lambda;
       r->t_lp = t;
       r->dual_flow = S->row_dual[0];
@@ -392,7 +413,7 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
     double lam = fmin(p->lambda, sumcap);
     build_cols(p, 0, C);
     for (int k = 0; k < K; k++) rhs[k] = p->cap[k] / lam;
-    rc = solve_cols(p, C, 0, rhs, S, &out, err);
+    rc = solve_cols(p, C, 0, rhs, 0, S, &out, err);
     r->glpk_iterations += S->iterations;
     if (!rc && out != ACCQ_GLPK_OPTIMAL)
       rc = accq_err_set(err, ACCQ_ENUMERIC, "GLPK finds the LP without accuracy row %s",

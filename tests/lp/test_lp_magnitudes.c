@@ -136,7 +136,11 @@ START_TEST(test_magnitudes_10000) {
       ck_assert_msg(close_rel(a.t_free, b.t_free, 1e-9), "instance %d: T_free %.17g vs %.17g",
                     inst, a.t_free, b.t_free);
     if (ra && refused_glpk <= 5) fprintf(stderr, "refusal (GLPK path) %d: %.600s\n", inst, ea.msg);
-    if (ra && getenv("PRINTP")) print_problem(&p);
+    if (ra && getenv("PRINTP")) {
+      double mumin = INFINITY, mumax = 0;
+      for (int k = 0; k < p.ntypes; k++) mumin = fmin(mumin, p.mu[k]), mumax = fmax(mumax, p.mu[k]);
+      fprintf(stderr, "SPREAD %.1f %d: %.300s\n", log10(mumax / mumin), inst, ea.msg);
+    }
     if (rb && refused_comb <= 5) fprintf(stderr, "refusal (combinatorial) %d: %s\n", inst, eb.msg);
     accq_lp_exact_free(&ex);
   }
