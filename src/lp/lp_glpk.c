@@ -1,4 +1,4 @@
-/* accq_lp_solve: the LP of SPEC 2 with GLPK's simplex (through src/ext/glpk.c),
+/* accq_lp_solve: the LP bound (accq/lp.h) with GLPK's simplex (through src/ext/glpk.c),
  * checked a posteriori and against the combinatorial solver.
  *
  * Why not hand GLPK the LP as written.  GLPK's tolerances are absolute (a row
@@ -9,7 +9,7 @@
  * of 0.75 on two-tier.  So GLPK gets a normalized, equivalent LP:
  *
  *  - unknowns are fractions of the flow, q_j >= 0 with sum_j q_j = 1, of the
- *    *columns* of SPEC 3: a singleton {k} for each type with a_k >= a*, and an
+ *    *columns* of the ordered pairs (accq_lp_pairs): a singleton {k} for each type with a_k >= a*, and an
  *    ordered pair (h, l) (a_h > a* > a_l) sending the share w = (a* - a_l)/
  *    (a_h - a_l) of its jobs to h, the rest to l, so that the pair's accuracy
  *    is exactly a*.  Every split meeting the accuracy row decomposes into such
@@ -35,8 +35,8 @@
  *
  * Lambda_max is the same column LP maximizing sum_j q_j with rows
  * cap_k / max_k cap_k; T_free is the LP whose columns are all K singletons.
- * Every answer is then checked: the split for primal feasibility in the LP of
- * SPEC 2 (lp_check.c), GLPK's duals for dual feasibility and complementary
+ * Every answer is then checked: the split for primal feasibility in the LP in
+ * x_k (lp_check.c), GLPK's duals for dual feasibility and complementary
  * slackness in the column LP (check_columns, relative to the objective); and
  * the combinatorial solver solves the same problem: T_LP, Lambda_max, T_free
  * must agree to ACCQ_LP_AGREE_RTOL.
@@ -183,7 +183,7 @@ static int solve_cols_once(const accq_lp_problem_t *p, const cols_t *C, int mode
  *    costs the lower bound max_j |r_j| (the flow is 1): at most tol T;
  *  complementary slackness: sum_j q_j r_j^+ and sum_k (-v_k)(rhs_k - row_k)^+
  *    (the duality gap, term by term) each at most tol T plus their rounding.
- * The column LP is the LP of SPEC 2 in other coordinates (header comment), so
+ * The column LP is the LP in x_k in other coordinates (header comment), so
  * this certifies T_LP. */
 static int check_columns(const accq_lp_problem_t *p, const cols_t *C, const col_sol_t *S,
                          const double *rhs, accq_err_t *err) {
@@ -481,7 +481,7 @@ int accq_lp_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *e
   if (rc == 0 && r->status == ACCQ_LP_OPTIMAL) {
     /* The split and the duals reported are the combinatorial solver's vertex
      * (checked optimal too): at most two fractional types, an ordered pair
-     * (SPEC 3), the same choice on every run when the optimum is not unique.
+     * (accq_lp_pairs), the same choice on every run when the optimum is not unique.
      * GLPK's column LP has the same optimum T_LP but, on a degenerate LP, its
      * split may be another point of the optimal face (a mix of several
      * columns), which policies built on the split must not depend on. */
