@@ -147,7 +147,7 @@ static int check_breakpoints(const accq_lp_problem_t *p, accq_lp_result_t *r,
   for (int i = 0; i < r->nbreak; i++) {
     double L1 = r->breakpoints[i], C1 = r->c_break[i];
     double c = primal_at(p, L1, y, z, U, vm, nv, x, NULL);
-    int rc = accq_i_lp_check_split(p, x, L1, "the split at a breakpoint of C", err);
+    int rc = accq_i_lp_check_split(p, x, L1, 0, "the split at a breakpoint of C", err);
     if (rc) return rc;
     /* the envelope value L y_s - U_s may cancel: allow its rounding */
     int bs = 0;
@@ -165,7 +165,7 @@ static int check_breakpoints(const accq_lp_problem_t *p, accq_lp_result_t *r,
     r->c_break[i] = C1 = c; /* the split's cost: a sum of positive terms */
     double Lm = 0.5 * (L0 + L1), chord = 0.5 * (C0 + C1);
     double cm = primal_at(p, Lm, y, z, U, vm, nv, x, NULL);
-    if ((rc = accq_i_lp_check_split(p, x, Lm, "the split inside a piece of C", err))) return rc;
+    if ((rc = accq_i_lp_check_split(p, x, Lm, 0, "the split inside a piece of C", err))) return rc;
     /* rounding: a few ulps of Lambda in the split times the steepest slope */
     if (!(fabs(cm - chord) <= tol * cm + 16 * p->ntypes * 0x1p-52 * L1 * ymax))
       return accq_err_set(err, ACCQ_ENUMERIC,

@@ -214,7 +214,9 @@ static int check_columns(const accq_lp_problem_t *p, const cols_t *C, const col_
   }
   for (int k = 0; k < K; k++) {
     double v = S->row_dual[k + 1];
-    if (rhs[k] < 1 && row[k] > rhs[k] * (1 + tol))
+    /* over the bound by 1e-9 of it, or by a flow fraction whose cost is 1e-9
+     * of T (GLPK keeps rows within an absolute tolerance) */
+    if (rhs[k] < 1 && row[k] > rhs[k] * (1 + tol) && (row[k] - rhs[k]) / p->mu[k] > tol * T)
       return accq_err_set(err, ACCQ_ENUMERIC,
                           "GLPK's answer exceeds the capacity of type %d: %.17g of the flow "
                           "instead of at most %.17g",
@@ -342,7 +344,7 @@ static int glpk_side(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t
     for (int j = 0; j < C->n; j++) qs += fmax(S->q[j], 0.0);
     r->lambda_max = qs * maxcap;
     to_rates(p, C, S->q, maxcap, xl);
-    if ((rc = accq_i_lp_check_split(p, xl, r->lambda_max, "GLPK's Lambda_max split", err))) goto done;
+    if ((rc = accq_i_lp_check_split(p, xl, r->lambda_max, 1, "GLPK's Lambda_max split", err))) goto done;
 
     if (p->lambda > r->lambda_max * (1 + ACCQ_I_LP_FEAS_RTOL)) {
       r->status = ACCQ_LP_CAPACITY_INFEASIBLE;
@@ -448,7 +450,7 @@ int accq_lp_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *e
   budget_start = now_ms();
   rc = glpk_side(p, r, err);
   if (rc == 0 && r->status == ACCQ_LP_OPTIMAL)
-    rc = accq_i_lp_check_split(p, r->x, p->lambda, "GLPK's split", err);
+    rc = accq_i_lp_check_split(p, r->x, p->lambda, 1, "GLPK's split", err);
   if (rc) {
     /* GLPK failed or its answer does not pass the checks: say what the
      * other solver found, and print neither */

@@ -48,9 +48,11 @@ double accq_i_lp_t_free_greedy(const accq_lp_problem_t *p);
 /* ---- a-posteriori checks (lp_check.c); tolerances ACCQ_LP_CHECK_RTOL ---- */
 
 /* Primal feasibility of a split x with sum x = total, relative: ENUMERIC
- * naming `what` and the failed row. */
+ * naming `what` and the failed row.  cost_rel != 0 also accepts a capacity
+ * exceeded by a rate costing at most ACCQ_LP_CHECK_RTOL of the split's cost
+ * (for splits that are checked but never printed). */
 int accq_i_lp_check_split(const accq_lp_problem_t *p, const double *x, double total,
-                          const char *what, accq_err_t *err);
+                          int cost_rel, const char *what, accq_err_t *err);
 /* Primal and dual feasibility, complementary slackness and t_lp of an optimal
  * answer (x, dual_flow, dual_acc, dual_cap), relative; ENUMERIC naming `who`. */
 int accq_i_lp_check_optimal(const accq_lp_problem_t *p, const accq_lp_result_t *r,
