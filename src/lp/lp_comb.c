@@ -241,7 +241,37 @@ int accq_lp_solve_combinatorial(const accq_lp_problem_t *p, accq_lp_result_t *r,
                                 accq_err_t *err) {
   int rc = accq_i_lp_validate(p, err);
   if (rc) return rc;
-  rc = comb_solve(p, r, err);
-  if (rc) return rc;
+  accq_err_t own;
+  accq_err_clear(&own);
+  rc = comb_solve(p, r, &own);
+  if (rc == ACCQ_ENUMERIC && r->status == ACCQ_LP_OPTIMAL) {
+    /* The float split failed its check (near-ties whose accuracy row
+     * cancels to the last bits, rates decades apart): answer with the exact
+     * (GMP) solver, the same algorithm in rationals, whose split is checked
+     * again.  The float duals were not verified: they are dropped (NaN). */
+    accq_lp_exact_t ex = {0};
+    if (accq_lp_solve_exact(p, &ex, NULL) == ACCQ_SUCCESS && ex.status == ACCQ_LP_OPTIMAL) {
+      r->lambda_max = ex.lambda_max_value;
+      r->t_free = ex.t_free_value;
+      r->t_lp = ex.t_lp_value;
+      for (int k = 0; k < p->ntypes; k++) {
+        r->x[k] = ex.x_value[k];
+        r->p[k] = r->x[k] / p->lambda;
+        r->dual_cap[k] = NAN;
+      }
+      r->dual_flow = r->dual_acc = r->duality_gap = NAN;
+      r->price = r->t_lp / r->t_free;
+      r->exact_polished = 1;
+      accq_lp_exact_free(&ex);
+      rc = accq_i_lp_check_split(p, r->x, p->lambda, 0, "the exact split", err);
+      if (rc) accq_i_lp_err_append(err, " (after: %s)", own.msg);
+      return rc;
+    }
+    accq_lp_exact_free(&ex);
+  }
+  if (rc) {
+    if (err) *err = own;
+    return rc;
+  }
   return accq_i_lp_polish(p, r, "the combinatorial solver", err);
 }

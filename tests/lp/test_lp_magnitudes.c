@@ -153,17 +153,17 @@ START_TEST(test_magnitudes_10000) {
   ck_assert_int_ge(st[ACCQ_LP_OPTIMAL], n / 2);
   ck_assert_int_ge(st[ACCQ_LP_CAPACITY_INFEASIBLE], n / 20);
   ck_assert_int_ge(near, n / 2);
-  /* Refusals are allowed (no wrong number).  Measured on this seed: 93 of
-   * the 10,000 LPs (0.9%) are refused by the GLPK path, 7 by the
-   * combinatorial solver alone; 74 of the 93 have rates spread over more than
+  /* Refusals are allowed (no wrong number).  Measured on this seed: 87 of
+   * the 10,000 LPs (0.9%) are refused by the GLPK path, 1 by the
+   * combinatorial solver alone; 74 of the 87 have rates spread over more than
    * six decades within one model.  The causes: answers GLPK declares optimal
-   * that fail the relative certificate (rows whose bound cap_k / Lambda lies
-   * below GLPK's absolute tolerance), GLPK finding the LP infeasible at
-   * Lambda = Lambda_max, near-ties that leave the combinatorial split short
-   * on the accuracy row.  The bounds below pin that level (a regression
+   * that fail the relative certificate (mostly rows whose bound
+   * cap_k / Lambda lies below GLPK's absolute tolerance), GLPK finding the LP
+   * infeasible at Lambda = Lambda_max, GLPK and the combinatorial solver
+   * disagreeing beyond 1e-9.  The bounds below pin that level (a regression
    * shows) with room for GLPK's wall-clock limit on a loaded machine. */
   ck_assert_int_le(refused_glpk, n / 50);
-  ck_assert_int_le(refused_comb, n / 500);
+  ck_assert_int_le(refused_comb, n / 1000);
   gsl_rng_free(g);
 }
 END_TEST
