@@ -210,11 +210,45 @@ START_TEST(test_checks_catch_wrong_answers) {
 }
 END_TEST
 
+/* Seven types within 1e-13 of a* (instance 580 of the random test): the
+ * float combinatorial split misses the accuracy row in its last bits; the
+ * solver answers with the exact (GMP) split instead, and drops its
+ * unverified duals.  Expected: the exact solver's value. */
+START_TEST(test_near_tie_cascade_answers_exactly) {
+  accq_lp_problem_t p = {0};
+  p.ntypes = 7, p.lambda = 1800.2899398355869, p.a_star = 0.52117302457336334;
+  const double mu[] = {0.17800113061728806, 0.41954775362766661, 0.022643237606380075,
+                       0.65666115085313537, 0.12785753984167023, 0.22629936407442605,
+                       0.031084727167853592};
+  const double acc[] = {0.79423840530216694, 0.52117302457336245, 0.52117302457336334,
+                        0.52117302457336767, 0.52117302457341552, 0.52117302457336367,
+                        0.56005410780198872};
+  const double cap[] = {1083.8488843286671, 665.40273725347924, 36.840547585580381,
+                        3.939966905118812, 127920.82932389186, 127137.47203001738,
+                        107781.31789818547};
+  for (int k = 0; k < 7; k++) p.mu[k] = mu[k], p.acc[k] = acc[k], p.cap[k] = cap[k];
+  accq_lp_result_t r;
+  accq_lp_exact_t ex;
+  accq_err_t e;
+  ck_assert_int_eq(accq_lp_solve_exact(&p, &ex, &e), 0);
+  ck_assert_msg(accq_lp_solve_combinatorial(&p, &r, &e) == 0, "%s", e.msg);
+  ACCQ_CK_CLOSE(r.t_lp, ex.t_lp_value, 1e-12, 0, "T_LP");
+  if (r.exact_polished) ck_assert(isnan(r.dual_flow));
+  int rc = accq_lp_solve(&p, &r, &e);
+  if (rc == 0)
+    ACCQ_CK_CLOSE(r.t_lp, ex.t_lp_value, 1e-12, 0, "T_LP (GLPK path)");
+  else
+    ck_assert_int_eq(rc, ACCQ_ENUMERIC);
+  accq_lp_exact_free(&ex);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("lp_magnitudes");
   TCase *tc = tcase_create("magnitudes");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_checks_catch_wrong_answers);
+  tcase_add_test(tc, test_near_tie_cascade_answers_exactly);
   tcase_add_test(tc, test_magnitudes_10000);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
