@@ -280,9 +280,24 @@ void accq_i_lp_error_bounds(const accq_lp_problem_t *p, const accq_lp_result_t *
       total += p->cap[k];
       surplus += p->cap[k] * (p->acc[k] - p->a_star);
     }
-  double worst = 0; /* largest surplus / gap over the inaccurate types */
-  for (int k = 0; k < K; k++)
-    if (p->acc[k] < p->a_star) worst = fmax(worst, surplus / (p->a_star - p->acc[k]));
+  /* the knapsack fills the inaccurate types most accurate first; only the
+   * one where the surplus runs out gets surplus_left / gap, whose rounding
+   * is that of the surplus (eps times its initial value) over the gap */
+  double worst = 0, left = surplus;
+  int filled[ACCQ_MAX_TYPES] = {0};
+  for (;;) {
+    int b = -1;
+    for (int k = 0; k < K; k++)
+      if (!filled[k] && p->acc[k] < p->a_star && (b < 0 || p->acc[k] > p->acc[b])) b = k;
+    if (b < 0 || !(left > 0)) break;
+    filled[b] = 1;
+    double need = p->a_star - p->acc[b];
+    if (left / need < p->cap[b]) {
+      worst = surplus / need;
+      break;
+    }
+    left -= p->cap[b] * need;
+  }
   if (r->lambda_max > 0) kl = fmax(1.0, fmin(worst, 1e300) / r->lambda_max);
   /* T_free: the slowest type the greedy needs */
   if (r->t_free > 0) {

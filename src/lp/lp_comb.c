@@ -186,7 +186,7 @@ static int check_breakpoints(const accq_lp_problem_t *p, accq_lp_result_t *r,
 /* Cost O(K^3): K(K+1)/2 dual vertices, each valued in O(K), plus the
  * breakpoint walk and its check. */
 static int comb_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *err) {
-  accq_i_lp_result_init(p, r);
+  accq_i_lp_result_init(p, r, 1);
   int K = p->ntypes;
   r->t_free = accq_i_lp_t_free_greedy(p);
   if (accq_i_lp_acc_infeasible(p)) {

@@ -37,13 +37,13 @@ int accq_i_lp_acc_infeasible(const accq_lp_problem_t *p) {
   return p->a_star > best;
 }
 
-void accq_i_lp_result_init(const accq_lp_problem_t *p, accq_lp_result_t *r) {
+void accq_i_lp_result_init(const accq_lp_problem_t *p, accq_lp_result_t *r, int pairs) {
   memset(r, 0, sizeof *r);
   r->status = ACCQ_LP_OPTIMAL;
   r->t_lp = r->t_free = r->price = r->lambda_max = NAN;
   r->dual_flow = r->dual_acc = r->duality_gap = NAN;
   for (int k = 0; k < ACCQ_MAX_TYPES; k++) r->x[k] = r->p[k] = r->dual_cap[k] = NAN;
-  r->npairs = accq_lp_pairs(p, r->pairs);
+  r->npairs = pairs ? accq_lp_pairs(p, r->pairs) : 0;
   r->nbreak = 0;
 }
 

@@ -446,7 +446,11 @@ int accq_lp_solve(const accq_lp_problem_t *p, accq_lp_result_t *r, accq_err_t *e
   accq_err_t ce;
   accq_err_clear(&ce);
   int crc = accq_lp_solve_combinatorial(p, cb, &ce);
-  accq_i_lp_result_init(p, r);
+  /* the ordered pairs depend on mu, acc and a* only: the combinatorial
+   * solver's are copied (the sort costs O(P^2), P up to 288) */
+  accq_i_lp_result_init(p, r, 0);
+  r->npairs = cb->npairs;
+  memcpy(r->pairs, cb->pairs, sizeof r->pairs);
   budget_start = now_ms();
   rc = glpk_side(p, r, err);
   if (rc == 0 && r->status == ACCQ_LP_OPTIMAL)

@@ -22,8 +22,9 @@
 /* Checks ntypes, Lambda, a*, mu, acc, cap; EINVAL names the bad value. */
 int accq_i_lp_validate(const accq_lp_problem_t *p, accq_err_t *err);
 
-/* Sets every number of r to NaN / 0 and fills pairs; status OPTIMAL. */
-void accq_i_lp_result_init(const accq_lp_problem_t *p, accq_lp_result_t *r);
+/* Sets every number of r to NaN / 0 and, when pairs != 0, fills the pairs;
+ * status OPTIMAL. */
+void accq_i_lp_result_init(const accq_lp_problem_t *p, accq_lp_result_t *r, int pairs);
 
 /* 1 when a* > max_k a_k. */
 int accq_i_lp_acc_infeasible(const accq_lp_problem_t *p);
