@@ -568,6 +568,13 @@ START_TEST(test_issue11_refusal) {
     ck_assert_str_eq(out_, "");
     ASSERT_IN(err_, "GLPK");
     ASSERT_IN(err_, "the combinatorial solver finds T_LP = 2.17381600537");
+    /* in a --vary table that value is a numerical_failure row with empty
+     * cells, the other rows are printed, and the exit status is 3 */
+    rc = run("lp '%s' --vary system.arrival_rate=7e11:728856534354.18799:2 --format csv -q", path);
+    ck_assert_int_eq(rc, 3);
+    ASSERT_IN(out_, "700000000000,0.3445248720468953,optimal,1.444042757928718e-08");
+    ASSERT_IN(out_, ",numerical_failure,,,,,,");
+    ASSERT_IN(err_, "1 of 2 values have no verified bound");
   }
   unlink(path);
 }
