@@ -45,6 +45,22 @@ void accq_glpk_set_row(accq_glpk_lp_t *lp, int i, int len, const int *idx,
 int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome,
                     accq_err_t *err);
 
+/* Limits of every later solve: at most it_lim simplex iterations and tm_lim_ms
+ * milliseconds (glp_smcp it_lim, tm_lim; <= 0: none).  An exhausted limit is
+ * ACCQ_ENUMERIC naming GLP_EITLIM / GLP_ETMLIM, so a cycling simplex cannot hang. */
+void accq_glpk_set_limits(accq_glpk_lp_t *lp, int it_lim, int tm_lim_ms);
+/* glp_smcp tol_bnd, tol_dj, tol_piv for later solves (values outside (0,1):
+ * GLPK's defaults 1e-7, 1e-7, 1e-10); textbook_ratio != 0 selects the textbook
+ * ratio test (GLP_RT_STD) instead of Harris's, which lets basic variables end
+ * up to tol_bnd outside their bounds. */
+void accq_glpk_set_tolerances(accq_glpk_lp_t *lp, double tol_bnd, double tol_dj,
+                              double tol_piv, int textbook_ratio);
+/* on != 0: GLPK's automatic row and column scaling (glp_scale_prob,
+ * GLP_SF_AUTO) before every later solve; values are reported unscaled. */
+void accq_glpk_set_scaling(accq_glpk_lp_t *lp, int on);
+/* Simplex iterations taken by the last solve. */
+int accq_glpk_iterations(const accq_glpk_lp_t *lp);
+
 double accq_glpk_obj_value(const accq_glpk_lp_t *lp);
 double accq_glpk_col_value(const accq_glpk_lp_t *lp, int j);
 double accq_glpk_col_dual(const accq_glpk_lp_t *lp, int j);  /* reduced cost */

@@ -15,6 +15,10 @@ struct accq_glpk_lp {
   int nrows, ncols;
   int has_basis;
   int polished;
+  /* limits and tolerances of glp_smcp (0 = GLPK's default) */
+  int it_lim, tm_lim_ms, textbook_ratio, scale;
+  double tol_bnd, tol_dj, tol_piv;
+  int iterations; /* simplex iterations of the last solve (retry included) */
   double obj;
   double *col_val, *col_dual, *row_val, *row_dual; /* last solution */
   char log[LOG_MAX];
@@ -73,6 +77,24 @@ void accq_glpk_free(accq_glpk_lp_t *lp) {
   free(lp->row_dual);
   free(lp);
 }
+
+void accq_glpk_set_limits(accq_glpk_lp_t *lp, int it_lim, int tm_lim_ms) {
+  lp->it_lim = it_lim > 0 ? it_lim : 0;
+  lp->tm_lim_ms = tm_lim_ms > 0 ? tm_lim_ms : 0;
+}
+
+void accq_glpk_set_tolerances(accq_glpk_lp_t *lp, double tol_bnd, double tol_dj,
+                              double tol_piv, int textbook_ratio) {
+  /* glp_simplex refuses tolerances outside (0, 1): keep GLPK's default then */
+  lp->tol_bnd = tol_bnd > 0 && tol_bnd < 1 ? tol_bnd : 0;
+  lp->tol_dj = tol_dj > 0 && tol_dj < 1 ? tol_dj : 0;
+  lp->tol_piv = tol_piv > 0 && tol_piv < 1 ? tol_piv : 0;
+  lp->textbook_ratio = textbook_ratio != 0;
+}
+
+int accq_glpk_iterations(const accq_glpk_lp_t *lp) { return lp->iterations; }
+
+void accq_glpk_set_scaling(accq_glpk_lp_t *lp, int on) { lp->scale = on != 0; }
 
 void accq_glpk_set_maximize(accq_glpk_lp_t *lp, int maximize) {
   glp_set_obj_dir(lp->P, maximize ? GLP_MAX : GLP_MIN);
@@ -196,17 +218,38 @@ int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome
   glp_init_smcp(&parm);
   parm.msg_lev = GLP_MSG_ERR; /* errors go to the log (term_hook), never printed */
   parm.presolve = GLP_OFF;
+  if (lp->it_lim > 0) parm.it_lim = lp->it_lim;
+  if (lp->tm_lim_ms > 0) parm.tm_lim = lp->tm_lim_ms;
+  if (lp->tol_bnd > 0) parm.tol_bnd = lp->tol_bnd;
+  if (lp->tol_dj > 0) parm.tol_dj = lp->tol_dj;
+  if (lp->tol_piv > 0) parm.tol_piv = lp->tol_piv;
+  if (lp->textbook_ratio) parm.r_test = GLP_RT_STD;
+  lp->iterations = 0;
+  if (lp->scale) glp_scale_prob(lp->P, GLP_SF_AUTO);
+  int it0 = glp_get_it_cnt(lp->P);
   if (!lp->has_basis) {
     glp_std_basis(lp->P);
     lp->has_basis = 1;
   }
   int ret = glp_simplex(lp->P, &parm);
-  if (ret != 0) {
+  lp->iterations = glp_get_it_cnt(lp->P) - it0;
+  /* the limits bound the whole call: an exhausted limit is not retried */
+  if (ret != 0 && ret != GLP_EITLIM && ret != GLP_ETMLIM) {
     lp->loglen = 0; /* keep the message of the retry only */
     lp->log[0] = '\0';
     /* A stale basis can be singular: retry once from the standard basis. */
     glp_std_basis(lp->P);
+    if (lp->it_lim > 0) parm.it_lim = lp->it_lim > lp->iterations ? lp->it_lim - lp->iterations : 1;
+    it0 = glp_get_it_cnt(lp->P);
     ret = glp_simplex(lp->P, &parm);
+    lp->iterations += glp_get_it_cnt(lp->P) - it0;
+  }
+  if (ret == GLP_EITLIM || ret == GLP_ETMLIM) {
+    rc = accq_err_set(err, ACCQ_ENUMERIC,
+                      "GLPK glp_simplex returned %s: no optimum after %d iterations "
+                      "(limits: %d iterations, %d ms)",
+                      ret_name(ret), lp->iterations, lp->it_lim, lp->tm_lim_ms);
+    goto cleanup;
   }
   if (ret != 0) {
     while (lp->loglen > 0 && (lp->log[lp->loglen - 1] == '\n' || lp->log[lp->loglen - 1] == ' '))
