@@ -26,7 +26,10 @@
  *
  * Run length: per replication, a warm-up is discarded, then the next `jobs`
  * arrivals are the measured window (the "tagged" jobs).  Defaults (jobs and
- * warmup < 0): jobs = max(1e5, 20 N) for N servers; the warm-up is adaptive:
+ * warmup < 0): jobs = max(1e5, 20 N) x min(4, max(1, 0.2/(1 - rho))) for N
+ * servers at the load rho above (x1 up to rho = 0.8, x2 at 0.9, x4 from 0.95:
+ * a window of a few relaxation times, which grow like 1/(1 - rho)^2, gives
+ * right-skewed replication means); the warm-up is adaptive:
  * at least max(jobs/10, 20 N) arrivals (20 per server on average), then it
  * goes on, in blocks of a quarter of that, until the time-average number in
  * system over the last half of the warm-up exceeds the one over the quarter
@@ -85,7 +88,7 @@ typedef struct {
 
 typedef struct {
   int replications;        /* R >= 2 (default 10) */
-  long long jobs;          /* measured arrivals per replication (default -1: max(1e5, 20 N)) */
+  long long jobs;          /* measured arrivals per replication (default -1: see top) */
   long long warmup;        /* discarded arrivals per replication (default -1: adaptive, see above) */
   uint64_t seed;           /* default 1 */
   int threads;             /* OpenMP threads over replications (default 1; 0 = all) */
@@ -185,6 +188,12 @@ int accq_sim_run(const accq_model_t *m, const accq_policy_t *pol,
 int accq_sim_run_replication(const accq_model_t *m, const accq_policy_t *pol,
                              const accq_sim_options_t *opt, int rep, accq_sim_rep_t *out,
                              accq_err_t *err);
+
+/* The measured window (arrivals per replication) a run of policy pol on m
+ * with options opt uses: opt->jobs, or the default (see top); -1 when the
+ * run would be refused (unstable, unresolvable load). */
+long long accq_sim_jobs(const accq_model_t *m, const accq_policy_t *pol,
+                        const accq_sim_options_t *opt);
 
 /* Offered load of model m (resolved arrival rate, scale m) against what
  * policy pol can serve with infinite buffers (see top): *load = max over types

@@ -46,7 +46,7 @@ int accq_cli_crosscheck(int argc, char **argv) {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies to check (default all)"},
       {"replications", 'r', ACCQ_OPT_INT, &replications, "R", "replications (default 10)"},
       {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",
-       "measured arrivals per replication (default max(1e5, 20 per server))"},
+       "measured arrivals per replication (default as in simulate)"},
       {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W",
        "discarded arrivals (default adaptive, as in simulate)"},
       {"buffer", 'b', ACCQ_OPT_STRING, &buffer, "B",

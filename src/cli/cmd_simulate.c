@@ -98,7 +98,8 @@ int accq_cli_simulate(int argc, char **argv) {
        "default rjiq,pop"},
       {"replications", 'r', ACCQ_OPT_INT, &replications, "R", "independent replications (default 10)"},
       {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",
-       "measured arrivals per replication (default max(1e5, 20 per server))"},
+       "measured arrivals per replication (default max(1e5, 20 per server), x2 at load "
+       "0.9, x4 from 0.95)"},
       {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W",
        "discarded arrivals before them (default adaptive: until the number in system "
        "stops rising, at least max(J/10, 20 per server))"},
@@ -152,7 +153,11 @@ int accq_cli_simulate(int argc, char **argv) {
   else
     accq_kv_null(kv, "buffer", "buffer B", "infinite");
   accq_kv_int(kv, "replications", NULL, so.replications);
-  accq_report_section_t *jobs_kv = kv; /* filled once the run length is known */
+  if (so.jobs > 0)
+    accq_kv_int(kv, "jobs", "jobs per replication", so.jobs);
+  else
+    accq_kv_null(kv, "jobs", "jobs per replication",
+                 "default (per policy: see the run length table)");
   if (so.warmup >= 0)
     accq_kv_int(kv, "warmup", "warm-up jobs per replication", so.warmup);
   else
@@ -200,7 +205,6 @@ int accq_cli_simulate(int argc, char **argv) {
   static char wtext[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS]
                    [ACCQ_NAME_MAX + ACCQ_SIM_WARNING_MAX + 4];
   int nwarn = 0;
-  long long jobs_shown = -1;
   double t_lp = NAN;
   int worst = 0;
   for (int i = 0; i < npol; i++) {
@@ -228,10 +232,6 @@ int accq_cli_simulate(int argc, char **argv) {
     }
     t_lp = r.t_lp;
     const char *pname = accq_policy_name(pol);
-    if (jobs_shown < 0) {
-      jobs_shown = r.jobs;
-      accq_kv_int(jobs_kv, "jobs", "jobs per replication", r.jobs);
-    }
     result_json(list, &m, pname, &r, correctness);
     result_rows(tab, &m, pname, &r, correctness);
     {
@@ -260,12 +260,6 @@ int accq_cli_simulate(int argc, char **argv) {
     accq_policy_free(pol);
   }
   accq_progress_finish(&prog.bar);
-  if (jobs_shown < 0) {
-    if (so.jobs > 0)
-      accq_kv_int(jobs_kv, "jobs", "jobs per replication", so.jobs);
-    else
-      accq_kv_null(jobs_kv, "jobs", "jobs per replication", "-");
-  }
   /* never hidden by -q (which hides the progress bar only) */
   for (int j = 0; j < nwarn; j++) fprintf(stderr, "accq simulate: warning: %s\n", wtext[j]);
   accq_kv_num(tlp, "t_lp", "T_LP (bound at Lambda)", t_lp, 0);

@@ -1028,6 +1028,33 @@ static int check_options(const accq_model_t *m, const accq_sim_options_t *opt,
   return ACCQ_SUCCESS;
 }
 
+/* The default window: 20 arrivals per server (at least 1e5), times
+ * min(4, max(1, 0.2/(1 - rho))) at the policy's load rho: the relaxation time
+ * of a queue grows like 1/(1 - rho)^2, and a window of few relaxation times
+ * gives right-skewed replication means, whose t interval under-covers (at
+ * 48 servers and rho = 0.95, the default window without the factor holds
+ * about 3 relaxation times of the busiest server).  The factor is 1 up to rho
+ * = 0.8 and 4 from 0.95 on, which bounds the cost. */
+static long long default_jobs(const accq_model_t *m, double rho) {
+  long long N = 0;
+  for (int k = 0; k < m->ntypes; k++) N += (long long)m->scale * m->types[k].servers;
+  double f = rho < 1 ? 0.2 / (1 - rho) : 4;
+  if (!(f > 1)) f = 1;
+  if (f > 4) f = 4;
+  long long base = 100000 > 20 * N ? 100000 : 20 * N;
+  return (long long)ceil((double)base * f);
+}
+
+long long accq_sim_jobs(const accq_model_t *m, const accq_policy_t *pol,
+                        const accq_sim_options_t *opt) {
+  if (opt->jobs > 0) return opt->jobs;
+  accq_model_t mm = *m;
+  double rho = 0;
+  if (mm.lambda_mode == ACCQ_LAMBDA_LOAD && accq_lp_model_resolve(&mm, NULL)) return -1;
+  if (stability(&mm, pol, opt->buffer, &rho, NULL) && opt->buffer == 0) return -1;
+  return default_jobs(&mm, rho);
+}
+
 /* Stability, start and run length of a run (see sim.h). */
 static int plan_run(const accq_model_t *m, const accq_policy_t *pol, const accq_sim_options_t *o,
                     plan_t *pl, accq_err_t *err) {
@@ -1036,7 +1063,7 @@ static int plan_run(const accq_model_t *m, const accq_policy_t *pol, const accq_
   if (st) return st;
   long long N = 0;
   for (int k = 0; k < m->ntypes; k++) N += (long long)m->scale * m->types[k].servers;
-  pl->jobs = o->jobs > 0 ? o->jobs : (100000 > 20 * N ? 100000 : 20 * N);
+  pl->jobs = o->jobs > 0 ? o->jobs : default_jobs(m, pl->load);
   pl->warmup = o->warmup;
   /* random-lp with exponential service: every server is an independent
    * M/M/1 (M/M/1/B) at load rho_k = Lambda p_k / (n_k mu_k) (Poisson
