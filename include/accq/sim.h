@@ -26,10 +26,12 @@
  *
  * Run length: per replication, a warm-up is discarded, then the next `jobs`
  * arrivals are the measured window (the "tagged" jobs).  Defaults (jobs and
- * warmup < 0): jobs = max(1e5, 20 N) x min(4, max(1, 0.2/(1 - rho))) for N
- * servers at the load rho above (x1 up to rho = 0.8, x2 at 0.9, x4 from 0.95:
- * a window of a few relaxation times, which grow like 1/(1 - rho)^2, gives
- * right-skewed replication means); the warm-up is adaptive:
+ * warmup < 0): jobs = max(1e5, 20 N) x (1 + (f - 1) min(1, 200/N)), f =
+ * min(4, max(1, 0.2/(1 - rho))), for N servers at the load rho above (f = 1
+ * up to rho = 0.8, 2 at 0.9, 4 from 0.95: a window of a few relaxation
+ * times, which grow like 1/(1 - rho)^2, gives right-skewed replication
+ * means; averaging over many servers does the same job, hence the damping
+ * with N), rounded up to a multiple of 1,000; the warm-up is adaptive:
  * at least max(jobs/10, 20 N) arrivals (20 per server on average), then it
  * goes on, in blocks of a quarter of that, until the time-average number in
  * system over the last half of the warm-up exceeds the one over the quarter
