@@ -98,8 +98,8 @@ int accq_cli_simulate(int argc, char **argv) {
        "default rjiq,pop"},
       {"replications", 'r', ACCQ_OPT_INT, &replications, "R", "independent replications (default 10)"},
       {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",
-       "measured arrivals per replication (default max(1e5, 20 per server), x2 at load "
-       "0.9, x4 from 0.95)"},
+       "measured arrivals per replication (default max(1e5, 20 per server), up to x4 "
+       "at high load on small systems)"},
       {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W",
        "discarded arrivals before them (default adaptive: until the number in system "
        "stops rising, at least max(J/10, 20 per server))"},
