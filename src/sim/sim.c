@@ -1036,11 +1036,13 @@ static int check_options(const accq_model_t *m, const accq_sim_options_t *opt,
  * servers and rho = 0.95 the plain window holds about 3 relaxation times of
  * the busiest server, and seeds 1..9 gave 7 of 9 intervals covering, 9 of 9
  * with the factor 4.  A replication mean also averages over the servers,
- * which makes it normal by itself when there are many (random-lp at 10,000
- * servers and rho = 0.95 covers 20 of 20 with the plain window), so the
- * factor fades with N (1.6 at 1,000 servers and rho = 0.95), which also keeps
+ * which makes it normal by itself when there are many, so the factor fades
+ * with N: 1.6 at 1,000 servers and rho = 0.95, 1.06 at 10,000, which keeps
  * the cost of a default run at 1,000 servers within 2x of the former fixed
- * 1.1e5 arrivals.  Rounded up to a multiple of 1,000. */
+ * 1.1e5 arrivals.  Measured (test_sim_coverage_rlp, 20 seeds): random-lp at
+ * 10,000 servers and rho = 0.95 covers 19 of 20; at 1,000 servers 16 of 20
+ * with the factor 1.6 and 19 of 20 with 4; at 100 servers (factor 4) 19 of
+ * 20.  Rounded up to a multiple of 1,000. */
 static long long default_jobs(const accq_model_t *m, double rho) {
   long long N = 0;
   for (int k = 0; k < m->ntypes; k++) N += (long long)m->scale * m->types[k].servers;
