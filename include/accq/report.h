@@ -41,11 +41,10 @@
  * Rendering checks every table (each row has one cell per column) before any
  * byte is written.
  *
- * Files.  accq_report_write_file() writes atomically: a temporary file in the
- * target's directory, fflush + fsync, rename over the target.  On any failure the
- * temporary file is removed and an existing target is left untouched.
- * accq_outfile_* give the same guarantee to any other writer (golden files,
- * plot scripts).
+ * Files.  accq_report_write_file() writes through accq_outfile_* (below): a
+ * regular file is replaced atomically (temporary file in the target's
+ * directory, fflush + fsync, rename; on failure the old file is untouched);
+ * devices, FIFOs and sockets are written directly, symlinks followed.
  *
  * Cost: building is O(cells) amortized; rendering is O(cells) plus jansson's
  * tree for JSON.  A report owns copies of every string given to it.
@@ -53,6 +52,8 @@
 #ifndef ACCQ_REPORT_H
 #define ACCQ_REPORT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "accq/status.h"
@@ -125,6 +126,10 @@ void accq_kv_null(accq_report_section_t *s, const char *key, const char *label, 
 /* A list of n numbers: JSON array, "a, b, c" for humans. */
 void accq_kv_nums(accq_report_section_t *s, const char *key, const char *label, const double *v,
                   int n, int digits);
+/* A list of n texts: JSON array of strings (e.g. "warnings"), "a; b" for
+ * humans ("(none)" when empty), key.0, key.1 in CSV. */
+void accq_kv_strs(accq_report_section_t *s, const char *key, const char *label,
+                  const char *const *v, int n);
 /* A nested key-value section (JSON object under `key`); humans see its fields
  * indented under `label`.  Returns the child (owned by the report). */
 accq_report_section_t *accq_kv_object(accq_report_section_t *s, const char *key,
@@ -157,27 +162,75 @@ void accq_table_null(accq_report_section_t *t, const char *why);
 void accq_report_set_primary(accq_report_t *r, accq_report_section_t *t);
 
 /* Renders the report to a stream.  Fails with the builder's recorded error or
- * with ACCQ_EINVAL for a ragged table before writing anything; ACCQ_EIO when
- * the stream fails. */
+ * with ACCQ_EINVAL for a ragged table before writing anything; ACCQ_EWRITE
+ * when the stream fails.  Strings that are not UTF-8 are carried in JSON with
+ * each bad byte written as the text \xHH (rendering never fails on them). */
 int accq_report_write(const accq_report_t *r, accq_format_t f, FILE *out, accq_err_t *err);
 
-/* Renders to `path` atomically (see above); path NULL or "-" means stdout.
- * ACCQ_EIO names the path and the system's reason. */
+/* Renders to `path` through accq_outfile_* (see below); path NULL or "-"
+ * means stdout.  ACCQ_EIO when the path cannot be opened, ACCQ_EWRITE (exit
+ * status 3) when writing fails (disk full, closed stdout), naming the path
+ * and the system's reason. */
 int accq_report_write_file(const accq_report_t *r, accq_format_t f, const char *path,
                            accq_err_t *err);
 
-/* Atomic output files for any writer: open gives a stream on a temporary file
- * next to `path`; commit flushes, fsyncs and renames it over `path`; abort
- * (or a failed commit) removes the temporary file.  Exactly one of commit or
- * abort must be called; both free the handle (abort accepts NULL). */
+/* Refuses a text that output cannot carry unchanged: anything but
+ * well-formed UTF-8 (JSON text is UTF-8; names are matched byte for byte by
+ * check-sim, so they are refused rather than escaped).  `what` names it in
+ * the message ("model name 'x'").  ACCQ_EMODEL naming the first bad byte and
+ * its offset.  Commands call it on the model's names right after loading,
+ * before any computation.  O(length). */
+int accq_report_check_text(const char *s, const char *what, accq_err_t *err);
+
+/* Output files for any writer (reports, golden files, plots).  What gets
+ * replaced depends on what `path` names:
+ *   - a regular file, or nothing yet: a temporary file next to it, then
+ *     fflush + fsync + rename over it (a reader sees the old or the complete
+ *     new file; on failure the old file is untouched);
+ *   - a symbolic link: followed to its target, which is replaced as above
+ *     (the link stays);
+ *   - a device, FIFO, socket, /dev/stdout or /dev/fd/N: written directly,
+ *     never renamed over;
+ *   - NULL or "-": standard output.
+ * open gives the stream; commit flushes and publishes it; abort (or a failed
+ * commit) removes the temporary file.  Exactly one of commit or abort must be
+ * called; both free the handle (abort accepts NULL).  A failed write, flush,
+ * sync or rename in commit is ACCQ_EWRITE (exit status 3) naming the path and
+ * the system's reason; open's errors (directory, no permission) ACCQ_EIO. */
 typedef struct accq_outfile accq_outfile_t;
 int accq_outfile_open(const char *path, accq_outfile_t **of, accq_err_t *err);
 FILE *accq_outfile_stream(accq_outfile_t *of);
 int accq_outfile_commit(accq_outfile_t *of, accq_err_t *err);
 void accq_outfile_abort(accq_outfile_t *of);
+/* Checks, before any computation, that output can go to `path` (NULL or "-"
+ * is stdout: fine): not a directory, its directory exists and is writable
+ * (a new file is created by rename there), a device or FIFO is writable, and
+ * it is none of the n `inputs` (compared by device and inode after following
+ * links: a model file read by the command).  ACCQ_EUSAGE when it is an
+ * input, ACCQ_EIO otherwise, naming the path.  No file is created. */
+int accq_outfile_check(const char *path, const char *const *inputs, int ninputs,
+                       accq_err_t *err);
+/* Copies the file `src` to `path` through accq_outfile_* (e.g. a picture
+ * drawn by gnuplot into a temporary file). */
+int accq_outfile_copy(const char *src, const char *path, accq_err_t *err);
 /* Removes every temporary file still open (not committed or aborted).
  * Async-signal-safe: meant for SIGINT/SIGTERM handlers (the accq command
  * installs one), so an interrupted run leaves no stray file. */
 void accq_outfile_unlink_pending(void);
+
+/* SHA-256 (FIPS 180-4) of a file's bytes, as 64 lowercase hex digits and a
+ * NUL: the provenance of golden values (which model file they come from).
+ * ACCQ_EIO naming the path.  O(file size).  The incremental form hashes any
+ * bytes: init, update (any number of times), final. */
+int accq_sha256_file(const char *path, char hex[65], accq_err_t *err);
+typedef struct {
+  uint32_t h[8];
+  uint64_t bytes;
+  unsigned char buf[64];
+  size_t fill;
+} accq_sha256_t;
+void accq_sha256_init(accq_sha256_t *s);
+void accq_sha256_update(accq_sha256_t *s, const void *data, size_t n);
+void accq_sha256_final(accq_sha256_t *s, char hex[65]);
 
 #endif

@@ -96,6 +96,10 @@ typedef struct {
   int threads;             /* OpenMP threads over replications (default 1; 0 = all) */
   int buffer;              /* 0 = infinite (default); B >= 1 mirrors a chain */
   int sample_correctness;  /* also draw Bernoulli(a_k) per admitted job (own stream) */
+  int empty_start;         /* 1: start empty even where the exact stationary start applies */
+  int mser;                /* 1 (default): MSER-5 truncation; 0: MSER-5 as a diagnostic only
+                            * (with empty_start and warmup 0: a simulator that forgets its
+                            * warm-up, for power tests) */
   /* Optional progress report: fraction of all arrivals done, in [0,1].  Called
    * from one thread only, a few hundred times per run; must not touch results. */
   void (*progress)(double fraction, void *ctx);
@@ -221,62 +225,9 @@ accq_estimate_t accq_sim_estimate(const double *x, int n);
  * (mean 1/mu_k): E[S], E[S^2].  For Pollaczek-Khinchine checks. */
 void accq_sim_service_moments(const accq_type_t *t, double *mean, double *second);
 
-/* ---- comparing estimates with exact values (crosscheck, check-sim) ----
- *
- * The measures a simulator and a chain both give, by index i in
- * [0, accq_sim_measure_count(ntypes)): mean_response_time, mean_jobs, accuracy,
- * loss_probability, p_wait, boundary_mass, p50, p90, p95, p99, then
- * utilization.TYPE for each type, then throughput.TYPE for each type. */
-int accq_sim_measure_count(int ntypes);
-/* Name of measure i ("p_wait", "utilization.small") into buf; returns buf. */
-const char *accq_sim_measure_name(const accq_model_t *m, int i, char *buf, int size);
-/* Index of a measure name, or -1. */
-int accq_sim_measure_index(const accq_model_t *m, const char *name);
-/* One-line definition of measure i (for golden files). */
-const char *accq_sim_measure_definition(const accq_model_t *m, int i);
-/* The interval [lo, hi] that holds measure i's value in any replication:
- * [0,1] for the probabilities and utilizations, [0, m Lambda] for the
- * throughputs, [min a_k, max a_k] for the accuracy; lo = hi = 0 when unbounded
- * (response times, L).  Used when every replication gives the same end value
- * (see accq_sim_check_t). */
-void accq_sim_measure_bounds(const accq_model_t *m, int i, double *lo, double *hi);
-/* The estimate of measure i in a simulation result. */
-accq_estimate_t accq_sim_result_measure(const accq_sim_result_t *r, int i);
-/* The exact value of measure i from the chain's measures (ntypes types). */
-double accq_sim_exact_measure(const accq_measures_t *x, int ntypes, int i);
-
-/* One comparison of an estimate (mean, standard error se over `replications`
- * independent replications) with an exact value.  When every replication gave
- * the same value (se <= 1e-12 relative: no spread to test with) and that value
- * is an end of the measure's interval [lo, hi] (a rare event never observed:
- * no loss, an almost unused type), the p-value is the largest probability
- * that R independent replications all give lo when their mean is `exact`,
- * ((hi - exact)/(hi - lo))^R (Markov's inequality on X - lo), valid whatever
- * the clustering of the rare events; symmetrically ((exact - lo)/(hi - lo))^R
- * at hi.  Otherwise a zero-spread difference above 1e-12 relative fails.
- * For such rare events (exact within 1% of lo or hi) the replication values
- * are far from normal, so the p-value is the larger of the t test's and
- * Bernstein's bound 2 exp(-R d^2 / (2 f(1-f) + 2d/3)) (d = |mean - exact| and
- * f = exact - lo, both over hi - lo), which holds for any distribution. */
-typedef struct {
-  double exact, mean, se;
-  int replications;       /* >= 2: Student's t with R-1 d.f.; otherwise normal */
-  double lo, hi;          /* values lie in [lo, hi]; lo = hi when unbounded */
-  /* filled by accq_sim_holm */
-  double z;               /* (mean - exact) / se (0 when equal, +-inf when se = 0) */
-  double p;               /* two-sided p-value */
-  double p_holm;          /* Holm-adjusted p-value */
-  int reject;             /* p_holm <= alpha */
-} accq_sim_check_t;
-
-/* Fills z, p, p_holm, reject of n comparisons with Holm's step-down correction
- * at family-wise level alpha (0 < alpha < 1) and returns how many are rejected.
- * The family passes (no rejection) exactly when every exact value lies in its
- * Bonferroni interval mean +- t_{1 - alpha/(2n), R-1} se.  O(n log n). */
-int accq_sim_holm(accq_sim_check_t *c, int n, double alpha);
-
-/* Half-width of the Bonferroni interval of one of n comparisons at family-wise
- * level alpha: t_{1 - alpha/(2n), R-1} se (normal quantile when R < 2). */
-double accq_sim_bonferroni_halfwidth(double se, int replications, int n, double alpha);
+/* The comparison statistics (measure names, Holm's correction, check-sim's
+ * design) live in accq/check.h, included here for the callers that found
+ * them in this header. */
+#include "accq/check.h"
 
 #endif

@@ -28,7 +28,8 @@
   X(ACCQ_ECAPINFEAS, 11, 4, "arrival rate beyond capacity")                        \
   X(ACCQ_EUNSTABLE, 12, 4, "policy unstable")                                      \
   X(ACCQ_ECHECK, 13, 1, "check failed")                                            \
-  X(ACCQ_EINTR, 14, 130, "interrupted")
+  X(ACCQ_EINTR, 14, 130, "interrupted")                                           \
+  X(ACCQ_EWRITE, 15, 3, "cannot write the output")
 
 typedef enum {
 #define ACCQ_X_ENUM(name, value, exit_status, text) name = value,

@@ -16,6 +16,13 @@ int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve) {
     for (int i = 0; !st && i < cli->sets.n; i++) st = accq_model_set(m, cli->sets.v[i], &err);
   }
   if (!st && resolve && m->lambda_mode == ACCQ_LAMBDA_LOAD) st = accq_lp_model_resolve(m, &err);
+  /* before any computation: names the output can carry, and output paths
+   * that can be written and are not the model file being read */
+  for (int k = -1; !st && k < m->ntypes; k++)
+    st = accq_report_check_text(k < 0 ? m->name : m->types[k].name,
+                                k < 0 ? "the model name" : "a type name", &err);
+  for (int i = 0; !st && i < 2; i++)
+    st = accq_outfile_check(i ? cli->plot : cli->out, &cli->model, cli->model ? 1 : 0, &err);
   return st ? accq_cli_fail(&err) : 0;
 }
 

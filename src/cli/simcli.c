@@ -1,6 +1,7 @@
 /* Helpers shared by simulate, crosscheck, golden and check-sim (see simcli.h). */
 #include "cli/simcli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,23 +80,20 @@ int accq_simcli_write_json(const accq_cli_t *cli, const char *out, json_t *root)
   accq_err_clear(&err);
   const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17);
   int rc = 0;
-  if (!out || !strcmp(out, "-")) {
-    if (json_dumpf(root, stdout, flags) || fputc('\n', stdout) == EOF || fflush(stdout)) {
-      accq_err_set(&err, ACCQ_EIO, "cannot write JSON to standard output");
-      rc = accq_cli_fail(&err);
-    }
-  } else {
-    accq_outfile_t *of = NULL;
-    if (accq_outfile_open(out, &of, &err)) {
-      rc = accq_cli_fail(&err);
-    } else if (json_dumpf(root, accq_outfile_stream(of), flags) ||
-               fputc('\n', accq_outfile_stream(of)) == EOF) {
-      accq_outfile_abort(of);
-      accq_err_set(&err, ACCQ_EIO, "cannot write JSON to '%s'", out);
-      rc = accq_cli_fail(&err);
-    } else if (accq_outfile_commit(of, &err)) {
-      rc = accq_cli_fail(&err);
-    }
+  /* stdout, files, devices and FIFOs alike (accq_outfile_*): a failed write
+   * is exit status 3 with the system's reason */
+  accq_outfile_t *of = NULL;
+  if (accq_outfile_open(out, &of, &err)) {
+    rc = accq_cli_fail(&err);
+  } else if (json_dumpf(root, accq_outfile_stream(of), flags) ||
+             fputc('\n', accq_outfile_stream(of)) == EOF) {
+    int e = errno ? errno : EIO;
+    accq_outfile_abort(of);
+    accq_err_set(&err, ACCQ_EWRITE, "%s: cannot write JSON: %s", out ? out : "standard output",
+                 strerror(e));
+    rc = accq_cli_fail(&err);
+  } else if (accq_outfile_commit(of, &err)) {
+    rc = accq_cli_fail(&err);
   }
   json_decref(root);
   return rc;

@@ -1,7 +1,9 @@
 /* gnuplot adapter: writes a self-contained gnuplot script (data inline as
- * here-documents), runs gnuplot on it with posix_spawn, and renames the
- * picture into place only when gnuplot succeeded. */
+ * here-documents), runs gnuplot on it with posix_spawn, and copies the
+ * picture to the target through accq_outfile_* only when gnuplot succeeded. */
 #include "ext/gnuplot.h"
+
+#include "accq/report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,7 +162,7 @@ int accq_gnuplot_render(const accq_plot_t *pl, const char *out_path, accq_err_t 
   char gp[4096];
   char script[] = "/tmp/accq-plot-XXXXXX";
   char errlog[] = "/tmp/accq-plot-err-XXXXXX";
-  char tmp_out[4200] = "";
+  char tmp_out[] = "/tmp/accq-plot-out-XXXXXX";
   int script_fd = -1, err_fd = -1, out_fd = -1;
   FILE *f = NULL;
   posix_spawn_file_actions_t fa;
@@ -177,17 +179,13 @@ int accq_gnuplot_render(const accq_plot_t *pl, const char *out_path, accq_err_t 
                         "apt-get install gnuplot-nox, or set ACCQ_GNUPLOT to its path)",
                         out_path);
 
-  /* temporary picture next to the target, so that rename() is atomic */
-  const char *slash = strrchr(out_path, '/');
-  if (slash)
-    snprintf(tmp_out, sizeof tmp_out, "%.*s/.%s.XXXXXX", (int)(slash - out_path), out_path,
-             slash + 1);
-  else
-    snprintf(tmp_out, sizeof tmp_out, ".%s.XXXXXX", out_path);
+  /* gnuplot draws into a temporary picture; it reaches out_path only when
+   * gnuplot succeeded, through accq_outfile_copy (atomic replacement of a
+   * regular file, direct writes to a device or FIFO, symlinks followed) */
   out_fd = mkstemp(tmp_out);
   if (out_fd < 0) {
     tmp_out[0] = '\0';
-    status = accq_err_set(err, ACCQ_EIO, "cannot write plot '%s': %s", out_path,
+    status = accq_err_set(err, ACCQ_EIO, "cannot create a temporary file in /tmp: %s",
                           strerror(errno));
     goto cleanup;
   }
@@ -248,16 +246,8 @@ int accq_gnuplot_render(const accq_plot_t *pl, const char *out_path, accq_err_t 
                           msg[0] ? ": " : "", msg);
     goto cleanup;
   }
-  /* mkstemp creates 0600; a picture gets the usual 0666 & ~umask */
-  mode_t mask = umask(0);
-  umask(mask);
-  chmod(tmp_out, 0666 & ~mask);
-  if (rename(tmp_out, out_path) != 0) {
-    status = accq_err_set(err, ACCQ_EIO, "cannot write plot '%s': %s", out_path,
-                          strerror(errno));
-    goto cleanup;
-  }
-  tmp_out[0] = '\0';
+  status = accq_outfile_copy(tmp_out, out_path, err);
+  if (status) accq_err_prefix(err, "cannot write plot");
 
 cleanup:
   if (fa_init) posix_spawn_file_actions_destroy(&fa);

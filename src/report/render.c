@@ -1,6 +1,7 @@
 /* Rendering of reports: text, CSV (RFC 4180), Markdown, LaTeX (booktabs);
  * JSON lives in json.c.  Every renderer first checks the report, so nothing is
  * written for a report that cannot be rendered. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,8 @@ static void num_str(const ctx_t *c, double v, int digits, char *buf, size_t size
 
 /* Scalar value as a string for the human formats and CSV (malloc'ed).
  * Lists are joined with ", ".  NULL on allocation failure. */
-static char *value_str(const ctx_t *c, const accq_i_value_t *v, const double *nums, int n) {
+static char *value_str(const ctx_t *c, const accq_i_value_t *v, const double *nums, int n,
+                       char *const *strs) {
   char num[NUMBUF];
   size_t cap;
   char *s;
@@ -57,6 +59,17 @@ static char *value_str(const ctx_t *c, const accq_i_value_t *v, const double *nu
       num_str(c, nums[i], v->digits, num, sizeof num);
       if (i) strcat(s, ", ");
       strcat(s, num);
+    }
+    return s;
+  case ACCQ_I_STRS:
+    /* "(none)" for an empty list: a list of warnings reads as such */
+    cap = 8;
+    for (int i = 0; i < n; i++) cap += strlen(strs[i] ? strs[i] : "") + 2;
+    if (!(s = malloc(cap))) return NULL;
+    snprintf(s, cap, "%s", n ? "" : "(none)");
+    for (int i = 0; i < n; i++) {
+      if (i) strcat(s, "; ");
+      strcat(s, strs[i] ? strs[i] : "");
     }
     return s;
   case ACCQ_I_OBJ:
@@ -181,7 +194,7 @@ static int text_kv(const ctx_t *c, const accq_report_section_t *s, size_t indent
       if (text_kv(c, fl->obj, indent + 2, width)) return -1;
       continue;
     }
-    char *v = value_str(c, &fl->v, fl->nums, fl->n);
+    char *v = value_str(c, &fl->v, fl->nums, fl->n, fl->strs);
     if (!v) return -1;
     fprintf(c->out, "%*s%-*s  %s\n", (int)indent, "", (int)(width - indent), label, v);
     free(v);
@@ -214,7 +227,7 @@ static int grid_build(const ctx_t *c, const accq_report_section_t *t, grid_t *g)
     g->width[j] = strlen(t->cols[j].label ? t->cols[j].label : t->cols[j].key);
   for (size_t i = 0; i < t->ncells; i++) {
     int j = (int)(i % (size_t)t->ncols); /* rows are complete (checked) */
-    if (!(g->cell[i] = value_str(c, &t->cells[i], NULL, 0))) return -1;
+    if (!(g->cell[i] = value_str(c, &t->cells[i], NULL, 0, NULL))) return -1;
     size_t l = strlen(g->cell[i]);
     if (l > g->width[j]) g->width[j] = l;
     if (is_numeric(&t->cells[i])) g->right[j] = 1;
@@ -307,7 +320,7 @@ static int flat_kv(const ctx_t *c, const accq_report_section_t *s, const char *p
       if (rc) return -1;
       continue;
     }
-    char *v = value_str(c, &fl->v, fl->nums, fl->n);
+    char *v = value_str(c, &fl->v, fl->nums, fl->n, fl->strs);
     if (!v) return -1;
     int rc = emit(c, prefix, label, v, is_numeric(&fl->v));
     free(v);
@@ -500,6 +513,12 @@ static int csv_kv(const ctx_t *c, const accq_report_section_t *s, const char *pr
       int rc = csv_kv(c, fl->obj, p);
       free(p);
       if (rc) return -1;
+    } else if (fl->v.kind == ACCQ_I_STRS) {
+      for (int k = 0; k < fl->n; k++) {
+        char idx[24];
+        snprintf(idx, sizeof idx, ".%d", k);
+        csv_pair(c->out, prefix, fl->key, idx, fl->strs[k]);
+      }
     } else if (fl->v.kind == ACCQ_I_NUMS) {
       for (int k = 0; k < fl->n; k++) {
         char num[NUMBUF], idx[24];
@@ -513,7 +532,7 @@ static int csv_kv(const ctx_t *c, const accq_report_section_t *s, const char *pr
       csv_pair(c->out, prefix, fl->key, NULL, num);
       csv_pair(c->out, prefix, fl->key, ".exact", fl->v.str);
     } else {
-      char *v = value_str(c, &fl->v, NULL, 0);
+      char *v = value_str(c, &fl->v, NULL, 0, NULL);
       if (!v) return -1;
       csv_pair(c->out, prefix, fl->key, NULL, v);
       free(v);
@@ -531,7 +550,7 @@ static int csv_table(const ctx_t *c, const accq_report_section_t *t) {
   for (int row = 0; row < t->nrows; row++) {
     for (int j = 0; j < t->ncols; j++) {
       if (j) fputc(',', c->out);
-      char *v = value_str(c, &t->cells[(size_t)row * (size_t)t->ncols + (size_t)j], NULL, 0);
+      char *v = value_str(c, &t->cells[(size_t)row * (size_t)t->ncols + (size_t)j], NULL, 0, NULL);
       if (!v) return -1;
       put_csv(c->out, v);
       free(v);
@@ -591,19 +610,21 @@ int accq_report_write(const accq_report_t *r, accq_format_t f, FILE *out, accq_e
                                          : render_latex(&c, r);
     if (rc) return accq_err_set(err, ACCQ_ENOMEM, "out of memory rendering a report");
   }
+  errno = 0;
   if (fflush(out) != 0 || ferror(out))
-    return accq_err_set(err, ACCQ_EIO, "cannot write the %s output", accq_format_name(f));
+    return accq_err_set(err, ACCQ_EWRITE, "cannot write the %s output: %s", accq_format_name(f),
+                        strerror(errno ? errno : EIO));
   return ACCQ_SUCCESS;
 }
 
 int accq_report_write_file(const accq_report_t *r, accq_format_t f, const char *path,
                            accq_err_t *err) {
-  if (!path || !strcmp(path, "-")) return accq_report_write(r, f, stdout, err);
   accq_outfile_t *of = NULL;
   int st = accq_outfile_open(path, &of, err);
   if (st) return st;
   st = accq_report_write(r, f, accq_outfile_stream(of), err);
   if (st) {
+    if (st == ACCQ_EWRITE) accq_err_prefix(err, "%s", path && strcmp(path, "-") ? path : "standard output");
     accq_outfile_abort(of);
     return st;
   }

@@ -143,6 +143,8 @@ void accq_report_free(accq_report_t *r) {
       free(s->fields[j].label);
       free_value(&s->fields[j].v);
       free(s->fields[j].nums);
+      for (int k = 0; s->fields[j].strs && k < s->fields[j].n; k++) free(s->fields[j].strs[k]);
+      free(s->fields[j].strs);
     }
     free(s->fields);
     for (int j = 0; j < s->ncols; j++) {
@@ -294,6 +296,19 @@ void accq_kv_nums(accq_report_section_t *s, const char *key, const char *label, 
   f->n = n;
 }
 
+void accq_kv_strs(accq_report_section_t *s, const char *key, const char *label,
+                  const char *const *v, int n) {
+  accq_i_field_t *f = add_field(s, key, label, ACCQ_I_STRS);
+  if (!f || n <= 0) return;
+  accq_report_t *r = s->rep;
+  if (!(f->strs = calloc((size_t)n, sizeof *f->strs))) {
+    fail(r, ACCQ_ENOMEM, "out of memory building a report");
+    return;
+  }
+  f->n = n;
+  for (int i = 0; i < n; i++) f->strs[i] = dup_str(r, v[i] ? v[i] : "");
+}
+
 accq_report_section_t *accq_kv_object(accq_report_section_t *s, const char *key,
                                       const char *label) {
   accq_i_field_t *f = add_field(s, key, label, ACCQ_I_OBJ);
@@ -395,4 +410,51 @@ void accq_table_str(accq_report_section_t *t, const char *v) {
 void accq_table_null(accq_report_section_t *t, const char *why) {
   accq_i_value_t *c = add_cell(t, ACCQ_I_NULL);
   if (c) c->str = dup_str(t->rep, why);
+}
+
+/* ---- text checks ------------------------------------------------------------ */
+
+size_t accq_i_utf8_char(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  if (n == 0) return 0;
+  unsigned c = u[0];
+  if (c < 0x80) return 1;
+  size_t len;
+  unsigned cp, min;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2, cp = c & 0x1F, min = 0x80;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3, cp = c & 0x0F, min = 0x800;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4, cp = c & 0x07, min = 0x10000;
+  } else {
+    return 0; /* continuation byte, C0/C1 (overlong) or F5..FF */
+  }
+  if (n < len) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((u[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (u[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+long accq_i_utf8_invalid(const char *s) {
+  size_t n = strlen(s);
+  for (size_t i = 0; i < n;) {
+    size_t len = accq_i_utf8_char(s + i, n - i);
+    if (!len) return (long)i;
+    i += len;
+  }
+  return -1;
+}
+
+int accq_report_check_text(const char *s, const char *what, accq_err_t *err) {
+  if (!s) return ACCQ_SUCCESS;
+  long bad = accq_i_utf8_invalid(s);
+  if (bad < 0) return ACCQ_SUCCESS;
+  return accq_err_set(err, ACCQ_EMODEL,
+                      "%s is not valid UTF-8 (byte 0x%02X at offset %ld), which JSON and CSV "
+                      "output cannot carry unchanged; spell it in UTF-8",
+                      what, (unsigned)(unsigned char)s[bad], bad);
 }

@@ -14,7 +14,8 @@ typedef enum {
   ACCQ_I_BOOL, /* i */
   ACCQ_I_NULL, /* str: reason for humans (may be NULL) */
   ACCQ_I_NUMS, /* nums[n] */
-  ACCQ_I_OBJ   /* obj */
+  ACCQ_I_OBJ,  /* obj */
+  ACCQ_I_STRS  /* strs[n] */
 } accq_i_kind_t;
 
 typedef struct {
@@ -29,6 +30,7 @@ typedef struct {
   char *key, *label;
   accq_i_value_t v;
   double *nums;
+  char **strs;
   int n;
   int vis;
   accq_report_section_t *obj;
@@ -83,6 +85,13 @@ void accq_i_format_num(double v, int digits, char *buf, size_t size);
 static inline int accq_i_visible(int vis, accq_format_t f) {
   return vis == ACCQ_REPORT_ALL || (vis & ACCQ_REPORT_ONLY(f)) != 0;
 }
+
+/* Length (1..4) of the well-formed UTF-8 character at s (n bytes left), or 0
+ * when the bytes there are not one (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF). */
+size_t accq_i_utf8_char(const char *s, size_t n);
+/* Offset of the first byte of s that is not well-formed UTF-8, or -1. */
+long accq_i_utf8_invalid(const char *s);
 
 int accq_i_render_json(const accq_report_t *r, FILE *out, accq_err_t *err);
 

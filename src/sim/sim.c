@@ -825,7 +825,7 @@ static int run_rep(const accq_model_t *m, const accq_policy_t *pol, const plan_t
        * an early stretch of long response times, which lowers the variance):
        * measured -0.18% at 100 servers, load 0.5, where the 95% interval is
        * +-0.75% wide, and 15 of 20 intervals covering. */
-      if (!pl->stationary)
+      if (!pl->stationary && opt->mser)
         while (gcut < NCHECK / 2 && snap[gcut].admitted < 5 * d) gcut++;
       if (n >= 20) out->mser_late = accq_sim_mser(bsum, n, n - n / 10 - 1) > n / 2;
     }
@@ -900,6 +900,7 @@ void accq_sim_options_init(accq_sim_options_t *opt) {
   opt->seed = 1;
   opt->threads = 1;
   opt->buffer = 0;
+  opt->mser = 1;
 }
 
 long long accq_sim_mser(const double *z, long long n, long long dmax) {
@@ -1079,7 +1080,7 @@ static int plan_run(const accq_model_t *m, const accq_policy_t *pol, const accq_
    * thinning), so the product of geometric queue lengths is the exact
    * stationary law and no warm-up is needed */
   const double *p = accq_policy_split(pol);
-  if (accq_policy_kind(pol) == ACCQ_POLICY_RANDOM_LP && p) {
+  if (accq_policy_kind(pol) == ACCQ_POLICY_RANDOM_LP && p && !o->empty_start) {
     int ok = 1;
     for (int k = 0; k < m->ntypes; k++) {
       pl->rho[k] = m->arrival_rate * p[k] / (m->types[k].servers * m->types[k].rate);

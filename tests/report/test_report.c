@@ -597,6 +597,55 @@ START_TEST(test_outfile_abort) {
 }
 END_TEST
 
+START_TEST(test_utf8_check_and_json_escape) {
+  accq_err_t err;
+  /* well-formed: ASCII, 2-, 3- and 4-byte characters */
+  ck_assert_int_eq(accq_report_check_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "x", &err), 0);
+  /* ISO-8859-1, a lone continuation byte, an overlong '/', a surrogate,
+   * a truncated sequence, beyond U+10FFFF (RFC 3629 section 3) */
+  const char *bad[] = {"caf\xe9", "a\x80", "\xc0\xaf", "\xed\xa0\x80", "ab\xe2\x82",
+                       "\xf4\x90\x80\x80"};
+  const int at[] = {3, 1, 0, 0, 2, 0};
+  for (int i = 0; i < 6; i++) {
+    ck_assert_int_eq(accq_report_check_text(bad[i], "the model name", &err), ACCQ_EMODEL);
+    char want[32];
+    snprintf(want, sizeof want, "offset %d", at[i]);
+    ck_assert_msg(strstr(err.msg, want) && strstr(err.msg, "the model name"), "%s", err.msg);
+  }
+  /* JSON never fails on such a string: each bad byte becomes the text \xHH */
+  accq_report_t *r = accq_report_alloc(NULL);
+  accq_report_section_t *kv = accq_report_kv(r, NULL, NULL);
+  accq_kv_str(kv, "file", NULL, "/tmp/caf\xe9.ini");
+  char *got = NULL;
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_JSON, &got), 0);
+  ck_assert_msg(strstr(got, "\"/tmp/caf\\\\xE9.ini\""), "%s", got);
+  free(got);
+  accq_report_free(r);
+}
+END_TEST
+
+START_TEST(test_string_lists) {
+  accq_report_t *r = accq_report_alloc(NULL);
+  accq_report_section_t *kv = accq_report_kv(r, NULL, NULL);
+  const char *w[] = {"first, with a comma", "second"};
+  accq_kv_strs(kv, "warnings", NULL, w, 2);
+  accq_kv_strs(kv, "none", NULL, NULL, 0);
+  char *got = NULL;
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_JSON, &got), 0);
+  ck_assert_msg(strstr(got, "\"warnings\": [\n    \"first, with a comma\",\n    \"second\"\n  ]") &&
+                    strstr(got, "\"none\": []"),
+                "%s", got);
+  free(got);
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_CSV, &got), 0);
+  ck_assert_msg(strstr(got, "warnings.0,\"first, with a comma\"\r\nwarnings.1,second\r\n"), "%s", got);
+  free(got);
+  ck_assert_int_eq(render(r, ACCQ_FORMAT_TEXT, &got), 0);
+  ck_assert_msg(strstr(got, "first, with a comma; second") && strstr(got, "(none)"), "%s", got);
+  free(got);
+  accq_report_free(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("formats");
@@ -613,6 +662,8 @@ int main(void) {
   tcase_add_test(tc, test_number_round_trip);
   tcase_add_test(tc, test_builder_errors);
   tcase_add_test(tc, test_format_names);
+  tcase_add_test(tc, test_utf8_check_and_json_escape);
+  tcase_add_test(tc, test_string_lists);
   suite_add_tcase(s, tc);
   TCase *tf = tcase_create("files");
   tcase_add_test(tf, test_atomic_write);
