@@ -102,6 +102,10 @@ static int run_check(const accq_model_t *m, int R, uint64_t seed, long long warm
   o.jobs = JOBS;
   o.warmup = warmup;
   o.seed = seed;
+  /* a simulator that forgets its warm-up: empty start (random-lp would
+   * otherwise start in its exact stationary law), no MSER-5 truncation */
+  o.empty_start = warmup == 0;
+  o.mser = warmup != 0;
   accq_sim_result_t res;
   ck_assert_msg(accq_sim_run(m, pol, &o, &res, NULL, &err) == 0, "%s", err.msg);
   accq_sim_check_t c[64];
