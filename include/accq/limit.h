@@ -5,7 +5,8 @@
  * type-k servers holding at least q jobs: s_k[0] = 1 >= s_k[1] >= ... >= 0.
  * The fractions are normalized PER TYPE (s_k[1] is type k's utilization); the
  * count per unit of scale is n_k s_k[q].  Levels are truncated at Q (s_k[Q+1]
- * = 0); Q grows automatically until the tail max_k s_k[Q] is below 1e-14.
+ * = 0, a job that would go beyond is lost); Q grows automatically until the
+ * tail Q max_k s_k[Q] is below 1e-14.
  *
  * Dynamics (proofs/mean-field.md): with r_k[q] the arrival rate per unit of
  * scale that joins type-k servers holding q jobs,
@@ -48,11 +49,15 @@ typedef struct {
   accq_policy_options_t policy; /* rjiq slack, pod D (overridden by "rjiq:E", "pod:D") */
   int q_init;          /* first truncation level (default 16) */
   int q_max;           /* largest truncation (default 2048); beyond: ACCQ_ETOOBIG */
-  double tail_tol;     /* required max_k s_k[Q] at the fixed point (default 1e-14) */
+  double tail_tol;     /* required tail Q max_k s_k[Q] at the fixed point (default 1e-14) */
   double residual_tol; /* required residual (see accq_limit_result_t; default 1e-12) */
   double t_max;        /* longest fluid time integrated, in units of 1/min_k mu_k (default 1e6) */
   int stability;       /* compute the spectral abscissa (default 1) */
-  int max_dim_eigen;   /* skip the eigenvalues beyond this face dimension (default 2000) */
+  int max_dim_eigen;   /* skip the eigenvalues beyond this face dimension (default 600):
+                          the abscissa is then NaN, "not computed" */
+  int max_dim_newton;  /* dense polish (sliding rules) up to this many unknowns on the
+                          face (default 600), beyond: ACCQ_ETOOBIG.  The smooth rules
+                          (random-lp, pod) use a banded Newton at any size. */
   int trajectory;      /* record the trajectory of the ODE (default 0) */
 } accq_limit_options_t;
 
@@ -74,7 +79,8 @@ typedef struct {
   double residual;               /* max_k,q n_k |ds_k[q]/dt| / (Lambda + sum_k n_k mu_k), the
                                     exact sliding drift at the fixed point (dimensionless) */
   double flow_residual;          /* |sum_k X_k - Lambda| / Lambda */
-  double tail;                   /* max_k s_k[Q] */
+  double tail;                   /* Q max_k s_k[Q]: about what the truncation at Q changes in
+                                    the mean queue per server (M/M/1/Q against M/M/1) */
   double abscissa;               /* max Re(eigenvalue) of the Jacobian on the face (NaN: not computed) */
   int face;                      /* number of empty classes the solution slides on */
   int dimension;                 /* unknowns of the polish */

@@ -24,6 +24,7 @@
 
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multiroots.h>
 #include <gsl/gsl_odeiv2.h>
@@ -82,7 +83,8 @@ void accq_limit_options_init(accq_limit_options_t *opt) {
   opt->residual_tol = 1e-12;
   opt->t_max = 1e6;
   opt->stability = 1;
-  opt->max_dim_eigen = 2000;
+  opt->max_dim_eigen = 600;
+  opt->max_dim_newton = 600;
   opt->trajectory = 0;
 }
 
@@ -715,8 +717,81 @@ static int polish_fdf(const gsl_vector *u, void *params, gsl_vector *f, gsl_matr
 
 /* Identifies the face (empty classes with mass above them), the unknowns, and
  * solves the exact sliding fixed-point equations on it. */
-static int polish(accq_limit_t *w, int *iters, accq_err_t *err) {
+static int integrate(accq_limit_t *w, double goal, double *t, long *steps, accq_err_t *err);
+
+/* Newton for the smooth rules (random-lp, pod), which have no face.  In the
+ * level-major order i = (q-1) K + k, ds_k[q]/dt depends on s_j[q-1], s_j[q]
+ * (all j) and s_k[q+1] only, so the Jacobian is banded with lb = ub = 2K: it is
+ * built by forward differences perturbing every (lb+ub+1)-th unknown together
+ * (4K+1 drift evaluations) and solved by GSL's banded LU.  Cost O(n K^2) per
+ * iteration instead of O(n^3). */
+static int polish_banded(accq_limit_t *w, int *iters, accq_err_t *err) {
+  int K = w->K, Q = w->Q, n = K * Q, lb = 2 * K, ub = 2 * K, width = lb + ub + 1;
+  gsl_matrix *AB = gsl_matrix_calloc((size_t)n, (size_t)(2 * lb + ub + 1));
+  gsl_vector_uint *piv = gsl_vector_uint_alloc((size_t)n);
+  gsl_vector *f = gsl_vector_alloc((size_t)n), *dx = gsl_vector_alloc((size_t)n);
+  double *f0 = malloc(sizeof(double) * (size_t)n), *f1 = malloc(sizeof(double) * (size_t)n);
+  double *xp = malloc(sizeof(double) * (size_t)n), *hh = malloc(sizeof(double) * (size_t)n);
+  int st = ACCQ_SUCCESS;
+  if (!AB || !piv || !f || !dx || !f0 || !f1 || !xp || !hh) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "limit: out of memory for the banded polish (n = %d)", n);
+    goto cleanup;
+  }
+#define LM(i) (((i) % K) * Q + (i) / K) /* level-major index -> state index */
+  double goal = 0.01 * w->opt.residual_tol, prev = INFINITY;
+  for (int it = 0; it < 60; it++) {
+    drift(w, w->x, Q, 1, f0);
+    double res = drift_norm(w, f0, Q);
+    if (res < goal || !(res < 0.9 * prev)) break; /* converged, or at rounding level */
+    prev = res;
+    *iters = it + 1;
+    gsl_matrix_set_zero(AB);
+    for (int c = 0; c < width && c < n; c++) {
+      memcpy(xp, w->x, sizeof(double) * (size_t)n);
+      for (int j = c; j < n; j += width) {
+        double xj = w->x[LM(j)];
+        hh[j] = 1e-7 * fmax(fabs(xj), 1e-8);
+        xp[LM(j)] = xj + hh[j];
+      }
+      drift(w, xp, Q, 1, f1);
+      for (int j = c; j < n; j += width)
+        for (int i = j - ub; i <= j + lb; i++) {
+          if (i < 0 || i >= n) continue;
+          /* GSL's band layout (checked on a 5x5 example): A(i,j) at AB(j, lb + ub + i - j) */
+          gsl_matrix_set(AB, (size_t)j, (size_t)(lb + ub + i - j), (f1[LM(i)] - f0[LM(i)]) / hh[j]);
+        }
+    }
+    int g = gsl_linalg_LU_band_decomp((size_t)n, (size_t)lb, (size_t)ub, AB, piv);
+    for (int i = 0; i < n && !g; i++) gsl_vector_set(f, (size_t)i, -f0[LM(i)]);
+    if (!g) g = gsl_linalg_LU_band_solve((size_t)lb, (size_t)ub, AB, piv, f, dx);
+    if (g) {
+      st = accq_gsl_status(g, "limit: banded Newton step (LU_band)", err);
+      goto cleanup;
+    }
+    for (int i = 0; i < n; i++) w->x[LM(i)] += gsl_vector_get(dx, (size_t)i);
+  }
+#undef LM
+  w->nunk = n;
+  for (int i = 0; i < n; i++) {
+    w->tied[i] = 0;
+    w->unk[i] = i;
+  }
+cleanup:
+  gsl_matrix_free(AB);
+  gsl_vector_uint_free(piv);
+  gsl_vector_free(f);
+  gsl_vector_free(dx);
+  free(f0);
+  free(f1);
+  free(xp);
+  free(hh);
+  return st;
+}
+
+
+static int polish(accq_limit_t *w, int *iters, double *t, long *steps, accq_err_t *err) {
   int Q = w->Q, K = w->K;
+  if (w->kind == ACCQ_POLICY_RANDOM_LP || w->kind == ACCQ_POLICY_POD) return polish_banded(w, iters, err);
   /* An empty class at the ODE's end point has mass ~ drift / kappa, while a
    * geometric tail has mass (1 - rho) s_k[q]: the test is relative.  Smooth
    * rules (random-lp, pod) have no face. */
@@ -727,13 +802,24 @@ static int polish(accq_limit_t *w, int *iters, accq_err_t *err) {
     for (int q = 1; q <= Q; q++) {
       /* class (k, q-1) empty while level q is occupied: s_k[q] = s_k[q-1] */
       double below = sfrac(w->x, Q, k, q - 1), here = sfrac(w->x, Q, k, q);
-      int t = !smooth && below - here <= delta * here && here > 1e-9;
-      w->tied[k * Q + q - 1] = (unsigned char)t;
-      if (!t) w->unk[w->nunk++] = k * Q + q - 1;
+      int tie = !smooth && below - here <= delta * here && here > 1e-9;
+      w->tied[k * Q + q - 1] = (unsigned char)tie;
+      if (!tie) w->unk[w->nunk++] = k * Q + q - 1;
     }
   memcpy(w->xfull, w->x, sizeof(double) * (size_t)K * (size_t)Q);
   size_t n = (size_t)w->nunk;
   *iters = 0;
+  if (n > (size_t)w->opt.max_dim_newton) {
+    /* Dense Newton is O(n^3).  A smooth rule has no face and its ODE is the
+     * exact drift: integrate on to the residual instead (linear convergence at
+     * the slowest relaxation rate).  A sliding rule with so long a tail is refused. */
+    (void)t;
+    (void)steps;
+    return accq_err_set(err, ACCQ_ETOOBIG,
+                        "limit: the fixed point has %zu unknowns on its face, more than the "
+                        "dense polish takes (max_dim_newton = %d)",
+                        n, w->opt.max_dim_newton);
+  }
   if (n == 0) {
     gsl_vector_view none = gsl_vector_view_array(w->x, 1); /* unused */
     (void)none;
@@ -897,7 +983,7 @@ static void measures(accq_limit_t *w) {
   r->t_lp = w->t_lp;
   r->gap = isnan(w->t_lp) ? NAN : r->et / w->t_lp - 1.0;
   r->flow_residual = fabs(X - w->lambda) / w->lambda;
-  r->tail = tail_of(w, w->x, Q);
+  r->tail = Q * tail_of(w, w->x, Q);
   r->dimension = w->nunk;
   r->face = 0;
   for (int i = 0; i < w->K * Q; i++) r->face += w->tied[i];
@@ -961,15 +1047,17 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
     for (;;) {
       accq_err_clear(err);
       w->coupled = 0;
-      st = polish(w, &iters, err);
+      st = polish(w, &iters, &t, &steps, err);
       w->res.newton_iterations += iters;
       if (st) break;
-      if (tail_of(w, w->x, w->Q) <= w->opt.tail_tol) break;
+      /* the truncated system loses what would go beyond Q; its effect on the
+       * mean queue is about Q s_k[Q] (M/M/1/Q against M/M/1): that is the test */
+      if (w->Q * tail_of(w, w->x, w->Q) <= w->opt.tail_tol) break;
       if (2 * w->Q > w->opt.q_max) {
         st = accq_err_set(err, ACCQ_ETOOBIG,
-                          "limit: the tail max_k s_k[%d] = %.3g stays above %.3g: raise q_max "
-                          "(%d)",
-                          w->Q, tail_of(w, w->x, w->Q), w->opt.tail_tol, w->opt.q_max);
+                          "limit: the tail Q max_k s_k[Q] = %.3g at Q = %d stays above %.3g: "
+                          "raise q_max (%d)",
+                          w->Q * tail_of(w, w->x, w->Q), w->Q, w->opt.tail_tol, w->opt.q_max);
         break;
       }
       if ((st = resize(w, 2 * w->Q)) != 0) {
