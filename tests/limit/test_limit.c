@@ -4,6 +4,7 @@
  * heterogeneous JIQ fixed point and a POP sliding fixed point derived by hand,
  * flow balance on every bundled model, and the refusals (overload). */
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -397,6 +398,52 @@ START_TEST(test_trajectory) {
 }
 END_TEST
 
+/* The command: JSON results with status and reason, the exit status of an
+ * overloaded policy (4, no number printed for it), --vary rows, --trajectory. */
+START_TEST(test_cli) {
+  char *out = NULL, *err = NULL;
+  char args[2048];
+  snprintf(args, sizeof args, "limit %s -p pop,pod:2 --format json",
+           accq_src_path("models/two-tier.ini"));
+  ck_assert_int_eq(accq_run(args, &out, &err), 0);
+  ck_assert_msg(strstr(out, "\"policy\": \"pop\"") && strstr(out, "\"status\": \"ok\"") &&
+                    strstr(out, "\"mean_response_time\": 0.75") && strstr(out, "\"queue_length\""),
+                "%s", out);
+  free(out);
+  free(err);
+  snprintf(args, sizeof args, "limit %s -p pop,jsq --set system.load=1.05 --format json",
+           accq_src_path("models/saturating.ini"));
+  ck_assert_int_eq(accq_run(args, &out, &err), 4);
+  ck_assert_msg(strstr(out, "\"status\": \"unstable\"") && strstr(err, "Lambda_max"), "%s %s", out, err);
+  free(out);
+  free(err);
+  snprintf(args, sizeof args, "limit %s -p pop --vary load=0.5:1.1:4 --format csv",
+           accq_src_path("models/saturating.ini"));
+  ck_assert_int_eq(accq_run(args, &out, &err), 0);
+  ck_assert_msg(strstr(out, "load,lambda,policy,status,mean_response_time") && strstr(out, "unstable"),
+                "%s", out);
+  free(out);
+  free(err);
+  const char *tr = accq_tmp_file("", ".csv");
+  snprintf(args, sizeof args, "limit -p jiq --trajectory %s -q", tr);
+  ck_assert_int_eq(accq_run(args, &out, &err), 0);
+  FILE *f = fopen(tr, "r");
+  ck_assert(f != NULL);
+  char line[512];
+  ck_assert(fgets(line, sizeof line, f) != NULL);
+  ck_assert(strncmp(line, "t,mean_jobs,et,", 15) == 0);
+  fclose(f);
+  free(out);
+  free(err);
+  ck_assert_int_eq(accq_run("limit -p jiq,pop --trajectory /tmp/x.csv", &out, &err), 2);
+  free(out);
+  free(err);
+  ck_assert_int_eq(accq_run("limit -p nonsense", &out, &err), 2);
+  free(out);
+  free(err);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("limit");
   TCase *tc = tcase_create("limit");
@@ -412,6 +459,7 @@ int main(void) {
   tcase_add_test(tc, test_properties_bundled);
   tcase_add_test(tc, test_overload);
   tcase_add_test(tc, test_trajectory);
+  tcase_add_test(tc, test_cli);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
