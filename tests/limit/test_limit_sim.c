@@ -1,0 +1,67 @@
+/* The mean-field limit against the simulator at a large size (label nosan):
+ * at m n = 10^4 servers the simulated E[T] of pop, jfiq, sed and pod:2 on two
+ * bundled models must land within its 95% interval plus an O(1/m) allowance of
+ * the limit.  The simulator (accq/sim.h) shares only the dispatch function with
+ * the policies; the limit re-derives each rule on fractions (src/limit), so a
+ * wrong sliding rule or drift shows here.  On saturating (load 0.9) POP slides on
+ * medium's idle boundary: the test covers the Filippov solution. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accq/limit.h"
+#include "accq/lp.h"
+#include "accq/sim.h"
+#include "testutil.h"
+
+START_TEST(test_sim_vs_limit) {
+  const char *models[] = {"two-tier", "saturating"};
+  const char *pols[] = {"pop", "jfiq", "sed", "pod:2"};
+  for (int i = 0; i < 2; i++) {
+    accq_model_t m;
+    accq_err_t e;
+    char path[256];
+    snprintf(path, sizeof path, "models/%s.ini", models[i]);
+    ck_assert_int_eq(accq_model_load(&m, accq_src_path(path), NULL, 0, &e), 0);
+    ck_assert_int_eq(accq_lp_model_resolve(&m, &e), 0);
+    /* both models have 3 servers per unit of scale: m = 3334 gives 10002 servers */
+    m.scale = 3334;
+    for (int p = 0; p < 4; p++) {
+      double et, gap;
+      ck_assert_msg(accq_limit_et(&m, pols[p], &et, &gap, &e) == 0, "%s", e.msg);
+      accq_policy_t *pol;
+      accq_policy_options_t po;
+      accq_policy_options_init(&po);
+      ck_assert_int_eq(accq_policy_alloc(&pol, pols[p], &m, &po, &e), 0);
+      accq_sim_options_t so;
+      accq_sim_options_init(&so);
+      so.replications = 5;
+      so.jobs = 500000;  /* 150 time units of the whole system at Lambda m = 3334 */
+      so.warmup = 200000; /* 60 time units from empty: the fluid settles in ~15 */
+      so.seed = 7;
+      accq_sim_result_t r;
+      ck_assert_msg(accq_sim_run(&m, pol, &so, &r, NULL, &e) == 0, "%s", e.msg);
+      double sim = r.mean_response_time.mean, ci = r.mean_response_time.ci95;
+      /* the interval must be informative, and the allowance for the finite-size
+       * term C/m with C = 10 (in units of E[T]) is 0.3% at m = 3334 */
+      ck_assert_msg(ci < 0.01 * et, "%s on %s: interval %g too wide", pols[p], models[i], ci);
+      double allow = ci + 10.0 / m.scale * et;
+      ck_assert_msg(fabs(sim - et) <= allow,
+                    "%s on %s: simulated E[T] %.17g +- %.3g at m = %d, limit %.17g (allowed %.3g)",
+                    pols[p], models[i], sim, ci, m.scale, et, allow);
+      fprintf(stderr, "%s %s: sim %.6f +- %.6f, limit %.6f, diff/limit %.2e\n", models[i], pols[p],
+              sim, ci, et, (sim - et) / et);
+      accq_policy_free(pol);
+    }
+  }
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("limit_sim");
+  TCase *tc = tcase_create("limit_sim");
+  tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, test_sim_vs_limit);
+  suite_add_tcase(s, tc);
+  return accq_run_suite(s);
+}
