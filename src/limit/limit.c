@@ -448,6 +448,14 @@ int accq_limit_alloc(accq_limit_t **out, const accq_model_t *model, const char *
                         "limit options: need 2 <= q_init (%d) <= q_max (%d), tail_tol (%g), "
                         "residual_tol (%g) and t_max (%g) > 0",
                         o.q_init, o.q_max, o.tail_tol, o.residual_tol, o.t_max);
+  /* the fluid limit here is that of exponential service (a server's state is
+   * its queue length); other distributions need the phase in the state */
+  for (int k = 0; k < model->ntypes; k++)
+    if (model->types[k].service.kind != ACCQ_SERVICE_EXP)
+      return accq_err_set(err, ACCQ_EINVAL,
+                          "limit: type '%s' has non-exponential service; the mean-field limit "
+                          "is computed for exponential service only (set service = exp)",
+                          model->types[k].name);
   accq_limit_t *w = calloc(1, sizeof *w);
   if (!w) return accq_err_set(err, ACCQ_ENOMEM, "limit: out of memory");
   w->m = *model;

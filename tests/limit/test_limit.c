@@ -364,6 +364,10 @@ START_TEST(test_overload) {
   ck_assert_int_eq(accq_limit_solve(w, &e), ACCQ_EUNSTABLE);
   accq_limit_free(w);
   ck_assert_int_eq(accq_limit_alloc(&w, &m, "nonsense", NULL, &e), ACCQ_EUSAGE);
+  /* the limit is for exponential service only: refused, naming the type */
+  m.types[1].service.kind = ACCQ_SERVICE_DET;
+  ck_assert_int_eq(accq_limit_alloc(&w, &m, "pop", NULL, &e), ACCQ_EINVAL);
+  ck_assert_msg(strstr(e.msg, "'large'") != NULL, "%s", e.msg);
 }
 END_TEST
 
