@@ -1074,6 +1074,9 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
       }
     }
     if (!st) {
+      /* the flag is about the fixed point only: the polish's trial points and
+       * finite differences may cross faces */
+      w->coupled = 0;
       measures(w);
       int okface = w->res.residual <= w->opt.residual_tol;
       for (int i = 0; i < w->K * w->Q && okface; i++) {
