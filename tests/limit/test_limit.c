@@ -371,6 +371,30 @@ START_TEST(test_overload) {
 }
 END_TEST
 
+/* POP with both types of its first pair on their idle boundaries (t0 and t3
+ * saturate together at load 0.5: the pair's rate 15.85 asks 4.10 of t0's 6.17
+ * freed servers per unit time and 11.7 of t3's 6.31, so t3 binds and t0's rest
+ * goes to the singleton (t0) when t3 has no idle server): the two idle counters
+ * form a 2-D fast process that accq does not reduce, so it refuses with
+ * ACCQ_ENUMERIC and prints no number (proofs/mean-field.md, "Not reduced"). */
+START_TEST(test_pop_coupled_refused) {
+  accq_model_t m;
+  load_text(&m, "[system]\nload = 0.5\naccuracy_target = 0.368\n"
+                "[type t0]\nservers = 1\nrate = 6.174\naccuracy = 0.471\n"
+                "[type t1]\nservers = 3\nrate = 4.454\naccuracy = 0.592\n"
+                "[type t2]\nservers = 2\nrate = 2.923\naccuracy = 0.865\n"
+                "[type t3]\nservers = 1\nrate = 6.314\naccuracy = 0.332\n");
+  accq_err_t e;
+  ck_assert_int_eq(accq_lp_model_resolve(&m, &e), 0);
+  accq_limit_t *w;
+  ck_assert_int_eq(accq_limit_alloc(&w, &m, "pop", NULL, &e), 0);
+  ck_assert_int_eq(accq_limit_solve(w, &e), ACCQ_ENUMERIC);
+  ck_assert_msg(strstr(e.msg, "both types") != NULL, "%s", e.msg);
+  ck_assert(isnan(accq_limit_result(w)->et));
+  accq_limit_free(w);
+}
+END_TEST
+
 /* The trajectory starts empty and ends at the fixed point. */
 START_TEST(test_trajectory) {
   accq_model_t m;
@@ -464,6 +488,7 @@ int main(void) {
   tcase_add_test(tc, test_overload);
   tcase_add_test(tc, test_trajectory);
   tcase_add_test(tc, test_cli);
+  tcase_add_test(tc, test_pop_coupled_refused);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
