@@ -3,11 +3,13 @@
  * calls the limit module (accq/limit.h), builds one report. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accq/limit.h"
 #include "accq/lp.h"
 #include "cli/cli.h"
+#include "ext/gnuplot.h"
 
 #define MAX_POLICIES 32
 #define MAX_LEVELS_SHOWN 12 /* queue-length columns for humans; JSON has them all */
@@ -263,6 +265,17 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
   accq_progress_t bar;
   accq_progress_start(&bar, "accq limit", (double)v.n * npol, cli->quiet);
   int rc = 0, worst = 0;
+  /* for --plot: E[T] per policy and T_LP over the range (NaN where none) */
+  double *px = calloc((size_t)v.n, sizeof(double));
+  double *py = calloc((size_t)v.n * (size_t)(npol + 1), sizeof(double));
+  if (!px || !py) {
+    free(px);
+    free(py);
+    accq_report_free(rep);
+    accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
+    return accq_cli_fail(&err);
+  }
+  for (int i = 0; i < v.n * (npol + 1); i++) py[i] = NAN;
   for (int i = 0; i < v.n && rc == 0; i++) {
     accq_model_t m = *base;
     int st = accq_cli_vary_apply(&v, i, &m, &err);
@@ -278,6 +291,7 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
       rc = accq_cli_fail(&err);
       break;
     }
+    px[i] = accq_cli_vary_value(&v, i);
     for (int p = 0; p < npol; p++) {
       run_t r;
       memset(&r, 0, sizeof r);
@@ -309,6 +323,8 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
         if (accq_status_exit_code(r.status) == 3) worst = worse(worst, r.status);
       } else {
         const accq_limit_result_t *x = accq_limit_result(r.w);
+        py[(size_t)p * v.n + i] = x->et;
+        py[(size_t)npol * v.n + i] = x->t_lp;
         accq_table_num(t, x->et);
         if (isnan(x->t_lp)) accq_table_null(t, NULL);
         else accq_table_num(t, x->t_lp);
@@ -326,8 +342,23 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
     }
   }
   accq_progress_finish(&bar);
+  if (rc == 0 && cli->plot) {
+    accq_plot_series_t se[MAX_POLICIES + 1];
+    for (int p = 0; p <= npol; p++) {
+      se[p].title = p < npol ? names[p] : "T_LP";
+      se[p].n = v.n;
+      se[p].x = px;
+      se[p].y = py + (size_t)p * v.n;
+      se[p].ylo = se[p].yhi = NULL;
+      se[p].style = p < npol ? ACCQ_PLOT_LINESPOINTS : ACCQ_PLOT_LINES;
+    }
+    accq_plot_t pl = {title, v.param, "E[T] at m -> infinity", 0, 0, npol + 1, se};
+    if (accq_gnuplot_render(&pl, cli->plot, &err)) rc = accq_cli_fail(&err);
+  }
   if (rc == 0) rc = accq_cli_emit(cli, rep);
   accq_report_free(rep);
+  free(px);
+  free(py);
   return rc ? rc : worst;
 }
 
@@ -355,7 +386,7 @@ int accq_cli_limit(int argc, char **argv) {
       "status 4 when no stable fixed point exists (overload) for a policy, 3 when the\n"
       "fixed point was not found; with --vary such rows say so and only numerical\n"
       "failures (3) set the exit status.",
-      ACCQ_CLI_COMMON, opts, 0, 1};
+      ACCQ_CLI_COMMON | ACCQ_CLI_PLOT, opts, 0, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
   if (rc >= 0) return rc;
@@ -372,7 +403,9 @@ int accq_cli_limit(int argc, char **argv) {
   if ((rc = split_policies(&cli, policies ? policies : "all", names, &npol)) != 0) return rc;
   if (trajectory && (npol != 1 || vary))
     return accq_cli_usage(&cli, "--trajectory needs exactly one policy and no --vary");
-  opt.trajectory = trajectory != NULL;
+  if (cli.plot && !vary && npol != 1)
+    return accq_cli_usage(&cli, "--plot draws the trajectory of one policy, or E[T] over --vary");
+  opt.trajectory = trajectory != NULL || (cli.plot && !vary);
 
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
@@ -414,6 +447,39 @@ int accq_cli_limit(int argc, char **argv) {
       goto cleanup;
     }
     if (accq_outfile_commit(of, &err)) {
+      rc = accq_cli_fail(&err);
+      goto cleanup;
+    }
+  }
+  if (cli.plot && runs[0].w && accq_limit_trajectory_points(runs[0].w) > 0) {
+    /* E[T](t) = L(t)/Lambda along the ODE from the empty state, and the limit */
+    int np = accq_limit_trajectory_points(runs[0].w);
+    double tt[4096], et[4096], lim[4096];
+    if (np > 4096) np = 4096;
+    FILE *mf = tmpfile();
+    if (!mf || accq_limit_trajectory_write(runs[0].w, mf, &err)) {
+      if (mf) fclose(mf);
+      accq_err_set(&err, ACCQ_EIO, "--plot: cannot buffer the trajectory");
+      rc = accq_cli_fail(&err);
+      goto cleanup;
+    }
+    rewind(mf);
+    char line[8192];
+    int got = 0;
+    if (fgets(line, sizeof line, mf))
+      while (got < np && fgets(line, sizeof line, mf)) {
+        double L;
+        if (sscanf(line, "%lf,%lf,%lf", &tt[got], &L, &et[got]) == 3) got++;
+      }
+    fclose(mf);
+    for (int i = 0; i < got; i++) lim[i] = runs[0].status ? NAN : accq_limit_result(runs[0].w)->et;
+    /* t = 0 cannot be drawn on a log axis: the plot is linear in t */
+    accq_plot_series_t se[2] = {{"E[T](t) = L(t)/Lambda", got, tt, et, NULL, NULL, ACCQ_PLOT_LINESPOINTS},
+                                {"fixed point", got, tt, lim, NULL, NULL, ACCQ_PLOT_LINES}};
+    char ptitle[128];
+    snprintf(ptitle, sizeof ptitle, "mean-field trajectory of %s from the empty state", runs[0].name);
+    accq_plot_t pl = {ptitle, "fluid time t", "L(t)/Lambda", 0, 0, 2, se};
+    if (accq_gnuplot_render(&pl, cli.plot, &err)) {
       rc = accq_cli_fail(&err);
       goto cleanup;
     }

@@ -466,6 +466,9 @@ START_TEST(test_cli) {
   ck_assert_int_eq(accq_run("limit -p jiq,pop --trajectory /tmp/x.csv", &out, &err), 2);
   free(out);
   free(err);
+  ck_assert_int_eq(accq_run("limit -p jiq,pop --plot /tmp/x.png", &out, &err), 2);
+  free(out);
+  free(err);
   ck_assert_int_eq(accq_run("limit -p nonsense", &out, &err), 2);
   free(out);
   free(err);
