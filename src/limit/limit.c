@@ -17,12 +17,15 @@
 #include "accq/limit.h"
 
 #include <float.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_permutation.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
@@ -61,6 +64,17 @@ struct accq_limit {
   int *cls_k, *cls_q, *grp_start; /* group g = classes grp_start[g] .. grp_start[g+1]-1 */
   int cls_Q;                /* Q the classes were built for */
   int coupled;              /* POP: a pair with two boundary types decided the split */
+  /* POP with two types on their idle boundaries: the routing is the average over
+   * the four availability patterns under the stationary law of their two idle
+   * counters (a quasi-birth-death process, solved by logarithmic reduction) */
+  int nB, B[2];             /* boundary types fixed by the face of the polish */
+  int pattern;              /* -1: none; else bit 0: B[0] has an idle server, bit 1: B[1] */
+  double qbd_pi[4];         /* last pattern probabilities */
+  double qbd_key[10];       /* (phi_a, phi_b, c_a[4], c_b[4]) of qbd_pi: a cache, since the
+                               finite differences of the polish mostly leave them unchanged */
+  int qbd_cached, qbd_cache_fail;
+  int nbound;               /* POP: types on their idle boundary at the last polish */
+  int qbd_fail;             /* the counters are not positive recurrent / too slow a tail */
   /* polish */
   unsigned char *tied;      /* K*Q: s_k[q] tied to s_k[q-1] (class (k,q-1) empty) */
   int *unk;                 /* indices of the unknowns */
@@ -240,6 +254,8 @@ static void route_pop(accq_limit_t *w, const double *x, int Q, int exact, double
     for (int q = 0; q <= Q; q++) {
       double M = mass(w, x, Q, k, q), f = inflow(w, x, Q, k, q);
       if (q == Q) b[k * (Q + 1) + q] = INF; /* beyond the truncation: lost, never refused */
+      else if (exact && q == 0 && w->pattern >= 0 && (k == w->B[0] || k == w->B[1]))
+        b[k * (Q + 1)] = (w->pattern >> (k == w->B[0] ? 0 : 1)) & 1 ? INF : 0.0;
       else if (exact) b[k * (Q + 1) + q] = M > 0 ? INF : fmax(f, 0);
       else b[k * (Q + 1) + q] = fmax(f + w->kappa * M, 0);
     }
@@ -315,6 +331,235 @@ static void route_pop(accq_limit_t *w, const double *x, int Q, int exact, double
   if (R > eps) r[Q] += R; /* nowhere to go within the truncation: lost */
 }
 
+
+/* ---- POP with two boundary types: the fast process -------------------------------
+ *
+ * Z = (Z_a, Z_b), the idle servers of the two boundary types a = B[0], b = B[1],
+ * is on the fast time scale a continuous-time chain on N^2: Z_t + 1 at rate phi_t
+ * (servers freed), Z_t - 1 at rate c_t(P) while Z_t > 0, where P is the pattern
+ * (which of a, b has an idle server) and c_t(P) the rate POP sends to idle type-t
+ * servers under that pattern.  The fluid routing is sum_P pi(P) r(P).  With the
+ * level = Z_lev and the phase = Z_ph truncated at `nph` (the phase type must be
+ * drained faster than it fills in every pattern, so its tail is geometric), the
+ * chain is a QBD: up A0 = phi_lev I, down A2 = diag(c_lev(+, j>0)), local A1;
+ * level 0 local B1.  R solves A0 + R A1 + R^2 A2 = 0 (logarithmic reduction for G,
+ * then R = A0 (-(A1 + A0 G))^-1), pi_i = pi_0 R^i, pi_0 (B1 + R A2) = 0. */
+static void pattern_routes(accq_limit_t *w, const double *x, int Q, int pat, double *r) {
+  w->pattern = pat;
+  memset(r, 0, sizeof(double) * (size_t)w->K * (size_t)(Q + 1));
+  route_pop(w, x, Q, 1, r);
+  w->pattern = -1;
+}
+
+static int qbd_solve(int n, const double *A0d, const double *A2d, gsl_matrix *A1, gsl_matrix *B1,
+                     double *pi_levels0, double *pi_levels_up) {
+  /* matrices n x n; A0 and A2 diagonal (given as vectors) */
+  int st = 0;
+  gsl_matrix *nA1inv = gsl_matrix_alloc(n, n), *B0 = gsl_matrix_alloc(n, n), *B2 = gsl_matrix_alloc(n, n),
+             *G = gsl_matrix_alloc(n, n), *T = gsl_matrix_alloc(n, n), *U = gsl_matrix_alloc(n, n),
+             *M = gsl_matrix_alloc(n, n), *W = gsl_matrix_alloc(n, n), *R = gsl_matrix_alloc(n, n);
+  gsl_permutation *perm = gsl_permutation_alloc(n);
+  gsl_vector *v = gsl_vector_alloc(n), *pv = gsl_vector_alloc(n);
+  if (!nA1inv || !B0 || !B2 || !G || !T || !U || !M || !W || !R || !perm || !v || !pv) {
+    st = -1;
+    goto done;
+  }
+  int sg;
+  /* (-A1)^-1 */
+  gsl_matrix_memcpy(M, A1);
+  gsl_matrix_scale(M, -1.0);
+  if (gsl_linalg_LU_decomp(M, perm, &sg) || gsl_linalg_LU_invert(M, perm, nA1inv)) {
+    st = -1;
+    goto done;
+  }
+  /* B0 = (-A1)^-1 A0, B2 = (-A1)^-1 A2 (A0, A2 diagonal: scale columns) */
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      gsl_matrix_set(B0, i, j, gsl_matrix_get(nA1inv, i, j) * A0d[j]);
+      gsl_matrix_set(B2, i, j, gsl_matrix_get(nA1inv, i, j) * A2d[j]);
+    }
+  gsl_matrix_memcpy(G, B2);
+  gsl_matrix_memcpy(T, B0);
+  double prev_err = INFINITY;
+  for (int it = 0; it < 60; it++) {
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B0, B2, 0.0, U);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B2, B0, 1.0, U);
+    /* M = (I - U)^-1 */
+    gsl_matrix_scale(U, -1.0);
+    for (int i = 0; i < n; i++) gsl_matrix_set(U, i, i, gsl_matrix_get(U, i, i) + 1.0);
+    if (gsl_linalg_LU_decomp(U, perm, &sg) || gsl_linalg_LU_invert(U, perm, M)) {
+      st = -1;
+      goto done;
+    }
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B0, B0, 0.0, W);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, M, W, 0.0, U); /* new B0 in U */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B2, B2, 0.0, W);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, M, W, 0.0, B2); /* new B2 */
+    gsl_matrix_memcpy(B0, U);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, T, B2, 1.0, G);  /* G += T B2' */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, T, B0, 0.0, W);  /* T = T B0' */
+    gsl_matrix_memcpy(T, W);
+    double err = 0;
+    for (int i = 0; i < n; i++) {
+      double rs = 0;
+      for (int j = 0; j < n; j++) rs += gsl_matrix_get(G, i, j);
+      err = fmax(err, fabs(1 - rs));
+    }
+    /* quadratic convergence: stop at rounding level (G 1 = 1 to ~n eps) */
+    if (err < 1e-14 || (err < 1e-12 && !(err < 0.5 * prev_err))) break;
+    prev_err = err;
+  }
+  /* R = A0 (-(A1 + A0 G))^-1 */
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++)
+      gsl_matrix_set(M, i, j, -(gsl_matrix_get(A1, i, j) + A0d[i] * gsl_matrix_get(G, i, j)));
+  if (gsl_linalg_LU_decomp(M, perm, &sg) || gsl_linalg_LU_invert(M, perm, W)) {
+    st = -1;
+    goto done;
+  }
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) gsl_matrix_set(R, i, j, A0d[i] * gsl_matrix_get(W, i, j));
+  /* spectral radius of R < 1 (positive recurrence): R^k must vanish; test via (I - R) solve below */
+  /* pi_0 (B1 + R A2) = 0: M^T pi0^T = 0, replace one equation by normalization later */
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++)
+      gsl_matrix_set(M, j, i, gsl_matrix_get(B1, i, j) + gsl_matrix_get(R, i, j) * A2d[j]);
+  for (int i = 0; i < n; i++) gsl_matrix_set(M, n - 1, i, 1.0); /* sum pi0 = 1 (rescaled below) */
+  gsl_vector_set_zero(v);
+  gsl_vector_set(v, n - 1, 1.0);
+  if (gsl_linalg_LU_decomp(M, perm, &sg) || gsl_linalg_LU_solve(M, perm, v, pv)) {
+    st = -1;
+    goto done;
+  }
+  /* S = pi0 (I - R)^-1 ; levels >= 1: S - pi0 */
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) gsl_matrix_set(W, j, i, (i == j) - gsl_matrix_get(R, i, j));
+  if (gsl_linalg_LU_decomp(W, perm, &sg) || gsl_linalg_LU_solve(W, perm, pv, v)) {
+    st = -1;
+    goto done;
+  }
+  double tot = 0;
+  for (int j = 0; j < n; j++) {
+    double s0 = gsl_vector_get(pv, j), sall = gsl_vector_get(v, j);
+    if (!(sall >= -1e-12) || !(sall - s0 >= -1e-12)) st = -1; /* R not sub-stochastic: transient */
+    tot += sall;
+  }
+  if (!(tot > 0) || !isfinite(tot)) st = -1;
+  for (int j = 0; j < n && !st; j++) {
+    pi_levels0[j] = gsl_vector_get(pv, j) / tot;
+    pi_levels_up[j] = (gsl_vector_get(v, j) - gsl_vector_get(pv, j)) / tot;
+  }
+done:
+  gsl_matrix_free(nA1inv);
+  gsl_matrix_free(B0);
+  gsl_matrix_free(B2);
+  gsl_matrix_free(G);
+  gsl_matrix_free(T);
+  gsl_matrix_free(U);
+  gsl_matrix_free(M);
+  gsl_matrix_free(W);
+  gsl_matrix_free(R);
+  gsl_permutation_free(perm);
+  gsl_vector_free(v);
+  gsl_vector_free(pv);
+  return st;
+}
+
+/* The averaged routing of POP with the two boundary types w->B into r. */
+static void route_pop_pair_boundary(accq_limit_t *w, const double *x, int Q, double *r) {
+  int K = w->K, nk = K * (Q + 1);
+  double *rp[4];
+  for (int p = 0; p < 4; p++) {
+    rp[p] = malloc(sizeof(double) * (size_t)nk);
+    if (!rp[p]) {
+      for (int j = 0; j < p; j++) free(rp[j]);
+      w->qbd_fail = 1;
+      return;
+    }
+    pattern_routes(w, x, Q, p, rp[p]);
+  }
+  int a = w->B[0], b = w->B[1];
+  double phi[2] = {w->mu[a] * mass(w, x, Q, a, 1), w->mu[b] * mass(w, x, Q, b, 1)};
+  /* c[t][pattern]: pattern bit 0 = a idle, bit 1 = b idle */
+  double c[2][4];
+  for (int p = 0; p < 4; p++) {
+    c[0][p] = rp[p][a * (Q + 1)];
+    c[1][p] = rp[p][b * (Q + 1)];
+  }
+  double key[10] = {phi[0], phi[1], c[0][0], c[0][1], c[0][2], c[0][3],
+                    c[1][0], c[1][1], c[1][2], c[1][3]};
+  if (w->qbd_cached && !memcmp(key, w->qbd_key, sizeof key)) {
+    if (w->qbd_cache_fail) w->qbd_fail = 1;
+    memset(r, 0, sizeof(double) * (size_t)nk);
+    for (int p = 0; p < 4; p++) {
+      for (int i = 0; i < nk; i++) r[i] += w->qbd_cache_fail ? NAN : w->qbd_pi[p] * rp[p][i];
+      free(rp[p]);
+    }
+    return;
+  }
+  int fail_before = w->qbd_fail;
+  w->qbd_fail = 0;
+  /* phase: the type drained faster than it fills whenever it has idle servers */
+  double ra = phi[0] / fmin(c[0][1], c[0][3]), rb = phi[1] / fmin(c[1][2], c[1][3]);
+  int ph = rb <= ra ? 1 : 0, lev = 1 - ph;
+  double ratio = ph ? rb : ra;
+  double pi4[4] = {0, 0, 0, 0};
+  if (!(ratio < 0.9) || !(phi[0] > 0) || !(phi[1] > 0)) {
+    w->qbd_fail = 1;
+  } else {
+    int n = (int)ceil(log(1e-17) / log(ratio)) + 2;
+    if (n > 160) {
+      w->qbd_fail = 1;
+    } else {
+      /* pattern index for (level idle?, phase idle?) */
+#define PAT(li, pj) ((lev == 0 ? (li) : (pj)) | ((lev == 0 ? (pj) : (li)) << 1))
+      double *A0d = malloc(sizeof(double) * n), *A2d = malloc(sizeof(double) * n);
+      double *p0 = malloc(sizeof(double) * n), *pu = malloc(sizeof(double) * n);
+      gsl_matrix *A1 = gsl_matrix_calloc(n, n), *B1 = gsl_matrix_calloc(n, n);
+      if (!A0d || !A2d || !p0 || !pu || !A1 || !B1) {
+        w->qbd_fail = 1;
+      } else {
+        for (int j = 0; j < n; j++) {
+          A0d[j] = phi[lev];
+          A2d[j] = c[lev][PAT(1, j > 0)];
+          for (int blk = 0; blk < 2; blk++) {
+            gsl_matrix *Mx = blk ? A1 : B1;
+            double down = j > 0 ? c[ph][PAT(blk, 1)] : 0, up = j < n - 1 ? phi[ph] : 0;
+            if (j > 0) gsl_matrix_set(Mx, j, j - 1, down);
+            if (j < n - 1) gsl_matrix_set(Mx, j, j + 1, up);
+            gsl_matrix_set(Mx, j, j, -(down + up + A0d[j] + (blk ? A2d[j] : 0)));
+          }
+        }
+        if (qbd_solve(n, A0d, A2d, A1, B1, p0, pu)) {
+          w->qbd_fail = 1;
+        } else {
+          for (int j = 0; j < n; j++) {
+            pi4[PAT(0, j > 0)] += p0[j];
+            pi4[PAT(1, j > 0)] += pu[j];
+          }
+        }
+      }
+#undef PAT
+      free(A0d);
+      free(A2d);
+      free(p0);
+      free(pu);
+      gsl_matrix_free(A1);
+      gsl_matrix_free(B1);
+    }
+  }
+  memcpy(w->qbd_key, key, sizeof key);
+  w->qbd_cached = 1;
+  w->qbd_cache_fail = w->qbd_fail;
+  w->qbd_fail |= fail_before;
+  memset(r, 0, sizeof(double) * (size_t)nk);
+  for (int p = 0; p < 4; p++) {
+    w->qbd_pi[p] = pi4[p];
+    for (int i = 0; i < nk; i++) r[i] += w->qbd_fail ? NAN : pi4[p] * rp[p][i];
+    free(rp[p]);
+  }
+}
+
 /* Fills r (K*(Q+1)) with the arrival rates per (type, level) of the policy at x. */
 static void routes(accq_limit_t *w, const double *x, int Q, int exact, double *r) {
   int K = w->K;
@@ -381,7 +626,10 @@ static void routes(accq_limit_t *w, const double *x, int Q, int exact, double *r
     break;
   }
   case ACCQ_POLICY_POP:
-    route_pop(w, x, Q, exact, r);
+    if (exact && w->nB == 2)
+      route_pop_pair_boundary(w, x, Q, r);
+    else
+      route_pop(w, x, Q, exact, r);
     break;
   default:
     break;
@@ -510,6 +758,7 @@ int accq_limit_alloc(accq_limit_t **out, const accq_model_t *model, const char *
     goto fail;
   }
   w->res.status = ACCQ_SUCCESS;
+  w->pattern = -1;
   *out = w;
   return ACCQ_SUCCESS;
 fail:
@@ -817,6 +1066,29 @@ static int polish(accq_limit_t *w, int *iters, double *t, long *steps, accq_err_
   memcpy(w->xfull, w->x, sizeof(double) * (size_t)K * (size_t)Q);
   size_t n = (size_t)w->nunk;
   *iters = 0;
+  w->nB = 0;
+  w->qbd_fail = 0;
+  w->qbd_cached = 0;
+  if (w->kind == ACCQ_POLICY_POP) {
+    /* two types on their idle boundaries whose counters interact: average over
+     * their stationary law (route_pop_pair_boundary) instead of the greedy split */
+    int B[ACCQ_MAX_TYPES], nb = 0;
+    for (int k = 0; k < K; k++)
+      if (w->tied[k * Q]) B[nb++] = k;
+    w->coupled = 0;
+    for (int k = 0; k < K; k++) /* the start point with its face applied */
+      for (int q = 1; q <= Q; q++)
+        if (w->tied[k * Q + q - 1]) w->xfull[k * Q + q - 1] = sfrac(w->xfull, Q, k, q - 1);
+    drift(w, w->xfull, Q, 1, w->ffull);
+    memcpy(w->xfull, w->x, sizeof(double) * (size_t)K * (size_t)Q);
+    w->nbound = nb;
+    if (w->coupled && nb == 2) {
+      w->nB = 2;
+      w->B[0] = B[0];
+      w->B[1] = B[1];
+    }
+    w->coupled = 0;
+  }
   if (n > (size_t)w->opt.max_dim_newton) {
     /* Dense Newton is O(n^3).  A smooth rule has no face and its ODE is the
      * exact drift: integrate on to the residual instead (linear convergence at
@@ -1077,6 +1349,7 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
       /* the flag is about the fixed point only: the polish's trial points and
        * finite differences may cross faces */
       w->coupled = 0;
+      w->qbd_fail = 0;
       measures(w);
       int okface = w->res.residual <= w->opt.residual_tol;
       for (int i = 0; i < w->K * w->Q && okface; i++) {
@@ -1115,11 +1388,20 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
     return fail(w, st ? st : ACCQ_ENOCONV, err);
   }
   traj_record(w, t);
-  if (w->coupled) {
-    st = accq_err_set(err, ACCQ_ENUMERIC,
-                      "limit of pop: at the fixed point a pair has both types on the idle "
-                      "boundary with the split decided by one of them; the sliding rate is "
-                      "not reduced to closed form there (proofs/mean-field.md)");
+  if (w->coupled || w->qbd_fail) {
+    if (w->qbd_fail)
+      st = accq_err_set(err, ACCQ_ENUMERIC,
+                        "limit of pop: types '%s' and '%s' are on their idle boundaries with "
+                        "interacting idle counters, and their fast process has too slow a tail "
+                        "(decay ratio >= 0.9) or is not positive recurrent: not solved "
+                        "(proofs/mean-field.md)",
+                        w->m.types[w->B[0]].name, w->m.types[w->B[1]].name);
+    else
+      st = accq_err_set(err, ACCQ_ENUMERIC,
+                        "limit of pop: at the fixed point %d types are on their idle boundaries "
+                        "and a pair has two of them with interacting idle counters; accq solves "
+                        "the fast process of two such types, not of %d (proofs/mean-field.md)",
+                        w->nbound, w->nbound);
     w->res.seconds = now_seconds() - t0;
     return fail(w, st, err);
   }

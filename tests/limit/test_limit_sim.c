@@ -57,11 +57,63 @@ START_TEST(test_sim_vs_limit) {
 }
 END_TEST
 
+/* POP with two types on their idle boundaries whose idle counters interact (the
+ * QBD-averaged routing, test_pop_two_boundaries in test_limit.c): 8 servers per
+ * unit of scale, m = 1250 gives 10^4 servers. */
+START_TEST(test_sim_vs_limit_two_boundaries) {
+  accq_model_t m;
+  accq_err_t e;
+  ck_assert_int_eq(accq_model_parse_string(&m,
+                       "[system]\nload = 0.5\naccuracy_target = 0.368\n"
+                       "[type t0]\nservers = 1\nrate = 6.174\naccuracy = 0.471\n"
+                       "[type t1]\nservers = 3\nrate = 4.454\naccuracy = 0.592\n"
+                       "[type t2]\nservers = 2\nrate = 2.923\naccuracy = 0.865\n"
+                       "[type t3]\nservers = 1\nrate = 6.314\naccuracy = 0.332\n",
+                       "two-boundaries", NULL, 0, &e),
+                   0);
+  ck_assert_int_eq(accq_lp_model_resolve(&m, &e), 0);
+  m.scale = 1250;
+  double et, gap;
+  ck_assert_msg(accq_limit_et(&m, "pop", &et, &gap, &e) == 0, "%s", e.msg);
+  accq_policy_t *pol;
+  accq_policy_options_t po;
+  accq_policy_options_init(&po);
+  ck_assert_int_eq(accq_policy_alloc(&pol, "pop", &m, &po, &e), 0);
+  accq_sim_options_t so;
+  accq_sim_options_init(&so);
+  so.replications = 5;
+  so.jobs = 500000;
+  so.warmup = 200000;
+  so.seed = 11;
+  accq_sim_result_t r;
+  ck_assert_msg(accq_sim_run(&m, pol, &so, &r, NULL, &e) == 0, "%s", e.msg);
+  double sim = r.mean_response_time.mean, ci = r.mean_response_time.ci95;
+  ck_assert(ci < 0.01 * et);
+  double allow = ci + 10.0 / m.scale * et;
+  ck_assert_msg(fabs(sim - et) <= allow, "two boundaries: simulated %.17g +- %.3g, limit %.17g", sim,
+                ci, et);
+  /* the per-type throughputs too: they carry the QBD's pattern probabilities */
+  accq_limit_t *w;
+  ck_assert_int_eq(accq_limit_alloc(&w, &m, "pop", NULL, &e), 0);
+  ck_assert_int_eq(accq_limit_solve(w, &e), 0);
+  for (int k = 0; k < m.ntypes; k++) {
+    double x = accq_limit_result(w)->throughput[k] * m.scale;
+    ck_assert_msg(fabs(r.throughput[k].mean - x) <= r.throughput[k].ci95 + 10.0 / m.scale * x + 1e-9,
+                  "type %d throughput: simulated %g +- %g, limit %g", k, r.throughput[k].mean,
+                  r.throughput[k].ci95, x);
+  }
+  fprintf(stderr, "two boundaries: sim %.6f +- %.6f, limit %.6f\n", sim, ci, et);
+  accq_limit_free(w);
+  accq_policy_free(pol);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("limit_sim");
   TCase *tc = tcase_create("limit_sim");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_sim_vs_limit);
+  tcase_add_test(tc, test_sim_vs_limit_two_boundaries);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
