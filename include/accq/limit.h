@@ -25,7 +25,9 @@
  * regularized drift (an empty class absorbs its inflow plus kappa times its
  * mass: continuous, with the same fixed points); once the drift is small the
  * fixed point is polished with GSL's multiroot (hybridsj) on the exact sliding
- * drift restricted to the face of empty classes, its residual is measured on
+ * drift restricted to the face of empty classes (a banded Newton for the smooth
+ * rules; for POP with two interacting idle boundaries the routing is averaged
+ * over the stationary law of the two idle counters), its residual is measured on
  * the full exact drift, and its local stability is the spectral abscissa of the
  * Jacobian on that face (GSL nonsymmetric eigenvalues).
  *
@@ -111,9 +113,10 @@ void accq_limit_free(accq_limit_t *w);
  *                   Jacobian has an eigenvalue with positive real part;
  *   ACCQ_ENOCONV    the ODE did not settle within t_max, or the polish failed;
  *   ACCQ_ETOOBIG    the tail needs more than q_max levels;
- *   ACCQ_ENUMERIC   a POP pair with both types on the idle boundary while the
- *                   sliding split is not determined by one of them (the fast
- *                   process is not reduced: see proofs/mean-field.md).
+ *   ACCQ_ENUMERIC   POP with interacting idle boundaries that accq does not
+ *                   reduce: three or more types, or two whose joint idle-counter
+ *                   process (solved as a QBD) has too slow a tail or is not
+ *                   positive recurrent (proofs/mean-field.md).
  * On failure the result holds the status and the reason and no measure (NaN).
  * Cost: the ODE, O(steps * K * Q) (O(K Q + pairs) per drift evaluation), plus
  * the polish O(n^3) and the eigenvalues O(n^3) for the n unknowns of the face
