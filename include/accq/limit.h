@@ -81,6 +81,9 @@ typedef struct {
   double residual;               /* max_k,q n_k |ds_k[q]/dt| / (Lambda + sum_k n_k mu_k), the
                                     exact sliding drift at the fixed point (dimensionless) */
   double flow_residual;          /* |sum_k X_k - Lambda| / Lambda */
+  double et_error;               /* a-posteriori error estimate of et: |change of E[T]| one
+                                    more Newton step would make (near capacity a tiny residual
+                                    is amplified by the slowest relaxation; this shows it) */
   double tail;                   /* Q max_k s_k[Q]: about what the truncation at Q changes in
                                     the mean queue per server (M/M/1/Q against M/M/1) */
   double abscissa;               /* max Re(eigenvalue) of the Jacobian on the face (NaN: not computed) */

@@ -132,6 +132,10 @@ static void result_json(accq_report_section_t *list, const accq_model_t *m, cons
   accq_report_section_t *d = accq_kv_object(e, "diagnostics", NULL);
   accq_kv_num(d, "residual", NULL, x->residual, 0);
   accq_kv_num(d, "flow_residual", NULL, x->flow_residual, 0);
+  if (isnan(x->et_error))
+    accq_kv_null(d, "et_error", NULL, "not estimated");
+  else
+    accq_kv_num(d, "et_error", NULL, x->et_error, 0);
   accq_kv_num(d, "tail", NULL, x->tail, 0);
   if (isnan(x->abscissa))
     accq_kv_null(d, "spectral_abscissa", NULL, "not computed (too many unknowns)");

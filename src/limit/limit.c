@@ -74,6 +74,7 @@ struct accq_limit {
                                finite differences of the polish mostly leave them unchanged */
   int qbd_cached, qbd_cache_fail;
   int nbound;               /* POP: types on their idle boundary at the last polish */
+  double et_error;          /* |E[T] change of one more Newton step| at the polished point */
   int qbd_fail;             /* the counters are not positive recurrent / too slow a tail */
   /* polish */
   unsigned char *tied;      /* K*Q: s_k[q] tied to s_k[q-1] (class (k,q-1) empty) */
@@ -982,52 +983,89 @@ static int integrate(accq_limit_t *w, double goal, double *t, long *steps, accq_
  * built by forward differences perturbing every (lb+ub+1)-th unknown together
  * (4K+1 drift evaluations) and solved by GSL's banded LU.  Cost O(n K^2) per
  * iteration instead of O(n^3). */
-static int polish_banded(accq_limit_t *w, int *iters, accq_err_t *err) {
+/* One Newton correction dx (level-major) at w->x, whose drift is f0: the banded
+ * forward-difference Jacobian and GSL's banded LU (see polish_banded). */
+static int banded_step(accq_limit_t *w, gsl_matrix *AB, gsl_vector_uint *piv, gsl_vector *f,
+                       gsl_vector *dx, const double *f0, double *f1, double *xp, double *hh) {
   int K = w->K, Q = w->Q, n = K * Q, lb = 2 * K, ub = 2 * K, width = lb + ub + 1;
+#define LM(i) (((i) % K) * Q + (i) / K) /* level-major index -> state index */
+  gsl_matrix_set_zero(AB);
+  for (int c = 0; c < width && c < n; c++) {
+    memcpy(xp, w->x, sizeof(double) * (size_t)n);
+    for (int j = c; j < n; j += width) {
+      double xj = w->x[LM(j)];
+      hh[j] = 1e-7 * fmax(fabs(xj), 1e-8);
+      xp[LM(j)] = xj + hh[j];
+    }
+    drift(w, xp, Q, 1, f1);
+    for (int j = c; j < n; j += width)
+      for (int i = j - ub; i <= j + lb; i++) {
+        if (i < 0 || i >= n) continue;
+        /* GSL's band layout (checked on a 5x5 example): A(i,j) at AB(j, lb + ub + i - j) */
+        gsl_matrix_set(AB, (size_t)j, (size_t)(lb + ub + i - j), (f1[LM(i)] - f0[LM(i)]) / hh[j]);
+      }
+  }
+  int g = gsl_linalg_LU_band_decomp((size_t)n, (size_t)lb, (size_t)ub, AB, piv);
+  for (int i = 0; i < n && !g; i++) gsl_vector_set(f, (size_t)i, -f0[LM(i)]);
+  if (!g) g = gsl_linalg_LU_band_solve((size_t)lb, (size_t)ub, AB, piv, f, dx);
+  return g;
+#undef LM
+}
+
+static int polish_banded(accq_limit_t *w, int *iters, accq_err_t *err) {
+  int K = w->K, Q = w->Q, n = K * Q, lb = 2 * K, ub = 2 * K;
   gsl_matrix *AB = gsl_matrix_calloc((size_t)n, (size_t)(2 * lb + ub + 1));
   gsl_vector_uint *piv = gsl_vector_uint_alloc((size_t)n);
   gsl_vector *f = gsl_vector_alloc((size_t)n), *dx = gsl_vector_alloc((size_t)n);
   double *f0 = malloc(sizeof(double) * (size_t)n), *f1 = malloc(sizeof(double) * (size_t)n);
   double *xp = malloc(sizeof(double) * (size_t)n), *hh = malloc(sizeof(double) * (size_t)n);
+  double *xbest = malloc(sizeof(double) * (size_t)n);
   int st = ACCQ_SUCCESS;
-  if (!AB || !piv || !f || !dx || !f0 || !f1 || !xp || !hh) {
+  if (!AB || !piv || !f || !dx || !f0 || !f1 || !xp || !hh || !xbest) {
     st = accq_err_set(err, ACCQ_ENOMEM, "limit: out of memory for the banded polish (n = %d)", n);
     goto cleanup;
   }
 #define LM(i) (((i) % K) * Q + (i) / K) /* level-major index -> state index */
-  double goal = 0.01 * w->opt.residual_tol, prev = INFINITY;
+  double goal = 0.01 * w->opt.residual_tol, prev = INFINITY, last_dx = INFINITY, best_res = INFINITY;
   for (int it = 0; it < 60; it++) {
     drift(w, w->x, Q, 1, f0);
     double res = drift_norm(w, f0, Q);
-    if (res < goal || !(res < 0.9 * prev)) break; /* converged, or at rounding level */
+    /* A small residual is not enough near capacity (slow modes amplify it into
+     * the state): also require the last Newton step to be at rounding level. */
+    if (res < best_res) {
+      best_res = res;
+      memcpy(xbest, w->x, sizeof(double) * (size_t)n);
+    }
+    if (res < goal && last_dx < 1e-14) break;
+    if (it > 0 && !(res < 0.9 * prev) && last_dx < 1e-12) break; /* at rounding level */
+    if (it > 0 && res > 1e3 * best_res) break;                  /* diverging: keep the best */
     prev = res;
     *iters = it + 1;
-    gsl_matrix_set_zero(AB);
-    for (int c = 0; c < width && c < n; c++) {
-      memcpy(xp, w->x, sizeof(double) * (size_t)n);
-      for (int j = c; j < n; j += width) {
-        double xj = w->x[LM(j)];
-        hh[j] = 1e-7 * fmax(fabs(xj), 1e-8);
-        xp[LM(j)] = xj + hh[j];
-      }
-      drift(w, xp, Q, 1, f1);
-      for (int j = c; j < n; j += width)
-        for (int i = j - ub; i <= j + lb; i++) {
-          if (i < 0 || i >= n) continue;
-          /* GSL's band layout (checked on a 5x5 example): A(i,j) at AB(j, lb + ub + i - j) */
-          gsl_matrix_set(AB, (size_t)j, (size_t)(lb + ub + i - j), (f1[LM(i)] - f0[LM(i)]) / hh[j]);
-        }
-    }
-    int g = gsl_linalg_LU_band_decomp((size_t)n, (size_t)lb, (size_t)ub, AB, piv);
-    for (int i = 0; i < n && !g; i++) gsl_vector_set(f, (size_t)i, -f0[LM(i)]);
-    if (!g) g = gsl_linalg_LU_band_solve((size_t)lb, (size_t)ub, AB, piv, f, dx);
+    int g = banded_step(w, AB, piv, f, dx, f0, f1, xp, hh);
     if (g) {
       st = accq_gsl_status(g, "limit: banded Newton step (LU_band)", err);
       goto cleanup;
     }
-    for (int i = 0; i < n; i++) w->x[LM(i)] += gsl_vector_get(dx, (size_t)i);
+    last_dx = 0;
+    for (int i = 0; i < n; i++) {
+      w->x[LM(i)] += gsl_vector_get(dx, (size_t)i);
+      last_dx = fmax(last_dx, fabs(gsl_vector_get(dx, (size_t)i)));
+    }
   }
 #undef LM
+  if (best_res < INFINITY) { /* the end point if it is the best, else the best seen */
+    drift(w, w->x, Q, 1, f0);
+    if (!(drift_norm(w, f0, Q) <= best_res)) memcpy(w->x, xbest, sizeof(double) * (size_t)n);
+  }
+  /* a-posteriori error of E[T]: what one more Newton step would change */
+  drift(w, w->x, Q, 1, f0);
+  if (banded_step(w, AB, piv, f, dx, f0, f1, xp, hh) == 0) {
+    double d = 0;
+    for (int i = 0; i < n; i++) d += w->n[i % K] * gsl_vector_get(dx, (size_t)i);
+    w->et_error = fabs(d) / w->lambda;
+  } else {
+    w->et_error = NAN;
+  }
   w->nunk = n;
   for (int i = 0; i < n; i++) {
     w->tied[i] = 0;
@@ -1042,6 +1080,7 @@ cleanup:
   free(f1);
   free(xp);
   free(hh);
+  free(xbest);
   return st;
 }
 
@@ -1101,8 +1140,7 @@ static int polish(accq_limit_t *w, int *iters, double *t, long *steps, accq_err_
                         n, w->opt.max_dim_newton);
   }
   if (n == 0) {
-    gsl_vector_view none = gsl_vector_view_array(w->x, 1); /* unused */
-    (void)none;
+    w->et_error = 0; /* every level tied: nothing to solve */
     return ACCQ_SUCCESS;
   }
   gsl_vector *u = gsl_vector_alloc(n);
@@ -1133,6 +1171,29 @@ static int polish(accq_limit_t *w, int *iters, double *t, long *steps, accq_err_
     }
   }
   if (g != GSL_SUCCESS) st = accq_gsl_status(g, "limit: fixed-point polish (multiroot hybridsj)", err);
+  /* a-posteriori error of E[T]: the change one more Newton step would make */
+  w->et_error = NAN;
+  if (!st) {
+    gsl_matrix *J = gsl_matrix_alloc(n, n);
+    gsl_permutation *perm = gsl_permutation_alloc(n);
+    gsl_vector *fx = gsl_vector_alloc(n), *dx = gsl_vector_alloc(n);
+    int sg;
+    if (J && perm && fx && dx && !polish_df(s->x, w, J) && !polish_f(s->x, w, fx) &&
+        !gsl_linalg_LU_decomp(J, perm, &sg) && !gsl_linalg_LU_solve(J, perm, fx, dx)) {
+      double e0 = 0, e1 = 0;
+      expand(w, s->x);
+      for (int i = 0; i < K * Q; i++) e0 += w->n[i / Q] * w->xfull[i];
+      gsl_vector_scale(dx, -1.0);
+      gsl_vector_add(dx, s->x);
+      expand(w, dx);
+      for (int i = 0; i < K * Q; i++) e1 += w->n[i / Q] * w->xfull[i];
+      w->et_error = fabs(e1 - e0) / w->lambda;
+    }
+    gsl_matrix_free(J);
+    gsl_permutation_free(perm);
+    gsl_vector_free(fx);
+    gsl_vector_free(dx);
+  }
   expand(w, s->x);
   memcpy(w->x, w->xfull, sizeof(double) * (size_t)K * (size_t)Q);
   gsl_vector_free(u);
@@ -1191,7 +1252,7 @@ static int fail(accq_limit_t *w, int st, accq_err_t *err) {
   r->et = r->mean_jobs = r->accuracy = r->p_wait = r->gap = NAN;
   r->t_lp = w->t_lp;
   for (int k = 0; k < w->K; k++) r->utilization[k] = r->throughput[k] = NAN;
-  r->residual = r->flow_residual = r->tail = r->abscissa = NAN;
+  r->residual = r->flow_residual = r->tail = r->abscissa = r->et_error = NAN;
   w->solved = 0;
   return st;
 }
@@ -1264,6 +1325,7 @@ static void measures(accq_limit_t *w) {
   r->gap = isnan(w->t_lp) ? NAN : r->et / w->t_lp - 1.0;
   r->flow_residual = fabs(X - w->lambda) / w->lambda;
   r->tail = Q * tail_of(w, w->x, Q);
+  r->et_error = w->et_error;
   r->dimension = w->nunk;
   r->face = 0;
   for (int i = 0; i < w->K * Q; i++) r->face += w->tied[i];
@@ -1307,7 +1369,12 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
   double t = 0;
   long steps = 0;
   traj_record(w, 0.0);
-  double goal = 1e-6;
+  /* The ODE only has to bring the state into Newton's basin and show the face.
+   * The smooth rules' banded Newton converges from far (random-lp's drift is
+   * linear), and their relaxation near capacity is slow (rate ~ mu (1 - sqrt rho)^2):
+   * stop their ODE early. */
+  int smooth_rule = w->kind == ACCQ_POLICY_RANDOM_LP || w->kind == ACCQ_POLICY_POD;
+  double goal = smooth_rule ? 1e-3 : 1e-6;
   int iters = 0, ok = 0;
   for (int attempt = 0; attempt < 4 && !ok; attempt++, goal *= 1e-2) {
     if ((st = integrate(w, goal, &t, &steps, err)) != 0) break;
@@ -1333,14 +1400,14 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
       /* the truncated system loses what would go beyond Q; its effect on the
        * mean queue is about Q s_k[Q] (M/M/1/Q against M/M/1): that is the test */
       if (w->Q * tail_of(w, w->x, w->Q) <= w->opt.tail_tol) break;
-      if (2 * w->Q > w->opt.q_max) {
+      if (w->Q >= w->opt.q_max) {
         st = accq_err_set(err, ACCQ_ETOOBIG,
                           "limit: the tail Q max_k s_k[Q] = %.3g at Q = %d stays above %.3g: "
                           "raise q_max (%d)",
                           w->Q * tail_of(w, w->x, w->Q), w->Q, w->opt.tail_tol, w->opt.q_max);
         break;
       }
-      if ((st = resize(w, 2 * w->Q)) != 0) {
+      if ((st = resize(w, 2 * w->Q < w->opt.q_max ? 2 * w->Q : w->opt.q_max)) != 0) {
         st = accq_err_set(err, st, "limit: out of memory");
         break;
       }
@@ -1356,12 +1423,24 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
         int k = i / w->Q, q = i % w->Q + 1;
         if (mass(w, w->x, w->Q, k, q - 1) < -1e-12 * w->n[k]) okface = 0;
       }
-      if (okface) ok = 1;
+      /* E[T] to 1e-9 relative, by the a-posteriori Newton estimate */
+      int accurate = !(w->res.et_error > 1e-9 * w->res.et);
+      if (okface && accurate) ok = 1;
+      else if (okface)
+        st = accq_err_set(err, ACCQ_ENOCONV,
+                          "limit: E[T] = %.17g is not determined to 1e-9 relative (one more "
+                          "Newton step would change it by %.3g): the fixed point is too "
+                          "ill-conditioned (load too close to capacity)",
+                          w->res.et, w->res.et_error);
       else
         st = accq_err_set(err, ACCQ_ENOCONV,
                           "limit: the polished point is not a fixed point of the sliding "
                           "dynamics (residual %.3g, face of %d classes)",
                           w->res.residual, w->res.face);
+    }
+    if (!ok && st == ACCQ_ETOOBIG) {
+      free(save);
+      break; /* a longer ODE does not shorten the tail */
     }
     if (!ok) {
       /* back to the ODE state, integrate further, try again */

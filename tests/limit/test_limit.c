@@ -41,6 +41,7 @@ static accq_limit_t *solve_ok(const accq_model_t *m, const char *pol) {
   /* every solution: exact drift residual, tail and local stability */
   ck_assert_msg(r->residual <= 1e-12, "%s: residual %g", pol, r->residual);
   ck_assert_msg(r->tail <= 1e-14, "%s: tail %g", pol, r->tail);
+  ck_assert_msg(r->et_error <= 1e-9 * r->et, "%s: E[T] error estimate %g", pol, r->et_error);
   /* the eigenvalues are computed up to 600 unknowns (the default); beyond, NaN */
   ck_assert_msg(r->abscissa < 0 || (isnan(r->abscissa) && r->dimension > 600),
                 "%s: spectral abscissa %g (dimension %d)", pol, r->abscissa, r->dimension);
