@@ -12,6 +12,9 @@
 
 #include "accq/sim.h"
 #define ACCQ_I_HAVE_SIM 1
+_Static_assert(ACCQ_VERIFY_SIM_WARNINGS == ACCQ_SIM_MAX_WARNINGS &&
+                   ACCQ_VERIFY_SIM_WARNING_MAX == ACCQ_SIM_WARNING_MAX,
+               "accq_verify_sim_t must hold every simulator warning");
 
 const char *accq_verdict_name(accq_verdict_t v) {
   switch (v) {
@@ -139,6 +142,10 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   out->loss_probability = res.loss_probability.mean;
   out->replications = res.replications;
   out->jobs = (long)res.jobs;
+  /* the bias warnings travel with the estimate (the sizes are asserted below) */
+  out->nwarnings = 0;
+  for (int i = 0; i < res.nwarnings && i < ACCQ_VERIFY_SIM_WARNINGS; i++)
+    snprintf(out->warnings[out->nwarnings++], ACCQ_VERIFY_SIM_WARNING_MAX, "%s", res.warnings[i]);
   accq_measures_t *ms = &out->m;
   memset(ms, 0, sizeof *ms);
   ms->lambda = res.lambda;
