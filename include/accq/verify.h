@@ -127,6 +127,9 @@ typedef struct {
   /* Test-only fault injection (NULL in normal use): "claims-target=POLICY" treats
    * POLICY (one of the policies verify runs, and not one that meets a* by
    * construction) as if it met a* by construction, so claims 1 and 2 check it.
+   * "sim-forget-warmup" runs every simulation with no warm-up from the empty
+   * state and no MSER-5 truncation (biased estimates whose bias warnings must be
+   * reported and kept out of the evidence).
    * Any other value is refused (ACCQ_EINVAL naming it). */
   const char *fault;
   int nslacks;                          /* claim 3 beyond the first breakpoint: rjiq:e */

@@ -99,8 +99,10 @@ int accq_cli_verify(int argc, char **argv) {
       {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B", "largest auto buffer (default 60)"},
       {"jobs", 0, ACCQ_OPT_INT, &jobs, "N", "simulated jobs per replication (default 100000)"},
       {"replications", 0, ACCQ_OPT_INT, &reps, "R", "simulation replications (default 10)"},
-      {"inject-fault", 0, ACCQ_OPT_STRING, &fault, "claims-target=POLICY",
-       "for tests: treat POLICY as meeting a* by construction (must make verify fail)"},
+      {"inject-fault", 0, ACCQ_OPT_STRING, &fault, "FAULT",
+       "for tests: claims-target=POLICY treats POLICY as meeting a* by construction (must make "
+       "verify fail); sim-forget-warmup simulates with no warm-up (the bias warnings must "
+       "show)"},
       {0}};
   const accq_cli_spec_t spec = {
       "verify", "[MODEL..] [options]",

@@ -114,6 +114,12 @@ int accq_verify_have_simulator(void) { return ACCQ_I_HAVE_SIM; }
 int accq_verify_simulate(const accq_model_t *m, const char *policy, int replications,
                          long jobs, unsigned long seed, int threads, accq_verify_sim_t *out,
                          accq_err_t *err) {
+  return accq_i_simulate(m, policy, replications, jobs, seed, threads, 0, out, err);
+}
+
+int accq_i_simulate(const accq_model_t *m, const char *policy, int replications, long jobs,
+                    unsigned long seed, int threads, int forget_warmup, accq_verify_sim_t *out,
+                    accq_err_t *err) {
 #if ACCQ_I_HAVE_SIM
   accq_policy_t *pol = NULL;
   accq_policy_options_t popt;
@@ -130,6 +136,14 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   so.seed = seed;
   so.buffer = 0;
   so.threads = threads;
+  if (forget_warmup) {
+    /* test fault: a simulator that forgets its warm-up (empty start, nothing
+     * discarded, MSER-5 as a diagnostic only): its estimates keep the start's
+     * bias and its trend tests must say so */
+    so.warmup = 0;
+    so.empty_start = 1;
+    so.mser = 0;
+  }
   accq_sim_result_t res;
   st = accq_sim_run(&mm, pol, &so, &res, NULL, err);
   accq_policy_free(pol);
@@ -176,6 +190,7 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   (void)jobs;
   (void)seed;
   (void)threads;
+  (void)forget_warmup;
   (void)out;
   return accq_err_set(err, ACCQ_EINVAL, "this build has no simulator");
 #endif

@@ -106,6 +106,7 @@ accq_verdict_t accq_verify_overall(const accq_claim_row_t *rows, int n) {
 
 int accq_verify_fault_check(const char *fault, accq_err_t *err) {
   if (!fault) return ACCQ_SUCCESS;
+  if (!strcmp(fault, "sim-forget-warmup")) return ACCQ_SUCCESS;
   char valid[160] = "";
   for (int pi = P_ACCURATE_JIQ + 1; pi < NPOL; pi++) {
     size_t u = strlen(valid);
@@ -113,8 +114,8 @@ int accq_verify_fault_check(const char *fault, accq_err_t *err) {
   }
   if (strncmp(fault, "claims-target=", 14))
     return accq_err_set(err, ACCQ_EINVAL,
-                        "--inject-fault: unknown fault '%s' (the only fault is "
-                        "claims-target=POLICY, POLICY one of %s)",
+                        "--inject-fault: unknown fault '%s' (the faults are "
+                        "claims-target=POLICY, POLICY one of %s, and sim-forget-warmup)",
                         fault, valid);
   const char *p = fault + 14;
   for (int pi = 0; pi < NPOL; pi++)
@@ -155,6 +156,7 @@ typedef struct {
   char lp_sat_type[ACCQ_VERIFY_MAX_GRID][ACCQ_NAME_MAX];
   int step, nsteps;
   char fault_policy[32];
+  int sim_forget;             /* fault "sim-forget-warmup" */
 } ctx_t;
 
 static simc_t *get_sim(ctx_t *c, int pi, int li, int si);
@@ -224,7 +226,7 @@ static int sim_warned(accq_claim_row_t *r, const accq_verify_sim_t *s, const cha
     r->nwarnings++;
   }
   r->excluded++;
-  note_add(r, "simulation %s not used as evidence: bias warning (%d)", label, s->nwarnings);
+  note_add(r, "simulation %s not used as evidence: %d bias warning(s)", label, s->nwarnings);
   return 1;
 }
 
@@ -801,8 +803,9 @@ static simc_t *get_sim(ctx_t *c, int pi, int li, int si) {
     progress(c, what);
     sc->status = accq_i_model_at(c->m, o->loads[li], o->sim_scales[si], &mm, &e);
     if (!sc->status)
-      sc->status = accq_verify_simulate(&mm, policies[pi], o->sim_replications, o->sim_jobs,
-                                        o->seed + (unsigned long)si, o->sim_threads, &sc->s, &e);
+      sc->status = accq_i_simulate(&mm, policies[pi], o->sim_replications, o->sim_jobs,
+                                   o->seed + (unsigned long)si, o->sim_threads, c->sim_forget,
+                                   &sc->s, &e);
     if (sc->status)
       snprintf(sc->why, sizeof sc->why, "%.190s", e.msg);
     else
@@ -971,9 +974,10 @@ static int slack_series(ctx_t *c, accq_claim_row_t *r, int li, double e, gap_pt_
       /* half the jobs of the other simulations: these gaps fall by large factors
        * (the trend is what is checked), and the double limit must not double the
        * run's cost */
-      st = accq_verify_simulate(&mm, pol, o->sim_replications,
-                                o->sim_jobs / 2 > 1000 ? o->sim_jobs / 2 : 1000,
-                                o->seed + 100u + (unsigned long)si, o->sim_threads, &s, &err);
+      st = accq_i_simulate(&mm, pol, o->sim_replications,
+                           o->sim_jobs / 2 > 1000 ? o->sim_jobs / 2 : 1000,
+                           o->seed + 100u + (unsigned long)si, o->sim_threads, c->sim_forget, &s,
+                           &err);
     if (st) {
       if (!why[0]) snprintf(why, whysz, "%.190s", err.msg);
       continue;
@@ -1551,8 +1555,9 @@ static void claim5(ctx_t *c, accq_claim_row_t *r) {
        * more replications: Student's t with more degrees of freedom */
       int reps = o->sim_replications > SIM_REPS_AGREE ? o->sim_replications : SIM_REPS_AGREE;
       long jobs = o->sim_jobs * o->sim_replications / reps;
-      if (accq_verify_simulate(&mm, policies[pi], reps, jobs > 1000 ? jobs : 1000,
-                               o->seed + 1000u + (unsigned long)pi, o->sim_threads, &s, &e)) {
+      if (accq_i_simulate(&mm, policies[pi], reps, jobs > 1000 ? jobs : 1000,
+                          o->seed + 1000u + (unsigned long)pi, o->sim_threads, c->sim_forget, &s,
+                          &e)) {
         r->verdict = ACCQ_VERDICT_FAIL;
         note_add(r, "simulation of %s failed: %s", policies[pi], e.msg);
         continue;
@@ -1659,7 +1664,8 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
   if (o->fault) {
     int st = accq_verify_fault_check(o->fault, err);
     if (st) return st;
-    snprintf(c.fault_policy, sizeof c.fault_policy, "%s", o->fault + 14);
+    if (!strcmp(o->fault, "sim-forget-warmup")) c.sim_forget = 1;
+    else snprintf(c.fault_policy, sizeof c.fault_policy, "%s", o->fault + 14);
   }
   if (o->nslacks < 0 || o->nslacks > ACCQ_VERIFY_MAX_GRID)
     return accq_err_set(err, ACCQ_EINVAL, "verify: %d slacks (0..%d)", o->nslacks,
