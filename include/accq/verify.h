@@ -29,6 +29,10 @@
 
 #define ACCQ_VERIFY_NCLAIMS 5
 #define ACCQ_VERIFY_MAX_GRID 16
+#define ACCQ_VERIFY_ROW_WARNINGS 4     /* simulation warnings kept per claim row */
+#define ACCQ_VERIFY_WARNING_MAX 600    /* characters of one (prefixed) warning */
+#define ACCQ_VERIFY_SIM_WARNINGS 4     /* = ACCQ_SIM_MAX_WARNINGS */
+#define ACCQ_VERIFY_SIM_WARNING_MAX 512 /* = ACCQ_SIM_WARNING_MAX */
 
 typedef enum {
   ACCQ_VERDICT_PASS = 0,
@@ -54,6 +58,15 @@ typedef struct {
   char note[640];                   /* why PARTIAL/FAIL/SKIPPED, and what was excluded */
   char reason[240];                 /* SKIPPED: why nothing was checked ("" otherwise) */
   double seconds;
+  /* Bias warnings of the simulations this row used (accq_sim_result_t.warnings,
+   * each prefixed with the instance: "pop load 0.85 m=64: ...").  nwarnings
+   * counts them all; the first ACCQ_VERIFY_ROW_WARNINGS are kept.  A simulated
+   * instance with a warning is not evidence: it is counted in `excluded`, named
+   * in the note, and can neither support a PASS nor make a FAIL (a contradiction
+   * from it makes the row PARTIAL).  `accq verify` lists them in the top-level
+   * "warnings" and on standard error (never hidden by -q). */
+  int nwarnings;
+  char warnings[ACCQ_VERIFY_ROW_WARNINGS][ACCQ_VERIFY_WARNING_MAX];
 } accq_claim_row_t;
 
 /* The verdict of a set of rows: FAIL if any row failed, else SKIPPED if any row
@@ -89,6 +102,11 @@ typedef struct {
   long jobs;                        /* per replication, after warm-up */
   accq_measures_t m;                /* the point estimates as measures (means; chain-only
                                        fields such as boundary_mass are 0) */
+  /* The simulator's bias diagnostics that found a trend (accq_sim_result_t
+   * .warnings, copied): an estimate with a warning may keep the bias of the
+   * empty start.  0 when the run shows no trend. */
+  int nwarnings;
+  char warnings[ACCQ_VERIFY_SIM_WARNINGS][ACCQ_VERIFY_SIM_WARNING_MAX];
 } accq_verify_sim_t;
 
 typedef struct {
@@ -109,6 +127,9 @@ typedef struct {
   /* Test-only fault injection (NULL in normal use): "claims-target=POLICY" treats
    * POLICY (one of the policies verify runs, and not one that meets a* by
    * construction) as if it met a* by construction, so claims 1 and 2 check it.
+   * "sim-forget-warmup" runs every simulation with no warm-up from the empty
+   * state and no MSER-5 truncation (biased estimates whose bias warnings must be
+   * reported and kept out of the evidence).
    * Any other value is refused (ACCQ_EINVAL naming it). */
   const char *fault;
   int nslacks;                          /* claim 3 beyond the first breakpoint: rjiq:e */

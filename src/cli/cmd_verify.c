@@ -31,6 +31,27 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The simulation warnings of one row as texts "claim N on MODEL: simulation
+ * ...: warning" (at most ACCQ_VERIFY_ROW_WARNINGS + 1: the last one counts the
+ * warnings the row did not keep).  Returns how many were written. */
+static int row_warnings(const accq_claim_row_t *r, char (*text)[ACCQ_VERIFY_WARNING_MAX + 160],
+                        const char **ptr) {
+  int n = 0, kept = r->nwarnings < ACCQ_VERIFY_ROW_WARNINGS ? r->nwarnings
+                                                             : ACCQ_VERIFY_ROW_WARNINGS;
+  for (int j = 0; j < kept; j++, n++) {
+    snprintf(text[n], sizeof text[n], "claim %d on %s: %s (not used as evidence)", r->claim,
+             r->model, r->warnings[j]);
+    ptr[n] = text[n];
+  }
+  if (r->nwarnings > kept) {
+    snprintf(text[n], sizeof text[n], "claim %d on %s: %d more simulation warning(s)", r->claim,
+             r->model, r->nwarnings - kept);
+    ptr[n] = text[n];
+    n++;
+  }
+  return n;
+}
+
 /* Human layout: a table of verdicts, each row followed by its evidence and note. */
 static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels,
                        double seconds, const int *count) {
@@ -54,6 +75,8 @@ static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels
     fprintf(f, "    margin:   %s\n", r->margin_what);
     if (r->evidence[0]) fprintf(f, "    evidence: %s\n", r->evidence);
     if (r->note[0]) fprintf(f, "    note:     %s\n", r->note);
+    for (int j = 0; j < r->nwarnings && j < ACCQ_VERIFY_ROW_WARNINGS; j++)
+      fprintf(f, "    warning:  %s (not used as evidence)\n", r->warnings[j]);
   }
   fprintf(f, "\n%d PASS, %d PARTIAL, %d FAIL, %d SKIPPED: verdict %s\n",
           count[ACCQ_VERDICT_PASS], count[ACCQ_VERDICT_PARTIAL], count[ACCQ_VERDICT_FAIL],
@@ -76,8 +99,10 @@ int accq_cli_verify(int argc, char **argv) {
       {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B", "largest auto buffer (default 60)"},
       {"jobs", 0, ACCQ_OPT_INT, &jobs, "N", "simulated jobs per replication (default 100000)"},
       {"replications", 0, ACCQ_OPT_INT, &reps, "R", "simulation replications (default 10)"},
-      {"inject-fault", 0, ACCQ_OPT_STRING, &fault, "claims-target=POLICY",
-       "for tests: treat POLICY as meeting a* by construction (must make verify fail)"},
+      {"inject-fault", 0, ACCQ_OPT_STRING, &fault, "FAULT",
+       "for tests: claims-target=POLICY treats POLICY as meeting a* by construction (must make "
+       "verify fail); sim-forget-warmup simulates with no warm-up (the bias warnings must "
+       "show)"},
       {0}};
   const accq_cli_spec_t spec = {
       "verify", "[MODEL..] [options]",
@@ -226,17 +251,21 @@ int accq_cli_verify(int argc, char **argv) {
     accq_kv_int(s, "skipped", "SKIPPED", count[ACCQ_VERDICT_SKIPPED]);
     accq_kv_num(s, "seconds", "seconds", seconds, 3);
     accq_kv_str(s, "verdict", "verdict", accq_verdict_name(overall));
-    /* the warnings: every row that could not be checked, with its reason */
-    char(*wtext)[512] = calloc((size_t)nrows + 1, sizeof *wtext);
-    const char **warn = calloc((size_t)nrows + 1, sizeof *warn);
+    /* the warnings: every row that could not be checked, with its reason, and
+     * every simulation with a bias warning (not used as evidence) */
+    size_t cap = (size_t)nrows * (ACCQ_VERIFY_ROW_WARNINGS + 2) + 1;
+    char(*wtext)[ACCQ_VERIFY_WARNING_MAX + 160] = calloc(cap, sizeof *wtext);
+    const char **warn = calloc(cap, sizeof *warn);
     int nwarn = 0;
-    for (int i = 0; wtext && warn && i < nrows; i++)
+    for (int i = 0; wtext && warn && i < nrows; i++) {
       if (rows[i].verdict == ACCQ_VERDICT_SKIPPED) {
         snprintf(wtext[nwarn], sizeof wtext[nwarn], "claim %d on %s SKIPPED: %s", rows[i].claim,
                  rows[i].model, rows[i].reason);
         warn[nwarn] = wtext[nwarn];
         nwarn++;
       }
+      nwarn += row_warnings(&rows[i], wtext + nwarn, warn + nwarn);
+    }
     accq_kv_strs(s, "warnings", "warnings", warn, nwarn);
     free(warn);
     free(wtext);
@@ -282,10 +311,15 @@ int accq_cli_verify(int argc, char **argv) {
   /* never hidden by -q: the exit status needs its reason on stderr */
   if (count[ACCQ_VERDICT_FAIL])
     fprintf(stderr, "accq verify: %d claim row(s) FAILED\n", count[ACCQ_VERDICT_FAIL]);
-  for (int i = 0; i < nrows; i++)
+  for (int i = 0; i < nrows; i++) {
     if (rows[i].verdict == ACCQ_VERDICT_SKIPPED)
       fprintf(stderr, "accq verify: warning: claim %d on %s SKIPPED (nothing checked): %s\n",
               rows[i].claim, rows[i].model, rows[i].reason);
+    char wt[ACCQ_VERIFY_ROW_WARNINGS + 1][ACCQ_VERIFY_WARNING_MAX + 160];
+    const char *wp[ACCQ_VERIFY_ROW_WARNINGS + 1];
+    int nw = row_warnings(&rows[i], wt, wp);
+    for (int j = 0; j < nw; j++) fprintf(stderr, "accq verify: warning: %s\n", wp[j]);
+  }
   free(models);
   free(rows);
   return rc;

@@ -12,6 +12,9 @@
 
 #include "accq/sim.h"
 #define ACCQ_I_HAVE_SIM 1
+_Static_assert(ACCQ_VERIFY_SIM_WARNINGS == ACCQ_SIM_MAX_WARNINGS &&
+                   ACCQ_VERIFY_SIM_WARNING_MAX == ACCQ_SIM_WARNING_MAX,
+               "accq_verify_sim_t must hold every simulator warning");
 
 const char *accq_verdict_name(accq_verdict_t v) {
   switch (v) {
@@ -111,6 +114,12 @@ int accq_verify_have_simulator(void) { return ACCQ_I_HAVE_SIM; }
 int accq_verify_simulate(const accq_model_t *m, const char *policy, int replications,
                          long jobs, unsigned long seed, int threads, accq_verify_sim_t *out,
                          accq_err_t *err) {
+  return accq_i_simulate(m, policy, replications, jobs, seed, threads, 0, out, err);
+}
+
+int accq_i_simulate(const accq_model_t *m, const char *policy, int replications, long jobs,
+                    unsigned long seed, int threads, int forget_warmup, accq_verify_sim_t *out,
+                    accq_err_t *err) {
 #if ACCQ_I_HAVE_SIM
   accq_policy_t *pol = NULL;
   accq_policy_options_t popt;
@@ -127,6 +136,14 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   so.seed = seed;
   so.buffer = 0;
   so.threads = threads;
+  if (forget_warmup) {
+    /* test fault: a simulator that forgets its warm-up (empty start, nothing
+     * discarded, MSER-5 as a diagnostic only): its estimates keep the start's
+     * bias and its trend tests must say so */
+    so.warmup = 0;
+    so.empty_start = 1;
+    so.mser = 0;
+  }
   accq_sim_result_t res;
   st = accq_sim_run(&mm, pol, &so, &res, NULL, err);
   accq_policy_free(pol);
@@ -139,6 +156,10 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   out->loss_probability = res.loss_probability.mean;
   out->replications = res.replications;
   out->jobs = (long)res.jobs;
+  /* the bias warnings travel with the estimate (the sizes are asserted below) */
+  out->nwarnings = 0;
+  for (int i = 0; i < res.nwarnings && i < ACCQ_VERIFY_SIM_WARNINGS; i++)
+    snprintf(out->warnings[out->nwarnings++], ACCQ_VERIFY_SIM_WARNING_MAX, "%s", res.warnings[i]);
   accq_measures_t *ms = &out->m;
   memset(ms, 0, sizeof *ms);
   ms->lambda = res.lambda;
@@ -169,6 +190,7 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   (void)jobs;
   (void)seed;
   (void)threads;
+  (void)forget_warmup;
   (void)out;
   return accq_err_set(err, ACCQ_EINVAL, "this build has no simulator");
 #endif

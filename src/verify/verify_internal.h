@@ -35,4 +35,11 @@ void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, 
                                    double *mean_response_time, double *accuracy,
                                    double *loss);
 
+/* accq_verify_simulate with a test fault: forget_warmup = 1 simulates with
+ * no warm-up from the empty state and no MSER-5 truncation (the simulator's
+ * bias diagnostics must then warn; verify's fault "sim-forget-warmup"). */
+int accq_i_simulate(const accq_model_t *m, const char *policy, int replications, long jobs,
+                    unsigned long seed, int threads, int forget_warmup, accq_verify_sim_t *out,
+                    accq_err_t *err);
+
 #endif

@@ -70,6 +70,39 @@ START_TEST(test_verify_negative) {
 END_TEST
 
 
+/* Simulation bias warnings (fault sim-forget-warmup: no warm-up, 1000 jobs at
+ * m = 64, so the simulator's trend tests fire): each warned simulation is on
+ * stderr (also with -q), in the text row, and in the top-level JSON
+ * "warnings"; claim 4 still PASSes on POP's limit (exit 0). */
+START_TEST(test_verify_sim_warnings) {
+  char args[2048], *out, *err;
+  snprintf(args, sizeof args,
+           "verify %s --claims 4 --loads 0.85 --scales 1 --sim-scales 64 --jobs 1000 -q "
+           "--inject-fault sim-forget-warmup",
+           model("models/nonbinding.ini"));
+  int rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, out, err);
+  ck_assert_msg(strstr(err, "accq verify: warning: claim 4 on nonbinding: simulation pop load 0.85 "
+                            "m=64: "), "%s", err);
+  ck_assert_ptr_nonnull(strstr(out, "    warning:  simulation pop load 0.85 m=64: "));
+  ck_assert_ptr_nonnull(strstr(out, "not used as evidence"));
+  ck_assert_int_eq(count(out, " PASS "), 1);
+  free(out);
+  free(err);
+  snprintf(args, sizeof args,
+           "verify %s --claims 4 --loads 0.85 --scales 1 --sim-scales 64 --jobs 1000 -q "
+           "--inject-fault sim-forget-warmup --format json",
+           model("models/nonbinding.ini"));
+  rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, out, err);
+  const char *w = strstr(out, "\"warnings\": [");
+  ck_assert_msg(w, "%s", out);
+  ck_assert_msg(strstr(w, "claim 4 on nonbinding: simulation pop load 0.85 m=64: "), "%s", out);
+  free(out);
+  free(err);
+}
+END_TEST
+
 /* Every chain over the state limit: claim 1 cannot be checked anywhere.  The row
  * is SKIPPED with its reason (no margin printed), a warning on stderr (also with
  * -q), and the exit status is 3 (a claim that could not be checked is not a
@@ -347,6 +380,7 @@ int main(void) {
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_verify_passes);
   tcase_add_test(tc, test_verify_negative);
+  tcase_add_test(tc, test_verify_sim_warnings);
   tcase_add_test(tc, test_verify_usage);
   tcase_add_test(tc, test_verify_skipped_exit_3);
   tcase_add_test(tc, test_verify_bad_options);

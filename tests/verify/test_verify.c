@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/limit.h"
 #include "accq/verify.h"
 #include "testutil.h"
 #include "verify/verify_internal.h"
@@ -431,6 +432,137 @@ START_TEST(test_claim3_double_limit) {
 }
 END_TEST
 
+/* nonbinding.ini: a* = 0.5 is below every accuracy, so the LP sends every job
+ * to the fast pool (2 servers, mu 3) while it has room: T_LP = 1/3 at every
+ * load up to 6/7 of Lambda_max = 7 (hand derivation, in the model file's
+ * comment).  At load 0.85 the fast type runs at 5.95/6 = 99.2% of capacity. */
+static accq_model_t nonbinding(void) {
+  accq_model_t m;
+  accq_err_t err;
+  int st = accq_model_load(&m, accq_src_path("models/nonbinding.ini"), NULL, 0, &err);
+  ck_assert_msg(st == ACCQ_SUCCESS, "%s", err.msg);
+  return m;
+}
+
+/* Claim 3 decides on the mean-field limit: R-JIQ's E[T] at m = infinity must
+ * equal T_LP = 1/3 to 1e-9.  The row's margin is 1e-9 - |E_inf/T_LP - 1|, so it
+ * lies in [0, 1e-9] and, since the limit is solved to a residual 1e-12, within
+ * 1e-11 of 1e-9: comparing with a wrong bound (T_LP (1 + 1e-6)) gives -1e-6
+ * and a FAIL.  Exact chains only (m = 1): no simulation is needed for a PASS. */
+START_TEST(test_claim3_limit_equals_tlp) {
+  accq_model_t m = nonbinding();
+  accq_verify_options_t o;
+  exact_grid(&o, 0.85, 4u);
+  accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
+  int n = 0;
+  run_verify(&m, &o, rows, &n);
+  ck_assert_int_eq(n, 1);
+  ck_assert_msg(rows[0].verdict == ACCQ_VERDICT_PASS, "%s: %s",
+                accq_verdict_name(rows[0].verdict), rows[0].note);
+  ck_assert_msg(rows[0].worst_margin >= 1e-9 - 1e-11 && rows[0].worst_margin <= 1e-9,
+                "margin %.6g is not 1e-9 - |E_inf/T_LP - 1| with a limit at T_LP", rows[0].worst_margin);
+  ck_assert_msg(strstr(rows[0].evidence, "mean-field limit E[T] 0.333333333333 vs bound "
+                                         "0.333333333333"), "%s", rows[0].evidence);
+  /* the limit itself, from the limit module, against the closed form */
+  accq_model_t mm;
+  accq_err_t err;
+  ck_assert_int_eq(accq_i_model_at(&m, 0.85, 1, &mm, &err), 0);
+  double et, gap;
+  ck_assert_msg(accq_limit_et(&mm, "rjiq", &et, &gap, &err) == 0, "%s", err.msg);
+  ACCQ_CK_CLOSE(et, 1.0 / 3.0, 0, 1e-10, "R-JIQ's limit at load 0.85 = T_LP = 1/mu_fast");
+}
+END_TEST
+
+/* The PARTIAL row of the old trend rule, resolved by the limit: nonbinding at
+ * load 0.85 (fast at 99.2%) with simulations at m = 4, 16: the finite-m gap is
+ * still far above 10% (21 and 5 at 10^5 jobs) but falls, and the limit equals
+ * T_LP: PASS, with the slow fall explained in the note. */
+START_TEST(test_claim3_near_saturation_resolved) {
+  accq_model_t m = nonbinding();
+  accq_verify_options_t o;
+  exact_grid(&o, 0.85, 4u);
+  o.nsim_scales = 2;
+  o.sim_scales[0] = 4;
+  o.sim_scales[1] = 16;
+  o.sim_jobs = 20000;
+  accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
+  int n = 0;
+  run_verify(&m, &o, rows, &n);
+  ck_assert_msg(rows[0].verdict == ACCQ_VERDICT_PASS, "%s: %s",
+                accq_verdict_name(rows[0].verdict), rows[0].note);
+  ck_assert_msg(strstr(rows[0].note, "load 0.85 (max x_k/cap_k 0.992, type fast) (near "
+                                     "saturation): the finite-m gap falls slowly"),
+                "%s", rows[0].note);
+  ck_assert_ptr_nonnull(strstr(rows[0].note, "toward the limit, which equals the bound"));
+}
+END_TEST
+
+/* Claim 4 reports POP's limit gap at every grid load and decides on it: on
+ * nonbinding POP's limit is T_LP = 1/3 (every job finds an idle fast server in
+ * the limit while fast is below capacity), so the row's margin 10% - limit gap
+ * is 0.1 to 1e-9, whatever the finite sizes show (12.5% at m = 64 and 10^5
+ * jobs: a finite-size effect).  The old rule (10% - (gap - ci) at the largest
+ * size) would give a margin below 0.1 - 0.01. */
+START_TEST(test_claim4_limit_gap) {
+  accq_model_t m = nonbinding();
+  accq_verify_options_t o;
+  exact_grid(&o, 0.85, 8u);
+  o.nsim_scales = 1;
+  o.sim_scales[0] = 64;
+  o.sim_jobs = 20000;
+  accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
+  int n = 0;
+  run_verify(&m, &o, rows, &n);
+  ck_assert_msg(rows[0].verdict == ACCQ_VERDICT_PASS, "%s: %s",
+                accq_verdict_name(rows[0].verdict), rows[0].note);
+  ACCQ_CK_CLOSE(rows[0].worst_margin, 0.1, 0, 1e-9, "10% - POP's limit gap (0)");
+  ck_assert_msg(strstr(rows[0].evidence, "POP's mean-field limit gap"), "%s", rows[0].evidence);
+  ck_assert_msg(strstr(rows[0].evidence, "E[T] 0.333333333333, T_LP 0.333333333333"), "%s",
+                rows[0].evidence);
+  /* both grid loads (0.85 and the model's own 0.60) carry a limit gap */
+  ck_assert_msg(strstr(rows[0].note, "POP's mean-field limit gap at 2 load(s): load 0.60: "),
+                "%s", rows[0].note);
+  ck_assert_ptr_nonnull(strstr(rows[0].note, "POP attains T_LP in the limit to 1e-6"));
+}
+END_TEST
+
+/* Simulation bias warnings reach verify: with the fault sim-forget-warmup
+ * (empty start, no warm-up, no MSER-5) and 1000 jobs per replication at m = 64,
+ * the simulator's trend tests fire (L still rising: +40 jobs between the
+ * window's halves, t ~ 10); the warned simulations are kept out of the
+ * evidence (excluded), named in the note and carried in the row's warnings,
+ * and claim 4 still PASSes on the limit.  Claim 2 may not FAIL on them. */
+START_TEST(test_sim_warnings_reach_verify) {
+  accq_model_t m = nonbinding();
+  accq_verify_options_t o;
+  exact_grid(&o, 0.85, 2u | 8u);
+  o.nsim_scales = 1;
+  o.sim_scales[0] = 64;
+  o.sim_jobs = 1000;
+  o.fault = "sim-forget-warmup";
+  accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
+  int n = 0;
+  run_verify(&m, &o, rows, &n);
+  ck_assert_int_eq(n, 2);
+  for (int i = 0; i < 2; i++) {
+    ck_assert_msg(rows[i].nwarnings >= 1, "claim %d: no simulation warning", rows[i].claim);
+    ck_assert_msg(strstr(rows[i].warnings[0], "simulation ") &&
+                      strstr(rows[i].warnings[0], " m=64: ") && strstr(rows[i].warnings[0], "drifts"),
+                  "%s", rows[i].warnings[0]);
+    ck_assert_msg(strstr(rows[i].note, "not used as evidence"), "%s", rows[i].note);
+    ck_assert_int_ge(rows[i].excluded, 1);
+    ck_assert_msg(rows[i].verdict != ACCQ_VERDICT_FAIL, "claim %d FAILs on warned simulations: %s",
+                  rows[i].claim, rows[i].note);
+  }
+  ck_assert_msg(rows[1].verdict == ACCQ_VERDICT_PASS, "%s", rows[1].note);
+  /* the warned points are not in the finite-m series */
+  ck_assert_msg(!strstr(rows[1].evidence, "m=64"), "%s", rows[1].evidence);
+  accq_err_t err;
+  ck_assert_int_eq(accq_verify_fault_check("sim-forget-warmup", &err), 0);
+  ck_assert_int_eq(accq_verify_fault_check("sim-forget", &err), ACCQ_EINVAL);
+}
+END_TEST
+
 /* Nothing checked is SKIPPED, with its reason, never PASS; the overall verdict. */
 START_TEST(test_verdict_rules) {
   accq_model_t m = two_tier();
@@ -490,6 +622,10 @@ int main(void) {
   tcase_add_test(tc, test_claims_3_4_pass);
   tcase_add_test(tc, test_claim3_double_limit);
   tcase_add_test(tc, test_verdict_rules);
+  tcase_add_test(tc, test_claim3_limit_equals_tlp);
+  tcase_add_test(tc, test_claim3_near_saturation_resolved);
+  tcase_add_test(tc, test_claim4_limit_gap);
+  tcase_add_test(tc, test_sim_warnings_reach_verify);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
