@@ -77,6 +77,8 @@ typedef struct {
 } accq_chain_t;
 
 void accq_chain_options_init(accq_chain_options_t *opt);
+/* The default memory limit: 3/4 of MemAvailable (8 GiB when unreadable). */
+double accq_chain_max_bytes_default(void);
 
 /* Estimated bytes to build a chain of `states` states with `ntypes` types
  * (state keys, rank index, generator with its transpose, solver vectors). */

@@ -34,6 +34,8 @@ double accq_i_default_max_bytes(void) {
   return 0.75 * kb * 1024.0;
 }
 
+double accq_chain_max_bytes_default(void) { return accq_i_default_max_bytes(); }
+
 void accq_chain_options_init(accq_chain_options_t *opt) {
   if (!opt) return;
   opt->max_states = 20000000;
