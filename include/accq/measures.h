@@ -59,6 +59,11 @@ typedef struct {
   int keep_chain;         /* keep the last chain and pi in the result (default 0;
                              for --export-mtx and --spectrum); release with
                              accq_analysis_release.  Forces the joint chain. */
+  int strict_auto;        /* 1: buffer = auto that stops short returns ACCQ_ENOCONV
+                             (accq solve does this).  0 (default, the behaviour
+                             callers had before): it returns 0 and only the
+                             result says so: status ENOCONV, verdict TRUNCATED,
+                             auto_converged 0, reason and warning filled */
   int product_form;       /* 1 (default): rjiq and random-lp as products of
                              independent per-type chains (Poisson thinning);
                              0: the joint lumped chain (the cross-check) */
@@ -131,10 +136,11 @@ void accq_analysis_options_init(accq_analysis_options_t *opt);
  * last try is the largest B that fits.
  *
  * Returns: 0 with verdict CONVERGED (auto) or FINITE_BUFFER (B given; warning
- * when the boundary mass is large); ACCQ_ENOCONV with verdict TRUNCATED when
- * auto cannot reach its targets (out->m holds the best estimate, `reason` and
- * the message name the B reached, its boundary mass, the E[T] change and what
- * to do) or NOT_CONVERGED when a stationary solve or a percentile fails (best
+ * when the boundary mass is large); verdict TRUNCATED when auto cannot reach
+ * its targets (out->m holds the best estimate, `reason` and the message name
+ * the B reached, its boundary mass, the E[T] change and what to do): returned
+ * as ACCQ_ENOCONV with opt->strict_auto, else 0 with out->status = ENOCONV
+ * (check out->status or out->verdict); ACCQ_ENOCONV with NOT_CONVERGED when a stationary solve or a percentile fails (best
  * estimate, residual in out->solver); ACCQ_ETOOBIG (REFUSED) when even the
  * first chain is over the limits; ACCQ_EUNSTABLE (REFUSED) for auto with an
  * LP split that saturates a type (rjiq, random-lp).  `status` and `reason`

@@ -427,6 +427,7 @@ int accq_cli_solve(int argc, char **argv) {
   if (spectrum < 0 || spectrum > 1000)
     return accq_cli_usage(&cli, "--spectrum needs K from 1 to 1000 (got %d)", spectrum);
   opt.explicit_chain = explicit_chain;
+  opt.strict_auto = 1; /* a truncated auto result is no answer: exit 3 */
   opt.keep_chain = export_mtx || spectrum > 0;
   static char names[MAX_POLICIES][64];
   int npol = 0;

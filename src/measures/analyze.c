@@ -190,7 +190,8 @@ static void format_change(char *buf, size_t size, double change) {
 }
 
 /* Fills status, verdict and reason of the result from the outcome. */
-static int conclude(accq_analysis_t *out, int st, accq_err_t *lerr, accq_err_t *err) {
+static int conclude(accq_analysis_t *out, int st, accq_err_t *lerr, int strict,
+                    accq_err_t *err) {
   out->status = st;
   if (st == ACCQ_SUCCESS) {
     out->reason[0] = '\0';
@@ -198,6 +199,9 @@ static int conclude(accq_analysis_t *out, int st, accq_err_t *lerr, accq_err_t *
   }
   if (st != ACCQ_ENOCONV) out->verdict = ACCQ_ANALYSIS_REFUSED;
   snprintf(out->reason, sizeof out->reason, "%s", lerr->msg);
+  /* compatible mode: a truncated auto result is returned as before (0), the
+   * result's status/verdict/reason carry the truth */
+  if (!strict && st == ACCQ_ENOCONV && out->verdict == ACCQ_ANALYSIS_TRUNCATED) return 0;
   if (err) *err = *lerr;
   return st;
 }
@@ -218,7 +222,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
   out->verdict = ACCQ_ANALYSIS_REFUSED;
   accq_model_t mm = *m;
   int st = accq_lp_model_resolve(&mm, &lerr);
-  if (st) return conclude(out, st, &lerr, err);
+  if (st) return conclude(out, st, &lerr, opt->strict_auto, err);
   accq_chain_t *c = NULL;
   double *pi = NULL;
   int B = opt->buffer > 0 ? opt->buffer : mm.buffer;
@@ -226,16 +230,30 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
   /* The infinite-buffer question has no answer when the LP split loads a
    * type to exactly its capacity: every server of that type is a critically
    * loaded queue.  A finite buffer makes it a stable loss system. */
+  accq_err_t unstable;
+  accq_err_clear(&unstable);
+  accq_analysis_options_t capped;
   if (B <= 0) {
     int sat = accq_policy_saturated_type(pol);
     if (sat >= 0) {
-      st = accq_err_set(&lerr, ACCQ_EUNSTABLE,
+      st = accq_err_set(&unstable, ACCQ_EUNSTABLE,
                         "policy '%s': the LP split sends type '%s' its full capacity "
                         "(load 1 on every server of that type): with infinite buffers the "
                         "system is unstable at every size.  Use a slack (rjiq:0.05) or an "
                         "explicit --buffer B for the finite-buffer (loss) system",
                         accq_policy_name(pol), mm.types[sat].name);
-      return conclude(out, st, &lerr, err);
+      /* compatible mode: computed as before (auto ends truncated), the
+       * result says unstable */
+      if (opt->strict_auto) {
+        lerr = unstable;
+        return conclude(out, st, &lerr, 1, err);
+      }
+      /* the walk cannot converge: bound it as callers had it (B <= 200) */
+      if (opt->auto_max_buffer <= 0 || opt->auto_max_buffer > 200) {
+        capped = *opt;
+        capped.auto_max_buffer = 200;
+        opt = &capped;
+      }
     }
   }
 
@@ -243,7 +261,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
   if (opt->product_form && !opt->explicit_chain && !opt->keep_chain &&
       (kind == ACCQ_POLICY_RJIQ || kind == ACCQ_POLICY_RANDOM_LP)) {
     st = accq_i_analyze_product(&mm, pol, opt, B > 0 ? B : 0, out, &lerr);
-    return conclude(out, st, &lerr, err);
+    goto finish;
   }
 
   if (B > 0) {
@@ -252,7 +270,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     out->auto_steps = 1;
     chain_fits(&mm, pol, opt, B, &out->estimated_states, NULL);
     st = run_once(&mm, pol, opt, B, 0, out, &c, &pi, &lerr);
-    if (st && st != ACCQ_ENOCONV) return conclude(out, st, &lerr, err);
+    if (st && st != ACCQ_ENOCONV) return conclude(out, st, &lerr, opt->strict_auto, err);
     out->verdict = st ? ACCQ_ANALYSIS_NOT_CONVERGED : ACCQ_ANALYSIS_FINITE_BUFFER;
     for (int k = 0; k < mm.ntypes; k++) out->type_buffer[k] = B;
     if (out->m.boundary_mass > opt->auto_mass)
@@ -293,7 +311,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     if (ts && ts != ACCQ_ENOCONV) {
       accq_chain_free(c);
       free(pi);
-      return conclude(out, ts, &terr, err);
+      return conclude(out, ts, &terr, opt->strict_auto, err);
     }
     /* accept this B as the current best */
     accq_chain_free(c);
@@ -319,10 +337,6 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
       goto done;
     }
     const double mass = out->m.boundary_mass;
-    if (getenv("ACCQ_DEBUG_AUTO"))
-      fprintf(stderr, "auto: B=%d states=%lld mass=%.3g change=%.3g ET=%.12g t=%.2f\n", B,
-              (long long)out->states, mass, out->auto_change, out->m.mean_response_time,
-              out->solver.seconds);
     if (mass <= opt->auto_mass && out->auto_change <= opt->auto_rel) {
       out->auto_converged = 1;
       out->verdict = ACCQ_ANALYSIS_CONVERGED;
@@ -397,5 +411,16 @@ done:
     accq_chain_free(c);
     free(pi);
   }
-  return conclude(out, st, &lerr, err);
+finish:
+  if (unstable.status && (st == ACCQ_SUCCESS || st == ACCQ_ENOCONV)) {
+    /* a saturated split in compatible mode: whatever auto reached, the
+     * infinite-buffer system is unstable */
+    out->auto_converged = 0;
+    out->verdict = ACCQ_ANALYSIS_TRUNCATED;
+    out->status = ACCQ_EUNSTABLE;
+    snprintf(out->reason, sizeof out->reason, "%s", unstable.msg);
+    snprintf(out->warning, sizeof out->warning, "unstable with infinite buffers (saturated LP split)");
+    return 0;
+  }
+  return conclude(out, st, &lerr, opt->strict_auto, err);
 }

@@ -380,6 +380,22 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
         break;
       }
       int nb = accq_i_auto_next(B, Bprev, mass, mass_prev, mass_target);
+      /* hopeless: in the geometric regime the decay rate puts the target
+       * beyond the largest B allowed (a critically loaded type decays like
+       * 1/B): stop now rather than walk to Bcap */
+      if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > mass_target) {
+        double predicted =
+            mass < mass_prev
+                ? B + log(mass_target / mass) / log(pow(mass / mass_prev, 1.0 / (B - Bprev)))
+                : INFINITY;
+        if (predicted > Bcap) {
+          snprintf(why, sizeof why,
+                   "type '%s': its boundary mass decays too slowly: the targets need B ~ %.3g, "
+                   "beyond the largest allowed (%d)",
+                   mm->types[k].name, predicted, Bcap);
+          break;
+        }
+      }
       if (nb > Bcap) nb = Bcap;
       double need = 0, need_bytes = 0;
       if (!part_fits(mm, kind, k, split[k], nb, opt, &need, &need_bytes)) {

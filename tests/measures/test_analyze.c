@@ -95,6 +95,12 @@ START_TEST(test_auto_stops_at_max_buffer) {
   accq_analysis_t a;
   accq_err_t err;
   accq_err_clear(&err);
+  /* default (compatible) mode: returns 0, the result says truncated */
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), 0);
+  ck_assert_int_eq(a.status, ACCQ_ENOCONV);
+  ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_TRUNCATED);
+  ck_assert(strstr(a.reason, "B=12") != NULL);
+  opt.strict_auto = 1;
   ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_ENOCONV);
   ck_assert_int_eq(a.auto_converged, 0);
   ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_TRUNCATED);
@@ -128,10 +134,20 @@ START_TEST(test_auto_unstable_and_slow_decay) {
   accq_analysis_options_init(&opt);
   accq_analysis_t a;
   accq_err_t err;
+  opt.strict_auto = 1;
   ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_EUNSTABLE);
   ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_REFUSED);
   ck_assert_msg(strstr(err.msg, "medium") && strstr(err.msg, "unstable"), "%s", err.msg);
   ck_assert_int_eq(a.states, 0);
+  /* compatible mode: a truncated estimate (the callers compare it with a
+   * simulation at the same B), the result's status says unstable, and the
+   * walk stops early (the mass of a type at rho = 1 decays like 1/B) */
+  opt.strict_auto = 0;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), 0);
+  ck_assert_int_eq(a.status, ACCQ_EUNSTABLE);
+  ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_TRUNCATED);
+  ck_assert(strstr(a.reason, "medium") != NULL);
+  ck_assert_int_lt(a.buffer, 1000);
   /* one server, rho = 0.97: 1e-9 needs B ~ 700, cheap (B + 1 states): auto
    * gets there and answers the infinite-buffer question, E[T] = 1/(mu -
    * lambda) = 100/3 (M/M/1) */
@@ -139,6 +155,7 @@ START_TEST(test_auto_unstable_and_slow_decay) {
                "scale = 1\n[type only]\nservers = 1\nrate = 1.0\naccuracy = 0.9\n");
   accq_policy_free(pol);
   pol = mt_policy(&m, "jsq");
+  opt.strict_auto = 1;
   ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), 0);
   ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_CONVERGED);
   ck_assert(a.buffer > 600);
@@ -164,6 +181,7 @@ START_TEST(test_auto_stops_at_state_limit) {
   accq_analysis_options_t opt;
   accq_analysis_options_init(&opt);
   opt.chain.max_states = 400;
+  opt.strict_auto = 1;
   accq_analysis_t a;
   accq_err_t err;
   ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_ENOCONV);

@@ -41,6 +41,7 @@ static accq_analysis_t analyze(const accq_model_t *m, const accq_policy_t *pol, 
   accq_analysis_options_init(&opt);
   opt.buffer = B;
   opt.product_form = product_form;
+  opt.strict_auto = 1;
   opt.solver.tol = 1e-14; /* comparisons at 1e-10 (tests/measures/common.h) */
   accq_analysis_t a;
   accq_err_t err;
@@ -201,6 +202,7 @@ START_TEST(test_rjiq_14_servers_product_answers) {
   accq_analysis_options_t opt;
   accq_analysis_options_init(&opt);
   opt.product_form = 0;
+  opt.strict_auto = 1;
   opt.chain.max_states = 200000;
   accq_analysis_t j;
   accq_err_t err;
