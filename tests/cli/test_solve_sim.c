@@ -2,7 +2,7 @@
  * 'many' a zero share) every E[T] that `accq solve` prints must agree with a
  * long simulation of the same system within the simulation's 95% interval.
  * rjiq is answered for infinite buffers (product form); pop's joint chain is
- * compared as the finite-buffer system B = 6 it is exact for (the simulator
+ * compared as the finite-buffer system B = 5 it is exact for (the simulator
  * mirrors the buffer).  Fixed seed: deterministic.  Label nosan (slow). */
 #include <jansson.h>
 #include <math.h>
@@ -68,7 +68,7 @@ START_TEST(test_rjiq_infinite_buffers) {
 }
 END_TEST
 
-START_TEST(test_pop_finite_buffer) { compare("-p pop --buffer 6", 0, "--buffer 6", "pop"); }
+START_TEST(test_pop_finite_buffer) { compare("-p pop --buffer 5", 0, "--buffer 5", "pop"); }
 END_TEST
 
 int main(void) {
