@@ -53,8 +53,9 @@ typedef struct {
   int buffer;             /* B to use; 0 = the model's (auto grows B) */
   double auto_mass;       /* auto: boundary mass target (1e-9) */
   double auto_rel;        /* auto: relative change of E[T] target (1e-9) */
-  int auto_max_buffer;    /* auto: never grow B beyond this (default 0: no bound but
-                             --max-states and memory) */
+  int auto_max_buffer;    /* auto: never grow B beyond this (default 0: 200 for the
+                             joint chain, as before; 10000 per type for the
+                             product form; --max-states and memory bound both) */
   int explicit_chain;     /* use the explicit chain (cross-check) */
   int keep_chain;         /* keep the last chain and pi in the result (default 0;
                              for --export-mtx and --spectrum); release with

@@ -377,7 +377,7 @@ int accq_cli_solve(int argc, char **argv) {
       {"max-states", 0, ACCQ_OPT_DOUBLE, &max_states, "N",
        "refuse chains with more states (default 2e7), before allocating"},
       {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B",
-       "largest B tried by buffer = auto (default: no bound but --max-states and memory)"},
+       "largest B tried by buffer = auto (default 200; 10000 per type for rjiq and random-lp)"},
       {"tol", 0, ACCQ_OPT_DOUBLE, &tol, "TOL",
        "accept pi when max|(pi Q)_j| <= TOL max|Q_jj| (default 1e-12)"},
       {"explicit", 0, ACCQ_OPT_FLAG, &explicit_chain, NULL,

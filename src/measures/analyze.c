@@ -286,7 +286,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
    * the previous one and the total stays a small multiple of the last), then
    * by ~B/16 to confirm the E[T] change.  A step that does not fit is
    * replaced by the largest B that does, as the last try. */
-  const int Bcap = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 1000000;
+  const int Bcap = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 200; /* default: as before */
   B = Bcap < 4 ? Bcap : 4;
   if (!chain_fits(&mm, pol, opt, B, NULL, NULL)) {
     int b = largest_fit(&mm, pol, opt, 0, B - 1);

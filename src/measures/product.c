@@ -323,7 +323,7 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
    * does (x1.4, then B/16 to confirm the E[T] change, the largest B that fits
    * as the last try) until its boundary mass <= auto_mass / used and its E[T]
    * changed by <= auto_rel at the last step. */
-  const int Bcap = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 1000000;
+  const int Bcap = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 10000; /* default: per-type chains are small */
   const double mass_target = opt->auto_mass / (used > 0 ? used : 1);
   int all_converged = 1, steps = 0, solve_failed = 0;
   for (int k = 0; k < K; k++) {

@@ -156,6 +156,7 @@ START_TEST(test_auto_unstable_and_slow_decay) {
   accq_policy_free(pol);
   pol = mt_policy(&m, "jsq");
   opt.strict_auto = 1;
+  opt.auto_max_buffer = 2000;
   ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), 0);
   ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_CONVERGED);
   ck_assert(a.buffer > 600);
