@@ -221,7 +221,15 @@ int main(int argc, char **argv) {
   printf("load average before: %.2f\n", loadavg());
   if (mtx) {
     t0 = accq_i_now();
-    if (chain ? accq_chain_export_mtx(chain, mtx, &err) : write_mtx(&Q, mtx)) {
+    int wst = 0;
+    if (chain) {
+      FILE *mf = fopen(mtx, "w");
+      wst = !mf || accq_chain_write_mtx(chain, mf, &err) != 0;
+      if (mf && fclose(mf) != 0) wst = 1;
+    } else {
+      wst = write_mtx(&Q, mtx);
+    }
+    if (wst) {
       fprintf(stderr, "cannot write %s\n", mtx);
       return 2;
     }

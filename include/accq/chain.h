@@ -114,7 +114,11 @@ void accq_chain_free(accq_chain_t *c);
 /* Occupancy of state i (flat count[k*(B+1)+q]) for either kind of chain. */
 void accq_chain_state_counts(const accq_chain_t *c, int64_t i, int *count);
 
-/* Writes Q (with its diagonal) in Matrix Market coordinate format, atomically. */
-int accq_chain_export_mtx(const accq_chain_t *c, const char *path, accq_err_t *err);
+/* Writes Q (with its diagonal) in Matrix Market coordinate format to a stream
+ * (the caller owns the file: accq solve --export-mtx writes through the atomic
+ * outfile API of accq/report.h).  The stream is flushed; ACCQ_EWRITE when it
+ * reports an error.  Cost O(states + transitions). */
+#include <stdio.h>
+int accq_chain_write_mtx(const accq_chain_t *c, FILE *f, accq_err_t *err);
 
 #endif

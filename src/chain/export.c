@@ -1,27 +1,13 @@
 /* Matrix Market export of the generator (coordinate real general, with the
- * diagonal), written to a temporary file then renamed over the target. */
+ * diagonal) to a caller's stream. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "chain/chain_internal.h"
 
-int accq_chain_export_mtx(const accq_chain_t *c, const char *path, accq_err_t *err) {
+int accq_chain_write_mtx(const accq_chain_t *c, FILE *f, accq_err_t *err) {
   const accq_generator_t *q = &c->Q;
-  char *tmp = NULL;
-  FILE *f = NULL;
-  int st = ACCQ_SUCCESS;
-  size_t len = strlen(path) + 32;
-  tmp = malloc(len);
-  if (!tmp) return accq_err_set(err, ACCQ_ENOMEM, "export: out of memory");
-  snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-  f = fopen(tmp, "w");
-  if (!f) {
-    st = accq_err_set(err, ACCQ_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-    goto cleanup;
-  }
   fprintf(f, "%%%%MatrixMarket matrix coordinate real general\n");
   fprintf(f, "%% accq generator Q (rows sum to 0): %s chain, %lld states, policy on "
              "model '%s', scale %d, buffer %d, Lambda %.17g\n",
@@ -43,24 +29,8 @@ int accq_chain_export_mtx(const accq_chain_t *c, const char *path, accq_err_t *e
                 q->val[p]);
     }
   }
-  if (ferror(f)) {
-    st = accq_err_set(err, ACCQ_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-    goto cleanup;
-  }
-  if (fclose(f) != 0) {
-    f = NULL;
-    st = accq_err_set(err, ACCQ_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-    goto cleanup;
-  }
-  f = NULL;
-  if (rename(tmp, path) != 0) {
-    st = accq_err_set(err, ACCQ_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
-                      strerror(errno));
-    goto cleanup;
-  }
-cleanup:
-  if (f) fclose(f);
-  if (st && tmp) remove(tmp);
-  free(tmp);
-  return st;
+  if (fflush(f) != 0 || ferror(f))
+    return accq_err_set(err, ACCQ_EWRITE, "cannot write the Matrix Market export: %s",
+                        strerror(errno));
+  return ACCQ_SUCCESS;
 }

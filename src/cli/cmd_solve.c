@@ -358,6 +358,20 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
   return rep;
 }
 
+/* --export-mtx: the chain module writes the stream, the outfile API owns the
+ * file (a regular file is replaced atomically; /dev/null, a FIFO or a symlink's
+ * target are handled as for --out). */
+static int export_mtx_file(const accq_chain_t *chain, const char *path, accq_err_t *err) {
+  accq_outfile_t *of = NULL;
+  int st = accq_outfile_open(path, &of, err);
+  if (st) return st;
+  if ((st = accq_chain_write_mtx(chain, accq_outfile_stream(of), err)) != 0) {
+    accq_outfile_abort(of);
+    return st;
+  }
+  return accq_outfile_commit(of, err);
+}
+
 int accq_cli_solve(int argc, char **argv) {
   const char *policies = NULL, *solver = NULL, *buffer = NULL, *export_mtx = NULL;
   /* "not given" is INT_MIN or NaN, values no option can take, so that an
@@ -495,7 +509,7 @@ int accq_cli_solve(int argc, char **argv) {
     if (export_mtx && res[i].a.chain && st == 0) {
       char path[4096];
       mtx_path(path, sizeof path, export_mtx, res[i].name, npol > 1);
-      if (accq_chain_export_mtx(res[i].a.chain, path, &err)) {
+      if (export_mtx_file(res[i].a.chain, path, &err)) {
         accq_progress_finish(&prog);
         rc = accq_cli_fail(&err);
         break;
