@@ -67,14 +67,14 @@ int accq_cli_optimal(int argc, char **argv) {
   int buffer = 0, scale = 0, show = 20, max_states = 50000, no_compare = 0;
   const char *method = "auto";
   const accq_cli_opt_t opts[] = {
-      {"buffer", 'B', ACCQ_OPT_INT, &buffer, "B",
+      {"buffer", 'B', ACCQ_OPT_COUNT, &buffer, "B",
        "per-server buffer (default: the model's; for `auto`, the largest B <= 8 "
        "with at most 20,000 lumped states)"},
-      {"scale", 'm', ACCQ_OPT_INT, &scale, "M", "system size m (default: the model's)"},
+      {"scale", 'm', ACCQ_OPT_COUNT, &scale, "M", "system size m (default: the model's)"},
       {"method", 0, ACCQ_OPT_STRING, &method, "auto|simplex|interior",
        "GLPK method (auto: simplex, whose vertex solution is a readable rule)"},
-      {"show", 0, ACCQ_OPT_INT, &show, "N", "states of the rule listed in human formats (20)"},
-      {"max-states", 0, ACCQ_OPT_INT, &max_states, "N", "refuse larger lumped spaces (50000)"},
+      {"show", 0, ACCQ_OPT_COUNT0, &show, "N", "states of the rule listed in human formats (default 20)"},
+      {"max-states", 0, ACCQ_OPT_COUNT, &max_states, "N", "refuse larger lumped spaces (default 5e4: the LP is the cost)"},
       {"no-compare", 0, ACCQ_OPT_FLAG, &no_compare, NULL,
        "skip the comparison with rjiq, pop, random-lp and accurate-jiq"},
       {0}};

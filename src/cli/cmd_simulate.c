@@ -73,7 +73,7 @@ int accq_cli_simulate(int argc, char **argv) {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
        "policies (rjiq, pop, random-lp, accurate-jiq, jiq, jfiq, jsq, sed, pod[:D], all); "
        "default rjiq,pop"},
-      {"replications", 'r', ACCQ_OPT_INT, &replications, "R", "independent replications (default 10)"},
+      {"replications", 'r', ACCQ_OPT_COUNT, &replications, "R", "independent replications (default 10)"},
       {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J", "measured arrivals per replication (default 1e5)"},
       {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W",
        "discarded arrivals before them (default J/10)"},

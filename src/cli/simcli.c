@@ -57,7 +57,7 @@ int accq_simcli_options(const accq_cli_t *cli, int replications, const char *job
     int b;
     if (!strcmp(buffer, "inf") || !strcmp(buffer, "infinite"))
       o->buffer = 0;
-    else if (accq_cli_parse_int(buffer, &b) || b < 0)
+    else if (accq_cli_parse_int(buffer, &b) || b < 1)
       return accq_cli_usage(cli, "--buffer must be an integer >= 1, or inf (got '%s')", buffer);
     else
       o->buffer = b;

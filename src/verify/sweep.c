@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accq/chain.h"
 #include "accq/lp.h"
 #include "accq/verify.h"
 #include "verify/verify_internal.h"
@@ -115,9 +116,77 @@ int accq_sweep_measure(const accq_model_t *m, const accq_measures_t *ms, const c
                       name);
 }
 
+/* ---- cells ------------------------------------------------------------------- */
+
+const char *accq_cell_status_name(accq_cell_status_t s) {
+  switch (s) {
+  case ACCQ_CELL_OK: return "ok";
+  case ACCQ_CELL_TRUNCATED: return "truncated";
+  case ACCQ_CELL_TOO_LARGE: return "too_large";
+  case ACCQ_CELL_NOT_CONVERGED: return "not_converged";
+  case ACCQ_CELL_FAILED: return "failed";
+  case ACCQ_CELL_UNSTABLE: return "unstable";
+  case ACCQ_CELL_BEYOND_CAPACITY: return "beyond_capacity";
+  case ACCQ_CELL_INFEASIBLE: return "infeasible";
+  }
+  return "failed";
+}
+
+int accq_cell_exit_code(accq_cell_status_t s) {
+  switch (s) {
+  case ACCQ_CELL_OK: return 0;
+  case ACCQ_CELL_UNSTABLE:
+  case ACCQ_CELL_BEYOND_CAPACITY:
+  case ACCQ_CELL_INFEASIBLE: return 4;
+  default: return 3;
+  }
+}
+
+accq_cell_status_t accq_cell_status_of(int st) {
+  switch (st) {
+  case ACCQ_SUCCESS: return ACCQ_CELL_OK;
+  case ACCQ_ETOOBIG:
+  case ACCQ_ENOMEM: return ACCQ_CELL_TOO_LARGE;
+  case ACCQ_ENOCONV: return ACCQ_CELL_NOT_CONVERGED;
+  case ACCQ_EUNSTABLE: return ACCQ_CELL_UNSTABLE;
+  case ACCQ_ECAPINFEAS: return ACCQ_CELL_BEYOND_CAPACITY;
+  case ACCQ_EACCINFEAS: return ACCQ_CELL_INFEASIBLE;
+  default: return ACCQ_CELL_FAILED;
+  }
+}
+
+/* Statuses a cell cannot carry: the question itself is wrong (an unknown
+ * policy, a bad model value), or the run was interrupted. */
+static int is_hard_error(int st) {
+  return st == ACCQ_EINVAL || st == ACCQ_EMODEL || st == ACCQ_EIO || st == ACCQ_EUSAGE ||
+         st == ACCQ_EINTR;
+}
+
+static void cell_mark(accq_sweep_cell_t *c, accq_cell_status_t s, const char *reason) {
+  c->status = s;
+  snprintf(c->reason, sizeof c->reason, "%s", reason && *reason ? reason : accq_cell_status_name(s));
+}
+
+int accq_i_beyond_capacity(const accq_model_t *mm, char *why, size_t size) {
+  /* an infinite-buffer system is stable only below its total service rate,
+   * whatever the dispatch rule: sum_k n_k mu_k per unit of scale */
+  double cap = 0;
+  for (int k = 0; k < mm->ntypes; k++) cap += (double)mm->types[k].servers * mm->types[k].rate;
+  if (!(mm->arrival_rate < cap)) {
+    snprintf(why, size,
+             "arrival rate %.6g per unit of scale is at or beyond the total service rate "
+             "sum n_k mu_k = %.6g: no policy is stable (infinite buffer)",
+             mm->arrival_rate, cap);
+    return 1;
+  }
+  return 0;
+}
+
 void accq_sweep_options_init(accq_sweep_options_t *o) {
   memset(o, 0, sizeof *o);
-  o->max_states = 200000;
+  accq_chain_options_t co;
+  accq_chain_options_init(&co);
+  o->max_states = co.max_states; /* one default for every chain command */
   o->max_buffer = 80;
   o->replications = 10;
   o->jobs = 100000;
@@ -125,29 +194,77 @@ void accq_sweep_options_init(accq_sweep_options_t *o) {
   o->threads = 1;
 }
 
+/* A chain with buffer = auto answers the infinite-buffer question only when
+ * the truncation is negligible: the boundary mass (an upper bound on the mass
+ * the truncation cuts off, and on the accuracy and loss it distorts) at most
+ * this, and E[T] settled (accq_analyze's auto_converged). */
+#define TRUNCATION_MASS 1e-9
+
 int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_options_t *o,
-                    accq_measures_t *out, double *ci95, int *buffer, accq_err_t *err) {
+                    accq_sweep_cell_t *cell, accq_err_t *err) {
+  memset(cell, 0, sizeof *cell);
+  cell->boundary_mass = NAN;
+  cell->ci95 = NAN;
+  accq_err_t e;
+  accq_err_clear(&e);
+  accq_model_t mm = *m;
+  int st = accq_lp_model_resolve(&mm, &e);
+  if (st) {
+    if (is_hard_error(st)) return err ? (*err = e, st) : st;
+    cell_mark(cell, accq_cell_status_of(st), e.msg);
+    return ACCQ_SUCCESS;
+  }
+  char why[400];
+  if ((o->simulate || mm.buffer == 0) && accq_i_beyond_capacity(&mm, why, sizeof why)) {
+    cell_mark(cell, ACCQ_CELL_BEYOND_CAPACITY, why);
+    return ACCQ_SUCCESS;
+  }
   if (o->simulate) {
     accq_verify_sim_t s;
-    int st = accq_verify_simulate(m, policy, o->replications, o->jobs, o->seed, o->threads, &s, err);
-    if (st) return st;
-    *out = s.m;
-    *ci95 = s.ci95;
-    *buffer = 0;
+    cell->simulated = 1;
+    st = accq_verify_simulate(&mm, policy, o->replications, o->jobs, o->seed, o->threads, &s, &e);
+    if (st) {
+      if (is_hard_error(st)) return err ? (*err = e, st) : st;
+      cell_mark(cell, accq_cell_status_of(st), e.msg);
+      return ACCQ_SUCCESS;
+    }
+    cell->m = s.m;
+    cell->ci95 = s.ci95;
+    /* TODO(wt/sim): copy the simulator's bias warnings (accq_sim_result_t.warnings)
+     * into cell->warnings once accq_verify_sim_t carries them. */
     return ACCQ_SUCCESS;
   }
   accq_analysis_t an;
-  accq_model_t mm = *m;
-  int st = accq_lp_model_resolve(&mm, err);
-  if (st) return st;
   st = accq_i_chain(&mm, policy, mm.buffer, 0, o->max_states, o->max_buffer, ACCQ_I_SOLVER, 0,
-                    &an, err);
-  if (st) return st;
-  *out = an.m;
+                    &an, &e);
+  if (st) {
+    if (is_hard_error(st)) return err ? (*err = e, st) : st;
+    /* ENOCONV comes with a best estimate: not an answer, so not shown */
+    cell_mark(cell, accq_cell_status_of(st), e.msg);
+    if (st == ACCQ_ENOCONV) {
+      cell->buffer = an.buffer;
+      cell->states = an.states;
+    }
+    return ACCQ_SUCCESS;
+  }
+  cell->buffer = an.buffer;
+  cell->states = an.states;
+  cell->boundary_mass = an.m.boundary_mass;
+  cell->finite_buffer = mm.buffer > 0;
+  if (!cell->finite_buffer && (!an.auto_converged || !(an.m.boundary_mass <= TRUNCATION_MASS))) {
+    if (an.warning[0])
+      snprintf(why, sizeof why, "%s", an.warning);
+    else
+      snprintf(why, sizeof why, "boundary mass %.3g at B=%d (> %.0e): the truncated chain is not "
+                                "the infinite-buffer system",
+               an.m.boundary_mass, an.buffer, TRUNCATION_MASS);
+    cell_mark(cell, ACCQ_CELL_TRUNCATED, why);
+    return ACCQ_SUCCESS;
+  }
+  cell->m = an.m;
+  cell->ci95 = 0;
   /* the bound at the admitted rate (a finite buffer admits X < Lambda) */
-  out->t_lp = accq_i_t_lp_at(&mm, an.m.throughput_total / mm.scale);
-  out->gap = out->mean_response_time / out->t_lp - 1.0;
-  *ci95 = 0;
-  *buffer = an.buffer;
+  cell->m.t_lp = accq_i_t_lp_at(&mm, an.m.throughput_total / mm.scale);
+  cell->m.gap = cell->m.mean_response_time / cell->m.t_lp - 1.0;
   return ACCQ_SUCCESS;
 }

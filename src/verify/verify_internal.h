@@ -35,4 +35,9 @@ void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, 
                                    double *mean_response_time, double *accuracy,
                                    double *loss);
 
+/* 1 (with the reason in why) when the model's arrival rate per unit of scale
+ * reaches its total service rate sum n_k mu_k: no policy is stable with an
+ * infinite buffer.  Used by sweep and converge to mark cells. */
+int accq_i_beyond_capacity(const accq_model_t *mm, char *why, size_t size);
+
 #endif
