@@ -77,14 +77,27 @@ typedef struct {
 } accq_chain_t;
 
 void accq_chain_options_init(accq_chain_options_t *opt);
+/* The default memory limit: 3/4 of MemAvailable (8 GiB when unreadable). */
+double accq_chain_max_bytes_default(void);
 
 /* Estimated bytes to build a chain of `states` states with `ntypes` types
  * (state keys, rank index, generator with its transpose, solver vectors). */
 double accq_chain_bytes_estimate(double states, int ntypes, int buffer);
 
+/* The number of lumped states the policy can reach at buffer B, before
+ * building: prod over the types the policy uses of C(m n_k + B, B) (a type it
+ * never chooses contributes one state, accq_policy_uses_type; pol NULL: every
+ * type).  Exact for rjiq, random-lp, accurate-jiq, jiq, jsq, sed, pod and pop
+ * (every composition of a used type is reachable from the empty system);
+ * *bytes the memory the build and the solve need.  Exact integer arithmetic
+ * below 2^53, from log-gamma above (no overflow).  O(ntypes (N + B) B). */
+int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                             double *states, double *bytes, accq_err_t *err);
+
 /* Builds the lumped chain of `pol` on model m at scale m->scale and buffer
- * `buffer` (>= 1; the model's `auto` is resolved by the caller).  The size is
- * checked before allocating: ACCQ_ETOOBIG with states and bytes in the message.
+ * `buffer` (>= 1; the model's `auto` is resolved by the caller).  Types the
+ * policy never chooses are frozen (one state).  The size is checked before
+ * allocating: ACCQ_ETOOBIG with states and bytes in the message.
  * Cost O(reachable states * ntypes * (B+1)). */
 int accq_chain_build(accq_chain_t **c, const accq_model_t *m, const accq_policy_t *pol,
                      int buffer, const accq_chain_options_t *opt, accq_err_t *err);

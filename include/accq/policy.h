@@ -49,6 +49,10 @@ typedef struct {
 typedef struct {
   double slack;                /* R-JIQ slack e in [0,1) (default 0) */
   int d;                       /* pod:D sample size (default 2) */
+  int finite_buffer;           /* the policy will run with a finite buffer B (default 0):
+                                  an R-JIQ split that saturates a type is then accepted
+                                  (the finite-buffer system is stable: it loses jobs);
+                                  see accq_policy_saturated_type */
 } accq_policy_options_t;
 
 typedef struct accq_policy accq_policy_t;
@@ -62,7 +66,7 @@ void accq_policy_options_init(accq_policy_options_t *opt);
  * Errors: ACCQ_EUSAGE unknown name (message lists the valid ones),
  * ACCQ_EACCINFEAS / ACCQ_ECAPINFEAS when the LP has no solution,
  * ACCQ_EUNSTABLE when rjiq's split saturates a type (x_k = n_k mu_k within 1e-12
- * relative), ACCQ_EACCINFEAS for accurate-jiq with empty H.
+ * relative) unless opt->finite_buffer, ACCQ_EACCINFEAS for accurate-jiq with empty H.
  * The policy is read-only after alloc: share it across threads. */
 int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t *m,
                       const accq_policy_options_t *opt, accq_err_t *err);
@@ -76,6 +80,18 @@ int accq_policy_meets_target(const accq_policy_t *pol);
 int accq_policy_knows_lambda(const accq_policy_t *pol);
 /* Split p_k used by rjiq / random-lp (NULL for others). */
 const double *accq_policy_split(const accq_policy_t *pol);
+
+/* Can the rule ever send a job to type k?  0 for a type with a zero LP share
+ * (rjiq, random-lp), a type below a* (accurate-jiq), a type in no pair with a
+ * positive weight (pop); 1 otherwise (custom rules: 1).  A type that is never
+ * chosen stays empty, so the chain gives it one state (accq_chain_build). */
+int accq_policy_uses_type(const accq_policy_t *pol, int k);
+
+/* For the policies with an LP split (rjiq, random-lp): the first type whose
+ * share saturates it (x_k >= n_k mu_k (1 - 1e-12)), else -1.  Such a policy
+ * is unstable with infinite buffers (every server of that type is critically
+ * loaded); with a finite buffer it is a stable loss system. */
+int accq_policy_saturated_type(const accq_policy_t *pol);
 
 /* Upper bound on the routes dispatch can return for this occupancy. */
 int accq_policy_max_routes(const accq_policy_t *pol, const accq_occ_t *occ);

@@ -34,6 +34,8 @@ double accq_i_default_max_bytes(void) {
   return 0.75 * kb * 1024.0;
 }
 
+double accq_chain_max_bytes_default(void) { return accq_i_default_max_bytes(); }
+
 void accq_chain_options_init(accq_chain_options_t *opt) {
   if (!opt) return;
   opt->max_states = 20000000;
@@ -64,6 +66,57 @@ double accq_i_chain_bytes_estimate(double states, double product, int ntypes,
     nnz_row += (levels < buffer ? levels : buffer) + levels;
   }
   return bytes_model(states, product, nnz_row);
+}
+
+int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                             double *states, double *bytes, accq_err_t *err) {
+  int servers[ACCQ_MAX_TYPES], K = m->ntypes;
+  double log10_states = 0, product = 1;
+  if (K < 1 || K > ACCQ_MAX_TYPES)
+    return accq_err_set(err, ACCQ_EINVAL, "chain size: model has %d types", K);
+  if (buffer < 1) return accq_err_set(err, ACCQ_EINVAL, "chain size: buffer %d < 1", buffer);
+  for (int k = 0; k < K; k++) {
+    double nk = (double)m->scale * (double)m->types[k].servers;
+    if (!(nk >= 1) || nk > 1e9)
+      return accq_err_set(err, ACCQ_EINVAL, "chain size: type '%s' has %g servers",
+                          m->types[k].name, nk);
+    servers[k] = (int)nk;
+    if (pol && !accq_policy_uses_type(pol, k)) {
+      servers[k] = -1; /* frozen: one state */
+      continue;
+    }
+    /* log10 C(N + B, B) */
+    log10_states += (lgamma(nk + buffer + 1) - lgamma(nk + 1) - lgamma(buffer + 1.0)) / log(10.0);
+  }
+  /* exact below 2^53 (the product of exact binomials), else from the logs */
+  if (log10_states < 15.5) {
+    int frozen[ACCQ_MAX_TYPES];
+    for (int k = 0; k < K; k++) {
+      frozen[k] = servers[k] < 0;
+      if (frozen[k]) servers[k] = 1;
+    }
+    uint64_t total = 0;
+    accq_space_t *sp = NULL;
+    (void)total;
+    if (accq_i_space_alloc_frozen(&sp, K, servers, buffer, frozen, NULL) == ACCQ_SUCCESS) {
+      product = (double)accq_space_size(sp);
+      accq_space_free(sp);
+    } else {
+      product = pow(10.0, log10_states);
+    }
+    for (int k = 0; k < K; k++)
+      if (frozen[k]) servers[k] = 0;
+  } else {
+    product = pow(10.0, log10_states);
+  }
+  int used[ACCQ_MAX_TYPES], nused = 0;
+  for (int k = 0; k < K; k++)
+    if (servers[k] > 0) used[nused++] = servers[k];
+  if (states) *states = product;
+  if (bytes)
+    *bytes = nused ? accq_i_chain_bytes_estimate(product, product, nused, used, buffer)
+                   : accq_i_chain_bytes_estimate(1, 1, 1, (int[]){1}, buffer);
+  return ACCQ_SUCCESS;
 }
 
 int accq_i_chain_check_size(const char *what, const char *policy, double product,
@@ -313,7 +366,11 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   st = accq_i_chain_new(&c, ACCQ_CHAIN_LUMPED, m, buffer, err);
   if (st) return st;
   const int K = m->ntypes, B = buffer, L = B + 1;
-  st = accq_space_alloc(&c->space, K, c->servers, B, err);
+  /* A type the policy never chooses stays all idle: freezing it keeps the
+   * rank space (and the rank -> index array) to what the policy can reach. */
+  int frozen[ACCQ_MAX_TYPES];
+  for (int k = 0; k < K; k++) frozen[k] = !accq_policy_uses_type(pol, k);
+  st = accq_i_space_alloc_frozen(&c->space, K, c->servers, B, frozen, err);
   if (st) goto cleanup;
   c->product_states = accq_space_size(c->space);
   double nnz_row = 0;
@@ -323,6 +380,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, err);
     if (st) goto cleanup;
     for (int k = 0; k < K; k++) {
+      if (frozen[k]) continue;
       double levels = c->servers[k] < L ? c->servers[k] : L;
       nnz_row += (levels < B ? levels : B) + levels;
     }
@@ -342,7 +400,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     uint64_t entries = 0;
     for (int k = 0; k < K; k++) {
       uint64_t e = sp->size[k] * (uint64_t)L;
-      use_table[k] = sp->size[k] <= UINT32_MAX && entries + e <= table_max_entries;
+      use_table[k] = !frozen[k] && sp->size[k] <= UINT32_MAX && entries + e <= table_max_entries;
       if (use_table[k]) {
         entries += e;
         if (table_build(sp, k, &tab[k])) {
@@ -420,6 +478,11 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
       rest -= sub[k] * sp->stride[k];
       if (use_table[k]) {
         rows_ptr[k] = tab[k].comp + (size_t)sub[k] * L;
+      } else if (frozen[k]) {
+        int *ck = count + (size_t)k * L;
+        ck[0] = c->servers[k];
+        for (int q = 1; q <= B; q++) ck[q] = 0;
+        rows_ptr[k] = ck;
       } else {
         int *ck = count + (size_t)k * L;
         uint64_t *up = scratch_up + (size_t)k * L, *down = scratch_down + (size_t)k * L;
@@ -463,6 +526,13 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     for (int r = 0; r < nr; r++) {
       const int k = routes[r].type;
       const int *ck = rows_ptr[k];
+      if (frozen[k]) {
+        st = accq_err_set(err, ACCQ_EINVAL,
+                          "lumped chain: policy '%s' routed a job to type %d, which "
+                          "accq_policy_uses_type declares unused",
+                          accq_policy_name(pol), k);
+        goto cleanup;
+      }
       const int any = routes[r].level == ACCQ_LEVEL_ANY;
       const int qlo = any ? 0 : routes[r].level;
       const int qhi = any ? B - 1 : routes[r].level; /* level B is a loss */

@@ -19,7 +19,9 @@ struct accq_space {
   int ntypes;
   int buffer;
   int servers[ACCQ_MAX_TYPES];
-  uint64_t size[ACCQ_MAX_TYPES];     /* C(N_k + B, B) */
+  uint64_t size[ACCQ_MAX_TYPES];     /* C(N_k + B, B); 1 for a frozen type */
+  int frozen[ACCQ_MAX_TYPES];        /* type never chosen by the policy: it stays
+                                        all idle, its only composition has sub-rank 0 */
   uint64_t stride[ACCQ_MAX_TYPES];
   uint64_t total;
   /* binom[k][j * nrow[k] + n] = C(n, j) for j = 0..B, n = 0..N_k + B
@@ -34,6 +36,11 @@ struct accq_space {
 static inline uint64_t accq_i_binom(const accq_space_t *s, int k, int n, int j) {
   return s->binom[k][(size_t)j * (size_t)s->nrow[k] + (size_t)n];
 }
+
+/* accq_space_alloc with frozen types (frozen may be NULL): a frozen type has
+ * one composition (all idle), so it costs neither ranks nor memory. */
+int accq_i_space_alloc_frozen(accq_space_t **s, int ntypes, const int *servers, int buffer,
+                              const int *frozen, accq_err_t *err);
 
 /* Per-type sub-rank of a composition c[0..B] of N_k. */
 uint64_t accq_i_space_type_rank(const accq_space_t *s, int k, const int *c);

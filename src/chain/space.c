@@ -45,8 +45,8 @@ static double log10_binom(double n, double b) {
 }
 
 /* Counts the space exactly into *total; refuses beyond 2^63. */
-static int space_count_exact(int ntypes, const int *servers, int buffer, uint64_t *sizes,
-                             uint64_t *total, accq_err_t *err) {
+static int space_count_exact(int ntypes, const int *servers, int buffer, const int *frozen,
+                             uint64_t *sizes, uint64_t *total, accq_err_t *err) {
   double log10_total = 0;
   uint64_t prod = 1;
   int over = 0;
@@ -58,10 +58,14 @@ static int space_count_exact(int ntypes, const int *servers, int buffer, uint64_
     if (servers[k] < 1)
       return accq_err_set(err, ACCQ_EINVAL, "state space: type %d has %d servers", k,
                           servers[k]);
-    log10_total += log10_binom(servers[k], buffer);
+    if (!(frozen && frozen[k])) log10_total += log10_binom(servers[k], buffer);
   }
   for (int k = 0; k < ntypes && !over; k++) {
     int o = 0;
+    if (frozen && frozen[k]) {
+      if (sizes) sizes[k] = 1;
+      continue;
+    }
     uint64_t c = binom_exact((uint64_t)servers[k], (uint64_t)buffer, &o);
     if (o) {
       over = 1;
@@ -82,7 +86,7 @@ static int space_count_exact(int ntypes, const int *servers, int buffer, uint64_
 int accq_space_count(int ntypes, const int *servers, int buffer, double *count,
                      accq_err_t *err) {
   uint64_t total = 0;
-  int st = space_count_exact(ntypes, servers, buffer, NULL, &total, err);
+  int st = space_count_exact(ntypes, servers, buffer, NULL, NULL, &total, err);
   if (st) return st;
   *count = (double)total;
   return ACCQ_SUCCESS;
@@ -90,19 +94,26 @@ int accq_space_count(int ntypes, const int *servers, int buffer, double *count,
 
 int accq_space_alloc(accq_space_t **out, int ntypes, const int *servers, int buffer,
                      accq_err_t *err) {
+  return accq_i_space_alloc_frozen(out, ntypes, servers, buffer, NULL, err);
+}
+
+int accq_i_space_alloc_frozen(accq_space_t **out, int ntypes, const int *servers, int buffer,
+                              const int *frozen, accq_err_t *err) {
   accq_space_t *s;
   int st;
   *out = NULL;
   s = calloc(1, sizeof *s);
   if (!s) return accq_err_set(err, ACCQ_ENOMEM, "state space: out of memory");
-  st = space_count_exact(ntypes, servers, buffer, s->size, &s->total, err);
+  st = space_count_exact(ntypes, servers, buffer, frozen, s->size, &s->total, err);
   if (st) goto cleanup;
   s->ntypes = ntypes;
   s->buffer = buffer;
+  for (int k = 0; k < ntypes; k++) s->frozen[k] = frozen ? frozen[k] != 0 : 0;
   for (int k = 0; k < ntypes; k++) {
     s->servers[k] = servers[k];
     s->stride[k] = k ? s->stride[k - 1] * s->size[k - 1] : 1;
-    s->nrow[k] = servers[k] + buffer + 1;
+    /* a frozen type never ranks: a one-row table keeps the frees uniform */
+    s->nrow[k] = s->frozen[k] ? 1 : servers[k] + buffer + 1;
     size_t cells = (size_t)(buffer + 1) * (size_t)s->nrow[k];
     s->binom[k] = malloc(cells * sizeof(uint64_t));
     if (!s->binom[k]) {
@@ -152,6 +163,7 @@ const int *accq_space_servers(const accq_space_t *s) { return s->servers; }
 
 uint64_t accq_i_space_type_rank(const accq_space_t *s, int k, const int *c) {
   uint64_t r = 0;
+  if (s->frozen[k]) return 0; /* the all-idle composition, the only one */
   /* reflected: the all-idle composition has rank 0 */
   int partial = 0;
   for (int j = 0; j < s->buffer; j++) {
@@ -165,6 +177,11 @@ void accq_i_space_type_unrank(const accq_space_t *s, int k, uint64_t r, int *c) 
   int B = s->buffer, N = s->servers[k];
   int hi = N + B; /* b_{B} sentinel: bars strictly below */
   int prev_partial = N;
+  if (s->frozen[k]) {
+    c[0] = N;
+    for (int q = 1; q <= B; q++) c[q] = 0;
+    return;
+  }
   r = s->size[k] - 1 - r; /* reflected rank, see accq_i_space_type_rank */
   /* Greedy from the last bar: b_j is the largest b < b_{j+1} with C(b, j+1) <= r. */
   for (int j = B - 1; j >= 0; j--) {

@@ -15,9 +15,48 @@ void accq_analysis_options_init(accq_analysis_options_t *opt) {
   opt->buffer = 0;
   opt->auto_mass = 1e-9;
   opt->auto_rel = 1e-9;
-  opt->auto_max_buffer = 200;
+  opt->auto_max_buffer = 0;
   opt->explicit_chain = 0;
   opt->keep_chain = 0;
+  opt->product_form = 1;
+}
+
+const char *accq_analysis_verdict_name(accq_analysis_verdict_t v) {
+  switch (v) {
+  case ACCQ_ANALYSIS_CONVERGED:
+    return "converged";
+  case ACCQ_ANALYSIS_FINITE_BUFFER:
+    return "finite-buffer";
+  case ACCQ_ANALYSIS_TRUNCATED:
+    return "truncated";
+  case ACCQ_ANALYSIS_NOT_CONVERGED:
+    return "not-converged";
+  case ACCQ_ANALYSIS_REFUSED:
+    return "refused";
+  }
+  return "refused";
+}
+
+const char *accq_analysis_status_word(int status, accq_analysis_verdict_t v) {
+  switch (status) {
+  case ACCQ_SUCCESS:
+    return "ok";
+  case ACCQ_ETOOBIG:
+    return "too_large";
+  case ACCQ_ENOCONV:
+    return v == ACCQ_ANALYSIS_TRUNCATED ? "truncated" : "not_converged";
+  case ACCQ_EUNSTABLE:
+    return "unstable";
+  case ACCQ_EACCINFEAS:
+  case ACCQ_ECAPINFEAS:
+    return "infeasible";
+  case ACCQ_ENOMEM:
+    return "out_of_memory";
+  case ACCQ_EINTR:
+    return "interrupted";
+  default:
+    return "error";
+  }
 }
 
 void accq_analysis_release(accq_analysis_t *a) {
@@ -26,6 +65,43 @@ void accq_analysis_release(accq_analysis_t *a) {
   free(a->pi);
   a->chain = NULL;
   a->pi = NULL;
+}
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+/* Does the chain at buffer B fit the limits?  The estimate counts only the
+ * types the policy can reach (accq_chain_size_estimate), so it is the size
+ * the build will check; *states and *bytes are filled for messages. */
+static int chain_fits(const accq_model_t *mm, const accq_policy_t *pol,
+                      const accq_analysis_options_t *opt, int B, double *states,
+                      double *bytes) {
+  double st = INFINITY, by = INFINITY;
+  if (opt->explicit_chain) {
+    double n = 0;
+    for (int k = 0; k < mm->ntypes; k++) n += (double)mm->scale * mm->types[k].servers;
+    st = pow(B + 1.0, n);
+    by = st * 100.0;
+  } else if (accq_chain_size_estimate(mm, pol, B, &st, &by, NULL) != ACCQ_SUCCESS) {
+    st = by = INFINITY;
+  }
+  if (states) *states = st;
+  if (bytes) *bytes = by;
+  double max_bytes = opt->chain.max_bytes > 0 ? opt->chain.max_bytes : accq_chain_max_bytes_default();
+  return st <= (double)opt->chain.max_states && by <= max_bytes && st < 2147483647.0;
+}
+
+/* The largest B in (lo, hi] whose chain fits, or lo when none does (sizes
+ * grow with B, so bisection). */
+static int largest_fit(const accq_model_t *mm, const accq_policy_t *pol,
+                       const accq_analysis_options_t *opt, int lo, int hi) {
+  while (lo < hi) {
+    int mid = lo + (hi - lo + 1) / 2;
+    if (chain_fits(mm, pol, opt, mid, NULL, NULL))
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
 }
 
 /* One chain at buffer B: build, solve, measure.  On success or ENOCONV the
@@ -74,42 +150,24 @@ fail:
   return st;
 }
 
-/* Next buffer for `auto`.  For a stable chain the boundary mass decays
- * geometrically in B (mass(B) ~ C r^B) once B is past the bulk of the queue
- * lengths, so two masses give r and the B that reaches a tenth of the target;
- * jumping there directly saves the intermediate (largest) chains.  While the
- * estimate is unreliable (first steps, mass still large) growth is at most
- * fourfold.  Once the mass is below the target, only the E[T] change is
- * missing: a small step B + B/16 confirms it (the states grow ~ B^(servers),
- * so this step is the cheapest honest look at the E[T] change). */
-static int next_buffer(int B, double mass, int Bprev, double mass_prev, double target,
-                       double *predicted) {
-  *predicted = NAN;
-  if (mass <= target) return B + (B >= 16 ? B / 16 : 1);
-  int lo = B + (B >= 4 ? B / 4 : 1), hi = 4 * B;
-  const int reliable = (mass < 0.05 && mass_prev < 0.5) || B >= 32;
-  if (Bprev > 0 && mass_prev > 0 && mass > 0 && mass < mass_prev) {
-    double r = pow(mass / mass_prev, 1.0 / (B - Bprev));
-    double steps = log(0.1 * target / mass) / log(r);
-    if (isfinite(steps) && steps > 0) {
-      double want = B + ceil(steps);
-      if (reliable) *predicted = want;
-      if (mass < 0.05 && mass_prev < 0.5) hi = 16 * B; /* geometric regime: trust it */
-      if (want < lo) return lo;
-      if (want > hi) return hi;
-      return (int)want;
-    }
-  } else if (Bprev > 0 && reliable) {
-    *predicted = INFINITY; /* the mass does not decrease: no B will do */
-  }
-  return 2 * B;
-}
-
 static void format_change(char *buf, size_t size, double change) {
   if (isfinite(change))
     snprintf(buf, size, "%.3g", change);
   else
     snprintf(buf, size, "unknown (one B only)");
+}
+
+/* Fills status, verdict and reason of the result from the outcome. */
+static int conclude(accq_analysis_t *out, int st, accq_err_t *lerr, accq_err_t *err) {
+  out->status = st;
+  if (st == ACCQ_SUCCESS) {
+    out->reason[0] = '\0';
+    return st;
+  }
+  if (st != ACCQ_ENOCONV) out->verdict = ACCQ_ANALYSIS_REFUSED;
+  snprintf(out->reason, sizeof out->reason, "%s", lerr->msg);
+  if (err) *err = *lerr;
+  return st;
 }
 
 int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
@@ -121,32 +179,72 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     opt_in = &defaults;
   }
   const accq_analysis_options_t *opt = opt_in;
+  accq_err_t lerr;
+  accq_err_clear(&lerr);
   memset(out, 0, sizeof *out);
   out->auto_change = NAN;
+  out->verdict = ACCQ_ANALYSIS_REFUSED;
   accq_model_t mm = *m;
-  int st = accq_lp_model_resolve(&mm, err);
-  if (st) return st;
+  int st = accq_lp_model_resolve(&mm, &lerr);
+  if (st) return conclude(out, st, &lerr, err);
   accq_chain_t *c = NULL;
   double *pi = NULL;
   int B = opt->buffer > 0 ? opt->buffer : mm.buffer;
+
+  /* The infinite-buffer question has no answer when the LP split loads a
+   * type to exactly its capacity: every server of that type is a critically
+   * loaded queue.  A finite buffer makes it a stable loss system. */
+  if (B <= 0) {
+    int sat = accq_policy_saturated_type(pol);
+    if (sat >= 0) {
+      st = accq_err_set(&lerr, ACCQ_EUNSTABLE,
+                        "policy '%s': the LP split sends type '%s' its full capacity "
+                        "(load 1 on every server of that type): with infinite buffers the "
+                        "system is unstable at every size.  Use a slack (rjiq:0.05) or an "
+                        "explicit --buffer B for the finite-buffer (loss) system",
+                        accq_policy_name(pol), mm.types[sat].name);
+      return conclude(out, st, &lerr, err);
+    }
+  }
+
+  const accq_policy_kind_t kind = accq_policy_kind(pol);
+  if (opt->product_form && !opt->explicit_chain && !opt->keep_chain &&
+      (kind == ACCQ_POLICY_RJIQ || kind == ACCQ_POLICY_RANDOM_LP)) {
+    st = accq_i_analyze_product(&mm, pol, opt, B > 0 ? B : 0, out, &lerr);
+    return conclude(out, st, &lerr, err);
+  }
+
   if (B > 0) {
-    /* A given buffer: one chain. */
+    /* A given buffer: one chain, exact for that finite-buffer system. */
     out->auto_converged = 1;
     out->auto_steps = 1;
-    st = run_once(&mm, pol, opt, B, out, &c, &pi, err);
-    if (st && st != ACCQ_ENOCONV) return st;
+    chain_fits(&mm, pol, opt, B, &out->estimated_states, NULL);
+    st = run_once(&mm, pol, opt, B, out, &c, &pi, &lerr);
+    if (st && st != ACCQ_ENOCONV) return conclude(out, st, &lerr, err);
+    out->verdict = st ? ACCQ_ANALYSIS_NOT_CONVERGED : ACCQ_ANALYSIS_FINITE_BUFFER;
+    for (int k = 0; k < mm.ntypes; k++) out->type_buffer[k] = B;
     if (out->m.boundary_mass > opt->auto_mass)
       snprintf(out->warning, sizeof out->warning,
-               "boundary mass %.3g at B=%d: the truncation may bias the measures", out->m.boundary_mass,
-               B);
+               "finite-buffer system B=%d: boundary mass %.3g, loss probability %.3g (exact for "
+               "this B, not the infinite-buffer system)",
+               B, out->m.boundary_mass, out->m.loss_probability);
     goto done;
   }
 
-  /* buffer = auto. */
-  const int Bmax = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 200;
-  B = Bmax < 4 ? Bmax : 4;
-  int Bprev = 0, have = 0;
+  /* buffer = auto: B grows by a factor near 1.4 while the mass is above the
+   * target (the states grow like B^(servers), so each step costs a few times
+   * the previous one and the total stays a small multiple of the last), then
+   * by ~1.25 to confirm the E[T] change.  A step that does not fit is
+   * replaced by the largest B that does, as the last try. */
+  const int Bcap = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 1000000;
+  B = Bcap < 4 ? Bcap : 4;
+  if (!chain_fits(&mm, pol, opt, B, NULL, NULL)) {
+    int b = largest_fit(&mm, pol, opt, 0, B - 1);
+    if (b >= 1) B = b; /* else run_once refuses with the figures */
+  }
+  int have = 0, last_try = 0, Bprev = 0;
   double mass_prev = NAN, et_prev = NAN;
+  char why[ACCQ_ERR_MSG_MAX + 512] = "";
   accq_analysis_t trial;
   for (;;) {
     accq_chain_t *tc = NULL;
@@ -154,21 +252,16 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     accq_err_t terr;
     accq_err_clear(&terr);
     memset(&trial, 0, sizeof trial);
+    chain_fits(&mm, pol, opt, B, &trial.estimated_states, NULL);
     int ts = run_once(&mm, pol, opt, B, &trial, &tc, &tpi, &terr);
-    if (ts == ACCQ_ETOOBIG && have) {
-      char shown[32];
-      format_change(shown, sizeof shown, out->auto_change);
-      snprintf(out->warning, sizeof out->warning,
-               "buffer=auto stopped at B=%d (B=%d is over the state limit): boundary mass "
-               "%.3g, last relative change of E[T] %s",
-               out->buffer, B, out->m.boundary_mass, shown);
+    if ((ts == ACCQ_ETOOBIG || ts == ACCQ_ENOMEM) && have) {
+      snprintf(why, sizeof why, "B=%d could not be built (%s)", B, terr.msg);
       break;
     }
     if (ts && ts != ACCQ_ENOCONV) {
-      if (err) *err = terr;
       accq_chain_free(c);
       free(pi);
-      return ts;
+      return conclude(out, ts, &terr, err);
     }
     /* accept this B as the current best */
     accq_chain_free(c);
@@ -180,57 +273,86 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     *out = trial;
     out->auto_steps = steps;
     out->auto_change = have ? change : NAN;
+    out->verdict = ACCQ_ANALYSIS_TRUNCATED;
+    for (int k = 0; k < mm.ntypes; k++) out->type_buffer[k] = B;
     have = 1;
     if (ts == ACCQ_ENOCONV) {
-      if (err) *err = terr;
+      lerr = terr;
+      accq_err_prefix(&lerr, "buffer=auto at B=%d", B);
       snprintf(out->warning, sizeof out->warning,
                "buffer=auto stopped at B=%d: the stationary solve did not converge (residual %.3g)",
                B, out->solver.residual);
+      out->verdict = ACCQ_ANALYSIS_NOT_CONVERGED;
       st = ts;
-      break;
+      goto done;
     }
-    if (out->m.boundary_mass <= opt->auto_mass && out->auto_change <= opt->auto_rel) {
+    const double mass = out->m.boundary_mass;
+    if (mass <= opt->auto_mass && out->auto_change <= opt->auto_rel) {
       out->auto_converged = 1;
+      out->verdict = ACCQ_ANALYSIS_CONVERGED;
       break;
     }
-    if (B >= Bmax) {
-      char shown[32];
-      format_change(shown, sizeof shown, out->auto_change);
-      snprintf(out->warning, sizeof out->warning,
-               "buffer=auto stopped at B=%d (the largest allowed): boundary mass %.3g, last "
-               "relative change of E[T] %s",
-               B, out->m.boundary_mass, shown);
+    if (last_try) break;
+    if (B >= Bcap) {
+      snprintf(why, sizeof why, "B=%d is the largest allowed (--max-buffer)", B);
       break;
     }
-    double predicted;
-    int nb = next_buffer(B, out->m.boundary_mass, Bprev, mass_prev, opt->auto_mass, &predicted);
-    if (predicted > Bmax) {
-      /* The target is out of reach within the largest B allowed (an unstable
-       * policy, or a load very close to capacity).  Computing at Bmax still
-       * improves the estimate; do it when that chain is cheap (<= 1e6
-       * product states), otherwise stop here and say so. */
-      double count = INFINITY;
-      if (!opt->explicit_chain && B < Bmax &&
-          accq_space_count(mm.ntypes, c->servers, Bmax, &count, NULL) == ACCQ_SUCCESS &&
-          count <= 1e6) {
-        Bprev = B;
-        mass_prev = out->m.boundary_mass;
-        et_prev = out->m.mean_response_time;
-        B = Bmax;
-        continue;
+    int nb = mass <= opt->auto_mass ? B + (B >= 8 ? B / 4 : 1)
+                                    : (int)ceil(1.4 * B) > B + 1 ? (int)ceil(1.4 * B) : B + 1;
+    if (nb > Bcap) nb = Bcap;
+    double need_states = 0, need_bytes = 0;
+    if (!chain_fits(&mm, pol, opt, nb, &need_states, &need_bytes)) {
+      int fit = largest_fit(&mm, pol, opt, B, nb);
+      double max_bytes =
+          opt->chain.max_bytes > 0 ? opt->chain.max_bytes : accq_chain_max_bytes_default();
+      snprintf(why, sizeof why,
+               "B=%d would need %.4g states, %.3g GiB (limits: %.4g states, --max-states; "
+               "%.3g GiB of memory)",
+               nb, need_states, need_bytes / GIB, (double)opt->chain.max_states,
+               max_bytes / GIB);
+      if (fit <= B) break;
+      /* The last try.  Skip it when the boundary mass is in its geometric
+       * regime (two masses below 0.05) and predicts that the targets need a
+       * B far beyond it: the answer would be refused anyway. */
+      double predicted = NAN;
+      if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > 0) {
+        if (mass < mass_prev) {
+          double r = pow(mass / mass_prev, 1.0 / (B - Bprev));
+          predicted = B + log(opt->auto_mass / mass) / log(r);
+        } else {
+          predicted = INFINITY; /* the mass does not decay: no B will do */
+        }
       }
-      snprintf(out->warning, sizeof out->warning,
-               "buffer=auto stopped at B=%d: boundary mass %.3g decays too slowly; the target "
-               "%.3g needs B ~ %.0f > %d (the largest allowed, --max-buffer): the policy may be "
-               "unstable at this load",
-               B, out->m.boundary_mass, opt->auto_mass, isfinite(predicted) ? predicted : 1e9,
-               Bmax);
-      break;
+      if (predicted > 2.0 * fit) {
+        size_t len = strlen(why);
+        snprintf(why + len, sizeof why - len,
+                 "; the boundary mass decays too slowly for the largest B that fits (%d): "
+                 "the targets need B ~ %.3g",
+                 fit, isfinite(predicted) ? predicted : INFINITY);
+        break;
+      }
+      nb = fit;
+      last_try = 1;
     }
-    Bprev = B;
-    mass_prev = out->m.boundary_mass;
+    mass_prev = mass;
     et_prev = out->m.mean_response_time;
-    B = nb < Bmax ? nb : Bmax;
+    Bprev = B;
+    B = nb;
+  }
+  if (!out->auto_converged) {
+    char shown[32];
+    format_change(shown, sizeof shown, out->auto_change);
+    st = accq_err_set(&lerr, ACCQ_ENOCONV,
+                      "policy '%s': buffer=auto stopped at B=%d with boundary mass %.3g and "
+                      "last relative change of E[T] %s (targets: %.3g and %.3g): %s.  No "
+                      "infinite-buffer answer: try a larger --max-states, an explicit "
+                      "--buffer B (exact for the finite-buffer system), or accq simulate",
+                      accq_policy_name(pol), out->buffer, out->m.boundary_mass, shown,
+                      opt->auto_mass, opt->auto_rel, why[0] ? why : "targets not reached");
+    snprintf(out->warning, sizeof out->warning,
+             "buffer=auto stopped at B=%d: boundary mass %.3g, last relative change of E[T] %s",
+             out->buffer, out->m.boundary_mass, shown);
+    out->verdict = ACCQ_ANALYSIS_TRUNCATED;
   }
 done:
   if (opt->keep_chain) {
@@ -240,5 +362,5 @@ done:
     accq_chain_free(c);
     free(pi);
   }
-  return st;
+  return conclude(out, st, &lerr, err);
 }

@@ -11,20 +11,9 @@
 #include "accq/measures.h"
 #include "measures/measures_internal.h"
 
-/* Route weights per (k, q): the stationary probability that an arriving job is
- * sent to a type-k server holding q jobs (q = B: lost).  ntypes * (B+1) doubles. */
-typedef struct {
-  int ntypes, B;
-  double *route;        /* [k*(B+1)+q] */
-  double mean_jobs;     /* L */
-  double busy[ACCQ_MAX_TYPES];
-  double boundary;      /* P(some server holds B) */
-  double mass;          /* sum pi (should be 1) */
-} accumulate_t;
-
 /* One pass over the states: O(states * (ntypes * (B+1) + routes)). */
-static int accumulate(const accq_chain_t *c, const accq_policy_t *pol, const double *pi,
-                      accumulate_t *acc, accq_err_t *err) {
+int accq_i_measures_accumulate(const accq_chain_t *c, const accq_policy_t *pol,
+                               const double *pi, accq_i_flows_t *acc, accq_err_t *err) {
   const int K = c->model.ntypes, B = c->buffer, W = B + 1;
   int status = ACCQ_SUCCESS;
   int *count = malloc(sizeof(int) * (size_t)K * (size_t)W);
@@ -104,52 +93,51 @@ cleanup:
   return status;
 }
 
-static int build_mixture(const accq_chain_t *c, const accumulate_t *acc,
-                         accq_i_mixture_t *mix, accq_err_t *err) {
-  const int K = acc->ntypes, B = acc->B, W = B + 1;
-  int st = accq_i_mixture_alloc(mix, K * B, err);
+static int build_mixture(const accq_i_flow_summary_t *f, accq_i_mixture_t *mix,
+                         accq_err_t *err) {
+  const int K = f->model->ntypes;
+  int terms = 0;
+  for (int k = 0; k < K; k++) terms += f->buffer[k];
+  int st = accq_i_mixture_alloc(mix, terms, err);
   if (st) return st;
   for (int k = 0; k < K; k++)
-    for (int q = 0; q < B; q++)
-      accq_i_mixture_add(mix, acc->route[(size_t)k * W + q], c->model.types[k].rate, q + 1);
+    for (int q = 0; q < f->buffer[k]; q++)
+      accq_i_mixture_add(mix, f->route[k][q], f->model->types[k].rate, q + 1);
   accq_i_mixture_normalize(mix);
   return ACCQ_SUCCESS;
 }
 
-int accq_measures_compute(const accq_chain_t *c, const accq_policy_t *pol,
-                          const double *pi, accq_measures_t *out, accq_err_t *err) {
-  accumulate_t acc;
+int accq_i_measures_finish(const accq_i_flow_summary_t *f, accq_measures_t *out,
+                           accq_err_t *err) {
   accq_i_mixture_t mix = {0};
-  int status = accumulate(c, pol, pi, &acc, err);
-  if (status) return status;
-  const int K = acc.ntypes, B = acc.B, W = B + 1;
+  const accq_model_t *model = f->model;
+  const int K = model->ntypes;
+  int status = ACCQ_SUCCESS;
   memset(out, 0, sizeof *out);
-  /* Measures are taken relative to the total mass so that a pi normalized
-   * only to rounding gives consistent ratios. */
-  const double mass = acc.mass > 0 ? acc.mass : 1;
   double loss = 0, admitted = 0, wait = 0;
   for (int k = 0; k < K; k++) {
+    const int Bk = f->buffer[k];
     double xk = 0;
-    for (int q = 0; q < B; q++) {
-      xk += acc.route[(size_t)k * W + q];
-      if (q >= 1) wait += acc.route[(size_t)k * W + q];
+    for (int q = 0; q < Bk; q++) {
+      xk += f->route[k][q];
+      if (q >= 1) wait += f->route[k][q];
     }
-    loss += acc.route[(size_t)k * W + B];
+    if (Bk > 0) loss += f->route[k][Bk];
     admitted += xk;
-    out->throughput[k] = c->lambda * xk / mass;
-    out->utilization[k] = acc.busy[k] / mass / c->servers[k];
+    out->throughput[k] = f->lambda * xk;
+    out->utilization[k] = f->busy[k] / f->servers[k];
   }
-  out->lambda = c->lambda;
+  out->lambda = f->lambda;
   out->loss_probability = loss / (loss + admitted);
-  out->throughput_total = c->lambda * (1 - out->loss_probability);
-  out->mean_jobs = acc.mean_jobs / mass;
+  out->throughput_total = f->lambda * (1 - out->loss_probability);
+  out->mean_jobs = f->mean_jobs;
   out->mean_response_time = out->mean_jobs / out->throughput_total;
   out->p_wait = wait / admitted;
-  out->boundary_mass = acc.boundary / mass;
+  out->boundary_mass = f->boundary;
   double correct = 0, flow = 0;
   for (int k = 0; k < K; k++) {
-    correct += c->model.types[k].accuracy * out->throughput[k];
-    double served = c->model.types[k].rate * acc.busy[k] / mass;
+    correct += model->types[k].accuracy * out->throughput[k];
+    double served = model->types[k].rate * f->busy[k];
     flow = fmax(flow, fabs(out->throughput[k] - served));
   }
   out->accuracy = correct / out->throughput_total;
@@ -157,7 +145,7 @@ int accq_measures_compute(const accq_chain_t *c, const accq_policy_t *pol,
 
   /* Tail: the Erlang mixture, its percentiles and the quadrature of its
    * integral as an independent check of Little's law. */
-  status = build_mixture(c, &acc, &mix, err);
+  status = build_mixture(f, &mix, err);
   if (status) goto cleanup;
   double *pct[4] = {&out->p50, &out->p90, &out->p95, &out->p99};
   const double lev[4] = {0.50, 0.90, 0.95, 0.99};
@@ -186,8 +174,8 @@ int accq_measures_compute(const accq_chain_t *c, const accq_policy_t *pol,
   out->gap = NAN;
   accq_lp_problem_t lp;
   accq_lp_result_t res;
-  if (accq_lp_problem_from_model(&lp, &c->model, 0.0) == ACCQ_SUCCESS) {
-    lp.lambda = out->throughput_total / c->scale;
+  if (accq_lp_problem_from_model(&lp, model, 0.0) == ACCQ_SUCCESS) {
+    lp.lambda = out->throughput_total / f->scale;
     accq_err_t lerr;
     accq_err_clear(&lerr);
     if (lp.lambda > 0 && accq_lp_solve(&lp, &res, &lerr) == ACCQ_SUCCESS &&
@@ -198,17 +186,60 @@ int accq_measures_compute(const accq_chain_t *c, const accq_policy_t *pol,
   }
 cleanup:
   accq_i_mixture_free(&mix);
+  return status;
+}
+
+/* The joint chain's flows, normalized to the total mass, as a summary. */
+static void joint_summary(const accq_chain_t *c, accq_i_flows_t *acc, int *bk,
+                          const double **rows, double *busy, accq_i_flow_summary_t *f) {
+  const int K = acc->ntypes, W = acc->B + 1;
+  const double mass = acc->mass > 0 ? acc->mass : 1;
+  for (size_t j = 0; j < (size_t)K * W; j++) acc->route[j] /= mass;
+  for (int k = 0; k < K; k++) {
+    bk[k] = acc->B;
+    rows[k] = acc->route + (size_t)k * W;
+    busy[k] = acc->busy[k] / mass;
+  }
+  f->model = &c->model;
+  f->scale = c->scale;
+  f->lambda = c->lambda;
+  f->servers = c->servers;
+  f->buffer = bk;
+  f->route = rows;
+  f->busy = busy;
+  f->mean_jobs = acc->mean_jobs / mass;
+  f->boundary = acc->boundary / mass;
+}
+
+int accq_measures_compute(const accq_chain_t *c, const accq_policy_t *pol,
+                          const double *pi, accq_measures_t *out, accq_err_t *err) {
+  accq_i_flows_t acc;
+  int status = accq_i_measures_accumulate(c, pol, pi, &acc, err);
+  if (status) return status;
+  int bk[ACCQ_MAX_TYPES];
+  const double *rows[ACCQ_MAX_TYPES];
+  double busy[ACCQ_MAX_TYPES];
+  accq_i_flow_summary_t f;
+  /* Measures are taken relative to the total mass so that a pi normalized
+   * only to rounding gives consistent ratios. */
+  joint_summary(c, &acc, bk, rows, busy, &f);
+  status = accq_i_measures_finish(&f, out, err);
   free(acc.route);
   return status;
 }
 
 double accq_measures_tail(const accq_chain_t *c, const accq_policy_t *pol,
                           const double *pi, double t) {
-  accumulate_t acc;
+  accq_i_flows_t acc;
   accq_i_mixture_t mix = {0};
   double v = NAN;
-  if (accumulate(c, pol, pi, &acc, NULL)) return NAN;
-  if (build_mixture(c, &acc, &mix, NULL) == ACCQ_SUCCESS) v = accq_i_mixture_tail(&mix, t);
+  if (accq_i_measures_accumulate(c, pol, pi, &acc, NULL)) return NAN;
+  int bk[ACCQ_MAX_TYPES];
+  const double *rows[ACCQ_MAX_TYPES];
+  double busy[ACCQ_MAX_TYPES];
+  accq_i_flow_summary_t f;
+  joint_summary(c, &acc, bk, rows, busy, &f);
+  if (build_mixture(&f, &mix, NULL) == ACCQ_SUCCESS) v = accq_i_mixture_tail(&mix, t);
   accq_i_mixture_free(&mix);
   free(acc.route);
   return v;

@@ -38,4 +38,51 @@ int accq_i_mixture_quantile(const accq_i_mixture_t *mix, double p, double *t,
 int accq_i_mixture_integral(const accq_i_mixture_t *mix, double *value, double *abserr,
                             accq_err_t *err);
 
+/* Route weights of a chain per (k, q): the stationary probability that an
+ * arriving job is sent to a type-k server holding q jobs (q = B: lost), not
+ * yet divided by `mass`.  route has ntypes * (B+1) doubles (caller frees). */
+typedef struct {
+  int ntypes, B;
+  double *route;        /* [k*(B+1)+q] */
+  double mean_jobs;     /* L */
+  double busy[ACCQ_MAX_TYPES];
+  double boundary;      /* P(some server holds B) */
+  double mass;          /* sum pi (should be 1) */
+} accq_i_flows_t;
+
+/* One pass over the states: O(states * (ntypes * (B+1) + routes)). */
+int accq_i_measures_accumulate(const accq_chain_t *c, const accq_policy_t *pol,
+                               const double *pi, accq_i_flows_t *acc, accq_err_t *err);
+
+/* Everything SPEC 6 needs, per type, normalized: route[k][q] (q = 0..buffer[k])
+ * is the fraction of all arrivals sent to a type-k server holding q jobs
+ * (q = buffer[k]: lost); a type with buffer[k] = 0 receives nothing.  From the
+ * joint chain all buffers are B; from the product form each type has its own. */
+typedef struct {
+  const accq_model_t *model;  /* rates, accuracies, a* (LP at the admitted rate) */
+  int scale;
+  double lambda;              /* m Lambda */
+  const int *servers;         /* N_k */
+  const int *buffer;          /* B_k */
+  const double *const *route;
+  const double *busy;         /* E[busy servers of type k] */
+  double mean_jobs;           /* L */
+  double boundary;            /* P(some server of some type holds its B_k) */
+} accq_i_flow_summary_t;
+
+/* The measures from a flow summary: loss, throughputs, E[T] by Little,
+ * accuracy, P(W>0), the Erlang-mixture percentiles and tail integral, the LP
+ * at the admitted rate.  ACCQ_ENOCONV (every field filled) when a percentile
+ * or the quadrature does not converge. */
+int accq_i_measures_finish(const accq_i_flow_summary_t *f, accq_measures_t *out,
+                           accq_err_t *err);
+
+/* The product-form analysis of rjiq and random-lp (src/measures/product.c):
+ * `buffer` > 0 a finite-buffer system (every type at B), 0 buffer = auto
+ * (each type grows its own B_k).  mm is resolved (arrival rate known).
+ * Fills out as accq_analyze documents. */
+int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
+                           const accq_analysis_options_t *opt, int buffer,
+                           accq_analysis_t *out, accq_err_t *err);
+
 #endif

@@ -26,6 +26,7 @@ struct accq_policy {
   int has_split;
   double split[ACCQ_MAX_TYPES];  /* p_k (rjiq, random-lp) */
   double slack;
+  int saturated;                 /* first type the split saturates, or -1 */
   int d;                         /* pod sample size */
   int npairs;
   accq_pair_t pairs[ACCQ_MAX_PAIRS];   /* pop, priority order */
@@ -45,6 +46,7 @@ void accq_policy_options_init(accq_policy_options_t *opt) {
   if (!opt) return;
   opt->slack = 0.0;
   opt->d = 2;
+  opt->finite_buffer = 0;
 }
 
 /* a is strictly less than b beyond the tie tolerance. */
@@ -72,7 +74,7 @@ static int list_names(char *buf, size_t size) {
 
 /* Solves the LP at the model's arrival rate and stores the split. */
 static int policy_lp_split(accq_policy_t *p, const accq_model_t *m, double slack,
-                           accq_err_t *err) {
+                           int finite_buffer, accq_err_t *err) {
   accq_lp_problem_t prob;
   accq_lp_result_t *res = NULL;
   int st;
@@ -114,14 +116,20 @@ static int policy_lp_split(accq_policy_t *p, const accq_model_t *m, double slack
     }
     for (int k = 0; k < m->ntypes; k++) p->split[k] /= sum;
   }
-  if (p->kind == ACCQ_POLICY_RJIQ) {
+  p->saturated = -1;
+  for (int k = 0; k < m->ntypes && p->saturated < 0; k++) {
+    double capk = m->types[k].servers * m->types[k].rate;
+    if (res->x[k] >= capk * (1 - 1e-12)) p->saturated = k;
+  }
+  if (p->kind == ACCQ_POLICY_RJIQ && !finite_buffer) {
     for (int k = 0; k < m->ntypes; k++) {
       double capk = m->types[k].servers * m->types[k].rate;
       if (res->x[k] >= capk * (1 - 1e-12)) {
         st = accq_err_set(err, ACCQ_EUNSTABLE,
                           "policy '%s': the LP split saturates type '%s' (x = %.17g, "
                           "n mu = %.17g: load %.12g on that type); R-JIQ is unstable at "
-                          "every size: use a slack, e.g. rjiq:0.05",
+                          "every size: use a slack, e.g. rjiq:0.05, or an explicit finite "
+                          "buffer (a loss system)",
                           p->name, m->types[k].name, res->x[k], capk, res->x[k] / capk);
         goto cleanup;
       }
@@ -195,6 +203,7 @@ int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t 
     }
   }
   p->slack = opt->slack;
+  p->saturated = -1;
   p->d = opt->d;
   if (p->kind == ACCQ_POLICY_RJIQ && has_arg) p->slack = arg;
   if (p->kind == ACCQ_POLICY_POD && has_arg) {
@@ -231,10 +240,10 @@ int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t 
 
   switch (p->kind) {
   case ACCQ_POLICY_RJIQ:
-    st = policy_lp_split(p, m, p->slack, err);
+    st = policy_lp_split(p, m, p->slack, opt->finite_buffer, err);
     break;
   case ACCQ_POLICY_RANDOM_LP:
-    st = policy_lp_split(p, m, 0.0, err);
+    st = policy_lp_split(p, m, 0.0, opt->finite_buffer, err);
     break;
   case ACCQ_POLICY_POP: {
     /* The pairs depend only on rates, accuracies and a*: build the LP problem
@@ -301,6 +310,32 @@ int accq_policy_knows_lambda(const accq_policy_t *pol) {
 
 const double *accq_policy_split(const accq_policy_t *pol) {
   return pol->has_split ? pol->split : NULL;
+}
+
+int accq_policy_uses_type(const accq_policy_t *pol, int k) {
+  if (k < 0 || k >= pol->ntypes) return 0;
+  switch (pol->kind) {
+  case ACCQ_POLICY_RJIQ:
+  case ACCQ_POLICY_RANDOM_LP:
+    return pol->split[k] > 0;
+  case ACCQ_POLICY_ACCURATE_JIQ:
+    return pol->in_h[k];
+  case ACCQ_POLICY_POP:
+    /* rule_pop emits (h, w) and (l, 1 - w) only, and emit() drops zero
+     * probabilities */
+    for (int i = 0; i < pol->npairs; i++) {
+      const accq_pair_t *pr = &pol->pairs[i];
+      if (pr->h == k && pr->w > 0) return 1;
+      if (pr->l == k && pr->l >= 0 && 1 - pr->w > 0) return 1;
+    }
+    return 0;
+  default:
+    return 1;
+  }
+}
+
+int accq_policy_saturated_type(const accq_policy_t *pol) {
+  return pol->has_split ? pol->saturated : -1;
 }
 
 int accq_policy_max_routes(const accq_policy_t *pol, const accq_occ_t *occ) {
