@@ -1,4 +1,10 @@
-/* Simulator speed (issue 4 acceptance):
+/* Simulator speed:
+ *   0. the cost of a DEFAULT run (accq_sim_run with accq_sim_options_init's
+ *      defaults: R = 10, default run length, adaptive warm-up, MSER-5) on the
+ *      1,000-server system at loads 0.8 and 0.95: events, CPU seconds,
+ *      events/s and E[T] +- CI.  The same source builds against older trees
+ *      (the run-length fields print only where the header has them), so
+ *      "before" is this file compiled in a checkout of the previous commit;
  *   1. events/s on one core for rjiq and pop with 1,000 servers of 3 types
  *      (best of 3 runs of one replication each);
  *   2. a 10^6-server run of 10^7 jobs (time and peak memory);
@@ -63,6 +69,42 @@ static int die(const accq_err_t *e) {
   return 1;
 }
 
+/* One default run (every option at its default, one thread). */
+static int bench_default(const accq_model_t *m0, double load, const char *spec) {
+  accq_err_t err;
+  accq_model_t m = *m0;
+  m.lambda_mode = ACCQ_LAMBDA_LOAD;
+  m.load = load;
+  if (accq_lp_model_resolve(&m, &err)) return die(&err);
+  accq_policy_options_t po;
+  accq_policy_options_init(&po);
+  accq_policy_t *pol = NULL;
+  if (accq_policy_alloc(&pol, spec, &m, &po, &err)) {
+    printf("default run, load %.2f, %-9s: skipped (%s)\n", load, spec, err.msg);
+    return 1;
+  }
+  accq_sim_options_t o;
+  accq_sim_options_init(&o);
+  accq_sim_result_t r;
+  double c0 = cpu_now();
+  int st = accq_sim_run(&m, pol, &o, &r, NULL, &err);
+  double c = cpu_now() - c0;
+  accq_policy_free(pol);
+  if (st) return die(&err);
+  printf("RESULT default run, load %.2f, %-9s: %lld events, %.2f s CPU, %.3g events per CPU s, "
+         "E[T] = %.5g +- %.2g",
+         load, spec, r.events, c, (double)r.events / c, r.mean_response_time.mean,
+         r.mean_response_time.ci95);
+#ifdef ACCQ_SIM_MAX_WARNINGS
+  printf(", jobs %lld, warm-up %lld..%lld, MSER cut %.0f, %d warning(s)", r.jobs, r.warmup_min,
+         r.warmup, r.truncated, r.nwarnings);
+#else
+  printf(", jobs %lld, warm-up %lld", r.jobs, r.warmup);
+#endif
+  printf("\n");
+  return 0;
+}
+
 /* Best events/s of `tries` single-replication runs. */
 static int bench_policy(const accq_model_t *m, const char *spec, long long jobs, int tries,
                         double *best, accq_policy_t **keep) {
@@ -109,6 +151,10 @@ int main(int argc, char **argv) {
   if (accq_lp_model_resolve(&m, &err)) return die(&err);
   printf("bench_sim: 1,000 servers (500 x mu 4, 300 x mu 2, 200 x mu 1), a* = 0.80, "
          "load 0.8: Lambda = %.6g; one thread\n", m.arrival_rate);
+  /* (random-lp saturates `medium` here: the LP's split at load 0.8 fills it) */
+  static const char *const dpol[3] = {"rjiq:0.1", "pop", "jsq"};
+  for (int l = 0; l < 2; l++)
+    for (int i = 0; i < 3; i++) bench_default(&m, l ? 0.95 : 0.8, dpol[i]);
   long long jobs = quick ? 200000 : 2000000;
   double eps_rjiq, eps_pop;
   accq_policy_t *rjiq = NULL;

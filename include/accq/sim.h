@@ -10,13 +10,53 @@
  * Infinite buffers by default; a finite B mirrors a chain (a job dispatched to
  * a server holding B jobs is lost and counted).
  *
- * Run length: per replication, `warmup` arrivals are discarded, then the next
- * `jobs` arrivals are measured (the "tagged" jobs).  Job measures (E[T],
- * accuracy, loss, P(W>0), percentiles) are over the tagged jobs; time averages
- * (utilization, mean number in system, boundary mass) and rates (throughput)
- * over the window from the first tagged arrival to the arrival that follows
- * the last tagged one.  Because service is FCFS and service times are drawn at
- * dispatch, each job's response time is known when it is dispatched.
+ * Stability first: with infinite buffers the offered load is compared with
+ * what the policy can serve before anything is simulated (a Lambda-aware
+ * split, rjiq and random-lp: m Lambda p_k against m n_k mu_k per type;
+ * accurate-jiq: the capacity of the types that meet a*; the others: the total
+ * capacity); at or beyond it the run is refused with ACCQ_EUNSTABLE.  During
+ * the run a backlog that grows over the measured window in every replication
+ * is refused the same way.
+ *
+ * Start: a random-lp run with exponential service starts in its exact
+ * stationary law (every server an independent M/M/1 (or M/M/1/B) fed at
+ * m Lambda p_k / (m n_k): a geometric queue length each) with its first
+ * arrival at time 0, so that every arrival sees that law (PASTA), and needs
+ * no warm-up or truncation; every other run starts empty (field `start`).
+ *
+ * Run length: per replication, a warm-up is discarded, then the next `jobs`
+ * arrivals are the measured window (the "tagged" jobs).  Defaults (jobs and
+ * warmup < 0): jobs = max(1e5, 20 N) x min(4, max(1, 0.2/(1 - rho))) for N
+ * servers at the load rho above (x1 up to rho = 0.8, x2 at 0.9, x4 from 0.95:
+ * a window of a few relaxation times, which grow like 1/(1 - rho)^2, gives
+ * right-skewed replication means); the warm-up is adaptive:
+ * at least max(jobs/10, 20 N) arrivals (20 per server on average), then it
+ * goes on, in blocks of a quarter of that, until the time-average number in
+ * system over the last half of the warm-up exceeds the one over the quarter
+ * before it by no more than one standard error (from the spread of those
+ * blocks' means): the empty start's upward drift has stopped; at most
+ * max(jobs, 4 x the minimum) arrivals.
+ *
+ * Truncation (every replication, also with an explicit warm-up): MSER-5
+ * (White, "An effective truncation heuristic for bias reduction in simulation
+ * output", Simulation 69(6), 1997; Franklin and White, WSC 2008): the
+ * measured response times in batches of 5, truncation point d* minimizing
+ * sum_{i>d} (z_i - zbar_d)^2 / (n - d)^2 over d <= n/2; the window then starts
+ * at the first of 512 checkpoints at or after d* and every measure is taken
+ * over the rest.  Job measures (E[T], accuracy, loss, P(W>0), percentiles) are
+ * over the tagged jobs after the truncation; time averages (utilization, mean
+ * number in system, boundary mass) and rates (throughput) over the window from
+ * that checkpoint to the arrival that follows the last tagged one.  Because
+ * service is FCFS and service times are drawn at dispatch, each job's
+ * response time is known when it is dispatched.
+ *
+ * Bias diagnostics (accq_sim_result_t.warnings): across the R independent
+ * replications, a t test (R-1 d.f., two-sided, level 1e-3) of "the second half
+ * of the truncated window has the same E[T] (and the same L) as the first";
+ * MSER-5's minimum over the whole window lying beyond its half in most
+ * replications.  Each gives one line of text in `warnings`.  (The number of
+ * replications whose adaptive warm-up reached its cap with L still rising is
+ * reported in warmup_capped.)
  *
  * Replications are independent: replication r uses its own mt19937 stream
  * seeded from (seed, r) through splitmix64, so results do not depend on the
@@ -25,7 +65,8 @@
  * (Student's t from GSL); percentiles are computed per replication and
  * combined the same way.
  *
- * Memory: O(N + jobs in system) per running replication (plus a fixed 256 KB
+ * Memory: O(N + jobs in system + jobs) per running replication (about 2.6
+ * bytes per measured job for the truncation, plus a fixed 256 KB
  * response-time histogram); nothing is allocated per event.
  */
 #ifndef ACCQ_SIM_H
@@ -47,8 +88,8 @@ typedef struct {
 
 typedef struct {
   int replications;        /* R >= 2 (default 10) */
-  long long jobs;          /* measured arrivals per replication (default 100000) */
-  long long warmup;        /* discarded arrivals per replication (default -1: jobs / 10) */
+  long long jobs;          /* measured arrivals per replication (default -1: see top) */
+  long long warmup;        /* discarded arrivals per replication (default -1: adaptive, see above) */
   uint64_t seed;           /* default 1 */
   int threads;             /* OpenMP threads over replications (default 1; 0 = all) */
   int buffer;              /* 0 = infinite (default); B >= 1 mirrors a chain */
@@ -78,7 +119,18 @@ typedef struct {
   double gap;                       /* E[T] / t_lp(X) - 1, filled by accq_sim_run */
   long long events;                 /* arrivals + departures processed (warm-up included) */
   long long max_jobs_in_system;
+  /* run length and bias diagnostics of this replication */
+  long long warmup;                 /* arrivals discarded before the window (adaptive or fixed) */
+  long long truncated;              /* first arrivals of the window discarded by MSER-5 */
+  int warmup_capped;                /* adaptive warm-up stopped at its cap while L still rose */
+  int mser_late;                    /* MSER-5's minimum over the whole window lies beyond its half */
+  double trend_t, trend_l;          /* E[T], L: second half minus first half of the truncated window */
+  double growth;                    /* (jobs in system at the end - at the truncation) / admitted */
+  double growth_first, growth_second; /* the same over each half of the truncated window */
 } accq_sim_rep_t;
+
+#define ACCQ_SIM_MAX_WARNINGS 4
+#define ACCQ_SIM_WARNING_MAX 512
 
 typedef struct {
   int ntypes;
@@ -93,6 +145,21 @@ typedef struct {
       p_wait, throughput_total, boundary_mass, gap;
   accq_estimate_t throughput[ACCQ_MAX_TYPES], utilization[ACCQ_MAX_TYPES];
   accq_estimate_t p50, p90, p95, p99;
+  /* run length actually used: the measured window per replication, the
+   * warm-up (smallest and largest over the replications) and the mean MSER-5
+   * truncation (arrivals of the window discarded) */
+  long long warmup_min;
+  double truncated;
+  int warmup_capped;                /* replications whose adaptive warm-up hit its cap */
+  double load;                      /* offered load against what the policy can serve (see top) */
+  const char *start;                /* "empty" or "stationary (...)": how each replication starts */
+  /* Bias diagnostics that found a trend (see top): nwarnings lines of text,
+   * each complete (no trailing newline).  Commands print them on standard
+   * error (never hidden by -q) and carry them in JSON/CSV "warnings".  An
+   * estimate with a warning may keep the bias of the start: rerun with a
+   * longer --warmup / --jobs. */
+  int nwarnings;
+  char warnings[ACCQ_SIM_MAX_WARNINGS][ACCQ_SIM_WARNING_MAX];
   /* diagnostics that depend on the machine (never part of byte-identical output) */
   long long events;
   double seconds;
@@ -107,7 +174,10 @@ void accq_sim_options_init(accq_sim_options_t *opt);
  * measures (caller-owned array of opt->replications entries).
  * Errors: ACCQ_EINVAL for bad options (names the value), ACCQ_ENOMEM,
  * ACCQ_ENUMERIC if the policy returns a route to an empty level,
- * ACCQ_ETOOBIG beyond 2^30 servers.  Cost: O(R (warmup + jobs) (dispatch +
+ * ACCQ_ETOOBIG beyond 2^30 servers, ACCQ_EUNSTABLE (infinite buffers) when
+ * the offered load is at or beyond what the policy can serve, or when the
+ * number in system grows over the measured window (the message says which;
+ * *res is then not filled).  Cost: O(R (warmup + jobs) (dispatch +
  * log(jobs in system))) time, O(threads (N + jobs in system)) memory. */
 int accq_sim_run(const accq_model_t *m, const accq_policy_t *pol,
                  const accq_sim_options_t *opt, accq_sim_result_t *res,
@@ -118,6 +188,28 @@ int accq_sim_run(const accq_model_t *m, const accq_policy_t *pol,
 int accq_sim_run_replication(const accq_model_t *m, const accq_policy_t *pol,
                              const accq_sim_options_t *opt, int rep, accq_sim_rep_t *out,
                              accq_err_t *err);
+
+/* The measured window (arrivals per replication) a run of policy pol on m
+ * with options opt uses: opt->jobs, or the default (see top); -1 when the
+ * run would be refused (unstable, unresolvable load). */
+long long accq_sim_jobs(const accq_model_t *m, const accq_policy_t *pol,
+                        const accq_sim_options_t *opt);
+
+/* Offered load of model m (resolved arrival rate, scale m) against what
+ * policy pol can serve with infinite buffers (see top): *load = max over types
+ * of m Lambda p_k / (m n_k mu_k) for a Lambda-aware split, m Lambda over the
+ * usable capacity otherwise.  Returns ACCQ_EUNSTABLE (message: the rates
+ * compared) when *load >= 1 - 1e-12 and buffer == 0; a finite buffer (>= 1)
+ * is always stable (ACCQ_SUCCESS, *load still set).  Used by sweep and
+ * converge to mark cells before simulating. */
+int accq_sim_stability(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                       double *load, accq_err_t *err);
+
+/* MSER truncation (White 1997) of n batch means z[0..n-1]: the d in
+ * [0, dmax] (dmax < n) minimizing sum_{i>=d} (z_i - zbar_d)^2 / (n - d)^2,
+ * the first on ties.  MSER-5 applies it to batch means of 5 observations.
+ * O(n) time, O(1) memory. */
+long long accq_sim_mser(const double *z, long long n, long long dmax);
 
 /* Mean, 95% half-width and standard error of n >= 1 values (Student's t with
  * n-1 degrees of freedom; ci95 = se = NaN when n == 1).  NaN values propagate. */

@@ -17,7 +17,11 @@
  * ever observed (loss, boundary mass, an almost unused type: se = 0) is judged
  * by the bound ((hi - exact)/(hi - lo))^R on the probability that R
  * replications all miss it, [lo, hi] the measure's possible values
- * (accq_sim_check_t). */
+ * (accq_sim_check_t).
+ *
+ * The simulator's bias diagnostics (a trend left in a replication's window)
+ * are reported as warnings: on standard error (also with -q), in a
+ * "warnings" table (policy, warning) and, in JSON, its list. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +45,10 @@ int accq_cli_crosscheck(int argc, char **argv) {
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies to check (default all)"},
       {"replications", 'r', ACCQ_OPT_COUNT, &replications, "R", "replications (default 10)"},
-      {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J", "measured arrivals per replication (default 1e5)"},
-      {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W", "discarded arrivals (default J/10)"},
+      {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",
+       "measured arrivals per replication (default as in simulate)"},
+      {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W",
+       "discarded arrivals (default adaptive, as in simulate)"},
       {"buffer", 'b', ACCQ_OPT_STRING, &buffer, "B",
        "buffer of both chain and simulator (default: the model's, auto)"},
       {"alpha", 'a', ACCQ_OPT_PROB, &alpha, "A", "family-wise error level (default 0.01)"},
@@ -88,6 +94,11 @@ int accq_cli_crosscheck(int argc, char **argv) {
   char skipped[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_ERR_MSG_MAX];
   int nskip = 0, n = 0;
   char skipped_name[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_NAME_MAX];
+  /* the simulator's warnings, per policy */
+  static char wpol[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS][ACCQ_NAME_MAX];
+  static char wtext[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS][ACCQ_SIM_WARNING_MAX];
+  int nwarn = 0;
+  long long jobs_used = so.jobs;
   if (!chk || !rows) {
     free(chk);
     free(rows);
@@ -136,6 +147,11 @@ int accq_cli_crosscheck(int argc, char **argv) {
       free(rows);
       return accq_cli_fail(&err);
     }
+    jobs_used = r.jobs;
+    for (int j = 0; j < r.nwarnings; j++) {
+      snprintf(wpol[nwarn], sizeof wpol[0], "%s", accq_policy_name(pol));
+      snprintf(wtext[nwarn++], sizeof wtext[0], "%s", r.warnings[j]);
+    }
     for (int j = 0; j < nmeas; j++, n++) {
       accq_estimate_t e = accq_sim_result_measure(&r, j);
       chk[n].exact = accq_sim_exact_measure(&an.m, K, j);
@@ -160,7 +176,7 @@ int accq_cli_crosscheck(int argc, char **argv) {
   accq_kv_num(kv, "lambda", "arrival rate (m Lambda)", (double)m.scale * m.arrival_rate, 0);
   accq_kv_int(kv, "scale", "scale m", m.scale);
   accq_kv_int(kv, "replications", NULL, so.replications);
-  accq_kv_int(kv, "jobs", "jobs per replication", so.jobs);
+  accq_kv_int(kv, "jobs", "jobs per replication", jobs_used);
   char seed[32];
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)so.seed);
   accq_kv_str(kv, "seed", NULL, seed);
@@ -200,6 +216,19 @@ int accq_cli_crosscheck(int argc, char **argv) {
               rows[i].policy, rows[i].measure, rows[i].buffer, chk[i].exact, chk[i].mean,
               accq_sim_bonferroni_halfwidth(chk[i].se, chk[i].replications, 1, 0.05), chk[i].z,
               chk[i].p_holm, alpha);
+  }
+  {
+    accq_report_section_t *w = accq_report_table(rep, "warnings", "warnings (simulator)");
+    accq_table_col(w, "policy", NULL, 0);
+    accq_table_col(w, "warning", NULL, 0);
+    if (!nwarn) accq_report_section_visibility(w, ACCQ_REPORT_JSON_ONLY);
+    for (int i = 0; i < nwarn; i++) {
+      accq_table_row(w);
+      accq_table_str(w, wpol[i]);
+      accq_table_str(w, wtext[i]);
+      /* never hidden by -q (which hides the progress bar only) */
+      fprintf(stderr, "accq crosscheck: warning: %s: %s\n", wpol[i], wtext[i]);
+    }
   }
   if (nskip) {
     accq_report_section_t *s = accq_report_kv(rep, "skipped", "skipped (no answer)");

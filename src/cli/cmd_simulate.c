@@ -1,7 +1,11 @@
 /* accq simulate MODEL --policy P[,P..]: discrete-event estimates with 95%
- * confidence intervals (SPEC 7).  JSON: the measure keys of `solve`, each an
- * object {"mean", "ci95"}, plus "replications", "jobs", "seed" (INTERFACE.md).
- * CSV: one row per (policy, measure) with the columns check-sim reads. */
+ * confidence intervals.  JSON: the measure keys of `solve`, each an object
+ * {"mean", "ci95"}, plus "replications", "jobs", "seed"; per result "status"
+ * ("ok" or "unstable"), "reason", the run length used ("jobs", "warmup",
+ * "truncated", "start") and "warnings"; a top-level "warnings" table
+ * (policy, warning).  CSV: one row per (policy, measure) with the columns
+ * check-sim reads plus "warnings" (the policy's warnings joined by " | ").
+ * Warnings also go to standard error, whatever -q says. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +27,17 @@ static void result_json(accq_report_section_t *list, const accq_model_t *m, cons
                         const accq_sim_result_t *r, int correctness) {
   accq_report_section_t *o = accq_kv_list_add(list, policy);
   accq_kv_str(o, "policy", NULL, policy);
+  accq_kv_str(o, "status", NULL, "ok");
+  accq_kv_null(o, "reason", NULL, NULL);
+  accq_kv_int(o, "jobs", NULL, r->jobs);
+  accq_report_section_t *w = accq_kv_object(o, "warmup", NULL);
+  accq_kv_int(w, "min", NULL, r->warmup_min);
+  accq_kv_int(w, "max", NULL, r->warmup);
+  accq_kv_num(o, "truncated", NULL, r->truncated, 0);
+  accq_kv_str(o, "start", NULL, r->start);
+  accq_kv_num(o, "load", NULL, r->load, 0);
+  accq_report_section_t *wl = accq_kv_list(o, "warnings", NULL);
+  for (int i = 0; i < r->nwarnings; i++) accq_kv_str(accq_kv_list_add(wl, NULL), "text", NULL, r->warnings[i]);
   est(o, "mean_response_time", r->mean_response_time);
   est(o, "accuracy", r->accuracy);
   if (correctness) est(o, "correctness", r->correctness);
@@ -43,7 +58,8 @@ static void result_json(accq_report_section_t *list, const accq_model_t *m, cons
 }
 
 static void table_row(accq_report_section_t *t, const accq_model_t *m, const char *policy,
-                      double lambda, const char *measure, accq_estimate_t e, int R) {
+                      double lambda, const char *measure, accq_estimate_t e, int R,
+                      const char *warnings) {
   accq_table_row(t);
   accq_table_str(t, m->name);
   accq_table_str(t, policy);
@@ -53,17 +69,24 @@ static void table_row(accq_report_section_t *t, const accq_model_t *m, const cha
   accq_table_num(t, e.ci95);
   accq_table_num(t, e.se);
   accq_table_int(t, R);
+  accq_table_str(t, warnings);
 }
 
 static void result_rows(accq_report_section_t *t, const accq_model_t *m, const char *policy,
                         const accq_sim_result_t *r, int correctness) {
   char name[ACCQ_NAME_MAX + 32];
+  char wj[ACCQ_SIM_MAX_WARNINGS * (ACCQ_SIM_WARNING_MAX + 3)] = "";
+  for (int i = 0; i < r->nwarnings; i++) {
+    if (i) strcat(wj, " | ");
+    strcat(wj, r->warnings[i]);
+  }
   int n = accq_sim_measure_count(m->ntypes);
   for (int i = 0; i < n; i++)
     table_row(t, m, policy, r->lambda, accq_sim_measure_name(m, i, name, (int)sizeof name),
-              accq_sim_result_measure(r, i), r->replications);
-  table_row(t, m, policy, r->lambda, "gap", r->gap, r->replications);
-  if (correctness) table_row(t, m, policy, r->lambda, "correctness", r->correctness, r->replications);
+              accq_sim_result_measure(r, i), r->replications, wj);
+  table_row(t, m, policy, r->lambda, "gap", r->gap, r->replications, wj);
+  if (correctness)
+    table_row(t, m, policy, r->lambda, "correctness", r->correctness, r->replications, wj);
 }
 
 int accq_cli_simulate(int argc, char **argv) {
@@ -74,9 +97,12 @@ int accq_cli_simulate(int argc, char **argv) {
        "policies (rjiq, pop, random-lp, accurate-jiq, jiq, jfiq, jsq, sed, pod[:D], all); "
        "default rjiq,pop"},
       {"replications", 'r', ACCQ_OPT_COUNT, &replications, "R", "independent replications (default 10)"},
-      {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J", "measured arrivals per replication (default 1e5)"},
+      {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",
+       "measured arrivals per replication (default max(1e5, 20 per server), x2 at load "
+       "0.9, x4 from 0.95)"},
       {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W",
-       "discarded arrivals before them (default J/10)"},
+       "discarded arrivals before them (default adaptive: until the number in system "
+       "stops rising, at least max(J/10, 20 per server))"},
       {"buffer", 'b', ACCQ_OPT_STRING, &buffer, "B",
        "per-server buffer: an integer to mirror a chain (losses counted), or inf (default)"},
       {"correctness", 0, ACCQ_OPT_FLAG, &correctness, NULL,
@@ -84,11 +110,14 @@ int accq_cli_simulate(int argc, char **argv) {
       {0}};
   const accq_cli_spec_t spec = {
       "simulate", "[MODEL] --policy P[,P..] [options]",
-      "Discrete-event simulation of the model with the same dispatch code as the chains\n"
-      "(SPEC 7): independent replications on distinct mt19937 streams derived from --seed,\n"
-      "warm-up discarded, 95% confidence intervals from Student's t.  The output is the\n"
-      "same for every --threads.  Service distributions come from the model's `service`\n"
-      "keys (exp, det, erlang:K, hyperexp:SCV, lognormal:SCV).",
+      "Discrete-event simulation of the model with the same dispatch code as the chains:\n"
+      "independent replications on distinct mt19937 streams derived from --seed, an\n"
+      "adaptive warm-up discarded (random-lp starts in its exact stationary law), MSER-5\n"
+      "truncation per replication, 95% confidence intervals from Student's t.  Warnings\n"
+      "(a trend left in the window) go to standard error even with -q.  A load at or\n"
+      "beyond what the policy can serve, or a growing backlog, is refused (exit 4).\n"
+      "The output is the same for every --threads.  Service distributions come from the\n"
+      "model's `service` keys (exp, det, erlang:K, hyperexp:SCV, lognormal:SCV).",
       ACCQ_CLI_COMMON | ACCQ_CLI_SEED | ACCQ_CLI_THREADS, opts, 0, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -102,16 +131,6 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
 
-  {
-    /* the run starts empty: a warm-up of a few arrivals per server leaves that bias in */
-    long long servers = 0, w = so.warmup >= 0 ? so.warmup : so.jobs / 10;
-    for (int k = 0; k < m.ntypes; k++) servers += (long long)m.scale * m.types[k].servers;
-    if (w < 10 * servers && !cli.quiet)
-      fprintf(stderr,
-              "accq simulate: warning: a warm-up of %lld arrivals is less than 10 per server "
-              "(%lld servers); the estimates may keep the bias of the empty start (--warmup)\n",
-              w, servers);
-  }
   accq_err_t err;
   accq_err_clear(&err);
   accq_policy_options_t popt;
@@ -134,9 +153,16 @@ int accq_cli_simulate(int argc, char **argv) {
   else
     accq_kv_null(kv, "buffer", "buffer B", "infinite");
   accq_kv_int(kv, "replications", NULL, so.replications);
-  accq_kv_int(kv, "jobs", "jobs per replication", so.jobs);
-  accq_kv_int(kv, "warmup", "warm-up jobs per replication",
-              so.warmup >= 0 ? so.warmup : so.jobs / 10);
+  if (so.jobs > 0)
+    accq_kv_int(kv, "jobs", "jobs per replication", so.jobs);
+  else
+    accq_kv_null(kv, "jobs", "jobs per replication",
+                 "default (per policy: see the run length table)");
+  if (so.warmup >= 0)
+    accq_kv_int(kv, "warmup", "warm-up jobs per replication", so.warmup);
+  else
+    accq_kv_null(kv, "warmup", "warm-up jobs per replication",
+                 "adaptive (per policy: see the run length table)");
   if (so.seed <= (uint64_t)INT64_MAX) {
     accq_kv_int(kv, "seed", NULL, (long long)so.seed);
   } else {
@@ -159,7 +185,26 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_table_col(tab, "ci_halfwidth", "ci95", 2);
   accq_table_col(tab, "stderr", NULL, 2);
   accq_table_col(tab, "replications", NULL, 0);
+  accq_table_col(tab, "warnings", NULL, 0);
   accq_report_set_primary(rep, tab);
+  /* humans: the run length of each policy; JSON has it per result */
+  accq_report_section_t *runs = accq_report_table(rep, "runs", "run length per replication");
+  accq_report_section_visibility(runs, ACCQ_REPORT_HUMAN_ONLY);
+  accq_table_col(runs, "policy", NULL, 0);
+  accq_table_col(runs, "start", NULL, 0);
+  accq_table_col(runs, "warmup", "warm-up (min..max)", 0);
+  accq_table_col(runs, "jobs", "measured", 0);
+  accq_table_col(runs, "truncated", "MSER-5 cut (mean)", 6);
+  accq_table_col(runs, "load", "load", 4);
+  accq_report_section_t *wtab = accq_report_table(rep, "warnings", "warnings");
+  accq_report_section_visibility(wtab, ACCQ_REPORT_NOT_JSON & ~ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV));
+  accq_table_col(wtab, "policy", NULL, 0);
+  accq_table_col(wtab, "warning", NULL, 0);
+  accq_report_section_t *wjson = accq_kv_list(res, "warnings", NULL);
+  accq_kv_visibility(res, ACCQ_REPORT_JSON_ONLY);
+  static char wtext[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS]
+                   [ACCQ_NAME_MAX + ACCQ_SIM_WARNING_MAX + 4];
+  int nwarn = 0;
   double t_lp = NAN;
   int worst = 0;
   for (int i = 0; i < npol; i++) {
@@ -180,19 +225,43 @@ int accq_cli_simulate(int argc, char **argv) {
       worst = 4;
       accq_report_section_t *o = accq_kv_list_add(list, names[i]);
       accq_kv_str(o, "policy", NULL, names[i]);
-      accq_kv_str(o, "error", NULL, err.msg);
+      accq_kv_str(o, "status", NULL,
+                  st == ACCQ_EUNSTABLE ? "unstable" : "infeasible");
+      accq_kv_str(o, "reason", NULL, err.msg);
       continue;
     }
     t_lp = r.t_lp;
     const char *pname = accq_policy_name(pol);
     result_json(list, &m, pname, &r, correctness);
     result_rows(tab, &m, pname, &r, correctness);
+    {
+      char wbuf[64];
+      accq_table_row(runs);
+      accq_table_str(runs, pname);
+      accq_table_str(runs, r.start);
+      snprintf(wbuf, sizeof wbuf, "%lld..%lld", r.warmup_min, r.warmup);
+      accq_table_str(runs, wbuf);
+      accq_table_int(runs, r.jobs);
+      accq_table_num(runs, r.truncated);
+      accq_table_num(runs, r.load);
+    }
+    for (int j = 0; j < r.nwarnings; j++) {
+      accq_table_row(wtab);
+      accq_table_str(wtab, pname);
+      accq_table_str(wtab, r.warnings[j]);
+      accq_report_section_t *wo = accq_kv_list_add(wjson, NULL);
+      accq_kv_str(wo, "policy", NULL, pname);
+      accq_kv_str(wo, "warning", NULL, r.warnings[j]);
+      snprintf(wtext[nwarn++], sizeof wtext[0], "%s: %s", pname, r.warnings[j]);
+    }
     if (cli.verbose)
       fprintf(stderr, "accq simulate: %s: %lld events in %.3f s (%.3g events/s, %d threads)\n",
               pname, r.events, r.seconds, r.events / r.seconds, so.threads);
     accq_policy_free(pol);
   }
   accq_progress_finish(&prog.bar);
+  /* never hidden by -q (which hides the progress bar only) */
+  for (int j = 0; j < nwarn; j++) fprintf(stderr, "accq simulate: warning: %s\n", wtext[j]);
   accq_kv_num(tlp, "t_lp", "T_LP (bound at Lambda)", t_lp, 0);
   rc = accq_cli_emit(&cli, rep);
   accq_report_free(rep);

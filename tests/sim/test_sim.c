@@ -253,6 +253,194 @@ START_TEST(test_errors) {
 }
 END_TEST
 
+/* ---- MSER on hand-made batch means ----
+ * z = (0, 0, 0, 10, 10, 10, 10, 10), n = 8.  MSER(d) = S(d) / (n - d)^2 with
+ * S(d) the sum of squares about the mean of z[d..]:
+ *   d = 0: mean 6.25, S = 3 (6.25)^2 + 5 (3.75)^2 = 187.5, MSER = 2.930
+ *   d = 1: mean 50/7, S = 2 (50/7)^2 + 5 (20/7)^2 = 142.86, MSER = 2.915
+ *   d = 2: mean 50/6, S = (50/6)^2 + 5 (10/6)^2 = 83.33, MSER = 2.315
+ *   d = 3: S = 0 -> MSER = 0 (the transient is exactly the first three).
+ * So d* = 3 over [0, 5], d* = 2 over [0, 2]; a stationary series (constant)
+ * gives d* = 0 (ties: the first). */
+START_TEST(test_mser) {
+  const double z[8] = {0, 0, 0, 10, 10, 10, 10, 10};
+  ck_assert_int_eq(accq_sim_mser(z, 8, 5), 3);
+  ck_assert_int_eq(accq_sim_mser(z, 8, 2), 2);
+  ck_assert_int_eq(accq_sim_mser(z, 8, 0), 0);
+  const double c[6] = {4, 4, 4, 4, 4, 4};
+  ck_assert_int_eq(accq_sim_mser(c, 6, 3), 0);
+  /* a late transient: the minimum moves past the first half */
+  const double late[10] = {1, 2, 1, 2, 1, 2, 1, 50, 50, 50};
+  ck_assert_int_eq(accq_sim_mser(late, 10, 8), 7);
+}
+END_TEST
+
+/* ---- the start: random-lp begins in its exact stationary law ----
+ * One server, mu = 1, Lambda = 0.5 (an M/M/1 at rho 1/2: E[T] = 1/(mu -
+ * lambda) = 2).  With no warm-up and 5 measured jobs per replication, the
+ * first jobs of a run started in the stationary law see the stationary state
+ * (PASTA), so the mean over 4,000 replications is 2 within its standard error.
+ * The same M/M/1 under jsq starts empty: its first 5 jobs average far below 2
+ * (the first one alone has E[T] = 1), which shows the check has power. */
+START_TEST(test_stationary_start) {
+  accq_model_t m;
+  load(&m, "[system]\nname = mm1\narrival_rate = 0.5\naccuracy_target = 0.5\n"
+           "[type one]\nservers = 1\nrate = 1\naccuracy = 0.9\n");
+  accq_sim_options_t o;
+  accq_sim_options_init(&o);
+  o.replications = 4000;
+  o.jobs = 5;
+  o.warmup = 0;
+  o.seed = 5;
+  accq_sim_result_t r;
+  accq_err_t err;
+  accq_policy_t *p = policy(&m, "random-lp");
+  ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+  ck_assert_ptr_nonnull(strstr(r.start, "stationary"));
+  ck_within(r.mean_response_time, r.replications, 2.0, 0, "E[T] from the stationary start");
+  accq_policy_free(p);
+  p = policy(&m, "jsq");
+  ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+  ck_assert_str_eq(r.start, "empty");
+  ck_assert_msg(r.mean_response_time.mean < 2 - 10 * r.mean_response_time.se,
+                "empty start: %g +- %g should be well below 2", r.mean_response_time.mean,
+                r.mean_response_time.se);
+  /* the default: random-lp needs no warm-up, jsq gets the adaptive one
+   * (at least max(J/10, 20 N) = 20,000 arrivals with J = 1e5 by default) */
+  accq_sim_options_init(&o);
+  o.replications = 2;
+  ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(r.jobs, 100000);
+  ck_assert(r.warmup_min >= 10000);
+  accq_policy_free(p);
+  p = policy(&m, "random-lp");
+  ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(r.warmup, 0);
+  accq_policy_free(p);
+}
+END_TEST
+
+/* ---- bias diagnostics: a planted undiscarded warm-up ----
+ * pod:2 on 2,000 homogeneous servers (mu = 1) at load 0.95, started empty
+ * with NO warm-up and 20,000 jobs per replication (10 per server): the system
+ * is still filling (mean-field E[T] 3.383, Mitzenmacher 2001; see
+ * test_sim_coverage_pod) and the estimate is far below it with a tight
+ * interval.  The result must carry the trend warnings (E[T] and L rise inside
+ * the window in every replication), and must not be called unstable (the
+ * rise slows down).  A finite-buffer run is never unstable either. */
+START_TEST(test_bias_warning) {
+  accq_model_t m;
+  load(&m, "[system]\nname = homog\nload = 0.95\naccuracy_target = 0.8\nscale = 2000\n"
+           "[type one]\nservers = 1\nrate = 1\naccuracy = 0.9\n");
+  accq_policy_t *p = policy(&m, "pod:2");
+  accq_sim_options_t o;
+  accq_sim_options_init(&o);
+  o.jobs = 20000;
+  o.warmup = 0;
+  o.seed = 7;
+  accq_sim_result_t r;
+  accq_err_t err;
+  ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+  ck_assert_msg(r.mean_response_time.mean + r.mean_response_time.ci95 < 3.0,
+                "the planted bias is gone? %g +- %g", r.mean_response_time.mean,
+                r.mean_response_time.ci95);
+  ck_assert_msg(r.nwarnings >= 1, "a biased short run carries no warning");
+  int et = 0, l = 0;
+  for (int i = 0; i < r.nwarnings; i++) {
+    et |= strstr(r.warnings[i], "E[T] drifts") != NULL;
+    l |= strstr(r.warnings[i], "L (mean number in system) drifts") != NULL;
+  }
+  ck_assert_msg(et && l, "expected both trend warnings, got %d: %s", r.nwarnings,
+                r.nwarnings ? r.warnings[0] : "");
+  accq_policy_free(p);
+}
+END_TEST
+
+/* ---- instability ----
+ * Before simulating: two-tier (2 x mu 4 at a .6, 1 x mu 1 at a .9, a* = .8;
+ * total capacity 9, Lambda_max(a*) = 1.5).  jsq at Lambda = 10 > 9 (total),
+ * pop at Lambda = 2 > 1.5 (it meets a*, so the LP capacity bounds it), and
+ * random-lp at Lambda = 1.5 (its split 1/3, 2/3 sends 1 job per unit time to
+ * the large server, whose capacity is 1) are refused with ACCQ_EUNSTABLE; a
+ * finite buffer is always stable.  During the run: a custom rule that sends
+ * every job to the large server passes the total-capacity check at Lambda =
+ * 1.2 (< 9) but its queue grows at rate 0.2: refused by the backlog test. */
+static int to_large(const void *ctx, const accq_occ_t *occ, accq_route_t *routes, int cap,
+                    int *n) {
+  (void)ctx;
+  (void)occ;
+  if (cap < 1) return ACCQ_ERANGE;
+  routes[0].type = 1;
+  routes[0].level = ACCQ_LEVEL_ANY;
+  routes[0].prob = 1;
+  *n = 1;
+  return ACCQ_SUCCESS;
+}
+
+START_TEST(test_unstable) {
+  static const char *two_tier =
+      "[system]\nname = tt\narrival_rate = %g\naccuracy_target = 0.8\n"
+      "[type small]\nservers = 2\nrate = 4\naccuracy = 0.6\n"
+      "[type large]\nservers = 1\nrate = 1\naccuracy = 0.9\n";
+  const struct {
+    const char *pol;
+    double lambda;
+  } cases[] = {{"jsq", 10}, {"pop", 2}, {"random-lp", 1.5}, {"jiq", 9}};
+  char text[512];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    accq_model_t m;
+    snprintf(text, sizeof text, two_tier, cases[i].lambda);
+    load(&m, text);
+    accq_policy_t *p = policy(&m, cases[i].pol);
+    accq_sim_options_t o;
+    accq_sim_options_init(&o);
+    o.jobs = 1000;
+    accq_sim_result_t r;
+    accq_err_t err;
+    double ld = 0;
+    ck_assert_int_eq(accq_sim_run(&m, p, &o, &r, NULL, &err), ACCQ_EUNSTABLE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "unstable"));
+    ck_assert_int_eq(accq_sim_stability(&m, p, 0, &ld, &err), ACCQ_EUNSTABLE);
+    ck_assert_msg(ld >= 1, "%s: load %g", cases[i].pol, ld);
+    ck_assert_int_eq(accq_sim_stability(&m, p, 4, &ld, &err), 0);
+    o.buffer = 4; /* a finite buffer loses jobs instead */
+    ck_assert_msg(accq_sim_run(&m, p, &o, &r, NULL, &err) == 0, "%s", err.msg);
+    ck_assert(r.loss_probability.mean > 0);
+    accq_policy_free(p);
+  }
+  /* the loads that are served: the same policies just below */
+  {
+    accq_model_t m;
+    snprintf(text, sizeof text, two_tier, 1.4);
+    load(&m, text);
+    accq_policy_t *p = policy(&m, "pop");
+    double ld;
+    accq_err_t err;
+    ck_assert_int_eq(accq_sim_stability(&m, p, 0, &ld, &err), 0);
+    ACCQ_CK_CLOSE(ld, 1.4 / 1.5, 1e-9, 0, "pop load against Lambda_max(a*)");
+    accq_policy_free(p);
+  }
+  {
+    accq_model_t m;
+    snprintf(text, sizeof text, two_tier, 1.2);
+    load(&m, text);
+    accq_policy_t *p = NULL;
+    accq_err_t err;
+    ck_assert_int_eq(accq_policy_alloc_custom(&p, "to-large", &m, to_large, NULL, 1, 0, &err), 0);
+    double ld;
+    ck_assert_int_eq(accq_sim_stability(&m, p, 0, &ld, &err), 0);
+    ACCQ_CK_CLOSE(ld, 1.2 / 9, 1e-12, 0, "custom rule: total capacity");
+    accq_sim_options_t o;
+    accq_sim_options_init(&o);
+    o.jobs = 20000;
+    accq_sim_result_t r;
+    ck_assert_int_eq(accq_sim_run(&m, p, &o, &r, NULL, &err), ACCQ_EUNSTABLE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "grew"));
+    accq_policy_free(p);
+  }
+}
+END_TEST
+
 /* ---- Holm's step-down correction on hand-made p-values ----
  * p = (0.01, 0.04, 0.03, 0.5) (normal z = Q^{-1}(p/2)); sorted: 0.01 x 4 = 0.04,
  * 0.03 x 3 = 0.09, 0.04 x 2 = 0.08 -> 0.09 (monotone), 0.5 x 1 = 0.5.
@@ -346,6 +534,10 @@ int main(void) {
   tcase_add_test(tc, test_reproducible);
   tcase_add_test(tc, test_errors);
   tcase_add_test(tc, test_holm);
+  tcase_add_test(tc, test_mser);
+  tcase_add_test(tc, test_stationary_start);
+  tcase_add_test(tc, test_bias_warning);
+  tcase_add_test(tc, test_unstable);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }

@@ -66,6 +66,116 @@ START_TEST(test_simulate_refusals) {
 }
 END_TEST
 
+/* Beyond capacity, policy by policy: two-tier (total capacity 2 x 4 + 1 = 9,
+ * Lambda_max(a*) = 1.5) at arrival_rate 10.  jsq and pop are refused by the
+ * simulator's stability check (jsq: total capacity 9; pop meets a*, so its
+ * capacity is Lambda_max(a*) = 1.5), random-lp and rjiq by their LP split
+ * (no split meets a* at 10 > 1.5): exit 4, a reason on stderr, and no mean in
+ * any format.  pop at 2 (below the total capacity 9, above 1.5) and random-lp
+ * at 1.5 (its split puts load 1 on the large server) are refused too; the
+ * old simulator printed E[T] 141 +- 8.9 for jsq at 10 with exit 0. */
+static void unstable_case(const char *policy, const char *rate) {
+  char args[1024];
+  const char *fmt[] = {"text", "json", "csv"};
+  for (int f = 0; f < 3; f++) {
+    snprintf(args, sizeof args,
+             "simulate '%s' --policy %s --set system.arrival_rate=%s --jobs 2000 --format %s",
+             accq_src_path("models/two-tier.ini"), policy, rate, fmt[f]);
+    char *out, *err;
+    int st = accq_run(args, &out, &err);
+    ck_assert_msg(st == 4, "%s at %s (%s): exit %d\n%s\n%s", policy, rate, fmt[f], st, out, err);
+    ck_assert_msg(strstr(err, policy) && (strstr(err, "unstable") || strstr(err, "exceeds")),
+                  "%s: no reason on stderr: %s", policy, err);
+    ck_assert_msg(!strstr(out, "mean_response_time"), "%s printed a mean:\n%s", policy, out);
+    if (f == 1) {
+      ck_assert_msg(strstr(out, "\"status\": \"unstable\"") ||
+                        strstr(out, "\"status\": \"infeasible\""),
+                    "%s: no status in JSON:\n%s", policy, out);
+      ck_assert_ptr_nonnull(strstr(out, "\"reason\""));
+    }
+    free(out);
+    free(err);
+  }
+}
+START_TEST(test_simulate_unstable_jsq) { unstable_case("jsq", "10"); }
+END_TEST
+START_TEST(test_simulate_unstable_pop) {
+  unstable_case("pop", "10");
+  unstable_case("pop", "2");
+}
+END_TEST
+START_TEST(test_simulate_unstable_random_lp) {
+  unstable_case("random-lp", "10");
+  unstable_case("random-lp", "1.5");
+}
+END_TEST
+START_TEST(test_simulate_unstable_rjiq) { unstable_case("rjiq", "10"); }
+END_TEST
+
+/* One policy refused does not drop the others: jsq at 1.2 (stable) is printed,
+ * pop at 1.2 too, accurate-jiq (only the large server meets a*: capacity 1)
+ * is refused; exit 4. */
+START_TEST(test_simulate_unstable_mixed) {
+  char args[1024];
+  snprintf(args, sizeof args,
+           "simulate '%s' --policy jsq,accurate-jiq --set system.arrival_rate=1.2 --jobs 5000 "
+           "--format csv",
+           accq_src_path("models/two-tier.ini"));
+  char *out, *err;
+  ck_assert_int_eq(accq_run(args, &out, &err), 4);
+  ck_assert_ptr_nonnull(strstr(out, "jsq"));
+  ck_assert_ptr_null(strstr(out, "accurate-jiq"));
+  ck_assert_ptr_nonnull(strstr(err, "accurate-jiq"));
+  free(out);
+  free(err);
+}
+END_TEST
+
+/* A planted undiscarded warm-up (pod:2, 2,000 servers at load 0.95, --warmup 0,
+ * 10 jobs per server; see test_sim.c test_bias_warning): the warning reaches
+ * standard error with -q, JSON ("warnings": policy and text) and every CSV
+ * row's "warnings" column. */
+START_TEST(test_simulate_warnings) {
+  const char *model = accq_tmp_file("[system]\nname = homog\nload = 0.95\naccuracy_target = 0.8\n"
+                                    "scale = 2000\n[type one]\nservers = 1\nrate = 1\n"
+                                    "accuracy = 0.9\n",
+                                    ".ini");
+  char path[512], args[1024];
+  snprintf(path, sizeof path, "%s", model);
+  const char *fmt[] = {"text", "json", "csv"};
+  for (int f = 0; f < 3; f++) {
+    snprintf(args, sizeof args,
+             "simulate '%s' --policy pod:2 --jobs 20000 --warmup 0 --seed 7 -q --format %s", path,
+             fmt[f]);
+    char *out, *err;
+    int st = accq_run(args, &out, &err);
+    ck_assert_msg(st == 0, "exit %d: %s", st, err);
+    ck_assert_msg(strstr(err, "warning: pod:2: E[T] drifts"), "-q hid the warning: '%s'", err);
+    if (f == 1) {
+      ck_assert_ptr_nonnull(strstr(out, "\"warnings\": ["));
+      ck_assert_ptr_nonnull(strstr(out, "\"warning\": \"E[T] drifts"));
+    }
+    if (f == 2) {
+      /* every pod:2 row carries it */
+      int rows = 0, marked = 0;
+      for (char *l = strstr(out, "\n"); l && l[1]; l = strstr(l + 1, "\n")) {
+        if (strncmp(l + 1, "homog,", 6)) continue;
+        rows++;
+        char *e = strchr(l + 1, '\n');
+        char save = e ? *e : 0;
+        if (e) *e = 0;
+        marked += strstr(l + 1, "drifts") != NULL;
+        if (e) *e = save;
+      }
+      ck_assert_msg(rows > 10 && rows == marked, "%d of %d CSV rows carry the warning", marked,
+                    rows);
+    }
+    free(out);
+    free(err);
+  }
+}
+END_TEST
+
 /* Every bundled model: every policy's chain vs the simulator at the same B.
  * Family-wise level 0.01 with Holm's correction (fixed seed: deterministic). */
 static void crosscheck(const char *model) {
@@ -198,6 +308,12 @@ int main(void) {
   tcase_set_timeout(tc, 900);
   tcase_add_test(tc, test_simulate_reproducible);
   tcase_add_test(tc, test_simulate_refusals);
+  tcase_add_test(tc, test_simulate_unstable_jsq);
+  tcase_add_test(tc, test_simulate_unstable_pop);
+  tcase_add_test(tc, test_simulate_unstable_random_lp);
+  tcase_add_test(tc, test_simulate_unstable_rjiq);
+  tcase_add_test(tc, test_simulate_unstable_mixed);
+  tcase_add_test(tc, test_simulate_warnings);
   tcase_add_test(tc, test_crosscheck_two_tier);
   tcase_add_test(tc, test_crosscheck_llm);
   tcase_add_test(tc, test_crosscheck_at_target);
