@@ -63,6 +63,8 @@ typedef struct {
   long jobs;                        /* per replication, after warm-up */
   accq_measures_t m;                /* the point estimates as measures (means; chain-only
                                        fields such as boundary_mass are 0) */
+  int nwarnings;                    /* the simulator's bias diagnostics (accq_sim_result_t) */
+  char warnings[4][512];
 } accq_verify_sim_t;
 
 typedef struct {
@@ -239,7 +241,8 @@ typedef struct {
                                (infinite buffer) */
   int64_t max_states;       /* chain state limit (default: the chain module's, 2e7
                                states, with its memory check) */
-  int max_buffer;           /* auto buffer stops here (default 80) */
+  int max_buffer;           /* auto buffer stops here (default 80: a sweep solves many
+                               chains; a cell that needs more is marked truncated) */
   int replications;         /* simulation (default 10) */
   long jobs;                /* per replication (default 100000) */
   unsigned long seed;

@@ -335,7 +335,7 @@ int accq_cli_lp(int argc, char **argv) {
       {"solver", 0, ACCQ_OPT_STRING, &solver, "NAME", "glpk (default) or combinatorial"},
       {"vary", 0, ACCQ_OPT_STRING, &vary, "PARAM=A:B:N",
        "the bound over N values from A to B of load, lambda, accuracy_target or SEC.KEY"},
-      {"slack", 0, ACCQ_OPT_NONNEG, &slack, "E", "capacity rows (1-E) n_k mu_k (default 0)"},
+      {"slack", 0, ACCQ_OPT_DOUBLE, &slack, "E", "capacity rows (1-E) n_k mu_k (default 0)"},
       {0}};
   const accq_cli_spec_t spec = {
       "lp", "[MODEL] [options]",

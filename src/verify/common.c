@@ -61,8 +61,10 @@ int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int exp
   accq_model_t m2 = *mm;
   if (buffer > 0) m2.buffer = buffer;
   st = accq_analyze(&m2, pol, &ao, an, err);
-  if (st == ACCQ_ENOCONV && solver == ACCQ_SOLVER_SOR) {
-    /* Gauss-Seidel did not reach the residual: let the solver module choose */
+  if (st == ACCQ_ENOCONV && solver == ACCQ_SOLVER_SOR &&
+      an->verdict == ACCQ_ANALYSIS_NOT_CONVERGED) {
+    /* Gauss-Seidel did not reach the residual: let the solver module choose
+     * (not when buffer = auto stopped short: another solver changes nothing) */
     ao.solver.solver = ACCQ_SOLVER_AUTO;
     st = accq_analyze(&m2, pol, &ao, an, err);
   }
@@ -139,6 +141,9 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   out->loss_probability = res.loss_probability.mean;
   out->replications = res.replications;
   out->jobs = (long)res.jobs;
+  out->nwarnings = 0;
+  for (int i = 0; i < res.nwarnings && i < ACCQ_CELL_MAX_WARNINGS; i++)
+    snprintf(out->warnings[out->nwarnings++], ACCQ_CELL_WARNING_MAX, "%s", res.warnings[i]);
   accq_measures_t *ms = &out->m;
   memset(ms, 0, sizeof *ms);
   ms->lambda = res.lambda;

@@ -78,9 +78,11 @@ int accq_converge_run(const accq_model_t *m, const char *policy, const int *scal
       snprintf(what, sizeof what, "%s m=%d: chain", policy, scales[i]);
       if (o->progress) o->progress(o->progress_ctx, what, (double)i / nscales);
       accq_analysis_t an;
+      memset(&an, 0, sizeof an); /* a refused policy returns before accq_analyze fills it */
       int cs = accq_i_chain(&mm, policy, 0, 0, o->max_states, o->max_buffer, ACCQ_I_SOLVER, 0,
                             &an, &ce);
-      if (cs == ACCQ_SUCCESS && an.auto_converged && an.m.boundary_mass <= TINY_MASS) {
+      if (cs == ACCQ_SUCCESS && an.verdict == ACCQ_ANALYSIS_CONVERGED && an.auto_converged &&
+          an.m.boundary_mass <= TINY_MASS) {
         p->exact = 1;
         p->buffer = an.buffer;
         p->states = an.states;
@@ -97,9 +99,9 @@ int accq_converge_run(const accq_model_t *m, const char *policy, const int *scal
         /* no answer exists for this policy here: a simulation would be refused too */
         point_mark(p, cs, ce.msg);
         continue;
-      } else if (cs == ACCQ_SUCCESS) {
-        snprintf(why, sizeof why, "chain truncated (%s)",
-                 an.warning[0] ? an.warning : "boundary mass above 1e-9");
+      } else if (cs == ACCQ_SUCCESS || (cs == ACCQ_ENOCONV && an.verdict == ACCQ_ANALYSIS_TRUNCATED)) {
+        snprintf(why, sizeof why, "chain truncated (%.1100s)",
+                 an.reason[0] ? an.reason : an.warning[0] ? an.warning : "boundary mass above 1e-9");
       } else {
         snprintf(why, sizeof why, "chain: %.1100s", ce.msg);
       }
@@ -136,8 +138,8 @@ int accq_converge_run(const accq_model_t *m, const char *policy, const int *scal
     p->gap = s.mean_response_time / p->t_lp - 1.0;
     p->gap_lo = (s.mean_response_time - s.ci95) / p->t_lp - 1.0;
     p->gap_hi = (s.mean_response_time + s.ci95) / p->t_lp - 1.0;
-    /* TODO(wt/sim): copy the simulator's bias warnings into p->warnings once
-     * accq_verify_sim_t carries them. */
+    for (int w = 0; w < s.nwarnings && w < ACCQ_CELL_MAX_WARNINGS; w++)
+      snprintf(p->warnings[p->nwarnings++], ACCQ_CELL_WARNING_MAX, "%s", s.warnings[w]);
   }
   if (o->progress) o->progress(o->progress_ctx, "done", 1.0);
   return ACCQ_SUCCESS;

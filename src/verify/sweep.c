@@ -187,6 +187,10 @@ void accq_sweep_options_init(accq_sweep_options_t *o) {
   accq_chain_options_t co;
   accq_chain_options_init(&co);
   o->max_states = co.max_states; /* one default for every chain command */
+  /* Not solve's unbounded auto buffer: a sweep solves many cells, and near
+   * capacity an unbounded B grows each cell's chain to the state limit
+   * (measured: two-tier, rjiq,pop, load 0.5:0.95:4 ran > 15 min and 5.4 GB
+   * with no bound; 80 keeps each cell small and marks the rest truncated) */
   o->max_buffer = 80;
   o->replications = 10;
   o->jobs = 100000;
@@ -230,28 +234,35 @@ int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_
     }
     cell->m = s.m;
     cell->ci95 = s.ci95;
-    /* TODO(wt/sim): copy the simulator's bias warnings (accq_sim_result_t.warnings)
-     * into cell->warnings once accq_verify_sim_t carries them. */
+    for (int w = 0; w < s.nwarnings && w < ACCQ_CELL_MAX_WARNINGS; w++)
+      snprintf(cell->warnings[cell->nwarnings++], ACCQ_CELL_WARNING_MAX, "%s", s.warnings[w]);
     return ACCQ_SUCCESS;
   }
   accq_analysis_t an;
+  memset(&an, 0, sizeof an); /* a refused policy returns before accq_analyze fills it */
   st = accq_i_chain(&mm, policy, mm.buffer, 0, o->max_states, o->max_buffer, ACCQ_I_SOLVER, 0,
                     &an, &e);
-  if (st) {
-    if (is_hard_error(st)) return err ? (*err = e, st) : st;
-    /* ENOCONV comes with a best estimate: not an answer, so not shown */
-    cell_mark(cell, accq_cell_status_of(st), e.msg);
-    if (st == ACCQ_ENOCONV) {
-      cell->buffer = an.buffer;
-      cell->states = an.states;
-    }
-    return ACCQ_SUCCESS;
-  }
   cell->buffer = an.buffer;
   cell->states = an.states;
+  if (st == ACCQ_ENOCONV && an.verdict == ACCQ_ANALYSIS_TRUNCATED) {
+    /* buffer = auto stopped short: a best estimate of a truncated chain, not
+     * the infinite-buffer answer */
+    cell->boundary_mass = an.m.boundary_mass;
+    cell_mark(cell, ACCQ_CELL_TRUNCATED, an.reason[0] ? an.reason : e.msg);
+    return ACCQ_SUCCESS;
+  }
+  if (st) {
+    if (is_hard_error(st)) return err ? (*err = e, st) : st;
+    /* ENOCONV (a solve or a percentile) comes with a best estimate: not an
+     * answer, so not shown */
+    cell_mark(cell, accq_cell_status_of(st), e.msg);
+    return ACCQ_SUCCESS;
+  }
   cell->boundary_mass = an.m.boundary_mass;
-  cell->finite_buffer = mm.buffer > 0;
-  if (!cell->finite_buffer && (!an.auto_converged || !(an.m.boundary_mass <= TRUNCATION_MASS))) {
+  cell->finite_buffer = an.verdict == ACCQ_ANALYSIS_FINITE_BUFFER;
+  if (!cell->finite_buffer && (an.verdict != ACCQ_ANALYSIS_CONVERGED || !an.auto_converged ||
+                               !(an.m.boundary_mass <= TRUNCATION_MASS))) {
+    /* belt and braces: accq_analyze says converged only at its own targets */
     if (an.warning[0])
       snprintf(why, sizeof why, "%s", an.warning);
     else

@@ -312,7 +312,6 @@ START_TEST(test_zero_and_negative_refused) {
       {"crosscheck %s --alpha 0", "--alpha", "0"},
       {"crosscheck %s --buffer 0", "--buffer", "0"},
       {"golden %s --buffer 0", "--buffer", "0"},
-      {"lp %s --slack -0.1", "--slack", "-0.1"},
       {"sweep %s --vary load=0.5:0.5:1 --threads 0", "--threads", "0"},
       {"solve %s -p pop --scale 1.5", "--scale", "1.5"},
       {"simulate %s --replications 2.5", "--replications", "2.5"},
