@@ -71,6 +71,13 @@ int accq_converge_run(const accq_model_t *m, const char *policy, const int *scal
       snprintf(p->reason, sizeof p->reason, "%s", why);
       continue;
     }
+    int pst;
+    if (accq_i_policy_unstable(&mm, policy, &pst, why, sizeof why)) {
+      p->status = ACCQ_CELL_UNSTABLE;
+      snprintf(p->reason, sizeof p->reason, "%s", why);
+      continue;
+    }
+    why[0] = '\0';
     int done = 0;
     accq_err_t ce;
     accq_err_clear(&ce);

@@ -6,6 +6,8 @@
 
 #include "accq/chain.h"
 #include "accq/lp.h"
+#include "accq/policy.h"
+#include "accq/sim.h"
 #include "accq/verify.h"
 #include "verify/verify_internal.h"
 
@@ -182,6 +184,31 @@ int accq_i_beyond_capacity(const accq_model_t *mm, char *why, size_t size) {
   return 0;
 }
 
+int accq_i_policy_unstable(const accq_model_t *mm, const char *policy, int *status, char *why,
+                           size_t size) {
+  /* the simulator's test (accq_sim_stability): the offered load against what
+   * this policy can serve with infinite buffers (its LP split per type, the
+   * types meeting a* for accurate-jiq, the total capacity otherwise) */
+  accq_policy_t *pol = NULL;
+  accq_policy_options_t popt;
+  accq_policy_options_init(&popt);
+  accq_err_t e;
+  accq_err_clear(&e);
+  *status = accq_policy_alloc(&pol, policy, mm, &popt, &e);
+  if (*status) {
+    snprintf(why, size, "%s", e.msg);
+    return 0;
+  }
+  double load = NAN;
+  int st = accq_sim_stability(mm, pol, 0, &load, &e);
+  accq_policy_free(pol);
+  if (st == ACCQ_EUNSTABLE) {
+    snprintf(why, size, "%s", e.msg);
+    return 1;
+  }
+  return 0;
+}
+
 void accq_sweep_options_init(accq_sweep_options_t *o) {
   memset(o, 0, sizeof *o);
   accq_chain_options_t co;
@@ -222,6 +249,20 @@ int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_
   if ((o->simulate || mm.buffer == 0) && accq_i_beyond_capacity(&mm, why, sizeof why)) {
     cell_mark(cell, ACCQ_CELL_BEYOND_CAPACITY, why);
     return ACCQ_SUCCESS;
+  }
+  if (!o->simulate && mm.buffer == 0) {
+    /* an unstable policy has no infinite-buffer answer: say so rather than
+     * grow a chain whose boundary mass never falls (the simulator refuses
+     * the same cases by itself) */
+    int pst;
+    if (accq_i_policy_unstable(&mm, policy, &pst, why, sizeof why)) {
+      cell_mark(cell, ACCQ_CELL_UNSTABLE, why);
+      return ACCQ_SUCCESS;
+    }
+    if (pst && is_hard_error(pst)) {
+      accq_err_set(err, pst, "%s", why);
+      return pst;
+    }
   }
   if (o->simulate) {
     accq_verify_sim_t s;

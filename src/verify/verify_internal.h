@@ -40,4 +40,10 @@ void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, 
  * infinite buffer.  Used by sweep and converge to mark cells. */
 int accq_i_beyond_capacity(const accq_model_t *mm, char *why, size_t size);
 
+/* 1 (with the reason in why) when `policy` cannot serve mm's offered load with
+ * infinite buffers (accq_sim_stability); 0 otherwise, with *status the result
+ * of allocating the policy (its message in why when non-zero). */
+int accq_i_policy_unstable(const accq_model_t *mm, const char *policy, int *status, char *why,
+                           size_t size);
+
 #endif

@@ -217,6 +217,30 @@ START_TEST(test_beyond_capacity_marked) {
 }
 END_TEST
 
+/* Issue example: `sweep` printed pop at load 1.2 (beyond Lambda_max(a*) =
+ * 1.5 on two-tier) with no marker.  POP keeps a* by construction, so it can
+ * serve at most Lambda_max(a*): unstable there, exit 4, no number; and
+ * accurate-jiq (only the large type, capacity 1, meets a*) is unstable at
+ * load 0.85 (Lambda = 1.275 > 1) while pop is not refused there. */
+START_TEST(test_unstable_policy_marked) {
+  run_t r = run("sweep %s -p pop,accurate-jiq --vary load=0.85:1.2:2 --max-buffer 10 --format json",
+                two_tier());
+  ck_assert_msg(r.rc == 4, "exit %d (want 4)\n%s", r.rc, r.err);
+  json_t *j = parse_json(&r);
+  json_t *r0 = json_array_get(json_object_get(j, "rows"), 0),
+         *r1 = json_array_get(json_object_get(j, "rows"), 1);
+  ck_assert_str_eq(json_string_value(json_object_get(r0, "accurate-jiq.status")), "unstable");
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r0, "accurate-jiq.reason")),
+                               "capacity of the accurate types"));
+  ck_assert_str_ne(json_string_value(json_object_get(r0, "pop.status")), "unstable");
+  ck_assert_str_eq(json_string_value(json_object_get(r1, "pop.status")), "unstable");
+  ck_assert(json_is_null(json_object_get(r1, "pop.mean_response_time")));
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r1, "pop.reason")), "1.5"));
+  json_decref(j);
+  run_free(&r);
+}
+END_TEST
+
 /* A model with its own buffer is a finite-buffer system: exact (losses
  * included) and labelled so, never refused as truncated.  random-lp with B = 3
  * at Lambda = 1: small servers M/M/1/3 with rho 1/24, the large one with rho
@@ -297,6 +321,7 @@ int main(void) {
   tcase_add_test(tc, test_too_large_cell);
   tcase_add_test(tc, test_truncated_not_exact);
   tcase_add_test(tc, test_beyond_capacity_marked);
+  tcase_add_test(tc, test_unstable_policy_marked);
   tcase_add_test(tc, test_finite_buffer_exact);
   tcase_add_test(tc, test_converge_marks_unstable);
   suite_add_tcase(s, tc);
