@@ -188,6 +188,12 @@ void accq_cli_help(const accq_cli_spec_t *spec, FILE *f) {
   help_line(f, 'q', "quiet", NULL, "no progress bar");
   help_line(f, 'v', "verbose", NULL, "more detail on stderr");
   help_line(f, 'h', "help", NULL, "this help");
+  int numeric = 0;
+  for (const accq_cli_opt_t *o = spec->opts; o && o->name; o++)
+    numeric |= o->kind != ACCQ_OPT_FLAG && o->kind != ACCQ_OPT_STRING && o->kind != ACCQ_OPT_LIST;
+  if (numeric)
+    fprintf(f, "\nNumbers may use exponent form (2e7 = 20000000); counts are whole numbers, and\n"
+               "0 or a negative value is refused where it means nothing (never read as the default).\n");
   if (spec->max_args != 0 && spec->synopsis && strstr(spec->synopsis, "MODEL"))
     fprintf(f, "\nMODEL is an INI model file (see models/); without one the embedded\n"
                "default model (models/two-tier.ini) is used.\n");
