@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,8 +33,8 @@ int accq_simcli_policies(const accq_cli_t *cli, const char *list,
 }
 
 static int parse_count(const char *s, long long *v) {
-  double x;
-  if (accq_cli_parse_double(s, &x) || x < 0 || x > 9e15 || x != floor(x)) return -1;
+  int64_t x; /* the options' whole-number parser: 1e5, 2e6 exact */
+  if (accq_cli_parse_whole(s, &x) || x < 0 || x > 9000000000000000LL) return -1;
   *v = (long long)x;
   return 0;
 }
