@@ -124,7 +124,7 @@ void accq_analysis_options_init(accq_analysis_options_t *opt);
  * type grows its own B_k (type_buffer; buffer = max_k B_k) until its boundary
  * mass <= auto_mass / (types used) and the combined E[T] changed <= auto_rel.
  *
- * auto (joint chain): B = 4, then grows by ~1.4 (by ~1.25 once the mass is
+ * auto (joint chain): B = 4, then grows by ~1.4 (by B/16, at least 2, once the mass is
  * below target) until boundary mass <= auto_mass and the relative change of
  * E[T] at the last step <= auto_rel; when the next B does not fit
  * --max-states / memory (accq_chain_size_estimate, before allocating) the

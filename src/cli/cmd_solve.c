@@ -16,19 +16,23 @@
 
 typedef struct {
   char name[64];
-  char reason[ACCQ_ERR_MSG_MAX];
-  int status;
-} skipped_t;
-
-typedef struct {
-  char name[64];
   accq_policy_t *pol;
   accq_analysis_t a;
-  int status;                 /* 0, or ACCQ_ENOCONV with a best estimate */
+  int status;                 /* 0, or the status of the policy or the analysis */
+  int analyzed;               /* accq_analyze ran and filled a (best estimate at least) */
   char message[ACCQ_ERR_MSG_MAX];
   int nspec;                  /* eigenvalues computed (--spectrum) */
   double complex *spec;
 } result_t;
+
+/* The JSON status word and the verdict of a result. */
+static const char *status_word(const result_t *r) {
+  if (r->analyzed) return accq_analysis_status_word(r->status, r->a.verdict);
+  return accq_analysis_status_word(r->status, ACCQ_ANALYSIS_REFUSED);
+}
+static const char *verdict_word(const result_t *r) {
+  return r->analyzed ? accq_analysis_verdict_name(r->a.verdict) : "refused";
+}
 
 /* Splits "a,b,c" (or "all") into policy names. */
 static int split_policies(const accq_cli_t *cli, const char *arg, char names[][64], int *n) {
@@ -87,9 +91,27 @@ static void table_num_or_null(accq_report_section_t *t, double v, const char *wh
     accq_table_null(t, why);
 }
 
+/* The measures of one result as a section: an answer (status ok) under the
+ * INTERFACE.md keys, a best estimate (not an answer) under "best_estimate". */
+static void measures_kv(accq_report_section_t *r, const accq_model_t *m, const accq_measures_t *x) {
+  accq_kv_num(r, "mean_response_time", NULL, x->mean_response_time, 0);
+  accq_kv_num(r, "accuracy", NULL, x->accuracy, 0);
+  accq_kv_num(r, "loss_probability", NULL, x->loss_probability, 0);
+  accq_kv_num(r, "p_wait", NULL, x->p_wait, 0);
+  accq_report_section_t *u = accq_kv_object(r, "utilization", NULL);
+  for (int k = 0; k < m->ntypes; k++) accq_kv_num(u, m->types[k].name, NULL, x->utilization[k], 0);
+  accq_report_section_t *th = accq_kv_object(r, "throughput", NULL);
+  for (int k = 0; k < m->ntypes; k++) accq_kv_num(th, m->types[k].name, NULL, x->throughput[k], 0);
+  accq_report_section_t *pc = accq_kv_object(r, "percentiles", NULL);
+  kv_num_or_null(pc, "p50", NULL, x->p50, "no convergence");
+  kv_num_or_null(pc, "p90", NULL, x->p90, "no convergence");
+  kv_num_or_null(pc, "p95", NULL, x->p95, "no convergence");
+  kv_num_or_null(pc, "p99", NULL, x->p99, "no convergence");
+  kv_num_or_null(r, "gap", NULL, x->gap, "no bound at the admitted rate");
+}
+
 static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t *lp,
-                                   result_t *res, int n, const skipped_t *skipped,
-                                   int nskipped, int explicit_chain) {
+                                   result_t *res, int n, int explicit_chain) {
   char title[ACCQ_NAME_MAX + 700];
   snprintf(title, sizeof title, "accq solve: %s (%s), scale %d%s", m->name, m->file, m->scale,
            explicit_chain ? ", explicit chain" : "");
@@ -97,9 +119,9 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
   accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
   /* Top level: buffer/states/transitions of the largest chain solved (each
    * result carries its own). */
-  int big = 0;
-  for (int i = 1; i < n; i++)
-    if (res[i].a.states > res[big].a.states) big = i;
+  int big = -1;
+  for (int i = 0; i < n; i++)
+    if (res[i].analyzed && (big < 0 || res[i].a.states > res[big].a.states)) big = i;
   accq_kv_str(s, "model", NULL, m->name);
   accq_kv_str(s, "file", NULL, m->file);
   accq_kv_num(s, "lambda", "Lambda (arrival rate per unit scale)", m->arrival_rate, 0);
@@ -107,9 +129,20 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
   accq_kv_int(s, "scale", "m (scale)", m->scale);
   accq_kv_num(s, "total_arrival_rate", "m Lambda (total arrival rate)", m->arrival_rate * m->scale,
               0);
-  accq_kv_int(s, "buffer", "B (buffer per server, largest chain)", res[big].a.buffer);
-  accq_kv_int(s, "states", "states (largest chain, reachable)", res[big].a.states);
-  accq_kv_int(s, "transitions", "transitions (off-diagonal)", res[big].a.transitions);
+  if (m->buffer > 0)
+    accq_kv_str(s, "system", "system", "finite buffer (B given): exact for that B, losses shown");
+  else
+    accq_kv_str(s, "system", "system",
+                "infinite buffers (buffer = auto: B grows until the truncation is negligible)");
+  if (big >= 0) {
+    accq_kv_int(s, "buffer", "B (buffer per server, largest chain)", res[big].a.buffer);
+    accq_kv_int(s, "states", "states (largest chain, reachable)", res[big].a.states);
+    accq_kv_int(s, "transitions", "transitions (off-diagonal)", res[big].a.transitions);
+  } else {
+    accq_kv_null(s, "buffer", "B (buffer per server, largest chain)", "no chain solved");
+    accq_kv_null(s, "states", "states (largest chain, reachable)", "no chain solved");
+    accq_kv_null(s, "transitions", "transitions (off-diagonal)", "no chain solved");
+  }
   accq_kv_str(s, "chain", NULL, explicit_chain ? "explicit" : "lumped");
   if (lp->status == ACCQ_LP_OPTIMAL)
     accq_kv_num(s, "t_lp", "T_LP at Lambda (bound)", lp->t_lp, 0);
@@ -118,47 +151,71 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
                  lp->status == ACCQ_LP_ACCURACY_INFEASIBLE ? "none: accuracy target infeasible"
                                                            : "none: Lambda beyond Lambda_max(a*)");
 
-  /* JSON: the results list of INTERFACE.md. */
+  /* JSON: the results list of INTERFACE.md, every policy asked for, each with
+   * its status, reason and verdict. */
   accq_report_section_t *list = accq_kv_list(s, "results", "results");
   accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY);
   for (int i = 0; i < n; i++) {
     const accq_analysis_t *a = &res[i].a;
     const accq_measures_t *x = &a->m;
+    const int ok = res[i].status == 0;
     accq_report_section_t *r = accq_kv_list_add(list, res[i].name);
     accq_kv_str(r, "policy", NULL, res[i].name);
-    accq_kv_num(r, "mean_response_time", NULL, x->mean_response_time, 0);
-    accq_kv_num(r, "accuracy", NULL, x->accuracy, 0);
-    accq_kv_num(r, "loss_probability", NULL, x->loss_probability, 0);
-    accq_kv_num(r, "p_wait", NULL, x->p_wait, 0);
-    accq_report_section_t *u = accq_kv_object(r, "utilization", NULL);
-    for (int k = 0; k < m->ntypes; k++) accq_kv_num(u, m->types[k].name, NULL, x->utilization[k], 0);
-    accq_report_section_t *th = accq_kv_object(r, "throughput", NULL);
-    for (int k = 0; k < m->ntypes; k++) accq_kv_num(th, m->types[k].name, NULL, x->throughput[k], 0);
-    accq_report_section_t *pc = accq_kv_object(r, "percentiles", NULL);
-    kv_num_or_null(pc, "p50", NULL, x->p50, "no convergence");
-    kv_num_or_null(pc, "p90", NULL, x->p90, "no convergence");
-    kv_num_or_null(pc, "p95", NULL, x->p95, "no convergence");
-    kv_num_or_null(pc, "p99", NULL, x->p99, "no convergence");
-    kv_num_or_null(r, "gap", NULL, x->gap, "no bound at the admitted rate");
+    accq_kv_str(r, "status", NULL, status_word(&res[i]));
+    if (ok)
+      accq_kv_null(r, "reason", NULL, NULL);
+    else
+      accq_kv_str(r, "reason", NULL, res[i].message);
+    accq_kv_str(r, "verdict", NULL, verdict_word(&res[i]));
+    if (ok) {
+      measures_kv(r, m, x);
+    } else {
+      /* no number that could be mistaken for an answer */
+      accq_kv_null(r, "mean_response_time", NULL, "no answer");
+      accq_kv_null(r, "accuracy", NULL, "no answer");
+      accq_kv_null(r, "loss_probability", NULL, "no answer");
+      accq_kv_null(r, "p_wait", NULL, "no answer");
+      accq_kv_null(r, "utilization", NULL, "no answer");
+      accq_kv_null(r, "throughput", NULL, "no answer");
+      accq_kv_null(r, "percentiles", NULL, "no answer");
+      accq_kv_null(r, "gap", NULL, "no answer");
+    }
+    if (!res[i].analyzed) continue;
     accq_kv_num(r, "boundary_mass", NULL, x->boundary_mass, 0);
     accq_report_section_t *sv = accq_kv_object(r, "solver", NULL);
     accq_kv_str(sv, "name", NULL, a->solver.name);
     accq_kv_int(sv, "iterations", NULL, a->solver.iterations);
     accq_kv_num(sv, "residual", NULL, a->solver.residual, 0);
     accq_kv_num(sv, "seconds", NULL, a->solver.seconds, 0);
-    accq_kv_bool(sv, "converged", NULL, res[i].status == 0);
+    accq_kv_bool(sv, "converged", NULL, a->verdict != ACCQ_ANALYSIS_NOT_CONVERGED);
     if (isfinite(a->solver.subdominant)) accq_kv_num(sv, "subdominant", NULL, a->solver.subdominant, 0);
-    /* extras */
-    accq_kv_bool(r, "meets_target", NULL, x->accuracy >= m->accuracy_target);
-    accq_kv_num(r, "throughput_total", NULL, x->throughput_total, 0);
-    accq_kv_num(r, "mean_jobs", NULL, x->mean_jobs, 0);
-    kv_num_or_null(r, "t_lp_admitted", NULL, x->t_lp, "LP infeasible at the admitted rate");
+    if (ok) {
+      accq_kv_bool(r, "meets_target", NULL, x->accuracy >= m->accuracy_target);
+      accq_kv_num(r, "throughput_total", NULL, x->throughput_total, 0);
+      accq_kv_num(r, "mean_jobs", NULL, x->mean_jobs, 0);
+      kv_num_or_null(r, "t_lp_admitted", NULL, x->t_lp, "LP infeasible at the admitted rate");
+    } else {
+      /* the best estimate, labelled as such (SPEC: return the best estimate
+       * with its residual), for diagnosis only */
+      accq_report_section_t *be = accq_kv_object(r, "best_estimate", NULL);
+      measures_kv(be, m, x);
+    }
     accq_kv_int(r, "buffer", NULL, a->buffer);
     accq_kv_int(r, "states", NULL, a->states);
     accq_kv_int(r, "transitions", NULL, a->transitions);
     accq_kv_int(r, "product_states", NULL, (long long)a->product_states);
+    accq_kv_num(r, "estimated_states", NULL, a->estimated_states, 0);
+    accq_kv_bool(r, "product_form", NULL, a->product_form);
+    if (a->product_form) {
+      accq_report_section_t *tb = accq_kv_object(r, "type_buffer", NULL);
+      for (int k = 0; k < m->ntypes; k++) accq_kv_int(tb, m->types[k].name, NULL, a->type_buffer[k]);
+      accq_report_section_t *ts = accq_kv_object(r, "type_states", NULL);
+      for (int k = 0; k < m->ntypes; k++) accq_kv_int(ts, m->types[k].name, NULL, a->type_states[k]);
+      accq_kv_num(r, "joint_states", NULL, a->joint_states, 0);
+    }
     accq_kv_bool(r, "auto_converged", NULL, a->auto_converged);
     kv_num_or_null(r, "auto_change", NULL, a->auto_change, "one B only");
+    accq_kv_int(r, "auto_steps", NULL, a->auto_steps);
     accq_kv_str(r, "warning", NULL, a->warning);
     accq_report_section_t *d = accq_kv_object(r, "diagnostics", NULL);
     accq_kv_num(d, "little_tail_error", NULL, x->little_tail_error, 0);
@@ -175,21 +232,13 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
     }
   }
 
-  if (nskipped > 0) {
-    accq_report_section_t *sk = accq_kv_list(s, "skipped", "skipped policies");
-    accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY);
-    for (int i = 0; i < nskipped; i++) {
-      accq_report_section_t *e = accq_kv_list_add(sk, skipped[i].name);
-      accq_kv_str(e, "policy", NULL, skipped[i].name);
-      accq_kv_str(e, "status", NULL, accq_strerror(skipped[i].status));
-      accq_kv_str(e, "reason", NULL, skipped[i].reason);
-    }
-  }
-
-  /* Humans and CSV: the same values as tables. */
+  /* Humans and CSV: the same values as tables; the verdict is the second
+   * column, and a result that is not an answer shows no numbers. */
   accq_report_section_t *t = accq_report_table(rep, "policies", "Measures per policy");
   accq_report_section_visibility(t, ACCQ_REPORT_NOT_JSON);
   accq_table_col(t, "policy", NULL, 0);
+  accq_table_col(t, "status", "status", 0);
+  accq_table_col(t, "verdict", "verdict", 0);
   accq_table_col(t, "mean_response_time", "E[T]", 8);
   accq_table_col(t, "gap", "gap to T_LP(X)", 4);
   accq_table_col(t, "accuracy", "accuracy", 8);
@@ -206,22 +255,33 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
   accq_table_col(t, "seconds", "seconds", 3);
   for (int i = 0; i < n; i++) {
     const accq_analysis_t *a = &res[i].a;
+    const int ok = res[i].status == 0;
     accq_table_row(t);
     accq_table_str(t, res[i].name);
-    accq_table_num(t, a->m.mean_response_time);
-    table_num_or_null(t, a->m.gap, "-");
-    accq_table_num(t, a->m.accuracy);
-    accq_table_num(t, a->m.loss_probability);
-    accq_table_num(t, a->m.p_wait);
-    table_num_or_null(t, a->m.p50, "-");
-    table_num_or_null(t, a->m.p90, "-");
-    table_num_or_null(t, a->m.p99, "-");
-    accq_table_num(t, a->m.boundary_mass);
-    accq_table_int(t, a->buffer);
-    accq_table_int(t, a->states);
-    accq_table_str(t, a->solver.name);
-    accq_table_num(t, a->solver.residual);
-    accq_table_num(t, a->solver.seconds);
+    accq_table_str(t, status_word(&res[i]));
+    accq_table_str(t, verdict_word(&res[i]));
+    if (ok) {
+      accq_table_num(t, a->m.mean_response_time);
+      table_num_or_null(t, a->m.gap, "-");
+      accq_table_num(t, a->m.accuracy);
+      accq_table_num(t, a->m.loss_probability);
+      accq_table_num(t, a->m.p_wait);
+      table_num_or_null(t, a->m.p50, "-");
+      table_num_or_null(t, a->m.p90, "-");
+      table_num_or_null(t, a->m.p99, "-");
+    } else {
+      for (int j = 0; j < 8; j++) accq_table_null(t, "-");
+    }
+    if (res[i].analyzed) {
+      accq_table_num(t, a->m.boundary_mass);
+      accq_table_int(t, a->buffer);
+      accq_table_int(t, a->states);
+      accq_table_str(t, a->solver.name);
+      accq_table_num(t, a->solver.residual);
+      accq_table_num(t, a->solver.seconds);
+    } else {
+      for (int j = 0; j < 6; j++) accq_table_null(t, "-");
+    }
   }
   accq_report_section_t *pt = accq_report_table(rep, "per_type", "Per type");
   accq_report_section_visibility(pt, ACCQ_REPORT_NOT_JSON);
@@ -229,14 +289,18 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
   accq_table_col(pt, "type", NULL, 0);
   accq_table_col(pt, "throughput", "X_k", 8);
   accq_table_col(pt, "utilization", "U_k", 8);
-  for (int i = 0; i < n; i++)
+  accq_table_col(pt, "buffer", "B_k", 0);
+  for (int i = 0; i < n; i++) {
+    if (res[i].status) continue;
     for (int k = 0; k < m->ntypes; k++) {
       accq_table_row(pt);
       accq_table_str(pt, res[i].name);
       accq_table_str(pt, m->types[k].name);
       accq_table_num(pt, res[i].a.m.throughput[k]);
       accq_table_num(pt, res[i].a.m.utilization[k]);
+      accq_table_int(pt, res[i].a.type_buffer[k]);
     }
+  }
   accq_report_section_t *dg = accq_report_table(rep, "diagnostics", "Diagnostics (should be ~0)");
   accq_report_section_visibility(dg, ACCQ_REPORT_NOT_JSON);
   accq_table_col(dg, "policy", NULL, 0);
@@ -245,6 +309,7 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
   accq_table_col(dg, "auto_change", "E[T] change at last B step", 3);
   accq_table_col(dg, "warning", "note", 0);
   for (int i = 0; i < n; i++) {
+    if (!res[i].analyzed) continue;
     accq_table_row(dg);
     accq_table_str(dg, res[i].name);
     accq_table_num(dg, res[i].a.m.little_tail_error);
@@ -253,15 +318,20 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
                       res[i].a.auto_steps > 1 ? "-" : "one B only");
     accq_table_str(dg, res[i].a.warning[0] ? res[i].a.warning : "");
   }
-  if (nskipped > 0) {
-    accq_report_section_t *sk = accq_report_table(rep, "skipped", "Policies without an answer");
+  int nbad = 0;
+  for (int i = 0; i < n; i++) nbad += res[i].status != 0;
+  if (nbad > 0) {
+    accq_report_section_t *sk = accq_report_table(rep, "refused", "Policies without an answer");
     accq_report_section_visibility(sk, ACCQ_REPORT_NOT_JSON);
     accq_table_col(sk, "policy", NULL, 0);
+    accq_table_col(sk, "status", NULL, 0);
     accq_table_col(sk, "reason", NULL, 0);
-    for (int i = 0; i < nskipped; i++) {
+    for (int i = 0; i < n; i++) {
+      if (!res[i].status) continue;
       accq_table_row(sk);
-      accq_table_str(sk, skipped[i].name);
-      accq_table_str(sk, skipped[i].reason);
+      accq_table_str(sk, res[i].name);
+      accq_table_str(sk, status_word(&res[i]));
+      accq_table_str(sk, res[i].message);
     }
   }
   int any_spec = 0;
@@ -302,11 +372,14 @@ int accq_cli_solve(int argc, char **argv) {
       {"solver", 0, ACCQ_OPT_STRING, &solver, "NAME",
        "stationary solver: auto (default), dense, sor, gmres, power, arnoldi"},
       {"buffer", 'B', ACCQ_OPT_STRING, &buffer, "B|auto",
-       "jobs per server (default: the model's; auto grows B until the boundary mass <= 1e-9)"},
-      {"scale", 'm', ACCQ_OPT_COUNT, &scale, "m", "system size m (servers and Lambda times m; default: the model's)"},
+       "jobs per server (default: the model's); B: the finite-buffer system; auto: B grows "
+       "(x1.4) until the boundary mass and the E[T] change are <= 1e-9"},
+      {"scale", 'm', ACCQ_OPT_COUNT, &scale, "m",
+       "system size m (servers and Lambda times m; default: the model's)"},
       {"max-states", 0, ACCQ_OPT_SIZE, &max_states, "N",
        "refuse chains with more states (default 2e7), before allocating"},
-      {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B", "largest B tried by buffer = auto (default: none, --max-states and memory bound it)"},
+      {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
+       "largest B tried by buffer = auto (default: no bound but --max-states and memory)"},
       {"tol", 0, ACCQ_OPT_PROB, &tol, "TOL",
        "accept pi when max|(pi Q)_j| <= TOL max|Q_jj| (default 1e-12)"},
       {"explicit", 0, ACCQ_OPT_FLAG, &explicit_chain, NULL,
@@ -321,9 +394,14 @@ int accq_cli_solve(int argc, char **argv) {
       "Exact stationary measures (SPEC 5-6) from the Markov chain of each policy:\n"
       "E[T], accuracy, loss, P(W>0), utilization and throughput per type, response-time\n"
       "percentiles, gap to the LP bound, boundary mass, solver statistics and the\n"
-      "Little / flow-balance diagnostics.  Exit 3 on a chain over the limits or a\n"
-      "solve that does not converge (the best estimate is still printed), 4 when a\n"
-      "policy has no answer (e.g. an R-JIQ split that saturates a type).",
+      "Little / flow-balance diagnostics.  Every result has a status and a verdict:\n"
+      "converged (buffer = auto reached boundary mass and E[T] change <= 1e-9: the\n"
+      "infinite-buffer answer), finite-buffer (an explicit --buffer B: exact for that\n"
+      "system, losses shown), truncated / not-converged / refused (no answer: the\n"
+      "numbers are withheld and the reason is printed).  rjiq and random-lp are\n"
+      "solved as products of independent per-type chains.  Exit status: the worst\n"
+      "result; 3 numerical (over --max-states or memory, no convergence), 4 no\n"
+      "answer exists (e.g. an R-JIQ split that saturates a type, with buffer = auto).",
       ACCQ_CLI_COMMON, opts, 0, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -380,8 +458,9 @@ int accq_cli_solve(int argc, char **argv) {
   if ((rc = accq_lp_problem_from_model(&lpp, &m, 0.0)) != 0 || accq_lp_solve(&lpp, &lp, &err))
     return accq_cli_fail(&err);
 
-  /* Every policy first, so that a refused one (unknown name, saturated
-   * R-JIQ split, ...) stops the command before any chain is built. */
+  /* Every policy is tried; one without an answer (unknown name aside, a
+   * usage error) is reported with its status and reason and does not stop the
+   * others.  The exit status is the worst among the results. */
   result_t *res = calloc((size_t)npol, sizeof *res);
   if (!res) {
     accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
@@ -389,52 +468,37 @@ int accq_cli_solve(int argc, char **argv) {
   }
   accq_policy_options_t po;
   accq_policy_options_init(&po);
-  /* With `all`, a policy that has no answer on this model (a saturated R-JIQ
-   * split, an infeasible LP for the LP-based ones) is listed as skipped with
-   * its reason; a policy named explicitly is refused with exit 4. */
-  const int all_mode = !policies || !strcmp(policies, "all");
-  static skipped_t skipped[MAX_POLICIES];
-  int nskipped = 0, nres = 0;
+  /* An explicit buffer asks about the finite-buffer system, which is stable
+   * even where the LP split saturates a type (it loses jobs). */
+  po.finite_buffer = m.buffer > 0;
   for (int i = 0; i < npol && rc == 0; i++) {
-    int st = accq_policy_alloc(&res[nres].pol, names[i], &m, &po, &err);
-    if (st && all_mode && accq_status_exit_code(st) == 4) {
-      snprintf(skipped[nskipped].name, sizeof skipped[nskipped].name, "%s", names[i]);
-      snprintf(skipped[nskipped].reason, sizeof skipped[nskipped].reason, "%s", err.msg);
-      skipped[nskipped++].status = st;
-      accq_policy_free(res[nres].pol);
-      res[nres].pol = NULL;
-    } else if (st) {
+    accq_err_clear(&err);
+    snprintf(res[i].name, sizeof res[i].name, "%.63s", names[i]);
+    int st = accq_policy_alloc(&res[i].pol, names[i], &m, &po, &err);
+    if (st && accq_status_exit_code(st) == 2) {
       if (!strstr(err.msg, names[i])) accq_err_prefix(&err, "policy '%s'", names[i]);
       rc = accq_cli_fail(&err);
+    } else if (st) {
+      res[i].status = st;
+      snprintf(res[i].message, sizeof res[i].message, "%s", err.msg);
     } else {
-      snprintf(res[nres].name, sizeof res[nres].name, "%s", accq_policy_name(res[nres].pol));
-      nres++;
+      snprintf(res[i].name, sizeof res[i].name, "%s", accq_policy_name(res[i].pol));
     }
   }
-  if (rc == 0 && nres == 0) {
-    /* nothing has an answer: the first reason, exit 4 */
-    fprintf(stderr, "accq: %s\n", skipped[0].reason);
-    rc = accq_status_exit_code(skipped[0].status);
-  }
-  npol = nres;
-  int worst = 0; /* status code of the worst non-fatal outcome (ENOCONV) */
   accq_progress_t prog;
   accq_progress_start(&prog, "solving", npol, cli.quiet);
   for (int i = 0; i < npol && rc == 0; i++) {
+    if (!res[i].pol) continue;
     accq_err_clear(&err);
     int st = accq_analyze(&m, res[i].pol, &opt, &res[i].a, &err);
-    if (st && st != ACCQ_ENOCONV) {
-      accq_progress_finish(&prog);
-      if (!strstr(err.msg, res[i].name)) accq_err_prefix(&err, "policy '%s'", res[i].name);
-      rc = accq_cli_fail(&err);
-      break;
-    }
     res[i].status = st;
+    res[i].analyzed = st == 0 || st == ACCQ_ENOCONV ||
+                      (res[i].a.verdict == ACCQ_ANALYSIS_TRUNCATED);
     if (st) {
+      if (!strstr(err.msg, res[i].name)) accq_err_prefix(&err, "policy '%s'", res[i].name);
       snprintf(res[i].message, sizeof res[i].message, "%s", err.msg);
-      worst = st;
     }
-    if (export_mtx && res[i].a.chain) {
+    if (export_mtx && res[i].a.chain && st == 0) {
       char path[4096];
       mtx_path(path, sizeof path, export_mtx, res[i].name, npol > 1);
       if (accq_chain_export_mtx(res[i].a.chain, path, &err)) {
@@ -467,14 +531,19 @@ int accq_cli_solve(int argc, char **argv) {
   }
   accq_progress_finish(&prog);
   if (rc == 0) {
-    accq_report_t *rep = build_report(&m, &lp, res, npol, skipped, nskipped, explicit_chain);
+    accq_report_t *rep = build_report(&m, &lp, res, npol, explicit_chain);
     rc = accq_cli_emit(&cli, rep);
     accq_report_free(rep);
-    if (rc == 0 && worst) {
-      /* the estimates are printed; the failure is still a failure (exit 3) */
-      for (int i = 0; i < npol; i++)
-        if (res[i].status) fprintf(stderr, "accq: policy '%s': %s\n", res[i].name, res[i].message);
-      rc = accq_status_exit_code(worst);
+    if (rc == 0) {
+      /* every result without an answer is named on stderr (never hidden by
+       * -q); the exit status is the worst: 4 (no answer exists) over 3
+       * (numerical) */
+      for (int i = 0; i < npol; i++) {
+        if (!res[i].status) continue;
+        fprintf(stderr, "accq: %s\n", res[i].message);
+        int code = accq_status_exit_code(res[i].status);
+        if (code > rc) rc = code;
+      }
     }
   }
   for (int i = 0; i < npol; i++) {

@@ -106,9 +106,27 @@ static int largest_fit(const accq_model_t *mm, const accq_policy_t *pol,
 
 /* One chain at buffer B: build, solve, measure.  On success or ENOCONV the
  * chain and pi are handed to the caller (*chain_out, *pi_out), who frees them. */
+int accq_i_solve_tight(const accq_generator_t *Q, const accq_stationary_options_t *opt,
+                       double tight, double *pi, accq_stationary_stats_t *stats,
+                       accq_err_t *err) {
+  if (!(tight > 0) || !(tight < opt->tol)) return accq_stationary_solve(Q, opt, pi, stats, err);
+  accq_stationary_options_t o = *opt;
+  o.tol = tight;
+  accq_err_t e;
+  accq_err_clear(&e);
+  int st = accq_stationary_solve(Q, &o, pi, stats, &e);
+  if (st == ACCQ_ENOCONV && stats->residual <= opt->tol) {
+    stats->converged = 1;
+    return ACCQ_SUCCESS;
+  }
+  if (st && err) *err = e;
+  return st;
+}
+
 static int run_once(const accq_model_t *m, const accq_policy_t *pol,
-                    const accq_analysis_options_t *opt, int B, accq_analysis_t *out,
-                    accq_chain_t **chain_out, double **pi_out, accq_err_t *err) {
+                    const accq_analysis_options_t *opt, int B, double tight,
+                    accq_analysis_t *out, accq_chain_t **chain_out, double **pi_out,
+                    accq_err_t *err) {
   accq_chain_t *c = NULL;
   double *pi = NULL;
   int st = opt->explicit_chain ? accq_chain_build_explicit(&c, m, pol, B, &opt->chain, err)
@@ -121,7 +139,7 @@ static int run_once(const accq_model_t *m, const accq_policy_t *pol,
     goto fail;
   }
   memset(&out->solver, 0, sizeof out->solver);
-  int solve_st = accq_stationary_solve(&c->Q, &opt->solver, pi, &out->solver, err);
+  int solve_st = accq_i_solve_tight(&c->Q, &opt->solver, tight, pi, &out->solver, err);
   if (solve_st && solve_st != ACCQ_ENOCONV) {
     st = solve_st;
     goto fail;
@@ -148,6 +166,20 @@ fail:
   accq_chain_free(c);
   free(pi);
   return st;
+}
+
+int accq_i_auto_next(int B, int Bprev, double mass, double mass_prev, double target) {
+  /* below the target only the E[T] change is missing: a small step (the
+   * change over it is of the order of the mass already reached) */
+  if (mass <= target) return B + (B >= 32 ? B / 16 : 2);
+  int hi = (int)ceil(1.4 * B);
+  if (hi < B + 1) hi = B + 1;
+  if (Bprev > 0 && Bprev < B && mass_prev < 0.05 && mass < 0.05 && mass > 0 && mass < mass_prev) {
+    double r = pow(mass / mass_prev, 1.0 / (B - Bprev));
+    double want = B + ceil(log(0.5 * target / mass) / log(r));
+    if (isfinite(want) && want < hi) hi = want > B + 1 ? (int)want : B + 1;
+  }
+  return hi;
 }
 
 static void format_change(char *buf, size_t size, double change) {
@@ -219,7 +251,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     out->auto_converged = 1;
     out->auto_steps = 1;
     chain_fits(&mm, pol, opt, B, &out->estimated_states, NULL);
-    st = run_once(&mm, pol, opt, B, out, &c, &pi, &lerr);
+    st = run_once(&mm, pol, opt, B, 0, out, &c, &pi, &lerr);
     if (st && st != ACCQ_ENOCONV) return conclude(out, st, &lerr, err);
     out->verdict = st ? ACCQ_ANALYSIS_NOT_CONVERGED : ACCQ_ANALYSIS_FINITE_BUFFER;
     for (int k = 0; k < mm.ntypes; k++) out->type_buffer[k] = B;
@@ -234,7 +266,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
   /* buffer = auto: B grows by a factor near 1.4 while the mass is above the
    * target (the states grow like B^(servers), so each step costs a few times
    * the previous one and the total stays a small multiple of the last), then
-   * by ~1.25 to confirm the E[T] change.  A step that does not fit is
+   * by ~B/16 to confirm the E[T] change.  A step that does not fit is
    * replaced by the largest B that does, as the last try. */
   const int Bcap = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 1000000;
   B = Bcap < 4 ? Bcap : 4;
@@ -253,7 +285,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     accq_err_clear(&terr);
     memset(&trial, 0, sizeof trial);
     chain_fits(&mm, pol, opt, B, &trial.estimated_states, NULL);
-    int ts = run_once(&mm, pol, opt, B, &trial, &tc, &tpi, &terr);
+    int ts = run_once(&mm, pol, opt, B, ACCQ_I_AUTO_TOL, &trial, &tc, &tpi, &terr);
     if ((ts == ACCQ_ETOOBIG || ts == ACCQ_ENOMEM) && have) {
       snprintf(why, sizeof why, "B=%d could not be built (%s)", B, terr.msg);
       break;
@@ -287,6 +319,10 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
       goto done;
     }
     const double mass = out->m.boundary_mass;
+    if (getenv("ACCQ_DEBUG_AUTO"))
+      fprintf(stderr, "auto: B=%d states=%lld mass=%.3g change=%.3g ET=%.12g t=%.2f\n", B,
+              (long long)out->states, mass, out->auto_change, out->m.mean_response_time,
+              out->solver.seconds);
     if (mass <= opt->auto_mass && out->auto_change <= opt->auto_rel) {
       out->auto_converged = 1;
       out->verdict = ACCQ_ANALYSIS_CONVERGED;
@@ -297,8 +333,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
       snprintf(why, sizeof why, "B=%d is the largest allowed (--max-buffer)", B);
       break;
     }
-    int nb = mass <= opt->auto_mass ? B + (B >= 8 ? B / 4 : 1)
-                                    : (int)ceil(1.4 * B) > B + 1 ? (int)ceil(1.4 * B) : B + 1;
+    int nb = accq_i_auto_next(B, Bprev, mass, mass_prev, opt->auto_mass);
     if (nb > Bcap) nb = Bcap;
     double need_states = 0, need_bytes = 0;
     if (!chain_fits(&mm, pol, opt, nb, &need_states, &need_bytes)) {

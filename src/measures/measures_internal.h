@@ -77,6 +77,28 @@ typedef struct {
 int accq_i_measures_finish(const accq_i_flow_summary_t *f, accq_measures_t *out,
                            accq_err_t *err);
 
+/* The next buffer of `auto` after B (the one before: Bprev, 0 if none):
+ * growth by ~1.4 while the boundary mass is above target (the states grow
+ * like B^servers, so the steps cost a geometric series, a small multiple of
+ * the last chain), ~1.25 once it is below (confirming the E[T] change).  In
+ * the geometric regime (both masses below 0.05 and decaying) the step stops
+ * at the B where the decay rate puts the mass at half the target, so the
+ * largest chain is not overshot; never less than B + 1. */
+int accq_i_auto_next(int B, int Bprev, double mass, double mass_prev, double target);
+
+/* Residual target of the stationary solves inside buffer = auto: the E[T]
+ * change between two buffers that auto tests against 1e-9 must not be solver
+ * noise (pop on saturating.ini at B = 113: E[T] moves by 7e-8 relative between
+ * residuals 1e-12 and 1e-15, by 9e-10 between 1e-14 and 1e-15). */
+#define ACCQ_I_AUTO_TOL 1e-14
+
+/* accq_stationary_solve at min(opt->tol, tight) when tight > 0; a solve that
+ * misses the tight target but meets opt->tol is accepted (the E[T] change
+ * test of auto then judges it). */
+int accq_i_solve_tight(const accq_generator_t *Q, const accq_stationary_options_t *opt,
+                       double tight, double *pi, accq_stationary_stats_t *stats,
+                       accq_err_t *err);
+
 /* The product-form analysis of rjiq and random-lp (src/measures/product.c):
  * `buffer` > 0 a finite-buffer system (every type at B), 0 buffer = auto
  * (each type grows its own B_k).  mm is resolved (arrival rate known).

@@ -102,7 +102,7 @@ static int part_mm1b(const accq_model_t *mm, int k, double pk, int B, part_t *p,
 }
 
 /* R-JIQ inside type k: the JIQ chain of the type alone. */
-static int part_jiq(const accq_model_t *mm, int k, double pk, int B,
+static int part_jiq(const accq_model_t *mm, int k, double pk, int B, double tight,
                     const accq_analysis_options_t *opt, part_t *p, accq_err_t *err) {
   accq_model_t m1;
   accq_policy_t *jiq = NULL;
@@ -126,7 +126,7 @@ static int part_jiq(const accq_model_t *mm, int k, double pk, int B,
     st = accq_err_set(err, ACCQ_ENOMEM, "cannot allocate pi (%lld states)", (long long)c->nstates);
     goto cleanup;
   }
-  solve_st = accq_stationary_solve(&c->Q, &opt->solver, pi, &p->solver, err);
+  solve_st = accq_i_solve_tight(&c->Q, &opt->solver, tight, pi, &p->solver, err);
   if (solve_st && solve_st != ACCQ_ENOCONV) {
     st = solve_st;
     goto cleanup;
@@ -162,9 +162,10 @@ cleanup:
 }
 
 static int part_solve(const accq_model_t *mm, accq_policy_kind_t kind, int k, double pk, int B,
-                      const accq_analysis_options_t *opt, part_t *p, accq_err_t *err) {
+                      double tight, const accq_analysis_options_t *opt, part_t *p,
+                      accq_err_t *err) {
   return kind == ACCQ_POLICY_RANDOM_LP ? part_mm1b(mm, k, pk, B, p, err)
-                                       : part_jiq(mm, k, pk, B, opt, p, err);
+                                       : part_jiq(mm, k, pk, B, tight, opt, p, err);
 }
 
 /* Does type k's chain at B fit the limits?  (The closed form always does.) */
@@ -285,7 +286,7 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
     int worst = ACCQ_SUCCESS;
     for (int k = 0; k < K && !st; k++) {
       if (!(split[k] > 0)) continue;
-      int ps = part_solve(mm, kind, k, split[k], buffer, opt, &cur[k], err);
+      int ps = part_solve(mm, kind, k, split[k], buffer, 0, opt, &cur[k], err);
       if (ps == ACCQ_ENOCONV)
         worst = ps;
       else
@@ -319,7 +320,7 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
   }
 
   /* buffer = auto, type by type: each grows its own B_k like the joint chain
-   * does (x1.4, then x1.25 to confirm the E[T] change, the largest B that fits
+   * does (x1.4, then B/16 to confirm the E[T] change, the largest B that fits
    * as the last try) until its boundary mass <= auto_mass / used and its E[T]
    * changed by <= auto_rel at the last step. */
   const int Bcap = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 1000000;
@@ -344,7 +345,7 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
       part_t trial;
       accq_err_t terr;
       accq_err_clear(&terr);
-      int ps = part_solve(mm, kind, k, split[k], B, opt, &trial, &terr);
+      int ps = part_solve(mm, kind, k, split[k], B, ACCQ_I_AUTO_TOL, opt, &trial, &terr);
       if ((ps == ACCQ_ETOOBIG || ps == ACCQ_ENOMEM) && have) {
         snprintf(why, sizeof why, "type '%s': B=%d could not be built (%s)", mm->types[k].name, B,
                  terr.msg);
@@ -378,8 +379,7 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
                  mm->types[k].name, B);
         break;
       }
-      int nb = mass <= mass_target ? B + (B >= 8 ? B / 4 : 1)
-                                   : ((int)ceil(1.4 * B) > B + 1 ? (int)ceil(1.4 * B) : B + 1);
+      int nb = accq_i_auto_next(B, Bprev, mass, mass_prev, mass_target);
       if (nb > Bcap) nb = Bcap;
       double need = 0, need_bytes = 0;
       if (!part_fits(mm, kind, k, split[k], nb, opt, &need, &need_bytes)) {

@@ -175,7 +175,8 @@ START_TEST(test_refusals) {
   ck_assert_msg(strstr(err, "states") && strstr(err, "1000"), "stderr: %s", err);
   ck_assert_msg(strstr(err, "GiB") || strstr(err, "MiB") || strstr(err, "bytes"),
                 "no memory figure: %s", err);
-  ck_assert_str_eq(out, "");
+  /* the report still lists the policy, as too large, with no number */
+  ck_assert_msg(strstr(out, "too_large") && !strstr(out, "converged"), "stdout: %s", out);
   free(out);
   free(err);
   /* an R-JIQ split that saturates a type: exit 4 with the reason */
@@ -184,19 +185,58 @@ START_TEST(test_refusals) {
   ck_assert_msg(strstr(err, "saturat") && strstr(err, "medium"), "stderr: %s", err);
   free(out);
   free(err);
-  /* with `all` the same policy is listed as skipped, with its reason, and the
-   * others are solved (exit 0) */
+  /* issue 11: one refused policy does not drop the others.  rjiq,pop at load
+   * 0.7 (the LP saturates 'medium'): pop is answered (converged), rjiq is
+   * reported with status "unstable" and its reason and no number; exit 4, the
+   * worst; the reason is also on stderr. */
+  snprintf(args, sizeof args, "solve '%s' -p rjiq,pop --set system.load=0.7 --format json",
+           accq_src_path("models/saturating.ini"));
+  ck_assert_int_eq(accq_run(args, &out, &err), 4);
+  ck_assert_msg(strstr(err, "saturat") && strstr(err, "medium"), "stderr: %s", err);
+  json_error_t je;
+  json_t *j = json_loads(out, 0, &je);
+  ck_assert_msg(j != NULL, "not JSON: %s", out);
+  free(out);
+  free(err);
+  json_t *res = get(j, "results", JSON_ARRAY);
+  ck_assert_int_eq((int)json_array_size(res), 2);
+  json_t *r0 = json_array_get(res, 0), *r1 = json_array_get(res, 1);
+  ck_assert_str_eq(json_string_value(get(r0, "policy", JSON_STRING)), "rjiq");
+  ck_assert_str_eq(json_string_value(get(r0, "status", JSON_STRING)), "unstable");
+  ck_assert_str_eq(json_string_value(get(r0, "verdict", JSON_STRING)), "refused");
+  ck_assert(strstr(json_string_value(get(r0, "reason", JSON_STRING)), "saturat"));
+  ck_assert(json_is_null(get(r0, "mean_response_time", -1)));
+  ck_assert_str_eq(json_string_value(get(r1, "policy", JSON_STRING)), "pop");
+  ck_assert_str_eq(json_string_value(get(r1, "status", JSON_STRING)), "ok");
+  ck_assert_str_eq(json_string_value(get(r1, "verdict", JSON_STRING)), "converged");
+  ck_assert(json_is_null(get(r1, "reason", -1)));
+  ck_assert(json_number_value(get(r1, "mean_response_time", JSON_REAL)) > 0);
+  ck_assert(json_number_value(get(r1, "boundary_mass", JSON_REAL)) <= 1e-9);
+  ck_assert(json_number_value(get(r1, "auto_change", JSON_REAL)) <= 1e-9);
+  json_decref(j);
+  /* the same in CSV: the status and the verdict are columns of the main table */
+  snprintf(args, sizeof args, "solve '%s' -p rjiq,pop --set system.load=0.7 --format csv",
+           accq_src_path("models/saturating.ini"));
+  ck_assert_int_eq(accq_run(args, &out, &err), 4);
+  ck_assert_msg(strstr(out, "policy,status,verdict,mean_response_time") &&
+                    strstr(out, "rjiq,unstable,refused,") && strstr(out, "pop,ok,converged,"),
+                "csv: %s", out);
+  free(out);
+  free(err);
+  /* with an explicit buffer the same rjiq is a finite-buffer (loss) system:
+   * exact, labelled so, losses shown; every policy answers (exit 0) */
   snprintf(args, sizeof args, "solve '%s' --buffer 3 --format json",
            accq_src_path("models/saturating.ini"));
-  json_t *j = run_json(args, 0);
-  json_t *sk = get(j, "skipped", JSON_ARRAY);
-  ck_assert_int_eq((int)json_array_size(sk), 1);
-  ck_assert_str_eq(json_string_value(get(json_array_get(sk, 0), "policy", JSON_STRING)), "rjiq");
-  ck_assert(strstr(json_string_value(get(json_array_get(sk, 0), "reason", JSON_STRING)), "saturat"));
-  json_t *res = get(j, "results", JSON_ARRAY);
-  ck_assert_int_eq((int)json_array_size(res), 8); /* the nine of SPEC 4 but rjiq */
-  for (size_t i = 0; i < json_array_size(res); i++)
-    ck_assert_str_ne(json_string_value(get(json_array_get(res, i), "policy", JSON_STRING)), "rjiq");
+  j = run_json(args, 0);
+  res = get(j, "results", JSON_ARRAY);
+  ck_assert_int_eq((int)json_array_size(res), 9); /* the nine of SPEC 4 */
+  for (size_t i = 0; i < json_array_size(res); i++) {
+    json_t *r = json_array_get(res, i);
+    ck_assert_str_eq(json_string_value(get(r, "status", JSON_STRING)), "ok");
+    ck_assert_str_eq(json_string_value(get(r, "verdict", JSON_STRING)), "finite-buffer");
+    if (!strcmp(json_string_value(get(r, "policy", JSON_STRING)), "rjiq"))
+      ck_assert(json_number_value(get(r, "loss_probability", JSON_REAL)) > 1e-3);
+  }
   json_decref(j);
   /* usage: unknown policy, bad solver, bad buffer */
   snprintf(args, sizeof args, "solve '%s' -p nosuch", model);
@@ -216,16 +256,62 @@ START_TEST(test_refusals) {
 END_TEST
 
 START_TEST(test_no_convergence_exit_3) {
-  /* a tolerance no solver reaches: exit 3, the best estimate still printed */
+  /* a tolerance no solver reaches: exit 3; the result is "not_converged" and
+   * carries no number that could pass for an answer, only a labelled best
+   * estimate with its residual */
   char args[4096];
   snprintf(args, sizeof args, "solve '%s' -p pop --buffer 2 --solver sor --tol 1e-30 --format json",
            accq_src_path("models/two-tier.ini"));
   json_t *j = run_json(args, 3);
   json_t *r = json_array_get(get(j, "results", JSON_ARRAY), 0);
-  ck_assert(json_number_value(get(r, "mean_response_time", JSON_REAL)) > 0);
+  ck_assert_str_eq(json_string_value(get(r, "status", JSON_STRING)), "not_converged");
+  ck_assert(json_is_null(get(r, "mean_response_time", -1)));
+  ck_assert(json_number_value(get(get(r, "best_estimate", JSON_OBJECT), "mean_response_time",
+                                  JSON_REAL)) > 0);
   json_t *s = get(r, "solver", JSON_OBJECT);
   ck_assert(json_number_value(get(s, "residual", JSON_REAL)) > 1e-30);
   json_decref(j);
+}
+END_TEST
+
+/* issue 11's example: 8/4/2 servers, R-JIQ gives 'many' a zero share.  rjiq
+ * is answered (product form, boundary mass <= 1e-9); pop's joint chain stops
+ * at the largest B under --max-states with mass above the target: exit 3,
+ * the reason names B, the mass and what to do, and pop prints no E[T]. */
+START_TEST(test_three_types_rjiq_pop) {
+  char args[4096], *out, *err;
+  snprintf(args, sizeof args, "solve '%s' -p rjiq,pop --format json",
+           accq_src_path("tests/models/three-8-4-2.ini"));
+  int rc = accq_run(args, &out, &err);
+  json_error_t je;
+  json_t *j = json_loads(out, 0, &je);
+  ck_assert_msg(j != NULL, "not JSON: %s", out);
+  json_t *res = get(j, "results", JSON_ARRAY);
+  int worst = 0;
+  for (size_t i = 0; i < json_array_size(res); i++) {
+    json_t *r = json_array_get(res, i);
+    const char *status = json_string_value(get(r, "status", JSON_STRING));
+    if (!strcmp(status, "ok")) {
+      ck_assert_str_eq(json_string_value(get(r, "verdict", JSON_STRING)), "converged");
+      ck_assert(json_number_value(get(r, "boundary_mass", JSON_REAL)) <= 1e-9);
+      ck_assert(json_number_value(get(r, "auto_change", JSON_REAL)) <= 1e-9);
+    } else {
+      ck_assert_str_eq(status, "truncated");
+      ck_assert(json_is_null(get(r, "mean_response_time", -1)));
+      const char *why = json_string_value(get(r, "reason", JSON_STRING));
+      ck_assert_msg(strstr(why, "B=") && strstr(why, "boundary mass") &&
+                        strstr(why, "--max-states") && strstr(why, "--buffer") &&
+                        strstr(why, "simulate"),
+                    "reason: %s", why);
+      ck_assert(strstr(err, why) != NULL); /* and on stderr */
+      worst = 3;
+    }
+  }
+  ck_assert_str_eq(json_string_value(get(json_array_get(res, 0), "status", JSON_STRING)), "ok");
+  ck_assert_int_eq(rc, worst);
+  json_decref(j);
+  free(out);
+  free(err);
 }
 END_TEST
 
@@ -238,6 +324,7 @@ int main(void) {
   tcase_add_test(tc, test_formats_and_outputs);
   tcase_add_test(tc, test_refusals);
   tcase_add_test(tc, test_no_convergence_exit_3);
+  tcase_add_test(tc, test_three_types_rjiq_pop);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }

@@ -82,8 +82,9 @@ START_TEST(test_given_buffer_and_keep_chain) {
 END_TEST
 
 START_TEST(test_auto_stops_at_max_buffer) {
-  /* rho = 0.95: mass 1e-9 needs B ~ 350; allowing at most 12 must stop there
-   * with a warning and the result at B = 12. */
+  /* rho = 0.95: mass 1e-9 needs B ~ 350; allowing at most 12 must stop there:
+   * ENOCONV (no infinite-buffer answer), verdict truncated, the best estimate
+   * at B = 12 and a reason naming B, the mass and what to do. */
   accq_model_t m;
   mt_model(&m, "[system]\nname = heavy\narrival_rate = 1.9\naccuracy_target = 0.5\nbuffer = auto\n"
                "scale = 1\n[type only]\nservers = 1\nrate = 2.0\naccuracy = 0.9\n");
@@ -92,21 +93,30 @@ START_TEST(test_auto_stops_at_max_buffer) {
   accq_analysis_options_init(&opt);
   opt.auto_max_buffer = 12;
   accq_analysis_t a;
-  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
+  accq_err_t err;
+  accq_err_clear(&err);
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_ENOCONV);
   ck_assert_int_eq(a.auto_converged, 0);
+  ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_TRUNCATED);
+  ck_assert_int_eq(a.status, ACCQ_ENOCONV);
+  ck_assert_str_eq(accq_analysis_status_word(a.status, a.verdict), "truncated");
   ck_assert_int_eq(a.buffer, 12);
   ck_assert(strstr(a.warning, "B=12") != NULL);
+  ck_assert_msg(strstr(err.msg, "B=12") && strstr(err.msg, "boundary mass") &&
+                    strstr(err.msg, "--max-buffer") && strstr(err.msg, "--buffer") &&
+                    strstr(err.msg, "simulate"),
+                "message: %s", err.msg);
+  ck_assert_str_eq(a.reason, err.msg);
   ck_assert(a.m.boundary_mass > 1e-9);
   ACCQ_CK_CLOSE(a.m.mean_response_time, mm1b_et(1.9, 2, 12), 1e-10, 0, "E[T] of M/M/1/12");
   accq_policy_free(pol);
 }
 END_TEST
 
-START_TEST(test_auto_stops_when_unreachable) {
+START_TEST(test_auto_unstable_and_slow_decay) {
   /* models/saturating.ini's types at load 0.9: random-lp's split saturates
-   * 'medium' (x = n mu), an M/M/1 at rho = 1 whose boundary mass decays like
-   * 1/B, not geometrically.  auto must notice that 1e-9 is out of reach within
-   * B <= 200 and stop early (cheaply) with a warning, not build 200^3 states. */
+   * 'medium' (x = n mu), an M/M/1 at rho = 1: with buffer = auto there is no
+   * answer (EUNSTABLE, exit 4), before any chain is built. */
   accq_model_t m;
   mt_model(&m, "[system]\nname = sat\nload = 0.9\naccuracy_target = 0.7\nbuffer = auto\n"
                "scale = 1\n[type fast]\nservers = 1\nrate = 4.0\naccuracy = 0.5\n"
@@ -117,18 +127,25 @@ START_TEST(test_auto_stops_when_unreachable) {
   accq_analysis_options_t opt;
   accq_analysis_options_init(&opt);
   accq_analysis_t a;
-  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
-  ck_assert_int_eq(a.auto_converged, 0);
-  ck_assert_int_lt(a.buffer, 200);
-  ck_assert_msg(strstr(a.warning, "decays too slowly") != NULL, "warning: %s", a.warning);
-  ck_assert(a.m.boundary_mass > 1e-3);
-  /* one server, rho = 0.97 (geometric but slow): B = 200 is cheap (201
-   * states), so auto goes there even though 1e-9 needs B ~ 700 */
+  accq_err_t err;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_EUNSTABLE);
+  ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_REFUSED);
+  ck_assert_msg(strstr(err.msg, "medium") && strstr(err.msg, "unstable"), "%s", err.msg);
+  ck_assert_int_eq(a.states, 0);
+  /* one server, rho = 0.97: 1e-9 needs B ~ 700, cheap (B + 1 states): auto
+   * gets there and answers the infinite-buffer question, E[T] = 1/(mu -
+   * lambda) = 100/3 (M/M/1) */
   mt_model(&m, "[system]\nname = h\narrival_rate = 0.97\naccuracy_target = 0.5\nbuffer = auto\n"
                "scale = 1\n[type only]\nservers = 1\nrate = 1.0\naccuracy = 0.9\n");
   accq_policy_free(pol);
   pol = mt_policy(&m, "jsq");
-  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, NULL), 0);
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), 0);
+  ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_CONVERGED);
+  ck_assert(a.buffer > 600);
+  ACCQ_CK_CLOSE(a.m.mean_response_time, 100.0 / 3.0, 1e-8, 0, "E[T] of M/M/1");
+  /* with at most B = 200: truncated, best estimate M/M/1/200 */
+  opt.auto_max_buffer = 200;
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_ENOCONV);
   ck_assert_int_eq(a.buffer, 200);
   ck_assert_int_eq(a.auto_converged, 0);
   ACCQ_CK_CLOSE(a.m.mean_response_time, mm1b_et(0.97, 1, 200), 1e-9, 0, "E[T] of M/M/1/200");
@@ -138,24 +155,27 @@ END_TEST
 
 START_TEST(test_auto_stops_at_state_limit) {
   /* 3 identical servers under jsq: the state limit stops the growth; the
-   * last B that fitted is kept and the warning says why. */
+   * last try is the largest B that fits, C(3+B,3) <= 400 up to B = 11
+   * (C(14,3) = 364, C(15,3) = 455), and the reason says why. */
   accq_model_t m;
   mt_model(&m, "[system]\nname = lim\narrival_rate = 2.7\naccuracy_target = 0.5\nbuffer = auto\n"
                "scale = 1\n[type only]\nservers = 3\nrate = 1.0\naccuracy = 0.9\n");
   accq_policy_t *pol = mt_policy(&m, "jsq");
   accq_analysis_options_t opt;
   accq_analysis_options_init(&opt);
-  opt.chain.max_states = 400; /* C(3+B,3) <= 400 up to B = 11 */
+  opt.chain.max_states = 400;
   accq_analysis_t a;
   accq_err_t err;
-  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), 0);
+  ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_ENOCONV);
   ck_assert_int_eq(a.auto_converged, 0);
-  ck_assert(a.buffer >= 4 && a.buffer <= 11);
-  ck_assert(strstr(a.warning, "state limit") != NULL);
+  ck_assert_int_eq(a.buffer, 11);
+  ck_assert_int_eq(a.states, 364);
+  ck_assert_msg(strstr(err.msg, "--max-states") && strstr(err.msg, "B=11"), "%s", err.msg);
   /* a limit below the first chain: refused with the figures */
-  opt.chain.max_states = 10;
+  opt.chain.max_states = 3;
   ck_assert_int_eq(accq_analyze(&m, pol, &opt, &a, &err), ACCQ_ETOOBIG);
   ck_assert(strlen(err.msg) > 0);
+  ck_assert_int_eq(a.verdict, ACCQ_ANALYSIS_REFUSED);
   accq_policy_free(pol);
 }
 END_TEST
@@ -215,7 +235,7 @@ int main(void) {
   tcase_add_test(tc, test_auto_mm1);
   tcase_add_test(tc, test_given_buffer_and_keep_chain);
   tcase_add_test(tc, test_auto_stops_at_max_buffer);
-  tcase_add_test(tc, test_auto_stops_when_unreachable);
+  tcase_add_test(tc, test_auto_unstable_and_slow_decay);
   tcase_add_test(tc, test_auto_stops_at_state_limit);
   tcase_add_test(tc, test_no_convergence_keeps_estimate);
   tcase_add_test(tc, test_explicit_and_load_mode);
