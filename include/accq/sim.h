@@ -26,10 +26,12 @@
  *
  * Run length: per replication, a warm-up is discarded, then the next `jobs`
  * arrivals are the measured window (the "tagged" jobs).  Defaults (jobs and
- * warmup < 0): jobs = max(1e5, 20 N) x min(4, max(1, 0.2/(1 - rho))) for N
- * servers at the load rho above (x1 up to rho = 0.8, x2 at 0.9, x4 from 0.95:
- * a window of a few relaxation times, which grow like 1/(1 - rho)^2, gives
- * right-skewed replication means); the warm-up is adaptive:
+ * warmup < 0): jobs = max(1e5, 20 N) x (1 + (f - 1) min(1, 200/N)), f =
+ * min(4, max(1, 0.2/(1 - rho))), for N servers at the load rho above (f = 1
+ * up to rho = 0.8, 2 at 0.9, 4 from 0.95: a window of a few relaxation
+ * times, which grow like 1/(1 - rho)^2, gives right-skewed replication
+ * means; averaging over many servers does the same job, hence the damping
+ * with N), rounded up to a multiple of 1,000; the warm-up is adaptive:
  * at least max(jobs/10, 20 N) arrivals (20 per server on average), then it
  * goes on, in blocks of a quarter of that, until the time-average number in
  * system over the last half of the warm-up exceeds the one over the quarter
@@ -94,6 +96,10 @@ typedef struct {
   int threads;             /* OpenMP threads over replications (default 1; 0 = all) */
   int buffer;              /* 0 = infinite (default); B >= 1 mirrors a chain */
   int sample_correctness;  /* also draw Bernoulli(a_k) per admitted job (own stream) */
+  int empty_start;         /* 1: start empty even where the exact stationary start applies */
+  int mser;                /* 1 (default): MSER-5 truncation; 0: MSER-5 as a diagnostic only
+                            * (with empty_start and warmup 0: a simulator that forgets its
+                            * warm-up, for power tests) */
   /* Optional progress report: fraction of all arrivals done, in [0,1].  Called
    * from one thread only, a few hundred times per run; must not touch results. */
   void (*progress)(double fraction, void *ctx);

@@ -148,6 +148,40 @@ static int col_index(char **h, int nh, const char *name) {
   return -1;
 }
 
+/* Best effort: the line of measures.KEY of the entry that holds the
+ * (nth+1)-th "measures" object of a golden file (0 when not found).  jansson
+ * keeps no positions, so the text is searched; files written by accq have
+ * one key per line and no other '"measures":'. */
+static int measure_line(const char *path, int nth, const char *key) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  int line = 1, c, found = 0;
+  const char *pat = "\"measures\":";
+  size_t plen = strlen(pat), k = 0;
+  char want[ACCQ_NAME_MAX + 64];
+  snprintf(want, sizeof want, "\"%s\":", key);
+  size_t wlen = strlen(want), w = 0;
+  int seen = 0;
+  while ((c = fgetc(f)) != EOF) {
+    if (c == '\n') line++;
+    if (seen <= nth) {
+      k = (c == pat[k]) ? k + 1 : (c == pat[0]);
+      if (k == plen) {
+        seen++;
+        k = 0;
+      }
+    } else {
+      w = (c == want[w]) ? w + 1 : (c == want[0]);
+      if (w == wlen) {
+        found = line;
+        break;
+      }
+    }
+  }
+  fclose(f);
+  return found;
+}
+
 /* Loads one golden file and appends its entries; validates every field a
  * row can use, so a corrupt file is refused whether or not a row needs it. */
 static int load_golden(const char *path, json_t **root, entry_t **ent, int *n, int *cap,
@@ -197,6 +231,9 @@ static int load_golden(const char *path, json_t **root, entry_t **ent, int *n, i
     }
     json_t *ms = json_object_get(e, "measures");
     if (!strcmp(x->status, "ok")) {
+      int nth = 0; /* entries before this one with a "measures" object */
+      for (int j = *n - 1; j >= 0 && (*ent)[j].file == path; j--)
+        nth += json_is_object(json_object_get((*ent)[j].e, "measures"));
       if (!json_is_object(ms))
         return accq_err_set(err, ACCQ_EINVAL, "%s: entries[%d] (model %s, policy %s): status "
                             "\"ok\" without \"measures\"", path, (int)i, x->model, x->policy);
@@ -205,9 +242,9 @@ static int load_golden(const char *path, json_t **root, entry_t **ent, int *n, i
       json_object_foreach(ms, key, v) {
         if (!json_is_number(v) && !json_is_null(v))
           return accq_err_set(err, ACCQ_EINVAL,
-                              "%s: entries[%d] (model %s, policy %s): measures.%s is %s, not a "
+                              "%s:%d: entries[%d] (model %s, policy %s): measures.%s is %s, not a "
                               "number: a corrupt golden file",
-                              path, (int)i, x->model, x->policy, key,
+                              path, measure_line(path, nth, key), (int)i, x->model, x->policy, key,
                               json_is_string(v) ? "a string" : json_is_boolean(v) ? "a boolean"
                                                                                  : "not a value");
         if (json_is_number(v) && !isfinite(json_number_value(v)))
@@ -485,7 +522,7 @@ int accq_cli_check_sim(int argc, char **argv) {
     accq_kv_num(kv, "alpha", "family-wise level", copt.alpha, 0);
     accq_kv_str(kv, "correction", NULL, "holm");
     accq_kv_int(kv, "rows", "data rows", nrows);
-    accq_kv_int(kv, "comparisons", NULL, n);
+    accq_kv_int(kv, "compared", "comparisons", n); /* "comparisons" is the table */
     accq_kv_int(kv, "skipped", NULL, nskip);
     accq_kv_int(kv, "tolerated", "accepted by --abs-tol", sum.tolerated);
     accq_kv_int(kv, "discrepancies", NULL, sum.rejected);
@@ -515,6 +552,7 @@ int accq_cli_check_sim(int argc, char **argv) {
     accq_table_col(t, "p_holm", "Holm p", 3);
     accq_table_col(t, "detectable_rel", "detectable", 2);
     accq_table_col(t, "replications_needed", "R needed", 0);
+    accq_table_col(t, "status", NULL, 0); /* ok: compared; skipped: not (see reason) */
     accq_table_col(t, "verdict", NULL, 0);
     accq_table_col(t, "reason", NULL, 0);
     accq_report_set_primary(rep, t);
@@ -532,6 +570,7 @@ int accq_cli_check_sim(int argc, char **argv) {
         accq_table_num(t, r->mean);
         for (int k = 0; k < 6; k++) accq_table_null(t, "-");
         accq_table_str(t, "skipped");
+        accq_table_str(t, "skipped");
         accq_table_str(t, r->why);
         continue;
       }
@@ -545,6 +584,7 @@ int accq_cli_check_sim(int argc, char **argv) {
       if (c->replications_needed > 0) accq_table_int(t, c->replications_needed);
       else accq_table_null(t, "-");
       char reason[200];
+      accq_table_str(t, "ok");
       if (c->reject) {
         accq_table_str(t, "DISCREPANCY");
         snprintf(reason, sizeof reason, "|t| = %.3g: Holm p %.3g <= alpha %g", fabs(c->z), c->p_holm,

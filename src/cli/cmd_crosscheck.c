@@ -21,7 +21,8 @@
  *
  * The simulator's bias diagnostics (a trend left in a replication's window)
  * are reported as warnings: on standard error (also with -q), in a
- * "warnings" table (policy, warning) and, in JSON, its list. */
+ * "warnings" table (policy, warning) for humans and, in JSON, a top-level
+ * list of texts "POLICY: warning". */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,17 +219,29 @@ int accq_cli_crosscheck(int argc, char **argv) {
               chk[i].p_holm, alpha);
   }
   {
-    accq_report_section_t *w = accq_report_table(rep, "warnings", "warnings (simulator)");
-    accq_table_col(w, "policy", NULL, 0);
-    accq_table_col(w, "warning", NULL, 0);
-    if (!nwarn) accq_report_section_visibility(w, ACCQ_REPORT_JSON_ONLY);
+    /* humans: a table, only when there is something in it */
+    accq_report_section_t *w = NULL;
+    if (nwarn) {
+      w = accq_report_table(rep, "warnings_table", "warnings (simulator)");
+      accq_report_section_visibility(w, ACCQ_REPORT_HUMAN_ONLY);
+      accq_table_col(w, "policy", NULL, 0);
+      accq_table_col(w, "warning", NULL, 0);
+    }
+    static char joined[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS]
+                      [ACCQ_NAME_MAX + ACCQ_SIM_WARNING_MAX + 4];
+    const char *wp[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS];
     for (int i = 0; i < nwarn; i++) {
       accq_table_row(w);
       accq_table_str(w, wpol[i]);
       accq_table_str(w, wtext[i]);
       /* never hidden by -q (which hides the progress bar only) */
       fprintf(stderr, "accq crosscheck: warning: %s: %s\n", wpol[i], wtext[i]);
+      snprintf(joined[i], sizeof joined[0], "%.63s: %.511s", wpol[i], wtext[i]);
+      wp[i] = joined[i];
     }
+    /* JSON: top-level "warnings", a list of texts "POLICY: warning" */
+    accq_kv_strs(kv, "warnings", NULL, wp, nwarn);
+    accq_kv_visibility(kv, ACCQ_REPORT_JSON_ONLY);
   }
   if (nskip) {
     accq_report_section_t *s = accq_report_kv(rep, "skipped", "skipped (no answer)");

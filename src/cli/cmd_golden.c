@@ -157,7 +157,9 @@ int accq_cli_golden(int argc, char **argv) {
     }
     if ((rc = accq_cli_load_model(&one, &ma[i].m, 1)) != 0 ||
         (rc = accq_outfile_check(cli.out, inputs, nm, &err) ? accq_cli_fail(&err) : 0) != 0 ||
-        (rc = accq_sha256_file(ma[i].path, ma[i].sha, &err) ? accq_cli_fail(&err) : 0) != 0) {
+        (rc = accq_sha256_file(ma[i].path, ma[i].sha, &err) ? accq_cli_fail(&err) : 0) != 0 ||
+        /* the path goes into the JSON as "file" */
+        (rc = accq_report_check_text(ma[i].m.file, "the model file's path", &err) ? accq_cli_fail(&err) : 0) != 0) {
       free(ma);
       return rc;
     }
@@ -262,7 +264,7 @@ int accq_cli_golden(int argc, char **argv) {
         /* not a reference: status and reason, no number to mistake for one */
         json_object_set_new(e, "status", json_string(status_word(st)));
         json_object_set_new(e, "reason", json_string(err.msg));
-        char w[ACCQ_ERR_MSG_MAX + 128];
+        char w[ACCQ_ERR_MSG_MAX + 1200];
         snprintf(w, sizeof w, "%s (%s), policy %s: %s: %s", m->name, ma[a].path, names[i],
                  status_word(st), err.msg);
         json_array_append_new(warnings, json_string(w));

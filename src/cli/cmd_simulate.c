@@ -2,8 +2,8 @@
  * confidence intervals.  JSON: the measure keys of `solve`, each an object
  * {"mean", "ci95"}, plus "replications", "jobs", "seed"; per result "status"
  * ("ok" or "unstable"), "reason", the run length used ("jobs", "warmup",
- * "truncated", "start") and "warnings"; a top-level "warnings" table
- * (policy, warning).  CSV: one row per (policy, measure) with the columns
+ * "truncated", "start") and "warnings" (texts); a top-level "warnings" list
+ * of texts "POLICY: warning".  CSV: one row per (policy, measure) with the columns
  * check-sim reads plus "warnings" (the policy's warnings joined by " | ").
  * Warnings also go to standard error, whatever -q says. */
 #include <math.h>
@@ -36,8 +36,9 @@ static void result_json(accq_report_section_t *list, const accq_model_t *m, cons
   accq_kv_num(o, "truncated", NULL, r->truncated, 0);
   accq_kv_str(o, "start", NULL, r->start);
   accq_kv_num(o, "load", NULL, r->load, 0);
-  accq_report_section_t *wl = accq_kv_list(o, "warnings", NULL);
-  for (int i = 0; i < r->nwarnings; i++) accq_kv_str(accq_kv_list_add(wl, NULL), "text", NULL, r->warnings[i]);
+  const char *wl[ACCQ_SIM_MAX_WARNINGS];
+  for (int i = 0; i < r->nwarnings; i++) wl[i] = r->warnings[i];
+  accq_kv_strs(o, "warnings", NULL, wl, r->nwarnings);
   est(o, "mean_response_time", r->mean_response_time);
   est(o, "accuracy", r->accuracy);
   if (correctness) est(o, "correctness", r->correctness);
@@ -98,8 +99,8 @@ int accq_cli_simulate(int argc, char **argv) {
        "default rjiq,pop"},
       {"replications", 'r', ACCQ_OPT_COUNT, &replications, "R", "independent replications (default 10)"},
       {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",
-       "measured arrivals per replication (default max(1e5, 20 per server), x2 at load "
-       "0.9, x4 from 0.95)"},
+       "measured arrivals per replication (default max(1e5, 20 per server), up to x4 "
+       "at high load on small systems)"},
       {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W",
        "discarded arrivals before them (default adaptive: until the number in system "
        "stops rising, at least max(J/10, 20 per server))"},
@@ -200,8 +201,6 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_report_section_visibility(wtab, ACCQ_REPORT_NOT_JSON & ~ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV));
   accq_table_col(wtab, "policy", NULL, 0);
   accq_table_col(wtab, "warning", NULL, 0);
-  accq_report_section_t *wjson = accq_kv_list(res, "warnings", NULL);
-  accq_kv_visibility(res, ACCQ_REPORT_JSON_ONLY);
   static char wtext[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS]
                    [ACCQ_NAME_MAX + ACCQ_SIM_WARNING_MAX + 4];
   int nwarn = 0;
@@ -249,9 +248,6 @@ int accq_cli_simulate(int argc, char **argv) {
       accq_table_row(wtab);
       accq_table_str(wtab, pname);
       accq_table_str(wtab, r.warnings[j]);
-      accq_report_section_t *wo = accq_kv_list_add(wjson, NULL);
-      accq_kv_str(wo, "policy", NULL, pname);
-      accq_kv_str(wo, "warning", NULL, r.warnings[j]);
       snprintf(wtext[nwarn++], sizeof wtext[0], "%s: %s", pname, r.warnings[j]);
     }
     if (cli.verbose)
@@ -261,7 +257,14 @@ int accq_cli_simulate(int argc, char **argv) {
   }
   accq_progress_finish(&prog.bar);
   /* never hidden by -q (which hides the progress bar only) */
-  for (int j = 0; j < nwarn; j++) fprintf(stderr, "accq simulate: warning: %s\n", wtext[j]);
+  const char *wp[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS];
+  for (int j = 0; j < nwarn; j++) {
+    fprintf(stderr, "accq simulate: warning: %s\n", wtext[j]);
+    wp[j] = wtext[j];
+  }
+  /* JSON: top-level "warnings", a list of texts "POLICY: warning" */
+  accq_kv_strs(res, "warnings", NULL, wp, nwarn);
+  accq_kv_visibility(res, ACCQ_REPORT_JSON_ONLY);
   accq_kv_num(tlp, "t_lp", "T_LP (bound at Lambda)", t_lp, 0);
   rc = accq_cli_emit(&cli, rep);
   accq_report_free(rep);

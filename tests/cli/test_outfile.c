@@ -281,6 +281,23 @@ START_TEST(non_utf8_model_name_refused_before_computing) {
     free(err);
   }
   free(orig);
+  /* golden writes the model file's path into JSON: a path that is not UTF-8
+   * is refused before computing; other commands' JSON escapes it (\xE9) */
+  char latin[128];
+  snprintf(latin, sizeof latin, "%s/caf\xe9.ini", dir);
+  orig = slurp(model());
+  put(latin, orig);
+  free(orig);
+  snprintf(args, sizeof args, "golden '%s' -p jsq", latin);
+  ck_assert_int_eq(accq_run(args, &out, &err), 2);
+  ck_assert_msg(strstr(err, "path is not valid UTF-8"), "%s", err);
+  free(out);
+  free(err);
+  snprintf(args, sizeof args, "solve '%s' --policy jsq --format json", latin);
+  ck_assert_int_eq(accq_run(args, &out, &err), 0);
+  ck_assert_msg(strstr(out, "caf\\\\xE9.ini"), "%s", out);
+  free(out);
+  free(err);
 }
 END_TEST
 
