@@ -10,4 +10,5 @@
 #include "accq/stationary.h"
 #include "accq/measures.h"
 #include "accq/report.h"
+#include "accq/limit.h"
 #endif

@@ -14,17 +14,28 @@
  *
  * solved by GLPK.  Its optimum is T_opt(m,B); y = z/t recovers a stationary
  * randomized policy, available as an ordinary accq policy (table-driven).
+ *
+ * The shedding class (options.shed): the rule may also reject an arriving job
+ * in any state, not only when every server is full: an extra "reject" action
+ * in every state, and the admitted rate X = Lambda * sum_{admitting} y is held
+ * to X >= min_admitted_rate; in Charnes-Cooper form (Lambda sum_adm z = 1,
+ * t = 1/X) that row is min_admitted_rate * t <= 1.  Every policy that sheds
+ * (rjiq, random-lp, accurate-jiq and pop's fallback lose jobs at a full server
+ * while others have room) and meets a* with admitted rate >= min_admitted_rate
+ * is a feasible point of this LP, so t_opt <= its E[T] is a theorem.
  */
 #ifndef ACCQ_OPTIMAL_H
 #define ACCQ_OPTIMAL_H
 
 #include "accq/chain.h"
 
-/* The optimum admits every job while some server has room.  A policy that
- * loses jobs at full servers while others have room (rjiq, random-lp, pop's
- * fallback) sheds load the optimum may not shed, and can have a smaller E[T]
- * of admitted jobs; it is compared with t_opt (SPEC 8 claim 1) only when its
- * loss probability is at most this. */
+/* Without shedding, the optimum admits every job while some server has room.
+ * A policy that loses jobs at full servers while others have room (rjiq,
+ * random-lp, accurate-jiq, pop's fallback) sheds load that optimum may not
+ * shed, and can have a smaller E[T] of admitted jobs; accq optimal compares it
+ * with that t_opt only when its loss probability is at most this, and else
+ * with the shedding optimum at the policy's own admitted rate, for which
+ * t_opt <= E[T] is a theorem. */
 #define ACCQ_OPTIMAL_LOSS_TOL 1e-4
 
 typedef enum {
@@ -34,10 +45,49 @@ typedef enum {
   ACCQ_OPTIMAL_INTERIOR
 } accq_optimal_method_t;
 
+/* What accq_optimal_solve reports while it works (options.progress). */
+typedef struct {
+  int buffer;                 /* level of the continuation in B being solved */
+  int target_buffer;          /* the buffer asked for */
+  int64_t states;             /* lumped states at this level */
+  int64_t pivots;             /* simplex pivots at this level so far */
+  int64_t total_pivots;       /* over every level so far */
+  double seconds;             /* since accq_optimal_solve was called */
+  int level_done;             /* 1: this level ended (see level_status) */
+  int level_status;           /* ACCQ_SUCCESS or ACCQ_EACCINFEAS when level_done */
+} accq_optimal_progress_t;
+
+typedef void (*accq_optimal_progress_fn)(void *ctx, const accq_optimal_progress_t *p);
+
+/* How the continuation went, filled whether the solve succeeds or not (for a
+ * time limit: what is known; see accq_optimal_lower_bound for a bound). */
+typedef struct {
+  int first_feasible;         /* smallest level found feasible, 0: none */
+  int last_buffer;            /* last level solved to optimality, 0: none */
+  double last_t_opt;          /* its t_opt: the optimum of THAT buffer, no bound at another */
+  double last_throughput;
+  int levels_tried;           /* levels attempted (from first_level) */
+  int first_level;            /* first level of the continuation */
+  int infeasible_levels;      /* of those, how many had no rule meeting a* */
+  int last_infeasible;        /* the largest of them, 0: none */
+  double max_accuracy;        /* when the buffer asked for is infeasible: the largest
+                                 accuracy a rule of the class reaches there (NAN: not
+                                 computed) */
+  int64_t pivots;
+  double seconds;
+} accq_optimal_trace_t;
+
 typedef struct {
   accq_optimal_method_t method;
   int64_t max_states;         /* refuse larger lumped spaces (default 50,000) */
-  double max_seconds;         /* GLPK time limit (default 600) */
+  double max_seconds;         /* time limit of the whole solve, continuation included
+                                 (default 300): ACCQ_ENOCONV when reached */
+  int shed;                   /* 1: the shedding class (see above) */
+  double min_admitted_rate;   /* with shed: X >= this (whole system, like m*Lambda) */
+  accq_optimal_progress_fn progress; /* optional, called between levels and about
+                                        every half second of simplex */
+  void *progress_ctx;
+  accq_optimal_trace_t *trace; /* optional out */
 } accq_optimal_options_t;
 
 typedef struct accq_optimal accq_optimal_t;
@@ -45,13 +95,29 @@ typedef struct accq_optimal accq_optimal_t;
 void accq_optimal_options_init(accq_optimal_options_t *opt);
 
 /* Solves the occupation-measure LP for model m (its scale and arrival rate,
- * resolved) with buffer B >= 1.  Errors: ACCQ_ETOOBIG before allocating (states,
- * variables and bytes in the message), ACCQ_EACCINFEAS when no rule meets a* at
- * this m and B, ACCQ_ENUMERIC naming GLPK's code.  Cost: one sparse LP with
- * ~states*K*B columns and ~states rows. */
+ * resolved) with buffer B >= 1.  The simplex continues in B from the smallest
+ * level (from 2) where a rule of the class meets a*; levels where none does are
+ * skipped.  Errors: ACCQ_ETOOBIG before allocating (states, variables and bytes
+ * in the message), ACCQ_EACCINFEAS when no rule of the class meets a* at this m
+ * and B (with the largest accuracy such a rule reaches, and the levels tried),
+ * ACCQ_ENOCONV at the time limit, ACCQ_ENOMEM when GLPK runs out of memory,
+ * ACCQ_ENUMERIC naming GLPK's code.  Cost: one sparse LP with ~states*K*B
+ * columns and ~states rows per level. */
 int accq_optimal_solve(const accq_model_t *m, int buffer, const accq_optimal_options_t *opt,
                        accq_optimal_t **out, accq_err_t *err);
 void accq_optimal_free(accq_optimal_t *o);
+
+/* A lower bound on t_opt(m,B) that needs no occupation-measure LP: T_LP at a
+ * lower bound x_low of the admitted rate per unit scale (T_LP(X) = C(X)/X is
+ * nondecreasing, and t_opt >= T_LP(X_opt) by the LP bound).  With shed,
+ * x_low = min_admitted_rate / m; without, every rule admits a job while some
+ * server has room, and the total job count is stochastically below the birth-
+ * death chain on 0..N B with births Lambda and deaths at n jobs the sum of the
+ * ceil(n/B) slowest rates (n jobs keep at least ceil(n/B) servers busy), whose
+ * full-state probability bounds the loss.  ACCQ_EACCINFEAS when x_low exceeds
+ * Lambda_max(a*) (no rule of the class meets a*), with the figures. */
+int accq_optimal_lower_bound(const accq_model_t *m, int buffer, const accq_optimal_options_t *opt,
+                             double *t_low, double *x_low, accq_err_t *err);
 
 typedef struct {
   double t_opt;               /* optimal E[T] = L/X */
@@ -67,6 +133,10 @@ typedef struct {
   char method[32];
   int64_t iterations;         /* simplex pivots, summed over the continuation in B */
   double seconds;
+  int shed;                   /* the class: 1 shedding (min_admitted_rate applies) */
+  double min_admitted_rate;
+  double shed_probability;    /* fraction of arrivals rejected while some server had room */
+  int first_level;            /* the continuation's first feasible level */
 } accq_optimal_summary_t;
 
 void accq_optimal_summary(const accq_optimal_t *o, accq_optimal_summary_t *s);

@@ -3,10 +3,21 @@
  * the convergence of a policy's gap to the LP bound as the system grows, and
  * sweeps of one model parameter.
  *
- * Every verdict is honest: PASS when the claim held on every instance checked,
- * PARTIAL when it held only on part of its hypothesis or the evidence is not
- * conclusive (the row says which part), FAIL when an instance contradicts it
- * (the row names the instance and its numbers).
+ * Every verdict is honest:
+ *   PASS     the claim was checked on at least one instance and held on every
+ *            instance checked, and the row's worst margin is >= 0 (each claim's
+ *            margin includes the tolerance of its check, so margin >= 0 exactly
+ *            when every comparison held);
+ *   PARTIAL  it held only on part of its hypothesis or the evidence is not
+ *            conclusive (the note says which part); never with a FAIL inside;
+ *   FAIL     an instance contradicts it (the note names the instance and its
+ *            numbers);
+ *   SKIPPED  nothing could be checked (`reason` says why: chains over the state
+ *            limit, every load outside the claim's hypothesis...).
+ * The verdict of a run (accq_verify_overall) is the worst row: FAIL, then
+ * SKIPPED, then PARTIAL, then PASS; `accq verify` exits 1 on FAIL, 3 when no row
+ * failed but some row was SKIPPED (a claim that could not be checked is not a
+ * pass), 0 otherwise.
  */
 #ifndef ACCQ_VERIFY_H
 #define ACCQ_VERIFY_H
@@ -38,16 +49,31 @@ typedef struct {
   int instances;                    /* instances checked */
   int excluded;                     /* instances outside the claim's hypothesis */
   double worst_margin;              /* >= 0 where the claim holds; see margin_what */
-  char margin_what[96];             /* what worst_margin measures */
+  char margin_what[200];            /* what worst_margin measures */
   char evidence[640];               /* the instance that set the worst margin, its numbers */
   char note[640];                   /* why PARTIAL/FAIL/SKIPPED, and what was excluded */
+  char reason[240];                 /* SKIPPED: why nothing was checked ("" otherwise) */
   double seconds;
 } accq_claim_row_t;
 
+/* The verdict of a set of rows: FAIL if any row failed, else SKIPPED if any row
+ * was skipped, else PARTIAL if any row is partial, else PASS (also for n = 0:
+ * callers decide what an empty run means). */
+accq_verdict_t accq_verify_overall(const accq_claim_row_t *rows, int n);
+
 /* Optional hook for claim 1's sandwich T_LP(X) <= t_opt(m,B) <= E[T]: the
- * constrained optimum of model m (at its scale) with buffer B.  Returns a
- * status; ACCQ_ETOOBIG means "too large, skip this instance". */
-typedef int (*accq_verify_topt_fn)(const accq_model_t *m, int buffer, double *t_opt,
+ * constrained optimum of model m (at its scale) with buffer B over one class of
+ * rules.  shed = 0: rules that lose a job only when every server is full
+ * (min_admitted_rate is 0 and ignored).  shed = 1: rules that may also reject an
+ * arriving job in any state, subject to a total admitted rate (jobs per unit
+ * time, all m copies) >= min_admitted_rate: the class of a policy that sheds
+ * while some server has room (rjiq, random-lp, accurate-jiq, pop's fallback...).
+ * Writes t_opt and the optimum's total admitted rate.  Returns a status, with
+ * err naming the reason: ACCQ_ETOOBIG (too large), ACCQ_EACCINFEAS (no rule of
+ * the class meets a*), anything else a failure of the solver.  verify reports
+ * every instance where the sandwich was not run with that reason. */
+typedef int (*accq_verify_topt_fn)(const accq_model_t *m, int buffer, int shed,
+                                   double min_admitted_rate, double *t_opt,
                                    double *throughput, void *ctx, accq_err_t *err);
 
 /* Progress: `what` names the current step; fraction in [0,1]. */
@@ -83,12 +109,18 @@ typedef struct {
   int sim_threads;                      /* threads over replications (default 0: all) */
   unsigned claims;                      /* bit c-1 selects claim c (default all) */
   /* Test-only fault injection (NULL in normal use): "claims-target=POLICY" treats
-   * POLICY as if it met a* by construction (so claims 1 and 2 check it). */
+   * POLICY (one of the policies verify runs, and not one that meets a* by
+   * construction) as if it met a* by construction, so claims 1 and 2 check it.
+   * Any other value is refused (ACCQ_EINVAL naming it). */
   const char *fault;
+  int nslacks;                          /* claim 3 beyond the first breakpoint: rjiq:e */
+  double slacks[ACCQ_VERIFY_MAX_GRID];  /* with e = slacks[j] (1 - load), default 1/2, 1/4, 1/8 */
   accq_verify_topt_fn t_opt;            /* default: accq optimal when the build has it;
                                            NULL: the sandwich is reported as not checked.
                                            `throughput` is the total admitted rate m X */
   void *t_opt_ctx;
+  int64_t topt_max_states;              /* the sandwich's lumped states at m = 1: the largest
+                                           B <= 12 within min(this, max_states) (default 1000) */
   accq_verify_progress_fn progress;
   void *progress_ctx;
 } accq_verify_options_t;
@@ -106,6 +138,11 @@ void accq_verify_options_init(accq_verify_options_t *opt);
 int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *opt,
                       accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS], int *nrows,
                       accq_err_t *err);
+
+/* Validates opt->fault (NULL accepted): ACCQ_EINVAL naming the bad value and
+ * listing the valid ones.  accq_verify_model calls it; the CLI calls it before
+ * loading any model so that a typo is a usage error. */
+int accq_verify_fault_check(const char *fault, accq_err_t *err);
 
 /* Simulates policy `policy` on m (at its scale and resolved rate) with an
  * infinite buffer: replications, jobs per replication, seed, OpenMP threads

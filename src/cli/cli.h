@@ -53,7 +53,8 @@
   X(verify, "the claims of SPEC 8 on the bundled models (the main job)")         \
   X(golden, "exact reference values for external simulators")                    \
   X(check_sim, "check an external simulator's estimates against golden values")  \
-  X(optimal, "the constrained-optimal dispatch policy of a small system")
+  X(optimal, "the constrained-optimal dispatch policy of a small system")        \
+  X(limit, "mean-field limit (m -> infinity) of each policy: fixed point, E[T]")
 
 #define ACCQ_X_DECL(name, help) int accq_cli_##name(int argc, char **argv);
 ACCQ_CLI_COMMANDS(ACCQ_X_DECL)

@@ -183,7 +183,7 @@ int accq_cli_crosscheck(int argc, char **argv) {
   accq_kv_str(kv, "seed", NULL, seed);
   accq_kv_num(kv, "alpha", "family-wise level", alpha, 0);
   accq_kv_str(kv, "correction", NULL, "holm");
-  accq_kv_int(kv, "comparisons", NULL, n);
+  accq_kv_int(kv, "compared", "comparisons", n);
   accq_kv_int(kv, "failures", NULL, nrej);
   accq_kv_bool(kv, "pass", NULL, nrej == 0);
   accq_report_section_t *t = accq_report_table(rep, "comparisons", "chain (exact) vs simulation");

@@ -60,6 +60,8 @@ static int solve_point(point_t *pt, const lp_opts_t *o, accq_err_t *err) {
   if (o->exact) {
     if ((st = accq_lp_solve_exact(&p, &pt->ex, err)) != 0) return st;
     pt->have_exact = 1;
+    /* the exact answer is printed only when the float one agrees with it */
+    if ((st = accq_lp_check_exact(&p, &pt->r, &pt->ex, err)) != 0) return st;
   }
   return ACCQ_SUCCESS;
 }
@@ -94,6 +96,12 @@ static void add_num(accq_report_section_t *s, const char *key, const char *label
     accq_kv_num_exact(s, key, label, v, exact);
   else
     accq_kv_num(s, key, label, v, 0);
+}
+
+/* The breakpoints failed their check (lp.h): not printed, exit status 3. */
+static int breakpoints_withheld(const point_t *pt) {
+  return pt->have_lambda && pt->r.status != ACCQ_LP_ACCURACY_INFEASIBLE &&
+         !pt->r.breakpoints_verified;
 }
 
 /* ---- one model -------------------------------------------------------------- */
@@ -135,6 +143,14 @@ static accq_report_t *single_report(const point_t *pt, const lp_opts_t *o) {
   add_num(s, "lambda_max", "Lambda_max(a*)", ex ? ex->lambda_max_value : r->lambda_max,
           ex ? ex->lambda_max : NULL);
   accq_kv_str(s, "solver", NULL, ex ? "exact (GMP rationals)" : o->solver);
+  accq_kv_str(s, "verified", "verified by",
+              ex ? "exact (GMP) solution, agreeing with the float solver"
+              : r->exact_polished
+                  ? "exact (GMP) values: the LP is ill-conditioned (float error bound above 1e-10)"
+              : !strcmp(o->solver, "combinatorial")
+                  ? "primal, dual and complementary-slackness checks (relative, 1e-9)"
+                  : "GLPK and the combinatorial solver agree to 1e-9; primal, dual and "
+                    "complementary-slackness checks (relative, 1e-9)");
 
   /* split: JSON's {TYPE: x_k}; humans and CSV get the per-type table below */
   if (ok) {
@@ -201,8 +217,15 @@ static accq_report_t *single_report(const point_t *pt, const lp_opts_t *o) {
     /* breakpoints: JSON's plain list of Lambda values (plus C at each) ... */
     accq_report_section_t *bj = accq_report_kv(rep, NULL, NULL);
     accq_report_section_visibility(bj, ACCQ_REPORT_JSON_ONLY);
-    accq_kv_nums(bj, "breakpoints", NULL, r->breakpoints, r->nbreak, 0);
-    accq_kv_nums(bj, "breakpoint_costs", NULL, r->c_break, r->nbreak, 0);
+    if (breakpoints_withheld(pt)) {
+      accq_kv_null(bj, "breakpoints", NULL, "not verified");
+      accq_kv_null(bj, "breakpoint_costs", NULL, "not verified");
+      accq_kv_str(s, "breakpoints_status", "breakpoints", "not_verified");
+      accq_kv_str(s, "breakpoints_reason", "why", r->breakpoints_reason);
+    } else {
+      accq_kv_nums(bj, "breakpoints", NULL, r->breakpoints, r->nbreak, 0);
+      accq_kv_nums(bj, "breakpoint_costs", NULL, r->c_break, r->nbreak, 0);
+    }
     /* ... and a table for the other formats */
     accq_report_section_t *bt =
         accq_report_table(rep, "breakpoints", "Breakpoints of C(Lambda) = Lambda T_LP(Lambda)");
@@ -215,7 +238,12 @@ static accq_report_t *single_report(const point_t *pt, const lp_opts_t *o) {
       accq_table_num(bt, r->c_break[i]);
     }
 
-    if (ok) {
+    if (ok && isnan(r->dual_flow)) {
+      /* the answer came from the exact solver after the float split failed
+       * its check: the float duals were not verified, so none is printed */
+      accq_report_section_t *d = accq_report_kv(rep, NULL, NULL);
+      accq_kv_null(d, "duals", "Dual values", "not verified (answer from the exact solver)");
+    } else if (ok) {
       accq_report_section_t *d =
           accq_report_kv(rep, "duals", "Dual values (of min sum_k x_k/mu_k)");
       accq_kv_num(d, "flow", "flow row", r->dual_flow, 0);
@@ -269,13 +297,31 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, const lp_op
 
   accq_progress_t bar;
   accq_progress_start(&bar, "accq lp", v.n, cli->quiet);
-  int rc = 0;
+  int rc = 0, failed = 0;
   point_t pt;
   for (int i = 0; i < v.n; i++) {
     pt.m = *base;
     pt.have_exact = 0;
     int st = accq_cli_vary_apply(&v, i, &pt.m, &err);
     if (!st) st = solve_point(&pt, o, &err);
+    if (st && accq_status_exit_code(st) == accq_status_exit_code(ACCQ_ENUMERIC)) {
+      /* a numerical failure at one value: that row says so, the others are
+       * printed, and the exit status is 3 */
+      accq_err_prefix(&err, "--vary %s=%.17g", v.param, accq_cli_vary_value(&v, i));
+      fprintf(stderr, "accq: %s\n", err.msg);
+      accq_err_clear(&err);
+      failed++;
+      accq_table_row(t);
+      accq_table_num(t, accq_cli_vary_value(&v, i));
+      if (show_lambda) accq_table_null(t, NULL);
+      if (show_target) accq_table_num(t, pt.m.accuracy_target);
+      accq_table_str(t, "numerical_failure");
+      int rest = 4 + (o->exact ? 1 : 0) + base->ntypes;
+      for (int c = 0; c < rest; c++) accq_table_null(t, NULL);
+      point_free(&pt);
+      accq_progress_update(&bar, i + 1);
+      continue;
+    }
     if (st) {
       accq_err_prefix(&err, "--vary %s=%.17g", v.param, accq_cli_vary_value(&v, i));
       rc = accq_cli_fail(&err);
@@ -319,6 +365,11 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, const lp_op
   }
   accq_progress_finish(&bar);
   rc = accq_cli_emit(cli, rep);
+  if (rc == 0 && failed) {
+    fprintf(stderr, "accq: %d of %d values have no verified bound (numerical_failure rows)\n",
+            failed, v.n);
+    rc = accq_status_exit_code(ACCQ_ENUMERIC);
+  }
 cleanup:
   accq_progress_finish(&bar);
   accq_report_free(rep);
@@ -342,9 +393,13 @@ int accq_cli_lp(int argc, char **argv) {
       "The LP lower bound T_LP on the mean response time of every policy that meets\n"
       "the accuracy target (SPEC 2-3): the optimal split, Lambda_max(a*), T_free, the\n"
       "price of accuracy, the ordered pairs, the breakpoints of C(Lambda) and the dual\n"
-      "values.  Exit status 4 when no bound exists (accuracy target above every\n"
-      "type's accuracy, or arrival rate beyond Lambda_max); with --vary the table\n"
-      "says so per row and the exit status is 0.",
+      "values.  Every number is checked: GLPK's answer against the combinatorial\n"
+      "solver's (they must agree to 1e-9) and each for primal and dual feasibility\n"
+      "and complementary slackness; an ill-conditioned LP is answered exactly (GMP).\n"
+      "Exit status 3 when an answer fails a check or the solvers disagree (nothing is\n"
+      "printed for it), 4 when no bound exists (accuracy target above every type's\n"
+      "accuracy, or arrival rate beyond Lambda_max); with --vary the table says so\n"
+      "per row, and the exit status is 3 if a row failed a check, else 0.",
       ACCQ_CLI_COMMON, opts, 0, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -368,7 +423,11 @@ int accq_cli_lp(int argc, char **argv) {
   accq_report_t *rep = single_report(&pt, &o);
   rc = accq_cli_emit(&cli, rep);
   accq_report_free(rep);
-  if (rc == 0 && pt.r.status != ACCQ_LP_OPTIMAL) {
+  if (rc == 0 && breakpoints_withheld(&pt)) {
+    fprintf(stderr, "accq: the breakpoints of C are not printed: %s\n", pt.r.breakpoints_reason);
+    rc = accq_status_exit_code(ACCQ_ENUMERIC);
+  }
+  if ((rc == 0 || rc == accq_status_exit_code(ACCQ_ENUMERIC)) && pt.r.status != ACCQ_LP_OPTIMAL) {
     char why[512];
     reason(&pt, why, sizeof why);
     fprintf(stderr, "accq: infeasible: %s\n", why);

@@ -2,17 +2,27 @@
  * (SPEC 4 `optimal`), its value t_opt, the rule itself, its evaluation by the
  * chain engine, and the sandwich T_LP(X) <= t_opt <= E[T] against the
  * accuracy-meeting policies at the same m and B. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "accq/lp.h"
 #include "accq/measures.h"
 #include "accq/optimal.h"
 #include "cli/cli.h"
 
+#include <unistd.h>
+
 static const char *const compared[] = {"rjiq", "pop", "random-lp", "accurate-jiq"};
+
+static double clock_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* Per-state rows sorted by decreasing probability. */
 typedef struct {
@@ -49,6 +59,33 @@ static void routes_text(const accq_model_t *m, int B, const accq_route_t *r, int
   }
 }
 
+/* Progress on stderr: the level of the continuation in B and the simplex
+ * pivots there (the bar on a terminal; with -v one line per level).  The bar
+ * fills with the time used out of --time-limit: the work of a level is not
+ * known in advance (pivots per level vary by 100x), the deadline is. */
+typedef struct {
+  accq_progress_t bar;
+  char label[192];
+  int verbose;
+  double limit;
+} progress_ctx_t;
+
+static void on_progress(void *ctx, const accq_optimal_progress_t *p) {
+  progress_ctx_t *c = ctx;
+  snprintf(c->label, sizeof c->label,
+           "optimal: buffer %d of %d (%lld states), %lld pivots; time limit %g s", p->buffer,
+           p->target_buffer, (long long)p->states, (long long)p->pivots, c->limit);
+  accq_progress_update(&c->bar, p->seconds);
+  if (c->verbose && p->level_done) {
+    accq_progress_finish(&c->bar);
+    fprintf(stderr, "accq optimal: buffer %d (%lld states): %s, %lld pivots, %.2f s\n", p->buffer,
+            (long long)p->states,
+            p->level_status == ACCQ_SUCCESS ? "optimum found" : "no rule meets a*",
+            (long long)p->pivots, p->seconds);
+    c->bar.enabled = isatty(2);
+  }
+}
+
 /* Default B when the model says `auto`: the largest B <= 8 whose lumped space
  * stays within `limit` states (at least 1). */
 static int default_buffer(const accq_model_t *m, double limit) {
@@ -63,8 +100,77 @@ static int default_buffer(const accq_model_t *m, double limit) {
   return best;
 }
 
+/* The solve failed: the message on stderr, and a report whose status says
+ * why (JSON "status"/"reason", t_opt null) with what is known.  Except when no
+ * rule of the class meets a*, a valid bound at B is given: T_LP at a lower
+ * bound of the admitted rate (accq_optimal_lower_bound).  The last level
+ * solved is the optimum of a smaller buffer, a different system: shown,
+ * labelled so, never as a bound. */
+static const char *failure_status(int st) {
+  switch (st) {
+  case ACCQ_ENOCONV: return "not_converged";
+  case ACCQ_EACCINFEAS: return "infeasible";
+  case ACCQ_ETOOBIG: return "too_large";
+  case ACCQ_ENOMEM: return "out_of_memory";
+  default: return "failed";
+  }
+}
+
+static int failure_report(const accq_cli_t *cli, const accq_model_t *m, int B,
+                          const accq_optimal_options_t *oo, const accq_optimal_trace_t *trace,
+                          const accq_err_t *err) {
+  int rc = accq_cli_fail(err);
+  double t_low = NAN, x_low = NAN;
+  accq_err_t berr;
+  const int infeasible = err->status == ACCQ_EACCINFEAS;
+  int bst = infeasible ? ACCQ_EACCINFEAS : accq_optimal_lower_bound(m, B, oo, &t_low, &x_low, &berr);
+  char title[ACCQ_NAME_MAX + 128];
+  snprintf(title, sizeof title, "accq optimal: %s (scale %d, buffer %d): %s", m->name, m->scale, B,
+           infeasible ? "no rule meets a*" : "not solved");
+  accq_report_t *rep = accq_report_alloc(title);
+  accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
+  accq_kv_str(s, "model", NULL, m->name);
+  accq_kv_int(s, "scale", "m", m->scale);
+  accq_kv_int(s, "buffer", "B", B);
+  accq_kv_str(s, "class", "class of rules", oo->shed ? "shedding" : "no shedding");
+  accq_kv_str(s, "status", NULL, failure_status(err->status));
+  accq_kv_str(s, "reason", NULL, err->msg);
+  accq_kv_null(s, "t_opt", "t_opt (optimal E[T])",
+               infeasible ? "none (no rule of the class meets a*)" : "not computed");
+  if (infeasible) {
+    if (isnan(trace->max_accuracy))
+      accq_kv_null(s, "max_accuracy", "largest accuracy of a rule of the class", "not computed");
+    else
+      accq_kv_num(s, "max_accuracy", "largest accuracy of a rule of the class", trace->max_accuracy, 0);
+  } else if (bst == ACCQ_SUCCESS) {
+    accq_kv_num(s, "t_opt_lower_bound", "t_opt >= (valid bound at this B)", t_low, 0);
+    accq_kv_num(s, "x_lower_bound", "  from T_LP at admitted rate/m >=", x_low, 0);
+  } else {
+    accq_kv_null(s, "t_opt_lower_bound", "t_opt >= (valid bound at this B)", berr.msg);
+  }
+  accq_report_section_t *lv = accq_kv_object(s, "last_completed_level",
+                                             "last level of the continuation solved");
+  if (trace->last_buffer > 0) {
+    accq_kv_int(lv, "buffer", "buffer", trace->last_buffer);
+    accq_kv_num(lv, "t_opt", "t_opt at that buffer (another system: NOT a bound at B)",
+                trace->last_t_opt, 0);
+  } else {
+    accq_kv_null(lv, "buffer", "buffer", "none");
+  }
+  accq_kv_int(s, "pivots", "simplex pivots", (long long)trace->pivots);
+  accq_kv_num(s, "seconds", NULL, trace->seconds, 3);
+  int erc = accq_cli_emit(cli, rep);
+  accq_report_free(rep);
+  if (bst == ACCQ_SUCCESS && !infeasible)
+    fprintf(stderr, "accq: best bound known at buffer %d: t_opt >= %.10g (T_LP at an admitted rate "
+            ">= %.6g per unit scale)%s\n", B, t_low, x_low,
+            trace->last_buffer > 0 ? "; the last level solved is shown in the output" : "");
+  return erc ? erc : rc;
+}
+
 int accq_cli_optimal(int argc, char **argv) {
-  int buffer = 0, scale = 0, show = 20, max_states = 50000, no_compare = 0;
+  int buffer = INT_MIN, scale = INT_MIN, show = 20, max_states = 50000, no_compare = 0, shed = 0;
+  double time_limit = 300, min_rate = NAN;
   const char *method = "auto";
   const accq_cli_opt_t opts[] = {
       {"buffer", 'B', ACCQ_OPT_COUNT, &buffer, "B",
@@ -77,6 +183,13 @@ int accq_cli_optimal(int argc, char **argv) {
       {"max-states", 0, ACCQ_OPT_COUNT, &max_states, "N", "refuse larger lumped spaces (default 5e4: the LP is the cost)"},
       {"no-compare", 0, ACCQ_OPT_FLAG, &no_compare, NULL,
        "skip the comparison with rjiq, pop, random-lp and accurate-jiq"},
+      {"shed", 0, ACCQ_OPT_FLAG, &shed, NULL,
+       "the shedding class: the rule may also reject a job in any state (needs "
+       "--min-admitted-rate)"},
+      {"min-admitted-rate", 0, ACCQ_OPT_POSITIVE, &min_rate, "X",
+       "with --shed: admitted rate >= X (whole system, jobs per unit time)"},
+      {"time-limit", 0, ACCQ_OPT_POSITIVE_INF, &time_limit, "SECONDS",
+       "stop after this long with exit 3 and the best bound known (300)"},
       {0}};
   const accq_cli_spec_t spec = {
       "optimal", "[MODEL] [--scale M] [--buffer B]",
@@ -85,8 +198,16 @@ int accq_cli_optimal(int argc, char **argv) {
       "given m and B (state-action LP, Charnes-Cooper, GLPK).  The rule is evaluated again\n"
       "by the chain engine, and compared with the LP bound and the accuracy-meeting policies.\n"
       "JSON output carries the whole rule (every state with positive probability).\n"
-      "A policy that loses jobs at full servers while others have room is outside the\n"
-      "optimum's class; it is compared only when its loss probability is <= 1e-4.",
+      "The optimum admits every job while some server has room; with --shed it may also\n"
+      "reject a job in any state, subject to an admitted rate >= --min-admitted-rate.\n"
+      "A policy that loses jobs at full servers while others have room (loss > 1e-4) is\n"
+      "compared with the shedding optimum at its own admitted rate.\n"
+      "The LP is solved for B = 2, 3, .. up to the buffer asked for, each level warm-\n"
+      "started from the last one where a* can be met; levels where no rule meets a* are\n"
+      "skipped.  Exit 4 when no rule of the class meets a* at the buffer asked for (the\n"
+      "message gives the largest accuracy such a rule reaches); exit 3 at the time limit,\n"
+      "with a valid lower bound on t_opt.  Progress on stderr (a bar on a terminal, one\n"
+      "line per level with -v).",
       ACCQ_CLI_COMMON, opts, 0, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -101,9 +222,28 @@ int accq_cli_optimal(int argc, char **argv) {
     return accq_cli_usage(&cli, "--method must be auto, simplex or interior (got '%s')", method);
   if (show < 0) return accq_cli_usage(&cli, "--show must be >= 0 (got %d)", show);
   if (max_states < 1) return accq_cli_usage(&cli, "--max-states must be >= 1 (got %d)", max_states);
-  if (buffer < 0) return accq_cli_usage(&cli, "--buffer must be >= 1 (got %d)", buffer);
-  if (scale < 0) return accq_cli_usage(&cli, "--scale must be >= 1 (got %d)", scale);
+  /* INT_MIN: not given; 0 is not a buffer or a scale (never "the default") */
+  if (buffer != INT_MIN && buffer < 1) return accq_cli_usage(&cli, "--buffer must be >= 1 (got %d)", buffer);
+  if (scale != INT_MIN && scale < 1) return accq_cli_usage(&cli, "--scale must be >= 1 (got %d)", scale);
+  if (!(time_limit > 0)) return accq_cli_usage(&cli, "--time-limit must be > 0 (got %g)", time_limit);
+  if (shed && !(min_rate > 0))
+    return accq_cli_usage(&cli, "--shed needs --min-admitted-rate X > 0 (without a floor on the "
+                                "admitted rate the optimum rejects almost every job)");
+  if (!shed && !isnan(min_rate))
+    return accq_cli_usage(&cli, "--min-admitted-rate applies with --shed only");
   oo.max_states = max_states;
+  oo.max_seconds = time_limit;
+  oo.shed = shed;
+  oo.min_admitted_rate = shed ? min_rate : 0;
+  accq_optimal_trace_t trace;
+  oo.trace = &trace;
+  progress_ctx_t pc;
+  memset(&pc, 0, sizeof pc);
+  pc.verbose = cli.verbose;
+  pc.limit = time_limit;
+  snprintf(pc.label, sizeof pc.label, "optimal");
+  oo.progress = on_progress;
+  oo.progress_ctx = &pc;
 
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
@@ -117,8 +257,12 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_report_t *rep = NULL;
   state_row_t *rows = NULL;
   int *c = NULL;
+  const double t_start = clock_seconds();
+  accq_progress_start(&pc.bar, pc.label, time_limit, cli.quiet);
   int st = accq_optimal_solve(&m, B, &oo, &o, &err);
-  if (st) return accq_cli_fail(&err);
+  accq_progress_finish(&pc.bar);
+  if (st == ACCQ_EINVAL) return accq_cli_fail(&err);
+  if (st) return failure_report(&cli, &m, B, &oo, &trace, &err);
   accq_optimal_summary_t sm;
   accq_optimal_summary(o, &sm);
 
@@ -156,9 +300,17 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_kv_num(s, "accuracy_target", "a*", m.accuracy_target, 0);
   accq_kv_int(s, "scale", "m", m.scale);
   accq_kv_int(s, "buffer", "B", B);
+  accq_kv_str(s, "class", "class of rules",
+              shed ? "shedding (may reject a job in any state)"
+                   : "no shedding (admits every job while some server has room)");
+  if (shed) accq_kv_num(s, "min_admitted_rate", "admitted rate >=", oo.min_admitted_rate, 0);
+  accq_kv_str(s, "status", NULL, "ok");
+  accq_kv_null(s, "reason", NULL, NULL);
   accq_kv_num(s, "t_opt", "t_opt (optimal E[T])", sm.t_opt, 0);
   accq_kv_num(s, "accuracy", "accuracy of the optimal rule", sm.accuracy, 0);
   accq_kv_num(s, "loss_probability", "loss probability", sm.loss_probability, 0);
+  if (shed)
+    accq_kv_num(s, "shed_probability", "rejected while some server had room", sm.shed_probability, 0);
   accq_kv_num(s, "throughput", "admitted rate X", sm.throughput, 0);
   if (isnan(t_lp))
     accq_kv_null(s, "t_lp", "T_LP(X/m) (bound)", "none (LP infeasible at X)");
@@ -172,6 +324,10 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_kv_int(lp, "variables", "state-action variables", (long long)sm.variables);
   accq_kv_int(lp, "iterations", "simplex pivots (all levels)",
               (long long)sm.iterations);
+  accq_kv_int(lp, "first_level", "first buffer of the continuation where a* is met",
+              trace.first_feasible);
+  accq_kv_int(lp, "infeasible_levels", "buffers below it where no rule meets a*",
+              trace.infeasible_levels);
   accq_kv_int(lp, "positive_states", "states with pi > 0", (long long)sm.positive_states);
   accq_kv_int(lp, "randomized_states", "states where the rule randomizes",
               (long long)sm.randomized_states);
@@ -186,14 +342,22 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_kv_num(evs, "residual", "stationary residual", ev.solver.residual, 3);
 
   if (!no_compare) {
+    /* Each policy against the optimum of a class that contains it: the main
+     * optimum when it does (no shedding and a loss <= 1e-4, or the shedding
+     * class with a floor at most the policy's admitted rate), else the
+     * shedding optimum at the policy's own admitted rate (one more LP). */
     accq_report_section_t *t = accq_report_table(rep, "comparison",
                                                  "accuracy-meeting policies at the same m and B");
     accq_table_col(t, "policy", NULL, 0);
+    accq_table_col(t, "status", NULL, 0);
     accq_table_col(t, "mean_response_time", "E[T]", 0);
     accq_table_col(t, "accuracy", NULL, 0);
     accq_table_col(t, "loss_probability", "P_loss", 0);
     accq_table_col(t, "meets_target", "meets a*", 0);
+    accq_table_col(t, "t_opt_class", "t_opt of its class", 0);
+    accq_table_col(t, "class", "class", 0);
     accq_table_col(t, "t_opt_le_mean", "t_opt <= E[T]", 0);
+    accq_table_col(t, "reason", NULL, 0);
     for (size_t i = 0; i < sizeof compared / sizeof compared[0]; i++) {
       accq_policy_t *pol = NULL;
       accq_err_t perr;
@@ -204,24 +368,72 @@ int accq_cli_optimal(int argc, char **argv) {
       if (!pst) pst = accq_analyze(&m, pol, &ao, &a, &perr);
       accq_policy_free(pol);
       if (pst) {
-        accq_table_null(t, accq_strerror(pst));
-        accq_table_null(t, "-");
-        accq_table_null(t, "-");
-        accq_table_null(t, "-");
-        accq_table_null(t, "-");
+        accq_table_str(t, pst == ACCQ_EUNSTABLE ? "unstable" : "failed");
+        for (int col = 0; col < 7; col++) accq_table_null(t, "-");
+        accq_table_str(t, perr.msg);
         continue;
       }
       int meets = a.m.accuracy >= m.accuracy_target - 1e-9;
+      double X = m.scale * m.arrival_rate * (1 - a.m.loss_probability);
+      double t_cls = NAN;
+      char cls[96], why[ACCQ_ERR_MSG_MAX + 64];
+      why[0] = '\0';
+      if (!meets) {
+        snprintf(cls, sizeof cls, "-");
+        snprintf(why, sizeof why, "misses a* (finite buffer): outside the comparison");
+      } else if (!shed && a.m.loss_probability <= ACCQ_OPTIMAL_LOSS_TOL) {
+        t_cls = sm.t_opt;
+        snprintf(cls, sizeof cls, "no shedding (loss <= %g)", ACCQ_OPTIMAL_LOSS_TOL);
+      } else if (shed && oo.min_admitted_rate <= X * (1 + 1e-12)) {
+        t_cls = sm.t_opt;
+        snprintf(cls, sizeof cls, "shedding, X >= %.6g", oo.min_admitted_rate);
+      } else {
+        accq_optimal_options_t so = oo;
+        /* what is left of --time-limit after the main solve and the earlier
+         * comparisons */
+        so.max_seconds = time_limit - (clock_seconds() - t_start);
+        so.shed = 1;
+        so.min_admitted_rate = X * (1 - 1e-12); /* its own rate, to rounding */
+        so.progress = NULL;
+        so.trace = NULL;
+        accq_optimal_t *os = NULL;
+        accq_err_t serr;
+        int sst = ACCQ_ENOCONV;
+        if (so.max_seconds > 0)
+          sst = accq_optimal_solve(&m, B, &so, &os, &serr);
+        else
+          accq_err_set(&serr, ACCQ_ENOCONV, "skipped: the time limit of %g s is used up", time_limit);
+        snprintf(cls, sizeof cls, "shedding, X >= %.6g", X);
+        if (sst == ACCQ_SUCCESS) {
+          accq_optimal_summary_t ss;
+          accq_optimal_summary(os, &ss);
+          t_cls = ss.t_opt;
+        } else {
+          snprintf(why, sizeof why, "shedding optimum: %s", serr.msg);
+        }
+        accq_optimal_free(os);
+      }
+      accq_table_str(t, isnan(t_cls) && meets ? "not_converged" : "ok");
       accq_table_num(t, a.m.mean_response_time);
       accq_table_num(t, a.m.accuracy);
       accq_table_num(t, a.m.loss_probability);
       accq_table_str(t, meets ? "yes" : "no");
-      if (!meets)
-        accq_table_null(t, "n/a (misses a*)");
-      else if (a.m.loss_probability > ACCQ_OPTIMAL_LOSS_TOL)
-        accq_table_null(t, "n/a (sheds load)");
+      if (isnan(t_cls))
+        accq_table_null(t, "-");
       else
-        accq_table_str(t, sm.t_opt <= a.m.mean_response_time * (1 + 1e-9) ? "yes" : "NO");
+        accq_table_num(t, t_cls);
+      accq_table_str(t, cls);
+      if (isnan(t_cls)) {
+        accq_table_null(t, meets ? "n/a" : "n/a (misses a*)");
+      } else {
+        int ok = t_cls <= a.m.mean_response_time * (1 + 1e-9);
+        accq_table_str(t, ok ? "yes" : "NO");
+        if (!ok) snprintf(why, sizeof why, "the optimum of its class exceeds its E[T]");
+      }
+      if (why[0])
+        accq_table_str(t, why);
+      else
+        accq_table_null(t, NULL);
     }
   }
 

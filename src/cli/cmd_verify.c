@@ -1,5 +1,7 @@
-/* accq verify [MODEL..]: the claims of SPEC 8 on each model, one row per claim
- * and model; exit 1 on any FAIL. */
+/* accq verify [MODEL..]: the claims on each model, one row per claim and
+ * model.  Exit status: 1 when some row FAILs; else 3 when some row is SKIPPED
+ * (a claim that could not be checked anywhere, e.g. every chain over the state
+ * limit, is not a pass); else 0 (PASS, or PARTIAL: held on the part checked). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,14 +41,23 @@ static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels
     const accq_claim_row_t *r = &rows[i];
     char claim[64];
     snprintf(claim, sizeof claim, "%d %s", r->claim, r->title);
+    if (r->verdict == ACCQ_VERDICT_SKIPPED) {
+      /* nothing was checked: no margin that could be read as a result */
+      fprintf(f, "%-32s %-20s %-8s %8d %13s\n", claim, r->model, accq_verdict_name(r->verdict),
+              r->instances, "-");
+      fprintf(f, "    reason:   %s\n", r->reason);
+      if (r->note[0]) fprintf(f, "    note:     %s\n", r->note);
+      continue;
+    }
     fprintf(f, "%-32s %-20s %-8s %8d %13.4g\n", claim, r->model, accq_verdict_name(r->verdict),
             r->instances, r->worst_margin);
     fprintf(f, "    margin:   %s\n", r->margin_what);
     if (r->evidence[0]) fprintf(f, "    evidence: %s\n", r->evidence);
     if (r->note[0]) fprintf(f, "    note:     %s\n", r->note);
   }
-  fprintf(f, "\n%d PASS, %d PARTIAL, %d FAIL, %d SKIPPED\n", count[ACCQ_VERDICT_PASS],
-          count[ACCQ_VERDICT_PARTIAL], count[ACCQ_VERDICT_FAIL], count[ACCQ_VERDICT_SKIPPED]);
+  fprintf(f, "\n%d PASS, %d PARTIAL, %d FAIL, %d SKIPPED: verdict %s\n",
+          count[ACCQ_VERDICT_PASS], count[ACCQ_VERDICT_PARTIAL], count[ACCQ_VERDICT_FAIL],
+          count[ACCQ_VERDICT_SKIPPED], accq_verdict_name(accq_verify_overall(rows, n)));
 }
 
 int accq_cli_verify(int argc, char **argv) {
@@ -75,8 +86,10 @@ int accq_cli_verify(int argc, char **argv) {
       "  1 LP bound, 2 R-JIQ and POP meet a*, 3 R-JIQ asymptotically optimal,\n"
       "  4 POP near-optimal, 5 agreement of independent methods.\n"
       "Exact chains over a grid of loads and sizes, simulation beyond.  One row per\n"
-      "claim and model: PASS, PARTIAL (holds in part; the row says which),\n"
-      "FAIL (exit 1) or SKIPPED.",
+      "claim and model: PASS (checked on at least one instance, held on all),\n"
+      "PARTIAL (holds in part; the row says which), FAIL (an instance contradicts\n"
+      "it) or SKIPPED (nothing could be checked; the row says why).\n"
+      "Exit status: 1 if any row FAILs, else 3 if any row is SKIPPED, else 0.",
       ACCQ_CLI_FORMAT | ACCQ_CLI_OUT | ACCQ_CLI_SET | ACCQ_CLI_SEED, opts, 0, MAX_MODELS};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -124,6 +137,12 @@ int accq_cli_verify(int argc, char **argv) {
   if (jobs) o.sim_jobs = jobs;
   if (reps) o.sim_replications = reps;
   o.seed = (unsigned long)cli.seed;
+  {
+    /* a typo in a fault is a usage error before anything runs */
+    accq_err_t ferr;
+    accq_err_clear(&ferr);
+    if (accq_verify_fault_check(fault, &ferr)) return accq_cli_usage(&cli, "%s", ferr.msg);
+  }
   o.fault = fault;
 
   /* the models: the arguments, or every bundled one */
@@ -179,19 +198,17 @@ int accq_cli_verify(int argc, char **argv) {
 
   int count[4] = {0, 0, 0, 0};
   for (int i = 0; i < nrows; i++) count[rows[i].verdict]++;
-  rc = count[ACCQ_VERDICT_FAIL] ? 1 : 0;
+  accq_verdict_t overall = accq_verify_overall(rows, nrows);
+  rc = overall == ACCQ_VERDICT_FAIL ? 1 : overall == ACCQ_VERDICT_SKIPPED ? 3 : 0;
 
   if (cli.format == ACCQ_FORMAT_TEXT) {
-    if (cli.out && strcmp(cli.out, "-")) {
-      accq_outfile_t *of = NULL;
-      if (accq_outfile_open(cli.out, &of, &err)) {
-        rc = accq_cli_fail(&err);
-      } else {
-        write_text(accq_outfile_stream(of), rows, nrows, nmodels, seconds, count);
-        if (accq_outfile_commit(of, &err)) rc = accq_cli_fail(&err);
-      }
+    /* stdout too goes through the outfile API, so a failed write is exit 3 */
+    accq_outfile_t *of = NULL;
+    if (accq_outfile_open(cli.out, &of, &err)) {
+      rc = accq_cli_fail(&err);
     } else {
-      write_text(stdout, rows, nrows, nmodels, seconds, count);
+      write_text(accq_outfile_stream(of), rows, nrows, nmodels, seconds, count);
+      if (accq_outfile_commit(of, &err)) rc = accq_cli_fail(&err);
     }
   } else {
     accq_report_t *rep = accq_report_alloc("accq verify: the claims of SPEC 8");
@@ -202,12 +219,28 @@ int accq_cli_verify(int argc, char **argv) {
     accq_kv_int(s, "fail", "FAIL", count[ACCQ_VERDICT_FAIL]);
     accq_kv_int(s, "skipped", "SKIPPED", count[ACCQ_VERDICT_SKIPPED]);
     accq_kv_num(s, "seconds", "seconds", seconds, 3);
-    accq_kv_str(s, "verdict", "verdict", rc ? "FAIL" : "PASS");
+    accq_kv_str(s, "verdict", "verdict", accq_verdict_name(overall));
+    /* the warnings: every row that could not be checked, with its reason */
+    char(*wtext)[512] = calloc((size_t)nrows + 1, sizeof *wtext);
+    const char **warn = calloc((size_t)nrows + 1, sizeof *warn);
+    int nwarn = 0;
+    for (int i = 0; wtext && warn && i < nrows; i++)
+      if (rows[i].verdict == ACCQ_VERDICT_SKIPPED) {
+        snprintf(wtext[nwarn], sizeof wtext[nwarn], "claim %d on %s SKIPPED: %s", rows[i].claim,
+                 rows[i].model, rows[i].reason);
+        warn[nwarn] = wtext[nwarn];
+        nwarn++;
+      }
+    accq_kv_strs(s, "warnings", "warnings", warn, nwarn);
+    free(warn);
+    free(wtext);
     accq_report_section_t *t = accq_report_table(rep, "claims", "claims");
     accq_table_col(t, "claim", "claim", 0);
     accq_table_col(t, "title", "title", 0);
     accq_table_col(t, "model", "model", 0);
     accq_table_col(t, "verdict", "verdict", 0);
+    accq_table_col(t, "status", "status", 0);
+    accq_table_col(t, "reason", "reason", 0);
     accq_table_col(t, "instances", "checked", 0);
     accq_table_col(t, "excluded", "excluded", 0);
     accq_table_col(t, "worst_margin", "worst margin", 4);
@@ -222,9 +255,14 @@ int accq_cli_verify(int argc, char **argv) {
       accq_table_str(t, r->title);
       accq_table_str(t, r->model);
       accq_table_str(t, accq_verdict_name(r->verdict));
+      int skipped = r->verdict == ACCQ_VERDICT_SKIPPED;
+      accq_table_str(t, skipped ? "skipped" : "ok");
+      if (skipped) accq_table_str(t, r->reason);
+      else accq_table_null(t, NULL);
       accq_table_int(t, r->instances);
       accq_table_int(t, r->excluded);
-      accq_table_num(t, r->worst_margin);
+      if (skipped) accq_table_null(t, "-"); /* no margin: nothing was checked */
+      else accq_table_num(t, r->worst_margin);
       accq_table_str(t, r->margin_what);
       accq_table_str(t, r->evidence);
       accq_table_str(t, r->note);
@@ -235,8 +273,13 @@ int accq_cli_verify(int argc, char **argv) {
     accq_report_free(rep);
     if (erc) rc = erc;
   }
-  if (!cli.quiet && count[ACCQ_VERDICT_FAIL])
+  /* never hidden by -q: the exit status needs its reason on stderr */
+  if (count[ACCQ_VERDICT_FAIL])
     fprintf(stderr, "accq verify: %d claim row(s) FAILED\n", count[ACCQ_VERDICT_FAIL]);
+  for (int i = 0; i < nrows; i++)
+    if (rows[i].verdict == ACCQ_VERDICT_SKIPPED)
+      fprintf(stderr, "accq verify: warning: claim %d on %s SKIPPED (nothing checked): %s\n",
+              rows[i].claim, rows[i].model, rows[i].reason);
   free(models);
   free(rows);
   return rc;

@@ -45,6 +45,22 @@ void accq_glpk_set_row(accq_glpk_lp_t *lp, int i, int len, const int *idx,
 int accq_glpk_solve(accq_glpk_lp_t *lp, int polish, accq_glpk_outcome_t *outcome,
                     accq_err_t *err);
 
+/* Limits of every later solve: at most it_lim simplex iterations and tm_lim_ms
+ * milliseconds (glp_smcp it_lim, tm_lim; <= 0: none).  An exhausted limit is
+ * ACCQ_ENUMERIC naming GLP_EITLIM / GLP_ETMLIM, so a cycling simplex cannot hang. */
+void accq_glpk_set_limits(accq_glpk_lp_t *lp, int it_lim, int tm_lim_ms);
+/* glp_smcp tol_bnd, tol_dj, tol_piv for later solves (values outside (0,1):
+ * GLPK's defaults 1e-7, 1e-7, 1e-10); textbook_ratio != 0 selects the textbook
+ * ratio test (GLP_RT_STD) instead of Harris's, which lets basic variables end
+ * up to tol_bnd outside their bounds. */
+void accq_glpk_set_tolerances(accq_glpk_lp_t *lp, double tol_bnd, double tol_dj,
+                              double tol_piv, int textbook_ratio);
+/* on != 0: GLPK's automatic row and column scaling (glp_scale_prob,
+ * GLP_SF_AUTO) before every later solve; values are reported unscaled. */
+void accq_glpk_set_scaling(accq_glpk_lp_t *lp, int on);
+/* Simplex iterations taken by the last solve. */
+int accq_glpk_iterations(const accq_glpk_lp_t *lp);
+
 double accq_glpk_obj_value(const accq_glpk_lp_t *lp);
 double accq_glpk_col_value(const accq_glpk_lp_t *lp, int j);
 double accq_glpk_col_dual(const accq_glpk_lp_t *lp, int j);  /* reduced cost */
@@ -57,7 +73,7 @@ const char *accq_glpk_log(const accq_glpk_lp_t *lp);
 
 /* ---- sparse LPs in one call (the occupation-measure LP of src/optimal) ----
  * Columns are all >= 0 with no upper bound; rows are = / >= / <= rhs. */
-typedef enum { ACCQ_I_ROW_EQ = 0, ACCQ_I_ROW_GE, ACCQ_I_ROW_LE } accq_i_row_kind_t;
+typedef enum { ACCQ_I_ROW_EQ = 0, ACCQ_I_ROW_GE, ACCQ_I_ROW_LE, ACCQ_I_ROW_FREE } accq_i_row_kind_t;
 
 typedef struct {
   int nrows, ncols;
@@ -74,12 +90,19 @@ typedef struct {
   unsigned char *col_basic_out;  /* optional: the final basis (1 = basic), ncols */
   double max_seconds;
   int *iterations_out;           /* optional: simplex pivots taken */
+  /* optional: called with the pivot count about every half second of simplex */
+  void (*pivots_cb)(void *ctx, int pivots);
+  void *pivots_ctx;
+  int mem_limit_mb;              /* > 0: GLPK's memory limit (glp_mem_limit), for tests */
 } accq_i_sparse_lp_t;
 
 /* Solves; x gets ncols values and *objective the optimum.  Returns ACCQ_SUCCESS,
  * ACCQ_EACCINFEAS when the LP has no feasible point (callers re-word it),
- * ACCQ_ENUMERIC / ACCQ_ENOCONV naming GLPK's code otherwise.  GLPK's terminal
- * output is suppressed. */
+ * ACCQ_ENOCONV at the time limit, ACCQ_ENOMEM when GLPK runs out of memory,
+ * ACCQ_ENUMERIC naming GLPK's code otherwise.  GLPK's terminal output is
+ * suppressed.  GLPK's internal errors (which would abort()) are caught by an
+ * error hook: the GLPK environment is then freed (glp_free_env), which also
+ * frees every other GLPK object of the thread. */
 int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *objective,
                              accq_err_t *err);
 

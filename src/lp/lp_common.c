@@ -37,13 +37,13 @@ int accq_i_lp_acc_infeasible(const accq_lp_problem_t *p) {
   return p->a_star > best;
 }
 
-void accq_i_lp_result_init(const accq_lp_problem_t *p, accq_lp_result_t *r) {
+void accq_i_lp_result_init(const accq_lp_problem_t *p, accq_lp_result_t *r, int pairs) {
   memset(r, 0, sizeof *r);
   r->status = ACCQ_LP_OPTIMAL;
   r->t_lp = r->t_free = r->price = r->lambda_max = NAN;
   r->dual_flow = r->dual_acc = r->duality_gap = NAN;
   for (int k = 0; k < ACCQ_MAX_TYPES; k++) r->x[k] = r->p[k] = r->dual_cap[k] = NAN;
-  r->npairs = accq_lp_pairs(p, r->pairs);
+  r->npairs = pairs ? accq_lp_pairs(p, r->pairs) : 0;
   r->nbreak = 0;
 }
 
@@ -161,8 +161,18 @@ double accq_i_lp_t_free_greedy(const accq_lp_problem_t *p) {
 /* ---- dual vertices and the breakpoints of C ---- */
 
 int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, double *u) {
+  return accq_i_lp_dual_vertices_m(p, y, z, u, NULL);
+}
+
+/* vm[s]: the magnitude of the terms whose rounding y_s carries (y = 1/mu_a -
+ * z d_a may cancel, and so may z's numerator 1/mu_i - 1/mu_j), so a type is on
+ * the vertex's line when its e_k is within ACCQ_I_LP_RC_RTOL of its own terms
+ * plus vm[s]; the two defining types are on it by definition. */
+int accq_i_lp_dual_vertices_m(const accq_lp_problem_t *p, double *y, double *z, double *u,
+                              double *vm) {
   int K = p->ntypes, n = 0;
-  double inv[ACCQ_MAX_TYPES], d[ACCQ_MAX_TYPES];
+  int vi[ACCQ_I_LP_MAX_VERT], vj[ACCQ_I_LP_MAX_VERT];
+  double inv[ACCQ_MAX_TYPES], d[ACCQ_MAX_TYPES], mag[ACCQ_I_LP_MAX_VERT];
   for (int k = 0; k < K; k++) {
     inv[k] = 1.0 / p->mu[k];
     d[k] = p->acc[k] - p->a_star;
@@ -170,6 +180,8 @@ int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, do
   for (int i = 0; i < K; i++) {
     y[n] = inv[i];
     z[n] = 0;
+    vi[n] = vj[n] = i;
+    mag[n] = inv[i];
     n++;
   }
   for (int i = 0; i < K; i++)
@@ -177,17 +189,29 @@ int accq_i_lp_dual_vertices(const accq_lp_problem_t *p, double *y, double *z, do
       if (d[i] == d[j]) continue;
       double zz = (inv[i] - inv[j]) / (d[i] - d[j]);
       if (!(zz > 0)) continue; /* z = 0 vertices are listed above */
-      y[n] = inv[i] - zz * d[i];
+      /* y from the type with the smaller |z d| (less cancellation) */
+      int a = fabs(d[i]) <= fabs(d[j]) ? i : j;
+      y[n] = inv[a] - zz * d[a];
       z[n] = zz;
+      vi[n] = i, vj[n] = j;
+      /* rounding of y: its two terms, plus that of zz (whose numerator may
+       * cancel: eps (1/mu_i + 1/mu_j) / |d_i - d_j|) times |d_a| */
+      mag[n] = inv[a] + zz * fabs(d[a]) + fabs(d[a]) * (inv[i] + inv[j]) / fabs(d[i] - d[j]);
       n++;
     }
   for (int s = 0; s < n; s++) {
     double U = 0;
     for (int k = 0; k < K; k++) {
+      if (k == vi[s] || k == vj[s]) continue;
       double e = y[s] + z[s] * d[k] - inv[k];
-      if (e > 0) U += p->cap[k] * e;
+      /* rounding of e times a capacity far above Lambda would swamp the
+       * value: within ACCQ_I_LP_RC_RTOL of the terms it is a tie (as in
+       * recover) */
+      if (e > ACCQ_I_LP_RC_RTOL * (inv[k] + fabs(y[s]) + z[s] * fabs(d[k]) + mag[s]))
+        U += p->cap[k] * e;
     }
     u[s] = U;
+    if (vm) vm[s] = mag[s];
   }
   return n;
 }
@@ -203,10 +227,11 @@ void accq_i_lp_breakpoints(const accq_lp_problem_t *p, double lambda_max,
   r->nbreak = 0;
   if (!(lambda_max > 0) || accq_i_lp_acc_infeasible(p)) return;
   int n = accq_i_lp_dual_vertices(p, y, z, U);
-  double maxinv = 0;
-  for (int k = 0; k < p->ntypes; k++) maxinv = fmax(maxinv, 1.0 / p->mu[k]);
-  double vtol = 1e-12 * lambda_max * maxinv; /* C <= Lambda_max * max 1/mu */
-  double stol = 1e-12 * maxinv;               /* slopes are in [min 1/mu, ...] */
+  /* Tolerances relative to the terms compared (L y_s and U_s of each line,
+   * the slopes themselves), never to max 1/mu: rates may spread over 18
+   * decades, and an absolute tolerance at the slowest type's scale would make
+   * every line of the fast types tie. */
+  const double rt = 1e-12;
   double L = 0;
   int cur = -1;
   double bl[ACCQ_LP_MAX_BREAKPOINTS];
@@ -214,13 +239,17 @@ void accq_i_lp_breakpoints(const accq_lp_problem_t *p, double lambda_max,
   for (;;) {
     /* the steepest line attaining the max at L */
     double best = -INFINITY;
-    for (int s = 0; s < n; s++) best = fmax(best, L * y[s] - U[s]);
-    int pick = -1;
+    int bs = 0;
     for (int s = 0; s < n; s++)
+      if (L * y[s] - U[s] > best) best = L * y[s] - U[s], bs = s;
+    int pick = -1;
+    for (int s = 0; s < n; s++) {
+      double vtol = rt * (L * y[s] + U[s] + L * y[bs] + U[bs]);
       if (L * y[s] - U[s] >= best - vtol && (pick < 0 || y[s] > y[pick])) pick = s;
+    }
     if (cur >= 0 && !(y[pick] > y[cur])) pick = cur; /* numerical guard */
     if (cur >= 0 && pick != cur) {
-      if (y[pick] - y[cur] > stol && nb < ACCQ_LP_MAX_BREAKPOINTS - 1) {
+      if (y[pick] - y[cur] > rt * y[cur] && nb < ACCQ_LP_MAX_BREAKPOINTS - 1) {
         bl[nb++] = L;
       }
     }

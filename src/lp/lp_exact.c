@@ -224,6 +224,43 @@ static void recover(ws_t *w, int s, const mpq_t lam) {
   mpq_clears(F, Dneed, capT, r, NULL);
 }
 
+/* T_free: the greedy (fastest first) exactly; NaN beyond sum cap (with the
+ * float solvers' FEAS_RTOL margin: solved at sum cap). */
+static double t_free_q(ws_t *w) {
+  int ord[KM];
+  mpq_t sum, left, obj, a, bound;
+  mpq_inits(sum, left, obj, a, bound, NULL);
+  for (int k = 0; k < w->K; k++) {
+    mpq_add(sum, sum, w->cap[k]);
+    int j = k;
+    while (j > 0 && mpq_cmp(w->inv[ord[j - 1]], w->inv[k]) > 0) {
+      ord[j] = ord[j - 1];
+      j--;
+    }
+    ord[j] = k;
+  }
+  mpq_set_d(bound, ACCQ_I_LP_FEAS_RTOL);
+  mpq_set_ui(a, 1, 1);
+  mpq_add(bound, bound, a);
+  mpq_mul(bound, bound, sum);
+  double out = NAN;
+  if (mpq_cmp(w->lam, bound) <= 0 && mpq_sgn(sum) > 0) {
+    mpq_set(left, mpq_cmp(w->lam, sum) <= 0 ? w->lam : sum);
+    mpq_set(bound, left); /* the rate served */
+    for (int i = 0; i < w->K && mpq_sgn(left) > 0; i++) {
+      int k = ord[i];
+      mpq_set(a, mpq_cmp(left, w->cap[k]) < 0 ? left : w->cap[k]);
+      mpq_sub(left, left, a);
+      mpq_mul(a, a, w->inv[k]);
+      mpq_add(obj, obj, a);
+    }
+    mpq_div(obj, obj, bound);
+    out = q_round(obj);
+  }
+  mpq_clears(sum, left, obj, a, bound, NULL);
+  return out;
+}
+
 void accq_lp_exact_free(accq_lp_exact_t *out) {
   if (!out) return;
   free(out->t_lp);
@@ -269,6 +306,7 @@ int accq_lp_solve_exact(const accq_lp_problem_t *p, accq_lp_exact_t *out, accq_e
     mpq_mul(bound, bound, lmax);
     if (mpq_cmp(w->lam, bound) > 0) out->status = ACCQ_LP_CAPACITY_INFEASIBLE;
   }
+  out->t_free_value = t_free_q(w);
   out->lambda_max = q_str(lmax);
   out->lambda_max_value = q_round(lmax);
   if (!out->lambda_max) goto oom;

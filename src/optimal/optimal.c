@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "accq/lp.h"
+#include "accq/measures.h"
 #include "ext/accq_glpk.h"
 
 #define OPT_MAX_CELLS 4096 /* K * (B+1) handled by the table policy's stack buffer */
@@ -30,7 +31,12 @@ struct accq_optimal {
 void accq_optimal_options_init(accq_optimal_options_t *opt) {
   opt->method = ACCQ_OPTIMAL_AUTO;
   opt->max_states = 50000;
-  opt->max_seconds = 600;
+  opt->max_seconds = 300;
+  opt->shed = 0;
+  opt->min_admitted_rate = 0;
+  opt->progress = NULL;
+  opt->progress_ctx = NULL;
+  opt->trace = NULL;
 }
 
 void accq_optimal_free(accq_optimal_t *o) {
@@ -49,20 +55,46 @@ static double now_seconds(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/* One action of a state: admit to (k,q), or lose (k = -1). */
+/* One action of a state: admit to (k,q), or lose / reject (k = -1, q = B:
+ * the chain engine counts a route to level B as a loss). */
 typedef struct {
   int k, q;
 } action_t;
 
-/* Actions of a state: every (k,q) with q < B and c[k][q] > 0; only when all
- * servers are full, the single action "lose".  Returns the count. */
-static int state_actions(const int *c, int K, int B, action_t *act) {
+/* Actions of a state: every (k,q) with q < B and c[k][q] > 0, then "lose":
+ * only when all servers are full, or in every state for the shedding class.
+ * Returns the count. */
+static int state_actions(const int *c, int K, int B, int shed, action_t *act) {
   int n = 0;
   for (int k = 0; k < K; k++)
     for (int q = 0; q < B; q++)
       if (c[k * (B + 1) + q] > 0) act[n++] = (action_t){k, q};
-  if (n == 0) act[n++] = (action_t){-1, B};
+  if (n == 0 || shed) act[n++] = (action_t){-1, B};
   return n;
+}
+
+/* An action's code in a space of K types and buffer B: k*(B+1)+q, or
+ * K*(B+1) for "lose" (recode below maps it to the same code at another B). */
+static int action_code(action_t a, int K, int B) { return a.k >= 0 ? a.k * (B + 1) + a.q : K * (B + 1); }
+
+/* The clock of one accq_optimal_solve: its deadline and what the progress
+ * callback is told. */
+typedef struct {
+  const accq_optimal_options_t *opt;
+  double start, deadline;
+  accq_optimal_progress_t prog;
+} run_t;
+
+static void report(run_t *run) {
+  if (!run || !run->opt->progress) return;
+  run->prog.seconds = now_seconds() - run->start;
+  run->opt->progress(run->opt->progress_ctx, &run->prog);
+}
+
+static void on_pivots(void *ctx, int pivots) {
+  run_t *run = ctx;
+  run->prog.pivots = pivots;
+  report(run);
 }
 
 /* An action code k*(Bp+1)+q of a space with buffer Bp, as a code of buffer B. */
@@ -88,8 +120,107 @@ static void previous_basis(const accq_optimal_t *prev, const int *c, int K, int 
     for (int q = Bp + 1; q <= B; q++) above += c[k * (B + 1) + q];
   }
   int64_t r = (int64_t)accq_space_rank(prev->space, cp);
+  /* a reject code K*(Bp+1) recodes to K*(B+1), a reject again */
   if (prev->decision[r] >= 0) *dec = recode(prev->decision[r], Bp, B);
   if (!above && prev->mix_action >= 0 && r == prev->mix_rank) *mix = recode(prev->mix_action, Bp, B);
+}
+
+/* ---- the starting rule of a level solved without a smaller solution ----------
+ * The simplex needs a start; a far one costs pivots (4,050 states: 2,349 from
+ * accurate-first SED).  The start here is the greedy rule "minimize
+ * (q+1)/mu_k - price (a_k - a*)" over the (k,q) with room: SED with accuracy
+ * priced.  The price is z c, z the LP bound's dual price of the accuracy row,
+ * and c the smallest factor (within 2^(1/16)) at which the greedy rule meets
+ * a* at this buffer, found by doubling and bisection on exact chain
+ * evaluations (about 12 chain solves, cheap beside the LP).  A start that
+ * meets a* is primal feasible, and the smallest such price stays nearest to
+ * the unconstrained SED; on that model the pivots fell to about 1,000. */
+typedef struct {
+  const accq_model_t *m;
+  int buffer;
+  double price;
+} greedy_t;
+
+static int greedy_dispatch(const void *ctx, const accq_occ_t *occ, accq_route_t *routes, int cap,
+                           int *nroutes) {
+  const greedy_t *g = ctx;
+  if (cap < 1) return ACCQ_ERANGE;
+  int bk = -1, bq = g->buffer;
+  double best = INFINITY;
+  for (int k = 0; k < occ->ntypes; k++)
+    for (int q = 0; q < g->buffer && q <= occ->top[k]; q++) {
+      if (occ->count[k][q] <= 0) continue;
+      double score = (q + 1) / g->m->types[k].rate -
+                     g->price * (g->m->types[k].accuracy - g->m->accuracy_target);
+      if (score < best) best = score, bk = k, bq = q;
+    }
+  routes[0] = (accq_route_t){bk >= 0 ? bk : 0, bk >= 0 ? bq : g->buffer, 1.0};
+  *nroutes = 1;
+  return ACCQ_SUCCESS;
+}
+
+/* Accuracy of the greedy rule at this price: 1 meets a*, 0 not, -1 failed. */
+static int greedy_meets(const accq_model_t *m, int B, double price) {
+  greedy_t g = {m, B, price};
+  accq_policy_t *pol = NULL;
+  accq_err_t err;
+  if (accq_policy_alloc_custom(&pol, "greedy", m, greedy_dispatch, &g, 1, 0, &err)) return -1;
+  accq_analysis_options_t ao;
+  accq_analysis_options_init(&ao);
+  ao.buffer = B;
+  accq_analysis_t a;
+  int st = accq_analyze(m, pol, &ao, &a, &err);
+  accq_policy_free(pol);
+  if (st) return -1;
+  return a.m.accuracy >= m->accuracy_target;
+}
+
+/* The start's price, or -1: accurate-first SED. */
+static double start_price(const accq_model_t *m, int B, run_t *run) {
+  accq_lp_problem_t p;
+  accq_lp_result_t *r = malloc(sizeof *r);
+  accq_err_t err;
+  double z = NAN;
+  if (r && !accq_lp_problem_from_model(&p, m, 0) && !accq_lp_solve_combinatorial(&p, r, &err) &&
+      r->status == ACCQ_LP_OPTIMAL)
+    z = r->dual_acc;
+  free(r);
+  if (!(z >= 0)) return -1;
+  if (z == 0) return greedy_meets(m, B, 0) == 1 ? 0 : -1;
+  double lo = 0, hi = -1, c = 1;
+  for (int i = 0; i < 8 && hi < 0; i++, c *= 2) { /* c = 1, 2, .., 128 */
+    if (run && now_seconds() > run->deadline) return -1;
+    int ok = greedy_meets(m, B, z * c);
+    if (ok < 0) return -1;
+    if (ok)
+      hi = c;
+    else
+      lo = c;
+  }
+  if (hi < 0) return -1;
+  if (lo == 0) { /* met at c = 1: look below, down to 1/16 */
+    for (c = 0.5; c >= 1.0 / 16; c /= 2) {
+      int ok = greedy_meets(m, B, z * c);
+      if (ok < 0) return -1;
+      if (!ok) {
+        lo = c;
+        break;
+      }
+      hi = c;
+    }
+    if (lo == 0) return z * hi;
+  }
+  for (int i = 0; i < 4; i++) { /* geometric bisection: hi/lo = 2 -> 2^(1/16) */
+    if (run && now_seconds() > run->deadline) break;
+    double mid = sqrt(lo * hi);
+    int ok = greedy_meets(m, B, z * mid);
+    if (ok < 0) break;
+    if (ok)
+      hi = mid;
+    else
+      lo = mid;
+  }
+  return z * hi;
 }
 
 /* Resolves *model and refuses, before anything is allocated, an LP at buffer B
@@ -98,6 +229,13 @@ static int check_size(accq_model_t *model, int B, const accq_optimal_options_t *
                       accq_err_t *err) {
   int status = accq_lp_model_resolve(model, err);
   if (status) return status;
+  const double lambda = model->scale * model->arrival_rate;
+  if (!opt->shed && opt->min_admitted_rate != 0)
+    return accq_err_set(err, ACCQ_EINVAL, "a minimum admitted rate (%g) applies to the shedding "
+                        "class only", opt->min_admitted_rate);
+  if (!(opt->min_admitted_rate >= 0) || opt->min_admitted_rate > lambda * (1 + 1e-12))
+    return accq_err_set(err, ACCQ_EINVAL, "the minimum admitted rate must be in [0, Lambda = %g] "
+                        "(got %g)", lambda, opt->min_admitted_rate);
   const int K = model->ntypes;
   if (K * (B + 1) > OPT_MAX_CELLS)
     return accq_err_set(err, ACCQ_ETOOBIG, "%d types x %d levels exceed the optimal rule's "
@@ -113,7 +251,7 @@ static int check_size(accq_model_t *model, int B, const accq_optimal_options_t *
   int total = 0;
   for (int k = 0; k < K; k++) total += servers[k];
   double cells = K * B < total ? K * B : total;
-  double vars_est = count * cells + 1;
+  double vars_est = count * (cells + (opt->shed ? 1 : 0)) + 1;
   double nnz_est = vars_est * (cells + 5);
   double bytes_est = nnz_est * 3 * (sizeof(int) * 2 + sizeof(double)) + vars_est * 64;
   if (count > (double)opt->max_states || nnz_est > 2e9)
@@ -126,10 +264,13 @@ static int check_size(accq_model_t *model, int B, const accq_optimal_options_t *
   return ACCQ_SUCCESS;
 }
 
-/* One LP at buffer B, warm-started from the rule of the LP at B-1 (prev, may
- * be NULL). */
+/* One LP at buffer B, warm-started from the rule of the LP at a smaller
+ * buffer (prev, may be NULL).  With max_acc != NULL the accuracy row is
+ * dropped and the LP maximizes the accuracy of admitted jobs instead
+ * (*max_acc; no rule is returned): the reason when no rule meets a*. */
 static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_options_t *opt_in,
-                       const accq_optimal_t *prev, accq_optimal_t **out, accq_err_t *err) {
+                       run_t *run, const accq_optimal_t *prev, double *max_acc,
+                       accq_optimal_t **out, accq_err_t *err) {
   int status = ACCQ_SUCCESS;
   accq_optimal_options_t opt = *opt_in;
   accq_optimal_t *o = NULL;
@@ -144,6 +285,8 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   status = check_size(&model, B, &opt, err);
   if (status) return status;
   const int K = model.ntypes;
+  const int shed = opt.shed;
+  const double x_min = shed ? opt.min_admitted_rate : 0;
   int servers[ACCQ_MAX_TYPES];
   for (int k = 0; k < K; k++) servers[k] = model.scale * model.types[k].servers;
 
@@ -158,6 +301,13 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   const int64_t S = (int64_t)accq_space_size(o->space);
   const int cells = K * (B + 1);
   const double lambda = model.scale * model.arrival_rate;
+  if (run) {
+    run->prog.buffer = B;
+    run->prog.states = S;
+    run->prog.pivots = 0;
+    run->prog.level_done = 0;
+    report(run);
+  }
 
   /* pass 1: columns per state */
   int *c = malloc(sizeof *c * cells);
@@ -174,7 +324,7 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   int64_t ncols = 0, nnz = 0;
   for (int64_t s = 0; s < S; s++) {
     accq_space_unrank(o->space, (uint64_t)s, c);
-    int na = state_actions(c, K, B, act);
+    int na = state_actions(c, K, B, shed, act);
     int ndep = 0;
     for (int k = 0; k < K; k++)
       for (int q = 1; q <= B; q++) ndep += c[k * (B + 1) + q] > 0;
@@ -184,9 +334,10 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   }
   col_ptr[S] = ncols;
   ncols += 1;   /* t */
-  nnz += 1;
-  const int nrows = (int)S + 3;
+  nnz += 2;     /* t in the normalization and in the admitted-rate row */
   const int row_norm = (int)S, row_tput = (int)S + 1, row_acc = (int)S + 2;
+  const int row_x = x_min > 0 ? (int)S + 3 : -1; /* x_min t <= 1, i.e. X >= x_min */
+  const int nrows = (int)S + 3 + (row_x >= 0);
   rows = malloc(sizeof *rows * (size_t)nnz);
   cols = malloc(sizeof *cols * (size_t)nnz);
   vals = malloc(sizeof *vals * (size_t)nnz);
@@ -207,7 +358,7 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   int64_t e = 0;
   for (int64_t s = 0; s < S; s++) {
     accq_space_unrank(o->space, (uint64_t)s, c);
-    int na = state_actions(c, K, B, act);
+    int na = state_actions(c, K, B, shed, act);
     double dep = 0, jobs = 0;
     for (int k = 0; k < K; k++)
       for (int q = 1; q <= B; q++) {
@@ -217,8 +368,12 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     for (int a = 0; a < na; a++) {
       int j = (int)(col_ptr[s] + a);
       col_act[j] = act[a];
-      obj[j] = jobs;
       int admit = act[a].k >= 0;
+      /* max_acc: minimize a* - A = -Lambda sum_adm (a_k - a*) z (A = Lambda
+       * sum_adm a_k z, since Lambda sum_adm z = 1) */
+      obj[j] = max_acc ? (admit ? -lambda * (model.types[act[a].k].accuracy - model.accuracy_target)
+                                : 0.0)
+                       : jobs;
       rows[e] = (int)s, cols[e] = j, vals[e++] = dep + (admit ? lambda : 0.0);
       if (admit) {
         memcpy(d, c, sizeof *d * cells);
@@ -250,8 +405,7 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   const int tcol = (int)(ncols - 1);
   col_act[tcol] = (action_t){-2, 0};
   rows[e] = row_norm, cols[e] = tcol, vals[e++] = -1.0;
-  /* rows that would be empty of meaning: drop zero accuracy coefficients is not
-   * needed; GLPK accepts explicit zeros only if we skip them */
+  if (row_x >= 0) rows[e] = row_x, cols[e] = tcol, vals[e++] = x_min;
   /* The balance rows sum to zero (every flow leaves one state and enters
    * another), so one is redundant: drop the row of the last state, which keeps
    * the constraint matrix of full row rank (GLPK's simplex fails on the
@@ -261,14 +415,16 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     if (vals[i] != 0.0 && rows[i] != (int)(S - 1))
       rows[w] = rows[i], cols[w] = cols[i], vals[w++] = vals[i];
   for (int i = 0; i < nrows; i++) kind[i] = ACCQ_I_ROW_EQ;
-  kind[row_acc] = ACCQ_I_ROW_GE;
+  kind[row_acc] = max_acc ? ACCQ_I_ROW_FREE : ACCQ_I_ROW_GE;
   rhs[row_tput] = 1.0;
+  if (row_x >= 0) kind[row_x] = ACCQ_I_ROW_LE, rhs[row_x] = 1.0;
 
-  /* Starting basis: one column per state, the action of the solution at B-1
-   * (see previous_basis) or else of "accurate-first SED" (the fastest expected
-   * delay among servers of H that have room, else among all), plus t, the
-   * accuracy row's slack (or the B-1 solution's second column in its
-   * randomizing state) and the dropped row's empty slack.
+  /* Starting basis: one column per state, the action of the solution at a
+   * smaller buffer (see previous_basis) or else of "accurate-first SED" (the
+   * fastest expected delay among servers of H that have room, else among all;
+   * "lose" where every server is full), plus t, the accuracy row's slack (or
+   * the smaller solution's second column in its randomizing state), the
+   * dropped row's empty slack and the admitted-rate row's slack.
    * The rule drains to the empty system from every state, so its balance
    * columns with the normalization form a nonsingular basis; GLPK's default
    * start on these degenerate LPs hit singular bases (GLP_EFAIL). */
@@ -289,22 +445,28 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     goto cleanup;
   }
   int64_t mix_col = -1;
+  const double price = !prev && !max_acc && run ? start_price(&model, B, run) : -1;
   for (int64_t s = 0; s < S; s++) {
     int64_t best = col_ptr[s];
     double best_score = INFINITY;
-    int best_h = 0;
+    int best_h = 0, found = 0;
     accq_space_unrank(o->space, (uint64_t)s, cs);
     int dec, mix;
     previous_basis(prev, cs, K, B, cp, &dec, &mix);
-    for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
-      action_t a = col_act[j];
-      if (a.k < 0) break;
-      if (dec >= 0 && a.k * (B + 1) + a.q == dec) {
-        best = j;
+    for (int64_t j = col_ptr[s]; dec >= 0 && j < col_ptr[s + 1]; j++)
+      if (action_code(col_act[j], K, B) == dec) {
+        best = j, found = 1;
         break;
       }
+    for (int64_t j = col_ptr[s]; !found && j < col_ptr[s + 1]; j++) {
+      action_t a = col_act[j];
+      if (a.k < 0) break;
       int h = model.types[a.k].accuracy >= model.accuracy_target;
       double score = (a.q + 1) / model.types[a.k].rate;
+      if (price >= 0) {
+        h = 0;
+        score -= price * (model.types[a.k].accuracy - model.accuracy_target);
+      }
       if ((h && !best_h) || (h == best_h && score < best_score))
         best = j, best_score = score, best_h = h;
     }
@@ -314,20 +476,30 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
      * is then the smaller optimum itself, and the LP at B took about half the
      * pivots of a start from its deterministic part (bench/README.md). */
     for (int64_t j = col_ptr[s]; mix >= 0 && j < col_ptr[s + 1]; j++)
-      if (col_act[j].k >= 0 && col_act[j].k * (B + 1) + col_act[j].q == mix && !col_basic[j])
-        col_basic[j] = 1, mix_col = j;
+      if (action_code(col_act[j], K, B) == mix && !col_basic[j]) col_basic[j] = 1, mix_col = j;
   }
   free(cs);
   free(cp);
   col_basic[tcol] = 1;
-  row_basic[row_acc] = mix_col < 0;
+  row_basic[row_acc] = mix_col < 0 || max_acc;
+  if (max_acc && mix_col >= 0) col_basic[mix_col] = 0, mix_col = -1;
   row_basic[S - 1] = 1;
+  if (row_x >= 0) row_basic[row_x] = 1;
 
   int interior = opt.method == ACCQ_OPTIMAL_INTERIOR;
   int iterations = 0;
+  double left = run ? run->deadline - now_seconds() : opt.max_seconds;
+  if (left <= 0) {
+    free(col_basic);
+    free(row_basic);
+    status = accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached before the LP at "
+                          "buffer %d (%lld states) was solved", opt.max_seconds, B, (long long)S);
+    goto cleanup;
+  }
   basic_out = calloc((size_t)ncols, 1);
   accq_i_sparse_lp_t lp = {nrows, (int)ncols, w, rows, cols, vals, obj, kind, rhs, interior,
-                           col_basic, row_basic, basic_out, opt.max_seconds, &iterations};
+                           col_basic, row_basic, basic_out, left, &iterations,
+                           run && run->opt->progress ? on_pivots : NULL, run, 0};
   double objective = NAN;
   status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
   if (status == ACCQ_ENUMERIC && mix_col >= 0) {
@@ -335,19 +507,25 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
      * deterministic start, whose basis is (see above) */
     col_basic[mix_col] = 0;
     row_basic[row_acc] = 1;
-    status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+    lp.max_seconds = run ? run->deadline - now_seconds() : opt.max_seconds;
+    if (lp.max_seconds > 0)
+      status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+    else
+      status = ACCQ_ENOCONV; /* worded below */
   }
   free(col_basic);
   free(row_basic);
-  if (status == ACCQ_EACCINFEAS) {
-    accq_err_set(err, ACCQ_EACCINFEAS,
-                 "no dispatch rule meets the accuracy target %g at scale %d and buffer %d "
-                 "(jobs may go to an inaccurate server only when needed, and a job is lost "
-                 "only when every server is full)",
-                 model.accuracy_target, model.scale, B);
-    goto cleanup;
-  }
+  if (run) run->prog.total_pivots += iterations;
+  o->summary.iterations = iterations;
+  if (status == ACCQ_ENOCONV && run)
+    accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached solving the LP at buffer %d "
+                 "(%lld states) after %d simplex pivots there", opt.max_seconds, B,
+                 (long long)S, iterations);
   if (status) goto cleanup;
+  if (max_acc) {
+    *max_acc = model.accuracy_target - objective;
+    goto cleanup; /* no rule wanted */
+  }
 
   /* recover y = z / t and the rule per state */
   double t = x[tcol];
@@ -365,8 +543,9 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
       int second = -1, nb = 0;
       for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
         nb += basic_out[j];
-        if (basic_out[j] && col_act[j].k >= 0) {
-          int code = col_act[j].k * (B + 1) + col_act[j].q;
+        /* a "lose" column counts only where it is a choice (shedding class) */
+        if (basic_out[j] && (col_act[j].k >= 0 || shed)) {
+          int code = action_code(col_act[j], K, B);
           if (x[j] > best) {
             second = o->decision[s];
             best = x[j], o->decision[s] = code;
@@ -390,7 +569,7 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
     goto cleanup;
   }
   accq_optimal_summary_t *sm = &o->summary;
-  double lost = 0, L = 0, acc = 0, total = 0;
+  double lost = 0, shed_mass = 0, L = 0, acc = 0, total = 0;
   int64_t nr = 0;
   for (int64_t s = 0; s < S; s++) {
     o->route_ptr[s] = nr;
@@ -411,10 +590,12 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
       action_t a = col_act[j];
       o->routes[nr++] = (accq_route_t){a.k >= 0 ? a.k : 0, a.q, x[j] / ps};
       used++;
-      if (a.k >= 0)
+      if (a.k >= 0) {
         acc += x[j] * model.types[a.k].accuracy;
-      else
+      } else {
         lost += x[j];
+        if (col_ptr[s + 1] - col_ptr[s] > 1) shed_mass += x[j]; /* some server had room */
+      }
     }
     if (used > 1) sm->randomized_states++;
   }
@@ -451,11 +632,14 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
   /* the loss from the "lose" frequencies themselves: exactly 0 when the rule
    * never loses, not 1 - X/Lambda's rounding */
   sm->loss_probability = lost / total;
+  sm->shed_probability = shed_mass / total;
   sm->throughput = lambda * (1.0 - sm->loss_probability);
   sm->accuracy = acc / (total - lost);
   sm->states = S;
   sm->variables = ncols;
-  sm->iterations = iterations;
+  sm->shed = shed;
+  sm->min_admitted_rate = x_min;
+  sm->first_level = B;
   snprintf(sm->method, sizeof sm->method, "%s", interior ? "glpk-interior" : "glpk-simplex");
   sm->seconds = now_seconds() - t0;
   *out = o;
@@ -476,6 +660,110 @@ cleanup:
   return status;
 }
 
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Lower bound on the admitted rate per unit scale of every rule of the class
+ * (see accq_optimal_lower_bound). */
+static double admitted_rate_lower(const accq_model_t *model, int B, const accq_optimal_options_t *opt) {
+  const double lambda = model->scale * model->arrival_rate;
+  if (opt->shed) return opt->min_admitted_rate / model->scale;
+  /* rates of all servers, ascending */
+  int N = 0, total = 0;
+  for (int k = 0; k < model->ntypes; k++) total += model->scale * model->types[k].servers;
+  if ((double)total * B > 1e8) return 0; /* 0 is always a lower bound */
+  double *rate = malloc(sizeof *rate * (size_t)total);
+  if (!rate) return 0;
+  for (int k = 0; k < model->ntypes; k++)
+    for (int i = 0; i < model->scale * model->types[k].servers; i++) rate[N++] = model->types[k].rate;
+  qsort(rate, (size_t)N, sizeof *rate, by_value);
+  /* birth-death on n = 0..N B: log pi(n) - log pi(0) = sum_{i<=n} log(lambda / d(i)),
+   * d(i) = the ceil(i/B) slowest rates summed; normalized in log space */
+  const int top = N * B;
+  double *lp = malloc(sizeof *lp * (size_t)(top + 1));
+  if (!lp) {
+    free(rate);
+    return 0;
+  }
+  lp[0] = 0;
+  double mx = 0, prefix = 0;
+  int busy = 0;
+  for (int n = 1; n <= top; n++) {
+    while (busy < (n + B - 1) / B) prefix += rate[busy++];
+    lp[n] = lp[n - 1] + log(lambda / prefix);
+    if (lp[n] > mx) mx = lp[n];
+  }
+  double z = 0;
+  for (int n = 0; n <= top; n++) z += exp(lp[n] - mx);
+  double p_full = exp(lp[top] - mx) / z;
+  free(lp);
+  free(rate);
+  return model->arrival_rate * (1 - p_full);
+}
+
+int accq_optimal_lower_bound(const accq_model_t *m, int B, const accq_optimal_options_t *opt_in,
+                             double *t_low, double *x_low, accq_err_t *err) {
+  accq_optimal_options_t opt;
+  if (opt_in)
+    opt = *opt_in;
+  else
+    accq_optimal_options_init(&opt);
+  *t_low = NAN;
+  *x_low = NAN;
+  accq_model_t model = *m;
+  int st = accq_lp_model_resolve(&model, err);
+  if (st) return st;
+  double xl = admitted_rate_lower(&model, B, &opt);
+  /* below the first breakpoint T_LP is constant (the first ordered pair's
+   * mean service): a tiny positive rate gives it */
+  double xe = xl > 0 ? xl : 1e-12 * model.arrival_rate;
+  accq_model_t at = model;
+  at.lambda_mode = ACCQ_LAMBDA_RATE;
+  at.arrival_rate = xe;
+  accq_lp_problem_t p;
+  accq_lp_result_t *r = malloc(sizeof *r);
+  if (!r) return accq_err_set(err, ACCQ_ENOMEM, "no memory for the LP bound");
+  st = accq_lp_problem_from_model(&p, &at, 0);
+  if (!st) st = accq_lp_solve_combinatorial(&p, r, err);
+  if (st) {
+    free(r);
+    return st;
+  }
+  *x_low = xl;
+  if (r->status == ACCQ_LP_ACCURACY_INFEASIBLE) {
+    free(r);
+    return accq_err_set(err, ACCQ_EACCINFEAS, "the accuracy target %g exceeds every type's "
+                        "accuracy", model.accuracy_target);
+  }
+  if (r->status == ACCQ_LP_CAPACITY_INFEASIBLE) {
+    double lmax = r->lambda_max;
+    free(r);
+    if (opt.shed)
+      return accq_err_set(err, ACCQ_EACCINFEAS,
+                          "no rule meets the accuracy target %g with admitted rate >= %g: the "
+                          "largest rate at which a* can be met is m Lambda_max(a*) = %g",
+                          model.accuracy_target, opt.min_admitted_rate, lmax * model.scale);
+    return accq_err_set(err, ACCQ_EACCINFEAS,
+                        "no rule that admits every job while some server has room meets the "
+                        "accuracy target %g at scale %d and buffer %d: every such rule admits "
+                        "at least %.6g jobs per unit time per unit scale (a birth-death bound on "
+                        "the loss), above Lambda_max(a*) = %.6g, the largest rate at which a* "
+                        "can be met", model.accuracy_target, model.scale, B, xl, lmax);
+  }
+  *t_low = r->t_lp;
+  free(r);
+  return ACCQ_SUCCESS;
+}
+
+static void trace_init(accq_optimal_trace_t *t) {
+  memset(t, 0, sizeof *t);
+  t->max_accuracy = NAN;
+  t->last_t_opt = NAN;
+  t->last_throughput = NAN;
+}
+
 int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_t *opt_in,
                        accq_optimal_t **out, accq_err_t *err) {
   accq_optimal_options_t opt;
@@ -483,34 +771,132 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
     opt = *opt_in;
   else
     accq_optimal_options_init(&opt);
+  accq_optimal_trace_t trace_local, *trace = opt.trace ? opt.trace : &trace_local;
+  trace_init(trace);
   *out = NULL;
   if (B < 1) return accq_err_set(err, ACCQ_EINVAL, "buffer must be >= 1 (got %d)", B);
+  if (!(opt.max_seconds > 0))
+    return accq_err_set(err, ACCQ_EINVAL, "the time limit must be > 0 s (got %g)", opt.max_seconds);
   /* the largest LP first: a refusal names the buffer asked for */
   accq_model_t resolved = *m;
   int st = check_size(&resolved, B, &opt, err);
   if (st) return st;
-  if (opt.method == ACCQ_OPTIMAL_INTERIOR) return solve_level(m, B, &opt, NULL, out, err);
-  /* Continuation in B: the LP at B is started from the optimal rule at B-1
-   * (states with a server at level B start from accurate-first SED).  The new
-   * states carry little probability, so few simplex iterations remain at each
-   * step; a cold start at B = 8 took minutes where the continuation takes
-   * about a second (bench/bench_optimal). */
-  double t0 = now_seconds();
+  run_t run = {&opt, now_seconds(), 0, {0}};
+  run.deadline = run.start + opt.max_seconds;
+  run.prog.target_buffer = B;
+  /* a cheap proof that no rule of the class meets a* at B (the admitted-rate
+   * bound above Lambda_max(a*)) spares the LPs */
+  {
+    double tl, xl;
+    accq_err_t e2;
+    st = accq_optimal_lower_bound(&resolved, B, &opt, &tl, &xl, &e2);
+    if (st == ACCQ_EACCINFEAS) {
+      *err = e2;
+      return st;
+    }
+  }
+  if (opt.method == ACCQ_OPTIMAL_INTERIOR) {
+    trace->first_level = B;
+    trace->levels_tried = 1;
+    st = solve_level(m, B, &opt, &run, NULL, NULL, out, err);
+    if (!st) {
+      trace->first_feasible = trace->last_buffer = B;
+      trace->last_t_opt = (*out)->summary.t_opt;
+      trace->last_throughput = (*out)->summary.throughput;
+    }
+    trace->seconds = now_seconds() - run.start;
+    return st;
+  }
+  /* Continuation in B: the LP at b is started from the optimal rule at the
+   * last feasible level below b (states with a server above that level start
+   * from accurate-first SED).  The new states carry little probability, so few
+   * simplex iterations remain at each step; a cold start at B = 8 took minutes
+   * where the continuation takes about a second (bench/bench_optimal).  Levels
+   * where no rule of the class meets a* are skipped: without shedding a rule
+   * must admit every job while some server has room, so at a small buffer the
+   * inaccurate servers take too many (two-tier at load 0.67: infeasible up
+   * to B = 5, feasible from 6); feasibility need not even be monotone in B.
+   * With shedding it is (a rule at b is one at b+1 that rejects where the
+   * smaller one loses). */
   accq_optimal_t *prev = NULL;
   int status = ACCQ_SUCCESS;
-  for (int b = B >= 2 ? 2 : 1; b <= B; b++) {
+  trace->first_level = B >= 2 ? 2 : 1;
+  for (int b = trace->first_level; b <= B; b++) {
     accq_optimal_t *cur = NULL;
-    status = solve_level(m, b, &opt, prev, &cur, err);
-    if (cur && prev) cur->summary.iterations += prev->summary.iterations;
+    accq_err_t lerr;
+    accq_err_clear(&lerr);
+    trace->levels_tried++;
+    status = solve_level(m, b, &opt, &run, prev, NULL, &cur, &lerr);
+    run.prog.level_done = 1;
+    run.prog.level_status = status;
+    if (status == ACCQ_SUCCESS || status == ACCQ_EACCINFEAS) report(&run);
+    if (status == ACCQ_EACCINFEAS) {
+      trace->infeasible_levels++;
+      trace->last_infeasible = b;
+      if (b < B) continue; /* keep prev: the last feasible level's rule */
+      *err = lerr;
+      break;
+    }
+    if (status) {
+      *err = lerr;
+      break;
+    }
     accq_optimal_free(prev);
     prev = cur;
-    if (status) break;
+    if (!trace->first_feasible) trace->first_feasible = b;
+    trace->last_buffer = b;
+    trace->last_t_opt = cur->summary.t_opt;
+    trace->last_throughput = cur->summary.throughput;
+  }
+  trace->pivots = run.prog.total_pivots;
+  trace->seconds = now_seconds() - run.start;
+  if (status == ACCQ_EACCINFEAS) {
+    /* the reason: the most accurate rule of the class at B, by the same LP
+     * with the accuracy objective (within what is left of the time limit) */
+    accq_optimal_t *none = NULL;
+    accq_err_t aerr;
+    double amax = NAN;
+    int ast = solve_level(m, B, &opt, &run, NULL, &amax, &none, &aerr);
+    accq_optimal_free(none);
+    char why[384];
+    if (ast == ACCQ_SUCCESS) {
+      trace->max_accuracy = amax;
+      snprintf(why, sizeof why, "the most accurate such rule reaches accuracy %.9g < a* = %g",
+               amax, resolved.accuracy_target);
+    } else if (ast == ACCQ_EACCINFEAS && opt.shed) {
+      snprintf(why, sizeof why, "no rule of the class admits a rate >= %g at this buffer, "
+               "whatever its accuracy", opt.min_admitted_rate);
+    } else {
+      snprintf(why, sizeof why, "the largest accuracy such a rule reaches was not computed: %s",
+               ast == ACCQ_ENOCONV ? "time limit" : accq_strerror(ast));
+    }
+    char tried[160];
+    if (trace->first_feasible)
+      snprintf(tried, sizeof tried, "buffers %d..%d tried; a* is met at buffer %d (first) and "
+               "%d (last)", trace->first_level, B, trace->first_feasible, trace->last_buffer);
+    else if (B > trace->first_level)
+      snprintf(tried, sizeof tried, "buffers %d..%d tried, none feasible", trace->first_level, B);
+    else
+      snprintf(tried, sizeof tried, "buffer %d tried", B);
+    if (opt.shed)
+      status = accq_err_set(err, ACCQ_EACCINFEAS,
+                            "no dispatch rule meets the accuracy target %g with admitted rate >= "
+                            "%g at scale %d and buffer %d (rules that may reject a job in any "
+                            "state): %s (%s)", resolved.accuracy_target, opt.min_admitted_rate,
+                            resolved.scale, B, why, tried);
+    else
+      status = accq_err_set(err, ACCQ_EACCINFEAS,
+                            "no dispatch rule meets the accuracy target %g at scale %d and buffer "
+                            "%d among rules that admit every job while some server has room: %s "
+                            "(%s)", resolved.accuracy_target, resolved.scale, B, why, tried);
   }
   if (status) {
     accq_optimal_free(prev);
     return status;
   }
-  prev->summary.seconds = now_seconds() - t0;
+  prev->summary.iterations = trace->pivots;
+  prev->summary.seconds = trace->seconds;
+  prev->summary.first_level = trace->first_feasible;
   snprintf(prev->summary.method, sizeof prev->summary.method, "glpk-simplex");
   *out = prev;
   return ACCQ_SUCCESS;

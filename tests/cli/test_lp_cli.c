@@ -453,6 +453,133 @@ START_TEST(test_out_file) {
 }
 END_TEST
 
+/* ---- issue 11: the LP examples that printed wrong numbers ---------------------
+ * two-tier: small (n 2, mu 4, a 0.6, cap 8), large (n 1, mu 1, a 0.9, cap 1),
+ * a* = 0.8.  By hand, for Lambda below Lambda_max: the pair (large, small)
+ * with w = (a* - a_s)/(a_l - a_s) of the flow to large: T_LP = w/mu_l +
+ * (1-w)/mu_s (= 0.75 with w = 2/3); T_free = 1/mu_s (everything to small,
+ * Lambda <= 8); Lambda_max: large at its capacity 1 gives the surplus
+ * (a_l - a*) * 1, small takes surplus/(a* - a_s) of it (<= 8):
+ * Lambda_max = 1 + (a_l - a*)/(a* - a_s) (= 1.5).  The differences are formed
+ * in double arithmetic here, exactly (Sterbenz) for the near-ties, so the
+ * expected values are those of the LP of the binary data, to 1e-12. */
+static void two_type_truth(double mus, double mul, double as, double al, double astar,
+                           double *t, double *lmax, double *tfree) {
+  double w = (astar - as) / (al - as);
+  *t = w / mul + (1 - w) / mus;
+  *lmax = (1 + (al - astar) / (astar - as)) * mul; /* large's capacity n mu = mu_l */
+  *tfree = 1 / mus;
+}
+
+static void expect_lp(const char *extra, double t, double lmax, double tfree, double lam) {
+  int rc = run("lp '%s' %s --format json", two_tier(), extra);
+  ck_assert_msg(rc == 0, "accq lp %s: exit %d: %s", extra, rc, err_);
+  json_t *j = parse_out();
+  char what[256];
+  snprintf(what, sizeof what, "T_LP with %s", extra);
+  ACCQ_CK_CLOSE(json_real_value(json_object_get(j, "t_lp")), t, 1e-12, 0, what);
+  snprintf(what, sizeof what, "Lambda_max with %s", extra);
+  ACCQ_CK_CLOSE(json_real_value(json_object_get(j, "lambda_max")), lmax, 1e-12, 0, what);
+  snprintf(what, sizeof what, "T_free with %s", extra);
+  ACCQ_CK_CLOSE(json_real_value(json_object_get(j, "t_free")), tfree, 1e-12, 0, what);
+  /* the split: x_large = w Lambda (t = w/mu_l + (1-w)/mu_s solved for w) */
+  json_t *sp = json_object_get(j, "split");
+  double xs = json_real_value(json_object_get(sp, "small"));
+  double xl = json_real_value(json_object_get(sp, "large"));
+  snprintf(what, sizeof what, "x_small + x_large with %s", extra);
+  ACCQ_CK_CLOSE(xs + xl, lam, 1e-12, 0, what);
+  json_decref(j);
+}
+
+START_TEST(test_issue11_small_and_large_magnitudes) {
+  double t, lmax, tf;
+  two_type_truth(4, 1, 0.6, 0.9, 0.8, &t, &lmax, &tf);
+  ACCQ_CK_CLOSE(t, 0.75, 1e-15, 0, "hand value of T_LP"); /* w = 2/3 */
+  ACCQ_CK_CLOSE(lmax, 1.5, 1e-15, 0, "hand value of Lambda_max");
+  /* printed T_LP 0.25 (everything on small) before: GLPK's absolute tolerance */
+  expect_lp("--set system.arrival_rate=1e-7", t, lmax, tf, 1e-7);
+  /* printed 0 before */
+  expect_lp("--set system.arrival_rate=1e-9", t, lmax, tf, 1e-9);
+  /* every rate times 1e8: times 1e-8 for the times, 1e8 for Lambda_max
+   * (printed 1e-8 before, true 7.5e-9) */
+  expect_lp("--set type.small.rate=4e8 --set type.large.rate=1e8 --set system.arrival_rate=1e8",
+            t * 1e-8, lmax * 1e8, tf * 1e-8, 1e8);
+}
+END_TEST
+
+START_TEST(test_issue11_near_ties) {
+  double t, lmax, tf;
+  /* 1e-8 either side of a*: w = 1/2 (to rounding of the data): T_LP = 0.625,
+   * Lambda_max = 2 (printed 0.25 and 9 before) */
+  two_type_truth(4, 1, 0.79999999, 0.80000001, 0.8, &t, &lmax, &tf);
+  ACCQ_CK_CLOSE(t, 0.625, 1e-8, 0, "hand value of T_LP");
+  ACCQ_CK_CLOSE(lmax, 2, 1e-8, 0, "hand value of Lambda_max");
+  expect_lp("--set type.small.accuracy=0.79999999 --set type.large.accuracy=0.80000001", t, lmax,
+            tf, 1);
+  /* the case where glp_simplex cycled for ever: answers (the GLPK solves run
+   * under it_lim and tm_lim in any case) */
+  two_type_truth(4, 1, 0.7999999000000001, 0.8000001, 0.8, &t, &lmax, &tf);
+  ACCQ_CK_CLOSE(t, 0.625, 1e-8, 0, "hand value of T_LP");
+  expect_lp("--set type.small.accuracy=0.7999999000000001 --set type.large.accuracy=0.8000001", t,
+            lmax, tf, 1);
+  /* and the exact solver gives the same, as a fraction */
+  ck_assert_int_eq(run("lp '%s' --exact --format json --set type.small.accuracy=0.79999999 --set "
+                       "type.large.accuracy=0.80000001",
+                       two_tier()),
+                   0);
+  json_t *j = parse_out();
+  two_type_truth(4, 1, 0.79999999, 0.80000001, 0.8, &t, &lmax, &tf);
+  ACCQ_CK_CLOSE(fraction(json_string_value(json_object_get(json_object_get(j, "exact"), "t_lp"))),
+                t, 1e-12, 0, "exact t_lp");
+  json_decref(j);
+}
+END_TEST
+
+/* An LP the GLPK path cannot certify (rates 11 decades apart, the slow
+ * type's capacity 3e-12 of Lambda, Lambda at the sum of capacities): either
+ * the true value (from the exact solver) or exit 3 with both solvers' answers
+ * in the message and nothing on stdout; never another number.  The
+ * combinatorial solver alone answers with the exact value (ill-conditioned:
+ * polished by GMP). */
+START_TEST(test_issue11_refusal) {
+  const char *model =
+      "[system]\narrival_rate = 728856534354.18799\naccuracy_target = 0.3445248720468953\n"
+      "[type fast]\nservers = 10525\nrate = 69250027.016815156\naccuracy = 0.34452487204693044\n"
+      "[type slow]\nservers = 5319\nrate = 0.00041520034132526521\n"
+      "accuracy = 0.80012626014649868\n";
+  char path[256];
+  snprintf(path, sizeof path, "%s", accq_tmp_file(model, ".ini"));
+  ck_assert_int_eq(run("lp '%s' --exact --solver combinatorial --format json", path), 0);
+  json_t *j = parse_out();
+  double truth = fraction(json_string_value(json_object_get(json_object_get(j, "exact"), "t_lp")));
+  json_decref(j);
+  ck_assert_int_eq(run("lp '%s' --solver combinatorial --format json", path), 0);
+  j = parse_out();
+  ACCQ_CK_CLOSE(json_real_value(json_object_get(j, "t_lp")), truth, 1e-12, 0, "combinatorial");
+  ASSERT_IN(json_string_value(json_object_get(j, "verified")), "exact");
+  json_decref(j);
+  int rc = run("lp '%s' --format json", path);
+  if (rc == 0) {
+    j = parse_out();
+    ACCQ_CK_CLOSE(json_real_value(json_object_get(j, "t_lp")), truth, 1e-9, 0, "GLPK path");
+    json_decref(j);
+  } else {
+    ck_assert_int_eq(rc, 3);
+    ck_assert_str_eq(out_, "");
+    ASSERT_IN(err_, "GLPK");
+    ASSERT_IN(err_, "the combinatorial solver finds T_LP = 2.17381600537");
+    /* in a --vary table that value is a numerical_failure row with empty
+     * cells, the other rows are printed, and the exit status is 3 */
+    rc = run("lp '%s' --vary system.arrival_rate=7e11:728856534354.18799:2 --format csv -q", path);
+    ck_assert_int_eq(rc, 3);
+    ASSERT_IN(out_, "700000000000,0.3445248720468953,optimal,1.444042757928718e-08");
+    ASSERT_IN(out_, ",numerical_failure,,,,,,");
+    ASSERT_IN(err_, "1 of 2 values have no verified bound");
+  }
+  unlink(path);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("lp_cli");
   TCase *tu = tcase_create("usage");
@@ -474,6 +601,11 @@ int main(void) {
   tcase_add_test(tr, test_vary);
   tcase_add_test(tr, test_out_file);
   suite_add_tcase(s, tr);
+  TCase *t11 = tcase_create("issue11");
+  tcase_add_test(t11, test_issue11_small_and_large_magnitudes);
+  tcase_add_test(t11, test_issue11_near_ties);
+  tcase_add_test(t11, test_issue11_refusal);
+  suite_add_tcase(s, t11);
   int rc = accq_run_suite(s);
   free(out_);
   free(err_);

@@ -266,6 +266,8 @@ START_TEST(test_max_states_2e7_everywhere) {
          "--max-states 2e7 -q",
          0, NULL, NULL);
   expect("optimal %s --buffer 2 --no-compare --max-states 2e7 -q", 0, NULL, NULL);
+  /* inf where it means something: no time limit */
+  expect("optimal %s --buffer 2 --no-compare --time-limit inf -q", 0, NULL, NULL);
   /* and a fraction is refused everywhere, naming the value */
   const char *cmds[] = {"solve %s -p pop --max-states 2.5", "sweep %s --vary load=0.5:0.5:1 --max-states 2.5",
                         "converge %s --max-states 2.5", "verify %s --max-states 2.5",
@@ -312,6 +314,10 @@ START_TEST(test_zero_and_negative_refused) {
       {"crosscheck %s --alpha 0", "--alpha", "0"},
       {"crosscheck %s --buffer 0", "--buffer", "0"},
       {"golden %s --buffer 0", "--buffer", "0"},
+      {"optimal %s --time-limit 0", "--time-limit", "0"},
+      {"optimal %s --time-limit -inf", "--time-limit", "-inf"},
+      {"optimal %s --shed --min-admitted-rate 0", "--min-admitted-rate", "0"},
+      {"limit %s --q-max 0", "--q-max", "0"},
       {"sweep %s --vary load=0.5:0.5:1 --threads 0", "--threads", "0"},
       {"solve %s -p pop --scale 1.5", "--scale", "1.5"},
       {"simulate %s --replications 2.5", "--replications", "2.5"},

@@ -69,6 +69,81 @@ START_TEST(test_verify_negative) {
 }
 END_TEST
 
+
+/* Every chain over the state limit: claim 1 cannot be checked anywhere.  The row
+ * is SKIPPED with its reason (no margin printed), a warning on stderr (also with
+ * -q), and the exit status is 3 (a claim that could not be checked is not a
+ * pass); JSON carries status "skipped", the reason, a null margin, and the
+ * overall verdict SKIPPED. */
+START_TEST(test_verify_skipped_exit_3) {
+  char args[2048], *out, *err;
+  snprintf(args, sizeof args, "verify %s --claims 1,5 --max-states 2 --loads 0.5 --scales 1 -q",
+           model("models/two-tier.ini"));
+  int rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 3, "exit %d\n%s\n%s", rc, out, err);
+  ck_assert_ptr_nonnull(strstr(out, "SKIPPED"));
+  ck_assert_ptr_nonnull(strstr(out, "reason:   no policy instance checked"));
+  ck_assert_ptr_nonnull(strstr(out, "over the state limit"));
+  ck_assert_ptr_nonnull(strstr(out, "verdict SKIPPED"));
+  ck_assert_ptr_nonnull(strstr(err, "warning: claim 1 on two-tier SKIPPED"));
+  /* claim 5 compared its LP solvers and stationary solvers but no chain against
+   * the explicit chain, the product form or the simulator: PARTIAL, not PASS */
+  ck_assert_ptr_nonnull(strstr(out, "lumped vs explicit chains: nothing compared"));
+  ck_assert_ptr_nonnull(strstr(out, "1 PARTIAL, 0 FAIL, 1 SKIPPED"));
+  free(out);
+  free(err);
+  snprintf(args, sizeof args,
+           "verify %s --claims 1 --max-states 2 --loads 0.5 --scales 1 -q --format json",
+           model("models/two-tier.ini"));
+  rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 3, "exit %d\n%s\n%s", rc, out, err);
+  ck_assert_ptr_nonnull(strstr(out, "\"status\": \"skipped\""));
+  ck_assert_ptr_nonnull(strstr(out, "\"reason\": \"no policy instance checked"));
+  ck_assert_ptr_nonnull(strstr(out, "\"worst_margin\": null"));
+  ck_assert_ptr_nonnull(strstr(out, "\"verdict\": \"SKIPPED\""));
+  ck_assert_ptr_nonnull(strstr(out, "\"warnings\""));
+  free(out);
+  free(err);
+  /* a checked row: status ok, reason null */
+  snprintf(args, sizeof args,
+           "verify %s --claims 1 --loads 0.5 --scales 1 -q --format json",
+           model("models/two-tier.ini"));
+  rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, out, err);
+  ck_assert_ptr_nonnull(strstr(out, "\"status\": \"ok\""));
+  ck_assert_ptr_nonnull(strstr(out, "\"reason\": null"));
+  ck_assert_ptr_nonnull(strstr(out, "\"verdict\": \"PASS\""));
+  free(out);
+  free(err);
+}
+END_TEST
+
+/* Every --inject-fault value is validated (a typo injects nothing and would
+ * pass), and 0 is refused where it means nothing. */
+START_TEST(test_verify_bad_options) {
+  const char *bad[] = {"--inject-fault claims-target=nosuch", "--inject-fault bogus",
+                       "--inject-fault claims-target=pop", "--inject-fault claims-target=",
+                       "--jobs 0", "--max-states 0", "--max-buffer 0", "--replications 1",
+                       "--replications 0"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char args[2048], *out, *err;
+    snprintf(args, sizeof args, "verify %s --claims 2 %s", model("models/two-tier.ini"), bad[i]);
+    int rc = accq_run(args, &out, &err);
+    ck_assert_msg(rc == 2, "%s: exit %d\n%s\n%s", bad[i], rc, out, err);
+    ck_assert_msg(out[0] == '\0', "%s printed a table", bad[i]);
+    free(out);
+    free(err);
+  }
+  char args[2048], *out, *err;
+  snprintf(args, sizeof args, "verify %s --inject-fault claims-target=nosuch",
+           model("models/two-tier.ini"));
+  ck_assert_int_eq(accq_run(args, &out, &err), 2);
+  ck_assert_ptr_nonnull(strstr(err, "unknown policy 'nosuch'"));
+  free(out);
+  free(err);
+}
+END_TEST
+
 START_TEST(test_verify_usage) {
   char *out, *err;
   ck_assert_int_eq(accq_run("verify --claims 7", &out, &err), 2);
@@ -273,6 +348,8 @@ int main(void) {
   tcase_add_test(tc, test_verify_passes);
   tcase_add_test(tc, test_verify_negative);
   tcase_add_test(tc, test_verify_usage);
+  tcase_add_test(tc, test_verify_skipped_exit_3);
+  tcase_add_test(tc, test_verify_bad_options);
   tcase_add_test(tc, test_converge_falls);
   tcase_add_test(tc, test_sweep_latex);
   tcase_add_test(tc, test_sweep_formats);

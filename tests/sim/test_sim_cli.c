@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "testutil.h"
 
 static char *run_ok(const char *args, int want) {
@@ -189,6 +191,27 @@ static void crosscheck(const char *model) {
   free(out);
   free(err);
 }
+/* crosscheck's JSON: the count of comparisons ("compared") is a number equal to
+ * the length of the "comparisons" table (the count once shared the table's key
+ * and was silently overwritten by it). */
+START_TEST(test_crosscheck_json_keys) {
+  char args[1024];
+  snprintf(args, sizeof args, "crosscheck '%s' --jobs 20000 --format json",
+           accq_src_path("models/two-tier.ini"));
+  char *out = run_ok(args, 0);
+  json_error_t je;
+  json_t *o = json_loads(out, 0, &je);
+  ck_assert_msg(o != NULL, "crosscheck JSON does not parse: %s\n%s", je.text, out);
+  json_t *n = json_object_get(o, "compared"), *rows = json_object_get(o, "comparisons");
+  ck_assert_msg(json_is_integer(n), "\"compared\" is not an integer");
+  ck_assert_msg(json_is_array(rows), "\"comparisons\" is not a table");
+  ck_assert_int_gt(json_integer_value(n), 0);
+  ck_assert_int_eq(json_integer_value(n), (long long)json_array_size(rows));
+  json_decref(o);
+  free(out);
+}
+END_TEST
+
 START_TEST(test_crosscheck_two_tier) { crosscheck("models/two-tier.ini"); }
 END_TEST
 START_TEST(test_crosscheck_llm) { crosscheck("models/llm-three-tier.ini"); }
@@ -315,6 +338,7 @@ int main(void) {
   tcase_add_test(tc, test_simulate_unstable_mixed);
   tcase_add_test(tc, test_simulate_warnings);
   tcase_add_test(tc, test_crosscheck_two_tier);
+  tcase_add_test(tc, test_crosscheck_json_keys);
   tcase_add_test(tc, test_crosscheck_llm);
   tcase_add_test(tc, test_crosscheck_at_target);
   tcase_add_test(tc, test_crosscheck_nonbinding);
