@@ -189,11 +189,6 @@ int accq_cli_parse_u64(const char *s, uint64_t *v);
 int accq_cli_parse_double(const char *s, double *v);
 int accq_cli_parse_double_inf(const char *s, double *v);
 
-/* The default state limit of every command that builds a Markov chain (solve,
- * sweep, converge, verify, crosscheck, golden): the chain module's (2e7
- * states), with its check of the available memory before allocating. */
-int64_t accq_cli_default_max_states(void);
-
 /* ---- --vary PARAM=A:B:N ----------------------------------------------------- */
 
 /* A range over one model parameter.  PARAM is `load`, `lambda` or

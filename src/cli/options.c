@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "accq/chain.h"
 #include "cli/cli.h"
 
 /* ---- numbers ------------------------------------------------------------------ */
@@ -128,12 +127,6 @@ int accq_cli_parse_double_inf(const char *s, double *v) {
     return 0;
   }
   return accq_cli_parse_double(s, v);
-}
-
-int64_t accq_cli_default_max_states(void) {
-  accq_chain_options_t co;
-  accq_chain_options_init(&co);
-  return co.max_states;
 }
 
 /* ---- messages ------------------------------------------------------------------ */
