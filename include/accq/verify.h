@@ -198,10 +198,42 @@ typedef struct {
 int accq_fit_loglog(const double *x, const double *y, int n, accq_fit_t *fit,
                     accq_err_t *err);
 
+/* ---- result cells: a number, or why there is none (sweep, converge) ---- */
+
+/* What became of one result.  Only ACCQ_CELL_OK carries numbers; every other
+ * status comes with a reason and no number that could be mistaken for an
+ * answer.  Exit statuses: ok 0; truncated, too_large, not_converged, failed 3
+ * (numerical); unstable, beyond_capacity, infeasible 4 (no answer exists). */
+typedef enum {
+  ACCQ_CELL_OK = 0,          /* exact chain whose truncation is negligible (boundary mass
+                                <= 1e-9 and E[T] settled), an exact finite-buffer chain
+                                (the model's own B), or a simulation estimate */
+  ACCQ_CELL_TRUNCATED,       /* a chain was solved but its truncation is not negligible */
+  ACCQ_CELL_TOO_LARGE,       /* over the state limit or the memory */
+  ACCQ_CELL_NOT_CONVERGED,   /* a stationary solve or a percentile did not converge */
+  ACCQ_CELL_FAILED,          /* another numerical failure (message in the reason) */
+  ACCQ_CELL_UNSTABLE,        /* the policy cannot serve the offered load */
+  ACCQ_CELL_BEYOND_CAPACITY, /* the offered load is beyond what any policy can serve */
+  ACCQ_CELL_INFEASIBLE       /* the accuracy target cannot be met (no LP split, no bound) */
+} accq_cell_status_t;
+
+#define ACCQ_CELL_MAX_WARNINGS 4
+#define ACCQ_CELL_WARNING_MAX 512
+
+/* "ok", "truncated", "too_large", "not_converged", "failed", "unstable",
+ * "beyond_capacity", "infeasible" (the JSON/CSV "status" values). */
+const char *accq_cell_status_name(accq_cell_status_t s);
+/* The exit status a cell with this status asks for: 0, 3 or 4. */
+int accq_cell_exit_code(accq_cell_status_t s);
+/* The cell status of a library status code (ETOOBIG and ENOMEM: too_large, ...). */
+accq_cell_status_t accq_cell_status_of(int accq_status);
+
 /* ---- convergence (accq converge) ---- */
 
 typedef struct {
   int scale;                /* m */
+  accq_cell_status_t status;/* ok: the numbers below hold; otherwise they are NaN */
+  char reason[2048];        /* why not ok (empty when ok) */
   int exact;                /* 1: chain, 0: simulation */
   int buffer;               /* B of the chain (0 for simulation: infinite) */
   int64_t states;
@@ -210,10 +242,13 @@ typedef struct {
   double accuracy;
   double t_lp;              /* bound at the admitted rate */
   double gap, gap_lo, gap_hi;        /* E[T]/t_lp - 1 with its 95% interval */
+  int nwarnings;            /* simulation bias diagnostics (the estimate may be biased) */
+  char warnings[ACCQ_CELL_MAX_WARNINGS][ACCQ_CELL_WARNING_MAX];
 } accq_converge_point_t;
 
 typedef struct {
-  int64_t max_states;       /* chain when the state space fits (default 200000) */
+  int64_t max_states;       /* chain when the state space fits (default 2e5: the limit
+                               chooses between a chain and a simulation) */
   int max_buffer;           /* auto buffer stops here (default 80) */
   int force_sim;            /* simulate every scale */
   int replications;         /* default 10 */
@@ -227,9 +262,13 @@ typedef struct {
 void accq_converge_options_init(accq_converge_options_t *opt);
 
 /* The gap of `policy` to t_lp at each scale (model at its resolved rate per
- * unit scale).  A scale whose chain would exceed max_states (or whose auto
- * buffer does not reach 1e-9 boundary mass) is simulated when a simulator is
- * available, else ACCQ_ETOOBIG names it.  pts has nscales entries. */
+ * unit scale, infinite buffer).  Each scale gets the exact chain when it fits
+ * max_states and its auto buffer makes the truncation negligible (boundary
+ * mass <= 1e-9, E[T] settled), else a simulation.  A scale with no answer
+ * (the policy unstable there, the target infeasible, the simulation refused)
+ * is marked in pts[i].status/reason and the others go on.  Returns an error
+ * only for bad arguments (ACCQ_EUSAGE: a size < 1, an unknown policy, ...)
+ * or a model that cannot be resolved.  pts has nscales entries. */
 int accq_converge_run(const accq_model_t *m, const char *policy, const int *scales,
                       int nscales, const accq_converge_options_t *opt,
                       accq_converge_point_t *pts, accq_err_t *err);
@@ -254,9 +293,12 @@ int accq_sweep_apply(const accq_model_t *m, const char *param, double value,
 extern const char *const accq_sweep_measure_names[];
 
 typedef struct {
-  int simulate;             /* 0: exact chain (buffer auto), 1: simulation (infinite buffer) */
-  int64_t max_states;       /* chain state limit (default 200000) */
-  int max_buffer;           /* auto buffer stops here (default 80) */
+  int simulate;             /* 0: exact chain (the model's buffer, or auto), 1: simulation
+                               (infinite buffer) */
+  int64_t max_states;       /* chain state limit (default: the chain module's, 2e7
+                               states, with its memory check) */
+  int max_buffer;           /* auto buffer stops here (default 80: a sweep solves many
+                               chains; a cell that needs more is marked truncated) */
   int replications;         /* simulation (default 10) */
   long jobs;                /* per replication (default 100000) */
   unsigned long seed;
@@ -265,12 +307,33 @@ typedef struct {
 
 void accq_sweep_options_init(accq_sweep_options_t *o);
 
-/* Measures of `policy` on m (resolved): exact chain or simulation.  With a
- * simulation, *ci95 is the half-width of E[T]'s interval (0 for a chain) and
- * *buffer 0; with a chain, *buffer is the B used.  Errors as accq_analyze /
- * accq_verify_simulate (ACCQ_EUNSTABLE, ACCQ_ECAPINFEAS, ACCQ_ETOOBIG...). */
+/* One cell of a sweep: a policy on one model. */
+typedef struct {
+  accq_cell_status_t status;/* ok: m (and ci95) hold; otherwise no number */
+  char reason[2048];        /* why not ok (empty when ok) */
+  int simulated;            /* 1: simulation estimate, 0: chain */
+  int buffer;               /* chain: the B used (0 for a simulation: infinite) */
+  int finite_buffer;        /* chain: 1 when B is the model's own (a finite-buffer system,
+                               exact with its losses), 0 when auto (infinite buffer) */
+  int64_t states;           /* chain states */
+  double boundary_mass;     /* chain: P(some server holds B jobs), also when truncated */
+  accq_measures_t m;        /* the measures (ok only) */
+  double ci95;              /* simulation: half-width of E[T]'s 95% interval; 0 for a chain */
+  int nwarnings;            /* simulation bias diagnostics (the estimate may be biased) */
+  char warnings[ACCQ_CELL_MAX_WARNINGS][ACCQ_CELL_WARNING_MAX];
+} accq_sweep_cell_t;
+
+/* Measures of `policy` on m (resolved): exact chain or simulation, as a cell.
+ * A chain with `buffer = auto` (the infinite-buffer question) whose auto
+ * buffer stops before the boundary mass is <= 1e-9 and E[T] has settled is
+ * TRUNCATED (its B and boundary mass are kept, no measures); a model whose
+ * offered load reaches the total capacity is BEYOND_CAPACITY; the statuses
+ * of accq_analyze / accq_verify_simulate become the cell's (unstable, too
+ * large, not converged...).  Returns ACCQ_SUCCESS whenever the cell is
+ * filled; an error only for what no cell can carry (an unknown policy:
+ * ACCQ_EUSAGE/EINVAL/EMODEL). */
 int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_options_t *o,
-                    accq_measures_t *out, double *ci95, int *buffer, accq_err_t *err);
+                    accq_sweep_cell_t *cell, accq_err_t *err);
 int accq_sweep_measure(const accq_model_t *m, const accq_measures_t *ms, const char *name,
                        double *value, accq_err_t *err);
 

@@ -75,12 +75,27 @@ enum {
   ACCQ_CLI_ALL = 0x3f
 };
 
+/* What an option accepts.  Every number goes through one parser (see
+ * accq_cli_parse_whole / accq_cli_parse_double below): whole numbers may be
+ * written in exponent form when the value is whole (`2e7`, `1e5`, `2.5e3`),
+ * never with a fraction (`1.5`) or in hex; a value outside the kind's range
+ * is refused with exit 2 and a message naming the option and the value.  The
+ * kinds with a lower bound exist so that 0 or a negative number is refused
+ * where it means nothing, instead of silently standing for "the default"
+ * (a command keeps 0 in the target as "not given": no accepted value is 0). */
 typedef enum {
   ACCQ_OPT_FLAG = 0, /* int *target set to 1; no value */
   ACCQ_OPT_STRING,   /* const char **target = the value (points into argv) */
-  ACCQ_OPT_INT,      /* int *target: a whole decimal number */
-  ACCQ_OPT_DOUBLE,   /* double *target: a finite number */
-  ACCQ_OPT_LIST      /* accq_cli_list_t *target: repeatable, each value appended */
+  ACCQ_OPT_INT,      /* int *target: any whole number */
+  ACCQ_OPT_DOUBLE,   /* double *target: any finite number */
+  ACCQ_OPT_LIST,     /* accq_cli_list_t *target: repeatable, each value appended */
+  ACCQ_OPT_COUNT,    /* int *target: a whole number >= 1 (replications, sizes, buffers) */
+  ACCQ_OPT_COUNT0,   /* int *target: a whole number >= 0 (where 0 means something) */
+  ACCQ_OPT_SIZE,     /* int64_t *target: a whole number >= 1 up to 9.2e18 (state limits) */
+  ACCQ_OPT_POSITIVE, /* double *target: a finite number > 0 */
+  ACCQ_OPT_POSITIVE_INF, /* double *target: a number > 0, or inf (INFINITY: no limit) */
+  ACCQ_OPT_NONNEG,   /* double *target: a finite number >= 0 */
+  ACCQ_OPT_PROB      /* double *target: a number strictly between 0 and 1 */
 } accq_opt_kind_t;
 
 #define ACCQ_CLI_LIST_MAX 64
@@ -158,11 +173,21 @@ int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve);
  * stdout.  Returns 0, or prints the error and returns its exit status. */
 int accq_cli_emit(const accq_cli_t *cli, accq_report_t *rep);
 
-/* Strict number parsing for option values: whole string, no overflow,
- * finite.  Return 0 on success, -1 otherwise (nothing printed). */
+/* The number parser of every option (strict: the whole string, no overflow,
+ * no silent rounding).  Return 0 on success, -1 otherwise (nothing printed).
+ *  - whole numbers: [+-]digits[.digits][(e|E)[+-]digits] whose value is whole
+ *    (`2e7`, `1E5`, `2.5e3`, `20`), read exactly in decimal (never through a
+ *    double); `1.5`, `2e-1`, `0x10`, `inf`, `nan`, blanks are refused, and so
+ *    are values outside int64 (parse_whole), int (parse_int), or signs and
+ *    values above UINT64_MAX (parse_u64).
+ *  - doubles: decimal forms only, finite (no inf, nan, hex, blanks, and no
+ *    overflow to inf); parse_double_inf also accepts inf/infinity (any case,
+ *    optional '+') as INFINITY. */
+int accq_cli_parse_whole(const char *s, int64_t *v);
 int accq_cli_parse_int(const char *s, int *v);
 int accq_cli_parse_u64(const char *s, uint64_t *v);
 int accq_cli_parse_double(const char *s, double *v);
+int accq_cli_parse_double_inf(const char *s, double *v);
 
 /* ---- --vary PARAM=A:B:N ----------------------------------------------------- */
 

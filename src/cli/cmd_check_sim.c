@@ -271,12 +271,12 @@ int accq_cli_check_sim(int argc, char **argv) {
   accq_check_options_t copt;
   accq_check_options_init(&copt);
   const accq_cli_opt_t opts[] = {
-      {"alpha", 'a', ACCQ_OPT_DOUBLE, &copt.alpha, "A", "family-wise error level (default 0.01)"},
-      {"abs-tol", 0, ACCQ_OPT_DOUBLE, &copt.abs_tol, "E",
+      {"alpha", 'a', ACCQ_OPT_PROB, &copt.alpha, "A", "family-wise error level (default 0.01)"},
+      {"abs-tol", 0, ACCQ_OPT_NONNEG, &copt.abs_tol, "E",
        "accept differences below E without a test (default 1e-6)"},
-      {"detect", 0, ACCQ_OPT_DOUBLE, &copt.detect_rel, "REL",
+      {"detect", 0, ACCQ_OPT_POSITIVE, &copt.detect_rel, "REL",
        "relative error the recommended replication count must detect (default 0.02)"},
-      {"power", 0, ACCQ_OPT_DOUBLE, &copt.power, "P",
+      {"power", 0, ACCQ_OPT_PROB, &copt.power, "P",
        "probability of detecting it (default 0.8)"},
       {0}};
   const accq_cli_spec_t spec = {

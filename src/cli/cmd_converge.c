@@ -2,6 +2,7 @@
  * the system grows (chain where it fits, simulation beyond), the fitted
  * log-log rate, and a log-log plot. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +20,36 @@ static void on_progress(void *ctx, const char *what, double fraction) {
   accq_progress_update(ctx, fraction);
 }
 
+/* What a size without a number shows in the human formats. */
+static const char *status_short(accq_cell_status_t s) {
+  switch (s) {
+  case ACCQ_CELL_OK: return "-";
+  case ACCQ_CELL_TRUNCATED: return "truncated";
+  case ACCQ_CELL_TOO_LARGE: return "too large";
+  case ACCQ_CELL_NOT_CONVERGED: return "no convergence";
+  case ACCQ_CELL_FAILED: return "failed";
+  case ACCQ_CELL_UNSTABLE: return "unstable";
+  case ACCQ_CELL_BEYOND_CAPACITY: return "beyond capacity";
+  case ACCQ_CELL_INFEASIBLE: return "infeasible";
+  }
+  return "-";
+}
+
 int accq_cli_converge(int argc, char **argv) {
   const char *policy = "rjiq", *scales_s = "1,2,4,8,16,32";
-  int max_states = 0, max_buffer = 0, jobs = 0, reps = 0, force_sim = 0;
+  int max_buffer = 0, jobs = 0, reps = 0, force_sim = 0, allow_partial = 0;
+  int64_t max_states = 0;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policy, "P", "the policy (default rjiq)"},
       {"scales", 0, ACCQ_OPT_STRING, &scales_s, "M,..", "sizes m (default 1,2,4,8,16,32)"},
-      {"max-states", 0, ACCQ_OPT_INT, &max_states, "N",
-       "exact chain while it has at most N states (default 200000), simulation beyond"},
-      {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B", "largest auto buffer (default 80)"},
+      {"max-states", 0, ACCQ_OPT_SIZE, &max_states, "N",
+       "exact chain while it has at most N states (default 2e5), simulation beyond"},
+      {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B", "largest auto buffer (default 80)"},
       {"simulate", 0, ACCQ_OPT_FLAG, &force_sim, NULL, "simulate every size"},
-      {"jobs", 0, ACCQ_OPT_INT, &jobs, "N", "simulated jobs per replication (default 200000)"},
-      {"replications", 0, ACCQ_OPT_INT, &reps, "R", "simulation replications (default 10)"},
+      {"jobs", 0, ACCQ_OPT_COUNT, &jobs, "N", "simulated jobs per replication (default 2e5)"},
+      {"replications", 0, ACCQ_OPT_COUNT, &reps, "R", "simulation replications (default 10)"},
+      {"allow-partial", 0, ACCQ_OPT_FLAG, &allow_partial, NULL,
+       "exit 0 when some sizes have no number (they stay marked)"},
       {0}};
   const accq_cli_spec_t spec = {
       "converge", "MODEL [options]",
@@ -38,7 +57,10 @@ int accq_cli_converge(int argc, char **argv) {
       "of each kind per unit, arrival rate m Lambda): exact chains while the state\n"
       "space fits and the automatic buffer makes the truncation negligible,\n"
       "simulation with 95% confidence intervals beyond.  Prints the log-log\n"
-      "least-squares rate (gap ~ C m^slope); --plot draws gap vs m on log-log axes.",
+      "least-squares rate (gap ~ C m^slope); --plot draws gap vs m on log-log axes.\n"
+      "A size with no number (the policy unstable there, beyond capacity, the target\n"
+      "infeasible: exit 4; the simulation refused: exit 3) is marked with its status\n"
+      "and reason and summarized on stderr; --allow-partial exits 0 with the marks kept.",
       ACCQ_CLI_ALL, opts, 1, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -47,10 +69,9 @@ int accq_cli_converge(int argc, char **argv) {
   if (accq_cli_parse_ints(scales_s, scales, MAX_SCALES, &n))
     return accq_cli_usage(&cli, "--scales: expected a list such as 1,2,4,8 (got '%s')", scales_s);
   for (int i = 0; i < n; i++)
-    if (scales[i] < 1) return accq_cli_usage(&cli, "--scales: sizes must be >= 1 (got %d)", scales[i]);
-  if (max_states < 0 || max_buffer < 0 || jobs < 0 || reps < 0 || reps == 1)
-    return accq_cli_usage(&cli, "--max-states, --max-buffer, --jobs must be positive and "
-                                "--replications at least 2");
+    if (scales[i] < 1)
+      return accq_cli_usage(&cli, "--scales: sizes must be >= 1 (got '%d')", scales[i]);
+  if (reps == 1) return accq_cli_usage(&cli, "--replications must be >= 2 (got 1)");
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
 
@@ -67,17 +88,24 @@ int accq_cli_converge(int argc, char **argv) {
   accq_progress_start(&bar, "converge", 1.0, cli.quiet);
   o.progress = on_progress;
   o.progress_ctx = &bar;
-  accq_converge_point_t pts[MAX_SCALES];
+  static accq_converge_point_t pts[MAX_SCALES];
   accq_err_t err;
   accq_err_clear(&err);
   int st = accq_converge_run(&m, policy, scales, n, &o, pts, &err);
   accq_progress_finish(&bar);
   if (st) return accq_cli_fail(&err);
 
+  int worst = 0, nbad = 0, nwarn = 0;
   double xs[MAX_SCALES], ys[MAX_SCALES];
   for (int i = 0; i < n; i++) {
     xs[i] = pts[i].scale;
-    ys[i] = pts[i].gap;
+    ys[i] = pts[i].status ? NAN : pts[i].gap; /* the fit skips points without a number */
+    nwarn += pts[i].nwarnings;
+    if (pts[i].status) {
+      nbad++;
+      int x = accq_cell_exit_code(pts[i].status);
+      if (x > worst) worst = x;
+    }
   }
   accq_fit_t fit;
   accq_err_t ferr;
@@ -104,47 +132,139 @@ int accq_cli_converge(int argc, char **argv) {
   } else {
     accq_kv_null(s, "slope", "fitted rate", ferr.msg);
   }
-  accq_report_section_t *t = accq_report_table(rep, "points", "gap by size");
-  accq_table_col(t, "scale", "m", 0);
-  accq_table_col(t, "method", "method", 0);
-  accq_table_col(t, "buffer", "B", 0);
-  accq_table_col(t, "states", "states", 0);
-  accq_table_col(t, "mean_response_time", "E[T]", 8);
-  accq_table_col(t, "ci95", "+- (95%)", 2);
-  accq_table_col(t, "t_lp", "T_LP", 8);
-  accq_table_col(t, "gap", "gap", 4);
-  accq_table_col(t, "gap_lo", "gap low", 4);
-  accq_table_col(t, "gap_hi", "gap high", 4);
-  accq_table_col(t, "accuracy", "accuracy", 6);
-  for (int i = 0; i < n; i++) {
-    const accq_converge_point_t *p = &pts[i];
-    accq_table_row(t);
-    accq_table_int(t, p->scale);
-    accq_table_str(t, p->exact ? "chain" : "simulation");
-    if (p->exact) {
-      accq_table_int(t, p->buffer);
-      accq_table_int(t, p->states);
-    } else {
-      accq_table_null(t, "inf");
-      accq_table_null(t, "-");
+  {
+    /* JSON "warnings": sizes without a number and simulation warnings */
+    const char *texts[MAX_SCALES * (ACCQ_CELL_MAX_WARNINGS + 1)];
+    static char buf[MAX_SCALES * (ACCQ_CELL_MAX_WARNINGS + 1)][2200];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (pts[i].status) {
+        snprintf(buf[k], sizeof buf[k], "m=%d: %s: %s", pts[i].scale,
+                 accq_cell_status_name(pts[i].status), pts[i].reason);
+        texts[k] = buf[k];
+        k++;
+      }
+      for (int w = 0; w < pts[i].nwarnings; w++) {
+        snprintf(buf[k], sizeof buf[k], "m=%d: warning: %s", pts[i].scale, pts[i].warnings[w]);
+        texts[k] = buf[k];
+        k++;
+      }
     }
-    accq_table_num(t, p->mean_response_time);
-    accq_table_num(t, p->ci95);
-    accq_table_num(t, p->t_lp);
-    accq_table_num(t, p->gap);
-    accq_table_num(t, p->gap_lo);
-    accq_table_num(t, p->gap_hi);
-    accq_table_num(t, p->accuracy);
+    accq_kv_strs(s, "warnings", "warnings", texts, k);
+    accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY); /* humans: the notes table */
   }
-  accq_report_set_primary(rep, t);
+  /* CSV and JSON: the numbers, then status, reason and warnings per size;
+   * humans: the numbers (a size without one shows its status) and notes */
+  for (int human = 0; human < 2; human++) {
+    accq_report_section_t *t = accq_report_table(rep, "points", "gap by size");
+    accq_report_section_visibility(
+        t, human ? ACCQ_REPORT_HUMAN_ONLY : ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV) | ACCQ_REPORT_JSON_ONLY);
+    accq_table_col(t, "scale", "m", 0);
+    accq_table_col(t, "method", "method", 0);
+    accq_table_col(t, "buffer", "B", 0);
+    accq_table_col(t, "states", "states", 0);
+    accq_table_col(t, "mean_response_time", "E[T]", 8);
+    accq_table_col(t, "ci95", "+- (95%)", 2);
+    accq_table_col(t, "t_lp", "T_LP", 8);
+    accq_table_col(t, "gap", "gap", 4);
+    accq_table_col(t, "gap_lo", "gap low", 4);
+    accq_table_col(t, "gap_hi", "gap high", 4);
+    accq_table_col(t, "accuracy", "accuracy", 6);
+    if (!human) {
+      accq_table_col(t, "status", NULL, 0);
+      accq_table_col(t, "reason", NULL, 0);
+      accq_table_col(t, "warnings", NULL, 0);
+    }
+    for (int i = 0; i < n; i++) {
+      const accq_converge_point_t *p = &pts[i];
+      accq_table_row(t);
+      accq_table_int(t, p->scale);
+      if (p->status) {
+        const char *why = status_short(p->status);
+        accq_table_null(t, "-");
+        accq_table_null(t, "-");
+        accq_table_null(t, "-");
+        for (int c = 0; c < 7; c++) accq_table_null(t, why);
+      } else {
+        accq_table_str(t, p->exact ? "chain" : "simulation");
+        if (p->exact) {
+          accq_table_int(t, p->buffer);
+          accq_table_int(t, p->states);
+        } else {
+          accq_table_null(t, "inf");
+          accq_table_null(t, "-");
+        }
+        accq_table_num(t, p->mean_response_time);
+        accq_table_num(t, p->ci95);
+        accq_table_num(t, p->t_lp);
+        accq_table_num(t, p->gap);
+        accq_table_num(t, p->gap_lo);
+        accq_table_num(t, p->gap_hi);
+        accq_table_num(t, p->accuracy);
+      }
+      if (!human) {
+        accq_table_str(t, accq_cell_status_name(p->status));
+        if (p->status)
+          accq_table_str(t, p->reason);
+        else
+          accq_table_null(t, NULL);
+        if (p->nwarnings) {
+          char wj[ACCQ_CELL_MAX_WARNINGS * (ACCQ_CELL_WARNING_MAX + 3)] = "";
+          for (int w = 0; w < p->nwarnings; w++) {
+            if (w) strcat(wj, " | ");
+            strcat(wj, p->warnings[w]);
+          }
+          accq_table_str(t, wj);
+        } else {
+          accq_table_null(t, NULL);
+        }
+      }
+    }
+    if (!human) accq_report_set_primary(rep, t);
+  }
+  if (nbad + nwarn > 0) {
+    accq_report_section_t *t = accq_report_table(rep, "notes", "sizes without a number, warnings");
+    accq_report_section_visibility(t, ACCQ_REPORT_HUMAN_ONLY);
+    accq_table_col(t, "scale", "m", 0);
+    accq_table_col(t, "status", "status", 0);
+    accq_table_col(t, "reason", "reason", 0);
+    for (int i = 0; i < n; i++) {
+      if (pts[i].status) {
+        accq_table_row(t);
+        accq_table_int(t, pts[i].scale);
+        accq_table_str(t, accq_cell_status_name(pts[i].status));
+        accq_table_str(t, pts[i].reason);
+      }
+      for (int w = 0; w < pts[i].nwarnings; w++) {
+        accq_table_row(t);
+        accq_table_int(t, pts[i].scale);
+        accq_table_str(t, "warning");
+        accq_table_str(t, pts[i].warnings[w]);
+      }
+    }
+  }
   rc = accq_cli_emit(&cli, rep);
   accq_report_free(rep);
+
+  /* stderr, whatever -q says */
+  for (int i = 0; i < n; i++)
+    for (int w = 0; w < pts[i].nwarnings; w++)
+      fprintf(stderr, "accq converge: warning: m=%d: %s\n", pts[i].scale, pts[i].warnings[w]);
+  if (nbad) {
+    fprintf(stderr, "accq converge: %d of %d sizes not computed%s\n", nbad, n,
+            allow_partial ? "; --allow-partial: exit 0" : "");
+    for (int i = 0; i < n; i++)
+      if (pts[i].status)
+        fprintf(stderr, "  m=%d: %s: %s\n", pts[i].scale, accq_cell_status_name(pts[i].status),
+                pts[i].reason);
+    if (!allow_partial && !rc) rc = worst;
+  }
 
   if (cli.plot) {
     double lo[MAX_SCALES], hi[MAX_SCALES];
     for (int i = 0; i < n; i++) {
-      lo[i] = pts[i].gap_lo;
-      hi[i] = pts[i].gap_hi;
+      lo[i] = pts[i].status ? NAN : pts[i].gap_lo;
+      hi[i] = pts[i].status ? NAN : pts[i].gap_hi;
     }
     accq_plot_series_t ser[2];
     int ns = 0;

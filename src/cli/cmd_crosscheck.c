@@ -45,15 +45,15 @@ int accq_cli_crosscheck(int argc, char **argv) {
   double alpha = 0.01;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies to check (default all)"},
-      {"replications", 'r', ACCQ_OPT_INT, &replications, "R", "replications (default 10)"},
+      {"replications", 'r', ACCQ_OPT_COUNT, &replications, "R", "replications (default 10)"},
       {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",
        "measured arrivals per replication (default as in simulate)"},
       {"warmup", 'w', ACCQ_OPT_STRING, &warmup, "W",
        "discarded arrivals (default adaptive, as in simulate)"},
       {"buffer", 'b', ACCQ_OPT_STRING, &buffer, "B",
        "buffer of both chain and simulator (default: the model's, auto)"},
-      {"alpha", 'a', ACCQ_OPT_DOUBLE, &alpha, "A", "family-wise error level (default 0.01)"},
-      {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B",
+      {"alpha", 'a', ACCQ_OPT_PROB, &alpha, "A", "family-wise error level (default 0.01)"},
+      {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
        "cap of the auto buffer (default 20; both sides use the same B, so it need not be tight)"},
       {0}};
   const accq_cli_spec_t spec = {

@@ -96,7 +96,7 @@ int accq_cli_golden(int argc, char **argv) {
   int buffer = 0, allow_partial = 0;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies (default all)"},
-      {"buffer", 'b', ACCQ_OPT_INT, &buffer, "B", "chain buffer (default: the model's, auto)"},
+      {"buffer", 'b', ACCQ_OPT_COUNT, &buffer, "B", "chain buffer (default: the model's, auto)"},
       {"allow-partial", 0, ACCQ_OPT_FLAG, &allow_partial, NULL,
        "exit 0 even when some entries are not references (unstable, not converged)"},
       {0}};

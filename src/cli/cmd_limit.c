@@ -375,7 +375,7 @@ int accq_cli_limit(int argc, char **argv) {
        "the limit over N values from A to B of load, lambda, accuracy_target or SEC.KEY"},
       {"trajectory", 0, ACCQ_OPT_STRING, &trajectory, "FILE.csv",
        "write the ODE trajectory from the empty state (one policy, no --vary)"},
-      {"q-max", 0, ACCQ_OPT_INT, &q_max, "N", "largest queue truncation (default 2048)"},
+      {"q-max", 0, ACCQ_OPT_COUNT, &q_max, "N", "largest queue truncation (default 2048)"},
       {"no-stability", 0, ACCQ_OPT_FLAG, &no_stability, NULL,
        "skip the eigenvalues of the Jacobian (the local stability check)"},
       {0}};

@@ -173,22 +173,22 @@ int accq_cli_optimal(int argc, char **argv) {
   double time_limit = 300, min_rate = NAN;
   const char *method = "auto";
   const accq_cli_opt_t opts[] = {
-      {"buffer", 'B', ACCQ_OPT_INT, &buffer, "B",
+      {"buffer", 'B', ACCQ_OPT_COUNT, &buffer, "B",
        "per-server buffer (default: the model's; for `auto`, the largest B <= 8 "
        "with at most 20,000 lumped states)"},
-      {"scale", 'm', ACCQ_OPT_INT, &scale, "M", "system size m (default: the model's)"},
+      {"scale", 'm', ACCQ_OPT_COUNT, &scale, "M", "system size m (default: the model's)"},
       {"method", 0, ACCQ_OPT_STRING, &method, "auto|simplex|interior",
        "GLPK method (auto: simplex, whose vertex solution is a readable rule)"},
-      {"show", 0, ACCQ_OPT_INT, &show, "N", "states of the rule listed in human formats (20)"},
-      {"max-states", 0, ACCQ_OPT_INT, &max_states, "N", "refuse larger lumped spaces (50000)"},
+      {"show", 0, ACCQ_OPT_COUNT0, &show, "N", "states of the rule listed in human formats (default 20)"},
+      {"max-states", 0, ACCQ_OPT_COUNT, &max_states, "N", "refuse larger lumped spaces (default 5e4: the LP is the cost)"},
       {"no-compare", 0, ACCQ_OPT_FLAG, &no_compare, NULL,
        "skip the comparison with rjiq, pop, random-lp and accurate-jiq"},
       {"shed", 0, ACCQ_OPT_FLAG, &shed, NULL,
        "the shedding class: the rule may also reject a job in any state (needs "
        "--min-admitted-rate)"},
-      {"min-admitted-rate", 0, ACCQ_OPT_DOUBLE, &min_rate, "X",
+      {"min-admitted-rate", 0, ACCQ_OPT_POSITIVE, &min_rate, "X",
        "with --shed: admitted rate >= X (whole system, jobs per unit time)"},
-      {"time-limit", 0, ACCQ_OPT_DOUBLE, &time_limit, "SECONDS",
+      {"time-limit", 0, ACCQ_OPT_POSITIVE_INF, &time_limit, "SECONDS",
        "stop after this long with exit 3 and the best bound known (300)"},
       {0}};
   const accq_cli_spec_t spec = {

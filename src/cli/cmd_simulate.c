@@ -97,7 +97,7 @@ int accq_cli_simulate(int argc, char **argv) {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
        "policies (rjiq, pop, random-lp, accurate-jiq, jiq, jfiq, jsq, sed, pod[:D], all); "
        "default rjiq,pop"},
-      {"replications", 'r', ACCQ_OPT_INT, &replications, "R", "independent replications (default 10)"},
+      {"replications", 'r', ACCQ_OPT_COUNT, &replications, "R", "independent replications (default 10)"},
       {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",
        "measured arrivals per replication (default max(1e5, 20 per server), up to x4 "
        "at high load on small systems)"},

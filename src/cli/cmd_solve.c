@@ -377,7 +377,8 @@ int accq_cli_solve(int argc, char **argv) {
   /* "not given" is INT_MIN or NaN, values no option can take, so that an
    * explicit --scale 0 or --tol 0 is refused rather than ignored */
   int scale = INT_MIN, explicit_chain = 0, spectrum = 0, max_buffer = INT_MIN;
-  double max_states = NAN, tol = NAN;
+  int64_t max_states = 0;
+  double tol = NAN;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
        "policies to solve, comma-separated, or 'all' (default all): rjiq[:E], pop, random-lp, "
@@ -387,18 +388,19 @@ int accq_cli_solve(int argc, char **argv) {
       {"buffer", 'B', ACCQ_OPT_STRING, &buffer, "B|auto",
        "jobs per server (default: the model's); B: the finite-buffer system; auto: B grows "
        "(x1.4) until the boundary mass and the E[T] change are <= 1e-9"},
-      {"scale", 'm', ACCQ_OPT_INT, &scale, "m", "system size m (servers and Lambda times m)"},
-      {"max-states", 0, ACCQ_OPT_DOUBLE, &max_states, "N",
+      {"scale", 'm', ACCQ_OPT_COUNT, &scale, "m",
+       "system size m (servers and Lambda times m; default: the model's)"},
+      {"max-states", 0, ACCQ_OPT_SIZE, &max_states, "N",
        "refuse chains with more states (default 2e7), before allocating"},
-      {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B",
+      {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
        "largest B tried by buffer = auto (default 200; 10000 per type for rjiq and random-lp)"},
-      {"tol", 0, ACCQ_OPT_DOUBLE, &tol, "TOL",
+      {"tol", 0, ACCQ_OPT_PROB, &tol, "TOL",
        "accept pi when max|(pi Q)_j| <= TOL max|Q_jj| (default 1e-12)"},
       {"explicit", 0, ACCQ_OPT_FLAG, &explicit_chain, NULL,
        "use the explicit per-server chain (small systems; cross-checks the lumping)"},
       {"export-mtx", 0, ACCQ_OPT_STRING, &export_mtx, "FILE",
        "write the generator Q in Matrix Market format (FILE-POLICY.mtx with several policies)"},
-      {"spectrum", 0, ACCQ_OPT_INT, &spectrum, "K",
+      {"spectrum", 0, ACCQ_OPT_COUNT, &spectrum, "K",
        "the K leading eigenvalues of the uniformized chain (ARPACK)"},
       {0}};
   const accq_cli_spec_t spec = {
@@ -429,10 +431,15 @@ int accq_cli_solve(int argc, char **argv) {
     if (!(tol > 0 && tol < 1)) return accq_cli_usage(&cli, "--tol must be in (0, 1) (got %g)", tol);
     opt.solver.tol = tol;
   }
-  if (!isnan(max_states)) {
-    if (!(max_states >= 1) || max_states > 9.2e18 || max_states != floor(max_states))
-      return accq_cli_usage(&cli, "--max-states needs a whole number >= 1 (got %g)", max_states);
-    opt.chain.max_states = (int64_t)max_states;
+  if (max_states) opt.chain.max_states = max_states;
+  char buffer_s[32]; /* --buffer through the option parser (2e1 is 20), then the model's */
+  if (buffer && strcmp(buffer, "auto")) {
+    int b;
+    if (accq_cli_parse_int(buffer, &b) || b < 1)
+      return accq_cli_usage(&cli, "option --buffer needs a whole number >= 1 or auto (got '%s')",
+                            buffer);
+    snprintf(buffer_s, sizeof buffer_s, "%d", b);
+    buffer = buffer_s;
   }
   if (max_buffer != INT_MIN) {
     if (max_buffer < 1) return accq_cli_usage(&cli, "--max-buffer must be >= 1 (got %d)", max_buffer);

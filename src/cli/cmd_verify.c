@@ -86,8 +86,8 @@ static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels
 int accq_cli_verify(int argc, char **argv) {
   const char *claims_s = NULL, *loads_s = NULL, *scales_s = NULL, *sim_scales_s = NULL;
   const char *fault = NULL;
-  /* -1: not given (0 is refused, never a silent "default") */
-  int max_states = -1, jobs = -1, reps = -1, max_buffer = -1;
+  int64_t max_states = 0;
+  int jobs = 0, reps = 0, max_buffer = 0;
   const accq_cli_opt_t opts[] = {
       {"claims", 0, ACCQ_OPT_STRING, &claims_s, "1,2,..", "check only these claims (default all)"},
       {"loads", 0, ACCQ_OPT_STRING, &loads_s, "L,..",
@@ -95,10 +95,11 @@ int accq_cli_verify(int argc, char **argv) {
       {"scales", 0, ACCQ_OPT_STRING, &scales_s, "M,..", "sizes m of the exact chains (default 1,2)"},
       {"sim-scales", 0, ACCQ_OPT_STRING, &sim_scales_s, "M,..",
        "sizes m simulated beyond the chains (default 4,16,64)"},
-      {"max-states", 0, ACCQ_OPT_INT, &max_states, "N", "state limit per chain (default 20000)"},
-      {"max-buffer", 0, ACCQ_OPT_INT, &max_buffer, "B", "largest auto buffer (default 60)"},
-      {"jobs", 0, ACCQ_OPT_INT, &jobs, "N", "simulated jobs per replication (default 100000)"},
-      {"replications", 0, ACCQ_OPT_INT, &reps, "R", "simulation replications (default 10)"},
+      {"max-states", 0, ACCQ_OPT_SIZE, &max_states, "N",
+       "state limit per chain of the grid (default 2e4; larger instances are skipped)"},
+      {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B", "largest auto buffer (default 60)"},
+      {"jobs", 0, ACCQ_OPT_COUNT, &jobs, "N", "simulated jobs per replication (default 1e5)"},
+      {"replications", 0, ACCQ_OPT_COUNT, &reps, "R", "simulation replications (default 10)"},
       {"inject-fault", 0, ACCQ_OPT_STRING, &fault, "FAULT",
        "for tests: claims-target=POLICY treats POLICY as meeting a* by construction (must make "
        "verify fail); sim-forget-warmup simulates with no warm-up (the bias warnings must "
@@ -155,18 +156,11 @@ int accq_cli_verify(int argc, char **argv) {
       if (o.sim_scales[i] < 1)
         return accq_cli_usage(&cli, "--sim-scales: sizes must be >= 1 (got %d)", o.sim_scales[i]);
   }
-  if (max_states == 0 || max_states < -1)
-    return accq_cli_usage(&cli, "--max-states must be positive (got %d)", max_states);
-  if (max_buffer == 0 || max_buffer < -1)
-    return accq_cli_usage(&cli, "--max-buffer must be positive (got %d)", max_buffer);
-  if (jobs == 0 || jobs < -1)
-    return accq_cli_usage(&cli, "--jobs must be positive (got %d)", jobs);
-  if (reps != -1 && reps < 2)
-    return accq_cli_usage(&cli, "--replications must be at least 2 (got %d)", reps);
-  if (max_states > 0) o.max_states = max_states;
-  if (max_buffer > 0) o.max_buffer = max_buffer;
-  if (jobs > 0) o.sim_jobs = jobs;
-  if (reps > 0) o.sim_replications = reps;
+  if (reps == 1) return accq_cli_usage(&cli, "--replications must be >= 2 (got 1)");
+  if (max_states) o.max_states = max_states;
+  if (max_buffer) o.max_buffer = max_buffer;
+  if (jobs) o.sim_jobs = jobs;
+  if (reps) o.sim_replications = reps;
   o.seed = (unsigned long)cli.seed;
   {
     /* a typo in a fault is a usage error before anything runs */

@@ -1,44 +1,132 @@
 /* Common option parsing for every accq command (see cli.h). */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 
 /* ---- numbers ------------------------------------------------------------------ */
 
+/* One parser for every number of every option (cli.h).  Whole numbers are
+ * read exactly in decimal: the digits of "2.5e3" are 25 with exponent
+ * 3 - 1 = 2, so the value is 2500; a value whose digits would need a fraction
+ * ("1.5", "2e-1") is refused, and nothing goes through a double, so no form is
+ * ever rounded (1e16 and 9007199254740993 are exact). */
+
+static int only_chars(const char *s, const char *allowed) {
+  for (; *s; s++)
+    if (!strchr(allowed, *s)) return 0;
+  return 1;
+}
+
+/* Magnitude and sign of a whole decimal: [+-]digits[.digits][(e|E)[+-]digits].
+ * 0 on success, -1 on bad syntax, a fraction or a magnitude above UINT64_MAX. */
+static int whole_decimal(const char *s, int *neg, int *signed_, uint64_t *mag) {
+  *neg = *signed_ = 0;
+  if (*s == '+' || *s == '-') {
+    *neg = *s == '-';
+    *signed_ = 1;
+    s++;
+  }
+  char digits[64];
+  int nd = 0, nfrac = 0, seen = 0, dot = 0;
+  for (; *s && *s != 'e' && *s != 'E'; s++) {
+    if (*s == '.') {
+      if (dot) return -1;
+      dot = 1;
+      continue;
+    }
+    if (*s < '0' || *s > '9') return -1;
+    seen = 1;
+    if (dot) nfrac++;
+    if (nd == 0 && *s == '0') continue; /* leading zeros (and a zero mantissa) */
+    if (nd >= (int)sizeof digits - 1) return -1; /* more digits than any 64-bit value */
+    digits[nd++] = *s;
+  }
+  if (!seen) return -1;
+  long exp10 = 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    int eneg = 0;
+    if (*s == '+' || *s == '-') eneg = *s++ == '-';
+    if (*s < '0' || *s > '9') return -1;
+    for (; *s; s++) {
+      if (*s < '0' || *s > '9') return -1;
+      if (exp10 < 100000) exp10 = exp10 * 10 + (*s - '0');
+    }
+    if (eneg) exp10 = -exp10;
+  }
+  /* the digits counted after the point were also counted in nd unless they
+   * were leading zeros: the value is digits x 10^(exp10 - nfrac) */
+  long shift = exp10 - nfrac;
+  if (nd == 0) {
+    *mag = 0;
+    return 0;
+  }
+  while (shift < 0) { /* trailing zeros can absorb a negative shift */
+    if (digits[nd - 1] != '0') return -1; /* a fraction */
+    nd--;
+    shift++;
+  }
+  if (shift > 20) return -1;
+  uint64_t v = 0;
+  for (int i = 0; i < nd + shift; i++) {
+    unsigned d = i < nd ? (unsigned)(digits[i] - '0') : 0;
+    if (v > (UINT64_MAX - d) / 10) return -1;
+    v = v * 10 + d;
+  }
+  *mag = v;
+  return 0;
+}
+
+int accq_cli_parse_whole(const char *s, int64_t *v) {
+  int neg, sg;
+  uint64_t mag;
+  if (!s || !*s || whole_decimal(s, &neg, &sg, &mag)) return -1;
+  if (neg ? mag > (uint64_t)INT64_MAX + 1 : mag > (uint64_t)INT64_MAX) return -1;
+  *v = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+  return 0;
+}
+
 int accq_cli_parse_int(const char *s, int *v) {
-  if (!s || !*s) return -1;
-  char *end;
-  errno = 0;
-  long x = strtol(s, &end, 10);
-  if (errno || *end || end == s || x < -2147483647L - 1 || x > 2147483647L) return -1;
+  int64_t x;
+  if (accq_cli_parse_whole(s, &x) || x < INT_MIN || x > INT_MAX) return -1;
   *v = (int)x;
   return 0;
 }
 
 int accq_cli_parse_u64(const char *s, uint64_t *v) {
-  if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') return -1;
-  char *end;
-  errno = 0;
-  unsigned long long x = strtoull(s, &end, 10);
-  if (errno || *end || end == s) return -1;
-  *v = (uint64_t)x;
+  int neg, sg;
+  uint64_t mag;
+  if (!s || !*s || whole_decimal(s, &neg, &sg, &mag) || sg) return -1;
+  *v = mag;
   return 0;
 }
 
 int accq_cli_parse_double(const char *s, double *v) {
-  if (!s || !*s) return -1;
+  /* decimal forms only: strtod would also take hex, inf and nan */
+  if (!s || !*s || !only_chars(s, "0123456789+-.eE")) return -1;
   char *end;
   errno = 0;
   double x = strtod(s, &end);
   if (*end || end == s || !isfinite(x) || (errno == ERANGE && fabs(x) > 1.0)) return -1;
   *v = x;
   return 0;
+}
+
+int accq_cli_parse_double_inf(const char *s, double *v) {
+  if (s && (*s == '+')) s++;
+  if (s && (!strcasecmp(s, "inf") || !strcasecmp(s, "infinity"))) {
+    *v = INFINITY;
+    return 0;
+  }
+  return accq_cli_parse_double(s, v);
 }
 
 /* ---- messages ------------------------------------------------------------------ */
@@ -93,6 +181,12 @@ void accq_cli_help(const accq_cli_spec_t *spec, FILE *f) {
   help_line(f, 'q', "quiet", NULL, "no progress bar");
   help_line(f, 'v', "verbose", NULL, "more detail on stderr");
   help_line(f, 'h', "help", NULL, "this help");
+  int numeric = 0;
+  for (const accq_cli_opt_t *o = spec->opts; o && o->name; o++)
+    numeric |= o->kind != ACCQ_OPT_FLAG && o->kind != ACCQ_OPT_STRING && o->kind != ACCQ_OPT_LIST;
+  if (numeric)
+    fprintf(f, "\nNumbers may use exponent form (2e7 = 20000000); counts are whole numbers, and\n"
+               "0 or a negative value is refused where it means nothing (never read as the default).\n");
   if (spec->max_args != 0 && spec->synopsis && strstr(spec->synopsis, "MODEL"))
     fprintf(f, "\nMODEL is an INI model file (see models/); without one the embedded\n"
                "default model (models/two-tier.ini) is used.\n");
@@ -102,6 +196,8 @@ void accq_cli_help(const accq_cli_spec_t *spec, FILE *f) {
 
 static int set_value(accq_cli_t *cli, const char *opt, accq_opt_kind_t kind, void *target,
                      const char *val) {
+  int64_t w;
+  double d;
   switch (kind) {
   case ACCQ_OPT_STRING:
     *(const char **)target = val;
@@ -110,9 +206,46 @@ static int set_value(accq_cli_t *cli, const char *opt, accq_opt_kind_t kind, voi
     if (accq_cli_parse_int(val, (int *)target))
       return accq_cli_usage(cli, "option %s needs a whole number (got '%s')", opt, val);
     return 0;
+  case ACCQ_OPT_COUNT:
+  case ACCQ_OPT_COUNT0: {
+    int lo = kind == ACCQ_OPT_COUNT ? 1 : 0;
+    if (accq_cli_parse_whole(val, &w) || w < lo || w > INT_MAX)
+      return accq_cli_usage(cli, "option %s needs a whole number from %d to %d (got '%s')", opt,
+                            lo, INT_MAX, val);
+    *(int *)target = (int)w;
+    return 0;
+  }
+  case ACCQ_OPT_SIZE:
+    /* 9.2e18 < 2^63 - 1 */
+    if (accq_cli_parse_whole(val, &w) || w < 1 || w > (int64_t)9200000000000000000LL)
+      return accq_cli_usage(cli, "option %s needs a whole number from 1 to 9.2e18 (got '%s')", opt,
+                            val);
+    *(int64_t *)target = w;
+    return 0;
   case ACCQ_OPT_DOUBLE:
     if (accq_cli_parse_double(val, (double *)target))
       return accq_cli_usage(cli, "option %s needs a finite number (got '%s')", opt, val);
+    return 0;
+  case ACCQ_OPT_POSITIVE:
+    if (accq_cli_parse_double(val, &d) || !(d > 0))
+      return accq_cli_usage(cli, "option %s needs a finite number > 0 (got '%s')", opt, val);
+    *(double *)target = d;
+    return 0;
+  case ACCQ_OPT_POSITIVE_INF:
+    if (accq_cli_parse_double_inf(val, &d) || !(d > 0))
+      return accq_cli_usage(cli, "option %s needs a number > 0, or inf (got '%s')", opt, val);
+    *(double *)target = d;
+    return 0;
+  case ACCQ_OPT_NONNEG:
+    if (accq_cli_parse_double(val, &d) || !(d >= 0))
+      return accq_cli_usage(cli, "option %s needs a finite number >= 0 (got '%s')", opt, val);
+    *(double *)target = d;
+    return 0;
+  case ACCQ_OPT_PROB:
+    if (accq_cli_parse_double(val, &d) || !(d > 0 && d < 1))
+      return accq_cli_usage(cli, "option %s needs a finite number strictly between 0 and 1 (got '%s')",
+                            opt, val);
+    *(double *)target = d;
     return 0;
   case ACCQ_OPT_LIST: {
     accq_cli_list_t *l = target;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,8 +33,8 @@ int accq_simcli_policies(const accq_cli_t *cli, const char *list,
 }
 
 static int parse_count(const char *s, long long *v) {
-  double x;
-  if (accq_cli_parse_double(s, &x) || x < 0 || x > 9e15 || x != floor(x)) return -1;
+  int64_t x; /* the options' whole-number parser: 1e5, 2e6 exact */
+  if (accq_cli_parse_whole(s, &x) || x < 0 || x > 9000000000000000LL) return -1;
   *v = (long long)x;
   return 0;
 }
@@ -57,7 +58,7 @@ int accq_simcli_options(const accq_cli_t *cli, int replications, const char *job
     int b;
     if (!strcmp(buffer, "inf") || !strcmp(buffer, "infinite"))
       o->buffer = 0;
-    else if (accq_cli_parse_int(buffer, &b) || b < 0)
+    else if (accq_cli_parse_int(buffer, &b) || b < 1)
       return accq_cli_usage(cli, "--buffer must be an integer >= 1, or inf (got '%s')", buffer);
     else
       o->buffer = b;

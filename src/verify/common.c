@@ -64,8 +64,10 @@ int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int exp
   accq_model_t m2 = *mm;
   if (buffer > 0) m2.buffer = buffer;
   st = accq_analyze(&m2, pol, &ao, an, err);
-  if (st == ACCQ_ENOCONV && solver == ACCQ_SOLVER_SOR) {
-    /* Gauss-Seidel did not reach the residual: let the solver module choose */
+  if (st == ACCQ_ENOCONV && solver == ACCQ_SOLVER_SOR &&
+      an->verdict == ACCQ_ANALYSIS_NOT_CONVERGED) {
+    /* Gauss-Seidel did not reach the residual: let the solver module choose
+     * (not when buffer = auto stopped short: another solver changes nothing) */
     ao.solver.solver = ACCQ_SOLVER_AUTO;
     st = accq_analyze(&m2, pol, &ao, an, err);
   }

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accq/chain.h"
 #include "accq/lp.h"
+#include "accq/policy.h"
+#include "accq/sim.h"
 #include "accq/verify.h"
 #include "verify/verify_internal.h"
 
@@ -115,9 +118,106 @@ int accq_sweep_measure(const accq_model_t *m, const accq_measures_t *ms, const c
                       name);
 }
 
+/* ---- cells ------------------------------------------------------------------- */
+
+const char *accq_cell_status_name(accq_cell_status_t s) {
+  switch (s) {
+  case ACCQ_CELL_OK: return "ok";
+  case ACCQ_CELL_TRUNCATED: return "truncated";
+  case ACCQ_CELL_TOO_LARGE: return "too_large";
+  case ACCQ_CELL_NOT_CONVERGED: return "not_converged";
+  case ACCQ_CELL_FAILED: return "failed";
+  case ACCQ_CELL_UNSTABLE: return "unstable";
+  case ACCQ_CELL_BEYOND_CAPACITY: return "beyond_capacity";
+  case ACCQ_CELL_INFEASIBLE: return "infeasible";
+  }
+  return "failed";
+}
+
+int accq_cell_exit_code(accq_cell_status_t s) {
+  switch (s) {
+  case ACCQ_CELL_OK: return 0;
+  case ACCQ_CELL_UNSTABLE:
+  case ACCQ_CELL_BEYOND_CAPACITY:
+  case ACCQ_CELL_INFEASIBLE: return 4;
+  default: return 3;
+  }
+}
+
+accq_cell_status_t accq_cell_status_of(int st) {
+  switch (st) {
+  case ACCQ_SUCCESS: return ACCQ_CELL_OK;
+  case ACCQ_ETOOBIG:
+  case ACCQ_ENOMEM: return ACCQ_CELL_TOO_LARGE;
+  case ACCQ_ENOCONV: return ACCQ_CELL_NOT_CONVERGED;
+  case ACCQ_EUNSTABLE: return ACCQ_CELL_UNSTABLE;
+  case ACCQ_ECAPINFEAS: return ACCQ_CELL_BEYOND_CAPACITY;
+  case ACCQ_EACCINFEAS: return ACCQ_CELL_INFEASIBLE;
+  default: return ACCQ_CELL_FAILED;
+  }
+}
+
+/* Statuses a cell cannot carry: the question itself is wrong (an unknown
+ * policy, a bad model value), or the run was interrupted. */
+static int is_hard_error(int st) {
+  return st == ACCQ_EINVAL || st == ACCQ_EMODEL || st == ACCQ_EIO || st == ACCQ_EUSAGE ||
+         st == ACCQ_EINTR;
+}
+
+static void cell_mark(accq_sweep_cell_t *c, accq_cell_status_t s, const char *reason) {
+  c->status = s;
+  snprintf(c->reason, sizeof c->reason, "%s", reason && *reason ? reason : accq_cell_status_name(s));
+}
+
+int accq_i_beyond_capacity(const accq_model_t *mm, char *why, size_t size) {
+  /* an infinite-buffer system is stable only below its total service rate,
+   * whatever the dispatch rule: sum_k n_k mu_k per unit of scale */
+  double cap = 0;
+  for (int k = 0; k < mm->ntypes; k++) cap += (double)mm->types[k].servers * mm->types[k].rate;
+  if (!(mm->arrival_rate < cap)) {
+    snprintf(why, size,
+             "arrival rate %.6g per unit of scale is at or beyond the total service rate "
+             "sum n_k mu_k = %.6g: no policy is stable (infinite buffer)",
+             mm->arrival_rate, cap);
+    return 1;
+  }
+  return 0;
+}
+
+int accq_i_policy_unstable(const accq_model_t *mm, const char *policy, int *status, char *why,
+                           size_t size) {
+  /* the simulator's test (accq_sim_stability): the offered load against what
+   * this policy can serve with infinite buffers (its LP split per type, the
+   * types meeting a* for accurate-jiq, the total capacity otherwise) */
+  accq_policy_t *pol = NULL;
+  accq_policy_options_t popt;
+  accq_policy_options_init(&popt);
+  accq_err_t e;
+  accq_err_clear(&e);
+  *status = accq_policy_alloc(&pol, policy, mm, &popt, &e);
+  if (*status) {
+    snprintf(why, size, "%s", e.msg);
+    return 0;
+  }
+  double load = NAN;
+  int st = accq_sim_stability(mm, pol, 0, &load, &e);
+  accq_policy_free(pol);
+  if (st == ACCQ_EUNSTABLE) {
+    snprintf(why, size, "%s", e.msg);
+    return 1;
+  }
+  return 0;
+}
+
 void accq_sweep_options_init(accq_sweep_options_t *o) {
   memset(o, 0, sizeof *o);
-  o->max_states = 200000;
+  accq_chain_options_t co;
+  accq_chain_options_init(&co);
+  o->max_states = co.max_states; /* one default for every chain command */
+  /* Not solve's unbounded auto buffer: a sweep solves many cells, and near
+   * capacity an unbounded B grows each cell's chain to the state limit
+   * (measured: two-tier, rjiq,pop, load 0.5:0.95:4 ran > 15 min and 5.4 GB
+   * with no bound; 80 keeps each cell small and marks the rest truncated) */
   o->max_buffer = 80;
   o->replications = 10;
   o->jobs = 100000;
@@ -125,29 +225,98 @@ void accq_sweep_options_init(accq_sweep_options_t *o) {
   o->threads = 1;
 }
 
+/* A chain with buffer = auto answers the infinite-buffer question only when
+ * the truncation is negligible: the boundary mass (an upper bound on the mass
+ * the truncation cuts off, and on the accuracy and loss it distorts) at most
+ * this, and E[T] settled (accq_analyze's auto_converged). */
+#define TRUNCATION_MASS 1e-9
+
 int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_options_t *o,
-                    accq_measures_t *out, double *ci95, int *buffer, accq_err_t *err) {
+                    accq_sweep_cell_t *cell, accq_err_t *err) {
+  memset(cell, 0, sizeof *cell);
+  cell->boundary_mass = NAN;
+  cell->ci95 = NAN;
+  accq_err_t e;
+  accq_err_clear(&e);
+  accq_model_t mm = *m;
+  int st = accq_lp_model_resolve(&mm, &e);
+  if (st) {
+    if (is_hard_error(st)) return err ? (*err = e, st) : st;
+    cell_mark(cell, accq_cell_status_of(st), e.msg);
+    return ACCQ_SUCCESS;
+  }
+  char why[400];
+  if ((o->simulate || mm.buffer == 0) && accq_i_beyond_capacity(&mm, why, sizeof why)) {
+    cell_mark(cell, ACCQ_CELL_BEYOND_CAPACITY, why);
+    return ACCQ_SUCCESS;
+  }
+  if (!o->simulate && mm.buffer == 0) {
+    /* an unstable policy has no infinite-buffer answer: say so rather than
+     * grow a chain whose boundary mass never falls (the simulator refuses
+     * the same cases by itself) */
+    int pst;
+    if (accq_i_policy_unstable(&mm, policy, &pst, why, sizeof why)) {
+      cell_mark(cell, ACCQ_CELL_UNSTABLE, why);
+      return ACCQ_SUCCESS;
+    }
+    if (pst && is_hard_error(pst)) {
+      accq_err_set(err, pst, "%s", why);
+      return pst;
+    }
+  }
   if (o->simulate) {
     accq_verify_sim_t s;
-    int st = accq_verify_simulate(m, policy, o->replications, o->jobs, o->seed, o->threads, &s, err);
-    if (st) return st;
-    *out = s.m;
-    *ci95 = s.ci95;
-    *buffer = 0;
+    cell->simulated = 1;
+    st = accq_verify_simulate(&mm, policy, o->replications, o->jobs, o->seed, o->threads, &s, &e);
+    if (st) {
+      if (is_hard_error(st)) return err ? (*err = e, st) : st;
+      cell_mark(cell, accq_cell_status_of(st), e.msg);
+      return ACCQ_SUCCESS;
+    }
+    cell->m = s.m;
+    cell->ci95 = s.ci95;
+    for (int w = 0; w < s.nwarnings && w < ACCQ_CELL_MAX_WARNINGS; w++)
+      snprintf(cell->warnings[cell->nwarnings++], ACCQ_CELL_WARNING_MAX, "%s", s.warnings[w]);
     return ACCQ_SUCCESS;
   }
   accq_analysis_t an;
-  accq_model_t mm = *m;
-  int st = accq_lp_model_resolve(&mm, err);
-  if (st) return st;
+  memset(&an, 0, sizeof an); /* a refused policy returns before accq_analyze fills it */
   st = accq_i_chain(&mm, policy, mm.buffer, 0, o->max_states, o->max_buffer, ACCQ_I_SOLVER, 0,
-                    &an, err);
-  if (st) return st;
-  *out = an.m;
+                    &an, &e);
+  cell->buffer = an.buffer;
+  cell->states = an.states;
+  if (st == ACCQ_ENOCONV && an.verdict == ACCQ_ANALYSIS_TRUNCATED) {
+    /* buffer = auto stopped short: a best estimate of a truncated chain, not
+     * the infinite-buffer answer */
+    cell->boundary_mass = an.m.boundary_mass;
+    cell_mark(cell, ACCQ_CELL_TRUNCATED, an.reason[0] ? an.reason : e.msg);
+    return ACCQ_SUCCESS;
+  }
+  if (st) {
+    if (is_hard_error(st)) return err ? (*err = e, st) : st;
+    /* ENOCONV (a solve or a percentile) comes with a best estimate: not an
+     * answer, so not shown */
+    cell_mark(cell, accq_cell_status_of(st), e.msg);
+    return ACCQ_SUCCESS;
+  }
+  cell->boundary_mass = an.m.boundary_mass;
+  cell->finite_buffer = an.verdict == ACCQ_ANALYSIS_FINITE_BUFFER;
+  if (!cell->finite_buffer && (an.verdict != ACCQ_ANALYSIS_CONVERGED || !an.auto_converged ||
+                               !(an.m.boundary_mass <= TRUNCATION_MASS))) {
+    /* belt and braces: accq_analyze says converged only at its own targets */
+    if (an.warning[0])
+      snprintf(why, sizeof why, "%s", an.warning);
+    else
+      snprintf(why, sizeof why, "boundary mass %.3g at B=%d (> %.0e): the truncated chain is not "
+                                "the infinite-buffer system",
+               an.m.boundary_mass, an.buffer, TRUNCATION_MASS);
+    cell_mark(cell, ACCQ_CELL_TRUNCATED, why);
+    return ACCQ_SUCCESS;
+  }
+  cell->m = an.m;
+  cell->ci95 = 0;
   /* the bound at the admitted rate (a finite buffer admits X < Lambda) */
-  out->t_lp = accq_i_t_lp_at(&mm, an.m.throughput_total / mm.scale);
-  out->gap = out->mean_response_time / out->t_lp - 1.0;
-  *ci95 = 0;
-  *buffer = an.buffer;
+  cell->m.t_lp = accq_i_t_lp_at(&mm, an.m.throughput_total / mm.scale);
+  cell->m.gap = cell->m.mean_response_time / cell->m.t_lp - 1.0;
   return ACCQ_SUCCESS;
 }
