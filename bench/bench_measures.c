@@ -1,4 +1,4 @@
-/* Cost of the measures pass (SPEC 6) on a large lumped chain: one dispatch per
+/* Cost of the measures pass (docs/measures.md) on a large lumped chain: one dispatch per
  * state, the Erlang-mixture percentiles and the tail quadrature.
  * usage: bench_measures [MODEL [POLICY [B]]]  (default models/llm-three-tier.ini pop 30,
  * run from the source tree) */

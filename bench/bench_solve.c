@@ -10,7 +10,7 @@
  * about N states with the same structure (three server types, every transition
  * changes the job count by one, JSQ-like routing by expected delay), load 0.9.
  * --mtx writes the generator in Matrix Market format for bench/scipy_solve.py.
- * Every line reports the method, its iterations, SPEC 5's residual, wall and
+ * Every line reports the method, its iterations, docs/chains.md's residual, wall and
  * CPU seconds (transpose and set-up included), with the load average of the
  * machine before and after.
  */

@@ -4,7 +4,7 @@
     /usr/bin/python3 bench/scipy_solve.py FILE.mtx [--spsolve-limit S] [--spsolve-mem GIB]
                                              [--krylov-limit S] [--skip-spsolve]
 
-Solves pi Q = 0, sum pi = 1 to SPEC 5's criterion
+Solves pi Q = 0, sum pi = 1 to docs/chains.md's criterion
 max_j |(pi Q)_j| <= 1e-12 * max_j |Q_jj| and pi >= -1e-15, with
   * spsolve (SuperLU) on Q^T with the balance equation of state 0 replaced by
     sum(pi) = 1 -- what most users write first -- in a child process killed at
@@ -131,7 +131,7 @@ def run_krylov(name, Q, QT, maxexit, limit, method, precond):
             return None
         M = spla.LinearOperator((n, n), matvec=ilu.solve)
     x = np.full(n, 1.0 / n)
-    # SciPy's tol is ||b - A x||_2 <= tol ||b||_2; 1e-10 is about where SPEC 5's
+    # SciPy's tol is ||b - A x||_2 <= tol ||b||_2; 1e-10 is about where docs/chains.md's
     # criterion starts to hold on these chains (bench/README.md), then tighten.
     tol = 1e-10
     its = [0]

@@ -1,4 +1,4 @@
-/* The Markov chains of SPEC section 5: the lumped occupancy chain (exact for
+/* The Markov chains of docs/chains.md: the lumped occupancy chain (exact for
  * within-type symmetric policies) and the explicit per-server chain used to
  * cross-check the lumping on small systems.
  *

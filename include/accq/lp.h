@@ -1,4 +1,4 @@
-/* The LP lower bound of SPEC section 2 and the ordered pairs of section 3.
+/* The LP lower bound and the ordered pairs of docs/lp.md.
  *
  *   minimize (1/Lambda) sum_k x_k/mu_k
  *   s.t.     sum_k x_k = Lambda,  sum_k (a_k - a*) x_k >= 0,  0 <= x_k <= cap_k
@@ -71,7 +71,7 @@ typedef enum {
   ACCQ_LP_CAPACITY_INFEASIBLE     /* Lambda > Lambda_max(a*) */
 } accq_lp_status_t;
 
-/* An ordered pair (h,l) or a singleton (h) (l = -1, w = 1), SPEC 3. */
+/* An ordered pair (h,l) or a singleton (h) (l = -1, w = 1), docs/lp.md. */
 typedef struct {
   int h, l;
   double w;                       /* fraction of the pair's jobs sent to h */
@@ -139,7 +139,7 @@ int accq_lp_solve_combinatorial(const accq_lp_problem_t *p, accq_lp_result_t *r,
 /* Lambda_max(a*) = max sum x_k s.t. accuracy row and capacity rows (0 when a* > max a_k). */
 double accq_lp_lambda_max(const accq_lp_problem_t *p);
 
-/* The ordered pairs of SPEC 3 in priority order (ascending s; ties by larger w,
+/* The ordered pairs of docs/lp.md in priority order (ascending s; ties by larger w,
  * then by (h,l) index).  Depends only on mu, acc and a_star.  Returns the count. */
 int accq_lp_pairs(const accq_lp_problem_t *p, accq_pair_t *pairs);
 

@@ -1,4 +1,4 @@
-/* Measures of SPEC section 6 from a stationary distribution, and the analysis
+/* Measures of docs/measures.md from a stationary distribution, and the analysis
  * driver that goes model -> policy -> chain -> pi -> measures (with `buffer =
  * auto`). */
 #ifndef ACCQ_MEASURES_H

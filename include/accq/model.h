@@ -1,4 +1,4 @@
-/* The system of SPEC section 1, read from an INI model file (INTERFACE.md).
+/* The system of docs/model.md, read from an INI model file (docs/model.md).
  *
  * A model is a plain value (no heap memory): copy it freely.  Rates are in jobs
  * per unit time, per unit of scale: the system of size m = `scale` has
@@ -89,7 +89,7 @@ int accq_model_parse_string(accq_model_t *m, const char *text, const char *origi
  * (no '=', unknown section, type or key), ACCQ_EMODEL for a bad value. */
 int accq_model_set(accq_model_t *m, const char *assignment, accq_err_t *err);
 
-/* Validation of SPEC 1 (servers >= 1, rate > 0 and finite, accuracy in [0,1],
+/* Validation of docs/model.md (servers >= 1, rate > 0 and finite, accuracy in [0,1],
  * a* in [0,1], Lambda > 0 or load in (0, ...), scale >= 1, buffer >= 0 ...)
  * and of the ACCQ_MODEL_* magnitude limits.  In load mode arrival_rate may be
  * NaN (unresolved) or the resolved Lambda > 0.  Message without a FILE:LINE

@@ -1,4 +1,4 @@
-/* The constrained optimum of SPEC 4 (`optimal`): the smallest E[T] over all
+/* The constrained optimum of docs/policies.md (`optimal`): the smallest E[T] over all
  * randomized dispatch rules that may depend on the whole lumped state, subject
  * to accuracy >= a*, at a given scale m and buffer B.
  *

@@ -1,4 +1,4 @@
-/* Dispatch policies of SPEC section 4, one dispatch function for the chain
+/* Dispatch policies of docs/policies.md, one dispatch function for the chain
  * engine and the simulator alike.
  *
  * A policy sees the per-type occupancy c[k][q] (how many type-k servers hold q
@@ -74,7 +74,7 @@ void accq_policy_free(accq_policy_t *pol);
 
 const char *accq_policy_name(const accq_policy_t *pol);     /* canonical, e.g. "pod:2" */
 accq_policy_kind_t accq_policy_kind(const accq_policy_t *pol);
-/* Does the policy meet a* by construction (SPEC 4 table)? */
+/* Does the policy meet a* by construction (docs/policies.md table)? */
 int accq_policy_meets_target(const accq_policy_t *pol);
 /* Does the policy read Lambda? */
 int accq_policy_knows_lambda(const accq_policy_t *pol);

@@ -1,6 +1,6 @@
-/* The discrete-event simulator of SPEC section 7.
+/* The discrete-event simulator of docs/simulator.md.
  *
- * The same system as the chains (SPEC 1) at any scale m, dispatched by the
+ * The same system as the chains (docs/model.md) at any scale m, dispatched by the
  * policy module's own dispatch function (no second implementation of any
  * policy): each arrival asks accq_policy_dispatch for its routes (type k,
  * level q) given the current per-type occupancy, draws one route, then draws a
@@ -106,7 +106,7 @@ typedef struct {
   void *progress_ctx;
 } accq_sim_options_t;
 
-/* The raw measures of one replication (SPEC 6 names). */
+/* The raw measures of one replication (docs/measures.md names). */
 typedef struct {
   double window;                    /* length of the measurement window */
   long long arrivals;               /* tagged arrivals (= jobs) */

@@ -1,4 +1,4 @@
-/* Stationary distributions pi Q = 0, sum pi = 1 of a generator (SPEC 5).
+/* Stationary distributions pi Q = 0, sum pi = 1 of a generator (docs/chains.md).
  *
  * A solve is accepted when max_j |(pi Q)_j| <= tol * max_j |Q_jj| and pi >= 0
  * (entries above -1e-15 are clipped to 0); otherwise ACCQ_ENOCONV is returned
@@ -22,7 +22,7 @@ typedef enum {
 
 typedef struct {
   accq_solver_kind_t solver;
-  double tol;             /* default 1e-12 (SPEC 5) */
+  double tol;             /* default 1e-12 (docs/chains.md) */
   long max_iter;          /* default depends on the solver */
   double omega;           /* SOR relaxation, default 1 (Gauss-Seidel) */
   double max_seconds;     /* 0 = no limit */
@@ -47,7 +47,7 @@ const char *accq_solver_name(accq_solver_kind_t kind);
  * states, otherwise SOR (omega 1.4) with aggregation-disaggregation by BFS
  * layer and Anderson acceleration; if that fails, dense -> sor and sor ->
  * arnoldi are tried, and stats->name says so ("sor-sym-iad-aa>arnoldi").  Every
- * method ends with SPEC 5's check.  Errors: ACCQ_EINVAL (bad generator or
+ * method ends with docs/chains.md's check.  Errors: ACCQ_EINVAL (bad generator or
  * options, named), ACCQ_ENOCONV (residual or sign test failed: pi holds the
  * best iterate, stats->residual its residual, the message both), ACCQ_ETOOBIG
  * (dense above 8000 states), ACCQ_ENOMEM.  Cost of `auto` on the lumped
@@ -56,7 +56,7 @@ const char *accq_solver_name(accq_solver_kind_t kind);
 int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_options_t *opt,
                           double *pi, accq_stationary_stats_t *stats, accq_err_t *err);
 
-/* SPEC 5's residual max_j |(pi Q)_j| / max_j |Q_jj| of pi as given (not
+/* docs/chains.md's residual max_j |(pi Q)_j| / max_j |Q_jj| of pi as given (not
  * renormalized); 0 for a 1-state chain, NaN if a work vector cannot be
  * allocated.  O(nnz). */
 double accq_stationary_residual(const accq_generator_t *Q, const double *pi);

@@ -5,7 +5,7 @@
  * offending value.  There is no global "last error".  Input errors (bad model,
  * bad option) are distinct from numerical outcomes (no convergence, too large,
  * infeasible), and each maps to one exit status of the command line
- * (INTERFACE.md: 0 done, 1 check failed, 2 bad input, 3 numerical, 4 no answer).
+ * (docs/output.md: 0 done, 1 check failed, 2 bad input, 3 numerical, 4 no answer).
  */
 #ifndef ACCQ_STATUS_H
 #define ACCQ_STATUS_H
@@ -40,7 +40,7 @@ typedef enum {
 
 /* Fixed description of a status code ("no convergence"); never NULL. */
 const char *accq_strerror(int status);
-/* Exit status of the command line for a status code (INTERFACE.md). */
+/* Exit status of the command line for a status code (docs/output.md). */
 int accq_status_exit_code(int status);
 
 #define ACCQ_ERR_MSG_MAX 1024

@@ -1,4 +1,4 @@
-/* The verification suite: the claims of SPEC section 8 checked on a model over
+/* The verification suite: the claims of docs/claims.md checked on a model over
  * a grid of loads and sizes (exact chains where they fit, simulation beyond),
  * the convergence of a policy's gap to the LP bound as the system grows, and
  * sweeps of one model parameter.
@@ -46,7 +46,7 @@ const char *accq_verdict_name(accq_verdict_t v);
 
 /* One row of the report: one claim on one model. */
 typedef struct {
-  int claim;                        /* 1..5 (SPEC 8) */
+  int claim;                        /* 1..5 (docs/claims.md) */
   char title[64];                   /* "LP bound", ... */
   char model[ACCQ_NAME_MAX];
   accq_verdict_t verdict;

@@ -1,4 +1,4 @@
-/* Lumped occupancy chain of SPEC 5: breadth-first construction of the states
+/* Lumped occupancy chain of docs/chains.md: breadth-first construction of the states
  * reachable from the empty system and the CSR generator, plus the pieces shared
  * with the explicit chain (size checks, CSR builder). */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* The explicit per-server chain of SPEC 5 (small systems only), used to
+/* The explicit per-server chain of docs/chains.md (small systems only), used to
  * cross-check the lumping: one queue length per server, servers ordered by
  * type, state key = sum_s x_s (B+1)^s. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* The lumped occupancy space of SPEC 5: counting, ranking and unranking. */
+/* The lumped occupancy space of docs/chains.md: counting, ranking and unranking. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

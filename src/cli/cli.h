@@ -1,5 +1,5 @@
 /* The accq command: one file per subcommand, each `int accq_cli_NAME(int argc,
- * char **argv)` returning the process exit status (INTERFACE.md: 0 done,
+ * char **argv)` returning the process exit status (docs/output.md: 0 done,
  * 1 check failed, 2 bad usage or model, 3 numerical failure, 4 no answer).
  * The CLI parses, calls the library and prints; it computes nothing itself.
  *
@@ -13,7 +13,7 @@
  *       {"max-states", 0, ACCQ_OPT_INT, &max_states, "N", "refuse larger chains"},
  *       {0}};
  *     const accq_cli_spec_t spec = {"solve", "[MODEL] --policy P[,P..]",
- *       "Exact stationary measures from the Markov chain (SPEC 5-6).",
+ *       "Exact stationary measures from the Markov chain (docs/chains.md, docs/measures.md).",
  *       ACCQ_CLI_COMMON, opts, 0, 1};
  *     accq_cli_t cli;
  *     int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -50,7 +50,7 @@
   X(crosscheck, "chain vs simulator, every policy, pass/fail per measure")       \
   X(converge, "gap to T_LP as the system grows, fitted rate, plot")              \
   X(sweep, "a table over one parameter, any measure")                            \
-  X(verify, "the claims of SPEC 8 on the bundled models (the main job)")         \
+  X(verify, "the claims of docs/claims.md on the bundled models (the main job)")         \
   X(golden, "exact reference values for external simulators")                    \
   X(check_sim, "check an external simulator's estimates against golden values")  \
   X(optimal, "the constrained-optimal dispatch policy of a small system")        \

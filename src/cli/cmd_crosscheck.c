@@ -1,5 +1,5 @@
 /* accq crosscheck MODEL: for every policy, the exact chain at its buffer B
- * against the simulator with the same B, measure by measure (SPEC 8, claim 5).
+ * against the simulator with the same B, measure by measure (docs/claims.md, claim 5).
  *
  * Each comparison is a two-sided t test of "the simulator's mean equals the
  * exact value" with R-1 degrees of freedom (R independent replications).  The

@@ -1,4 +1,4 @@
-/* accq lp: the LP bound of SPEC 2-3 for a model, or over a range (--vary).
+/* accq lp: the LP bound of docs/lp.md for a model, or over a range (--vary).
  * Parses, calls the LP module, builds one report, prints it in any format. */
 #include <math.h>
 #include <stdio.h>
@@ -391,7 +391,7 @@ int accq_cli_lp(int argc, char **argv) {
   const accq_cli_spec_t spec = {
       "lp", "[MODEL] [options]",
       "The LP lower bound T_LP on the mean response time of every policy that meets\n"
-      "the accuracy target (SPEC 2-3): the optimal split, Lambda_max(a*), T_free, the\n"
+      "the accuracy target (docs/lp.md): the optimal split, Lambda_max(a*), T_free, the\n"
       "price of accuracy, the ordered pairs, the breakpoints of C(Lambda) and the dual\n"
       "values.  Every number is checked: GLPK's answer against the combinatorial\n"
       "solver's (they must agree to 1e-9) and each for primal and dual feasibility\n"

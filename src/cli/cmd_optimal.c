@@ -1,5 +1,5 @@
 /* accq optimal: the constrained-optimal dispatch rule of a small system
- * (SPEC 4 `optimal`), its value t_opt, the rule itself, its evaluation by the
+ * (docs/policies.md `optimal`), its value t_opt, the rule itself, its evaluation by the
  * chain engine, and the sandwich T_LP(X) <= t_opt <= E[T] against the
  * accuracy-meeting policies at the same m and B. */
 #include <limits.h>

@@ -1,5 +1,5 @@
-/* accq solve: exact stationary measures of SPEC 5-6 for one or more policies.
- * Parses, calls accq_analyze per policy, builds one report (INTERFACE.md JSON
+/* accq solve: exact stationary measures of docs/chains.md, docs/measures.md for one or more policies.
+ * Parses, calls accq_analyze per policy, builds one report (docs/output.md JSON
  * keys plus diagnostics), prints it in any format.  Computes nothing itself. */
 #include <complex.h>
 #include <limits.h>
@@ -92,7 +92,7 @@ static void table_num_or_null(accq_report_section_t *t, double v, const char *wh
 }
 
 /* The measures of one result as a section: an answer (status ok) under the
- * INTERFACE.md keys, a best estimate (not an answer) under "best_estimate". */
+ * docs/output.md keys, a best estimate (not an answer) under "best_estimate". */
 static void measures_kv(accq_report_section_t *r, const accq_model_t *m, const accq_measures_t *x) {
   accq_kv_num(r, "mean_response_time", NULL, x->mean_response_time, 0);
   accq_kv_num(r, "accuracy", NULL, x->accuracy, 0);
@@ -151,7 +151,7 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
                  lp->status == ACCQ_LP_ACCURACY_INFEASIBLE ? "none: accuracy target infeasible"
                                                            : "none: Lambda beyond Lambda_max(a*)");
 
-  /* JSON: the results list of INTERFACE.md, every policy asked for, each with
+  /* JSON: the results list of docs/output.md, every policy asked for, each with
    * its status, reason and verdict. */
   accq_report_section_t *list = accq_kv_list(s, "results", "results");
   accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY);
@@ -195,7 +195,7 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
       accq_kv_num(r, "mean_jobs", NULL, x->mean_jobs, 0);
       kv_num_or_null(r, "t_lp_admitted", NULL, x->t_lp, "LP infeasible at the admitted rate");
     } else {
-      /* the best estimate, labelled as such (SPEC: return the best estimate
+      /* the best estimate, labelled as such (CONVENTIONS: return the best estimate
        * with its residual), for diagnosis only */
       accq_report_section_t *be = accq_kv_object(r, "best_estimate", NULL);
       measures_kv(be, m, x);
@@ -405,7 +405,7 @@ int accq_cli_solve(int argc, char **argv) {
       {0}};
   const accq_cli_spec_t spec = {
       "solve", "[MODEL] [--policy P[,P..]|all] [options]",
-      "Exact stationary measures (SPEC 5-6) from the Markov chain of each policy:\n"
+      "Exact stationary measures (docs/chains.md, docs/measures.md) from the Markov chain of each policy:\n"
       "E[T], accuracy, loss, P(W>0), utilization and throughput per type, response-time\n"
       "percentiles, gap to the LP bound, boundary mass, solver statistics and the\n"
       "Little / flow-balance diagnostics.  Every result has a status and a verdict:\n"

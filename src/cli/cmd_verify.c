@@ -107,7 +107,7 @@ int accq_cli_verify(int argc, char **argv) {
       {0}};
   const accq_cli_spec_t spec = {
       "verify", "[MODEL..] [options]",
-      "Checks the claims of SPEC 8 on each model (default: every bundled model):\n"
+      "Checks the claims of docs/claims.md on each model (default: every bundled model):\n"
       "  1 LP bound, 2 R-JIQ and POP meet a*, 3 R-JIQ asymptotically optimal,\n"
       "  4 POP near-optimal, 5 agreement of independent methods.\n"
       "Exact chains over a grid of loads and sizes, simulation beyond.  One row per\n"
@@ -236,7 +236,7 @@ int accq_cli_verify(int argc, char **argv) {
       if (accq_outfile_commit(of, &err)) rc = accq_cli_fail(&err);
     }
   } else {
-    accq_report_t *rep = accq_report_alloc("accq verify: the claims of SPEC 8");
+    accq_report_t *rep = accq_report_alloc("accq verify: the claims of docs/claims.md");
     accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
     accq_kv_int(s, "models", "models", nmodels);
     accq_kv_int(s, "pass", "PASS", count[ACCQ_VERDICT_PASS]);

@@ -11,7 +11,7 @@
 
 #define ACCQ_SIMCLI_MAX_POLICIES 32
 
-/* Splits "P[,P..]" ("all": every policy of SPEC 4) into names[]; prints a
+/* Splits "P[,P..]" ("all": every policy of docs/policies.md) into names[]; prints a
  * usage error and returns 2 when empty or too many, else 0. */
 int accq_simcli_policies(const accq_cli_t *cli, const char *list,
                          char names[][ACCQ_NAME_MAX], int *n);

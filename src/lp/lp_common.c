@@ -47,7 +47,7 @@ void accq_i_lp_result_init(const accq_lp_problem_t *p, accq_lp_result_t *r, int 
   r->nbreak = 0;
 }
 
-/* ---- ordered pairs (SPEC 3) ---- */
+/* ---- ordered pairs (docs/lp.md) ---- */
 
 static int tie(double a, double b) {
   return fabs(a - b) <= ACCQ_I_LP_TIE_RTOL * fmax(fabs(a), fabs(b));

@@ -12,7 +12,7 @@
  * which leaves the capacity rows violated by at most this relative amount. */
 #define ACCQ_I_LP_FEAS_RTOL 1e-12
 
-/* Two real scores within this relative distance are ties (SPEC 4). */
+/* Two real scores within this relative distance are ties (docs/policies.md). */
 #define ACCQ_I_LP_TIE_RTOL 1e-12
 
 /* A type's reduced cost 1/mu_k - y - z d_k within this fraction of its terms

@@ -1,4 +1,4 @@
-/* Measures of SPEC 6 from a stationary distribution of the lumped or explicit
+/* Measures of docs/measures.md from a stationary distribution of the lumped or explicit
  * chain.  One pass over the states: each state's occupancy is handed to the
  * policy's dispatch rule (the very function that built the generator), and the
  * routes it returns give the loss, the admitted flows per type, the waiting

@@ -1,5 +1,5 @@
 /* Internal pieces of the measures module: the response-time distribution of an
- * admitted job as an Erlang mixture (SPEC 6), built once per (chain, policy, pi)
+ * admitted job as an Erlang mixture (docs/measures.md), built once per (chain, policy, pi)
  * and then evaluated in O(terms) per point.  Not installed. */
 #ifndef ACCQ_MEASURES_INTERNAL_H
 #define ACCQ_MEASURES_INTERNAL_H
@@ -54,7 +54,7 @@ typedef struct {
 int accq_i_measures_accumulate(const accq_chain_t *c, const accq_policy_t *pol,
                                const double *pi, accq_i_flows_t *acc, accq_err_t *err);
 
-/* Everything SPEC 6 needs, per type, normalized: route[k][q] (q = 0..buffer[k])
+/* Everything docs/measures.md needs, per type, normalized: route[k][q] (q = 0..buffer[k])
  * is the fraction of all arrivals sent to a type-k server holding q jobs
  * (q = buffer[k]: lost); a type with buffer[k] = 0 receives nothing.  From the
  * joint chain all buffers are B; from the product form each type has its own. */

@@ -1,11 +1,11 @@
 /* Product form of the two policies that draw the type independently of the
- * state (SPEC 4): rjiq and random-lp.
+ * state (docs/policies.md): rjiq and random-lp.
  *
  * Poisson thinning: the arrivals routed to type k form a Poisson process of
  * rate m Lambda p_k, independent across types, and what happens inside type k
  * depends only on its own arrivals and its own servers.  So the stationary law
  * of the joint lumped chain is the product of the per-type laws, and every
- * measure of SPEC 6 is a combination of per-type quantities:
+ * measure of docs/measures.md is a combination of per-type quantities:
  *
  *   - R-JIQ inside type k is JIQ on N_k = m n_k identical servers (an idle one
  *     if any, else a uniformly random one): a one-type lumped chain with

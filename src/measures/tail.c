@@ -1,4 +1,4 @@
-/* The response-time distribution of an admitted job (SPEC 6): a mixture of
+/* The response-time distribution of an admitted job (docs/measures.md): a mixture of
  * Erlang(q+1, mu_k) laws, one term per route (type k, level q < B) weighted by
  * the stationary probability of taking that route (PASTA).  proofs/tail-formula.md
  * shows why; this file only evaluates it, inverts it and integrates it. */

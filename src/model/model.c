@@ -1,4 +1,4 @@
-/* Model files (INTERFACE.md "Model files", SPEC 1): parsing with inih through
+/* Model files (docs/model.md): parsing with inih through
  * src/ext/inih.c, validation, --set overrides, and writing a model back.
  *
  * Every key has one setter that parses its text and checks its value; the file

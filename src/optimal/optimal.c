@@ -1,4 +1,4 @@
-/* The occupation-measure LP of SPEC 4 (`optimal`); see include/accq/optimal.h. */
+/* The occupation-measure LP of docs/policies.md (`optimal`); see include/accq/optimal.h. */
 #include "accq/optimal.h"
 
 #include <math.h>

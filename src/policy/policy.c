@@ -1,4 +1,4 @@
-/* Dispatch policies of SPEC section 4.
+/* Dispatch policies of docs/policies.md.
  *
  * Every rule reads only the per-type occupancy count[k][q] and the policy's own
  * constants (rates, accuracies, pairs, LP split).  Scores that differ by at most

@@ -1,4 +1,4 @@
-/* The event-driven simulator (SPEC 7); see include/accq/sim.h for the contract.
+/* The event-driven simulator (docs/simulator.md); see include/accq/sim.h for the contract.
  *
  * Data structures (allocated per replication; the level arrays and the event
  * heap double when full, so nothing is allocated per event in steady state):
@@ -1288,7 +1288,7 @@ int accq_sim_run(const accq_model_t *m, const accq_policy_t *pol,
   res->lambda = (double)mm.scale * mm.arrival_rate;
   res->t_lp = t_lp_at(&mm, mm.arrival_rate);
   /* gap against the bound at each replication's admitted rate X_r = Lambda (1 - P_loss,r)
-   * (SPEC 8: t_lp(X)); with no loss this is the bound at the offered Lambda. */
+   * (docs/claims.md: t_lp(X)); with no loss this is the bound at the offered Lambda. */
   for (int r = 0; r < R; r++) {
     double ploss = reps[r].loss_probability;
     double tl = ploss > 0 ? t_lp_at(&mm, mm.arrival_rate * (1 - ploss)) : res->t_lp;

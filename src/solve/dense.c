@@ -53,7 +53,7 @@ int accq_i_solve_dense(accq_i_solve_t *s) {
   for (int64_t i = 0; i < n; i++) s->pi[i] = gsl_vector_get(b, (size_t)i);
   s->stats->iterations = 1;
   /* LU's error is about eps * max pi in every entry, so states of probability
-   * far below 1e-15 can come out slightly negative, which SPEC 5 rejects.
+   * far below 1e-15 can come out slightly negative, which docs/chains.md rejects.
    * Polish: clip at 0, then one Gauss-Seidel sweep pi_j = sum_i pi_i Q_ij /
    * |Q_jj|, which keeps signs and the (already tiny) residual. */
   int negative = 0;

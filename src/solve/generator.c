@@ -1,5 +1,5 @@
 /* Generator helpers: freeing, validation, the transpose used by the column-wise
- * methods, and SPEC 5's residual. */
+ * methods, and docs/chains.md's residual. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * instead would keep A sparser but scales the solution by 1/pi_0, which is
  * astronomically large for the empty state of a loaded system.  With this
  * system, the balance residuals are the entries of b - A z except the first, so
- * GSL's test ||b - A z||_2 <= tol_g is set from SPEC 5's and tightened until
+ * GSL's test ||b - A z||_2 <= tol_g is set from docs/chains.md's and tightened until
  * that one is met. */
 #include <math.h>
 #include <stdio.h>
@@ -99,7 +99,7 @@ int accq_i_solve_gmres(accq_i_solve_t *s) {
       if (s->opt.verbose)
         fprintf(stderr, "gmres: cycle %ld |r|_2 %.3g residual %.3g\n", it,
                 gsl_splinalg_itersolve_normr(w), res);
-      /* SPEC 5 also wants pi >= -1e-15: GMRES's error is spread evenly, so
+      /* docs/chains.md also wants pi >= -1e-15: GMRES's error is spread evenly, so
        * the tiny probabilities of far states can come out negative; keep
        * tightening until they do not (GS-type methods cannot produce them). */
       double sum = 0.0, lo = 0.0;

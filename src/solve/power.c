@@ -34,7 +34,7 @@ int accq_i_solve_power(accq_i_solve_t *s) {
       sum += y[j];
       if (fabs(r) > rmax) rmax = fabs(r);
     }
-    /* x sums to 1 here (normalized below), so rmax/maxexit is SPEC 5's residual of x. */
+    /* x sums to 1 here (normalized below), so rmax/maxexit is docs/chains.md's residual of x. */
     res = rmax / s->maxexit;
     if (res <= 0.5 * tol) {
       done = 1;

@@ -45,7 +45,7 @@ int accq_i_check_generator(const accq_generator_t *Q, accq_err_t *err);
 double accq_i_max_exit(const accq_generator_t *Q);   /* max_i |Q_ii| */
 double accq_i_now(void);                             /* monotonic seconds */
 
-/* SPEC 5 residual max_j |(x Q)_j| / (sum(x) * max|Q_jj|) computed by gathering
+/* docs/chains.md residual max_j |(x Q)_j| / (sum(x) * max|Q_jj|) computed by gathering
  * over T = Q^T (parallel when OpenMP is on).  O(nnz). */
 double accq_i_residual_T(const accq_i_csr_t *T, const double *diag, const double *x,
                          double maxexit);
@@ -77,7 +77,7 @@ void accq_i_sor_variant_default(accq_i_sor_variant_t *v);
 
 /* Methods: each fills s->pi with its best iterate (any positive scaling) and
  * s->stats->iterations and returns ACCQ_SUCCESS when its own stopping test was
- * met; accq_stationary_solve then normalizes, clips and checks SPEC 5. */
+ * met; accq_stationary_solve then normalizes, clips and checks docs/chains.md. */
 int accq_i_solve_dense(accq_i_solve_t *s);
 int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v);
 int accq_i_solve_gmres(accq_i_solve_t *s);

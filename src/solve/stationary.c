@@ -1,5 +1,5 @@
 /* Stationary solve: options, dispatch (`auto` and its fallback), and the common
- * acceptance test of SPEC 5 applied to every method's result. */
+ * acceptance test of docs/chains.md applied to every method's result. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Claim 1's sandwich hook: t_opt(m,B) from the constrained-optimal LP (SPEC 4,
+/* Claim 1's sandwich hook: t_opt(m,B) from the constrained-optimal LP (docs/policies.md,
  * `optimal`), over the rules that lose a job only when every server is full
  * (shed = 0) or over the rules that may also reject an arriving job in any
  * state, at an admitted rate >= min_admitted_rate (shed = 1).  Small instances

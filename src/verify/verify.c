@@ -1,4 +1,4 @@
-/* The claims of SPEC section 8 on one model (accq verify).
+/* The claims of docs/claims.md on one model (accq verify).
  *
  * One grid of exact chains (loads x sizes x every policy, buffer auto within a
  * state limit) is computed once and shared by claims 1-5; simulations extend
@@ -21,7 +21,7 @@
 #include "accq/optimal.h"
 #include "verify/verify_internal.h"
 
-/* Every policy of SPEC 4, in table order. */
+/* Every policy of docs/policies.md, in table order. */
 static const char *const policies[] = {"rjiq", "pop", "random-lp", "accurate-jiq", "jiq",
                                        "jfiq", "jsq", "sed", "pod:2"};
 #define NPOL ((int)(sizeof policies / sizeof policies[0]))

@@ -1,4 +1,4 @@
-/* Chain construction (SPEC 5): generator invariants, lumped vs explicit
+/* Chain construction (docs/chains.md): generator invariants, lumped vs explicit
  * stationary distributions for every policy, pod on one type against a hand
  * derivation, reachable counts, size refusals, Matrix Market export.
  *
@@ -115,7 +115,7 @@ static double *dense_pi(const accq_chain_t *c) {
 }
 
 /* Lumped vs explicit: aggregate the explicit pi by occupancy and compare with
- * the lumped pi state by state (exact lumpability, SPEC 4-5). */
+ * the lumped pi state by state (exact lumpability, docs/policies.md, docs/chains.md). */
 static void compare_lumped_explicit(const accq_model_t *m, const char *policy, int B) {
   accq_chain_t *lc = build(m, policy, B, 0), *ec = build(m, policy, B, 1);
   check_generator(lc);
@@ -273,7 +273,7 @@ END_TEST
 /* random-lp makes every server an independent M/M/1/B queue with arrival rate
  * Lambda p_k / N_k (Bernoulli split), so the lumped stationary distribution is
  * the product form pi(c) = prod_k N_k! / prod_q c_kq! * prod_q pi_k(q)^c_kq
- * with pi_k(q) proportional to rho_k^q (closed form, SPEC 8 claim 5). */
+ * with pi_k(q) proportional to rho_k^q (closed form, docs/claims.md claim 5). */
 START_TEST(test_random_lp_product_form) {
   /* Lambda = 4.5 per unit: by hand the split is mid 4 (its capacity: rho = 1,
    * fine with a finite buffer), slow 0.3125, fast 0.1875: all three types used */

@@ -65,7 +65,7 @@ START_TEST(test_bijection) {
     accq_err_t err;
     int K = cases[i].ntypes, B = cases[i].B;
     ck_assert_int_eq(accq_space_alloc(&sp, K, cases[i].servers, B, &err), 0);
-    /* SPEC 5: S = prod_k C(N_k + B, B) */
+    /* docs/chains.md: S = prod_k C(N_k + B, B) */
     double want = 1;
     for (int k = 0; k < K; k++) want *= binom(cases[i].servers[k] + B, B);
     double got = 0;

@@ -1,11 +1,11 @@
 /* A catalogue of bad inputs, each run end to end through the accq binary
- * (issue 7).  Every case states its exit status (INTERFACE.md: 2 bad usage or
+ * (issue 7).  Every case states its exit status (docs/output.md: 2 bad usage or
  * model, 3 numerical failure / too large / out of memory, 4 no answer) and a
  * substring of the message on stderr.  For every case: the process exits
  * normally (status < 128, no signal), stderr carries no sanitizer report, and
  * a refusal of a bad model or option (exit 2) prints nothing on stdout.
  *
- * Expected statuses and messages come from INTERFACE.md (statuses) and the
+ * Expected statuses and messages come from docs/output.md (statuses) and the
  * refusal messages of the model, policy, chain and CLI modules (each case
  * names the offending value).  In the sanitizer build ACCQ_BINARY is the
  * instrumented accq, so the same table runs under ASan/UBSan. */

@@ -1,5 +1,5 @@
 /* Clean interruption, atomic --out and reproducible output, end to end
- * (issue 7, INTERFACE.md).
+ * (issue 7, docs/output.md).
  *
  * - SIGTERM / SIGINT during a long solve, sweep or simulation: the process
  *   exits with 128 + signal (143 / 130, main.c's handler), the --out target

@@ -1,6 +1,6 @@
 /* End-to-end runs of `accq lp` (and the common option parser behind every
  * command) through the real binary: exit statuses and messages for bad usage,
- * infeasible models, JSON keys of INTERFACE.md checked against the library,
+ * infeasible models, JSON keys of docs/output.md checked against the library,
  * --exact, --vary, --out. */
 #include <dirent.h>
 #include <jansson.h>
@@ -284,7 +284,7 @@ START_TEST(test_json_keys_and_values) {
     ck_assert(json_real_value(json_array_get(bp, (size_t)i)) == r.breakpoints[i]);
   json_decref(j);
 
-  /* the combinatorial solver agrees (independent method, SPEC 2 structure) */
+  /* the combinatorial solver agrees (independent method, docs/lp.md structure) */
   ck_assert_int_eq(run("lp '%s' --format json --solver combinatorial", two_tier()), 0);
   j = parse_out();
   ACCQ_CK_CLOSE(json_real_value(json_object_get(j, "t_lp")), r.t_lp, 1e-9, 0, "combinatorial");

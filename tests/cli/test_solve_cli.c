@@ -1,4 +1,4 @@
-/* accq solve end to end: INTERFACE.md's JSON keys, a hand-derived value
+/* accq solve end to end: docs/output.md's JSON keys, a hand-derived value
  * through the command, every format, and the refusals with their exit
  * statuses (2 usage, 3 too large / no convergence, 4 unstable). */
 #include <jansson.h>
@@ -37,7 +37,7 @@ START_TEST(test_json_keys) {
   snprintf(args, sizeof args, "solve '%s' --policy rjiq,pop --buffer 10 --format json",
            accq_src_path("models/two-tier.ini"));
   json_t *j = run_json(args, 0);
-  /* INTERFACE.md: {"model","lambda","scale","buffer","states","transitions","t_lp","results"} */
+  /* docs/output.md: {"model","lambda","scale","buffer","states","transitions","t_lp","results"} */
   ck_assert_str_eq(json_string_value(get(j, "model", JSON_STRING)), "two-tier");
   ACCQ_CK_CLOSE(json_number_value(get(j, "lambda", JSON_REAL)), 1.0, 0, 0, "lambda of two-tier");
   ck_assert_int_eq(json_integer_value(get(j, "scale", JSON_INTEGER)), 1);
@@ -63,7 +63,7 @@ START_TEST(test_json_keys) {
     double xs = json_number_value(get(x, "small", JSON_REAL));
     double xl = json_number_value(get(x, "large", JSON_REAL));
     double loss = json_number_value(get(r, "loss_probability", JSON_REAL));
-    /* X_small + X_large = Lambda (1 - P_loss) (SPEC 6) */
+    /* X_small + X_large = Lambda (1 - P_loss) (docs/measures.md) */
     ACCQ_CK_CLOSE(xs + xl, 1.0 * (1 - loss), 1e-12, 0, "sum of X_k");
     json_t *p = get(r, "percentiles", JSON_OBJECT);
     double p50 = json_number_value(get(p, "p50", JSON_REAL));
@@ -229,7 +229,7 @@ START_TEST(test_refusals) {
            accq_src_path("models/saturating.ini"));
   j = run_json(args, 0);
   res = get(j, "results", JSON_ARRAY);
-  ck_assert_int_eq((int)json_array_size(res), 9); /* the nine of SPEC 4 */
+  ck_assert_int_eq((int)json_array_size(res), 9); /* the nine of docs/policies.md */
   for (size_t i = 0; i < json_array_size(res); i++) {
     json_t *r = json_array_get(res, i);
     ck_assert_str_eq(json_string_value(get(r, "status", JSON_STRING)), "ok");

@@ -1,5 +1,5 @@
 /* Status codes: the X-macro list gives each code its message and exit status
- * as INTERFACE.md fixes them (0 done, 1 check, 2 input, 3 numerical, 4 no answer). */
+ * as docs/output.md fixes them (0 done, 1 check, 2 input, 3 numerical, 4 no answer). */
 #include <string.h>
 
 #include "accq/status.h"

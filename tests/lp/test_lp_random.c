@@ -117,7 +117,7 @@ static void check_solution(const accq_lp_problem_t *p, const accq_lp_result_t *r
   /* proofs/lp-structure.md: a vertex has at most two types strictly between
    * their bounds; two only with the accuracy row tight, the more accurate one
    * not faster, and, when no type is at capacity, one on each side of a*
-   * (an ordered pair of SPEC 3). */
+   * (an ordered pair of docs/lp.md). */
   int frac[ACCQ_MAX_TYPES], nf = 0, atcap = 0;
   for (int k = 0; k < K; k++) {
     double tol = 1e-9 * fmax(p->cap[k], 1e-300);

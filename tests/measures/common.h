@@ -28,7 +28,7 @@ static inline accq_policy_t *mt_policy(const accq_model_t *m, const char *name) 
 }
 
 /* Chain + pi of a policy at buffer B (lumped or explicit), solved by `solver`
- * to residual `tol` (SPEC 5's criterion).  The default 1e-12 leaves errors of a
+ * to residual `tol` (docs/chains.md's criterion).  The default 1e-12 leaves errors of a
  * few 1e-10 in E[T] on chains of ~1e3 states (measured: power 2.5e-10,
  * Gauss-Seidel 5e-11), so tests that compare to 1e-10 ask for 1e-14. */
 typedef struct {

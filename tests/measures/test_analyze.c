@@ -1,4 +1,4 @@
-/* The analysis driver: buffer = auto (SPEC 6 truncation diagnostics), given
+/* The analysis driver: buffer = auto (docs/measures.md truncation diagnostics), given
  * buffers, the state limit, numerical failure with the best estimate. */
 #include <math.h>
 

@@ -28,7 +28,7 @@ START_TEST(test_bundled_models_meet_target) {
       accq_policy_options_init(&po);
       int pst = accq_policy_alloc(&pol, names[j], &m, &po, &err);
       if (pst == ACCQ_EUNSTABLE && j == 0) {
-        /* SPEC 4: a split that saturates a type leaves rjiq unstable at every
+        /* docs/policies.md: a split that saturates a type leaves rjiq unstable at every
          * size; it is reported, not evaluated.  The LP must then really
          * saturate a type. */
         accq_lp_problem_t lp;

@@ -90,7 +90,7 @@ START_TEST(test_lumped_vs_explicit) {
       compared++;
     }
   }
-  /* every SPEC 4 policy at least once per model, bar a refused rjiq */
+  /* every docs/policies.md policy at least once per model, bar a refused rjiq */
   ck_assert_int_ge(compared, 3 * 9 - 3);
 }
 END_TEST

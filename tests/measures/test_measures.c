@@ -1,4 +1,4 @@
-/* Measures of SPEC 6 on chains of every policy against independent values:
+/* Measures of docs/measures.md on chains of every policy against independent values:
  * the M/M/1/B product form (random-lp), hand-derived two-server systems, an
  * independent pod:D generator, and the Little / flow-balance identities of
  * proofs/tail-formula.md. */
@@ -10,7 +10,7 @@
 #include "common.h"
 
 /* ------------------------------------------------------------------------- */
-/* random-lp = independent M/M/1/B servers (SPEC 4: Bernoulli split).         */
+/* random-lp = independent M/M/1/B servers (docs/policies.md: Bernoulli split).         */
 
 /* M/M/1/B with arrival rate l, service mu (Gross & Harris, M/M/1/K):
  * P_n = rho^n / sum_{j<=B} rho^j.  Fills P[0..B]. */
@@ -358,7 +358,7 @@ START_TEST(test_little_and_flow_balance) {
       ACCQ_CK_CLOSE(accq_measures_tail(s.c, pol, s.pi, ms.p99), 0.01, 1e-9, 0, "P(T > p99)");
       ck_assert(ms.p50 < ms.p90 && ms.p90 < ms.p95 && ms.p95 < ms.p99);
       /* the LP bound at the admitted rate holds for policies meeting a*
-       * (SPEC 8.1): E[T] >= t_lp(X) */
+       * (docs/claims.md.1): E[T] >= t_lp(X) */
       if (ms.accuracy >= m.accuracy_target)
         ck_assert_msg(ms.mean_response_time >= ms.t_lp * (1 - 1e-12),
                       "%s/%s: E[T] %.17g below t_lp %.17g", m.name, name, ms.mean_response_time,

@@ -52,7 +52,7 @@ static accq_analysis_t analyze(const accq_model_t *m, const accq_policy_t *pol, 
   return a;
 }
 
-/* Every measure of SPEC 6, product form vs joint chain. */
+/* Every measure of docs/measures.md, product form vs joint chain. */
 static void same_measures(const accq_model_t *m, const accq_measures_t *p,
                           const accq_measures_t *j, double rel, const char *what) {
   char tag[256];

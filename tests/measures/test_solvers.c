@@ -1,5 +1,5 @@
-/* SPEC 8.5: all stationary solvers on the same chain agree (pi and E[T]) to
- * 1e-9, each at SPEC 5's default tolerance.  The reference is the dense LU
+/* docs/claims.md.5: all stationary solvers on the same chain agree (pi and E[T]) to
+ * 1e-9, each at docs/chains.md's default tolerance.  The reference is the dense LU
  * solve, an independent direct method. */
 #include <math.h>
 

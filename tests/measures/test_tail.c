@@ -1,4 +1,4 @@
-/* The response-time mixture of SPEC 6 on its own: evaluation, quantiles by
+/* The response-time mixture of docs/measures.md on its own: evaluation, quantiles by
  * Brent's method and the quadrature of the tail, against closed forms. */
 #include <math.h>
 

@@ -1,4 +1,4 @@
-/* Model files (INTERFACE.md "Model files", SPEC 1): the bundled models parse and
+/* Model files (docs/model.md): the bundled models parse and
  * validate, the embedded default is models/two-tier.ini byte for byte, every model
  * round-trips through accq_model_format, --set overrides, and every refusal of the
  * catalogue gives its status and "FILE:LINE: " prefix and names the bad value.

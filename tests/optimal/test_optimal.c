@@ -1,8 +1,8 @@
-/* The constrained optimum (SPEC 4 `optimal`, issue 6) against independent
+/* The constrained optimum (docs/policies.md `optimal`, issue 6) against independent
  * values: the M/M/1/B closed form (one server: every rule is the same), JSQ
  * on identical servers (optimal for identical exponential servers, Winston
  * 1977; the accuracy row does not bind), the chain engine's evaluation of the
- * recovered rule, and the sandwich T_LP(X) <= t_opt <= E[T] of SPEC 8 claim 1. */
+ * recovered rule, and the sandwich T_LP(X) <= t_opt <= E[T] of docs/claims.md claim 1. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

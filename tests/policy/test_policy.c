@@ -1,4 +1,4 @@
-/* Dispatch policies of SPEC 4: each rule on hand-built occupancies, the route
+/* Dispatch policies of docs/policies.md: each rule on hand-built occupancies, the route
  * invariants over whole state spaces, POP's blindness to Lambda, and the
  * refusals (unknown names, R-JIQ saturation). */
 #include <math.h>
@@ -13,7 +13,7 @@
  *   fast: n=2, mu=4,   a=0.45  (L)
  *   mid:  n=2, mu=2,   a=0.60  (H, a = a*: singleton only)
  *   slow: n=1, mu=0.8, a=0.69  (H)
- * Pairs by hand (SPEC 3): (mid) s = 0.5; (slow,fast) w = 0.15/0.24 = 0.625,
+ * Pairs by hand (docs/lp.md): (mid) s = 0.5; (slow,fast) w = 0.15/0.24 = 0.625,
  * s = 0.625/0.8 + 0.375/4 = 0.875; (slow) s = 1.25.  Priority: mid, (slow,fast), slow. */
 static accq_model_t three_types(double lambda) {
   accq_model_t m;
@@ -101,7 +101,7 @@ START_TEST(test_names) {
     ck_assert_str_eq(accq_policy_name(p), out[i]);
     accq_policy_free(p);
   }
-  /* SPEC 4 table: meets a* by construction / knows Lambda */
+  /* docs/policies.md table: meets a* by construction / knows Lambda */
   const char *names[] = {"rjiq", "pop", "random-lp", "accurate-jiq", "jiq",
                          "jfiq", "jsq", "sed",       "pod"};
   const int meets[] = {1, 1, 1, 1, 0, 0, 0, 0, 0};
@@ -143,7 +143,7 @@ END_TEST
 
 START_TEST(test_rjiq_saturation) {
   /* Lambda = 4.7: the cheapest pair (mid, s = 0.5) takes its full capacity
-   * n mu = 4, so R-JIQ's split saturates 'mid' (SPEC 4: unstable at every size). */
+   * n mu = 4, so R-JIQ's split saturates 'mid' (docs/policies.md: unstable at every size). */
   accq_model_t m = three_types(4.7);
   accq_policy_t *p = NULL;
   accq_err_t err;

@@ -142,7 +142,7 @@ START_TEST(test_accuracy_tie) {
     ck_assert(num(r, "solver.residual") <= 1e-12);
     double x = num(r, "throughput.quick") + num(r, "throughput.dull") + num(r, "throughput.sharp");
     ACCQ_CK_CLOSE(x, 1 - num(r, "loss_probability"), 1e-10, 0, "sum X = Lambda (1 - loss)");
-    /* the bound holds for every policy (admitted-rate LP, SPEC 8 claim 1) */
+    /* the bound holds for every policy (admitted-rate LP, docs/claims.md claim 1) */
     ck_assert(num(r, "mean_response_time") >= num(r, "t_lp_admitted") * (1 - 1e-12));
   }
   json_decref(j);

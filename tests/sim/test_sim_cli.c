@@ -28,7 +28,7 @@ START_TEST(test_simulate_reproducible) {
   strcat(args, " --threads 2");
   char *c = run_ok(args, 0);
   ck_assert_msg(!strcmp(a, c), "--threads 2 changed the output");
-  /* INTERFACE.md keys */
+  /* docs/output.md keys */
   const char *keys[] = {"\"replications\": 10", "\"jobs\": 5000", "\"seed\": 42", "\"results\"",
                         "\"mean_response_time\"", "\"ci95\"", "\"percentiles\"", "\"p99\"",
                         "\"utilization\"", "\"llama2-70b\"", "\"gap\"", "\"loss_probability\"",

@@ -1,4 +1,4 @@
-/* Stationary solvers (SPEC 5): closed forms, agreement between methods,
+/* Stationary solvers (docs/chains.md): closed forms, agreement between methods,
  * residuals, degenerate sizes, failure reporting, and the spectrum. */
 #include <complex.h>
 #include <math.h>
@@ -113,11 +113,11 @@ START_TEST(test_mm1b_every_solver) {
     int rc = solve_with(&Q, all_methods[m], pi, &st, &err);
     ck_assert_msg(rc == ACCQ_SUCCESS, "%s: %s", accq_solver_name(all_methods[m]), err.msg);
     ck_assert_msg(st.converged && st.residual <= 1e-12, "%s residual %g", st.name, st.residual);
-    /* The reported residual is SPEC 5's, recomputed here independently of stats. */
+    /* The reported residual is docs/chains.md's, recomputed here independently of stats. */
     ck_assert(accq_stationary_residual(&Q, pi) <= 1e-12);
     for (int k = 0; k <= B; k++) {
       double want = (1 - rho) * pow(rho, k) / (1 - pow(rho, B + 1));
-      /* SPEC 5 only bounds the residual (1e-12 * max|Q_jj| = 1.8e-12); the error
+      /* docs/chains.md only bounds the residual (1e-12 * max|Q_jj| = 1.8e-12); the error
        * is at most about residual / spectral gap of Q, the gap being near
        * (sqrt(mu) - sqrt(lambda))^2 = 0.011: 2e-10.  Power iteration, whose error
        * lies along the slowest mode, comes closest to that bound. */
