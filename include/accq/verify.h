@@ -223,6 +223,9 @@ typedef enum {
 /* "ok", "truncated", "too_large", "not_converged", "failed", "unstable",
  * "beyond_capacity", "infeasible" (the JSON/CSV "status" values). */
 const char *accq_cell_status_name(accq_cell_status_t s);
+/* What a cell without a number shows in the human formats ("truncated",
+ * "too large", "no convergence", ...; "-" for ok). */
+const char *accq_cell_status_label(accq_cell_status_t s);
 /* The exit status a cell with this status asks for: 0, 3 or 4. */
 int accq_cell_exit_code(accq_cell_status_t s);
 /* The cell status of a library status code (ETOOBIG and ENOMEM: too_large, ...). */

@@ -189,6 +189,12 @@ int accq_cli_parse_u64(const char *s, uint64_t *v);
 int accq_cli_parse_double(const char *s, double *v);
 int accq_cli_parse_double_inf(const char *s, double *v);
 
+/* Splits "--policy a,b,c" into at most `max` names; an item `all` stands for
+ * every policy.  Names are checked later, by accq_policy_alloc.  Returns 0, or
+ * prints a usage error (empty list, empty item, too many) and returns 2. */
+int accq_cli_policy_list(const accq_cli_t *cli, int max, const char *list,
+                         char names[][ACCQ_NAME_MAX], int *n);
+
 /* ---- --vary PARAM=A:B:N ----------------------------------------------------- */
 
 /* A range over one model parameter.  PARAM is `load`, `lambda` or

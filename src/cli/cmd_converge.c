@@ -20,21 +20,6 @@ static void on_progress(void *ctx, const char *what, double fraction) {
   accq_progress_update(ctx, fraction);
 }
 
-/* What a size without a number shows in the human formats. */
-static const char *status_short(accq_cell_status_t s) {
-  switch (s) {
-  case ACCQ_CELL_OK: return "-";
-  case ACCQ_CELL_TRUNCATED: return "truncated";
-  case ACCQ_CELL_TOO_LARGE: return "too large";
-  case ACCQ_CELL_NOT_CONVERGED: return "no convergence";
-  case ACCQ_CELL_FAILED: return "failed";
-  case ACCQ_CELL_UNSTABLE: return "unstable";
-  case ACCQ_CELL_BEYOND_CAPACITY: return "beyond capacity";
-  case ACCQ_CELL_INFEASIBLE: return "infeasible";
-  }
-  return "-";
-}
-
 int accq_cli_converge(int argc, char **argv) {
   const char *policy = "rjiq", *scales_s = "1,2,4,8,16,32";
   int max_buffer = 0, jobs = 0, reps = 0, force_sim = 0, allow_partial = 0;
@@ -180,7 +165,7 @@ int accq_cli_converge(int argc, char **argv) {
       accq_table_row(t);
       accq_table_int(t, p->scale);
       if (p->status) {
-        const char *why = status_short(p->status);
+        const char *why = accq_cell_status_label(p->status);
         accq_table_null(t, "-");
         accq_table_null(t, "-");
         accq_table_null(t, "-");

@@ -71,7 +71,7 @@ int accq_cli_crosscheck(int argc, char **argv) {
   if (max_buffer < 1) return accq_cli_usage(&cli, "--max-buffer must be >= 1 (got %d)", max_buffer);
   char names[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_NAME_MAX];
   int npol;
-  if ((rc = accq_simcli_policies(&cli, policies, names, &npol))) return rc;
+  if ((rc = accq_cli_policy_list(&cli, ACCQ_SIMCLI_MAX_POLICIES, policies, names, &npol))) return rc;
   accq_sim_options_t so;
   if ((rc = accq_simcli_options(&cli, replications, jobs, warmup, NULL, &so))) return rc;
   int chain_buffer = 0;

@@ -117,7 +117,7 @@ int accq_cli_golden(int argc, char **argv) {
   if (buffer < 0) return accq_cli_usage(&cli, "--buffer must be >= 1 (got %d)", buffer);
   char names[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_NAME_MAX];
   int npol;
-  if ((rc = accq_simcli_policies(&cli, policies, names, &npol))) return rc;
+  if ((rc = accq_cli_policy_list(&cli, ACCQ_SIMCLI_MAX_POLICIES, policies, names, &npol))) return rc;
 
   /* models and their overrides */
   model_arg_t *ma = calloc((size_t)cli.nargs, sizeof *ma);

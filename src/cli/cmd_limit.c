@@ -27,29 +27,6 @@ static const char *status_word(int st) {
   }
 }
 
-static int split_policies(const accq_cli_t *cli, const char *arg, char names[][64], int *n) {
-  *n = 0;
-  if (!arg || !*arg) return accq_cli_usage(cli, "--policy needs a name (or 'all')");
-  if (!strcmp(arg, "all")) {
-    for (int i = 0; i < accq_policy_nnames && i < MAX_POLICIES; i++)
-      snprintf(names[(*n)++], 64, "%s", accq_policy_names[i]);
-    return 0;
-  }
-  const char *p = arg;
-  while (*p) {
-    const char *comma = strchr(p, ',');
-    size_t len = comma ? (size_t)(comma - p) : strlen(p);
-    if (len == 0 || len >= 64) return accq_cli_usage(cli, "bad policy list '%s'", arg);
-    if (*n >= MAX_POLICIES) return accq_cli_usage(cli, "more than %d policies", MAX_POLICIES);
-    memcpy(names[*n], p, len);
-    names[*n][len] = '\0';
-    (*n)++;
-    p += len + (comma ? 1 : 0);
-    if (comma && !*p) return accq_cli_usage(cli, "bad policy list '%s' (trailing comma)", arg);
-  }
-  return 0;
-}
-
 /* One policy at one model: the workspace (NULL when alloc refused it), status, reason. */
 typedef struct {
   char name[64];
@@ -404,7 +381,7 @@ int accq_cli_limit(int argc, char **argv) {
   opt.stability = !no_stability;
   static char names[MAX_POLICIES][64];
   int npol = 0;
-  if ((rc = split_policies(&cli, policies ? policies : "all", names, &npol)) != 0) return rc;
+  if ((rc = accq_cli_policy_list(&cli, MAX_POLICIES, policies ? policies : "all", names, &npol)) != 0) return rc;
   if (trajectory && (npol != 1 || vary))
     return accq_cli_usage(&cli, "--trajectory needs exactly one policy and no --vary");
   if (cli.plot && !vary && npol != 1)

@@ -125,7 +125,7 @@ int accq_cli_simulate(int argc, char **argv) {
   if (rc >= 0) return rc;
   char names[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_NAME_MAX];
   int npol;
-  if ((rc = accq_simcli_policies(&cli, policies, names, &npol))) return rc;
+  if ((rc = accq_cli_policy_list(&cli, ACCQ_SIMCLI_MAX_POLICIES, policies, names, &npol))) return rc;
   accq_sim_options_t so;
   if ((rc = accq_simcli_options(&cli, replications, jobs, warmup, buffer, &so))) return rc;
   so.sample_correctness = correctness;

@@ -34,21 +34,6 @@ static const char *short_label(const char *measure) {
   return measure;
 }
 
-/* What a cell without a number shows in the human formats. */
-static const char *status_short(accq_cell_status_t s) {
-  switch (s) {
-  case ACCQ_CELL_OK: return "-";
-  case ACCQ_CELL_TRUNCATED: return "truncated";
-  case ACCQ_CELL_TOO_LARGE: return "too large";
-  case ACCQ_CELL_NOT_CONVERGED: return "no convergence";
-  case ACCQ_CELL_FAILED: return "failed";
-  case ACCQ_CELL_UNSTABLE: return "unstable";
-  case ACCQ_CELL_BEYOND_CAPACITY: return "beyond capacity";
-  case ACCQ_CELL_INFEASIBLE: return "infeasible";
-  }
-  return "-";
-}
-
 /* What every number of the table is: said in the title and in JSON. */
 static const char *method_label(int simulate, int finite_buffer) {
   if (simulate) return "simulation, infinite buffer, 95% confidence intervals";
@@ -91,7 +76,7 @@ static void t_lp_at(const accq_model_t *mi, point_t *pt) {
 
 static void t_lp_cell(accq_report_section_t *t, const point_t *pt) {
   if (pt->t_lp_status)
-    accq_table_null(t, status_short(pt->t_lp_status));
+    accq_table_null(t, accq_cell_status_label(pt->t_lp_status));
   else
     accq_table_num(t, pt->t_lp);
 }
@@ -100,7 +85,7 @@ static void value_cell(accq_report_section_t *t, const accq_model_t *m,
                        const accq_sweep_cell_t *c, const char *measure) {
   double v = NAN;
   if (c->status) {
-    accq_table_null(t, status_short(c->status));
+    accq_table_null(t, accq_cell_status_label(c->status));
     return;
   }
   accq_sweep_measure(m, &c->m, measure, &v, NULL);
@@ -347,7 +332,7 @@ int accq_cli_sweep(int argc, char **argv) {
         for (int j = 0; j < nmeas; j++) value_cell(t, &m, c, meas[j]);
         if (simulate) {
           if (c->status)
-            accq_table_null(t, status_short(c->status));
+            accq_table_null(t, accq_cell_status_label(c->status));
           else
             accq_table_num(t, c->ci95);
         }
@@ -410,7 +395,7 @@ int accq_cli_sweep(int argc, char **argv) {
         for (int j = 0; j < nmeas; j++) value_cell(h, &m, c, meas[j]);
         if (simulate) {
           if (c->status)
-            accq_table_null(h, status_short(c->status));
+            accq_table_null(h, accq_cell_status_label(c->status));
           else
             accq_table_num(h, c->ci95);
         }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "accq/policy.h"
 
 /* ---- numbers ------------------------------------------------------------------ */
 
@@ -468,4 +469,29 @@ double accq_cli_vary_value(const accq_cli_vary_t *v, int i) {
    * stays within [from, to] */
   double t = (double)i / n1;
   return v->from * (1 - t) + v->to * t;
+}
+
+int accq_cli_policy_list(const accq_cli_t *cli, int max, const char *list,
+                         char names[][ACCQ_NAME_MAX], int *n) {
+  *n = 0;
+  if (!list || !*list) return accq_cli_usage(cli, "--policy needs a name (or 'all')");
+  const char *p = list;
+  while (*p) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == 0 || len >= ACCQ_NAME_MAX) return accq_cli_usage(cli, "bad policy list '%s'", list);
+    if (len == 3 && !strncmp(p, "all", 3)) {
+      for (int i = 0; i < accq_policy_nnames; i++) {
+        if (*n >= max) return accq_cli_usage(cli, "more than %d policies in '%s'", max, list);
+        snprintf(names[(*n)++], ACCQ_NAME_MAX, "%s", accq_policy_names[i]);
+      }
+    } else {
+      if (*n >= max) return accq_cli_usage(cli, "more than %d policies in '%s'", max, list);
+      memcpy(names[*n], p, len);
+      names[(*n)++][len] = '\0';
+    }
+    p += len + (comma ? 1 : 0);
+    if (comma && !*p) return accq_cli_usage(cli, "bad policy list '%s' (trailing comma)", list);
+  }
+  return 0;
 }

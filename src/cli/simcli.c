@@ -7,31 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int accq_simcli_policies(const accq_cli_t *cli, const char *list,
-                         char names[][ACCQ_NAME_MAX], int *n) {
-  *n = 0;
-  const char *p = list;
-  while (p && *p) {
-    const char *c = strchr(p, ',');
-    size_t len = c ? (size_t)(c - p) : strlen(p);
-    if (len == 0 || len >= ACCQ_NAME_MAX)
-      return accq_cli_usage(cli, "bad policy list '%s'", list);
-    if (len == 3 && !strncmp(p, "all", 3)) {
-      for (int i = 0; i < accq_policy_nnames; i++) {
-        if (*n >= ACCQ_SIMCLI_MAX_POLICIES) return accq_cli_usage(cli, "too many policies");
-        snprintf(names[(*n)++], ACCQ_NAME_MAX, "%s", accq_policy_names[i]);
-      }
-    } else {
-      if (*n >= ACCQ_SIMCLI_MAX_POLICIES) return accq_cli_usage(cli, "too many policies");
-      memcpy(names[*n], p, len);
-      names[(*n)++][len] = '\0';
-    }
-    p = c ? c + 1 : NULL;
-  }
-  if (*n == 0) return accq_cli_usage(cli, "no policy given (--policy P[,P..] or all)");
-  return 0;
-}
-
 static int parse_count(const char *s, long long *v) {
   int64_t x; /* the options' whole-number parser: 1e5, 2e6 exact */
   if (accq_cli_parse_whole(s, &x) || x < 0 || x > 9000000000000000LL) return -1;

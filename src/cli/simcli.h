@@ -11,11 +11,6 @@
 
 #define ACCQ_SIMCLI_MAX_POLICIES 32
 
-/* Splits "P[,P..]" ("all": every policy of docs/policies.md) into names[]; prints a
- * usage error and returns 2 when empty or too many, else 0. */
-int accq_simcli_policies(const accq_cli_t *cli, const char *list,
-                         char names[][ACCQ_NAME_MAX], int *n);
-
 /* Sim options from the command-line strings (NULL: default).  jobs and warmup
  * accept 1e6-style numbers; buffer accepts an integer >= 1, or "inf"/"0" for
  * infinite.  Prints a usage error and returns 2 on a bad value, else 0. */

@@ -134,6 +134,20 @@ const char *accq_cell_status_name(accq_cell_status_t s) {
   return "failed";
 }
 
+const char *accq_cell_status_label(accq_cell_status_t s) {
+  switch (s) {
+  case ACCQ_CELL_OK: return "-";
+  case ACCQ_CELL_TRUNCATED: return "truncated";
+  case ACCQ_CELL_TOO_LARGE: return "too large";
+  case ACCQ_CELL_NOT_CONVERGED: return "no convergence";
+  case ACCQ_CELL_FAILED: return "failed";
+  case ACCQ_CELL_UNSTABLE: return "unstable";
+  case ACCQ_CELL_BEYOND_CAPACITY: return "beyond capacity";
+  case ACCQ_CELL_INFEASIBLE: return "infeasible";
+  }
+  return "-";
+}
+
 int accq_cell_exit_code(accq_cell_status_t s) {
   switch (s) {
   case ACCQ_CELL_OK: return 0;
