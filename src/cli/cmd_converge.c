@@ -96,6 +96,19 @@ int accq_cli_converge(int argc, char **argv) {
   accq_err_t ferr;
   accq_err_clear(&ferr);
   int have_fit = accq_fit_loglog(xs, ys, n, &fit, &ferr) == ACCQ_SUCCESS;
+  /* The m -> infinity value itself (the mean-field limit, docs/limit.md): the
+   * asymptote of E[T], and the fit of the finite-size gap E[T]/E_inf - 1 to it.
+   * A limit the solver refuses is shown as such, never as a number. */
+  double et_inf = NAN, gap_inf = NAN, ys_inf[MAX_SCALES];
+  accq_err_t lerr, ferr_inf;
+  accq_err_clear(&lerr);
+  accq_err_clear(&ferr_inf);
+  int have_limit = accq_limit_et(&m, policy, &et_inf, &gap_inf, &lerr) == ACCQ_SUCCESS;
+  for (int i = 0; i < n; i++)
+    ys_inf[i] = have_limit && !pts[i].status ? pts[i].mean_response_time / et_inf - 1 : NAN;
+  accq_fit_t fit_inf;
+  int have_fit_inf =
+      have_limit && accq_fit_loglog(xs, ys_inf, n, &fit_inf, &ferr_inf) == ACCQ_SUCCESS;
 
   char title[256];
   snprintf(title, sizeof title, "accq converge: %s, policy %s", m.name, policy);
@@ -116,6 +129,21 @@ int accq_cli_converge(int argc, char **argv) {
     accq_kv_int(s, "fit_points", "points in the fit (gap > 0)", fit.n);
   } else {
     accq_kv_null(s, "slope", "fitted rate", ferr.msg);
+  }
+  if (have_limit) {
+    accq_kv_num(s, "limit_mean_response_time", "mean-field limit of E[T] (m -> infinity)",
+                et_inf, 10);
+    accq_kv_num(s, "limit_gap", "its gap to T_LP", gap_inf, 4);
+    if (have_fit_inf) {
+      accq_kv_num(s, "limit_slope", "fitted rate to the limit: E[T]/limit - 1 ~ C m^slope",
+                  fit_inf.slope, 4);
+      accq_kv_int(s, "limit_fit_points", "points in that fit (E[T] above the limit)",
+                  fit_inf.n);
+    } else {
+      accq_kv_null(s, "limit_slope", "fitted rate to the limit", ferr_inf.msg);
+    }
+  } else {
+    accq_kv_null(s, "limit_mean_response_time", "mean-field limit of E[T]", lerr.msg);
   }
   {
     /* JSON "warnings": sizes without a number and simulation warnings */

@@ -278,6 +278,23 @@ END_TEST
 /* converge: an R-JIQ split that saturates a type (saturating.ini: the LP puts
  * load 1 on type medium) has no infinite-buffer answer at any size: every
  * size marked unstable with the reason, exit 4; --allow-partial 0. */
+/* converge shows the m -> infinity value: R-JIQ's mean-field limit on
+ * two-tier equals T_LP (no type saturates at load 2/3), and T_LP by hand is
+ * w/mu_large + (1 - w)/mu_small with w = (0.8 - 0.6)/(0.9 - 0.6) = 2/3:
+ * 2/3 + 1/12 = 0.75.  The finite-size gap to the limit falls with m. */
+START_TEST(test_converge_limit) {
+  run_t r = run("converge %s --policy rjiq --scales 1,2,4 --format json", two_tier());
+  ck_assert_msg(r.rc == 0, "exit %d\n%s\n%s", r.rc, r.out, r.err);
+  json_t *j = parse_json(&r);
+  double et = json_real_value(json_object_get(j, "limit_mean_response_time"));
+  ck_assert_msg(fabs(et - 0.75) <= 1e-9 * 0.75, "limit %.17g, want 0.75", et);
+  double slope = json_real_value(json_object_get(j, "limit_slope"));
+  ck_assert_msg(slope < 0, "E[T]/limit - 1 does not fall with m (slope %.17g)", slope);
+  json_decref(j);
+  run_free(&r);
+}
+END_TEST
+
 START_TEST(test_converge_marks_unstable) {
   static char model[1024];
   snprintf(model, sizeof model, "'%s'", accq_src_path("models/saturating.ini"));
@@ -324,6 +341,7 @@ int main(void) {
   tcase_add_test(tc, test_unstable_policy_marked);
   tcase_add_test(tc, test_finite_buffer_exact);
   tcase_add_test(tc, test_converge_marks_unstable);
+  tcase_add_test(tc, test_converge_limit);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
