@@ -380,15 +380,17 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
         break;
       }
       int nb = accq_i_auto_next(B, Bprev, mass, mass_prev, mass_target);
-      /* hopeless: in the geometric regime the decay rate puts the target
+      /* hopeless: in the geometric regime the decay rate puts the target far
        * beyond the largest B allowed (a critically loaded type decays like
-       * 1/B): stop now rather than walk to Bcap */
+       * 1/B): stop now rather than walk to Bcap.  Within a factor 2 of Bcap
+       * the extrapolation is not trusted: Bcap itself is the last try (as
+       * for the joint chain). */
       if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > mass_target) {
         double predicted =
             mass < mass_prev
                 ? B + log(mass_target / mass) / log(pow(mass / mass_prev, 1.0 / (B - Bprev)))
                 : INFINITY;
-        if (predicted > Bcap) {
+        if (predicted > 2.0 * Bcap) {
           snprintf(why, sizeof why,
                    "type '%s': its boundary mass decays too slowly: the targets need B ~ %.3g, "
                    "beyond the largest allowed (%d)",
