@@ -279,7 +279,7 @@ int accq_cli_converge(int argc, char **argv) {
       lo[i] = pts[i].status ? NAN : pts[i].gap_lo;
       hi[i] = pts[i].status ? NAN : pts[i].gap_hi;
     }
-    accq_plot_series_t ser[2];
+    accq_plot_series_t ser[3];
     int ns = 0;
     char label[128], fitlabel[128];
     snprintf(label, sizeof label, "%s: E[T]/T_LP - 1", policy);
@@ -290,8 +290,19 @@ int accq_cli_converge(int argc, char **argv) {
       snprintf(fitlabel, sizeof fitlabel, "fit %.3g m^%.3f", exp(fit.intercept), fit.slope);
       ser[ns++] = (accq_plot_series_t){fitlabel, n, xs, fy, NULL, NULL, ACCQ_PLOT_LINES};
     }
+    /* the asymptote: the mean-field limit's gap, a horizontal line where it is
+     * above T_LP; a limit equal to T_LP (gap 0) has no place on log axes and
+     * is named in the title instead */
+    double ay[MAX_SCALES];
+    char alabel[128];
+    if (have_limit && gap_inf > 1e-9) {
+      for (int i = 0; i < n; i++) ay[i] = gap_inf;
+      snprintf(alabel, sizeof alabel, "mean-field limit (m -> inf): gap %.3g", gap_inf);
+      ser[ns++] = (accq_plot_series_t){alabel, n, xs, ay, NULL, NULL, ACCQ_PLOT_LINES};
+    }
     char ptitle[256];
-    snprintf(ptitle, sizeof ptitle, "%s: gap to the LP bound as the system grows", m.name);
+    snprintf(ptitle, sizeof ptitle, "%s: gap to the LP bound as the system grows%s", m.name,
+             have_limit && !(gap_inf > 1e-9) ? " (mean-field limit: T_LP)" : "");
     accq_plot_t pl = {ptitle, "system size m", "gap E[T]/T_LP - 1", 1, 1, ns, ser};
     accq_err_clear(&err);
     if (accq_gnuplot_render(&pl, cli.plot, &err)) {
