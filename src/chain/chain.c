@@ -594,9 +594,17 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
       if (n > 0) {
         bytes = accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B);
         st = accq_i_chain_check_size("lumped", accq_policy_name(pol), (double)n, bytes, opt, &perr);
-        if (st == ACCQ_ETOOBIG)
-          accq_err_prefix(&perr, "%s%.6g reachable states%s", ex ? "" : "more than ",
-                          ex ? (double)n : (double)(n - 1), ex ? " (exact count)" : "");
+        if (st == ACCQ_ETOOBIG) {
+          double max_bytes = opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
+          accq_err_set(&perr, ACCQ_ETOOBIG,
+                       "lumped chain of policy '%s' has %s%.6g reachable states%s (product "
+                       "bound %.6g), estimated %s%.3f GiB with the rank index over the product "
+                       "space; limits: %.6g states (--max-states), %.3f GiB of memory",
+                       accq_policy_name(pol), ex ? "" : "more than ",
+                       ex ? (double)n : (double)(n - 1), ex ? " (exact count)" : "", product,
+                       ex ? "" : "at least ", bytes / GIB, (double)opt->max_states,
+                       max_bytes / GIB);
+        }
         if (!st) rows_cap = (uint64_t)n;
       }
     }
