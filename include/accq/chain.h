@@ -90,7 +90,8 @@ double accq_chain_bytes_estimate(double states, int ntypes, int buffer);
  * type).  Exact for rjiq, random-lp, accurate-jiq and jsq (every composition
  * of a used type is reachable from the empty system; tests/measures/
  * test_product.c); an upper bound for pop, whose slow types rarely queue
- * (3150 reached of 57750 on tests/models/three-8-4-2.ini at B = 3);
+ * (3150 reached of 57750 on tests/models/three-8-4-2.ini at B = 3: the size
+ * decision uses accq_chain_size_reachable, which counts them);
  * *bytes the memory the build and the solve need.  Exact integer arithmetic
  * below 2^53, from log-gamma above (no overflow).  O(ntypes (N + B) B). */
 int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, int buffer,
