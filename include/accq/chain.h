@@ -90,11 +90,36 @@ double accq_chain_bytes_estimate(double states, int ntypes, int buffer);
  * type).  Exact for rjiq, random-lp, accurate-jiq and jsq (every composition
  * of a used type is reachable from the empty system; tests/measures/
  * test_product.c); an upper bound for pop, whose slow types rarely queue
- * (3150 reached of 57750 on tests/models/three-8-4-2.ini at B = 3);
+ * (3150 reached of 57750 on tests/models/three-8-4-2.ini at B = 3: the size
+ * decision uses accq_chain_size_reachable, which counts them);
  * *bytes the memory the build and the solve need.  Exact integer arithmetic
  * below 2^53, from log-gamma above (no overflow).  O(ntypes (N + B) B). */
 int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, int buffer,
                              double *states, double *bytes, accq_err_t *err);
+
+/* The exact number of lumped states reachable from the empty system, by a
+ * breadth-first search over the rank space that keeps a visited bitmap (1 bit
+ * per product state) and a queue of ranks (8 bytes per reachable state) and
+ * calls the policy's dispatch, without building transitions.  *exact = 1 and
+ * *count the number; when more than max_count states are reached it stops:
+ * *exact = 0, *count = max_count + 1 (a lower bound); when the bitmap and
+ * queue would exceed max_bytes (or the rank space 2^63): *exact = 0,
+ * *count = -1 (no count).  Cost O(reachable * ntypes * (B+1)) time. */
+int accq_chain_count_reachable(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                               int64_t max_count, double max_bytes, int64_t *count,
+                               int *exact, accq_err_t *err);
+
+/* The size decision before a build: *states and *bytes as accq_chain_build
+ * will need them.  *exact = 1: *states is the exact reachable count (the
+ * product count for rjiq, random-lp, accurate-jiq and jsq, else counted with
+ * accq_chain_count_reachable up to opt->max_states); *exact = -1: more than
+ * *states - 1 = opt->max_states states are reachable (a lower bound: the
+ * chain is too large); *exact = 0: *states is the product upper bound (the
+ * count's bitmap did not fit its memory budget).  *bytes includes the rank ->
+ * index array over the product space.  opt NULL: defaults. */
+int accq_chain_size_reachable(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                              const accq_chain_options_t *opt, double *states,
+                              double *bytes, int *exact, accq_err_t *err);
 
 /* Builds the lumped chain of `pol` on model m at scale m->scale and buffer
  * `buffer` (>= 1; the model's `auto` is resolved by the caller).  Types the

@@ -119,6 +119,64 @@ int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, in
   return ACCQ_SUCCESS;
 }
 
+/* The policies whose product count is exact (every composition of a used type
+ * is reachable from the empty system; tests/measures/test_product.c). */
+static int product_is_exact(const accq_policy_t *pol) {
+  switch (accq_policy_kind(pol)) {
+  case ACCQ_POLICY_RJIQ:
+  case ACCQ_POLICY_RANDOM_LP:
+  case ACCQ_POLICY_ACCURATE_JIQ:
+  case ACCQ_POLICY_JSQ:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* Memory budget of the count: its bitmap and queue, at most a quarter of the
+ * chain's memory limit and 4 GiB (a 2^35-state rank space). */
+static double count_budget(const accq_chain_options_t *opt) {
+  double max_bytes = opt && opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
+  double b = 0.25 * max_bytes;
+  return b < 4.0 * GIB ? b : 4.0 * GIB;
+}
+
+int accq_chain_size_reachable(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                              const accq_chain_options_t *opt, double *states,
+                              double *bytes, int *exact, accq_err_t *err) {
+  accq_chain_options_t defaults;
+  double product = INFINITY, pbytes = INFINITY;
+  if (!opt) {
+    accq_chain_options_init(&defaults);
+    opt = &defaults;
+  }
+  int st = accq_chain_size_estimate(m, pol, buffer, &product, &pbytes, err);
+  if (st) return st;
+  *states = product;
+  *bytes = pbytes;
+  *exact = (pol == NULL || product_is_exact(pol)) ? 1 : 0;
+  if (*exact || product <= 1) {
+    *exact = 1;
+    return ACCQ_SUCCESS;
+  }
+  int64_t n = -1;
+  int ex = 0;
+  st = accq_chain_count_reachable(m, pol, buffer, opt->max_states, count_budget(opt), &n, &ex,
+                                  err);
+  if (st) return st;
+  if (n < 0) return ACCQ_SUCCESS; /* no count: the product bound */
+  int used[ACCQ_MAX_TYPES], nused = 0;
+  for (int k = 0; k < m->ntypes; k++)
+    if (accq_policy_uses_type(pol, k)) used[nused++] = m->scale * m->types[k].servers;
+  *states = (double)n;
+  *exact = ex ? 1 : -1;
+  /* the bytes of the reachable states plus the rank -> index array over the
+   * whole product space */
+  *bytes = accq_i_chain_bytes_estimate((double)n, product, nused ? nused : 1,
+                                       nused ? used : (int[]){1}, buffer);
+  return ACCQ_SUCCESS;
+}
+
 int accq_i_chain_check_size(const char *what, const char *policy, double product,
                             double bytes, const accq_chain_options_t *opt, accq_err_t *err) {
   double max_states = (double)opt->max_states;
@@ -334,6 +392,151 @@ static void *alloc_hint(int64_t want, int64_t floor, size_t size, int64_t *got) 
   return NULL;
 }
 
+/* ---- exact count of the reachable states ---- */
+
+/* Breadth-first search from the empty system over the lumped rank space with a
+ * visited bitmap (1 bit per product state) and a FIFO of ranks: the same
+ * successors as the build (departures from every occupied level >= 1, the
+ * arrivals the policy routes, level B a loss), without transitions, rates or
+ * the rank -> index array.  Cost O(reachable * ntypes * (B+1)) time, product/8
+ * bytes plus 8 per reachable state (the queue holds every rank visited). */
+int accq_chain_count_reachable(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                               int64_t max_count, double max_bytes, int64_t *count,
+                               int *exact, accq_err_t *err) {
+  const int K = m->ntypes, B = buffer, L = buffer + 1;
+  int servers[ACCQ_MAX_TYPES], frozen[ACCQ_MAX_TYPES], top[ACCQ_MAX_TYPES];
+  accq_space_t *sp = NULL;
+  uint8_t *seen = NULL;
+  uint64_t *queue = NULL;
+  int *cnt = NULL;
+  uint64_t *up = NULL, *down = NULL;
+  accq_route_t *routes = NULL;
+  int st;
+  *count = -1;
+  *exact = 0;
+  if (K < 1 || K > ACCQ_MAX_TYPES)
+    return accq_err_set(err, ACCQ_EINVAL, "reachable count: model has %d types", K);
+  if (B < 1) return accq_err_set(err, ACCQ_EINVAL, "reachable count: buffer %d < 1", B);
+  for (int k = 0; k < K; k++) {
+    double nk = (double)m->scale * (double)m->types[k].servers;
+    if (!(nk >= 1) || nk > 1e9)
+      return accq_err_set(err, ACCQ_EINVAL, "reachable count: type '%s' has %g servers",
+                          m->types[k].name, nk);
+    servers[k] = (int)nk;
+    frozen[k] = !accq_policy_uses_type(pol, k);
+    top[k] = B;
+  }
+  st = accq_i_space_alloc_frozen(&sp, K, servers, B, frozen, NULL);
+  if (st) return ACCQ_SUCCESS; /* rank space beyond 2^63: no count (*count = -1) */
+  const uint64_t product = sp->total;
+  if ((double)product / 8.0 > max_bytes) goto out; /* bitmap over budget: no count */
+  seen = calloc((size_t)(product / 8 + 1), 1);
+  if (!seen) goto out;
+  size_t qcap = 1024, qlen = 0;
+  queue = malloc(qcap * sizeof *queue);
+  const int *rows_ptr[ACCQ_MAX_TYPES];
+  accq_occ_t occ = {K, servers, rows_ptr, top, B};
+  int max_routes = accq_policy_max_routes(pol, &occ);
+  cnt = malloc((size_t)K * L * sizeof *cnt);
+  up = malloc((size_t)K * L * sizeof *up);
+  down = malloc((size_t)K * L * sizeof *down);
+  routes = malloc((size_t)(max_routes > 0 ? max_routes : 1) * sizeof *routes);
+  if (!queue || !cnt || !up || !down || !routes) goto out;
+  for (int k = 0; k < K; k++) rows_ptr[k] = cnt + (size_t)k * L;
+  queue[qlen++] = 0;
+  seen[0] |= 1;
+#define VISIT(t)                                                                        \
+  do {                                                                                  \
+    uint64_t t_ = (t);                                                                  \
+    if (!(seen[t_ >> 3] & (1u << (t_ & 7)))) {                                          \
+      seen[t_ >> 3] |= (uint8_t)(1u << (t_ & 7));                                       \
+      if (qlen == qcap) {                                                               \
+        if ((double)(qcap * 2) * 8.0 + (double)product / 8.0 > max_bytes) goto out;     \
+        uint64_t *nq = realloc(queue, qcap * 2 * sizeof *nq);                           \
+        if (!nq) goto out;                                                              \
+        queue = nq;                                                                     \
+        qcap *= 2;                                                                      \
+      }                                                                                 \
+      queue[qlen++] = t_;                                                               \
+      if ((int64_t)qlen > max_count) goto over;                                         \
+    }                                                                                   \
+  } while (0)
+  uint64_t sub[ACCQ_MAX_TYPES];
+  for (size_t i = 0; i < qlen; i++) {
+    const uint64_t rank = queue[i];
+    uint64_t rest = rank;
+    for (int k = K - 1; k >= 0; k--) {
+      sub[k] = rest / sp->stride[k];
+      rest -= sub[k] * sp->stride[k];
+      int *ck = cnt + (size_t)k * L;
+      if (frozen[k]) {
+        ck[0] = servers[k];
+        for (int q = 1; q <= B; q++) ck[q] = 0;
+        continue;
+      }
+      accq_i_space_type_unrank(sp, k, sub[k], ck);
+      uint64_t *u = up + (size_t)k * L, *d = down + (size_t)k * L;
+      int partial = 0, prev_bar = 0;
+      for (int q = 0; q <= B; q++) {
+        int bar = 0;
+        if (q < B) {
+          partial += ck[q];
+          bar = partial + q;
+        }
+        if (q < B && ck[q] > 0) u[q] = sub[k] + accq_i_binom(sp, k, bar - 1, q);
+        if (q >= 1 && ck[q] > 0) d[q] = sub[k] - accq_i_binom(sp, k, prev_bar, q - 1);
+        prev_bar = bar;
+      }
+    }
+    for (int k = 0; k < K; k++) {
+      if (frozen[k]) continue;
+      const int *ck = rows_ptr[k];
+      for (int q = 1; q <= B; q++)
+        if (ck[q]) VISIT(rank + (down[(size_t)k * L + q] - sub[k]) * sp->stride[k]);
+    }
+    int nr = 0;
+    st = accq_policy_dispatch(pol, &occ, routes, max_routes, &nr);
+    if (st) {
+      st = accq_err_set(err, st, "reachable count: policy '%s' dispatch failed (status %d)",
+                        accq_policy_name(pol), st);
+      goto fail;
+    }
+    for (int r = 0; r < nr; r++) {
+      const int k = routes[r].type;
+      if (frozen[k]) {
+        st = accq_err_set(err, ACCQ_EINVAL,
+                          "reachable count: policy '%s' routed a job to type %d, which "
+                          "accq_policy_uses_type declares unused",
+                          accq_policy_name(pol), k);
+        goto fail;
+      }
+      const int *ck = rows_ptr[k];
+      const int any = routes[r].level == ACCQ_LEVEL_ANY;
+      const int qlo = any ? 0 : routes[r].level;
+      const int qhi = any ? B - 1 : routes[r].level;
+      for (int q = qlo; q <= qhi && q < B; q++)
+        if (ck[q]) VISIT(rank + (up[(size_t)k * L + q] - sub[k]) * sp->stride[k]);
+    }
+  }
+#undef VISIT
+  *count = (int64_t)qlen;
+  *exact = 1;
+  goto out;
+over:
+  *count = max_count + 1; /* more than max_count: a lower bound */
+out:
+  st = ACCQ_SUCCESS;
+fail:
+  free(seen);
+  free(queue);
+  free(cnt);
+  free(up);
+  free(down);
+  free(routes);
+  accq_space_free(sp);
+  return st;
+}
+
 int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_policy_t *pol,
                      int buffer, const accq_chain_options_t *opt, accq_err_t *err) {
   return accq_i_chain_build_lumped(out, m, pol, buffer, opt, TABLE_MAX_ENTRIES, err);
@@ -374,11 +577,41 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   if (st) goto cleanup;
   c->product_states = accq_space_size(c->space);
   double nnz_row = 0;
+  uint64_t rows_cap = c->product_states; /* rows of the state arrays */
   {
     double product = (double)c->product_states;
     double bytes = accq_i_chain_bytes_estimate(product, product, K, c->servers, B);
-    st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, err);
-    if (st) goto cleanup;
+    accq_err_t perr;
+    st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, &perr);
+    if (st == ACCQ_ETOOBIG && !product_is_exact(pol)) {
+      /* The product bound does not fit: count the reachable states (the
+       * arrays of states are then sized by the count; only the rank -> index
+       * array spans the product space, 4 bytes per product state). */
+      int64_t n = -1;
+      int ex = 0;
+      st = accq_chain_count_reachable(m, pol, B, opt->max_states, count_budget(opt), &n, &ex, err);
+      if (st) goto cleanup;
+      if (n > 0) {
+        bytes = accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B);
+        st = accq_i_chain_check_size("lumped", accq_policy_name(pol), (double)n, bytes, opt, &perr);
+        if (st == ACCQ_ETOOBIG) {
+          double max_bytes = opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
+          accq_err_set(&perr, ACCQ_ETOOBIG,
+                       "lumped chain of policy '%s' has %s%.6g reachable states%s (product "
+                       "bound %.6g), estimated %s%.3f GiB with the rank index over the product "
+                       "space; limits: %.6g states (--max-states), %.3f GiB of memory",
+                       accq_policy_name(pol), ex ? "" : "more than ",
+                       ex ? (double)n : (double)(n - 1), ex ? " (exact count)" : "", product,
+                       ex ? "" : "at least ", bytes / GIB, (double)opt->max_states,
+                       max_bytes / GIB);
+        }
+        if (!st) rows_cap = (uint64_t)n;
+      }
+    }
+    if (st) {
+      if (err) *err = perr;
+      goto cleanup;
+    }
     for (int k = 0; k < K; k++) {
       if (frozen[k]) continue;
       double levels = c->servers[k] < L ? c->servers[k] : L;
@@ -437,22 +670,22 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
 
   /* State keys and the generator are sized for the product count up front:
    * pages never touched cost nothing, and the final realloc trims them. */
-  c->state_key = malloc((size_t)product * sizeof *c->state_key);
+  c->state_key = malloc((size_t)rows_cap * sizeof *c->state_key);
   if (!c->state_key) {
     st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu state keys",
                       (unsigned long long)product);
     goto cleanup;
   }
   {
-    int64_t nnz_hint = (int64_t)((double)product * nnz_row) + 16;
+    int64_t nnz_hint = (int64_t)((double)rows_cap * nnz_row) + 16;
     memset(&c->Q, 0, sizeof c->Q);
     bld.q = &c->Q;
-    c->Q.rowptr = malloc((size_t)(product + 1) * sizeof *c->Q.rowptr);
-    c->Q.diag = malloc((size_t)product * sizeof *c->Q.diag);
+    c->Q.rowptr = malloc((size_t)(rows_cap + 1) * sizeof *c->Q.rowptr);
+    c->Q.diag = malloc((size_t)rows_cap * sizeof *c->Q.diag);
     c->Q.col = alloc_hint(nnz_hint, 1024, sizeof *c->Q.col, &bld.cap_nnz);
     int64_t got_val = 0;
     c->Q.val = alloc_hint(bld.cap_nnz, bld.cap_nnz, sizeof *c->Q.val, &got_val);
-    bld.cap_rows = (int64_t)product;
+    bld.cap_rows = (int64_t)rows_cap;
     if (!c->Q.rowptr || !c->Q.diag || !c->Q.col || !c->Q.val) {
       st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the generator");
       goto cleanup;
@@ -553,6 +786,12 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     for (int e = 0; e < ne; e++) {
       int32_t j = index[tgt[e]];
       if (j < 0) {
+        if ((uint64_t)c->nstates >= rows_cap) { /* the count and the build disagree */
+          st = accq_err_set(err, ACCQ_EINVAL,
+                            "lumped chain: more states reached than the %llu counted",
+                            (unsigned long long)rows_cap);
+          goto cleanup;
+        }
         j = (int32_t)c->nstates;
         index[tgt[e]] = j;
         c->state_key[c->nstates++] = tgt[e];

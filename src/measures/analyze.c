@@ -69,25 +69,37 @@ void accq_analysis_release(accq_analysis_t *a) {
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-/* Does the chain at buffer B fit the limits?  The estimate counts only the
- * types the policy can reach (accq_chain_size_estimate), so it is the size
- * the build will check; *states and *bytes are filled for messages. */
-static int chain_fits(const accq_model_t *mm, const accq_policy_t *pol,
-                      const accq_analysis_options_t *opt, int B, double *states,
-                      double *bytes) {
+/* Does the chain at buffer B fit the limits?  The size is the reachable
+ * count (accq_chain_size_reachable: exact, counted up to --max-states, or the
+ * product bound when the count itself would not fit in memory), so it is the
+ * size the build will need; *states, *bytes and *exact (1 exact, -1 "more
+ * than *states - 1", 0 an upper bound) are filled for messages. */
+static int chain_fits_ex(const accq_model_t *mm, const accq_policy_t *pol,
+                         const accq_analysis_options_t *opt, int B, double *states,
+                         double *bytes, int *exact) {
   double st = INFINITY, by = INFINITY;
+  int ex = 0;
   if (opt->explicit_chain) {
     double n = 0;
     for (int k = 0; k < mm->ntypes; k++) n += (double)mm->scale * mm->types[k].servers;
     st = pow(B + 1.0, n);
     by = st * 100.0;
-  } else if (accq_chain_size_estimate(mm, pol, B, &st, &by, NULL) != ACCQ_SUCCESS) {
+  } else if (accq_chain_size_reachable(mm, pol, B, &opt->chain, &st, &by, &ex, NULL) !=
+             ACCQ_SUCCESS) {
     st = by = INFINITY;
+    ex = 0;
   }
   if (states) *states = st;
   if (bytes) *bytes = by;
+  if (exact) *exact = ex;
   double max_bytes = opt->chain.max_bytes > 0 ? opt->chain.max_bytes : accq_chain_max_bytes_default();
   return st <= (double)opt->chain.max_states && by <= max_bytes && st < 2147483647.0;
+}
+
+static int chain_fits(const accq_model_t *mm, const accq_policy_t *pol,
+                      const accq_analysis_options_t *opt, int B, double *states,
+                      double *bytes) {
+  return chain_fits_ex(mm, pol, opt, B, states, bytes, NULL);
 }
 
 /* The largest B in (lo, hi] whose chain fits, or lo when none does (sizes
@@ -350,15 +362,21 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     int nb = accq_i_auto_next(B, Bprev, mass, mass_prev, opt->auto_mass);
     if (nb > Bcap) nb = Bcap;
     double need_states = 0, need_bytes = 0;
-    if (!chain_fits(&mm, pol, opt, nb, &need_states, &need_bytes)) {
+    int need_exact = 0;
+    if (!chain_fits_ex(&mm, pol, opt, nb, &need_states, &need_bytes, &need_exact)) {
       int fit = largest_fit(&mm, pol, opt, B, nb);
       double max_bytes =
           opt->chain.max_bytes > 0 ? opt->chain.max_bytes : accq_chain_max_bytes_default();
       snprintf(why, sizeof why,
-               "B=%d would need %.4g states, %.3g GiB (limits: %.4g states, --max-states; "
-               "%.3g GiB of memory)",
-               nb, need_states, need_bytes / GIB, (double)opt->chain.max_states,
-               max_bytes / GIB);
+               "B=%d would need %s%.4g states%s, %.3g GiB%s (limits: %.4g states, "
+               "--max-states; %.3g GiB of memory)",
+               nb, need_exact < 0 ? "more than " : need_exact ? "" : "at most ",
+               need_exact < 0 ? need_states - 1 : need_states,
+               need_exact > 0 ? " (exact count of the reachable states)"
+               : need_exact < 0 ? " (reachable, counting stopped there)"
+                                : " (upper bound: product of the per-type counts)",
+               need_bytes / GIB, need_exact < 0 ? " at least" : "",
+               (double)opt->chain.max_states, max_bytes / GIB);
       if (fit <= B) break;
       /* The last try.  Skip it when the boundary mass is in its geometric
        * regime (two masses below 0.05) and predicts that the targets need a
