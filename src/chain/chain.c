@@ -400,6 +400,26 @@ static void *alloc_hint(int64_t want, int64_t floor, size_t size, int64_t *got) 
  * arrivals the policy routes, level B a loss), without transitions, rates or
  * the rank -> index array.  Cost O(reachable * ntypes * (B+1)) time, product/8
  * bytes plus 8 per reachable state (the queue holds every rank visited). */
+/* Type k's occupancy ck of sub-rank `sub`, and the sub-ranks after one of its
+ * servers moves up from level q (up[q], q < B, where ck[q] > 0) or down from
+ * level q (down[q], q >= 1): combinatorial rank arithmetic, no search.  Shared
+ * by the reachable count and the build, which must agree state for state. */
+static void neighbour_subranks(const accq_space_t *sp, int k, uint64_t sub, int B, int *ck,
+                               uint64_t *up, uint64_t *down) {
+  accq_i_space_type_unrank(sp, k, sub, ck);
+  int partial = 0, prev_bar = 0;
+  for (int q = 0; q <= B; q++) {
+    int bar = 0;
+    if (q < B) {
+      partial += ck[q];
+      bar = partial + q;
+    }
+    if (q < B && ck[q] > 0) up[q] = sub + accq_i_binom(sp, k, bar - 1, q);
+    if (q >= 1 && ck[q] > 0) down[q] = sub - accq_i_binom(sp, k, prev_bar, q - 1);
+    prev_bar = bar;
+  }
+}
+
 int accq_chain_count_reachable(const accq_model_t *m, const accq_policy_t *pol, int buffer,
                                int64_t max_count, double max_bytes, int64_t *count,
                                int *exact, accq_err_t *err) {
@@ -474,19 +494,7 @@ int accq_chain_count_reachable(const accq_model_t *m, const accq_policy_t *pol, 
         for (int q = 1; q <= B; q++) ck[q] = 0;
         continue;
       }
-      accq_i_space_type_unrank(sp, k, sub[k], ck);
-      uint64_t *u = up + (size_t)k * L, *d = down + (size_t)k * L;
-      int partial = 0, prev_bar = 0;
-      for (int q = 0; q <= B; q++) {
-        int bar = 0;
-        if (q < B) {
-          partial += ck[q];
-          bar = partial + q;
-        }
-        if (q < B && ck[q] > 0) u[q] = sub[k] + accq_i_binom(sp, k, bar - 1, q);
-        if (q >= 1 && ck[q] > 0) d[q] = sub[k] - accq_i_binom(sp, k, prev_bar, q - 1);
-        prev_bar = bar;
-      }
+      neighbour_subranks(sp, k, sub[k], B, ck, up + (size_t)k * L, down + (size_t)k * L);
     }
     for (int k = 0; k < K; k++) {
       if (frozen[k]) continue;
@@ -718,20 +726,9 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
         rows_ptr[k] = ck;
       } else {
         int *ck = count + (size_t)k * L;
-        uint64_t *up = scratch_up + (size_t)k * L, *down = scratch_down + (size_t)k * L;
-        accq_i_space_type_unrank(sp, k, sub[k], ck);
+        neighbour_subranks(sp, k, sub[k], B, ck, scratch_up + (size_t)k * L,
+                           scratch_down + (size_t)k * L);
         rows_ptr[k] = ck;
-        int partial = 0, prev_bar = 0;
-        for (int q = 0; q <= B; q++) {
-          int bar = 0;
-          if (q < B) {
-            partial += ck[q];
-            bar = partial + q;
-          }
-          if (q < B && ck[q] > 0) up[q] = sub[k] + accq_i_binom(sp, k, bar - 1, q);
-          if (q >= 1 && ck[q] > 0) down[q] = sub[k] - accq_i_binom(sp, k, prev_bar, q - 1);
-          prev_bar = bar;
-        }
       }
     }
 #define NEW_SUB(arr, k, q)                                                              \
