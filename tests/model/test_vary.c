@@ -99,6 +99,22 @@ START_TEST(test_lp_vary_scale) {
 }
 END_TEST
 
+/* docs/model.md lists every parameter of the table, by its name. */
+START_TEST(test_docs_list_them) {
+  FILE *f = fopen(accq_src_path("docs/model.md"), "rb");
+  ck_assert_ptr_nonnull(f);
+  static char doc[1 << 16];
+  size_t n = fread(doc, 1, sizeof doc - 1, f);
+  doc[n] = '\0';
+  fclose(f);
+  for (int i = 0; i < accq_model_vary_count(); i++) {
+    char cell[96];
+    snprintf(cell, sizeof cell, "| `%s`", accq_model_vary_get(i)->name);
+    ck_assert_msg(strstr(doc, cell) != NULL, "docs/model.md lacks the --vary row %s", cell);
+  }
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("model_vary");
   TCase *tc = tcase_create("vary");
@@ -106,6 +122,7 @@ int main(void) {
   tcase_add_test(tc, test_values_and_aliases);
   tcase_add_test(tc, test_load_reresolved);
   tcase_add_test(tc, test_lp_vary_scale);
+  tcase_add_test(tc, test_docs_list_them);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
