@@ -35,6 +35,7 @@ struct accq_policy {
   const void *custom_ctx;
   int custom_max_routes;
   int custom_meets;
+  double est_tau;                /* rjiq:est=ewma:TAU: the estimator's time constant (0: none) */
 };
 
 const char *const accq_policy_names[] = {"rjiq", "pop", "random-lp", "accurate-jiq",
@@ -141,6 +142,9 @@ cleanup:
   return st;
 }
 
+static int rjiq_est_alloc(accq_policy_t **pol, const char *spec, const accq_model_t *m,
+                          const accq_policy_options_t *opt, accq_err_t *err);
+
 int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t *m,
                       const accq_policy_options_t *opt, accq_err_t *err) {
   accq_policy_options_t defaults;
@@ -157,6 +161,7 @@ int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t 
     opt = &defaults;
   }
   if (!spec || !m) return accq_err_set(err, ACCQ_EINVAL, "policy: missing name or model");
+  if (strncmp(spec, "rjiq:est", 8) == 0) return rjiq_est_alloc(pol, spec, m, opt, err);
   if (m->ntypes < 1 || m->ntypes > ACCQ_MAX_TYPES)
     return accq_err_set(err, ACCQ_EINVAL, "policy '%s': model has %d types", spec, m->ntypes);
 
@@ -567,5 +572,65 @@ int accq_policy_alloc_custom(accq_policy_t **pol, const char *name, const accq_m
   p->custom_max_routes = max_routes;
   p->custom_meets = meets_target != 0;
   *pol = p;
+  return ACCQ_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------ */
+/* rjiq:est=ewma:TAU, R-JIQ with an online estimate of Lambda (docs/policies.md,
+ * docs/simulator.md).  The policy itself is rjiq at the model's Lambda (the
+ * estimate's starting value); the simulator keeps a copy per replication
+ * (accq_policy_clone), estimates the rate and calls accq_policy_resplit when
+ * its estimate moves.  Every other command sees plain rjiq at the model's
+ * Lambda, which is where the estimate of a constant Poisson rate settles. */
+
+static int rjiq_est_alloc(accq_policy_t **pol, const char *spec, const accq_model_t *m,
+                          const accq_policy_options_t *opt, accq_err_t *err) {
+  const char *pre = "rjiq:est=ewma:";
+  size_t n = strlen(pre);
+  double tau = 0;
+  if (strncmp(spec, pre, n) != 0 || !parse_number_suffix(spec + n, &tau) || !(tau > 0) ||
+      !(tau <= 1e12))
+    return accq_err_set(err, ACCQ_EUSAGE,
+                        "policy '%s': expected rjiq:est=ewma:TAU with a time constant TAU > 0 "
+                        "(in the model's time unit), e.g. rjiq:est=ewma:50", spec);
+  int st = accq_policy_alloc(pol, "rjiq", m, opt, err);
+  if (st) return st;
+  (*pol)->est_tau = tau;
+  snprintf((*pol)->name, sizeof (*pol)->name, "rjiq:est=ewma:%g", tau);
+  return ACCQ_SUCCESS;
+}
+
+double accq_policy_est_tau(const accq_policy_t *pol) { return pol ? pol->est_tau : 0; }
+
+int accq_policy_clone(const accq_policy_t *src, accq_policy_t **dst, accq_err_t *err) {
+  *dst = malloc(sizeof **dst);
+  if (!*dst) return accq_err_set(err, ACCQ_ENOMEM, "policy '%s': out of memory", src->name);
+  **dst = *src;
+  return ACCQ_SUCCESS;
+}
+
+int accq_policy_resplit(accq_policy_t *pol, const accq_model_t *m, double lambda, int *clamped,
+                        accq_err_t *err) {
+  if (pol->kind != ACCQ_POLICY_RJIQ && pol->kind != ACCQ_POLICY_RANDOM_LP)
+    return accq_err_set(err, ACCQ_EINVAL, "policy '%s' has no LP split to re-solve", pol->name);
+  accq_model_t mm = *m;
+  mm.lambda_mode = ACCQ_LAMBDA_RATE;
+  mm.arrival_rate = lambda;
+  if (clamped) *clamped = 0;
+  /* Beyond Lambda_max(a*) no split meets a* within the capacities: use the
+   * split at Lambda_max(a*) itself (it serves the most while meeting a*). */
+  accq_lp_problem_t prob;
+  if (accq_lp_problem_from_model(&prob, &mm, pol->slack) == ACCQ_SUCCESS) {
+    double lmax = accq_lp_lambda_max(&prob);
+    if (isfinite(lmax) && lambda > lmax) {
+      mm.arrival_rate = lmax * (1 - 1e-12);
+      if (clamped) *clamped = 1;
+    }
+  }
+  accq_policy_t tmp = *pol;
+  int st = policy_lp_split(&tmp, &mm, pol->slack, 1, err);
+  if (st) return st;
+  memcpy(pol->split, tmp.split, sizeof pol->split);
+  pol->saturated = tmp.saturated;
   return ACCQ_SUCCESS;
 }
