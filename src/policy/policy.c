@@ -585,18 +585,35 @@ int accq_policy_alloc_custom(accq_policy_t **pol, const char *name, const accq_m
 
 static int rjiq_est_alloc(accq_policy_t **pol, const char *spec, const accq_model_t *m,
                           const accq_policy_options_t *opt, accq_err_t *err) {
+  /* rjiq:est=ewma:TAU or rjiq:est=ewma:TAU:E (E: R-JIQ's slack on the
+   * capacities, which keeps a re-solved split off a saturated type) */
   const char *pre = "rjiq:est=ewma:";
   size_t n = strlen(pre);
-  double tau = 0;
-  if (strncmp(spec, pre, n) != 0 || !parse_number_suffix(spec + n, &tau) || !(tau > 0) ||
-      !(tau <= 1e12))
+  char buf[64], base[48] = "rjiq";
+  double tau = 0, slack = 0;
+  int ok = strncmp(spec, pre, n) == 0 && strlen(spec + n) < sizeof buf;
+  if (ok) {
+    snprintf(buf, sizeof buf, "%s", spec + n);
+    char *colon = strchr(buf, ':');
+    if (colon) {
+      *colon = '\0';
+      ok = parse_number_suffix(colon + 1, &slack) && slack >= 0 && slack < 1;
+    }
+    ok = ok && parse_number_suffix(buf, &tau) && tau > 0 && tau <= 1e12;
+  }
+  if (!ok)
     return accq_err_set(err, ACCQ_EUSAGE,
-                        "policy '%s': expected rjiq:est=ewma:TAU with a time constant TAU > 0 "
-                        "(in the model's time unit), e.g. rjiq:est=ewma:50", spec);
-  int st = accq_policy_alloc(pol, "rjiq", m, opt, err);
+                        "policy '%s': expected rjiq:est=ewma:TAU[:E] with a time constant TAU > 0 "
+                        "(in the model's time unit) and an optional slack E in [0,1), e.g. "
+                        "rjiq:est=ewma:50 or rjiq:est=ewma:50:0.05", spec);
+  if (slack > 0) snprintf(base, sizeof base, "rjiq:%.17g", slack);
+  int st = accq_policy_alloc(pol, base, m, opt, err);
   if (st) return st;
   (*pol)->est_tau = tau;
-  snprintf((*pol)->name, sizeof (*pol)->name, "rjiq:est=ewma:%g", tau);
+  if ((*pol)->slack > 0)
+    snprintf((*pol)->name, sizeof (*pol)->name, "rjiq:est=ewma:%g:%g", tau, (*pol)->slack);
+  else
+    snprintf((*pol)->name, sizeof (*pol)->name, "rjiq:est=ewma:%g", tau);
   return ACCQ_SUCCESS;
 }
 
