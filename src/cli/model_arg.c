@@ -1,6 +1,7 @@
 /* The MODEL argument of the commands and --vary: loading, overrides, load
  * resolution (see cli.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "accq/lp.h"
 #include "cli/cli.h"
@@ -16,6 +17,17 @@ int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve) {
     for (int i = 0; !st && i < cli->sets.n; i++) st = accq_model_set(m, cli->sets.v[i], &err);
   }
   if (!st && resolve && m->lambda_mode == ACCQ_LAMBDA_LOAD) st = accq_lp_model_resolve(m, &err);
+  /* the Markov chains, the mean-field limit and the claims assume Poisson
+   * arrivals at Lambda: another [arrivals] process is for the simulator
+   * (and lp, which reads only Lambda) */
+  if (!st && m->arrivals.kind != ACCQ_ARRIVALS_POISSON && strcmp(cli->spec->name, "simulate") &&
+      strcmp(cli->spec->name, "lp"))
+    st = accq_err_set(&err, ACCQ_EMODEL,
+                      "%s:%d: [arrivals] process = %s: accq %s assumes Poisson arrivals at "
+                      "the model's Lambda; only accq simulate takes another arrival process "
+                      "(docs/model.md)",
+                      m->file, m->arrivals.line, accq_arrivals_kind_name(m->arrivals.kind),
+                      cli->spec->name);
   /* before any computation: names the output can carry, and output paths
    * that can be written and are not the model file being read */
   for (int k = -1; !st && k < m->ntypes; k++)
