@@ -10,6 +10,13 @@
  * Infinite buffers by default; a finite B mirrors a chain (a job dispatched to
  * a server holding B jobs is lost and counted).
  *
+ * Arrivals: Poisson at m Lambda, or the model's [arrivals] process (piecewise,
+ * sinusoid, mmpp, trace), each sampled exactly (accq/arrivals.h,
+ * docs/simulator.md); the load checks, the default run length and the
+ * result's lambda and t_lp then use its long-run rate m Lambda-bar.
+ * rjiq:est=ewma:TAU re-solves its split per replication at an online
+ * estimate of the rate (docs/simulator.md).
+ *
  * Stability first: with infinite buffers the offered load is compared with
  * what the policy can serve before anything is simulated (a Lambda-aware
  * split, rjiq and random-lp: m Lambda p_k against m n_k mu_k per type;

@@ -57,6 +57,7 @@ static accq_report_section_t *result_json(accq_report_section_t *list, const acc
   est(pc, "p99", r->p99);
   est(o, "gap", r->gap);
   est(o, "boundary_mass", r->boundary_mass);
+  if (r->resplits > 0) accq_kv_num(o, "resplits", NULL, r->resplits, 0); /* rjiq:est */
   return o;
 }
 

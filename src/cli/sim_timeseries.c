@@ -183,7 +183,7 @@ static int draw(const accq_simts_t *ts, const accq_model_t *m, const char *path,
   char title[256];
   snprintf(title, sizeof title, "%s: %s per window of %g", m->name,
            accuracy ? "accuracy" : "E[T] and the moving bound", ts->window);
-  accq_plot_t pl = {title, "time", accuracy ? "accuracy" : "E[T]", 0, 0, ns, ser};
+  accq_plot_t pl = {title, "time", accuracy ? "accuracy" : "E[T] (log scale)", 0, !accuracy, ns, ser};
   st = accq_gnuplot_render(&pl, path, err);
 done:
   free(x);

@@ -1369,6 +1369,8 @@ static int diagnose(const accq_model_t *m, const accq_policy_t *pol, const plan_
                         "can serve by capacity); no mean exists",
                         accq_policy_name(pol), R, gmin, pl->load);
   const char *what = pl->stationary ? "the start" : "the empty start";
+  if (pl->arrivals && !accq_arrivals_is_poisson(pl->arrivals))
+    what = "the empty start, or the moves of the arrival rate ([arrivals]: see the time series)";
   char *wn;
   if (R >= 2) {
     double crit = gsl_cdf_tdist_Pinv(1 - 0.0005, R - 1);
