@@ -420,6 +420,43 @@ START_TEST(test_stale_and_estimated_rjiq) {
 }
 END_TEST
 
+/* rjiq:est's spellings: canonical names, refusals, and a re-solve that moves
+ * the split to the LP's at the new rate (by hand on saturating at 2.625 and
+ * 3.4125 with slack 0.05: medium gets 2/3 below Lambda = 2.85, and exactly
+ * its reduced capacity 1.9 above, so p_medium = 1.9 / 3.4125). */
+START_TEST(test_est_policy) {
+  accq_model_t m;
+  load(&m, SAT);
+  accq_err_t err;
+  accq_policy_t *p = NULL;
+  static const char *const bad[] = {"rjiq:est=ewma:0", "rjiq:est=ewma:-3", "rjiq:est=ewma:5:1.5",
+                                    "rjiq:est=ewma:", "rjiq:est=ewma:x", "rjiq:est=mean:5",
+                                    "rjiq:est"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ck_assert_int_eq(accq_policy_alloc(&p, bad[i], &m, NULL, &err), ACCQ_EUSAGE);
+    ck_assert_msg(strstr(err.msg, "rjiq:est=ewma:TAU"), "%s", err.msg);
+  }
+  p = policy(&m, "rjiq:est=ewma:50");
+  ck_assert_str_eq(accq_policy_name(p), "rjiq:est=ewma:50");
+  ck_assert(accq_policy_est_tau(p) == 50);
+  accq_policy_free(p);
+  p = policy(&m, "rjiq:est=ewma:20:0.05");
+  ck_assert_str_eq(accq_policy_name(p), "rjiq:est=ewma:20:0.05");
+  ACCQ_CK_CLOSE(accq_policy_split(p)[1], 2.0 / 3, 1e-12, 0, "split at Lambda0");
+  accq_policy_t *c = NULL;
+  ck_assert_int_eq(accq_policy_clone(p, &c, &err), 0);
+  int clamped = -1;
+  ck_assert_int_eq(accq_policy_resplit(c, &m, 3.4125, &clamped, &err), 0);
+  ck_assert_int_eq(clamped, 0);
+  ACCQ_CK_CLOSE(accq_policy_split(c)[1], 1.9 / 3.4125, 1e-9, 0, "split re-solved at 1.3 Lambda0");
+  ACCQ_CK_CLOSE(accq_policy_split(p)[1], 2.0 / 3, 1e-12, 0, "the original is untouched");
+  ck_assert_int_eq(accq_policy_resplit(c, &m, 100, &clamped, &err), 0);
+  ck_assert_int_eq(clamped, 1); /* beyond Lambda_max(a*): its split */
+  accq_policy_free(c);
+  accq_policy_free(p);
+}
+END_TEST
+
 /* The time series' window rates: a step inside a window averages it (exact
  * integral); windows end with the shortest replication; too wide a window is
  * refused; counted rates for a trace. */
@@ -525,6 +562,7 @@ int main(void) {
   tcase_add_test(tc, test_mmpp_rate);
   tcase_add_test(tc, test_mmpp_m1);
   tcase_add_test(tc, test_stale_and_estimated_rjiq);
+  tcase_add_test(tc, test_est_policy);
   tcase_add_test(tc, test_series_windows);
   tcase_add_test(tc, test_cli_timeseries);
   suite_add_tcase(s, tc);
