@@ -9,9 +9,12 @@
  *      (best of 3 runs of one replication each);
  *   2. a 10^6-server run of 10^7 jobs (time and peak memory);
  *   3. the same 1,000-server R-JIQ system in SimPy 2.3 (bench/simpy_model.py,
- *      Debian python3-simpy), measured in the same run, and the speed ratio.
+ *      Debian python3-simpy), measured in the same run, and the speed ratio;
+ *   4. events/s of pop with piecewise and trace arrivals against Poisson on
+ *      the same system (docs/simulator.md; target: within 20% of Poisson),
+ *      best of 3 each, the three interleaved.
  *
- * Usage: bench_sim [--quick] [--no-simpy] [--no-million]
+ * Usage: bench_sim [--quick] [--no-simpy] [--no-million] [--arrivals-only]
  * (run from the build directory or anywhere: the script path is compiled in). */
 #include <math.h>
 #include <stdio.h>
@@ -138,12 +141,78 @@ static int bench_policy(const accq_model_t *m, const char *spec, long long jobs,
   return 0;
 }
 
+/* Section 4: pop on the 1,000-server system fed by Poisson, a piecewise
+ * schedule (four steps of relative rates 1, 1.1, 0.9, 1 cycling every 100
+ * time units: about 25 time units per step, a few
+ * thousand arrivals each) and a trace (10^5 Poisson timestamps
+ * at the same rate, written to a temporary file, looped). */
+static int bench_arrivals(const accq_model_t *m0, long long jobs) {
+  accq_err_t err;
+  char trace[] = "/tmp/bench_sim_trace_XXXXXX";
+  int fd = mkstemp(trace);
+  if (fd < 0) return fprintf(stderr, "bench_sim: cannot create a temporary trace\n"), 1;
+  FILE *f = fdopen(fd, "w");
+  double t = 0, lam = m0->arrival_rate * m0->scale;
+  unsigned long long x = 88172645463325252ULL;
+  for (int i = 0; i < 100000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64: a fixed synthetic trace */
+    t += -log(((double)(x >> 11) + 0.5) / 9007199254740992.0) / lam;
+    fprintf(f, "%.17g\n", t);
+  }
+  fclose(f);
+  char text[4096];
+  const char *proc[3] = {"", "[arrivals]\nprocess = piecewise\nrates = relative\nstep = 0 1\n"
+                             "step = 25 1.1\nstep = 50 0.9\nstep = 75 1\ncycle = 100\n", NULL};
+  char tr[1200];
+  snprintf(tr, sizeof tr, "[arrivals]\nprocess = trace\nfile = %s\n", trace);
+  proc[2] = tr;
+  const char *name[3] = {"poisson", "piecewise", "trace"};
+  accq_model_t mm[3];
+  accq_policy_t *pol[3] = {NULL, NULL, NULL};
+  double best[3] = {0, 0, 0};
+  int rc = 0;
+  for (int a = 0; a < 3 && !rc; a++) {
+    snprintf(text, sizeof text, "%s%s", model_text, proc[a]);
+    accq_policy_options_t po;
+    accq_policy_options_init(&po);
+    if (accq_model_parse_string(&mm[a], text, "<bench>", NULL, 0, &err) ||
+        accq_lp_model_resolve(&mm[a], &err) ||
+        accq_policy_alloc(&pol[a], "pop", &mm[a], &po, &err))
+      rc = die(&err);
+  }
+  accq_sim_options_t o;
+  accq_sim_options_init(&o);
+  o.jobs = jobs;
+  o.warmup = jobs / 10;
+  for (int tr_ = 0; tr_ < 3 && !rc; tr_++)
+    for (int a = 0; a < 3 && !rc; a++) {
+      accq_sim_rep_t r;
+      double c0 = cpu_now();
+      if (accq_sim_run_replication(&mm[a], pol[a], &o, tr_, &r, &err)) {
+        rc = die(&err);
+        break;
+      }
+      double c = cpu_now() - c0, eps = (double)r.events / c;
+      printf("  pop, %-9s arrivals, run %d: %lld events, %.3f s CPU (%.3g events/s), E[T] = %.4f\n",
+             name[a], tr_, r.events, c, eps, r.mean_response_time);
+      if (eps > best[a]) best[a] = eps;
+    }
+  if (!rc)
+    printf("RESULT events per CPU second, pop (best of 3, 1 thread): poisson %.3g, piecewise %.3g "
+           "(%.1f%% of Poisson), trace %.3g (%.1f%% of Poisson)\n", best[0], best[1],
+           100 * best[1] / best[0], best[2], 100 * best[2] / best[0]);
+  for (int a = 0; a < 3; a++) accq_policy_free(pol[a]);
+  remove(trace);
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  int quick = 0, simpy = 1, million = 1;
+  int quick = 0, simpy = 1, million = 1, only_arrivals = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--quick")) quick = 1;
     if (!strcmp(argv[i], "--no-simpy")) simpy = 0;
     if (!strcmp(argv[i], "--no-million")) million = 0;
+    if (!strcmp(argv[i], "--arrivals-only")) only_arrivals = 1;
   }
   accq_err_t err;
   accq_model_t m;
@@ -151,6 +220,7 @@ int main(int argc, char **argv) {
   if (accq_lp_model_resolve(&m, &err)) return die(&err);
   printf("bench_sim: 1,000 servers (500 x mu 4, 300 x mu 2, 200 x mu 1), a* = 0.80, "
          "load 0.8: Lambda = %.6g; one thread\n", m.arrival_rate);
+  if (only_arrivals) return bench_arrivals(&m, quick ? 200000 : 2000000);
   /* (random-lp saturates `medium` here: the LP's split at load 0.8 fills it) */
   static const char *const dpol[3] = {"rjiq:0.1", "pop", "jsq"};
   for (int l = 0; l < 2; l++)
@@ -211,5 +281,5 @@ int main(int argc, char **argv) {
            r.max_jobs_in_system, ru.ru_maxrss / 1024.0, r.mean_response_time);
     accq_policy_free(pol);
   }
-  return 0;
+  return bench_arrivals(&m, quick ? 200000 : 2000000);
 }

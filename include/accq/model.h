@@ -7,6 +7,7 @@
 #ifndef ACCQ_MODEL_H
 #define ACCQ_MODEL_H
 
+#include "accq/arrivals.h"
 #include "accq/status.h"
 
 #define ACCQ_MAX_TYPES 32       /* more types are refused with a message */
@@ -67,6 +68,7 @@ typedef struct {
   int scale;                  /* m >= 1 */
   int ntypes;
   accq_type_t types[ACCQ_MAX_TYPES];
+  accq_arrivals_t arrivals;   /* [arrivals] section (accq/arrivals.h); zero: Poisson at Lambda */
 } accq_model_t;
 
 /* Reads and validates a model file, then applies the overrides `sets`

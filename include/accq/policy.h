@@ -119,6 +119,19 @@ int accq_policy_alloc_custom(accq_policy_t **pol, const char *name, const accq_m
                              accq_dispatch_fn fn, const void *ctx, int max_routes,
                              int meets_target, accq_err_t *err);
 
+/* rjiq:est=ewma:TAU (R-JIQ re-solving its LP split at an online estimate of
+ * Lambda, in the simulator): the estimator's time constant TAU, 0 for every
+ * other policy.  The policy is rjiq at the model's Lambda until re-split. */
+double accq_policy_est_tau(const accq_policy_t *pol);
+/* A private copy (for per-replication state such as rjiq:est's split). */
+int accq_policy_clone(const accq_policy_t *src, accq_policy_t **dst, accq_err_t *err);
+/* Re-solves the LP split of rjiq / random-lp at arrival rate `lambda` (per
+ * unit scale) of model m, in place; beyond Lambda_max(a*) the split at
+ * Lambda_max(a*) (*clamped = 1).  A saturating split is accepted (the
+ * simulator judges stability).  Errors as accq_policy_alloc's LP errors. */
+int accq_policy_resplit(accq_policy_t *pol, const accq_model_t *m, double lambda, int *clamped,
+                        accq_err_t *err);
+
 /* ---- the policy registry ------------------------------------------------------
  *
  * Every policy is a type object (as GSL's gsl_rng_type): a name, flags that the

@@ -10,6 +10,13 @@
  * Infinite buffers by default; a finite B mirrors a chain (a job dispatched to
  * a server holding B jobs is lost and counted).
  *
+ * Arrivals: Poisson at m Lambda, or the model's [arrivals] process (piecewise,
+ * sinusoid, mmpp, trace), each sampled exactly (accq/arrivals.h,
+ * docs/simulator.md); the load checks, the default run length and the
+ * result's lambda and t_lp then use its long-run rate m Lambda-bar.
+ * rjiq:est=ewma:TAU re-solves its split per replication at an online
+ * estimate of the rate (docs/simulator.md).
+ *
  * Stability first: with infinite buffers the offered load is compared with
  * what the policy can serve before anything is simulated (a Lambda-aware
  * split, rjiq and random-lp: m Lambda p_k against m n_k mu_k per type;
@@ -133,6 +140,8 @@ typedef struct {
   double trend_t, trend_l;          /* E[T], L: second half minus first half of the truncated window */
   double growth;                    /* (jobs in system at the end - at the truncation) / admitted */
   double growth_first, growth_second; /* the same over each half of the truncated window */
+  long long resplits;               /* rjiq:est: LP re-solves of this replication */
+  double end_time;                  /* time of the last arrival dispatched */
 } accq_sim_rep_t;
 
 #define ACCQ_SIM_MAX_WARNINGS 4
@@ -166,6 +175,12 @@ typedef struct {
    * longer --warmup / --jobs. */
   int nwarnings;
   char warnings[ACCQ_SIM_MAX_WARNINGS][ACCQ_SIM_WARNING_MAX];
+  /* arrivals (docs/simulator.md): the process, its long-run rate m Lambda-bar
+   * (lambda and t_lp above are then at Lambda-bar), rjiq:est's mean number of
+   * LP re-solves per replication (0 otherwise) */
+  const char *arrivals;
+  double lambda_mean;
+  double resplits;
   /* diagnostics that depend on the machine (never part of byte-identical output) */
   long long events;
   double seconds;
@@ -188,6 +203,47 @@ void accq_sim_options_init(accq_sim_options_t *opt);
 int accq_sim_run(const accq_model_t *m, const accq_policy_t *pol,
                  const accq_sim_options_t *opt, accq_sim_result_t *res,
                  accq_sim_rep_t *reps, accq_err_t *err);
+
+/* Time-resolved measures (docs/simulator.md): windows [i W, (i+1) W) of the
+ * run's clock from time 0 (the empty start), every arrival counted in the
+ * window of its arrival time (warm-up included), up to the end of the
+ * shortest replication. */
+typedef struct {
+  double t0, t1;
+  double rate;                      /* Lambda(t) per unit scale over the window: the exact
+                                     * integral of the rate, or (mmpp, trace) the counted
+                                     * arrivals of the replications (rate_counted = 1) */
+  int rate_counted;
+  long long arrivals;               /* arrivals in the window over all replications */
+  int nreps;                        /* replications with an admitted job in the window */
+  accq_estimate_t accuracy, mean_response_time; /* across those replications */
+  double t_lp;                      /* T_LP(rate) (NaN when infeasible) */
+  double gap;                       /* E[T] / t_lp - 1 (NaN when t_lp is) */
+  double below;                     /* fraction of replications whose window is below a* */
+  const char *status;               /* "ok"; "infeasible" (rate beyond Lambda_max(a*): no
+                                     * bound); "empty" (no job in any replication) */
+} accq_sim_window_t;
+
+/* A window counts as below a* when its accuracy is below a* by more than
+ * ACCQ_SIM_BELOW_Z standard errors of its own job mix (one-sided level 1%):
+ * a policy that meets a* exactly has about 1% of its windows below by chance. */
+#define ACCQ_SIM_BELOW_Z 2.3263478740408408
+
+typedef struct {
+  double width;                     /* W */
+  int nwindows;
+  accq_sim_window_t *w;             /* nwindows windows (accq_sim_series_free) */
+  accq_estimate_t below_fraction;   /* per replication: the fraction of its windows below a*;
+                                     * mean and CI across replications */
+} accq_sim_series_t;
+
+/* accq_sim_run plus the time series of windows of width `window` > 0 in
+ * *series (free with accq_sim_series_free; zeroed on failure).
+ * ACCQ_EINVAL when window <= 0 or longer than the shortest replication. */
+int accq_sim_run_series(const accq_model_t *m, const accq_policy_t *pol,
+                        const accq_sim_options_t *opt, double window, accq_sim_result_t *res,
+                        accq_sim_rep_t *reps, accq_sim_series_t *series, accq_err_t *err);
+void accq_sim_series_free(accq_sim_series_t *series);
 
 /* One replication `rep` (0-based) alone, exactly as accq_sim_run runs it
  * (gap is left NaN).  Used by tests and benchmarks. */

@@ -14,6 +14,7 @@
 #include "accq/accq.h"
 #include "accq/sim.h"
 #include "cli/cli.h"
+#include "cli/sim_timeseries.h"
 #include "cli/simcli.h"
 
 static void est(accq_report_section_t *s, const char *key, accq_estimate_t e) {
@@ -23,7 +24,7 @@ static void est(accq_report_section_t *s, const char *key, accq_estimate_t e) {
 }
 
 /* One element of the JSON "results" list: solve's keys, each {"mean", "ci95"}. */
-static void result_json(accq_report_section_t *list, const accq_model_t *m, const char *policy,
+static accq_report_section_t *result_json(accq_report_section_t *list, const accq_model_t *m, const char *policy,
                         const accq_sim_result_t *r, int correctness) {
   accq_report_section_t *o = accq_kv_list_add(list, policy);
   accq_kv_str(o, "policy", NULL, policy);
@@ -56,6 +57,8 @@ static void result_json(accq_report_section_t *list, const accq_model_t *m, cons
   est(pc, "p99", r->p99);
   est(o, "gap", r->gap);
   est(o, "boundary_mass", r->boundary_mass);
+  if (r->resplits > 0) accq_kv_num(o, "resplits", NULL, r->resplits, 0); /* rjiq:est */
+  return o;
 }
 
 static void table_row(accq_report_section_t *t, const accq_model_t *m, const char *policy,
@@ -93,6 +96,8 @@ static void result_rows(accq_report_section_t *t, const accq_model_t *m, const c
 int accq_cli_simulate(int argc, char **argv) {
   const char *policies = "rjiq,pop", *jobs = NULL, *warmup = NULL, *buffer = NULL;
   int replications = 0, correctness = 0;
+  double window = 0;
+  const char *timeseries = NULL;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
        "policies, comma-separated: the names `accq policies` lists, or all; "
@@ -108,6 +113,11 @@ int accq_cli_simulate(int argc, char **argv) {
        "per-server buffer: an integer to mirror a chain (losses counted), or inf (default)"},
       {"correctness", 0, ACCQ_OPT_FLAG, &correctness, NULL,
        "also sample each admitted job's correctness (Bernoulli a_k)"},
+      {"window", 0, ACCQ_OPT_POSITIVE, &window, "W",
+       "time-resolved measures in windows of width W from time 0 (docs/simulator.md)"},
+      {"timeseries", 0, ACCQ_OPT_STRING, &timeseries, "FILE.csv",
+       "write the per-window accuracy, E[T], bound T_LP(Lambda(t)) and gap (needs --window; "
+       "--plot draws them)"},
       {0}};
   const accq_cli_spec_t spec = {
       "simulate", "[MODEL] --policy P[,P..] [options]",
@@ -119,7 +129,7 @@ int accq_cli_simulate(int argc, char **argv) {
       "beyond what the policy can serve, or a growing backlog, is refused (exit 4).\n"
       "The output is the same for every --threads.  Service distributions come from the\n"
       "model's `service` keys (exp, det, erlang:K, hyperexp:SCV, lognormal:SCV).",
-      ACCQ_CLI_COMMON | ACCQ_CLI_SEED | ACCQ_CLI_THREADS, opts, 0, 1};
+      ACCQ_CLI_COMMON | ACCQ_CLI_SEED | ACCQ_CLI_THREADS | ACCQ_CLI_PLOT, opts, 0, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
   if (rc >= 0) return rc;
@@ -129,6 +139,8 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_sim_options_t so;
   if ((rc = accq_simcli_options(&cli, replications, jobs, warmup, buffer, &so))) return rc;
   so.sample_correctness = correctness;
+  static accq_simts_t ts;
+  if ((rc = accq_simts_begin(&cli, &ts, window, timeseries))) return rc;
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
 
@@ -149,6 +161,8 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_kv_str(kv, "model", NULL, m.name);
   accq_kv_num(kv, "lambda", "arrival rate (m Lambda)", lambda, 0);
   accq_kv_int(kv, "scale", "scale m", m.scale);
+  accq_kv_str(kv, "arrivals", "arrival process (docs/model.md)",
+              accq_arrivals_kind_name(m.arrivals.kind));
   if (so.buffer > 0)
     accq_kv_int(kv, "buffer", "buffer B", so.buffer);
   else
@@ -201,6 +215,7 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_report_section_visibility(wtab, ACCQ_REPORT_NOT_JSON & ~ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV));
   accq_table_col(wtab, "policy", NULL, 0);
   accq_table_col(wtab, "warning", NULL, 0);
+  accq_simts_report(&ts, rep);
   static char wtext[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS]
                    [ACCQ_NAME_MAX + ACCQ_SIM_WARNING_MAX + 4];
   int nwarn = 0;
@@ -211,7 +226,7 @@ int accq_cli_simulate(int argc, char **argv) {
     accq_sim_result_t r;
     prog.index = i;
     int st = accq_policy_alloc(&pol, names[i], &m, &popt, &err);
-    if (!st) st = accq_sim_run(&m, pol, &so, &r, NULL, &err);
+    if (!st) st = accq_simts_run(&ts, &m, pol, &so, &r, &err);
     if (st) {
       accq_policy_free(pol);
       accq_progress_finish(&prog.bar);
@@ -231,7 +246,7 @@ int accq_cli_simulate(int argc, char **argv) {
     }
     t_lp = r.t_lp;
     const char *pname = accq_policy_name(pol);
-    result_json(list, &m, pname, &r, correctness);
+    accq_simts_result(&ts, result_json(list, &m, pname, &r, correctness), pname);
     result_rows(tab, &m, pname, &r, correctness);
     {
       char wbuf[64];
@@ -268,5 +283,7 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_kv_num(tlp, "t_lp", "T_LP (bound at Lambda)", t_lp, 0);
   rc = accq_cli_emit(&cli, rep);
   accq_report_free(rep);
+  int trc = accq_simts_finish(&ts, &cli, &m);
+  if (!rc) rc = trc;
   return rc ? rc : worst;
 }

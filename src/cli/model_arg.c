@@ -1,6 +1,7 @@
 /* The MODEL argument of the commands and --vary: loading, overrides, load
  * resolution (see cli.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "accq/model.h"
 #include "cli/cli.h"
@@ -18,6 +19,17 @@ int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve) {
   /* the model is resolved by loading; `resolve` asks that a load be resolvable
    * (a* <= max a_k), else the command stops here with the reason (exit 4) */
   if (!st && resolve && !accq_model_is_resolved(m)) st = accq_model_resolve(m, &err);
+  /* the Markov chains, the mean-field limit and the claims assume Poisson
+   * arrivals at Lambda: another [arrivals] process is for the simulator
+   * (and lp, which reads only Lambda) */
+  if (!st && m->arrivals.kind != ACCQ_ARRIVALS_POISSON && strcmp(cli->spec->name, "simulate") &&
+      strcmp(cli->spec->name, "lp"))
+    st = accq_err_set(&err, ACCQ_EMODEL,
+                      "%s:%d: [arrivals] process = %s: accq %s assumes Poisson arrivals at "
+                      "the model's Lambda; only accq simulate takes another arrival process "
+                      "(docs/model.md)",
+                      m->file, m->arrivals.line, accq_arrivals_kind_name(m->arrivals.kind),
+                      cli->spec->name);
   /* before any computation: names the output can carry, and output paths
    * that can be written and are not the model file being read */
   for (int k = -1; !st && k < m->ntypes; k++)

@@ -19,6 +19,7 @@
 
 #include "accq/model.h"
 #include "model/model_internal.h"
+#include "model/arrivals_internal.h"
 
 /* ------------------------------------------------------------------------ */
 /* Checks on values (shared by the setters and accq_model_validate).  Each
@@ -410,7 +411,7 @@ int accq_model_validate(const accq_model_t *m, accq_err_t *err) {
 typedef struct {
   accq_model_t *m;
   accq_err_t err;             /* message without the "FILE:LINE: " prefix */
-  int section;                /* 0 none yet, 1 [system], 2 [type], 3 unknown */
+  int section;                /* 0 none yet, 1 [system], 2 [type], 3 unknown, 4 [arrivals] */
   int cur;                    /* current type index */
   int system_line;
   int sys_line[NSYS];
@@ -428,6 +429,10 @@ static int on_section(void *user, int line, const char *header) {
     c->system_line = line;
     c->section = 1;
     return 1;
+  }
+  if (strcmp(header, "arrivals") == 0) {
+    c->section = 4;
+    return accq_i_arrivals_section(m, line, &c->err);
   }
   if (strncmp(header, "type", 4) == 0 && (header[4] == '\0' || header[4] == ' ' || header[4] == '\t')) {
     const char *name = header + 4;
@@ -456,7 +461,7 @@ static int on_section(void *user, int line, const char *header) {
     return 1;
   }
   return accq_err_set(&c->err, ACCQ_EMODEL,
-                      "unknown section '[%s]' (expected [system] or [type NAME])",
+                      "unknown section '[%s]' (expected [system], [type NAME] or [arrivals])",
                       accq_i_printable(header, -1, shown, sizeof shown)), 0;
 }
 
@@ -467,6 +472,7 @@ static int on_key(void *user, int line, const char *key, const char *value) {
     return accq_err_set(&c->err, ACCQ_EMODEL,
                         "key '%s' before any section (start with [system] or [type NAME])",
                         accq_i_printable(key, -1, shown, sizeof shown)), 0;
+  if (c->section == 4) return accq_i_arrivals_key(c->m, line, key, value, &c->err);
   int t = c->section == 1 ? -1 : c->cur;
   const key_def *defs = t < 0 ? system_keys : type_keys;
   int nd = t < 0 ? NSYS : NTY;
@@ -524,7 +530,7 @@ static int check_complete(parse_ctx *c) {
                           m->types[t].name, m->types[t].servers, m->scale, total,
                           ACCQ_MODEL_SERVERS_MAX), c->type_line[t][TY_SERVERS];
   }
-  return 0;
+  return accq_i_arrivals_finish(m, &c->err);
 }
 
 /* A valid model in load mode gets its arrival rate now, once.  When a* > max a_k
@@ -765,6 +771,11 @@ int accq_model_format(const accq_model_t *m, char *buf, int size) {
       out(&o, "service = lognormal:%s\n", num(ty->service.param, b1, sizeof b1));
       break;
     }
+  }
+  if (m->arrivals.line) {
+    char ab[8192];
+    accq_arrivals_format(&m->arrivals, ab, sizeof ab);
+    out(&o, "%s", ab);
   }
   return o.len;
 }

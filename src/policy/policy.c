@@ -14,7 +14,7 @@ void accq_policy_options_init(accq_policy_options_t *opt) {
   opt->finite_buffer = 0;
 }
 
-static int parse_number_suffix(const char *s, double *v) {
+int accq_i_policy_parse_number(const char *s, double *v) {
   char *end = NULL;
   if (!*s) return 0;
   *v = strtod(s, &end);
@@ -65,11 +65,13 @@ int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t 
     opt = &defaults;
   }
   if (!spec || !m) return accq_err_set(err, ACCQ_EINVAL, "policy: missing name or model");
+  /* rjiq:est=ewma:TAU[:E] is rjiq with an online estimate of Lambda (rjiq_est.c) */
+  if (strncmp(spec, "rjiq:est", 8) == 0) return accq_i_policy_rjiq_est_alloc(pol, spec, m, opt, err);
   if (m->ntypes < 1 || m->ntypes > ACCQ_MAX_TYPES)
     return accq_err_set(err, ACCQ_EINVAL, "policy '%s': model has %d types", spec, m->ntypes);
   const char *colon = strchr(spec, ':');
   if (colon) {
-    if (!parse_number_suffix(colon + 1, &arg))
+    if (!accq_i_policy_parse_number(colon + 1, &arg))
       return accq_err_set(err, ACCQ_EUSAGE, "policy '%s': '%s' is not a number", spec, colon + 1);
     has_arg = 1;
   }

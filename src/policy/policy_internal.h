@@ -31,6 +31,7 @@ struct accq_policy {
   const void *custom_ctx;
   int custom_max_routes;
   int custom_meets;
+  double est_tau;                /* rjiq:est=ewma:TAU: the estimator's time constant (0: none) */
 };
 
 /* The built-in types, one per file. */
@@ -59,6 +60,12 @@ int accq_i_policy_lp_split(accq_policy_t *p, const accq_model_t *m, double slack
 /* rjiq / random-lp: route to each type with its split share. */
 int accq_i_policy_rule_split(const accq_policy_t *p, const accq_occ_t *occ, int join_idle,
                              accq_i_route_buf_t *b);
+/* A whole string as a number (strtod with nothing left over). */
+int accq_i_policy_parse_number(const char *s, double *v);
+/* rjiq:est=ewma:TAU[:E] (rjiq_est.c): rjiq at the model's Lambda, re-split by the simulator. */
+int accq_i_policy_rjiq_est_alloc(accq_policy_t **pol, const char *spec, const accq_model_t *m,
+                                 const accq_policy_options_t *opt, accq_err_t *err);
+
 /* Defaults of the ops. */
 int accq_i_policy_routes_default(const accq_policy_t *p, const accq_occ_t *occ);
 int accq_i_policy_uses_all(const accq_policy_t *p, int k);
