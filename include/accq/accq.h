@@ -11,4 +11,5 @@
 #include "accq/measures.h"
 #include "accq/report.h"
 #include "accq/limit.h"
+#include "accq/version.h"
 #endif
