@@ -31,7 +31,16 @@ set(ACCQ_PC_LIBS_PRIVATE "-lglpk -lm")
 if(OpenMP_C_FOUND)
   string(APPEND ACCQ_PC_LIBS_PRIVATE " ${OpenMP_C_FLAGS}")
 endif()
-# absolute or relative CMAKE_INSTALL_LIBDIR/INCLUDEDIR both work in the .pc
+# The .pc file is relocatable: prefix is found from the file's own place
+# (${pcfiledir}), so `cmake --install --prefix DIR` or DESTDIR staging give a
+# working file; absolute CMAKE_INSTALL_LIBDIR/INCLUDEDIR are kept as given.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(ACCQ_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _accq_up "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+  string(REGEX REPLACE "/$" "" _accq_up "${_accq_up}")
+  set(ACCQ_PC_PREFIX "\${pcfiledir}/${_accq_up}")
+endif()
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
   set(ACCQ_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
 else()
