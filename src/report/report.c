@@ -7,32 +7,8 @@
 
 #include "report/report_internal.h"
 
-static const char *const format_names[] = {"text", "csv", "json", "markdown", "latex"};
-
-int accq_format_parse(const char *name, accq_format_t *f, accq_err_t *err) {
-  if (name) {
-    for (int i = 0; i < 5; i++)
-      if (!strcmp(name, format_names[i])) {
-        *f = (accq_format_t)i;
-        return ACCQ_SUCCESS;
-      }
-    if (!strcmp(name, "md")) {
-      *f = ACCQ_FORMAT_MARKDOWN;
-      return ACCQ_SUCCESS;
-    }
-    if (!strcmp(name, "tex")) {
-      *f = ACCQ_FORMAT_LATEX;
-      return ACCQ_SUCCESS;
-    }
-  }
-  return accq_err_set(err, ACCQ_EUSAGE,
-                      "unknown format '%s' (expected text, csv, json, markdown or latex)",
-                      name ? name : "(null)");
-}
-
-const char *accq_format_name(accq_format_t f) {
-  return (unsigned)f < 5 ? format_names[f] : "unknown";
-}
+/* The format registry (accq_format_info, accq_format_parse, accq_format_name)
+ * lives in render.c beside the renderers it names. */
 
 void accq_i_format_num(double v, int digits, char *buf, size_t size) {
   if (isnan(v)) {
