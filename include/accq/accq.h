@@ -12,4 +12,5 @@
 #include "accq/report.h"
 #include "accq/limit.h"
 #include "accq/version.h"
+#include "accq/fmt.h"
 #endif

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "accq/fmt.h"
 #include "lp/lp_internal.h"
 
 int accq_i_lp_validate(const accq_lp_problem_t *p, accq_err_t *err) {
@@ -11,18 +12,18 @@ int accq_i_lp_validate(const accq_lp_problem_t *p, accq_err_t *err) {
     return accq_err_set(err, ACCQ_EINVAL, "LP needs 1..%d types (got %d)", ACCQ_MAX_TYPES,
                         p->ntypes);
   if (!(p->lambda > 0) || !isfinite(p->lambda))
-    return accq_err_set(err, ACCQ_EINVAL, "arrival rate Lambda must be > 0 and finite (got %g)",
-                        p->lambda);
+    return accq_err_set(err, ACCQ_EINVAL, "arrival rate Lambda must be > 0 and finite (got %s)",
+                        ACCQ_FMT(p->lambda));
   if (!(p->a_star >= 0 && p->a_star <= 1))
-    return accq_err_set(err, ACCQ_EINVAL, "accuracy target a* must be in [0,1] (got %g)",
-                        p->a_star);
+    return accq_err_set(err, ACCQ_EINVAL, "accuracy target a* must be in [0,1] (got %s)",
+                        ACCQ_FMT(p->a_star));
   for (int k = 0; k < p->ntypes; k++) {
     if (!(p->mu[k] > 0) || !isfinite(p->mu[k]))
-      return accq_err_set(err, ACCQ_EINVAL, "rate mu of type %d must be > 0 and finite (got %g)",
-                          k, p->mu[k]);
+      return accq_err_set(err, ACCQ_EINVAL, "rate mu of type %d must be > 0 and finite (got %s)",
+                          k, ACCQ_FMT(p->mu[k]));
     if (!(p->acc[k] >= 0 && p->acc[k] <= 1))
-      return accq_err_set(err, ACCQ_EINVAL, "accuracy of type %d must be in [0,1] (got %g)", k,
-                          p->acc[k]);
+      return accq_err_set(err, ACCQ_EINVAL, "accuracy of type %d must be in [0,1] (got %s)", k,
+                          ACCQ_FMT(p->acc[k]));
     if (!(p->cap[k] >= 0) || !isfinite(p->cap[k]))
       return accq_err_set(err, ACCQ_EINVAL,
                           "capacity of type %d must be >= 0 and finite (got %g)", k, p->cap[k]);
@@ -322,7 +323,7 @@ int accq_lp_model_resolve(accq_model_t *m, accq_err_t *err) {
     return accq_err_set(err, ACCQ_EINVAL, "model needs 1..%d types (got %d)", ACCQ_MAX_TYPES,
                         m->ntypes);
   if (!(m->load > 0) || !isfinite(m->load))
-    return accq_err_set(err, ACCQ_EINVAL, "load must be > 0 and finite (got %g)", m->load);
+    return accq_err_set(err, ACCQ_EINVAL, "load must be > 0 and finite (got %s)", ACCQ_FMT(m->load));
   accq_lp_problem_t p;
   fill_from_model(&p, m, 0.0);
   if (accq_i_lp_acc_infeasible(&p)) {

@@ -6,6 +6,7 @@
  * uniformly random server of type k" so that the simulator stays O(1) per
  * arrival while the chain expands them per level.
  */
+#include "accq/fmt.h"
 #include "accq/policy.h"
 
 #include <math.h>
@@ -80,8 +81,8 @@ static int policy_lp_split(accq_policy_t *p, const accq_model_t *m, double slack
   int st;
   if (!(m->arrival_rate > 0) || !isfinite(m->arrival_rate))
     return accq_err_set(err, ACCQ_EINVAL,
-                        "policy '%s' needs a resolved arrival rate > 0 (got %g)", p->name,
-                        m->arrival_rate);
+                        "policy '%s' needs a resolved arrival rate > 0 (got %s)", p->name,
+                        ACCQ_FMT(m->arrival_rate));
   st = accq_lp_problem_from_model(&prob, m, slack);
   if (st) return accq_err_set(err, st, "policy '%s': bad slack %g", p->name, slack);
   res = malloc(sizeof *res);
@@ -90,14 +91,14 @@ static int policy_lp_split(accq_policy_t *p, const accq_model_t *m, double slack
   if (st) goto cleanup;
   if (res->status == ACCQ_LP_ACCURACY_INFEASIBLE) {
     st = accq_err_set(err, ACCQ_EACCINFEAS,
-                      "policy '%s': accuracy target a* = %g exceeds every type's accuracy",
-                      p->name, m->accuracy_target);
+                      "policy '%s': accuracy target a* = %s exceeds every type's accuracy",
+                      p->name, ACCQ_FMT(m->accuracy_target));
     goto cleanup;
   }
   if (res->status == ACCQ_LP_CAPACITY_INFEASIBLE) {
     st = accq_err_set(err, ACCQ_ECAPINFEAS,
-                      "policy '%s': arrival rate %g exceeds Lambda_max(a*) = %g%s",
-                      p->name, m->arrival_rate, res->lambda_max,
+                      "policy '%s': arrival rate %s exceeds Lambda_max(a*) = %s%s",
+                      p->name, ACCQ_FMT(m->arrival_rate), ACCQ_FMT(res->lambda_max),
                       slack > 0 ? " with the slack on the capacities" : "");
     goto cleanup;
   }
@@ -261,8 +262,8 @@ int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t 
     p->npairs = accq_lp_pairs(&prob, p->pairs);
     if (p->npairs <= 0)
       st = accq_err_set(err, ACCQ_EACCINFEAS,
-                        "policy '%s': no type reaches the accuracy target a* = %g", spec,
-                        m->accuracy_target);
+                        "policy '%s': no type reaches the accuracy target a* = %s", spec,
+                        ACCQ_FMT(m->accuracy_target));
     break;
   }
   case ACCQ_POLICY_ACCURATE_JIQ: {
@@ -270,8 +271,8 @@ int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t 
     for (int k = 0; k < m->ntypes; k++) any |= p->in_h[k];
     if (!any)
       st = accq_err_set(err, ACCQ_EACCINFEAS,
-                        "policy '%s': no type reaches the accuracy target a* = %g", spec,
-                        m->accuracy_target);
+                        "policy '%s': no type reaches the accuracy target a* = %s", spec,
+                        ACCQ_FMT(m->accuracy_target));
     break;
   }
   default:
