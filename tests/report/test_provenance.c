@@ -10,6 +10,7 @@
  *    is refused (exit 2);
  *  - accq_fmt_double: round trips, is minimal (one digit fewer does not
  *    read back), and keeps near-ties apart. */
+#include <gsl/gsl_version.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
@@ -344,6 +345,40 @@ START_TEST(cli_model_hash_and_seed) {
 }
 END_TEST
 
+/* accq --version: accq's version and git revision, then every library with
+ * a version; GSL's and GLPK's as their own headers say (independent of the
+ * table's source). */
+START_TEST(version_table) {
+  ck_assert_str_eq(accq_version(), ACCQ_VERSION);
+  ck_assert(strlen(accq_version_git()) > 0);
+  int n = 0;
+  const accq_version_lib_t *libs = accq_version_libraries(&n);
+  const char *need[] = {"GLPK", "GSL", "ARPACK-ng", "inih", "jansson", "GMP", "Check", "OpenMP"};
+  char *out = NULL, *err = NULL;
+  ck_assert_int_eq(accq_run("--version", &out, &err), 0);
+  char first[128];
+  snprintf(first, sizeof first, "accq %s (git %s)\n", ACCQ_VERSION, accq_version_git());
+  ck_assert_msg(!strncmp(out, first, strlen(first)), "first line of\n%s", out);
+  for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
+    int found = 0;
+    for (int i = 0; i < n; i++)
+      if (!strncmp(libs[i].name, need[k], strlen(need[k]))) {
+        found = 1;
+        ck_assert_msg(libs[i].built && *libs[i].built, "%s: no version", need[k]);
+        char line[256];
+        snprintf(line, sizeof line, "%s", libs[i].name);
+        ck_assert_msg(strstr(out, line) && strstr(out, libs[i].built), "%s %s not in\n%s",
+                      libs[i].name, libs[i].built, out);
+      }
+    ck_assert_msg(found, "no %s in the version table", need[k]);
+  }
+  for (int i = 0; i < n; i++)
+    if (!strcmp(libs[i].name, "GSL")) ck_assert_str_eq(libs[i].built, GSL_VERSION);
+  free(out);
+  free(err);
+}
+END_TEST
+
 /* ---- accq_fmt_double ---------------------------------------------------------- */
 
 static void check_shortest(double v) {
@@ -409,6 +444,7 @@ int main(void) {
   tcase_add_test(tc, cli_reruns);
   tcase_add_test(tc, cli_model_hash_and_seed);
   tcase_add_test(tc, fmt_double);
+  tcase_add_test(tc, version_table);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
