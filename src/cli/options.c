@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "accq/version.h"
 #include "cli/cli.h"
@@ -443,11 +444,16 @@ int accq_cli_provenance(const accq_cli_t *cli, accq_report_t *rep, accq_err_t *e
     p.seed = cli->seed;
   }
   if (takes_model(cli->spec)) {
-    st = accq_provenance_model_sha256(cli->model, accq_model_default_text(), cli->sets.v,
-                                      cli->sets.n, hex, err);
-    if (st) return st;
+    /* the file is read again for its hash: only a regular file gives the same
+     * bytes twice (a pipe such as <(...) is consumed by the load: no hash) */
+    struct stat sb;
     p.model = cli->model ? cli->model : "<default>";
-    p.model_sha256 = hex;
+    if (!cli->model || (stat(cli->model, &sb) == 0 && S_ISREG(sb.st_mode))) {
+      st = accq_provenance_model_sha256(cli->model, accq_model_default_text(), cli->sets.v,
+                                        cli->sets.n, hex, err);
+      if (st) return st;
+      p.model_sha256 = hex;
+    }
   }
   if ((st = accq_provenance_date(date, err)) != 0) return st;
   p.date = date;
