@@ -84,3 +84,36 @@ int accq_run_suite(Suite *s) {
   srunner_free(sr);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+/* Provenance comment lines: "# ", "% " or "<!-- " then "provenance." at the
+ * start of a line (accq/report.h). */
+static int provenance_line(const char *p) {
+  static const char *const open[] = {"# provenance.", "% provenance.", "<!-- provenance."};
+  for (int i = 0; i < 3; i++)
+    if (!strncmp(p, open[i], strlen(open[i]))) return 1;
+  return 0;
+}
+
+char *accq_strip_provenance(char *s) {
+  if (!s) return s;
+  /* JSON: the "provenance" member, the last of the top-level object as
+   * jansson writes it with indent 2: ",\n  \"provenance\": {\n ... \n  }" */
+  char *j = strstr(s, ",\n  \"provenance\": {\n");
+  if (j) {
+    char *end = strstr(j + 1, "\n  }");
+    if (end) memmove(j, end + 4, strlen(end + 4) + 1);
+  }
+  /* comment lines (CSV, Markdown, LaTeX) */
+  char *w = s;
+  for (char *r = s; *r;) {
+    char *nl = strchr(r, '\n');
+    size_t len = nl ? (size_t)(nl - r) + 1 : strlen(r);
+    if (!provenance_line(r)) {
+      memmove(w, r, len);
+      w += len;
+    }
+    r += len;
+  }
+  *w = '\0';
+  return s;
+}

@@ -24,6 +24,12 @@ const char *accq_src_path(const char *rel);
 /* Writes text to a fresh temporary file and returns its path (static buffer). */
 const char *accq_tmp_file(const char *text, const char *suffix);
 
+/* Removes the provenance of an output in place (accq/report.h): the JSON
+ * "provenance" object and the provenance comment lines of CSV, Markdown and
+ * LaTeX; nothing else.  For comparing two runs' outputs, which differ in the
+ * date and the command line.  Returns s. */
+char *accq_strip_provenance(char *s);
+
 /* Runs a suite with CK_NORMAL output and returns the process exit status. */
 int accq_run_suite(Suite *s);
 

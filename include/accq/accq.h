@@ -11,4 +11,6 @@
 #include "accq/measures.h"
 #include "accq/report.h"
 #include "accq/limit.h"
+#include "accq/version.h"
+#include "accq/fmt.h"
 #endif

@@ -103,6 +103,8 @@ int accq_model_validate(const accq_model_t *m, accq_err_t *err);
 
 /* The embedded default model (models/two-tier.ini, compiled in). */
 int accq_model_default(accq_model_t *m, accq_err_t *err);
+/* Its text, byte for byte models/two-tier.ini (static storage). */
+const char *accq_model_default_text(void);
 
 /* Index of the type called `name`, or -1. */
 int accq_model_type_index(const accq_model_t *m, const char *name);

@@ -58,18 +58,41 @@
 
 #include "accq/status.h"
 
+/* Output formats.  The registry below (accq_format_info) is the one list of
+ * them: parsing, the help text, the renderer and whether a format is for
+ * programs all come from it.  Adding a format = one enumerator here (before
+ * ACCQ_FORMAT_COUNT), one row in the table of render.c and its renderer. */
 typedef enum {
   ACCQ_FORMAT_TEXT = 0,
   ACCQ_FORMAT_CSV,
   ACCQ_FORMAT_JSON,
   ACCQ_FORMAT_MARKDOWN,
-  ACCQ_FORMAT_LATEX
+  ACCQ_FORMAT_LATEX,
+  ACCQ_FORMAT_COUNT
 } accq_format_t;
 
-/* Parses "text", "csv", "json", "markdown" (or "md"), "latex" (or "tex").
- * ACCQ_EUSAGE naming the bad word otherwise. */
+typedef struct {
+  accq_format_t id;
+  const char *name;      /* canonical name: "markdown" */
+  const char *alias;     /* also accepted by accq_format_parse ("md"), or NULL */
+  const char *extension; /* usual file extension without the dot: "md" */
+  int machine;           /* 1: read by programs: full precision (--digits ignored), every
+                          * row (commands never shorten a machine format's tables) */
+  const char *comment;   /* how a provenance line starts ("# "), NULL: JSON's object */
+  const char *comment_end; /* and ends (" -->" in Markdown), "" if nothing */
+} accq_format_info_t;
+
+/* The registry entry of f; NULL for a value outside the enumeration. */
+const accq_format_info_t *accq_format_info(accq_format_t f);
+/* Whether f is a machine format (CSV, JSON): see accq_format_info_t.machine. */
+int accq_format_machine(accq_format_t f);
+/* "text, csv, json, markdown or latex" (for help and messages): static text. */
+const char *accq_format_list(void);
+
+/* Parses a format name or alias ("text", "csv", "json", "markdown"/"md",
+ * "latex"/"tex").  ACCQ_EUSAGE naming the bad word otherwise. */
 int accq_format_parse(const char *name, accq_format_t *f, accq_err_t *err);
-/* Canonical name of a format ("text"...); never NULL. */
+/* Canonical name of a format ("text"...); "unknown" outside the enumeration. */
 const char *accq_format_name(accq_format_t f);
 
 typedef struct accq_report accq_report_t;
@@ -160,6 +183,50 @@ void accq_table_str(accq_report_section_t *t, const char *v);
 void accq_table_null(accq_report_section_t *t, const char *why);
 /* CSV output becomes this table alone. */
 void accq_report_set_primary(accq_report_t *r, accq_report_section_t *t);
+
+/* Provenance: what made an output, so a number in a paper can be traced back
+ * (docs/output.md).  Every format carries it once set:
+ *   json      a "provenance" object, the last key of the top-level object
+ *   csv       comment lines "# provenance.KEY: VALUE" before the first row
+ *   markdown  "<!-- provenance.KEY: VALUE -->" lines at the head
+ *   latex     "% provenance.KEY: VALUE" lines at the head
+ *   text      a "provenance" footer, only when text_footer is set (accq -v)
+ * Keys, in this order: accq_version, git_revision, command, seed (when the
+ * command draws random numbers), model (the file as given, or "<default>"),
+ * model_sha256, date (ISO 8601 UTC).  A field whose pointer is NULL is left
+ * out.  Control characters in values are written as \xHH in comment lines.
+ * The report copies every string.  Set once, after the report is built (the
+ * first call wins). */
+typedef struct {
+  const char *accq_version;  /* accq_version() */
+  const char *git_revision;  /* accq_version_git() */
+  const char *command;       /* the command line (accq_provenance_command) */
+  int has_seed;              /* the command uses randomness: seed below */
+  uint64_t seed;
+  const char *model;         /* model file as given, "<default>", or NULL: no model */
+  const char *model_sha256;  /* accq_provenance_model_sha256, or NULL */
+  const char *date;          /* accq_provenance_date, or NULL */
+  int text_footer;           /* 1: the text format shows it as a footer */
+} accq_provenance_t;
+void accq_report_set_provenance(accq_report_t *r, const accq_provenance_t *p);
+
+/* The command line as one string: argv[0] reduced to its last path component
+ * ("accq"), then each argument, in single quotes when the shell would need
+ * them (a'b -> 'a'\''b').  ACCQ_ERANGE when it does not fit `size`. */
+int accq_provenance_command(int argc, char *const *argv, char *buf, size_t size,
+                            accq_err_t *err);
+/* Today's date and time, UTC, "2026-05-01T12:00:00Z"; when the environment
+ * variable SOURCE_DATE_EPOCH is set (seconds since 1970, the
+ * reproducible-builds.org convention) that instant instead, so reruns are
+ * byte-identical.  ACCQ_EUSAGE for a SOURCE_DATE_EPOCH that is not a whole
+ * number of seconds. */
+int accq_provenance_date(char buf[32], accq_err_t *err);
+/* The model's content hash: SHA-256 of the model file's bytes (path), or of
+ * `text` when path is NULL (the built-in model's text), followed for each
+ * override by the bytes "\n--set " and the override ("system.load=0.9").
+ * Without overrides it equals `sha256sum FILE`.  ACCQ_EIO naming the path. */
+int accq_provenance_model_sha256(const char *path, const char *text, const char *const *sets,
+                                 int nsets, char hex[65], accq_err_t *err);
 
 /* Renders the report to a stream.  Fails with the builder's recorded error or
  * with ACCQ_EINVAL for a ragged table before writing anything; ACCQ_EWRITE

@@ -139,6 +139,8 @@ typedef struct {
   int nargs;                 /* positional arguments */
   const char *args[ACCQ_CLI_LIST_MAX];
   const char *model;         /* args[0] when the command takes one, else NULL */
+  int argc;                  /* the command's argv as given to accq_cli_parse (provenance) */
+  char **argv;
 } accq_cli_t;
 
 /* Parses argv (argv[0] is the command name) against spec and the common
@@ -147,6 +149,14 @@ typedef struct {
  * missing or bad value, bad --format, too many or too few arguments) to stderr.
  * "--" ends the options.  Options and arguments may come in any order. */
 int accq_cli_parse(const accq_cli_spec_t *spec, int argc, char **argv, accq_cli_t *cli);
+
+/* Sets the provenance of rep (accq/report.h): accq's version and git
+ * revision, the command line ("accq" + the argv given to accq_cli_parse), the
+ * seed (commands taking --seed), the model and its SHA-256 (commands taking
+ * a MODEL; the built-in model's text without one) and the date.
+ * accq_cli_emit calls it, so every report carries it.  ACCQ_EUSAGE for a bad
+ * SOURCE_DATE_EPOCH, ACCQ_EIO when the model file cannot be read again. */
+int accq_cli_provenance(const accq_cli_t *cli, accq_report_t *rep, accq_err_t *err);
 
 /* Prints the --help text of a command to f. */
 void accq_cli_help(const accq_cli_spec_t *spec, FILE *f);

@@ -5,7 +5,8 @@
  *
  *   model, policy, lambda, measure, mean, stderr | ci_halfwidth, replications
  *
- * in any order (other columns are ignored).  `stderr` is the standard error of
+ * in any order (other columns are ignored); lines starting with '#' before
+ * the header (accq's provenance comments) are skipped.  `stderr` is the standard error of
  * the mean over the replications; `ci_halfwidth` the half-width of a 95%
  * Student-t interval, converted back as se = h / t_{0.975, R-1}; when both are
  * given, stderr is used.  `measure` is a name from the golden file's
@@ -51,6 +52,19 @@
 #include "cli/simcli.h"
 
 #define MAX_FIELDS 64
+
+/* Comment lines before the header (the provenance of accq's CSV output,
+ * docs/output.md) are skipped; after the header every line is a record. */
+static void skip_comment_lines(FILE *f, int *line) {
+  int c0;
+  while ((c0 = fgetc(f)) == '#') {
+    int c1;
+    do c1 = fgetc(f);
+    while (c1 != '\n' && c1 != EOF);
+    (*line)++;
+  }
+  if (c0 != EOF) ungetc(c0, f); /* the header's first byte */
+}
 
 /* Reads one CSV record (quotes, "" escapes, CRLF or LF) into fields that
  * point into *buf (malloc'ed, caller frees).  Returns the field count, 0 at
@@ -328,6 +342,7 @@ int accq_cli_check_sim(int argc, char **argv) {
     goto cleanup;
   }
   int line = 1, rec_line;
+  skip_comment_lines(f, &line);
   int nh = csv_record(f, &hbuf, &hcap, h, &line);
   int c_model = -1, c_policy = -1, c_lambda = -1, c_measure = -1, c_mean = -1, c_se = -1,
       c_hw = -1, c_rep = -1;

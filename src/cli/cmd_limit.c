@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accq/fmt.h"
 #include "accq/limit.h"
 #include "accq/lp.h"
 #include "cli/cli.h"
@@ -281,8 +282,8 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
       } else {
         snprintf(r.name, sizeof r.name, "%s", names[p]);
         r.status = ACCQ_EACCINFEAS;
-        snprintf(r.reason, sizeof r.reason, "accuracy target %g is above every type's accuracy",
-                 m.accuracy_target);
+        snprintf(r.reason, sizeof r.reason, "accuracy target %s is above every type's accuracy",
+                 ACCQ_FMT(m.accuracy_target));
       }
       accq_table_row(t);
       accq_table_num(t, accq_cli_vary_value(&v, i));

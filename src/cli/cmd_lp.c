@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accq/fmt.h"
 #include "accq/lp.h"
 #include "cli/cli.h"
 
@@ -75,14 +76,14 @@ static void reason(const point_t *pt, char *buf, size_t size) {
     for (int k = 1; k < m->ntypes; k++)
       if (m->types[k].accuracy > m->types[best].accuracy) best = k;
     snprintf(buf, size,
-             "accuracy target %g is above every type's accuracy (best: '%s' with %g): "
+             "accuracy target %s is above every type's accuracy (best: '%s' with %s): "
              "no dispatch policy can meet it",
-             m->accuracy_target, m->types[best].name, m->types[best].accuracy);
+             ACCQ_FMT(m->accuracy_target), m->types[best].name, ACCQ_FMT(m->types[best].accuracy));
   } else {
     snprintf(buf, size,
-             "arrival rate %g is beyond Lambda_max(a*) = %.17g for accuracy target %g: "
+             "arrival rate %s is beyond Lambda_max(a*) = %s for accuracy target %s: "
              "no policy meeting the target is stable",
-             m->arrival_rate, pt->r.lambda_max, m->accuracy_target);
+             ACCQ_FMT(m->arrival_rate), ACCQ_FMT(pt->r.lambda_max), ACCQ_FMT(m->accuracy_target));
   }
 }
 

@@ -461,7 +461,7 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_table_col(t, "pi", "pi", 6);
   accq_table_col(t, "routes", "arriving job goes to (type@level prob)", 0);
   for (size_t i = 0; i < n; i++) {
-    if (cli.format != ACCQ_FORMAT_JSON && cli.format != ACCQ_FORMAT_CSV && (int)i >= show) break;
+    if (!accq_format_machine(cli.format) && (int)i >= show) break; /* machine formats: every row */
     const accq_route_t *routes;
     int nr;
     accq_optimal_state(o, rows[i].rank, &routes, &nr);

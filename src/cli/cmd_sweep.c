@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accq/fmt.h"
 #include "accq/accq.h"
 #include "accq/verify.h"
 #include "cli/cli.h"
@@ -62,8 +63,8 @@ static void t_lp_at(const accq_model_t *mi, point_t *pt) {
   } else if (lr.status == ACCQ_LP_ACCURACY_INFEASIBLE) {
     pt->t_lp_status = ACCQ_CELL_INFEASIBLE;
     snprintf(pt->t_lp_reason, sizeof pt->t_lp_reason,
-             "no bound: the accuracy target %g is above every type's accuracy",
-             mi->accuracy_target);
+             "no bound: the accuracy target %s is above every type's accuracy",
+             ACCQ_FMT(mi->accuracy_target));
   } else if (lr.status != ACCQ_LP_OPTIMAL) {
     pt->t_lp_status = ACCQ_CELL_BEYOND_CAPACITY;
     snprintf(pt->t_lp_reason, sizeof pt->t_lp_reason,
@@ -97,7 +98,7 @@ static char *note_text(const char *param, double x, const char *what, const char
                        const char *reason) {
   size_t n = strlen(param) + strlen(what) + strlen(status) + strlen(reason) + 64;
   char *s = malloc(n);
-  if (s) snprintf(s, n, "%s=%g: %s: %s: %s", param, x, what, status, reason);
+  if (s) snprintf(s, n, "%s=%s: %s: %s: %s", param, ACCQ_FMT(x), what, status, reason);
   return s;
 }
 
@@ -235,7 +236,7 @@ int accq_cli_sweep(int argc, char **argv) {
         goto cleanup;
       }
       if (c->status && cli.verbose)
-        fprintf(stderr, "accq sweep: %s at %s=%g: %s: %s\n", pols[p], vary.param, xv[i],
+        fprintf(stderr, "accq sweep: %s at %s=%s: %s: %s\n", pols[p], vary.param, ACCQ_FMT(xv[i]),
                 accq_cell_status_name(c->status), c->reason);
       accq_progress_update(&bar, (double)i * npol + p + 1);
     }
@@ -444,7 +445,7 @@ int accq_cli_sweep(int argc, char **argv) {
     for (int p = 0; p < npol; p++) {
       const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
       for (int w = 0; w < c->nwarnings; w++)
-        fprintf(stderr, "accq sweep: warning: %s at %s=%g: %s\n", pols[p], vary.param, xv[i],
+        fprintf(stderr, "accq sweep: warning: %s at %s=%s: %s\n", pols[p], vary.param, ACCQ_FMT(xv[i]),
                 c->warnings[w]);
     }
   if (nbad) {
@@ -461,15 +462,15 @@ int accq_cli_sweep(int argc, char **argv) {
       if (!counts[s]) continue;
       for (int i = 0, shown = 0; i < nv && !shown; i++) {
         if (pt[i].t_lp_status == (accq_cell_status_t)s) {
-          fprintf(stderr, "  %s: T_LP at %s=%g: %s\n", accq_cell_status_name(s), vary.param, xv[i],
+          fprintf(stderr, "  %s: T_LP at %s=%s: %s\n", accq_cell_status_name(s), vary.param, ACCQ_FMT(xv[i]),
                   pt[i].t_lp_reason);
           shown = 1;
         }
         for (int p = 0; p < npol && !shown; p++) {
           const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
           if (c->status == (accq_cell_status_t)s) {
-            fprintf(stderr, "  %s: %s at %s=%g: %s\n", accq_cell_status_name(s), pols[p],
-                    vary.param, xv[i], c->reason);
+            fprintf(stderr, "  %s: %s at %s=%s: %s\n", accq_cell_status_name(s), pols[p],
+                    vary.param, ACCQ_FMT(xv[i]), c->reason);
             shown = 1;
           }
         }

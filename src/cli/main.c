@@ -52,6 +52,21 @@ static int list_policies(int argc, char **argv) {
   return fflush(stdout) ? 3 : 0;
 }
 
+/* accq's version, its git revision and every library it uses: built against
+ * (header or pkg-config at configure time) and running (when the library
+ * reports it and it differs). */
+static void print_version(FILE *f) {
+  fprintf(f, "accq %s (git %s)\n", accq_version(), accq_version_git());
+  int n = 0;
+  const accq_version_lib_t *libs = accq_version_libraries(&n);
+  for (int i = 0; i < n; i++) {
+    fprintf(f, "  %-26s %s", libs[i].name, libs[i].built);
+    if (libs[i].running && strcmp(libs[i].running, libs[i].built))
+      fprintf(f, " (running %s)", libs[i].running);
+    fputc('\n', f);
+  }
+}
+
 /* SIGINT/SIGTERM: remove unfinished --out temporaries and stop with the
  * conventional 128 + signal status (130, 143).  The target file of --out is
  * untouched: it is only ever replaced by a complete rename. */
@@ -76,7 +91,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "--version")) {
-    printf("accq 0.1.0\n");
+    print_version(stdout);
     return 0;
   }
   if (!strcmp(argv[1], "policies")) return list_policies(argc - 1, argv + 1);

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include "accq/version.h"
 #include "cli/cli.h"
 #include "accq/policy.h"
 
@@ -170,7 +172,12 @@ void accq_cli_help(const accq_cli_spec_t *spec, FILE *f) {
     help_line(f, o->short_name, o->name, o->metavar, o->help ? o->help : "");
   unsigned c = spec->common;
   if (c & ACCQ_CLI_FORMAT) {
-    help_line(f, 0, "format", "FMT", "text (default), csv, json, markdown or latex");
+    /* from the format registry: "text (default), csv, json, markdown or latex" */
+    char fh[256];
+    const char *fl = accq_format_list(), *comma = strchr(fl, ',');
+    snprintf(fh, sizeof fh, "%.*s (default)%s", (int)(comma ? (size_t)(comma - fl) : strlen(fl)),
+             fl, comma ? comma : "");
+    help_line(f, 0, "format", "FMT", fh);
     help_line(f, 0, "digits", "N", "significant digits in text/markdown/latex (default: all)");
   }
   if (c & ACCQ_CLI_OUT) help_line(f, 0, "out", "FILE", "write to FILE atomically instead of stdout");
@@ -317,6 +324,8 @@ static int common_value(accq_cli_t *cli, int id, const char *opt, const char *va
 int accq_cli_parse(const accq_cli_spec_t *spec, int argc, char **argv, accq_cli_t *cli) {
   memset(cli, 0, sizeof *cli);
   cli->spec = spec;
+  cli->argc = argc;
+  cli->argv = argv;
   cli->format = ACCQ_FORMAT_TEXT;
   cli->seed = 1;
   cli->threads = 1;
@@ -408,11 +417,57 @@ int accq_cli_parse(const accq_cli_spec_t *spec, int argc, char **argv, accq_cli_
 
 /* ---- output ------------------------------------------------------------------- */
 
+/* Whether the command reads a MODEL (its synopsis starts with one). */
+static int takes_model(const accq_cli_spec_t *spec) {
+  const char *s = spec && spec->synopsis ? spec->synopsis : "";
+  return !strncmp(s, "[MODEL]", 7) || !strncmp(s, "MODEL", 5);
+}
+
+int accq_cli_provenance(const accq_cli_t *cli, accq_report_t *rep, accq_err_t *err) {
+  static char command[16384];
+  char date[32], hex[65];
+  accq_provenance_t p;
+  memset(&p, 0, sizeof p);
+  p.accq_version = accq_version();
+  p.git_revision = accq_version_git();
+  /* "accq" and the command's own argv (argv[0] is the command as typed) */
+  char **args = malloc(((size_t)(cli->argc > 0 ? cli->argc : 0) + 1) * sizeof *args);
+  if (!args) return accq_err_set(err, ACCQ_ENOMEM, "out of memory recording the command line");
+  args[0] = (char *)"accq";
+  for (int i = 0; i < cli->argc; i++) args[i + 1] = cli->argv[i];
+  int st = accq_provenance_command(cli->argc + 1, args, command, sizeof command, err);
+  free(args);
+  if (st) return st;
+  p.command = command;
+  if (cli->spec && (cli->spec->common & ACCQ_CLI_SEED)) {
+    p.has_seed = 1;
+    p.seed = cli->seed;
+  }
+  if (takes_model(cli->spec)) {
+    /* the file is read again for its hash: only a regular file gives the same
+     * bytes twice (a pipe such as <(...) is consumed by the load: no hash) */
+    struct stat sb;
+    p.model = cli->model ? cli->model : "<default>";
+    if (!cli->model || (stat(cli->model, &sb) == 0 && S_ISREG(sb.st_mode))) {
+      st = accq_provenance_model_sha256(cli->model, accq_model_default_text(), cli->sets.v,
+                                        cli->sets.n, hex, err);
+      if (st) return st;
+      p.model_sha256 = hex;
+    }
+  }
+  if ((st = accq_provenance_date(date, err)) != 0) return st;
+  p.date = date;
+  p.text_footer = cli->verbose > 0;
+  accq_report_set_provenance(rep, &p);
+  return ACCQ_SUCCESS;
+}
+
 int accq_cli_emit(const accq_cli_t *cli, accq_report_t *rep) {
   accq_err_t err;
   accq_err_clear(&err);
   accq_report_set_digits(rep, cli->digits);
-  int st = accq_report_write_file(rep, cli->format, cli->out, &err);
+  int st = accq_cli_provenance(cli, rep, &err);
+  if (!st) st = accq_report_write_file(rep, cli->format, cli->out, &err);
   if (st) return accq_cli_fail(&err);
   return 0;
 }

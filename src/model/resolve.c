@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "accq/fmt.h"
 #include "accq/model.h"
 
 /* Types with a_k >= a* run at capacity and build the accuracy surplus
@@ -71,16 +72,16 @@ int accq_model_resolve(accq_model_t *m, accq_err_t *err) {
     return accq_err_set(err, ACCQ_EINVAL, "model needs 1..%d types (got %d)", ACCQ_MAX_TYPES,
                         m->ntypes);
   if (!(m->load > 0) || !isfinite(m->load))
-    return accq_err_set(err, ACCQ_EINVAL, "load must be > 0 and finite (got %g)", m->load);
+    return accq_err_set(err, ACCQ_EINVAL, "load must be > 0 and finite (got %s)", ACCQ_FMT(m->load));
   int best = 0;
   for (int k = 1; k < m->ntypes; k++)
     if (m->types[k].accuracy > m->types[best].accuracy) best = k;
   if (m->accuracy_target > m->types[best].accuracy) {
     m->arrival_rate = NAN;
     return accq_err_set(err, ACCQ_EACCINFEAS,
-                        "accuracy target a* = %.15g exceeds the best accuracy max a_k = %.15g "
+                        "accuracy target a* = %s exceeds the best accuracy max a_k = %s "
                         "(type '%s'): no load can be resolved",
-                        m->accuracy_target, m->types[best].accuracy, m->types[best].name);
+                        ACCQ_FMT(m->accuracy_target), ACCQ_FMT(m->types[best].accuracy), m->types[best].name);
   }
   m->arrival_rate = m->load * accq_model_lambda_max(m);
   return ACCQ_SUCCESS;

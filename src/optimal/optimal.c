@@ -1,5 +1,6 @@
 /* The occupation-measure LP of docs/policies.md (`optimal`); see include/accq/optimal.h. */
 #include "accq/clock.h"
+#include "accq/fmt.h"
 #include "accq/optimal.h"
 
 #include <math.h>
@@ -731,17 +732,18 @@ int accq_optimal_lower_bound(const accq_model_t *m, int B, const accq_optimal_op
   *x_low = xl;
   if (r->status == ACCQ_LP_ACCURACY_INFEASIBLE) {
     free(r);
-    return accq_err_set(err, ACCQ_EACCINFEAS, "the accuracy target %g exceeds every type's "
-                        "accuracy", model.accuracy_target);
+    return accq_err_set(err, ACCQ_EACCINFEAS, "the accuracy target %s exceeds every type's "
+                        "accuracy", ACCQ_FMT(model.accuracy_target));
   }
   if (r->status == ACCQ_LP_CAPACITY_INFEASIBLE) {
     double lmax = r->lambda_max;
     free(r);
     if (opt.shed)
       return accq_err_set(err, ACCQ_EACCINFEAS,
-                          "no rule meets the accuracy target %g with admitted rate >= %g: the "
-                          "largest rate at which a* can be met is m Lambda_max(a*) = %g",
-                          model.accuracy_target, opt.min_admitted_rate, lmax * model.scale);
+                          "no rule meets the accuracy target %s with admitted rate >= %s: the "
+                          "largest rate at which a* can be met is m Lambda_max(a*) = %s",
+                          ACCQ_FMT(model.accuracy_target), ACCQ_FMT(opt.min_admitted_rate),
+                          ACCQ_FMT(lmax * model.scale));
     return accq_err_set(err, ACCQ_EACCINFEAS,
                         "no rule that admits every job while some server has room meets the "
                         "accuracy target %g at scale %d and buffer %d: every such rule admits "
@@ -858,8 +860,8 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
     char why[384];
     if (ast == ACCQ_SUCCESS) {
       trace->max_accuracy = amax;
-      snprintf(why, sizeof why, "the most accurate such rule reaches accuracy %.9g < a* = %g",
-               amax, resolved.accuracy_target);
+      snprintf(why, sizeof why, "the most accurate such rule reaches accuracy %s < a* = %s",
+               ACCQ_FMT(amax), ACCQ_FMT(resolved.accuracy_target));
     } else if (ast == ACCQ_EACCINFEAS && opt.shed) {
       snprintf(why, sizeof why, "no rule of the class admits a rate >= %g at this buffer, "
                "whatever its accuracy", opt.min_admitted_rate);
@@ -877,15 +879,16 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
       snprintf(tried, sizeof tried, "buffer %d tried", B);
     if (opt.shed)
       status = accq_err_set(err, ACCQ_EACCINFEAS,
-                            "no dispatch rule meets the accuracy target %g with admitted rate >= "
-                            "%g at scale %d and buffer %d (rules that may reject a job in any "
-                            "state): %s (%s)", resolved.accuracy_target, opt.min_admitted_rate,
+                            "no dispatch rule meets the accuracy target %s with admitted rate >= "
+                            "%s at scale %d and buffer %d (rules that may reject a job in any "
+                            "state): %s (%s)", ACCQ_FMT(resolved.accuracy_target),
+                            ACCQ_FMT(opt.min_admitted_rate),
                             resolved.scale, B, why, tried);
     else
       status = accq_err_set(err, ACCQ_EACCINFEAS,
-                            "no dispatch rule meets the accuracy target %g at scale %d and buffer "
+                            "no dispatch rule meets the accuracy target %s at scale %d and buffer "
                             "%d among rules that admit every job while some server has room: %s "
-                            "(%s)", resolved.accuracy_target, resolved.scale, B, why, tried);
+                            "(%s)", ACCQ_FMT(resolved.accuracy_target), resolved.scale, B, why, tried);
   }
   if (status) {
     accq_optimal_free(prev);

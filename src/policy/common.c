@@ -6,6 +6,7 @@
  * uniformly random server of type k" so that the simulator stays O(1) per
  * arrival while the chain expands them per level.
  */
+#include "accq/fmt.h"
 #include "policy/policy_internal.h"
 
 #include <math.h>
@@ -129,8 +130,8 @@ int accq_i_policy_lp_split(accq_policy_t *p, const accq_model_t *m, double slack
   int st;
   if (!(m->arrival_rate > 0) || !isfinite(m->arrival_rate))
     return accq_err_set(err, ACCQ_EINVAL,
-                        "policy '%s' needs a resolved arrival rate > 0 (got %g)", p->name,
-                        m->arrival_rate);
+                        "policy '%s' needs a resolved arrival rate > 0 (got %s)", p->name,
+                        ACCQ_FMT(m->arrival_rate));
   st = accq_lp_problem_from_model(&prob, m, slack);
   if (st) return accq_err_set(err, st, "policy '%s': bad slack %g", p->name, slack);
   res = malloc(sizeof *res);
@@ -139,14 +140,14 @@ int accq_i_policy_lp_split(accq_policy_t *p, const accq_model_t *m, double slack
   if (st) goto cleanup;
   if (res->status == ACCQ_LP_ACCURACY_INFEASIBLE) {
     st = accq_err_set(err, ACCQ_EACCINFEAS,
-                      "policy '%s': accuracy target a* = %g exceeds every type's accuracy",
-                      p->name, m->accuracy_target);
+                      "policy '%s': accuracy target a* = %s exceeds every type's accuracy",
+                      p->name, ACCQ_FMT(m->accuracy_target));
     goto cleanup;
   }
   if (res->status == ACCQ_LP_CAPACITY_INFEASIBLE) {
     st = accq_err_set(err, ACCQ_ECAPINFEAS,
-                      "policy '%s': arrival rate %g exceeds Lambda_max(a*) = %g%s",
-                      p->name, m->arrival_rate, res->lambda_max,
+                      "policy '%s': arrival rate %s exceeds Lambda_max(a*) = %s%s",
+                      p->name, ACCQ_FMT(m->arrival_rate), ACCQ_FMT(res->lambda_max),
                       slack > 0 ? " with the slack on the capacities" : "");
     goto cleanup;
   }

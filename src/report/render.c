@@ -13,11 +13,12 @@ typedef struct {
   accq_format_t fmt;
   int digits; /* report-level override for human formats */
   FILE *out;
+  accq_err_t *err;
 } ctx_t;
 
 #define visible accq_i_visible
 
-static int human(accq_format_t f) { return f != ACCQ_FORMAT_CSV && f != ACCQ_FORMAT_JSON; }
+static int human(accq_format_t f) { return !accq_format_machine(f); }
 
 /* Number as shown in format f. */
 static void num_str(const ctx_t *c, double v, int digits, char *buf, size_t size) {
@@ -594,22 +595,108 @@ static int render_csv(const ctx_t *c, const accq_report_t *r) {
 
 /* ---- entry points ------------------------------------------------------------ */
 
+/* ---- the format registry -------------------------------------------------- */
+
+static int render_json(const ctx_t *c, const accq_report_t *r) {
+  return accq_i_render_json(r, c->out, c->err);
+}
+
+/* A renderer returns 0, -1 (out of memory) or a status it has put in c->err. */
+typedef int (*renderer_t)(const ctx_t *c, const accq_report_t *r);
+
+static const struct {
+  accq_format_info_t info;
+  renderer_t render;
+} formats[] = {
+    /* id, name, alias, extension, machine, comment, comment_end; renderer */
+    {{ACCQ_FORMAT_TEXT, "text", NULL, "txt", 0, NULL, NULL}, render_text},
+    {{ACCQ_FORMAT_CSV, "csv", NULL, "csv", 1, "# ", ""}, render_csv},
+    {{ACCQ_FORMAT_JSON, "json", NULL, "json", 1, NULL, NULL}, render_json},
+    {{ACCQ_FORMAT_MARKDOWN, "markdown", "md", "md", 0, "<!-- ", " -->"}, render_markdown},
+    {{ACCQ_FORMAT_LATEX, "latex", "tex", "tex", 0, "% ", ""}, render_latex},
+};
+/* one row per enumerator, in enumeration order (checked in tests/report) */
+_Static_assert(sizeof formats / sizeof formats[0] == ACCQ_FORMAT_COUNT,
+               "one registry row per accq_format_t");
+
+const accq_format_info_t *accq_format_info(accq_format_t f) {
+  return (unsigned)f < ACCQ_FORMAT_COUNT ? &formats[f].info : NULL;
+}
+
+int accq_format_machine(accq_format_t f) {
+  const accq_format_info_t *fi = accq_format_info(f);
+  return fi ? fi->machine : 0;
+}
+
+const char *accq_format_list(void) {
+  static char list[256];
+  if (!list[0]) {
+    size_t n = 0;
+    for (int i = 0; i < ACCQ_FORMAT_COUNT; i++)
+      n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+                            i == 0 ? "" : i == ACCQ_FORMAT_COUNT - 1 ? " or " : ", ",
+                            formats[i].info.name);
+  }
+  return list;
+}
+
+int accq_format_parse(const char *name, accq_format_t *f, accq_err_t *err) {
+  for (int i = 0; name && i < ACCQ_FORMAT_COUNT; i++)
+    if (!strcmp(name, formats[i].info.name) ||
+        (formats[i].info.alias && !strcmp(name, formats[i].info.alias))) {
+      *f = formats[i].info.id;
+      return ACCQ_SUCCESS;
+    }
+  return accq_err_set(err, ACCQ_EUSAGE, "unknown format '%s' (expected %s)",
+                      name ? name : "(null)", accq_format_list());
+}
+
+const char *accq_format_name(accq_format_t f) {
+  const accq_format_info_t *fi = accq_format_info(f);
+  return fi ? fi->name : "unknown";
+}
+
+/* ---- provenance comment lines ------------------------------------------------ */
+
+/* A provenance value in a comment line: control characters as \xHH (a line
+ * stays one line), and "-->" broken in Markdown so the comment cannot end early. */
+static void put_comment_text(FILE *out, const char *s, int markdown) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p < 0x20 || *p == 0x7f || (markdown && *p == '>' && p - (const unsigned char *)s >= 2 &&
+                                     p[-1] == '-' && p[-2] == '-'))
+      fprintf(out, "\\x%02x", *p);
+    else
+      fputc(*p, out);
+  }
+}
+
+static void put_provenance_comments(const ctx_t *c, const accq_report_t *r) {
+  const accq_format_info_t *fi = accq_format_info(c->fmt);
+  if (!r->prov || !fi->comment) return;
+  const char *eol = c->fmt == ACCQ_FORMAT_CSV ? "\r\n" : "\n"; /* CSV lines end in CRLF */
+  for (int i = 0; i < r->prov->nfields; i++) {
+    const accq_i_field_t *fl = &r->prov->fields[i];
+    fprintf(c->out, "%sprovenance.%s: ", fi->comment, fl->key);
+    if (fl->v.kind == ACCQ_I_INT)
+      fprintf(c->out, "%lld", fl->v.i);
+    else
+      put_comment_text(c->out, fl->v.str ? fl->v.str : "", c->fmt == ACCQ_FORMAT_MARKDOWN);
+    fprintf(c->out, "%s%s", fi->comment_end, eol);
+  }
+}
+
+/* ---- entry points ------------------------------------------------------------ */
+
 int accq_report_write(const accq_report_t *r, accq_format_t f, FILE *out, accq_err_t *err) {
   int st = check_report(r, err);
   if (st) return st;
-  if ((unsigned)f > ACCQ_FORMAT_LATEX)
+  if (!accq_format_info(f))
     return accq_err_set(err, ACCQ_EINVAL, "unknown output format %d", (int)f);
-  if (f == ACCQ_FORMAT_JSON) {
-    st = accq_i_render_json(r, out, err);
-    if (st) return st;
-  } else {
-    ctx_t c = {f, r->digits, out};
-    int rc = f == ACCQ_FORMAT_TEXT       ? render_text(&c, r)
-             : f == ACCQ_FORMAT_CSV      ? render_csv(&c, r)
-             : f == ACCQ_FORMAT_MARKDOWN ? render_markdown(&c, r)
-                                         : render_latex(&c, r);
-    if (rc) return accq_err_set(err, ACCQ_ENOMEM, "out of memory rendering a report");
-  }
+  ctx_t c = {f, r->digits, out, err};
+  put_provenance_comments(&c, r);
+  int rc = formats[f].render(&c, r);
+  if (rc < 0) return accq_err_set(err, ACCQ_ENOMEM, "out of memory rendering a report");
+  if (rc > 0) return rc;
   errno = 0;
   if (fflush(out) != 0 || ferror(out))
     return accq_err_set(err, ACCQ_EWRITE, "cannot write the %s output: %s", accq_format_name(f),

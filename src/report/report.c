@@ -5,34 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accq/fmt.h"
 #include "report/report_internal.h"
 
-static const char *const format_names[] = {"text", "csv", "json", "markdown", "latex"};
-
-int accq_format_parse(const char *name, accq_format_t *f, accq_err_t *err) {
-  if (name) {
-    for (int i = 0; i < 5; i++)
-      if (!strcmp(name, format_names[i])) {
-        *f = (accq_format_t)i;
-        return ACCQ_SUCCESS;
-      }
-    if (!strcmp(name, "md")) {
-      *f = ACCQ_FORMAT_MARKDOWN;
-      return ACCQ_SUCCESS;
-    }
-    if (!strcmp(name, "tex")) {
-      *f = ACCQ_FORMAT_LATEX;
-      return ACCQ_SUCCESS;
-    }
-  }
-  return accq_err_set(err, ACCQ_EUSAGE,
-                      "unknown format '%s' (expected text, csv, json, markdown or latex)",
-                      name ? name : "(null)");
-}
-
-const char *accq_format_name(accq_format_t f) {
-  return (unsigned)f < 5 ? format_names[f] : "unknown";
-}
+/* The format registry (accq_format_info, accq_format_parse, accq_format_name)
+ * lives in render.c beside the renderers it names. */
 
 void accq_i_format_num(double v, int digits, char *buf, size_t size) {
   if (isnan(v)) {
@@ -47,27 +24,7 @@ void accq_i_format_num(double v, int digits, char *buf, size_t size) {
     snprintf(buf, size, "%.*g", digits > 17 ? 17 : digits, v);
     return;
   }
-  /* Shortest round trip: at most 17 significant digits identify a double, and
-   * if p digits read back exactly so do p+1, so binary search the smallest p
-   * (5 conversions instead of up to 17). */
-  int lo = 1, hi = 17;
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    snprintf(buf, size, "%.*g", mid, v);
-    if (strtod(buf, NULL) == v)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  int p = lo;
-  /* %g switches to an exponent when the decimal exponent X >= precision:
-   * write 10 as "10", not "1e+01" (same digits, more precision asked) */
-  int x = v == 0 ? 0 : (int)floor(log10(fabs(v)));
-  if (x >= p && x < 17) p = x + 1;
-  snprintf(buf, size, "%.*g", p, v);
-  /* the search assumes monotonicity, which can fail right at a power of two
-   * (asymmetric rounding interval): never give up exactness for it */
-  if (strtod(buf, NULL) != v) snprintf(buf, size, "%.17g", v);
+  accq_fmt_double(v, buf, size); /* shortest round trip (accq/fmt.h) */
 }
 
 /* ---- errors and allocation ---------------------------------------------- */

@@ -69,6 +69,7 @@ struct accq_report {
   accq_report_section_t **all; /* every section (children too), for freeing */
   int nall, capall;
   accq_report_section_t *primary;
+  accq_report_section_t *prov; /* the provenance section (provenance.c), or NULL */
 };
 
 /* Cells in row r of table t. */

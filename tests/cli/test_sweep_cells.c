@@ -50,6 +50,10 @@ static const char *csv_field(const char *csv, int row, const char *col) {
   static char field[4096];
   const char *p = csv;
   int want = -1, r = -1;
+  while (!strncmp(p, "# provenance.", 13)) { /* the provenance comment lines (accq/report.h) */
+    p = strchr(p, '\n');
+    p = p ? p + 1 : "";
+  }
   while (*p) {
     int c = 0;
     while (*p && *p != '\r' && *p != '\n') {
