@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "accq/chain.h"
+#include "accq/clock.h"
 #include "verify/claims_internal.h"
 
 /* What the part on the grid's chains left out (for the notes and the reason
@@ -23,7 +23,7 @@ static void claim1_chains(ctx_t *c, accq_claim_row_t *r, chain_counts_t *n) {
   const accq_model_t *m = c->m;
   for (int li = 0; li < o->nloads; li++)
     for (int si = 0; si < o->nscales; si++)
-      for (int pi = 0; pi < NPOL; pi++) {
+      for (int pi = 0; pi < c->npol; pi++) {
         inst_t *in = at(c, li, si, pi);
         if (in->status) {
           if (in->status == ACCQ_ETOOBIG) n->not_fit++;
@@ -31,35 +31,37 @@ static void claim1_chains(ctx_t *c, accq_claim_row_t *r, chain_counts_t *n) {
           continue;
         }
         const accq_measures_t *ms = &in->an.m;
-        int forced = accq_i_meets_by_construction(c, pi) && pi > P_ACCURATE_JIQ;
-        if (!forced && ms->accuracy < m->accuracy_target - TOL_ACC) {
+        int forced = c->pols[pi].forced;
+        if (!forced && !accq_model_meets_target(m, ms->accuracy)) {
           /* outside the claim: the bound is for accuracy-meeting policies (a finite
            * buffer can also push an R-JIQ/POP's admitted accuracy below a*) */
           n->below_target++;
           continue;
         }
-        if (!(in->t_lp_x > 0)) {
+        if (!(in->t_lp_held > 0)) {
           /* X <= Lambda and the LP is feasible at Lambda: a bound that cannot be
            * computed at X is a numerical failure, not evidence either way */
           n->no_bound++;
           continue;
         }
         /* the bound at the admitted rate X (a finite buffer loses jobs): T_LP
-         * grows with the rate, so the offered rate would be a wrong, larger bound */
-        double margin = ms->mean_response_time / in->t_lp_x - 1.0 + TOL_BOUND;
+         * grows with the rate, so the offered rate would be a wrong, larger bound;
+         * and at the accuracy the policy is held to, min(A, a*) */
+        double margin = ms->mean_response_time / in->t_lp_held - 1.0 + TOL_BOUND;
         r->instances++;
         accq_i_margin_at(r, margin,
                          "%s%s load %.2f m=%d B=%d: E[T]=%.10g, T_LP(X)=%.10g, X=%.6g (offered "
                          "%.6g), accuracy %.6f",
-                         accq_i_policies[pi], forced ? " (fault: treated as meeting a*)" : "",
+                         c->pols[pi].spec, forced ? " (fault: treated as meeting a*)" : "",
                          o->loads[li], o->scales[si], in->an.buffer, ms->mean_response_time,
-                         in->t_lp_x, ms->throughput_total, ms->lambda, ms->accuracy);
+                         in->t_lp_held, ms->throughput_total, ms->lambda, ms->accuracy);
         if (!(margin >= 0)) {
           r->verdict = ACCQ_VERDICT_FAIL;
           accq_i_note_add(r, "%s at load %.2f m=%d: E[T] %.10g below T_LP(X) %.10g (accuracy "
                           "%.6f vs a* %g)",
-                          accq_i_policies[pi], o->loads[li], o->scales[si],
-                          ms->mean_response_time, in->t_lp_x, ms->accuracy, m->accuracy_target);
+                          c->pols[pi].spec, o->loads[li], o->scales[si],
+                          ms->mean_response_time, in->t_lp_held, ms->accuracy,
+                          m->accuracy_target);
         }
       }
   if (n->below_target)
@@ -163,7 +165,7 @@ static int optimum_shed(point_t *p, int pi, double X, double *tcmp, double *xcmp
   const accq_verify_options_t *o = p->c->o;
   *first = 1;
   *xmin = X;
-  if (!(pi > P_ACCURATE_JIQ && !accq_i_meets_by_construction(p->c, pi)))
+  if (accq_i_meets_by_construction(p->c, pi))
     /* the policy's own rate less a relative 1e-9: its chain's rounding must not
      * make the policy itself infeasible for the LP */
     return o->t_opt(&p->mm, p->B, 1, X * (1 - 1e-9), tcmp, xcmp, o->t_opt_ctx, e);
@@ -183,9 +185,10 @@ static int optimum_shed(point_t *p, int pi, double X, double *tcmp, double *xcmp
 /* The lower half T_LP(X) <= t_opt of an optimum with shedding (once per
  * optimum). */
 static void shed_lower_half(point_t *p, int pi, double tcmp, double xcmp, double xmin) {
+  const ctx_t *c = p->c;
   const accq_verify_options_t *o = p->c->o;
   accq_claim_row_t *r = p->r;
-  int shared = pi > P_ACCURATE_JIQ && !accq_i_meets_by_construction(p->c, pi);
+  int shared = !accq_i_meets_by_construction(c, pi);
   double lb = accq_i_t_lp_at(&p->mm, xcmp / p->mm.scale);
   double mg = tcmp / lb - 1.0 + TOL_TOPT;
   r->instances++;
@@ -193,7 +196,7 @@ static void shed_lower_half(point_t *p, int pi, double tcmp, double xcmp, double
                    "load %.2f m=%d B=%d: t_opt %.10g (shedding, X >= %.6g%s%s), "
                    "T_LP(X) %.10g, X=%.6g",
                    o->loads[p->li], o->scales[p->si], p->B, tcmp, xmin, shared ? "" : " of ",
-                   shared ? "" : accq_i_policies[pi], lb, xcmp);
+                   shared ? "" : c->pols[pi].spec, lb, xcmp);
   if (!(mg >= 0)) {
     r->verdict = ACCQ_VERDICT_FAIL;
     accq_i_note_add(r, "t_opt %.10g (shedding, X >= %.6g) below T_LP(X) %.10g at load "
@@ -207,6 +210,7 @@ static void shed_lower_half(point_t *p, int pi, double tcmp, double xcmp, double
  * rate at least its own (it is itself such a rule: the comparison is a theorem
  * for it). */
 static void compare_policy(point_t *p, int pi, const accq_analysis_t *an) {
+  const ctx_t *c = p->c;
   const accq_verify_options_t *o = p->c->o;
   const accq_model_t *m = p->c->m;
   accq_claim_row_t *r = p->r;
@@ -214,7 +218,7 @@ static void compare_policy(point_t *p, int pi, const accq_analysis_t *an) {
   int scale = o->scales[p->si], B = p->B;
   double E = an->m.mean_response_time, X = an->m.throughput_total;
   double tcmp = NAN, xcmp = NAN;
-  int sheds = accq_i_sheds[pi];
+  int sheds = c->pols[pi].sheds;
   if (!sheds) {
     if (p->st0) return; /* reported with the optimum */
     tcmp = p->t0;
@@ -230,10 +234,10 @@ static void compare_policy(point_t *p, int pi, const accq_analysis_t *an) {
       r->verdict = ACCQ_VERDICT_FAIL;
       accq_i_note_add(r, "optimum with shedding says no rule meets a* at load %.2f m=%d B=%d "
                       "with admitted rate >= %.10g, but %s does (accuracy %.9f)",
-                      load, scale, B, X, accq_i_policies[pi], an->m.accuracy);
+                      load, scale, B, X, c->pols[pi].spec, an->m.accuracy);
       r->instances++;
       accq_i_margin_at(r, -INFINITY, "%s load %.2f m=%d B=%d: optimum with shedding infeasible",
-                       accq_i_policies[pi], load, scale, B);
+                       c->pols[pi].spec, load, scale, B);
       return;
     }
     if (st) {
@@ -241,7 +245,7 @@ static void compare_policy(point_t *p, int pi, const accq_analysis_t *an) {
        * reason is reported; a solver failure leaves the claim partly unchecked */
       topt_failed(r, st);
       accq_i_list_add(&p->sw->notrun, "load %.2f m=%d B=%d, %s (optimum with shedding): %.120s",
-                      load, scale, B, accq_i_policies[pi],
+                      load, scale, B, c->pols[pi].spec,
                       st == ACCQ_EACCINFEAS ? "infeasible (the policy is at a* within 1e-7)"
                                             : e.msg);
       return;
@@ -252,18 +256,19 @@ static void compare_policy(point_t *p, int pi, const accq_analysis_t *an) {
   r->instances++;
   p->sw->compared++;
   accq_i_margin_at(r, mg,
-                   "%s load %.2f m=%d B=%d: E[T] %.10g vs t_opt %.10g (%s; X %.6g vs %.6g), "
+                   "%s load %.2f m=%d B=%d: E[T] %.10g vs t_opt %.10g (%s%s; X %.6g vs %.6g), "
                    "loss %.3g",
-                   accq_i_policies[pi], load, scale, B, E, tcmp,
+                   c->pols[pi].spec, load, scale, B, E, tcmp,
                    !sheds ? "optimum without shedding"
-                   : pi > P_ACCURATE_JIQ && !accq_i_meets_by_construction(p->c, pi)
-                       ? "optimum with shedding at the least rate of jiq, jfiq, sed, pod"
+                   : !accq_i_meets_by_construction(c, pi)
+                       ? "optimum with shedding at the least rate of "
                        : "optimum with shedding",
-                   X, xcmp, an->m.loss_probability);
+                   !sheds || accq_i_meets_by_construction(c, pi) ? "" : c->shed_class, X, xcmp,
+                   an->m.loss_probability);
   if (!(mg >= 0)) {
     r->verdict = ACCQ_VERDICT_FAIL;
     accq_i_note_add(r, "%s E[T] %.10g below t_opt %.10g (%s) at load %.2f m=%d B=%d (loss %.2g)",
-                    accq_i_policies[pi], E, tcmp, sheds ? "with shedding" : "without shedding",
+                    c->pols[pi].spec, E, tcmp, sheds ? "with shedding" : "without shedding",
                     load, scale, B, an->m.loss_probability);
   }
 }
@@ -272,6 +277,7 @@ static void compare_policy(point_t *p, int pi, const accq_analysis_t *an) {
  * admitted rate of its policies), then each policy that meets a* against its
  * optimum; the policies left out are counted in the notes. */
 static void sandwich_policies(point_t *p) {
+  const ctx_t *c = p->c;
   const accq_verify_options_t *o = p->c->o;
   const accq_model_t *m = p->c->m;
   accq_claim_row_t *r = p->r;
@@ -279,9 +285,9 @@ static void sandwich_policies(point_t *p) {
   int scale = o->scales[p->si], B = p->B;
   int below = 0, nochain = 0, nopol = 0;
   char nopol_why[120] = "";
-  accq_analysis_t *ans = malloc(sizeof *ans * NPOL);
-  int stcs[NPOL];
-  char whys[NPOL][120];
+  accq_analysis_t *ans = malloc(sizeof *ans * c->npol);
+  int stcs[c->npol];
+  char whys[c->npol][120];
   p->shared_min = INFINITY;
   p->shared_t = NAN;
   p->shared_x = NAN;
@@ -291,17 +297,17 @@ static void sandwich_policies(point_t *p) {
     accq_i_list_add(&p->sw->notrun, "load %.2f m=%d B=%d: out of memory", load, scale, B);
     return;
   }
-  for (int pi = 0; pi < NPOL; pi++) {
+  for (int pi = 0; pi < c->npol; pi++) {
     accq_err_t ec;
     accq_err_clear(&ec);
-    stcs[pi] = accq_i_chain(&p->mm, accq_i_policies[pi], B, 0, o->max_states, 0, ACCQ_I_SOLVER,
+    stcs[pi] = accq_i_chain(&p->mm, c->pols[pi].spec, B, 0, o->max_states, 0, ACCQ_I_SOLVER,
                             0, &ans[pi], &ec);
     snprintf(whys[pi], sizeof whys[pi], "%.110s", ec.msg);
-    if (!stcs[pi] && pi > P_ACCURATE_JIQ && accq_i_sheds[pi] &&
+    if (!stcs[pi] && !c->pols[pi].meets && c->pols[pi].sheds &&
         ans[pi].m.accuracy >= m->accuracy_target)
       p->shared_min = fmin(p->shared_min, ans[pi].m.throughput_total);
   }
-  for (int pi = 0; pi < NPOL; pi++) {
+  for (int pi = 0; pi < c->npol; pi++) {
     int stc = stcs[pi];
     if (stc) {
       if (stc == ACCQ_ENOCONV || stc == ACCQ_ENUMERIC || stc == ACCQ_ENOMEM) {
@@ -312,6 +318,10 @@ static void sandwich_policies(point_t *p) {
       }
       continue;
     }
+    /* membership in the optimum's class, not the tolerance of
+     * accq_model_meets_target: the optimum is over rules whose accuracy is >= a*
+     * exactly (accq optimal's constraint), so a policy even 1e-12 below a* is
+     * not a rule of that class and the comparison would not be a theorem */
     if (ans[pi].m.accuracy < m->accuracy_target) {
       below++; /* not in any class of the optimum (which meets a*) */
       continue;
@@ -322,7 +332,7 @@ static void sandwich_policies(point_t *p) {
   if (nopol)
     accq_i_list_add(&p->sw->notrun, "load %.2f m=%d B=%d: %d policy(ies) without a chain (%s)",
                     load, scale, B, nopol, nopol_why);
-  if (below && below + nopol + nochain == NPOL)
+  if (below && below + nopol + nochain == c->npol)
     accq_i_list_add(&p->sw->notrun, "load %.2f m=%d B=%d: no policy meets a* at this B", load,
                     scale, B);
   if (nochain) {
@@ -366,12 +376,6 @@ static void sandwich_point(ctx_t *c, accq_claim_row_t *r, sandwich_t *sw, int li
   sandwich_policies(&p);
 }
 
-static double seconds_since(const struct timespec *t0) {
-  struct timespec t1;
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
-}
-
 /* The sandwich T_LP(X) <= t_opt(m,B) <= E[T] at m <= TOPT_MAX_SCALE: t_opt
  * over the class of each policy (shedding or not), at the policy's own B.
  * Every (load, m) where it is not run is reported with its reason. */
@@ -383,12 +387,11 @@ static void claim1_sandwich(ctx_t *c, accq_claim_row_t *r, sandwich_t *sw) {
   }
   int64_t tcap = o->topt_max_states > 0 ? o->topt_max_states : TOPT_STATES;
   double cap = (double)(o->max_states < tcap ? o->max_states : tcap);
-  struct timespec ts0;
-  clock_gettime(CLOCK_MONOTONIC, &ts0);
+  double ts0 = accq_clock_now();
   for (int li = 0; li < o->nloads; li++)
     for (int si = 0; si < o->nscales; si++) {
       if (o->scales[si] > TOPT_MAX_SCALE) continue;
-      if (seconds_since(&ts0) > TOPT_BUDGET_S) {
+      if (accq_clock_now() - ts0 > TOPT_BUDGET_S) {
         accq_i_list_add(&sw->notrun, "load %.2f m=%d: the sandwich's time budget (%.0f s) was "
                         "spent", o->loads[li], o->scales[si], TOPT_BUDGET_S);
         continue;

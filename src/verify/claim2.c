@@ -23,19 +23,19 @@ static void finite_buffer_check(ctx_t *c, accq_claim_row_t *r, int pi, int li, i
   const accq_model_t *m = c->m;
   const inst_t *in = at(c, li, si, pi);
   const accq_measures_t *ms = &in->an.m;
-  const char *tag = pi > P_ACCURATE_JIQ ? " (fault: treated as meeting a*)" : "";
+  const char *tag = c->pols[pi].forced ? " (fault: treated as meeting a*)" : "";
   n->finite_b++;
   double lb = m->accuracy_target - d * ms->loss_probability / (1.0 - ms->loss_probability);
   double margin = ms->accuracy - lb + TOL_ACC;
   accq_i_margin_at(r, margin,
                    "%s%s load %.2f m=%d B=%d (finite buffer, P_loss %.3g): accuracy %.12f, "
                    "bound %.12f (d = %g)",
-                   accq_i_policies[pi], tag, o->loads[li], o->scales[si], in->an.buffer,
+                   c->pols[pi].spec, tag, o->loads[li], o->scales[si], in->an.buffer,
                    ms->loss_probability, ms->accuracy, lb, d);
   if (!(margin >= 0)) {
     r->verdict = ACCQ_VERDICT_FAIL;
     accq_i_note_add(r, "%s at load %.2f m=%d B=%d: accuracy %.9f below the finite-buffer "
-                    "bound %.9f", accq_i_policies[pi], o->loads[li], o->scales[si],
+                    "bound %.9f", c->pols[pi].spec, o->loads[li], o->scales[si],
                     in->an.buffer, ms->accuracy, lb);
   }
   double below_target = ms->accuracy - m->accuracy_target;
@@ -43,7 +43,7 @@ static void finite_buffer_check(ctx_t *c, accq_claim_row_t *r, int pi, int li, i
     n->worst_finite = below_target;
     snprintf(n->worst_finite_what, sizeof n->worst_finite_what,
              "%s load %.2f m=%d B=%d boundary mass %.2g: accuracy %.9f (bound %.9f)",
-             accq_i_policies[pi], o->loads[li], o->scales[si], in->an.buffer,
+             c->pols[pi].spec, o->loads[li], o->scales[si], in->an.buffer,
              ms->boundary_mass, ms->accuracy, lb);
   }
 }
@@ -52,11 +52,11 @@ static void finite_buffer_check(ctx_t *c, accq_claim_row_t *r, int pi, int li, i
 static void claim2_exact(ctx_t *c, accq_claim_row_t *r, double d, exact_counts_t *n) {
   const accq_verify_options_t *o = c->o;
   const accq_model_t *m = c->m;
-  for (int pi = 0; pi < NPOL; pi++) {
-    if (!(pi == P_RJIQ || pi == P_POP ||
-          (accq_i_meets_by_construction(c, pi) && pi > P_ACCURATE_JIQ)))
+  for (int pi = 0; pi < c->npol; pi++) {
+    if (!(pi == c->p_rjiq || pi == c->p_pop ||
+          c->pols[pi].forced))
       continue;
-    const char *tag = pi > P_ACCURATE_JIQ ? " (fault: treated as meeting a*)" : "";
+    const char *tag = c->pols[pi].forced ? " (fault: treated as meeting a*)" : "";
     for (int li = 0; li < o->nloads; li++)
       for (int si = 0; si < o->nscales; si++) {
         inst_t *in = at(c, li, si, pi);
@@ -75,12 +75,12 @@ static void claim2_exact(ctx_t *c, accq_claim_row_t *r, double d, exact_counts_t
         double margin = ms->accuracy - m->accuracy_target + TOL_ACC;
         accq_i_margin_at(r, margin,
                          "%s%s load %.2f m=%d B=%d (boundary mass %.2g): accuracy %.12f, a* %g",
-                         accq_i_policies[pi], tag, o->loads[li], o->scales[si], in->an.buffer,
+                         c->pols[pi].spec, tag, o->loads[li], o->scales[si], in->an.buffer,
                          ms->boundary_mass, ms->accuracy, m->accuracy_target);
         if (!(margin >= 0)) {
           r->verdict = ACCQ_VERDICT_FAIL;
           accq_i_note_add(r, "%s misses a* at load %.2f m=%d: accuracy %.12f < %g",
-                          accq_i_policies[pi], o->loads[li], o->scales[si], ms->accuracy,
+                          c->pols[pi].spec, o->loads[li], o->scales[si], ms->accuracy,
                           m->accuracy_target);
         }
       }
@@ -111,7 +111,7 @@ static void sim_check(ctx_t *c, accq_claim_row_t *r, int pi, int li, int si, con
                       int ntests, sim_counts_t *n) {
   const accq_verify_options_t *o = c->o;
   const accq_model_t *m = c->m;
-  const char *name = accq_i_policies[pi];
+  const char *name = c->pols[pi].spec;
   int R = sc->s.replications;
   double se = sc->s.accuracy_ci95 / gsl_cdf_tdist_Pinv(0.975, R - 1);
   double tcrit = gsl_cdf_tdist_Pinv(1 - SIM_ALPHA / ntests, R - 1);
@@ -155,11 +155,11 @@ static void claim2_sim(ctx_t *c, accq_claim_row_t *r, char *sim_why, size_t whys
   const accq_verify_options_t *o = c->o;
   sim_counts_t n = {0, 0, NAN, ""};
   int ntests = 2 * o->nloads * o->nsim_scales;
-  for (int pi = P_RJIQ; pi <= P_POP; pi++)
+  for (int pi = c->p_rjiq; pi <= c->p_pop; pi++)
     for (int li = 0; li < o->nloads; li++)
       for (int si = 0; si < o->nsim_scales; si++) {
-        if (pi == P_RJIQ && (at(c, li, 0, P_RJIQ)->status == ACCQ_EUNSTABLE ||
-                             at(c, li, 0, P_RJIQ)->status == ACCQ_ECAPINFEAS))
+        if (pi == c->p_rjiq && (at(c, li, 0, c->p_rjiq)->status == ACCQ_EUNSTABLE ||
+                             at(c, li, 0, c->p_rjiq)->status == ACCQ_ECAPINFEAS))
           continue;
         simc_t *sc = accq_i_get_sim(c, pi, li, si);
         if (!sc) {

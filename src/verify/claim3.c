@@ -304,7 +304,7 @@ static void claim3_load(ctx_t *c, accq_claim_row_t *r, int li, char *skip, size_
   char lwhy[200];
   int lst = accq_i_limit_at(c, "rjiq", li, &et, lwhy, sizeof lwhy);
   if (!lst) tlp = accq_i_t_lp_at_load(c, li);
-  int n = accq_i_gap_series(c, r, P_RJIQ, li, pts, why, sizeof why);
+  int n = accq_i_gap_series(c, r, c->p_rjiq, li, pts, why, sizeof why);
   accq_i_series_text(pts, n, ser, sizeof ser);
   double xs[2 * ACCQ_VERIFY_MAX_GRID], ys[2 * ACCQ_VERIFY_MAX_GRID];
   for (int i = 0; i < n; i++) {
@@ -337,7 +337,7 @@ static void claim3_load(ctx_t *c, accq_claim_row_t *r, int li, char *skip, size_
 
 /* rjiq refuses a saturating split: the load is beyond the first breakpoint. */
 static int beyond_breakpoint(ctx_t *c, int li) {
-  int st = at(c, li, 0, P_RJIQ)->status;
+  int st = at(c, li, 0, c->p_rjiq)->status;
   return st == ACCQ_EUNSTABLE || st == ACCQ_ECAPINFEAS;
 }
 

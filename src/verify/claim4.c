@@ -80,7 +80,7 @@ static int pop_finite(ctx_t *c, accq_claim_row_t *r, int li, const char *lwhy,
 static void pop_vs_random_lp(ctx_t *c, accq_claim_row_t *r, int li) {
   const accq_verify_options_t *o = c->o;
   for (int si = 0; si < o->nscales; si++) {
-    inst_t *ip = at(c, li, si, P_POP), *ir = at(c, li, si, P_RANDOM_LP);
+    inst_t *ip = at(c, li, si, c->p_pop), *ir = at(c, li, si, c->p_random_lp);
     if (ip->status || ir->status) continue;
     if (ip->an.m.boundary_mass > TINY_MASS || ir->an.m.boundary_mass > TINY_MASS) continue;
     if (ip->an.m.mean_response_time > ir->an.m.mean_response_time * (1 + TOL_AGREE))
@@ -107,7 +107,7 @@ static void claim4_load(ctx_t *c, accq_claim_row_t *r, int li, limits_t *lim, ch
       snprintf(lwhy, sizeof lwhy, "T_LP at load %.2f could not be computed", c->o->loads[li]);
     }
   }
-  int n = accq_i_gap_series(c, r, P_POP, li, pts, why, sizeof why);
+  int n = accq_i_gap_series(c, r, c->p_pop, li, pts, why, sizeof why);
   accq_i_series_text(pts, n, ser, sizeof ser);
   r->instances += n;
   if (!lst)

@@ -90,18 +90,18 @@ static void part_lumping(ctx_t *c, accq_claim_row_t *r) {
   }
   accq_model_t mm;
   if (accq_i_model_at(m, li_load, 1, &mm, NULL)) return;
-  for (int pi = 0; pi < NPOL; pi++) {
+  for (int pi = 0; pi < c->npol; pi++) {
     accq_analysis_t al, ae;
-    snprintf(what, sizeof what, "%s: lumped vs explicit %s", m->name, accq_i_policies[pi]);
+    snprintf(what, sizeof what, "%s: lumped vs explicit %s", m->name, c->pols[pi].spec);
     accq_i_progress(c, what);
-    int s1 = accq_i_chain(&mm, accq_i_policies[pi], B, 0, o->max_states, 0, ACCQ_I_SOLVER,
+    int s1 = accq_i_chain(&mm, c->pols[pi].spec, B, 0, o->max_states, 0, ACCQ_I_SOLVER,
                           AGREE_RESIDUAL, &al, NULL);
-    int s2 = accq_i_chain(&mm, accq_i_policies[pi], B, 1, o->max_states, 0, ACCQ_I_SOLVER,
+    int s2 = accq_i_chain(&mm, c->pols[pi].spec, B, 1, o->max_states, 0, ACCQ_I_SOLVER,
                           AGREE_RESIDUAL, &ae, NULL);
     if (s1 || s2) continue;
     snprintf(what, sizeof what,
              "lumped (%lld states) vs explicit (%lld states) chain, %s load %.2f B=%d",
-             (long long)al.states, (long long)ae.states, accq_i_policies[pi], li_load, B);
+             (long long)al.states, (long long)ae.states, c->pols[pi].spec, li_load, B);
     agree(r, what,
           fmax(rel_diff(al.m.mean_response_time, ae.m.mean_response_time),
                fmax(rel_diff(al.m.accuracy, ae.m.accuracy),
@@ -194,7 +194,7 @@ static void part_product_form(ctx_t *c, accq_claim_row_t *r) {
   char what[240];
   for (int li = 0; li < o->nloads; li++)
     for (int si = 0; si < o->nscales; si++) {
-      inst_t *in = at(c, li, si, P_RANDOM_LP);
+      inst_t *in = at(c, li, si, c->p_random_lp);
       if (in->status) continue;
       accq_model_t mm;
       accq_lp_problem_t p;
@@ -233,7 +233,7 @@ typedef struct {
  * simulated `sim` +- `ci`.  A warned simulation is not evidence: a
  * disagreement from it only makes the row PARTIAL.  Returns 1 when the
  * comparison failed. */
-static int sim_compare(accq_claim_row_t *r, int pi, const char *name, double exact, double sim,
+static int sim_compare(accq_claim_row_t *r, const char *spec, const char *name, double exact, double sim,
                        double ci, const sim_test_t *t) {
   double t975 = t->t975, tcrit = t->tcrit;
   /* resolution floor: events rarer than about one in 10^6 jobs (e.g. SED's use
@@ -246,7 +246,7 @@ static int sim_compare(accq_claim_row_t *r, int pi, const char *name, double exa
       accq_i_worse(&r->verdict, ACCQ_VERDICT_PARTIAL);
       accq_i_note_add(r, "%s %s: exact %.8g outside the simulated %.8g +- %.2g (|t| %.2f > "
                       "%.2f), but the simulation has a bias warning: inconclusive",
-                      accq_i_policies[pi], name, exact, sim, ci, z, tcrit);
+                      spec, name, exact, sim, ci, z, tcrit);
     }
     return 0;
   }
@@ -258,12 +258,12 @@ static int sim_compare(accq_claim_row_t *r, int pi, const char *name, double exa
     snprintf(r->evidence, sizeof r->evidence,
              "chain vs simulation, %s %s load %.2f m=%d: exact %.8g, simulated %.8g "
              "+- %.2g, |t| %.2f (critical %.2f, Bonferroni over %d)",
-             accq_i_policies[pi], name, t->load, t->scale, exact, sim, ci, z, tcrit, t->ncmp);
+             spec, name, t->load, t->scale, exact, sim, ci, z, tcrit, t->ncmp);
   }
   if (z > tcrit) {
     r->verdict = ACCQ_VERDICT_FAIL;
     accq_i_note_add(r, "%s %s: exact %.8g outside the simulated %.8g +- %.2g (|t| %.2f > %.2f)",
-                    accq_i_policies[pi], name, exact, sim, ci, z, tcrit);
+                    spec, name, exact, sim, ci, z, tcrit);
     return 1;
   }
   return 0;
@@ -276,8 +276,8 @@ static void part_simulator(ctx_t *c, accq_claim_row_t *r) {
   const accq_verify_options_t *o = c->o;
   char what[240];
   int li = o->nloads > 1 ? 1 : 0, ncmp = 0, nbad = 0;
-  int idx[NPOL];
-  for (int pi = 0; pi < NPOL; pi++) {
+  int idx[c->npol];
+  for (int pi = 0; pi < c->npol; pi++) {
     inst_t *in = at(c, li, 0, pi);
     idx[pi] = !in->status && in->an.m.boundary_mass <= TINY_MASS;
     ncmp += 2 * idx[pi];
@@ -285,39 +285,39 @@ static void part_simulator(ctx_t *c, accq_claim_row_t *r) {
   /* family-wise level SIM_ALPHA per model (Bonferroni over its comparisons):
    * over five bundled models a false alarm has probability <= 0.5% */
   double alpha = SIM_ALPHA / (ncmp > 0 ? ncmp : 1);
-  for (int pi = 0; pi < NPOL; pi++) {
+  for (int pi = 0; pi < c->npol; pi++) {
     if (!idx[pi]) continue;
     inst_t *in = at(c, li, 0, pi);
     accq_model_t mm;
     accq_err_t e;
     accq_err_clear(&e);
     if (accq_i_model_at(c->m, o->loads[li], o->scales[0], &mm, &e)) continue;
-    snprintf(what, sizeof what, "%s: chain vs simulation %s", c->m->name, accq_i_policies[pi]);
+    snprintf(what, sizeof what, "%s: chain vs simulation %s", c->m->name, c->pols[pi].spec);
     accq_i_progress(c, what);
     accq_verify_sim_t s;
     /* the same number of simulated jobs as the other simulations, split into
      * more replications: Student's t with more degrees of freedom */
     int reps = o->sim_replications > SIM_REPS_AGREE ? o->sim_replications : SIM_REPS_AGREE;
     long jobs = o->sim_jobs * o->sim_replications / reps;
-    if (accq_i_simulate(&mm, accq_i_policies[pi], reps, jobs > 1000 ? jobs : 1000,
+    if (accq_i_simulate(&mm, c->pols[pi].spec, reps, jobs > 1000 ? jobs : 1000,
                         o->seed + 1000u + (unsigned long)pi, o->sim_threads, c->sim_forget, &s,
                         &e)) {
       r->verdict = ACCQ_VERDICT_FAIL;
-      accq_i_note_add(r, "simulation of %s failed: %s", accq_i_policies[pi], e.msg);
+      accq_i_note_add(r, "simulation of %s failed: %s", c->pols[pi].spec, e.msg);
       continue;
     }
     int R = s.replications;
     sim_test_t t;
     t.t975 = gsl_cdf_tdist_Pinv(0.975, R - 1);
     t.tcrit = gsl_cdf_tdist_Pinv(1 - alpha / 2, R - 1);
-    t.warned = accq_i_sim_warned(r, &s, "%s load %.2f m=%d", accq_i_policies[pi], o->loads[li],
+    t.warned = accq_i_sim_warned(r, &s, "%s load %.2f m=%d", c->pols[pi].spec, o->loads[li],
                                  o->scales[0]);
     t.load = o->loads[li];
     t.scale = o->scales[0];
     t.ncmp = ncmp;
-    nbad += sim_compare(r, pi, "E[T]", in->an.m.mean_response_time, s.mean_response_time,
+    nbad += sim_compare(r, c->pols[pi].spec, "E[T]", in->an.m.mean_response_time, s.mean_response_time,
                         s.ci95, &t);
-    nbad += sim_compare(r, pi, "accuracy", in->an.m.accuracy, s.accuracy, s.accuracy_ci95, &t);
+    nbad += sim_compare(r, c->pols[pi].spec, "accuracy", in->an.m.accuracy, s.accuracy, s.accuracy_ci95, &t);
   }
   accq_i_note_add(r, "chain vs simulator: %d comparison(s), family-wise level %g (Bonferroni)%s",
                   ncmp, SIM_ALPHA, nbad ? ", some failed" : "");

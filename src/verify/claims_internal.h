@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "accq/measures.h"
+#include "accq/model.h"
 #include "verify/verify_internal.h"
 
 /* Every margin of a claim includes the tolerance of its check, so that a margin
@@ -19,8 +20,10 @@
                              works to GLPK's feasibility tolerance (1e-7 relative), and its
                              t_opt was measured within 2.2e-7 of a policy that attains it
                              (jfiq on a random 2-type model, tests/verify/test_random_search) */
-#define TOL_ACC 1e-9      /* absolute slack on accuracy >= a*: a chain with boundary mass
-                             <= TINY_MASS stands for B = infinity to about that much */
+#define TOL_ACC ACCQ_ACCURACY_TOL /* the one tolerance of "accuracy meets a*"
+                             (accq_model_meets_target, docs/measures.md): a chain with
+                             boundary mass <= TINY_MASS stands for B = infinity to about
+                             that much */
 #define TINY_MASS 1e-9    /* boundary mass below which a chain stands for B = infinity */
 #define TOL_AGREE 1e-9    /* relative agreement of independent exact methods */
 #define AGREE_RESIDUAL 1e-14 /* stationary residual of the chains compared at TOL_AGREE */
@@ -31,7 +34,7 @@
                              the limit is solved to a drift residual 1e-12 (accq limit) */
 /* Claim 1's sandwich: t_opt at m <= TOPT_MAX_SCALE, the largest B <= TOPT_MAX_BUFFER
  * with at most TOPT_STATES lumped states (options.topt_max_states), each policy
- * against the optimum of its class (see ctx_t.sheds). */
+ * against the optimum of its class (see pol_t.sheds). */
 #define TOPT_MAX_SCALE 1
 #define TOPT_MAX_BUFFER 12
 #define TOPT_STATES 1000
@@ -40,21 +43,28 @@
 #define SIM_ALPHA 1e-3    /* family-wise level of the chain-vs-simulation tests of one model */
 #define SIM_REPS_AGREE 20 /* replications of those simulations (more degrees of freedom) */
 
-/* Every policy of docs/policies.md, in table order, and the positions of the
- * ones the claims name. */
-extern const char *const accq_i_policies[];
-#define NPOL 9
-enum { P_RJIQ = 0, P_POP = 1, P_RANDOM_LP = 2, P_ACCURATE_JIQ = 3 };
-/* 1 for the policies that may lose a job while some server has room (claim 1
- * compares them with the shedding optimum), 0 for jsq. */
-extern const int accq_i_sheds[];
-
+/* A policy verify runs: every registered policy type (accq_policy_type_get),
+ * in registry order, at its default spec.  Nothing in verify keeps a list of
+ * policies: the claims read these flags, and name only the policies their
+ * statements are about (rjiq, pop, random-lp). */
+typedef struct {
+  const char *spec;           /* "rjiq", ..., "pod:2" (accq_policy_type_specs) */
+  const char *name;           /* the type's base name ("pod") */
+  int meets;                  /* the type meets a* by construction */
+  int forced;                 /* it does not, but the fault claims-target=POLICY treats it
+                                 as if it did (claims 1 and 2 check it then) */
+  int sheds;                  /* may lose a job while some server has room: claim 1
+                                 compares it with the optimum with shedding */
+} pol_t;
 /* One exact chain of the grid (a policy at a load and a size). */
 typedef struct {
   int status;                 /* 0: chain computed */
   char why[200];              /* when not computed */
   accq_analysis_t an;
   double t_lp_x;              /* T_LP at the admitted rate (own LP solve) */
+  double t_lp_held;           /* the bound claim 1 holds the policy to: T_LP at the admitted
+                                 rate and at the accuracy min(A, a*) it is held to
+                                 (accq_model_target_held); = t_lp_x unless A < a* */
 } inst_t;
 
 /* A simulation of rjiq or pop at a grid load and a simulated size (computed
@@ -71,24 +81,31 @@ typedef struct {
 typedef struct {
   const accq_model_t *m;
   const accq_verify_options_t *o;
+  int npol;
+  pol_t *pols;                /* [npol]: every registered policy */
+  int p_rjiq, p_pop, p_random_lp; /* the policies the claims name (indices in pols) */
+  char shed_class[160];       /* base names of the shedding policies that do not meet a*
+                                 by construction ("jiq, jfiq, sed, pod"): they share one
+                                 optimum in claim 1's sandwich */
   inst_t *grid;               /* [load][scale][policy] */
   simc_t *sims;               /* [load][sim scale][rjiq, pop] */
   double lp_umax[ACCQ_VERIFY_MAX_GRID];    /* max_k x_k/cap_k at each load */
   char lp_sat_type[ACCQ_VERIFY_MAX_GRID][ACCQ_NAME_MAX];
   int step, nsteps;
-  char fault_policy[32];
   int sim_forget;             /* fault "sim-forget-warmup" */
 } ctx_t;
 
 /* The grid's chain of policy pi at load li and size si. */
 static inline inst_t *at(ctx_t *c, int li, int si, int pi) {
-  return &c->grid[((size_t)li * (size_t)c->o->nscales + (size_t)si) * NPOL + (size_t)pi];
+  return &c->grid[((size_t)li * (size_t)c->o->nscales + (size_t)si) * (size_t)c->npol +
+                  (size_t)pi];
 }
 
-/* The cache entry of the simulation of rjiq (pi = P_RJIQ) or pop at load li
+/* The cache entry of the simulation of rjiq (pi = c->p_rjiq) or pop at load li
  * and simulated size si (computed or not). */
 static inline simc_t *sim_slot(ctx_t *c, int pi, int li, int si) {
-  return &c->sims[((size_t)li * (size_t)c->o->nsim_scales + (size_t)si) * 2 + (pi == P_POP)];
+  return &c->sims[((size_t)li * (size_t)c->o->nsim_scales + (size_t)si) * 2 +
+                  (pi == c->p_pop)];
 }
 
 /* The cached simulation of rjiq or pop at load li and simulated size si, run
@@ -98,8 +115,8 @@ simc_t *accq_i_get_sim(ctx_t *c, int pi, int li, int si);
 /* Advances the progress callback by one step named `what`. */
 void accq_i_progress(ctx_t *c, const char *what);
 
-/* Does policy pi meet a* by construction (rjiq, pop, random-lp, accurate-jiq,
- * or the policy of the fault claims-target=POLICY)? */
+/* Does policy pi meet a* by construction (its type says so, or the fault
+ * claims-target=POLICY treats it so)? */
 int accq_i_meets_by_construction(const ctx_t *c, int pi);
 
 /* ---- rows (row.c) ---- */

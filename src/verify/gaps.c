@@ -39,7 +39,7 @@ int accq_i_gap_series(ctx_t *c, accq_claim_row_t *r, int pi, int li, gap_pt_t *p
       if (!why[0]) snprintf(why, whysz, "%s", sim_slot(c, pi, li, si)->why);
       continue;
     }
-    if (accq_i_sim_warned(r, &sc->s, "%s load %.2f m=%d", accq_i_policies[pi], o->loads[li],
+    if (accq_i_sim_warned(r, &sc->s, "%s load %.2f m=%d", c->pols[pi].spec, o->loads[li],
                           o->sim_scales[si]))
       continue;
     /* infinite buffer: X = Lambda, so the bound is T_LP(Lambda) */

@@ -11,26 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "accq/clock.h"
 #include "accq/lp.h"
 #include "accq/policy.h"
 #include "verify/claims_internal.h"
-
-/* Every policy of docs/policies.md, in table order. */
-const char *const accq_i_policies[] = {"rjiq", "pop", "random-lp", "accurate-jiq", "jiq",
-                                       "jfiq", "jsq", "sed", "pod:2"};
-_Static_assert(sizeof accq_i_policies / sizeof accq_i_policies[0] == NPOL,
-               "NPOL counts accq_i_policies");
-/* Policies that may lose a job while some server has room (their rules): rjiq and
- * random-lp draw a type (or server) blind to occupancy, accurate-jiq never uses
- * the servers outside H, pop's fallback can pick a full server, jiq picks a
- * random server when none is idle, jfiq falls back to sed, sed can prefer a full
- * fast server, pod samples servers that may all be full.  Only jsq always finds
- * room.  Claim 1 compares the shedding ones with the optimum over rules that may
- * also shed (at an admitted rate at least theirs), jsq with the optimum over
- * rules that lose a job only when every server is full. */
-const int accq_i_sheds[] = {1, 1, 1, 1, 1, 1, 0, 1, 1};
 
 void accq_verify_options_init(accq_verify_options_t *o) {
   memset(o, 0, sizeof *o);
@@ -72,23 +57,33 @@ accq_verdict_t accq_verify_overall(const accq_claim_row_t *rows, int n) {
   return ACCQ_VERDICT_PASS;
 }
 
+/* The specs of the registered policies that do not meet a* by construction
+ * (the valid POLICY of claims-target=POLICY), ", "-separated. */
+static void fault_policies(char *valid, size_t size) {
+  const char *const *specs = accq_policy_type_specs();
+  valid[0] = '\0';
+  for (int i = 0; i < accq_policy_type_count(); i++) {
+    if (accq_policy_type_get(i)->meets_target) continue;
+    size_t u = strlen(valid);
+    snprintf(valid + u, size - u, "%s%s", u ? ", " : "", specs[i]);
+  }
+}
+
 int accq_verify_fault_check(const char *fault, accq_err_t *err) {
   if (!fault) return ACCQ_SUCCESS;
   if (!strcmp(fault, "sim-forget-warmup")) return ACCQ_SUCCESS;
-  char valid[160] = "";
-  for (int pi = P_ACCURATE_JIQ + 1; pi < NPOL; pi++) {
-    size_t u = strlen(valid);
-    snprintf(valid + u, sizeof valid - u, "%s%s", u ? ", " : "", accq_i_policies[pi]);
-  }
+  char valid[160];
+  fault_policies(valid, sizeof valid);
   if (strncmp(fault, "claims-target=", 14))
     return accq_err_set(err, ACCQ_EINVAL,
                         "--inject-fault: unknown fault '%s' (the faults are "
                         "claims-target=POLICY, POLICY one of %s, and sim-forget-warmup)",
                         fault, valid);
   const char *p = fault + 14;
-  for (int pi = 0; pi < NPOL; pi++)
-    if (!strcmp(p, accq_i_policies[pi])) {
-      if (pi > P_ACCURATE_JIQ) return ACCQ_SUCCESS;
+  const char *const *specs = accq_policy_type_specs();
+  for (int i = 0; i < accq_policy_type_count(); i++)
+    if (!strcmp(p, specs[i])) {
+      if (!accq_policy_type_get(i)->meets_target) return ACCQ_SUCCESS;
       return accq_err_set(err, ACCQ_EINVAL,
                           "--inject-fault: '%s' already meets a* by construction, so the fault "
                           "would change nothing (POLICY one of %s)",
@@ -107,8 +102,47 @@ void accq_i_progress(ctx_t *c, const char *what) {
 }
 
 int accq_i_meets_by_construction(const ctx_t *c, int pi) {
-  if (pi <= P_ACCURATE_JIQ) return 1;
-  return c->fault_policy[0] && !strcmp(c->fault_policy, accq_i_policies[pi]);
+  return c->pols[pi].meets || c->pols[pi].forced;
+}
+
+/* The index of the registered policy of base name `name`; -1 when there is none. */
+static int policy_index(const char *name) {
+  for (int i = 0; i < accq_policy_type_count(); i++)
+    if (!strcmp(accq_policy_type_get(i)->name, name)) return i;
+  return -1;
+}
+
+/* The policies of the run: every registered type at its default spec, with the
+ * flags the claims read, and the fault's policy marked forced.  ACCQ_EINVAL
+ * when the registry lacks a policy a claim is about. */
+static int ctx_policies(ctx_t *c, const char *fault_policy, accq_err_t *err) {
+  const char *const *specs = accq_policy_type_specs();
+  c->npol = accq_policy_type_count();
+  c->p_rjiq = policy_index("rjiq");
+  c->p_pop = policy_index("pop");
+  c->p_random_lp = policy_index("random-lp");
+  if (c->p_rjiq < 0 || c->p_pop < 0 || c->p_random_lp < 0)
+    return accq_err_set(err, ACCQ_EINVAL,
+                        "verify: the policy registry lacks rjiq, pop or random-lp (claims 2-5 "
+                        "are about them)");
+  c->pols = calloc((size_t)c->npol, sizeof *c->pols);
+  if (!c->pols) return accq_err_set(err, ACCQ_ENOMEM, "verify: out of memory");
+  size_t used = 0;
+  for (int i = 0; i < c->npol; i++) {
+    const accq_policy_type_t *t = accq_policy_type_get(i);
+    pol_t *pl = &c->pols[i];
+    pl->spec = specs[i];
+    pl->name = t->name;
+    pl->meets = t->meets_target != 0;
+    pl->sheds = t->sheds != 0;
+    pl->forced = !pl->meets && fault_policy && !strcmp(fault_policy, pl->spec);
+    if (!pl->meets && pl->sheds && used + strlen(pl->name) + 3 < sizeof c->shed_class) {
+      int w = snprintf(c->shed_class + used, sizeof c->shed_class - used, "%s%s",
+                       used ? ", " : "", pl->name);
+      if (w > 0) used += (size_t)w;
+    }
+  }
+  return ACCQ_SUCCESS;
 }
 
 simc_t *accq_i_get_sim(ctx_t *c, int pi, int li, int si) {
@@ -121,11 +155,11 @@ simc_t *accq_i_get_sim(ctx_t *c, int pi, int li, int si) {
     accq_err_clear(&e);
     char what[160];
     snprintf(what, sizeof what, "%s: simulate %s load %.2f m=%d", c->m->name,
-             accq_i_policies[pi], o->loads[li], o->sim_scales[si]);
+             c->pols[pi].spec, o->loads[li], o->sim_scales[si]);
     accq_i_progress(c, what);
     sc->status = accq_i_model_at(c->m, o->loads[li], o->sim_scales[si], &mm, &e);
     if (!sc->status)
-      sc->status = accq_i_simulate(&mm, accq_i_policies[pi], o->sim_replications, o->sim_jobs,
+      sc->status = accq_i_simulate(&mm, c->pols[pi].spec, o->sim_replications, o->sim_jobs,
                                    o->seed + (unsigned long)si, o->sim_threads, c->sim_forget,
                                    &sc->s, &e);
     if (sc->status)
@@ -164,11 +198,11 @@ static int compute_grid(ctx_t *c, accq_err_t *err) {
   for (int li = 0; li < o->nloads; li++) {
     grid_lp_split(c, li);
     for (int si = 0; si < o->nscales; si++) {
-      for (int pi = 0; pi < NPOL; pi++) {
+      for (int pi = 0; pi < c->npol; pi++) {
         inst_t *in = at(c, li, si, pi);
         char what[160];
         snprintf(what, sizeof what, "%s: chain %s load %.2f m=%d", c->m->name,
-                 accq_i_policies[pi], o->loads[li], o->scales[si]);
+                 c->pols[pi].spec, o->loads[li], o->scales[si]);
         accq_i_progress(c, what);
         accq_model_t mm;
         accq_err_t e;
@@ -178,7 +212,7 @@ static int compute_grid(ctx_t *c, accq_err_t *err) {
           /* the policies that do not claim a* enter only claim 1 (when their exact
            * accuracy happens to reach a*), which holds at every B: a small
            * buffer is enough and saves most of the grid's time */
-          in->status = accq_i_chain(&mm, accq_i_policies[pi], 0, 0, o->max_states,
+          in->status = accq_i_chain(&mm, c->pols[pi].spec, 0, 0, o->max_states,
                                     accq_i_meets_by_construction(c, pi) ? o->max_buffer
                                                                         : OTHER_MAX_BUFFER,
                                     ACCQ_I_SOLVER, 0, &in->an, &e);
@@ -187,7 +221,14 @@ static int compute_grid(ctx_t *c, accq_err_t *err) {
           if (in->status == ACCQ_ENOMEM) return accq_err_set(err, ACCQ_ENOMEM, "%s", e.msg);
           continue;
         }
-        in->t_lp_x = accq_i_t_lp_at(&mm, in->an.m.throughput_total / mm.scale);
+        double x = in->an.m.throughput_total / mm.scale, a = in->an.m.accuracy;
+        in->t_lp_x = accq_i_t_lp_at(&mm, x);
+        /* a policy admitted within the tolerance below a* is held to the bound at its
+         * own accuracy (the LP is discontinuous where a_k = a*: docs/lp.md); a
+         * policy the fault forces is held to a* (the fault claims it meets a*) */
+        in->t_lp_held = a < mm.accuracy_target && !c->pols[pi].forced
+                            ? accq_i_t_lp_held(&mm, x, accq_model_target_held(&mm, a))
+                            : in->t_lp_x;
       }
     }
   }
@@ -225,14 +266,13 @@ static int check_slacks(const accq_verify_options_t *o, accq_err_t *err) {
 }
 
 /* The model's own load joins the grid (first), unless it is already there
- * (within 1e-3) or outside (0,1). */
+ * (within 1e-3) or outside (0,1).  Its load is its arrival rate over
+ * Lambda_max(a*) (a model given by a load is resolved when loaded; one built by
+ * hand is resolved here, on a copy). */
 static void add_own_load(const accq_model_t *m, accq_verify_options_t *oo) {
   accq_model_t own = *m;
-  accq_lp_problem_t p;
-  if (accq_lp_model_resolve(&own, NULL) != ACCQ_SUCCESS ||
-      accq_lp_problem_from_model(&p, &own, 0.0) != ACCQ_SUCCESS)
-    return;
-  double lmax = accq_lp_lambda_max(&p);
+  if (!accq_model_is_resolved(&own) && accq_model_resolve(&own, NULL) != ACCQ_SUCCESS) return;
+  double lmax = accq_model_lambda_max(&own);
   double load = lmax > 0 ? own.arrival_rate / lmax : NAN;
   int dup = 0;
   for (int i = 0; i < oo->nloads; i++) dup |= fabs(oo->loads[i] - load) < 1e-3;
@@ -245,18 +285,12 @@ static void add_own_load(const accq_model_t *m, accq_verify_options_t *oo) {
 
 /* The progress bar's number of steps (an upper bound: claim 3's series may
  * stop early). */
-static int count_steps(const accq_verify_options_t *o) {
-  int nsim = accq_verify_have_simulator() ? o->nloads * o->nsim_scales * 2 + NPOL : 0;
-  return o->nloads * o->nscales * NPOL + NPOL + 5 + nsim +
+static int count_steps(const accq_verify_options_t *o, int npol) {
+  int nsim = accq_verify_have_simulator() ? o->nloads * o->nsim_scales * 2 + npol : 0;
+  return o->nloads * o->nscales * npol + npol + 5 + nsim +
          (o->t_opt ? o->nloads * o->nscales : 0) +
          o->nloads * o->nslacks * (o->nscales + o->nsim_scales + 1) + /* at most (claim 3) */
          2 * o->nloads; /* the mean-field limits of claims 3 and 4 */
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
@@ -272,33 +306,38 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
   memset(&c, 0, sizeof c);
   c.m = m;
   c.o = o;
+  const char *fault_policy = NULL;
   if (o->fault) {
     int st = accq_verify_fault_check(o->fault, err);
     if (st) return st;
     if (!strcmp(o->fault, "sim-forget-warmup")) c.sim_forget = 1;
-    else snprintf(c.fault_policy, sizeof c.fault_policy, "%s", o->fault + 14);
+    else fault_policy = o->fault + 14;
   }
   status = check_slacks(o, err);
   if (status) return status;
-  c.grid = calloc((size_t)o->nloads * (size_t)o->nscales * NPOL, sizeof *c.grid);
+  status = ctx_policies(&c, fault_policy, err);
+  if (status) return status;
+  c.grid = calloc((size_t)o->nloads * (size_t)o->nscales * (size_t)c.npol, sizeof *c.grid);
   c.sims = calloc((size_t)o->nloads * (size_t)(o->nsim_scales > 0 ? o->nsim_scales : 1) * 2,
                   sizeof *c.sims);
   if (!c.grid || !c.sims) {
+    free(c.pols);
     free(c.grid);
     free(c.sims);
     return accq_err_set(err, ACCQ_ENOMEM, "verify: out of memory");
   }
-  c.nsteps = count_steps(o);
+  c.nsteps = count_steps(o, c.npol);
   status = compute_grid(&c, err);
   void (*const claims[ACCQ_VERIFY_NCLAIMS])(ctx_t *, accq_claim_row_t *) = {
       accq_i_claim1, accq_i_claim2, accq_i_claim3, accq_i_claim4, accq_i_claim5};
   for (int k = 0; !status && k < ACCQ_VERIFY_NCLAIMS; k++) {
     if (!(o->claims & (1u << k))) continue;
-    double t0 = now_s();
+    double t0 = accq_clock_now();
     claims[k](&c, &rows[*nrows]);
-    rows[*nrows].seconds = now_s() - t0;
+    rows[*nrows].seconds = accq_clock_now() - t0;
     (*nrows)++;
   }
+  free(c.pols);
   free(c.grid);
   free(c.sims);
   return status;
