@@ -135,16 +135,19 @@ int accq_model_is_resolved(const accq_model_t *m);
 /* ---- meeting the accuracy target ---------------------------------------------- */
 
 /* The one tolerance on "accuracy A meets a*" (docs/measures.md): absolute, because
- * a chain whose boundary mass is at most 1e-9 stands for B = infinity to about that
- * much accuracy.  A policy admitted within it (a* - 1e-9 <= A < a*) is compared
- * with the LP bound at its own accuracy min(A, a*) (accq_lp_bound_at), never at
- * a*: the LP is discontinuous at a_k = a*, so T_LP(a*) can exceed every rule
- * reaching A < a* (docs/lp.md). */
+ * a computed accuracy (a chain whose boundary mass is at most 1e-9, a solve to a
+ * residual) stands for the true one to about that much.  Decision: a policy that
+ * meets a* by construction (its type's meets_target) is compared with T_LP at a*;
+ * any other policy whose computed accuracy A passes accq_model_meets_target is
+ * compared with T_LP at min(A - tol, a*) (accq_model_target_held), the least
+ * target its true accuracy can have: the LP is discontinuous at a_k = a*
+ * (docs/lp.md), so T_LP(a*) can exceed every rule whose accuracy is within
+ * 1e-12 of a*. */
 #define ACCQ_ACCURACY_TOL 1e-9
 /* accuracy >= a* - ACCQ_ACCURACY_TOL (0 for NaN). */
 int accq_model_meets_target(const accq_model_t *m, double accuracy);
-/* The target a policy with this accuracy is held to in the LP comparison:
- * min(accuracy, a*) (NaN accuracy: a*). */
+/* The target a policy that does not meet a* by construction is held to in the
+ * LP comparison: min(accuracy - ACCQ_ACCURACY_TOL, a*), at least 0 (NaN: a*). */
 double accq_model_target_held(const accq_model_t *m, double accuracy);
 
 /* ---- the --vary parameters ------------------------------------------------------- */

@@ -46,7 +46,7 @@ static void claim1_chains(ctx_t *c, accq_claim_row_t *r, chain_counts_t *n) {
         }
         /* the bound at the admitted rate X (a finite buffer loses jobs): T_LP
          * grows with the rate, so the offered rate would be a wrong, larger bound;
-         * and at the accuracy the policy is held to, min(A, a*) */
+         * and at the target the policy is held to (inst_t.t_lp_held) */
         double margin = ms->mean_response_time / in->t_lp_held - 1.0 + TOL_BOUND;
         r->instances++;
         accq_i_margin_at(r, margin,

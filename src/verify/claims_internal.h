@@ -63,8 +63,9 @@ typedef struct {
   accq_analysis_t an;
   double t_lp_x;              /* T_LP at the admitted rate (own LP solve) */
   double t_lp_held;           /* the bound claim 1 holds the policy to: T_LP at the admitted
-                                 rate and at the accuracy min(A, a*) it is held to
-                                 (accq_model_target_held); = t_lp_x unless A < a* */
+                                 rate and at the target it is held to (a* for a policy
+                                 that meets a* by construction, else
+                                 accq_model_target_held(A) = min(A - tol, a*)) */
 } inst_t;
 
 /* A simulation of rjiq or pop at a grid load and a simulated size (computed

@@ -223,11 +223,13 @@ static int compute_grid(ctx_t *c, accq_err_t *err) {
         }
         double x = in->an.m.throughput_total / mm.scale, a = in->an.m.accuracy;
         in->t_lp_x = accq_i_t_lp_at(&mm, x);
-        /* a policy admitted within the tolerance below a* is held to the bound at its
-         * own accuracy (the LP is discontinuous where a_k = a*: docs/lp.md); a
-         * policy the fault forces is held to a* (the fault claims it meets a*) */
-        in->t_lp_held = a < mm.accuracy_target && !c->pols[pi].forced
-                            ? accq_i_t_lp_held(&mm, x, accq_model_target_held(&mm, a))
+        /* claim 1's bound (docs/measures.md, "Meeting the target"): a policy that
+         * meets a* by construction (or that the fault says does) is held to T_LP at
+         * a*; any other is held to T_LP at min(A - tol, a*), the least target its
+         * true accuracy can have, since the LP is discontinuous at a_k = a* */
+        double held = accq_model_target_held(&mm, a);
+        in->t_lp_held = !accq_i_meets_by_construction(c, pi) && held < mm.accuracy_target
+                            ? accq_i_t_lp_held(&mm, x, held)
                             : in->t_lp_x;
       }
     }
