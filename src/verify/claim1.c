@@ -17,6 +17,26 @@ typedef struct {
   int below_target, not_fit, unstable, no_bound;
 } chain_counts_t;
 
+/* The claim's premise: a policy whose registry type promises a* by
+ * construction must meet it (accq_model_meets_target) on every chain that
+ * stands for an infinite buffer.  One that does not is a FAIL of the promise
+ * (a finite buffer may lower the admitted accuracy: claim 2's bound). */
+static void broken_promise(ctx_t *c, accq_claim_row_t *r, int pi, int li, int si) {
+  const accq_verify_options_t *o = c->o;
+  const inst_t *in = at(c, li, si, pi);
+  const accq_measures_t *ms = &in->an.m;
+  double margin = ms->accuracy - c->m->accuracy_target + TOL_ACC;
+  r->instances++;
+  r->verdict = ACCQ_VERDICT_FAIL;
+  accq_i_margin_at(r, margin,
+                   "%s load %.2f m=%d B=%d (boundary mass %.2g): accuracy %.12f below a* %g",
+                   c->pols[pi].spec, o->loads[li], o->scales[si], in->an.buffer,
+                   ms->boundary_mass, ms->accuracy, c->m->accuracy_target);
+  accq_i_note_add(r, "%s promises a* by construction (its policy type) but misses it at load "
+                  "%.2f m=%d: accuracy %.12f < %g", c->pols[pi].spec, o->loads[li],
+                  o->scales[si], ms->accuracy, c->m->accuracy_target);
+}
+
 /* E[T] >= T_LP(X) on every chain of the grid whose policy meets a*. */
 static void claim1_chains(ctx_t *c, accq_claim_row_t *r, chain_counts_t *n) {
   const accq_verify_options_t *o = c->o;
@@ -33,6 +53,10 @@ static void claim1_chains(ctx_t *c, accq_claim_row_t *r, chain_counts_t *n) {
         const accq_measures_t *ms = &in->an.m;
         int forced = c->pols[pi].forced;
         if (!forced && !accq_model_meets_target(m, ms->accuracy)) {
+          if (c->pols[pi].meets && ms->boundary_mass <= TINY_MASS) {
+            broken_promise(c, r, pi, li, si);
+            continue;
+          }
           /* outside the claim: the bound is for accuracy-meeting policies (a finite
            * buffer can also push an R-JIQ/POP's admitted accuracy below a*) */
           n->below_target++;
