@@ -16,9 +16,12 @@ typedef struct {
 
 /* POP's limit gap lg (E[T] et, bound tlp) at load li, with the finite-m gaps
  * pts[0..n) as supporting information. */
-static void pop_limit(ctx_t *c, accq_claim_row_t *r, int li, double et, double tlp, double lg,
-                      const gap_pt_t *pts, int n, const char *ser, limits_t *lim) {
+static void pop_limit(ctx_t *c, accq_claim_row_t *r, int li, double et, double et_error,
+                      double tlp, double lg, const gap_pt_t *pts, int n, const char *ser,
+                      limits_t *lim) {
   double load = c->o->loads[li];
+  char etxt[48];
+  accq_i_et_error_text(et_error, etxt, sizeof etxt);
   r->instances++;
   lim->nlim++;
   lim->max_lg = isnan(lim->max_lg) ? lg : fmax(lim->max_lg, lg);
@@ -30,11 +33,12 @@ static void pop_limit(ctx_t *c, accq_claim_row_t *r, int li, double et, double t
   }
   double mg = POP_NEAR - lg;
   accq_i_margin_at(r, mg,
-                   "load %.2f: POP's mean-field limit gap %.3g (E[T] %.12g, T_LP %.12g); finite "
-                   "m: gap %s",
-                   load, lg, et, tlp, ser[0] ? ser : "none");
-  if (lg < -TOL_LIMIT) {
-    /* below the LP bound, which holds at every size: a contradiction */
+                   "load %.2f: POP's mean-field limit gap %.3g (E[T] %.12g%s, T_LP %.12g); "
+                   "finite m: gap %s",
+                   load, lg, et, etxt, tlp, ser[0] ? ser : "none");
+  if (lg + (isnan(et_error) ? 0.0 : et_error / et) < -TOL_LIMIT) {
+    /* below the LP bound, which holds at every size, by more than the limit's
+     * error estimate: a contradiction */
     r->verdict = ACCQ_VERDICT_FAIL;
     accq_i_note_add(r, "load %.2f: POP's limit E[T] %.12g is below T_LP %.12g", load, et, tlp);
   } else if (!(mg >= 0)) {
@@ -97,8 +101,8 @@ static void claim4_load(ctx_t *c, accq_claim_row_t *r, int li, limits_t *lim, ch
                         size_t skipsz) {
   gap_pt_t pts[2 * ACCQ_VERIFY_MAX_GRID];
   char why[200], ser[400], lwhy[200];
-  double et = NAN, tlp = NAN, lg = NAN;
-  int lst = accq_i_limit_at(c, "pop", li, &et, lwhy, sizeof lwhy);
+  double et = NAN, et_error = NAN, tlp = NAN, lg = NAN;
+  int lst = accq_i_limit_at(c, "pop", li, &et, &et_error, lwhy, sizeof lwhy);
   if (!lst) {
     tlp = accq_i_t_lp_at_load(c, li);
     lg = et / tlp - 1.0;
@@ -111,7 +115,7 @@ static void claim4_load(ctx_t *c, accq_claim_row_t *r, int li, limits_t *lim, ch
   accq_i_series_text(pts, n, ser, sizeof ser);
   r->instances += n;
   if (!lst)
-    pop_limit(c, r, li, et, tlp, lg, pts, n, ser, lim);
+    pop_limit(c, r, li, et, et_error, tlp, lg, pts, n, ser, lim);
   else if (!pop_finite(c, r, li, lwhy, pts, n, ser, why, skip, skipsz))
     return;
   pop_vs_random_lp(c, r, li);

@@ -181,9 +181,14 @@ int accq_i_gap_series(ctx_t *c, accq_claim_row_t *r, int pi, int li, gap_pt_t *p
 int accq_i_series_text(const gap_pt_t *pts, int n, char *buf, size_t size);
 
 /* The mean-field (m -> infinity) limit of `pol` at grid load li: its E[T]
- * (per unit of scale, so the model is taken at m = 1), or the status of
- * accq_limit_et with the reason in why. */
-int accq_i_limit_at(ctx_t *c, const char *pol, int li, double *et, char *why, size_t whysz);
+ * (per unit of scale, so the model is taken at m = 1) and the limit's
+ * a-posteriori error estimate of it (accq_limit_result_t.et_error, NaN when
+ * not estimated), or the status of accq_limit_solve with the reason in why. */
+int accq_i_limit_at(ctx_t *c, const char *pol, int li, double *et, double *et_error, char *why,
+                    size_t whysz);
+
+/* " (error estimate 3.2e-15)", or " (error not estimated)" for NaN. */
+void accq_i_et_error_text(double et_error, char *buf, size_t size);
 
 /* T_LP of the model at grid load li at m = 1 (verify's own LP solve; NaN when
  * the model cannot be taken there or the LP fails). */

@@ -69,22 +69,29 @@ int accq_i_series_text(const gap_pt_t *pts, int n, char *buf, size_t size) {
   return (int)used;
 }
 
-int accq_i_limit_at(ctx_t *c, const char *pol, int li, double *et, char *why, size_t whysz) {
+int accq_i_limit_at(ctx_t *c, const char *pol, int li, double *et, double *et_error, char *why,
+                    size_t whysz) {
   accq_model_t mm;
   accq_err_t e;
   accq_err_clear(&e);
   char what[160];
   snprintf(what, sizeof what, "%s: limit %s load %.2f", c->m->name, pol, c->o->loads[li]);
   accq_i_progress(c, what);
-  double gap;
   *et = NAN;
+  *et_error = NAN;
   why[0] = '\0';
+  accq_limit_t *w = NULL;
   int st = accq_i_model_at(c->m, c->o->loads[li], 1, &mm, &e);
-  if (!st) st = accq_limit_et(&mm, pol, et, &gap, &e);
-  if (st) {
-    *et = NAN;
+  if (!st) st = accq_limit_alloc(&w, &mm, pol, NULL, &e);
+  if (!st) st = accq_limit_solve(w, &e);
+  if (!st) {
+    const accq_limit_result_t *res = accq_limit_result(w);
+    *et = res->et;
+    *et_error = res->et_error;
+  } else {
     snprintf(why, whysz, "%.190s", e.msg);
   }
+  accq_limit_free(w);
   return st;
 }
 
@@ -92,4 +99,9 @@ double accq_i_t_lp_at_load(ctx_t *c, int li) {
   accq_model_t m1;
   if (accq_i_model_at(c->m, c->o->loads[li], 1, &m1, NULL)) return NAN;
   return accq_i_t_lp_at(&m1, m1.arrival_rate);
+}
+
+void accq_i_et_error_text(double et_error, char *buf, size_t size) {
+  if (isnan(et_error)) snprintf(buf, size, " (error not estimated)");
+  else snprintf(buf, size, " (error estimate %.2g)", et_error);
 }
