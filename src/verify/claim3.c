@@ -348,7 +348,7 @@ static int beyond_breakpoint(ctx_t *c, int li) {
 void accq_i_claim3(ctx_t *c, accq_claim_row_t *r) {
   const accq_verify_options_t *o = c->o;
   accq_i_row_init(r, 3, "R-JIQ asymptotically optimal", c->m->name,
-                  "1e-9 - |E[T] at m = inf / bound - 1| - the limit's relative error estimate "
+                  "1e-9 - |E[T] at m = inf / bound - 1| - its error estimate "
                   "(rjiq vs T_LP; past the first breakpoint "
                   "rjiq:e vs T_LP^e), min over loads; without a limit: the finite-m gap's fall "
                   "minus its noise");
