@@ -1,7 +1,9 @@
 /* The verification suite: the claims of docs/claims.md checked on a model over
  * a grid of loads and sizes (exact chains where they fit, simulation beyond),
- * the convergence of a policy's gap to the LP bound as the system grows, and
- * sweeps of one model parameter.
+ * for every policy of the policy registry (accq/policy.h), and what a run of
+ * them adds up to (counts, exit status, warnings, report).  The simulator
+ * adapter and the bundled models are shared with the sweep and convergence
+ * grids.
  *
  * Every verdict is honest:
  *   PASS     the claim was checked on at least one instance and held on every
@@ -177,7 +179,9 @@ typedef struct {
 void accq_verify_options_init(accq_verify_options_t *opt);
 
 /* Checks claims 1..5 on model m (file form: load or arrival_rate, any scale;
- * the grid replaces the load and scale).  Writes one row per selected claim
+ * the grid replaces the load and scale) for every registered policy type at
+ * its default spec (docs/claims.md, "Which policies verify runs"; ACCQ_EINVAL
+ * when the registry lacks rjiq, pop or random-lp, which the claims name).  Writes one row per selected claim
  * into rows[0..*nrows).  A claim that fails is not an error: the function
  * returns ACCQ_SUCCESS with verdict FAIL.  Errors are bad options (EINVAL)
  * and allocation failures.  Cost: dominated by the chains of the grid
