@@ -151,13 +151,13 @@ static void claim3_limit(accq_claim_row_t *r, double et, double et_error, double
   accq_i_et_error_text(et_error, etxt, sizeof etxt);
   r->instances++;
   accq_i_margin_at(r, TOL_LIMIT - dev - err,
-                   "%s: mean-field limit E[T] %.12g%s vs bound %.12g (rel. diff %.2g); finite m: "
-                   "gap %s",
-                   label, et, etxt, bound, dev, ser[0] ? ser : "none");
+                   "%s: mean-field limit E[T] %.12g vs bound %.12g (rel. diff %.2g, E[T]%s); "
+                   "finite m: gap %s",
+                   label, et, bound, dev, etxt, ser[0] ? ser : "none");
   if (!(dev + err <= TOL_LIMIT)) {
     r->verdict = ACCQ_VERDICT_FAIL;
-    accq_i_note_add(r, "%s: the mean-field limit E[T] %.12g%s differs from the bound %.12g by "
-                    "%.3g (> %g relative)", label, et, etxt, bound, dev, TOL_LIMIT);
+    accq_i_note_add(r, "%s: the mean-field limit E[T] %.12g differs from the bound %.12g by "
+                    "%.3g (E[T]%s; > %g relative)", label, et, bound, dev, etxt, TOL_LIMIT);
   }
 }
 

@@ -33,9 +33,9 @@ static void pop_limit(ctx_t *c, accq_claim_row_t *r, int li, double et, double e
   }
   double mg = POP_NEAR - lg;
   accq_i_margin_at(r, mg,
-                   "load %.2f: POP's mean-field limit gap %.3g (E[T] %.12g%s, T_LP %.12g); "
+                   "load %.2f: POP's mean-field limit gap %.3g (E[T] %.12g, T_LP %.12g; E[T]%s); "
                    "finite m: gap %s",
-                   load, lg, et, etxt, tlp, ser[0] ? ser : "none");
+                   load, lg, et, tlp, etxt, ser[0] ? ser : "none");
   if (lg + (isnan(et_error) ? 0.0 : et_error / et) < -TOL_LIMIT) {
     /* below the LP bound, which holds at every size, by more than the limit's
      * error estimate: a contradiction */

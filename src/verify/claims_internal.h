@@ -187,7 +187,7 @@ int accq_i_series_text(const gap_pt_t *pts, int n, char *buf, size_t size);
 int accq_i_limit_at(ctx_t *c, const char *pol, int li, double *et, double *et_error, char *why,
                     size_t whysz);
 
-/* " (error estimate 3.2e-15)", or " (error not estimated)" for NaN. */
+/* " error estimate 3.2e-15", or " error not estimated" for NaN. */
 void accq_i_et_error_text(double et_error, char *buf, size_t size);
 
 /* T_LP of the model at grid load li at m = 1 (verify's own LP solve; NaN when

@@ -102,6 +102,6 @@ double accq_i_t_lp_at_load(ctx_t *c, int li) {
 }
 
 void accq_i_et_error_text(double et_error, char *buf, size_t size) {
-  if (isnan(et_error)) snprintf(buf, size, " (error not estimated)");
-  else snprintf(buf, size, " (error estimate %.2g)", et_error);
+  if (isnan(et_error)) snprintf(buf, size, " error not estimated");
+  else snprintf(buf, size, " error estimate %.2g", et_error);
 }
