@@ -1,7 +1,9 @@
 /* The verification suite: the claims of docs/claims.md checked on a model over
  * a grid of loads and sizes (exact chains where they fit, simulation beyond),
- * the convergence of a policy's gap to the LP bound as the system grows, and
- * sweeps of one model parameter.
+ * for every policy of the policy registry (accq/policy.h), and what a run of
+ * them adds up to (counts, exit status, warnings, report).  The simulator
+ * adapter and the bundled models are shared with the sweep and convergence
+ * grids.
  *
  * Every verdict is honest:
  *   PASS     the claim was checked on at least one instance and held on every
@@ -26,6 +28,7 @@
 
 #include "accq/measures.h"
 #include "accq/model.h"
+#include "accq/report.h"
 
 #define ACCQ_VERIFY_NCLAIMS 5
 #define ACCQ_VERIFY_MAX_GRID 16
@@ -73,6 +76,33 @@ typedef struct {
  * was skipped, else PARTIAL if any row is partial, else PASS (also for n = 0:
  * callers decide what an empty run means). */
 accq_verdict_t accq_verify_overall(const accq_claim_row_t *rows, int n);
+
+/* ---- a run's summary: what `accq verify` prints (docs/output.md) ---- */
+
+/* count[v] = the rows with verdict v (indexed by accq_verdict_t). */
+void accq_verify_count(const accq_claim_row_t *rows, int n, int count[4]);
+
+/* The exit status a run's rows ask for: 1 when a row FAILs, else 3 when a row
+ * is SKIPPED (a claim that could not be checked is not a pass), else 0. */
+int accq_verify_exit_status(const accq_claim_row_t *rows, int n);
+
+/* The warnings of one row as texts: "claim N on MODEL SKIPPED: reason" first
+ * when with_skip and the row is SKIPPED, then each simulation warning the row
+ * kept ("claim N on MODEL: ... (not used as evidence)"), then "claim N on
+ * MODEL: K more simulation warning(s)" for those it did not keep.  text must
+ * hold ACCQ_VERIFY_ROW_TEXTS entries; returns how many were written. */
+#define ACCQ_VERIFY_TEXT_MAX (ACCQ_VERIFY_WARNING_MAX + 160)
+#define ACCQ_VERIFY_ROW_TEXTS (ACCQ_VERIFY_ROW_WARNINGS + 2)
+int accq_verify_row_warnings(const accq_claim_row_t *r, int with_skip,
+                             char (*text)[ACCQ_VERIFY_TEXT_MAX]);
+
+/* The report of a run (rows of nmodels models, `seconds` of wall time): the
+ * counts, the overall verdict and every warning at the top level, and the
+ * table "claims" (one row per claim and model; a SKIPPED row carries its
+ * reason and no margin).  Render it with accq_report_write (JSON, CSV,
+ * Markdown, LaTeX); free with accq_report_free.  NULL when out of memory. */
+accq_report_t *accq_verify_report(const accq_claim_row_t *rows, int n, int nmodels,
+                                  double seconds);
 
 /* Optional hook for claim 1's sandwich T_LP(X) <= t_opt(m,B) <= E[T]: the
  * constrained optimum of model m (at its scale) with buffer B over one class of
@@ -149,7 +179,9 @@ typedef struct {
 void accq_verify_options_init(accq_verify_options_t *opt);
 
 /* Checks claims 1..5 on model m (file form: load or arrival_rate, any scale;
- * the grid replaces the load and scale).  Writes one row per selected claim
+ * the grid replaces the load and scale) for every registered policy type at
+ * its default spec (docs/claims.md, "Which policies verify runs"; ACCQ_EINVAL
+ * when the registry lacks rjiq, pop or random-lp, which the claims name).  Writes one row per selected claim
  * into rows[0..*nrows).  A claim that fails is not an error: the function
  * returns ACCQ_SUCCESS with verdict FAIL.  Errors are bad options (EINVAL)
  * and allocation failures.  Cost: dominated by the chains of the grid

@@ -1,14 +1,15 @@
 /* accq verify [MODEL..]: the claims on each model, one row per claim and
  * model.  Exit status: 1 when some row FAILs; else 3 when some row is SKIPPED
  * (a claim that could not be checked anywhere, e.g. every chain over the state
- * limit, is not a pass); else 0 (PASS, or PARTIAL: held on the part checked). */
-#include "accq/clock.h"
+ * limit, is not a pass); else 0 (PASS, or PARTIAL: held on the part checked).
+ * The CLI parses, calls the library (accq_verify_model per model, the run's
+ * summary and report from accq/verify.h) and prints. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "accq/accq.h"
+#include "accq/clock.h"
 #include "accq/verify.h"
 #include "cli/cli.h"
 #include "cli/numlist.h"
@@ -26,32 +27,11 @@ static void on_progress(void *ctx, const char *what, double fraction) {
   accq_progress_update(&p->bar, p->index + fraction);
 }
 
-static double now(void) { return accq_clock_now(); }
-
-/* The simulation warnings of one row as texts "claim N on MODEL: simulation
- * ...: warning" (at most ACCQ_VERIFY_ROW_WARNINGS + 1: the last one counts the
- * warnings the row did not keep).  Returns how many were written. */
-static int row_warnings(const accq_claim_row_t *r, char (*text)[ACCQ_VERIFY_WARNING_MAX + 160],
-                        const char **ptr) {
-  int n = 0, kept = r->nwarnings < ACCQ_VERIFY_ROW_WARNINGS ? r->nwarnings
-                                                             : ACCQ_VERIFY_ROW_WARNINGS;
-  for (int j = 0; j < kept; j++, n++) {
-    snprintf(text[n], sizeof text[n], "claim %d on %s: %s (not used as evidence)", r->claim,
-             r->model, r->warnings[j]);
-    ptr[n] = text[n];
-  }
-  if (r->nwarnings > kept) {
-    snprintf(text[n], sizeof text[n], "claim %d on %s: %d more simulation warning(s)", r->claim,
-             r->model, r->nwarnings - kept);
-    ptr[n] = text[n];
-    n++;
-  }
-  return n;
-}
-
 /* Human layout: a table of verdicts, each row followed by its evidence and note. */
 static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels,
-                       double seconds, const int *count) {
+                       double seconds) {
+  int count[4];
+  accq_verify_count(rows, n, count);
   fprintf(f, "accq verify: %d model(s), %d row(s), %.1f s\n\n", nmodels, n, seconds);
   fprintf(f, "%-32s %-20s %-8s %8s %13s\n", "claim", "model", "verdict", "checked",
           "worst margin");
@@ -80,24 +60,176 @@ static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels
           count[ACCQ_VERDICT_SKIPPED], accq_verdict_name(accq_verify_overall(rows, n)));
 }
 
+/* The option strings of the grid, before parsing. */
+typedef struct {
+  const char *claims, *loads, *scales, *sim_scales, *fault;
+  int64_t max_states;
+  int jobs, reps, max_buffer;
+} grid_args_t;
+
+/* A list of sizes (--scales, --sim-scales): whole numbers >= 1. */
+static int parse_sizes(const accq_cli_t *cli, const char *opt, const char *s, int *v, int *n) {
+  if (accq_cli_parse_ints(s, v, ACCQ_VERIFY_MAX_GRID, n))
+    return accq_cli_usage(cli, "--%s: expected a list such as %s (got '%s')", opt,
+                          strcmp(opt, "scales") ? "4,16" : "1,2", s);
+  for (int i = 0; i < *n; i++)
+    if (v[i] < 1) return accq_cli_usage(cli, "--%s: sizes must be >= 1 (got %d)", opt, v[i]);
+  return -1;
+}
+
+/* The grid options into o; -1 when they are good, else the usage exit status. */
+static int parse_grid(const accq_cli_t *cli, const grid_args_t *a, accq_verify_options_t *o) {
+  if (a->claims) {
+    int c[ACCQ_VERIFY_NCLAIMS + 1], n;
+    if (accq_cli_parse_ints(a->claims, c, ACCQ_VERIFY_NCLAIMS + 1, &n))
+      return accq_cli_usage(cli, "--claims: expected a list such as 1,2,5 (got '%s')", a->claims);
+    o->claims = 0;
+    for (int i = 0; i < n; i++) {
+      if (c[i] < 1 || c[i] > ACCQ_VERIFY_NCLAIMS)
+        return accq_cli_usage(cli, "--claims: claims are 1..%d (got %d)", ACCQ_VERIFY_NCLAIMS,
+                              c[i]);
+      o->claims |= 1u << (c[i] - 1);
+    }
+  }
+  if (a->loads) {
+    if (accq_cli_parse_doubles(a->loads, o->loads, ACCQ_VERIFY_MAX_GRID, &o->nloads))
+      return accq_cli_usage(cli, "--loads: expected a list such as 0.3,0.6 (got '%s')", a->loads);
+    for (int i = 0; i < o->nloads; i++)
+      if (!(o->loads[i] > 0 && o->loads[i] <= 1))
+        return accq_cli_usage(cli, "--loads: each load must be in (0,1] (got %g)", o->loads[i]);
+  }
+  int rc;
+  if (a->scales && (rc = parse_sizes(cli, "scales", a->scales, o->scales, &o->nscales)) >= 0)
+    return rc;
+  if (a->sim_scales &&
+      (rc = parse_sizes(cli, "sim-scales", a->sim_scales, o->sim_scales, &o->nsim_scales)) >= 0)
+    return rc;
+  if (a->reps == 1) return accq_cli_usage(cli, "--replications must be >= 2 (got 1)");
+  if (a->max_states) o->max_states = a->max_states;
+  if (a->max_buffer) o->max_buffer = a->max_buffer;
+  if (a->jobs) o->sim_jobs = a->jobs;
+  if (a->reps) o->sim_replications = a->reps;
+  o->seed = (unsigned long)cli->seed;
+  /* a typo in a fault is a usage error before anything runs */
+  accq_err_t ferr;
+  accq_err_clear(&ferr);
+  if (accq_verify_fault_check(a->fault, &ferr)) return accq_cli_usage(cli, "%s", ferr.msg);
+  o->fault = a->fault;
+  return -1;
+}
+
+/* The models: the arguments, or every bundled one; every model is loaded (and a
+ * bad one refused) before anything is computed.  0 or the exit status. */
+static int load_models(const accq_cli_t *cli, accq_model_t **models, int *nmodels) {
+  static char paths[MAX_MODELS][1024];
+  accq_err_t err;
+  accq_err_clear(&err);
+  *nmodels = 0;
+  if (cli->nargs == 0) {
+    char dir[1024];
+    if (accq_verify_bundled_models(paths, MAX_MODELS, nmodels, dir, sizeof dir, &err))
+      return accq_cli_fail(&err);
+    if (cli->verbose) fprintf(stderr, "accq verify: %d bundled model(s) in %s\n", *nmodels, dir);
+  } else {
+    for (int i = 0; i < cli->nargs; i++) snprintf(paths[(*nmodels)++], 1024, "%s", cli->args[i]);
+  }
+  *models = calloc((size_t)*nmodels, sizeof **models);
+  if (!*models) {
+    accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
+    return accq_cli_fail(&err);
+  }
+  for (int i = 0; i < *nmodels; i++)
+    if (accq_model_load(&(*models)[i], paths[i], cli->sets.v, cli->sets.n, &err)) {
+      free(*models);
+      *models = NULL;
+      return accq_cli_fail(&err);
+    }
+  return 0;
+}
+
+/* Checks every model, rows appended in order; 0 or the exit status of an error. */
+static int run_models(const accq_cli_t *cli, const accq_model_t *models, int nmodels,
+                      accq_verify_options_t *o, accq_claim_row_t *rows, int *nrows,
+                      double *seconds) {
+  prog_t prog;
+  accq_err_t err;
+  accq_err_clear(&err);
+  accq_progress_start(&prog.bar, "verify", nmodels, cli->quiet);
+  o->progress = on_progress;
+  o->progress_ctx = &prog;
+  *nrows = 0;
+  double t0 = accq_clock_now();
+  for (int i = 0; i < nmodels; i++) {
+    prog.index = i;
+    int n = 0;
+    if (accq_verify_model(&models[i], o, rows + *nrows, &n, &err)) {
+      accq_progress_finish(&prog.bar);
+      return accq_cli_fail(&err);
+    }
+    *nrows += n;
+    if (cli->verbose)
+      fprintf(stderr, "accq verify: %s done (%.1f s)\n", models[i].name, accq_clock_now() - t0);
+  }
+  accq_progress_finish(&prog.bar);
+  *seconds = accq_clock_now() - t0;
+  return 0;
+}
+
+/* The rows in the chosen format; 0 or the exit status of a failed write. */
+static int emit(const accq_cli_t *cli, const accq_claim_row_t *rows, int nrows, int nmodels,
+                double seconds) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  if (cli->format != ACCQ_FORMAT_TEXT) {
+    accq_report_t *rep = accq_verify_report(rows, nrows, nmodels, seconds);
+    if (!rep) {
+      accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
+      return accq_cli_fail(&err);
+    }
+    int erc = accq_cli_emit(cli, rep);
+    accq_report_free(rep);
+    return erc;
+  }
+  /* stdout too goes through the outfile API, so a failed write is exit 3 */
+  accq_outfile_t *of = NULL;
+  if (accq_outfile_open(cli->out, &of, &err)) return accq_cli_fail(&err);
+  write_text(accq_outfile_stream(of), rows, nrows, nmodels, seconds);
+  if (accq_outfile_commit(of, &err)) return accq_cli_fail(&err);
+  return 0;
+}
+
+/* Never hidden by -q: the exit status needs its reason on stderr. */
+static void print_reasons(const accq_claim_row_t *rows, int nrows) {
+  int count[4];
+  accq_verify_count(rows, nrows, count);
+  if (count[ACCQ_VERDICT_FAIL])
+    fprintf(stderr, "accq verify: %d claim row(s) FAILED\n", count[ACCQ_VERDICT_FAIL]);
+  for (int i = 0; i < nrows; i++) {
+    if (rows[i].verdict == ACCQ_VERDICT_SKIPPED)
+      fprintf(stderr, "accq verify: warning: claim %d on %s SKIPPED (nothing checked): %s\n",
+              rows[i].claim, rows[i].model, rows[i].reason);
+    char wt[ACCQ_VERIFY_ROW_TEXTS][ACCQ_VERIFY_TEXT_MAX];
+    int nw = accq_verify_row_warnings(&rows[i], 0, wt);
+    for (int j = 0; j < nw; j++) fprintf(stderr, "accq verify: warning: %s\n", wt[j]);
+  }
+}
+
 int accq_cli_verify(int argc, char **argv) {
-  const char *claims_s = NULL, *loads_s = NULL, *scales_s = NULL, *sim_scales_s = NULL;
-  const char *fault = NULL;
-  int64_t max_states = 0;
-  int jobs = 0, reps = 0, max_buffer = 0;
+  grid_args_t a;
+  memset(&a, 0, sizeof a);
   const accq_cli_opt_t opts[] = {
-      {"claims", 0, ACCQ_OPT_STRING, &claims_s, "1,2,..", "check only these claims (default all)"},
-      {"loads", 0, ACCQ_OPT_STRING, &loads_s, "L,..",
+      {"claims", 0, ACCQ_OPT_STRING, &a.claims, "1,2,..", "check only these claims (default all)"},
+      {"loads", 0, ACCQ_OPT_STRING, &a.loads, "L,..",
        "loads (fractions of Lambda_max(a*)) of the grid (default 0.3,0.6,0.85)"},
-      {"scales", 0, ACCQ_OPT_STRING, &scales_s, "M,..", "sizes m of the exact chains (default 1,2)"},
-      {"sim-scales", 0, ACCQ_OPT_STRING, &sim_scales_s, "M,..",
+      {"scales", 0, ACCQ_OPT_STRING, &a.scales, "M,..", "sizes m of the exact chains (default 1,2)"},
+      {"sim-scales", 0, ACCQ_OPT_STRING, &a.sim_scales, "M,..",
        "sizes m simulated beyond the chains (default 4,16,64)"},
-      {"max-states", 0, ACCQ_OPT_SIZE, &max_states, "N",
+      {"max-states", 0, ACCQ_OPT_SIZE, &a.max_states, "N",
        "state limit per chain of the grid (default 2e4; larger instances are skipped)"},
-      {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B", "largest auto buffer (default 60)"},
-      {"jobs", 0, ACCQ_OPT_COUNT, &jobs, "N", "simulated jobs per replication (default 1e5)"},
-      {"replications", 0, ACCQ_OPT_COUNT, &reps, "R", "simulation replications (default 10)"},
-      {"inject-fault", 0, ACCQ_OPT_STRING, &fault, "FAULT",
+      {"max-buffer", 0, ACCQ_OPT_COUNT, &a.max_buffer, "B", "largest auto buffer (default 60)"},
+      {"jobs", 0, ACCQ_OPT_COUNT, &a.jobs, "N", "simulated jobs per replication (default 1e5)"},
+      {"replications", 0, ACCQ_OPT_COUNT, &a.reps, "R", "simulation replications (default 10)"},
+      {"inject-fault", 0, ACCQ_OPT_STRING, &a.fault, "FAULT",
        "for tests: claims-target=POLICY treats POLICY as meeting a* by construction (must make "
        "verify fail); sim-forget-warmup simulates with no warm-up (the bias warnings must "
        "show)"},
@@ -116,200 +248,23 @@ int accq_cli_verify(int argc, char **argv) {
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
   if (rc >= 0) return rc;
-
   accq_verify_options_t o;
   accq_verify_options_init(&o);
-  if (claims_s) {
-    int c[ACCQ_VERIFY_NCLAIMS + 1], n;
-    if (accq_cli_parse_ints(claims_s, c, ACCQ_VERIFY_NCLAIMS + 1, &n))
-      return accq_cli_usage(&cli, "--claims: expected a list such as 1,2,5 (got '%s')", claims_s);
-    o.claims = 0;
-    for (int i = 0; i < n; i++) {
-      if (c[i] < 1 || c[i] > ACCQ_VERIFY_NCLAIMS)
-        return accq_cli_usage(&cli, "--claims: claims are 1..%d (got %d)", ACCQ_VERIFY_NCLAIMS,
-                              c[i]);
-      o.claims |= 1u << (c[i] - 1);
-    }
-  }
-  if (loads_s) {
-    if (accq_cli_parse_doubles(loads_s, o.loads, ACCQ_VERIFY_MAX_GRID, &o.nloads))
-      return accq_cli_usage(&cli, "--loads: expected a list such as 0.3,0.6 (got '%s')", loads_s);
-    for (int i = 0; i < o.nloads; i++)
-      if (!(o.loads[i] > 0 && o.loads[i] <= 1))
-        return accq_cli_usage(&cli, "--loads: each load must be in (0,1] (got %g)", o.loads[i]);
-  }
-  if (scales_s) {
-    if (accq_cli_parse_ints(scales_s, o.scales, ACCQ_VERIFY_MAX_GRID, &o.nscales))
-      return accq_cli_usage(&cli, "--scales: expected a list such as 1,2 (got '%s')", scales_s);
-    for (int i = 0; i < o.nscales; i++)
-      if (o.scales[i] < 1)
-        return accq_cli_usage(&cli, "--scales: sizes must be >= 1 (got %d)", o.scales[i]);
-  }
-  if (sim_scales_s) {
-    if (accq_cli_parse_ints(sim_scales_s, o.sim_scales, ACCQ_VERIFY_MAX_GRID, &o.nsim_scales))
-      return accq_cli_usage(&cli, "--sim-scales: expected a list such as 4,16 (got '%s')",
-                            sim_scales_s);
-    for (int i = 0; i < o.nsim_scales; i++)
-      if (o.sim_scales[i] < 1)
-        return accq_cli_usage(&cli, "--sim-scales: sizes must be >= 1 (got %d)", o.sim_scales[i]);
-  }
-  if (reps == 1) return accq_cli_usage(&cli, "--replications must be >= 2 (got 1)");
-  if (max_states) o.max_states = max_states;
-  if (max_buffer) o.max_buffer = max_buffer;
-  if (jobs) o.sim_jobs = jobs;
-  if (reps) o.sim_replications = reps;
-  o.seed = (unsigned long)cli.seed;
-  {
-    /* a typo in a fault is a usage error before anything runs */
-    accq_err_t ferr;
-    accq_err_clear(&ferr);
-    if (accq_verify_fault_check(fault, &ferr)) return accq_cli_usage(&cli, "%s", ferr.msg);
-  }
-  o.fault = fault;
-
-  /* the models: the arguments, or every bundled one */
-  static char paths[MAX_MODELS][1024];
-  int nmodels = 0;
-  accq_err_t err;
-  accq_err_clear(&err);
-  if (cli.nargs == 0) {
-    char dir[1024];
-    if (accq_verify_bundled_models(paths, MAX_MODELS, &nmodels, dir, sizeof dir, &err))
-      return accq_cli_fail(&err);
-    if (cli.verbose) fprintf(stderr, "accq verify: %d bundled model(s) in %s\n", nmodels, dir);
-  } else {
-    for (int i = 0; i < cli.nargs; i++) snprintf(paths[nmodels++], 1024, "%s", cli.args[i]);
-  }
-  accq_model_t *models = calloc((size_t)nmodels, sizeof *models);
+  if ((rc = parse_grid(&cli, &a, &o)) >= 0) return rc;
+  accq_model_t *models = NULL;
+  int nmodels = 0, nrows = 0;
+  if ((rc = load_models(&cli, &models, &nmodels))) return rc;
   accq_claim_row_t *rows = calloc((size_t)nmodels * ACCQ_VERIFY_NCLAIMS, sizeof *rows);
-  if (!models || !rows) {
-    free(models);
-    free(rows);
+  double seconds = 0;
+  if (!rows) {
+    accq_err_t err;
     accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
-    return accq_cli_fail(&err);
-  }
-  /* refuse any bad model before computing anything */
-  for (int i = 0; i < nmodels; i++)
-    if (accq_model_load(&models[i], paths[i], cli.sets.v, cli.sets.n, &err)) {
-      free(models);
-      free(rows);
-      return accq_cli_fail(&err);
-    }
-
-  prog_t prog;
-  accq_progress_start(&prog.bar, "verify", nmodels, cli.quiet);
-  o.progress = on_progress;
-  o.progress_ctx = &prog;
-  int nrows = 0;
-  double t0 = now();
-  for (int i = 0; i < nmodels; i++) {
-    prog.index = i;
-    int n = 0;
-    if (accq_verify_model(&models[i], &o, rows + nrows, &n, &err)) {
-      accq_progress_finish(&prog.bar);
-      free(models);
-      free(rows);
-      return accq_cli_fail(&err);
-    }
-    nrows += n;
-    if (cli.verbose)
-      fprintf(stderr, "accq verify: %s done (%.1f s)\n", models[i].name, now() - t0);
-  }
-  accq_progress_finish(&prog.bar);
-  double seconds = now() - t0;
-
-  int count[4] = {0, 0, 0, 0};
-  for (int i = 0; i < nrows; i++) count[rows[i].verdict]++;
-  accq_verdict_t overall = accq_verify_overall(rows, nrows);
-  rc = overall == ACCQ_VERDICT_FAIL ? 1 : overall == ACCQ_VERDICT_SKIPPED ? 3 : 0;
-
-  if (cli.format == ACCQ_FORMAT_TEXT) {
-    /* stdout too goes through the outfile API, so a failed write is exit 3 */
-    accq_outfile_t *of = NULL;
-    if (accq_outfile_open(cli.out, &of, &err)) {
-      rc = accq_cli_fail(&err);
-    } else {
-      write_text(accq_outfile_stream(of), rows, nrows, nmodels, seconds, count);
-      if (accq_outfile_commit(of, &err)) rc = accq_cli_fail(&err);
-    }
-  } else {
-    accq_report_t *rep = accq_report_alloc("accq verify: the claims of docs/claims.md");
-    accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
-    accq_kv_int(s, "models", "models", nmodels);
-    accq_kv_int(s, "pass", "PASS", count[ACCQ_VERDICT_PASS]);
-    accq_kv_int(s, "partial", "PARTIAL", count[ACCQ_VERDICT_PARTIAL]);
-    accq_kv_int(s, "fail", "FAIL", count[ACCQ_VERDICT_FAIL]);
-    accq_kv_int(s, "skipped", "SKIPPED", count[ACCQ_VERDICT_SKIPPED]);
-    accq_kv_num(s, "seconds", "seconds", seconds, 3);
-    accq_kv_str(s, "verdict", "verdict", accq_verdict_name(overall));
-    /* the warnings: every row that could not be checked, with its reason, and
-     * every simulation with a bias warning (not used as evidence) */
-    size_t cap = (size_t)nrows * (ACCQ_VERIFY_ROW_WARNINGS + 2) + 1;
-    char(*wtext)[ACCQ_VERIFY_WARNING_MAX + 160] = calloc(cap, sizeof *wtext);
-    const char **warn = calloc(cap, sizeof *warn);
-    int nwarn = 0;
-    for (int i = 0; wtext && warn && i < nrows; i++) {
-      if (rows[i].verdict == ACCQ_VERDICT_SKIPPED) {
-        snprintf(wtext[nwarn], sizeof wtext[nwarn], "claim %d on %s SKIPPED: %s", rows[i].claim,
-                 rows[i].model, rows[i].reason);
-        warn[nwarn] = wtext[nwarn];
-        nwarn++;
-      }
-      nwarn += row_warnings(&rows[i], wtext + nwarn, warn + nwarn);
-    }
-    accq_kv_strs(s, "warnings", "warnings", warn, nwarn);
-    free(warn);
-    free(wtext);
-    accq_report_section_t *t = accq_report_table(rep, "claims", "claims");
-    accq_table_col(t, "claim", "claim", 0);
-    accq_table_col(t, "title", "title", 0);
-    accq_table_col(t, "model", "model", 0);
-    accq_table_col(t, "verdict", "verdict", 0);
-    accq_table_col(t, "status", "status", 0);
-    accq_table_col(t, "reason", "reason", 0);
-    accq_table_col(t, "instances", "checked", 0);
-    accq_table_col(t, "excluded", "excluded", 0);
-    accq_table_col(t, "worst_margin", "worst margin", 4);
-    accq_table_col(t, "margin", "margin measures", 0);
-    accq_table_col(t, "evidence", "evidence", 0);
-    accq_table_col(t, "note", "note", 0);
-    accq_table_col(t, "seconds", "seconds", 3);
-    for (int i = 0; i < nrows; i++) {
-      const accq_claim_row_t *r = &rows[i];
-      accq_table_row(t);
-      accq_table_int(t, r->claim);
-      accq_table_str(t, r->title);
-      accq_table_str(t, r->model);
-      accq_table_str(t, accq_verdict_name(r->verdict));
-      int skipped = r->verdict == ACCQ_VERDICT_SKIPPED;
-      accq_table_str(t, skipped ? "skipped" : "ok");
-      if (skipped) accq_table_str(t, r->reason);
-      else accq_table_null(t, NULL);
-      accq_table_int(t, r->instances);
-      accq_table_int(t, r->excluded);
-      if (skipped) accq_table_null(t, "-"); /* no margin: nothing was checked */
-      else accq_table_num(t, r->worst_margin);
-      accq_table_str(t, r->margin_what);
-      accq_table_str(t, r->evidence);
-      accq_table_str(t, r->note);
-      accq_table_num(t, r->seconds);
-    }
-    accq_report_set_primary(rep, t);
-    int erc = accq_cli_emit(&cli, rep);
-    accq_report_free(rep);
+    rc = accq_cli_fail(&err);
+  } else if (!(rc = run_models(&cli, models, nmodels, &o, rows, &nrows, &seconds))) {
+    rc = accq_verify_exit_status(rows, nrows);
+    int erc = emit(&cli, rows, nrows, nmodels, seconds);
     if (erc) rc = erc;
-  }
-  /* never hidden by -q: the exit status needs its reason on stderr */
-  if (count[ACCQ_VERDICT_FAIL])
-    fprintf(stderr, "accq verify: %d claim row(s) FAILED\n", count[ACCQ_VERDICT_FAIL]);
-  for (int i = 0; i < nrows; i++) {
-    if (rows[i].verdict == ACCQ_VERDICT_SKIPPED)
-      fprintf(stderr, "accq verify: warning: claim %d on %s SKIPPED (nothing checked): %s\n",
-              rows[i].claim, rows[i].model, rows[i].reason);
-    char wt[ACCQ_VERIFY_ROW_WARNINGS + 1][ACCQ_VERIFY_WARNING_MAX + 160];
-    const char *wp[ACCQ_VERIFY_ROW_WARNINGS + 1];
-    int nw = row_warnings(&rows[i], wt, wp);
-    for (int j = 0; j < nw; j++) fprintf(stderr, "accq verify: warning: %s\n", wp[j]);
+    print_reasons(rows, nrows);
   }
   free(models);
   free(rows);

@@ -33,13 +33,19 @@ int accq_i_model_at(const accq_model_t *m, double load, int scale, accq_model_t 
   out->load = load;
   out->scale = scale;
   out->buffer = 0;
-  return accq_lp_model_resolve(out, err);
+  return accq_model_resolve(out, err);
+}
+
+double accq_i_t_lp_held(const accq_model_t *m, double x_per_unit, double target) {
+  accq_lp_result_t r;
+  if (accq_lp_bound_at(m, x_per_unit, target, &r, NULL) != ACCQ_SUCCESS ||
+      r.status != ACCQ_LP_OPTIMAL)
+    return NAN;
+  return r.t_lp;
 }
 
 double accq_i_t_lp_at(const accq_model_t *m, double x_per_unit) {
-  accq_lp_result_t r;
-  if (accq_lp_bound_at(m, x_per_unit, NAN, &r, NULL) || r.status != ACCQ_LP_OPTIMAL) return NAN;
-  return r.t_lp;
+  return accq_i_t_lp_held(m, x_per_unit, NAN);
 }
 
 int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int explicit_chain,
@@ -123,8 +129,10 @@ int accq_i_simulate(const accq_model_t *m, const char *policy, int replications,
   accq_policy_t *pol = NULL;
   accq_policy_options_t popt;
   accq_policy_options_init(&popt);
+  /* the library entry: a loaded model is resolved already; one built by hand
+   * is resolved here, once */
   accq_model_t mm = *m;
-  int st = accq_lp_model_resolve(&mm, err);
+  int st = accq_model_is_resolved(&mm) ? ACCQ_SUCCESS : accq_model_resolve(&mm, err);
   if (st) return st;
   st = accq_policy_alloc(&pol, policy, &mm, &popt, err);
   if (st) return st;

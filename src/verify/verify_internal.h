@@ -17,8 +17,13 @@
 int accq_i_model_at(const accq_model_t *m, double load, int scale, accq_model_t *out,
                     accq_err_t *err);
 
-/* T_LP at admitted rate X per unit scale (NaN when infeasible), solved with GLPK. */
+/* T_LP at admitted rate X per unit scale (NaN when infeasible or X <= 0): the
+ * LP module's one T_LP-at-a-rate function (accq_lp_bound_at) at the model's a*. */
 double accq_i_t_lp_at(const accq_model_t *m, double x_per_unit);
+/* The same at accuracy target `target` (NaN: a*): a policy that does not meet
+ * a* by construction, of accuracy A, is held to accq_model_target_held(m, A) =
+ * min(A - 1e-9, a*) (docs/policies.md, "Meeting the target"). */
+double accq_i_t_lp_held(const accq_model_t *m, double x_per_unit, double target);
 
 /* Exact chain of `policy` on mm (resolved) with buffer B (0 = auto), solver
  * kind `solver` to residual tol (0: the default 1e-12). */

@@ -1,0 +1,96 @@
+/* The row of one claim: its verdict, its worst margin and the instance that set
+ * it, its note, and the simulations it could not use as evidence. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "verify/claims_internal.h"
+
+void accq_i_row_init(accq_claim_row_t *r, int claim, const char *title, const char *model,
+                     const char *what) {
+  memset(r, 0, sizeof *r);
+  r->claim = claim;
+  snprintf(r->title, sizeof r->title, "%s", title);
+  snprintf(r->model, sizeof r->model, "%s", model);
+  snprintf(r->margin_what, sizeof r->margin_what, "%s", what);
+  r->worst_margin = NAN;
+  r->verdict = ACCQ_VERDICT_PASS;
+}
+
+void accq_i_note_add(accq_claim_row_t *r, const char *fmt, ...) {
+  size_t used = strlen(r->note);
+  if (used + 4 >= sizeof r->note) return;
+  if (used) {
+    snprintf(r->note + used, sizeof r->note - used, "; ");
+    used += 2;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->note + used, sizeof r->note - used, fmt, ap);
+  va_end(ap);
+}
+
+int accq_i_sim_warned(accq_claim_row_t *r, const accq_verify_sim_t *s, const char *fmt, ...) {
+  if (s->nwarnings <= 0) return 0;
+  char label[160];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(label, sizeof label, fmt, ap);
+  va_end(ap);
+  for (int i = 0; i < s->nwarnings; i++) {
+    if (r->nwarnings < ACCQ_VERIFY_ROW_WARNINGS)
+      snprintf(r->warnings[r->nwarnings], sizeof r->warnings[0], "simulation %s: %.*s", label,
+               (int)(sizeof r->warnings[0] - strlen(label) - 20), s->warnings[i]);
+    r->nwarnings++;
+  }
+  r->excluded++;
+  accq_i_note_add(r, "simulation %s not used as evidence: %d bias warning(s)", label,
+                  s->nwarnings);
+  return 1;
+}
+
+void accq_i_margin_at(accq_claim_row_t *r, double margin, const char *fmt, ...) {
+  if (isnan(margin)) margin = -INFINITY; /* a comparison that produced NaN did not hold */
+  if (!isnan(r->worst_margin) && !(margin < r->worst_margin)) return;
+  r->worst_margin = margin;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->evidence, sizeof r->evidence, fmt, ap);
+  va_end(ap);
+}
+
+/* A PASS whose worst margin is not >= 0 cannot happen when each check sets its
+ * verdict from its margin; kept as the last guard. */
+void accq_i_finish_row(accq_claim_row_t *r, const char *skip_why) {
+  if (r->instances == 0 && r->verdict != ACCQ_VERDICT_FAIL) {
+    r->verdict = ACCQ_VERDICT_SKIPPED;
+    r->worst_margin = NAN;
+    r->evidence[0] = '\0';
+    snprintf(r->reason, sizeof r->reason, "%s",
+             skip_why && *skip_why ? skip_why : "no instance could be checked");
+    return;
+  }
+  if (r->verdict == ACCQ_VERDICT_PASS && !(r->worst_margin >= 0)) {
+    r->verdict = ACCQ_VERDICT_PARTIAL;
+    accq_i_note_add(r, "worst margin %.3g is not >= 0: not conclusive", r->worst_margin);
+  }
+}
+
+void accq_i_worse(accq_verdict_t *v, accq_verdict_t w) {
+  /* FAIL > PARTIAL > PASS; SKIPPED only when nothing ran */
+  int rank[] = {0, 1, 2, 0};
+  if (*v == ACCQ_VERDICT_SKIPPED || rank[w] > rank[*v]) *v = w;
+}
+
+void accq_i_list_add(accq_i_list_t *l, const char *fmt, ...) {
+  if (l->used + 8 >= sizeof l->text) return;
+  int w = snprintf(l->text + l->used, sizeof l->text - l->used, "%s", l->used ? "; " : "");
+  if (w > 0) l->used += (size_t)w;
+  va_list ap;
+  va_start(ap, fmt);
+  w = vsnprintf(l->text + l->used, sizeof l->text - l->used, fmt, ap);
+  va_end(ap);
+  if (w > 0) l->used += (size_t)w;
+  if (l->used >= sizeof l->text) l->used = sizeof l->text - 1;
+}
