@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/check.h"
 #include "accq/sim.h"
 #include "cli/cli.h"
 #include "cli/simcli.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/check.h"
 #include "accq/sim.h"
 #include "testutil.h"
 
