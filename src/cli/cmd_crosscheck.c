@@ -19,7 +19,7 @@
  * ever observed (loss, boundary mass, an almost unused type: se = 0) is judged
  * by the bound ((hi - exact)/(hi - lo))^R on the probability that R
  * replications all miss it, [lo, hi] the measure's possible values
- * (accq_sim_check_t).
+ * (accq_check_row_t).
  *
  * The simulator's bias diagnostics (a trend left in a replication's window)
  * are reported as warnings: on standard error (also with -q), in a

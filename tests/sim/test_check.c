@@ -55,14 +55,14 @@ START_TEST(test_standard_error_columns) {
 END_TEST
 
 START_TEST(test_family) {
-  accq_sim_check_t c[3];
+  accq_check_row_t c[3];
   memset(c, 0, sizeof c);
   /* within --abs-tol: accepted, the simulator's own mean kept */
-  c[0] = (accq_sim_check_t){.exact = 1.0, .mean = 1.0 + 5e-7, .se = 1e-9, .replications = 10};
+  c[0] = (accq_check_row_t){.exact = 1.0, .mean = 1.0 + 5e-7, .se = 1e-9, .replications = 10};
   /* a clear discrepancy (z = 20) */
-  c[1] = (accq_sim_check_t){.exact = 2.0, .mean = 2.2, .se = 0.01, .replications = 10, .target = 1};
+  c[1] = (accq_check_row_t){.exact = 2.0, .mean = 2.2, .se = 0.01, .replications = 10, .target = 1};
   /* fine (z = 0.5) */
-  c[2] = (accq_sim_check_t){.exact = 3.0, .mean = 3.005, .se = 0.01, .replications = 20, .target = 1};
+  c[2] = (accq_check_row_t){.exact = 3.0, .mean = 3.005, .se = 0.01, .replications = 20, .target = 1};
   accq_check_options_t o;
   accq_check_options_init(&o);
   accq_check_summary_t s;
