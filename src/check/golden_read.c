@@ -1,14 +1,14 @@
-/* Reading golden files (accq/check.h): the one place in the check module
- * that talks to jansson.  A golden file is turned into plain entries at
+/* Reading golden files (accq/check.h) through the report module's JSON
+ * reader (report/json_read.h): a golden file is turned into plain entries at
  * once, so nothing else needs a JSON value; every field a check can use is
  * validated here, so a corrupt file is refused whether or not a row uses it. */
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accq/check.h"
+#include "report/json_read.h"
 
 void accq_check_golden_init(accq_check_golden_t *g) { memset(g, 0, sizeof *g); }
 
@@ -80,88 +80,89 @@ static int measure_line(const char *path, int nth, const char *key) {
   return found;
 }
 
+static const char *kind_name(const accq_json_t *v) {
+  return accq_json_is(v, ACCQ_JSON_STRING) ? "a string"
+         : accq_json_is(v, ACCQ_JSON_TRUE) || accq_json_is(v, ACCQ_JSON_FALSE) ? "a boolean"
+                                                                               : "not a value";
+}
+
 /* The measures of a reference entry (x: its entry, nth: "measures" objects
  * before it in the file). */
-static int read_measures(const char *path, json_t *ms, int nth, accq_check_golden_entry_t *x,
-                         accq_err_t *err) {
-  if (!json_is_object(ms))
+static int read_measures(const char *path, const accq_json_t *ms, int nth,
+                         accq_check_golden_entry_t *x, accq_err_t *err) {
+  if (!accq_json_is(ms, ACCQ_JSON_OBJECT))
     return accq_err_set(err, ACCQ_EINVAL, "%s: entries[%d] (model %s, policy %s): status "
                         "\"ok\" without \"measures\"", path, x->index, x->model, x->policy);
-  const char *key;
-  json_t *v;
-  json_object_foreach(ms, key, v) {
-    if (!json_is_number(v) && !json_is_null(v))
+  for (int i = 0; i < ms->n; i++) {
+    const accq_json_t *v = &ms->items[i];
+    const char *key = ms->keys[i];
+    if (!accq_json_is(v, ACCQ_JSON_NUMBER) && !accq_json_is(v, ACCQ_JSON_NULL))
       return accq_err_set(err, ACCQ_EINVAL,
                           "%s:%d: entries[%d] (model %s, policy %s): measures.%s is %s, not a "
                           "number: a corrupt golden file",
                           path, measure_line(path, nth, key), x->index, x->model, x->policy, key,
-                          json_is_string(v) ? "a string" : json_is_boolean(v) ? "a boolean"
-                                                                             : "not a value");
-    if (json_is_number(v) && !isfinite(json_number_value(v)))
+                          kind_name(v));
+    if (accq_json_is(v, ACCQ_JSON_NUMBER) && !isfinite(v->number))
       return accq_err_set(err, ACCQ_EINVAL, "%s: entries[%d]: measures.%s is not finite", path,
                           x->index, key);
   }
-  x->measures = calloc(json_object_size(ms) + 1, sizeof *x->measures);
+  x->measures = calloc((size_t)ms->n + 1, sizeof *x->measures);
   if (!x->measures) return accq_err_set(err, ACCQ_ENOMEM, "%s: out of memory", path);
-  json_object_foreach(ms, key, v) {
+  for (int i = 0; i < ms->n; i++) {
     accq_check_golden_measure_t *m = &x->measures[x->nmeasures];
-    if (!(m->name = strdup(key))) return accq_err_set(err, ACCQ_ENOMEM, "%s: out of memory", path);
-    m->value = json_is_null(v) ? NAN : json_number_value(v);
+    if (!(m->name = strdup(ms->keys[i]))) return accq_err_set(err, ACCQ_ENOMEM, "%s: out of memory", path);
+    m->value = accq_json_is(&ms->items[i], ACCQ_JSON_NULL) ? NAN : ms->items[i].number;
     x->nmeasures++;
   }
   return ACCQ_SUCCESS;
 }
 
 /* One element of "entries" into x (x->index set). */
-static int read_entry(const char *path, json_t *e, int nth, accq_check_golden_entry_t *x,
-                      accq_err_t *err) {
-  const char *model = json_string_value(json_object_get(e, "model"));
-  const char *policy = json_string_value(json_object_get(e, "policy"));
-  json_t *l = json_object_get(e, "lambda");
-  if (!json_is_object(e) || !model || !policy || !json_is_number(l))
+static int read_entry(const char *path, const accq_json_t *e, int nth,
+                      accq_check_golden_entry_t *x, accq_err_t *err) {
+  const char *model = accq_json_string(accq_json_get(e, "model"));
+  const char *policy = accq_json_string(accq_json_get(e, "policy"));
+  const accq_json_t *l = accq_json_get(e, "lambda");
+  if (!accq_json_is(e, ACCQ_JSON_OBJECT) || !model || !policy || !accq_json_is(l, ACCQ_JSON_NUMBER))
     return accq_err_set(err, ACCQ_EINVAL,
                         "%s: entries[%d]: needs \"model\", \"policy\" (strings) and \"lambda\" "
                         "(a number)", path, x->index);
-  x->lambda = json_number_value(l);
+  x->lambda = l->number;
   /* version 1 files have no status: a truncation that did not converge
    * was written as if it were a reference */
-  const char *status = json_string_value(json_object_get(e, "status"));
-  const char *reason = json_string_value(json_object_get(e, "reason"));
-  json_t *tc = json_object_get(e, "truncation_converged");
+  const char *status = accq_json_string(accq_json_get(e, "status"));
+  const char *reason = accq_json_string(accq_json_get(e, "reason"));
+  int tc_false = accq_json_is(accq_json_get(e, "truncation_converged"), ACCQ_JSON_FALSE);
   if (!status) {
-    status = json_is_false(tc) ? "not_converged" : "ok";
-    if (json_is_false(tc)) reason = "truncation_converged is false (version 1 file)";
+    status = tc_false ? "not_converged" : "ok";
+    if (tc_false) reason = "truncation_converged is false (version 1 file)";
   }
   x->model = strdup(model);
   x->policy = strdup(policy);
   x->file = strdup(path);
   x->status = strdup(status);
   x->reason = dup_or_null(reason);
-  x->sha256 = dup_or_null(json_string_value(json_object_get(e, "model_sha256")));
+  x->sha256 = dup_or_null(accq_json_string(accq_json_get(e, "model_sha256")));
   if (!x->model || !x->policy || !x->file || !x->status || (reason && !x->reason))
     return accq_err_set(err, ACCQ_ENOMEM, "%s: out of memory", path);
   if (strcmp(x->status, "ok")) return ACCQ_SUCCESS;
-  return read_measures(path, json_object_get(e, "measures"), nth, x, err);
+  return read_measures(path, accq_json_get(e, "measures"), nth, x, err);
 }
 
 int accq_check_golden_read(const char *path, accq_check_golden_t *g, accq_err_t *err) {
-  json_error_t jerr;
-  json_t *root = json_load_file(path, 0, &jerr);
-  if (!root)
-    return accq_err_set(err, ACCQ_EIO, "%s:%d: cannot read golden file: %s", path, jerr.line,
-                        jerr.text);
-  int st = ACCQ_SUCCESS, nth = 0; /* nth: entries before with a "measures" object */
-  json_t *entries = json_object_get(root, "entries");
-  const char *fmt = json_string_value(json_object_get(root, "format"));
-  if (!json_is_array(entries) || !fmt || strcmp(fmt, "accq-golden")) {
+  accq_json_t *root;
+  int st = accq_json_read_file(path, "golden file", &root, err);
+  if (st) return st;
+  int nth = 0; /* entries before with a "measures" object */
+  const accq_json_t *entries = accq_json_get(root, "entries");
+  const char *fmt = accq_json_string(accq_json_get(root, "format"));
+  if (!accq_json_is(entries, ACCQ_JSON_ARRAY) || !fmt || strcmp(fmt, "accq-golden")) {
     st = accq_err_set(err, ACCQ_EINVAL,
                       "%s: not an accq golden file (no \"format\": \"accq-golden\" with "
                       "\"entries\")", path);
     goto done;
   }
-  size_t i;
-  json_t *e;
-  json_array_foreach(entries, i, e) {
+  for (int i = 0; i < entries->n; i++) {
     if (g->n == g->cap) {
       int nc = g->cap ? 2 * g->cap : 64;
       accq_check_golden_entry_t *x = realloc(g->entries, (size_t)nc * sizeof *x);
@@ -174,11 +175,11 @@ int accq_check_golden_read(const char *path, accq_check_golden_t *g, accq_err_t 
     }
     accq_check_golden_entry_t *x = &g->entries[g->n++];
     memset(x, 0, sizeof *x);
-    x->index = (int)i;
-    if ((st = read_entry(path, e, nth, x, err))) goto done;
-    nth += json_is_object(json_object_get(e, "measures"));
+    x->index = i;
+    if ((st = read_entry(path, &entries->items[i], nth, x, err))) goto done;
+    nth += accq_json_is(accq_json_get(&entries->items[i], "measures"), ACCQ_JSON_OBJECT);
   }
 done:
-  json_decref(root);
+  accq_json_free(root);
   return st;
 }
