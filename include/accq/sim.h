@@ -281,9 +281,4 @@ accq_estimate_t accq_sim_estimate(const double *x, int n);
  * (mean 1/mu_k): E[S], E[S^2].  For Pollaczek-Khinchine checks. */
 void accq_sim_service_moments(const accq_type_t *t, double *mean, double *second);
 
-/* The comparison statistics (measure names, Holm's correction, check-sim's
- * design) live in accq/check.h, included here for the callers that found
- * them in this header. */
-#include "accq/check.h"
-
 #endif

@@ -1,5 +1,7 @@
 /* accq crosscheck MODEL: for every policy, the exact chain at its buffer B
- * against the simulator with the same B, measure by measure (docs/claims.md, claim 5).
+ * against the simulator with the same B, measure by measure (docs/claims.md,
+ * claim 5).  The procedure is accq_check_crosscheck (accq/check.h); this file
+ * parses the options and prints.
  *
  * Each comparison is a two-sided t test of "the simulator's mean equals the
  * exact value" with R-1 degrees of freedom (R independent replications).  The
@@ -17,7 +19,7 @@
  * ever observed (loss, boundary mass, an almost unused type: se = 0) is judged
  * by the bound ((hi - exact)/(hi - lo))^R on the probability that R
  * replications all miss it, [lo, hi] the measure's possible values
- * (accq_sim_check_t).
+ * (accq_check_row_t).
  *
  * The simulator's bias diagnostics (a trend left in a replication's window)
  * are reported as warnings: on standard error (also with -q), in a
@@ -29,15 +31,117 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/check.h"
 #include "accq/sim.h"
 #include "cli/cli.h"
 #include "cli/simcli.h"
 
-typedef struct {
-  char policy[ACCQ_NAME_MAX];
-  char measure[ACCQ_NAME_MAX + 32];
-  int buffer;
-} row_t;
+static void on_progress(double done, void *ctx) { accq_progress_update(ctx, done); }
+
+/* The comparisons table; each failure also on standard error. */
+static void comparisons(accq_report_t *rep, const accq_check_crosscheck_t *x, double alpha) {
+  accq_report_section_t *t = accq_report_table(rep, "comparisons", "chain (exact) vs simulation");
+  accq_table_col(t, "policy", NULL, 0);
+  accq_table_col(t, "buffer", "B", 0);
+  accq_table_col(t, "measure", NULL, 0);
+  accq_table_col(t, "exact", NULL, 6);
+  accq_table_col(t, "mean", "simulated", 6);
+  accq_table_col(t, "ci95", NULL, 2);
+  accq_table_col(t, "interval", "Bonferroni half-width", 2);
+  accq_table_col(t, "z", NULL, 3);
+  accq_table_col(t, "p_holm", "Holm p", 3);
+  accq_table_col(t, "verdict", NULL, 0);
+  accq_report_set_primary(rep, t);
+  for (int i = 0; i < x->n; i++) {
+    const accq_check_row_t *c = &x->checks[i];
+    const accq_check_crosscheck_row_t *r = &x->rows[i];
+    double ci95 = accq_check_bonferroni_halfwidth(c->se, c->replications, 1, 0.05);
+    accq_table_row(t);
+    accq_table_str(t, r->policy);
+    accq_table_int(t, r->buffer);
+    accq_table_str(t, r->measure);
+    accq_table_num(t, c->exact);
+    accq_table_num(t, c->mean);
+    accq_table_num(t, ci95);
+    accq_table_num(t, accq_check_bonferroni_halfwidth(c->se, c->replications, x->n, alpha));
+    accq_table_num(t, c->z);
+    accq_table_num(t, c->p_holm);
+    accq_table_str(t, c->reject ? "FAIL" : "ok");
+    if (c->reject)
+      fprintf(stderr,
+              "accq crosscheck: FAIL %s %s (B = %d): exact %.10g, simulated %.10g +- %.3g "
+              "(z = %.3g, Holm p = %.3g < alpha = %g)\n",
+              r->policy, r->measure, r->buffer, c->exact, c->mean, ci95, c->z, c->p_holm, alpha);
+  }
+}
+
+/* The simulator's warnings: a table for humans (when any), a top-level JSON
+ * list of texts "POLICY: warning", and standard error (never hidden by -q). */
+static int warnings(accq_report_t *rep, accq_report_section_t *kv, const accq_check_crosscheck_t *x) {
+  accq_report_section_t *w = NULL;
+  if (x->nwarnings) {
+    w = accq_report_table(rep, "warnings_table", "warnings (simulator)");
+    accq_report_section_visibility(w, ACCQ_REPORT_HUMAN_ONLY);
+    accq_table_col(w, "policy", NULL, 0);
+    accq_table_col(w, "warning", NULL, 0);
+  }
+  const size_t len = ACCQ_NAME_MAX + ACCQ_SIM_WARNING_MAX + 4;
+  char *joined = malloc((size_t)(x->nwarnings + 1) * len);
+  const char **wp = malloc((size_t)(x->nwarnings + 1) * sizeof *wp);
+  if (!joined || !wp) {
+    free(joined);
+    free(wp);
+    return -1;
+  }
+  for (int i = 0; i < x->nwarnings; i++) {
+    accq_table_row(w);
+    accq_table_str(w, x->warning_policy[i]);
+    accq_table_str(w, x->warning[i]);
+    fprintf(stderr, "accq crosscheck: warning: %s: %s\n", x->warning_policy[i], x->warning[i]);
+    snprintf(joined + (size_t)i * len, len, "%.63s: %.511s", x->warning_policy[i], x->warning[i]);
+    wp[i] = joined + (size_t)i * len;
+  }
+  accq_kv_strs(kv, "warnings", NULL, wp, x->nwarnings);
+  accq_kv_visibility(kv, ACCQ_REPORT_JSON_ONLY);
+  free(joined);
+  free(wp);
+  return 0;
+}
+
+static int print(const accq_cli_t *cli, const accq_model_t *m, const accq_check_crosscheck_options_t *o,
+                 const accq_check_crosscheck_t *x) {
+  char title[256];
+  snprintf(title, sizeof title, "accq crosscheck: %s", m->name);
+  accq_report_t *rep = accq_report_alloc(title);
+  accq_report_section_t *kv = accq_report_kv(rep, NULL, NULL);
+  accq_kv_str(kv, "model", NULL, m->name);
+  accq_kv_num(kv, "lambda", "arrival rate (m Lambda)", (double)m->scale * m->arrival_rate, 0);
+  accq_kv_int(kv, "scale", "scale m", m->scale);
+  accq_kv_int(kv, "replications", NULL, x->replications);
+  accq_kv_int(kv, "jobs", "jobs per replication", x->jobs);
+  char seed[32];
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->sim.seed);
+  accq_kv_str(kv, "seed", NULL, seed);
+  accq_kv_num(kv, "alpha", "family-wise level", o->alpha, 0);
+  accq_kv_str(kv, "correction", NULL, "holm");
+  accq_kv_int(kv, "compared", "comparisons", x->n);
+  accq_kv_int(kv, "failures", NULL, x->failures);
+  accq_kv_bool(kv, "pass", NULL, x->failures == 0);
+  comparisons(rep, x, o->alpha);
+  if (warnings(rep, kv, x)) {
+    accq_report_free(rep);
+    accq_err_t e;
+    accq_err_set(&e, ACCQ_ENOMEM, "crosscheck: no memory");
+    return accq_cli_fail(&e);
+  }
+  if (x->nskipped) {
+    accq_report_section_t *s = accq_report_kv(rep, "skipped", "skipped (no answer)");
+    for (int i = 0; i < x->nskipped; i++) accq_kv_str(s, x->skipped_policy[i], NULL, x->skipped_reason[i]);
+  }
+  int rc = accq_cli_emit(cli, rep);
+  accq_report_free(rep);
+  return rc;
+}
 
 int accq_cli_crosscheck(int argc, char **argv) {
   const char *policies = "all", *jobs = NULL, *warmup = NULL, *buffer = NULL;
@@ -72,185 +176,36 @@ int accq_cli_crosscheck(int argc, char **argv) {
   char names[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_NAME_MAX];
   int npol;
   if ((rc = accq_cli_policy_list(&cli, ACCQ_SIMCLI_MAX_POLICIES, policies, names, &npol))) return rc;
-  accq_sim_options_t so;
-  if ((rc = accq_simcli_options(&cli, replications, jobs, warmup, NULL, &so))) return rc;
-  int chain_buffer = 0;
-  if (buffer && strcmp(buffer, "auto") &&
-      (accq_cli_parse_int(buffer, &chain_buffer) || chain_buffer < 1))
+  accq_check_crosscheck_options_t o;
+  accq_check_crosscheck_options_init(&o);
+  o.alpha = alpha;
+  o.max_buffer = max_buffer;
+  if ((rc = accq_simcli_options(&cli, replications, jobs, warmup, NULL, &o.sim))) return rc;
+  if (buffer && strcmp(buffer, "auto") && (accq_cli_parse_int(buffer, &o.buffer) || o.buffer < 1))
     return accq_cli_usage(&cli, "--buffer must be an integer >= 1 or auto (got '%s')", buffer);
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
-  int non_exp = 0;
-  for (int k = 0; k < m.ntypes; k++) {
-    non_exp |= m.types[k].service.kind != ACCQ_SERVICE_EXP;
-    m.types[k].service.kind = ACCQ_SERVICE_EXP; /* the chains assume it */
-    m.types[k].service.param = 0;
-  }
-  if (non_exp && !cli.quiet)
-    fprintf(stderr, "accq crosscheck: note: service set to exponential (the chains assume it)\n");
-
-  const int K = m.ntypes, nmeas = accq_sim_measure_count(K);
-  accq_sim_check_t *chk = calloc((size_t)npol * nmeas, sizeof *chk);
-  row_t *rows = calloc((size_t)npol * nmeas, sizeof *rows);
-  char skipped[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_ERR_MSG_MAX];
-  int nskip = 0, n = 0;
-  char skipped_name[ACCQ_SIMCLI_MAX_POLICIES][ACCQ_NAME_MAX];
-  /* the simulator's warnings, per policy */
-  static char wpol[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS][ACCQ_NAME_MAX];
-  static char wtext[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS][ACCQ_SIM_WARNING_MAX];
-  int nwarn = 0;
-  long long jobs_used = so.jobs;
-  if (!chk || !rows) {
-    free(chk);
-    free(rows);
-    accq_err_t e;
-    accq_err_set(&e, ACCQ_ENOMEM, "crosscheck: no memory");
-    return accq_cli_fail(&e);
-  }
+  for (int k = 0; k < m.ntypes; k++)
+    if (m.types[k].service.kind != ACCQ_SERVICE_EXP && !cli.quiet) {
+      fprintf(stderr, "accq crosscheck: note: service set to exponential (the chains assume it)\n");
+      break;
+    }
+  accq_progress_t bar;
+  accq_progress_start(&bar, "crosscheck", npol, cli.quiet);
+  o.progress = on_progress;
+  o.progress_ctx = &bar;
   accq_err_t err;
   accq_err_clear(&err);
-  accq_policy_options_t popt;
-  accq_policy_options_init(&popt);
-  accq_simcli_progress_t prog;
-  accq_progress_start(&prog.bar, "crosscheck", npol, cli.quiet);
-  so.progress = accq_simcli_progress_cb;
-  so.progress_ctx = &prog;
-  for (int i = 0; i < npol; i++) {
-    accq_policy_t *pol = NULL;
-    prog.index = i;
-    int st = accq_policy_alloc(&pol, names[i], &m, &popt, &err);
-    if (st && accq_status_exit_code(st) == 4) {
-      /* no answer for this policy (unstable, infeasible): nothing to compare */
-      snprintf(skipped_name[nskip], ACCQ_NAME_MAX, "%s", names[i]);
-      snprintf(skipped[nskip++], ACCQ_ERR_MSG_MAX, "%s", err.msg);
-      continue;
-    }
-    accq_analysis_options_t aopt;
-    accq_analysis_t an;
-    accq_sim_result_t r;
-    if (!st) {
-      accq_analysis_options_init(&aopt);
-      aopt.buffer = chain_buffer;
-      /* an unstable policy would grow B to 200 (millions of states with three
-       * types); the comparison is exact at any B, so a small cap does */
-      aopt.auto_max_buffer = max_buffer;
-      st = accq_analyze(&m, pol, &aopt, &an, &err);
-    }
-    if (!st) {
-      so.buffer = an.buffer;
-      st = accq_sim_run(&m, pol, &so, &r, NULL, &err);
-    }
-    if (st) {
-      accq_progress_finish(&prog.bar);
-      accq_err_prefix(&err, "policy %s", names[i]);
-      accq_policy_free(pol);
-      free(chk);
-      free(rows);
-      return accq_cli_fail(&err);
-    }
-    jobs_used = r.jobs;
-    for (int j = 0; j < r.nwarnings; j++) {
-      snprintf(wpol[nwarn], sizeof wpol[0], "%s", accq_policy_name(pol));
-      snprintf(wtext[nwarn++], sizeof wtext[0], "%s", r.warnings[j]);
-    }
-    for (int j = 0; j < nmeas; j++, n++) {
-      accq_estimate_t e = accq_sim_result_measure(&r, j);
-      chk[n].exact = accq_sim_exact_measure(&an.m, K, j);
-      chk[n].mean = e.mean;
-      chk[n].se = e.se;
-      chk[n].replications = r.replications;
-      accq_sim_measure_bounds(&m, j, &chk[n].lo, &chk[n].hi);
-      snprintf(rows[n].policy, ACCQ_NAME_MAX, "%s", accq_policy_name(pol));
-      accq_sim_measure_name(&m, j, rows[n].measure, (int)sizeof rows[n].measure);
-      rows[n].buffer = an.buffer;
-    }
-    accq_policy_free(pol);
+  accq_check_crosscheck_t x;
+  int st = accq_check_crosscheck(&m, (const char (*)[ACCQ_NAME_MAX])names, npol, &o, &x, &err);
+  accq_progress_finish(&bar);
+  if (st) {
+    accq_check_crosscheck_release(&x);
+    return accq_cli_fail(&err);
   }
-  accq_progress_finish(&prog.bar);
-  int nrej = accq_sim_holm(chk, n, alpha);
-
-  char title[256];
-  snprintf(title, sizeof title, "accq crosscheck: %s", m.name);
-  accq_report_t *rep = accq_report_alloc(title);
-  accq_report_section_t *kv = accq_report_kv(rep, NULL, NULL);
-  accq_kv_str(kv, "model", NULL, m.name);
-  accq_kv_num(kv, "lambda", "arrival rate (m Lambda)", (double)m.scale * m.arrival_rate, 0);
-  accq_kv_int(kv, "scale", "scale m", m.scale);
-  accq_kv_int(kv, "replications", NULL, so.replications);
-  accq_kv_int(kv, "jobs", "jobs per replication", jobs_used);
-  char seed[32];
-  snprintf(seed, sizeof seed, "%llu", (unsigned long long)so.seed);
-  accq_kv_str(kv, "seed", NULL, seed);
-  accq_kv_num(kv, "alpha", "family-wise level", alpha, 0);
-  accq_kv_str(kv, "correction", NULL, "holm");
-  accq_kv_int(kv, "compared", "comparisons", n);
-  accq_kv_int(kv, "failures", NULL, nrej);
-  accq_kv_bool(kv, "pass", NULL, nrej == 0);
-  accq_report_section_t *t = accq_report_table(rep, "comparisons", "chain (exact) vs simulation");
-  accq_table_col(t, "policy", NULL, 0);
-  accq_table_col(t, "buffer", "B", 0);
-  accq_table_col(t, "measure", NULL, 0);
-  accq_table_col(t, "exact", NULL, 6);
-  accq_table_col(t, "mean", "simulated", 6);
-  accq_table_col(t, "ci95", NULL, 2);
-  accq_table_col(t, "interval", "Bonferroni half-width", 2);
-  accq_table_col(t, "z", NULL, 3);
-  accq_table_col(t, "p_holm", "Holm p", 3);
-  accq_table_col(t, "verdict", NULL, 0);
-  accq_report_set_primary(rep, t);
-  for (int i = 0; i < n; i++) {
-    accq_table_row(t);
-    accq_table_str(t, rows[i].policy);
-    accq_table_int(t, rows[i].buffer);
-    accq_table_str(t, rows[i].measure);
-    accq_table_num(t, chk[i].exact);
-    accq_table_num(t, chk[i].mean);
-    accq_table_num(t, accq_sim_bonferroni_halfwidth(chk[i].se, chk[i].replications, 1, 0.05));
-    accq_table_num(t, accq_sim_bonferroni_halfwidth(chk[i].se, chk[i].replications, n, alpha));
-    accq_table_num(t, chk[i].z);
-    accq_table_num(t, chk[i].p_holm);
-    accq_table_str(t, chk[i].reject ? "FAIL" : "ok");
-    if (chk[i].reject)
-      fprintf(stderr,
-              "accq crosscheck: FAIL %s %s (B = %d): exact %.10g, simulated %.10g +- %.3g "
-              "(z = %.3g, Holm p = %.3g < alpha = %g)\n",
-              rows[i].policy, rows[i].measure, rows[i].buffer, chk[i].exact, chk[i].mean,
-              accq_sim_bonferroni_halfwidth(chk[i].se, chk[i].replications, 1, 0.05), chk[i].z,
-              chk[i].p_holm, alpha);
-  }
-  {
-    /* humans: a table, only when there is something in it */
-    accq_report_section_t *w = NULL;
-    if (nwarn) {
-      w = accq_report_table(rep, "warnings_table", "warnings (simulator)");
-      accq_report_section_visibility(w, ACCQ_REPORT_HUMAN_ONLY);
-      accq_table_col(w, "policy", NULL, 0);
-      accq_table_col(w, "warning", NULL, 0);
-    }
-    static char joined[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS]
-                      [ACCQ_NAME_MAX + ACCQ_SIM_WARNING_MAX + 4];
-    const char *wp[ACCQ_SIMCLI_MAX_POLICIES * ACCQ_SIM_MAX_WARNINGS];
-    for (int i = 0; i < nwarn; i++) {
-      accq_table_row(w);
-      accq_table_str(w, wpol[i]);
-      accq_table_str(w, wtext[i]);
-      /* never hidden by -q (which hides the progress bar only) */
-      fprintf(stderr, "accq crosscheck: warning: %s: %s\n", wpol[i], wtext[i]);
-      snprintf(joined[i], sizeof joined[0], "%.63s: %.511s", wpol[i], wtext[i]);
-      wp[i] = joined[i];
-    }
-    /* JSON: top-level "warnings", a list of texts "POLICY: warning" */
-    accq_kv_strs(kv, "warnings", NULL, wp, nwarn);
-    accq_kv_visibility(kv, ACCQ_REPORT_JSON_ONLY);
-  }
-  if (nskip) {
-    accq_report_section_t *s = accq_report_kv(rep, "skipped", "skipped (no answer)");
-    for (int i = 0; i < nskip; i++) accq_kv_str(s, skipped_name[i], NULL, skipped[i]);
-  }
-  rc = accq_cli_emit(&cli, rep);
-  accq_report_free(rep);
-  free(chk);
-  free(rows);
+  rc = print(&cli, &m, &o, &x);
+  int failures = x.failures;
+  accq_check_crosscheck_release(&x);
   if (rc) return rc;
-  return nrej ? 1 : 0;
+  return failures ? 1 : 0;
 }

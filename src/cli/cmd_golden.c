@@ -20,9 +20,14 @@
  * 1.9e-4 in E[T] on two-tier): level.TYPE.Q (fraction of type-TYPE servers
  * holding exactly Q jobs) and p_wait.TYPE; and frac_below.pXX, the fraction
  * of jobs whose response time is at most the exact percentile pXX (0.5,
- * 0.9, 0.95, 0.99): the unbiased way to test percentiles. */
+ * 0.9, 0.95, 0.99): the unbiased way to test percentiles.
+ *
+ * The computation and the file's layout are accq_check_golden_compute and
+ * accq_check_golden_report (accq/check.h); this file parses the models and
+ * their overrides, and writes. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accq/accq.h"
@@ -30,56 +35,7 @@
 #include "cli/cli.h"
 #include "cli/simcli.h"
 
-/* Levels with a smaller exact fraction are left out (they test nothing a
- * simulation could resolve, and keep files small at large B). */
-#define LEVEL_MIN 1e-12
-
-static json_t *definitions(void) {
-  accq_model_t d;
-  memset(&d, 0, sizeof d);
-  d.ntypes = 1;
-  snprintf(d.types[0].name, ACCQ_NAME_MAX, "TYPE");
-  json_t *o = json_object();
-  char name[ACCQ_NAME_MAX + 32];
-  for (int i = 0; i < accq_sim_measure_count(1); i++) {
-    const char *def = accq_sim_measure_definition(&d, i);
-    char buf[300];
-    if (accq_sim_measure_is_percentile(i)) {
-      snprintf(buf, sizeof buf,
-               "%s (the exact value; test a simulator with frac_below.%s, not with averaged "
-               "per-replication percentiles, which are biased on short replications)",
-               def, accq_sim_measure_name(&d, i, name, (int)sizeof name));
-      def = buf;
-    }
-    json_object_set_new(o, accq_sim_measure_name(&d, i, name, (int)sizeof name), json_string(def));
-  }
-  json_object_set_new(o, "gap", json_string("E[T] / T_LP(X) - 1, T_LP the LP bound at the admitted rate X per unit scale"));
-  json_object_set_new(o, "correctness",
-                      json_string("fraction of admitted jobs answered correctly; its expectation is the accuracy A"));
-  json_object_set_new(o, "level.TYPE.Q",
-                      json_string("time-average fraction of the servers of type TYPE holding exactly "
-                                  "Q jobs (in service + waiting); levels with fraction below 1e-12 "
-                                  "are omitted"));
-  json_object_set_new(o, "p_wait.TYPE",
-                      json_string("fraction of the admitted jobs sent to type TYPE that find their "
-                                  "server busy"));
-  json_object_set_new(o, "frac_below.pXX",
-                      json_string("fraction of admitted jobs whose response time is <= this entry's "
-                                  "exact pXX (0.5, 0.9, 0.95, 0.99 by definition): per replication, "
-                                  "count the jobs below measures.pXX; a proportion, unbiased at any "
-                                  "run length"));
-  return o;
-}
-
-static const char *status_word(int st) {
-  switch (st) {
-  case ACCQ_EUNSTABLE: return "unstable";
-  case ACCQ_EACCINFEAS:
-  case ACCQ_ECAPINFEAS: return "infeasible";
-  case ACCQ_ETOOBIG: return "too_large";
-  default: return "not_converged";
-  }
-}
+static void on_progress(double done, void *ctx) { accq_progress_update(ctx, done); }
 
 /* A positional argument that sets a key of the model before it. */
 static int is_override(const char *a) { return strchr(a, '=') && strchr(a, '.'); }
@@ -89,7 +45,57 @@ typedef struct {
   int first_set, nsets; /* its overrides: args[first_set .. first_set+nsets) */
   accq_model_t m;
   char sha[65];
+  const char *sets[ACCQ_CLI_LIST_MAX]; /* --set values, then its own overrides */
 } model_arg_t;
+
+/* Computes the entries and writes the file; the exit status. */
+static int write_golden(const accq_cli_t *cli, model_arg_t *ma, int nm,
+                        const char (*names)[ACCQ_NAME_MAX], int npol, int buffer,
+                        int allow_partial) {
+  accq_check_golden_model_t *gm = calloc((size_t)nm, sizeof *gm);
+  accq_err_t err;
+  accq_err_clear(&err);
+  if (!gm) {
+    accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
+    return accq_cli_fail(&err);
+  }
+  for (int a = 0; a < nm; a++) {
+    int n = 0;
+    for (int s = 0; s < cli->sets.n; s++) ma[a].sets[n++] = cli->sets.v[s];
+    for (int s = 0; s < ma[a].nsets; s++) ma[a].sets[n++] = cli->args[ma[a].first_set + s];
+    gm[a] = (accq_check_golden_model_t){&ma[a].m, ma[a].path, ma[a].sha, ma[a].sets, n};
+  }
+  accq_check_golden_options_t opt;
+  accq_check_golden_options_init(&opt);
+  opt.buffer = buffer;
+  accq_progress_t bar;
+  accq_progress_start(&bar, "golden", (double)nm * npol, cli->quiet);
+  opt.progress = on_progress;
+  opt.progress_ctx = &bar;
+  accq_check_golden_t g;
+  int st = accq_check_golden_compute(gm, nm, names, npol, &opt, &g, &err);
+  accq_progress_finish(&bar);
+  free(gm);
+  if (st) return accq_cli_fail(&err);
+  for (int i = 0; i < g.nwarnings; i++) fprintf(stderr, "accq golden: %s\n", g.warnings[i]);
+  accq_report_t *rep = accq_check_golden_report(&g);
+  int rc = 0;
+  if (!rep) {
+    accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
+    rc = accq_cli_fail(&err);
+  } else if (accq_report_write_file(rep, ACCQ_FORMAT_JSON, cli->out, &err)) {
+    rc = accq_cli_fail(&err);
+  } else if (g.nwarnings && !allow_partial) {
+    fprintf(stderr,
+            "accq golden: %d entr%s not a reference (written with status and reason; "
+            "--allow-partial to exit 0)\n",
+            g.nwarnings, g.nwarnings == 1 ? "y is" : "ies are");
+    rc = g.worst;
+  }
+  accq_report_free(rep);
+  accq_check_golden_release(&g);
+  return rc;
+}
 
 int accq_cli_golden(int argc, char **argv) {
   const char *policies = "all";
@@ -179,154 +185,7 @@ int accq_cli_golden(int argc, char **argv) {
     }
   }
 
-  json_t *root = json_object(), *entries = json_array(), *warnings = json_array();
-  json_object_set_new(root, "format", json_string("accq-golden"));
-  json_object_set_new(root, "version", json_integer(2));
-  json_object_set_new(
-      root, "notes",
-      json_string("Exact values of the lumped Markov chain (exponential service, FCFS, "
-                  "per-server buffer B: a job sent to a full server is lost). Rates are for "
-                  "the whole system of scale m. Entries whose status is not \"ok\" are not "
-                  "references and carry no measures. check-sim reads a CSV with columns model, "
-                  "policy, lambda, measure, mean, stderr or ci_halfwidth (95%), replications."));
-  json_object_set_new(root, "definitions", definitions());
-  accq_policy_options_t popt;
-  accq_policy_options_init(&popt);
-  accq_progress_t bar;
-  accq_progress_start(&bar, "golden", (double)nm * npol, cli.quiet);
-  int worst = 0, nbad = 0;
-  for (int a = 0; a < nm; a++) {
-    const accq_model_t *m = &ma[a].m;
-    for (int i = 0; i < npol; i++) {
-      accq_progress_update(&bar, (double)a * npol + i);
-      accq_policy_t *pol = NULL;
-      accq_analysis_options_t aopt;
-      accq_analysis_t an;
-      memset(&an, 0, sizeof an);
-      accq_err_clear(&err);
-      json_t *e = json_object();
-      json_object_set_new(e, "model", json_string(m->name));
-      json_object_set_new(e, "file", json_string(m->file));
-      json_object_set_new(e, "model_sha256", json_string(ma[a].sha));
-      json_t *sets = json_array();
-      for (int s = 0; s < cli.sets.n; s++) json_array_append_new(sets, json_string(cli.sets.v[s]));
-      for (int s = 0; s < ma[a].nsets; s++)
-        json_array_append_new(sets, json_string(cli.args[ma[a].first_set + s]));
-      json_object_set_new(e, "sets", sets);
-      json_object_set_new(e, "policy", json_string(names[i]));
-      json_object_set_new(e, "lambda", accq_simcli_real((double)m->scale * m->arrival_rate));
-      json_object_set_new(e, "scale", json_integer(m->scale));
-      int st = accq_policy_alloc(&pol, names[i], m, &popt, &err);
-      if (st == ACCQ_EUSAGE) { /* a misspelt policy: usage, before anything is written */
-        accq_progress_finish(&bar);
-        json_decref(e);
-        json_decref(root);
-        json_decref(entries);
-        json_decref(warnings);
-        free(ma);
-        return accq_cli_fail(&err);
-      }
-      if (!st) {
-        json_object_set_new(e, "policy", json_string(accq_policy_name(pol)));
-        accq_analysis_options_init(&aopt);
-        aopt.buffer = buffer;
-        aopt.keep_chain = 1;
-        st = accq_analyze(m, pol, &aopt, &an, &err);
-        if (!st && !an.auto_converged)
-          st = accq_err_set(&err, ACCQ_ENOCONV,
-                            "the truncation did not converge (B = %d, boundary mass %.3g, last "
-                            "change of E[T] %.3g): %s",
-                            an.buffer, an.m.boundary_mass, an.auto_change,
-                            an.warning[0] ? an.warning : "no reference value");
-      }
-      double *level = NULL, pw[ACCQ_MAX_TYPES];
-      if (!st) {
-        level = malloc((size_t)m->ntypes * (size_t)(an.buffer + 1) * sizeof *level);
-        st = level ? accq_check_exact_levels(an.chain, pol, an.pi, level, pw, &err)
-                   : accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
-      }
-      if (st && st != ACCQ_EUNSTABLE && st != ACCQ_EACCINFEAS && st != ACCQ_ECAPINFEAS &&
-          st != ACCQ_ETOOBIG && st != ACCQ_ENOCONV && st != ACCQ_ERANGE) {
-        /* out of memory, a dispatch failure: no file */
-        accq_progress_finish(&bar);
-        accq_err_prefix(&err, "%s, policy %s", m->name, names[i]);
-        free(level);
-        accq_analysis_release(&an);
-        accq_policy_free(pol);
-        json_decref(e);
-        json_decref(root);
-        json_decref(entries);
-        json_decref(warnings);
-        free(ma);
-        return accq_cli_fail(&err);
-      }
-      if (st) {
-        /* not a reference: status and reason, no number to mistake for one */
-        json_object_set_new(e, "status", json_string(status_word(st)));
-        json_object_set_new(e, "reason", json_string(err.msg));
-        char w[ACCQ_ERR_MSG_MAX + 1200];
-        snprintf(w, sizeof w, "%s (%s), policy %s: %s: %s", m->name, ma[a].path, names[i],
-                 status_word(st), err.msg);
-        json_array_append_new(warnings, json_string(w));
-        fprintf(stderr, "accq golden: %s\n", w); /* never hidden by -q */
-        int code = accq_status_exit_code(st);
-        if (code > worst) worst = code;
-        nbad++;
-      } else {
-        json_object_set_new(e, "status", json_string("ok"));
-        json_object_set_new(e, "reason", json_null());
-        json_object_set_new(e, "buffer", json_integer(an.buffer));
-        json_object_set_new(e, "states", json_integer(an.states));
-        json_object_set_new(e, "solver", json_string(an.solver.name));
-        json_object_set_new(e, "residual", accq_simcli_real(an.solver.residual));
-        json_object_set_new(e, "boundary_mass", accq_simcli_real(an.m.boundary_mass));
-        json_object_set_new(e, "truncation_change", accq_simcli_real(an.auto_change));
-        json_object_set_new(e, "truncation_converged", json_boolean(an.auto_converged));
-        json_object_set_new(e, "t_lp", accq_simcli_real(an.m.t_lp));
-        json_t *ms = json_object();
-        char name[ACCQ_NAME_MAX + 48];
-        for (int j = 0; j < accq_sim_measure_count(m->ntypes); j++)
-          json_object_set_new(ms, accq_sim_measure_name(m, j, name, (int)sizeof name),
-                              accq_simcli_real(accq_sim_exact_measure(&an.m, m->ntypes, j)));
-        json_object_set_new(ms, "gap", accq_simcli_real(an.m.gap));
-        json_object_set_new(ms, "correctness", accq_simcli_real(an.m.accuracy));
-        static const char *const pct[4] = {"p50", "p90", "p95", "p99"};
-        static const double frac[4] = {0.5, 0.9, 0.95, 0.99};
-        for (int j = 0; j < 4; j++) {
-          snprintf(name, sizeof name, "frac_below.%s", pct[j]);
-          json_object_set_new(ms, name, json_real(frac[j]));
-        }
-        for (int k = 0; k < m->ntypes; k++) {
-          snprintf(name, sizeof name, "p_wait.%s", m->types[k].name);
-          json_object_set_new(ms, name, accq_simcli_real(pw[k]));
-        }
-        for (int k = 0; k < m->ntypes; k++)
-          for (int q = 0; q <= an.buffer; q++) {
-            double v = level[k * (an.buffer + 1) + q];
-            if (!(v >= LEVEL_MIN)) continue;
-            snprintf(name, sizeof name, "level.%s.%d", m->types[k].name, q);
-            json_object_set_new(ms, name, json_real(v));
-          }
-        json_object_set_new(e, "measures", ms);
-      }
-      json_array_append_new(entries, e);
-      free(level);
-      accq_analysis_release(&an);
-      accq_policy_free(pol);
-    }
-  }
-  accq_progress_finish(&bar);
-  json_object_set_new(root, "warnings", warnings);
-  json_object_set_new(root, "entries", entries);
-  rc = accq_simcli_write_json(&cli, cli.out, root);
+  rc = write_golden(&cli, ma, nm, (const char (*)[ACCQ_NAME_MAX])names, npol, buffer, allow_partial);
   free(ma);
-  if (rc) return rc;
-  if (nbad && !allow_partial) {
-    fprintf(stderr,
-            "accq golden: %d entr%s not a reference (written with status and reason; "
-            "--allow-partial to exit 0)\n",
-            nbad, nbad == 1 ? "y is" : "ies are");
-    return worst;
-  }
-  return 0;
+  return rc;
 }

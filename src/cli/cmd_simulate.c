@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/check.h"
 #include "accq/sim.h"
 #include "cli/cli.h"
 #include "cli/sim_timeseries.h"
@@ -84,10 +85,10 @@ static void result_rows(accq_report_section_t *t, const accq_model_t *m, const c
     if (i) strcat(wj, " | ");
     strcat(wj, r->warnings[i]);
   }
-  int n = accq_sim_measure_count(m->ntypes);
+  int n = accq_check_measure_count(m->ntypes);
   for (int i = 0; i < n; i++)
-    table_row(t, m, policy, r->lambda, accq_sim_measure_name(m, i, name, (int)sizeof name),
-              accq_sim_result_measure(r, i), r->replications, wj);
+    table_row(t, m, policy, r->lambda, accq_check_measure_name(m, i, name, (int)sizeof name),
+              accq_check_measure_estimate(r, i), r->replications, wj);
   table_row(t, m, policy, r->lambda, "gap", r->gap, r->replications, wj);
   if (correctness)
     table_row(t, m, policy, r->lambda, "correctness", r->correctness, r->replications, wj);

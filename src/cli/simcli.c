@@ -41,40 +41,6 @@ int accq_simcli_options(const accq_cli_t *cli, int replications, const char *job
   return 0;
 }
 
-json_t *accq_simcli_real(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-
-json_t *accq_simcli_estimate_json(accq_estimate_t e) {
-  json_t *o = json_object();
-  json_object_set_new(o, "mean", accq_simcli_real(e.mean));
-  json_object_set_new(o, "ci95", accq_simcli_real(e.ci95));
-  return o;
-}
-
-int accq_simcli_write_json(const accq_cli_t *cli, const char *out, json_t *root) {
-  (void)cli;
-  accq_err_t err;
-  accq_err_clear(&err);
-  const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17);
-  int rc = 0;
-  /* stdout, files, devices and FIFOs alike (accq_outfile_*): a failed write
-   * is exit status 3 with the system's reason */
-  accq_outfile_t *of = NULL;
-  if (accq_outfile_open(out, &of, &err)) {
-    rc = accq_cli_fail(&err);
-  } else if (json_dumpf(root, accq_outfile_stream(of), flags) ||
-             fputc('\n', accq_outfile_stream(of)) == EOF) {
-    int e = errno ? errno : EIO;
-    accq_outfile_abort(of);
-    accq_err_set(&err, ACCQ_EWRITE, "%s: cannot write JSON: %s", out ? out : "standard output",
-                 strerror(e));
-    rc = accq_cli_fail(&err);
-  } else if (accq_outfile_commit(of, &err)) {
-    rc = accq_cli_fail(&err);
-  }
-  json_decref(root);
-  return rc;
-}
-
 void accq_simcli_progress_cb(double fraction, void *ctx) {
   accq_simcli_progress_t *p = ctx;
   accq_progress_update(&p->bar, p->index + fraction);

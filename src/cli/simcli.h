@@ -1,10 +1,9 @@
 /* Helpers shared by the simulator's commands (simulate, crosscheck, golden,
- * check-sim): option values, policy lists and JSON output.  Parsing and
- * printing only; the numerics live in src/sim. */
+ * check-sim): option values and progress.  Parsing and printing only; the
+ * numerics live in src/sim and src/check, and output goes through reports
+ * (accq/report.h). */
 #ifndef ACCQ_SIMCLI_H
 #define ACCQ_SIMCLI_H
-
-#include <jansson.h>
 
 #include "accq/sim.h"
 #include "cli/cli.h"
@@ -16,15 +15,6 @@
  * infinite.  Prints a usage error and returns 2 on a bad value, else 0. */
 int accq_simcli_options(const accq_cli_t *cli, int replications, const char *jobs,
                         const char *warmup, const char *buffer, accq_sim_options_t *o);
-
-/* {"mean": m, "ci95": h} (null for NaN). */
-json_t *accq_simcli_estimate_json(accq_estimate_t e);
-/* A number, or null when NaN/inf. */
-json_t *accq_simcli_real(double v);
-
-/* Writes root (reference stolen) as indented JSON to cli->out atomically, or
- * to stdout.  Returns 0 or the printed error's exit status. */
-int accq_simcli_write_json(const accq_cli_t *cli, const char *out, json_t *root);
 
 /* Progress glue: the simulator reports a fraction of one run; the bar shows
  * (index + fraction) of `total` runs. */

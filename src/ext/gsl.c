@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
 /* Per-thread record of the last error GSL reported through its handler. */
@@ -89,4 +90,14 @@ int accq_gsl_status(int c, const char *what, accq_err_t *err) {
   if (last_code == c && last_reason[0]) reason = last_reason;
   return accq_err_set(err, st, "%s: %s (%s)%s%s%s", what ? what : "GSL", accq_gsl_code_name(c),
                       gsl_strerror(c), reason[0] ? " [" : "", reason, reason[0] ? "]" : "");
+}
+
+double accq_gsl_t_quantile(double p, int dof) {
+  accq_gsl_init(); /* a domain error must not abort */
+  return dof >= 1 ? gsl_cdf_tdist_Pinv(p, dof) : gsl_cdf_ugaussian_Pinv(p);
+}
+
+double accq_gsl_t_upper(double x, int dof) {
+  accq_gsl_init();
+  return dof >= 1 ? gsl_cdf_tdist_Q(x, dof) : gsl_cdf_ugaussian_Q(x);
 }

@@ -32,4 +32,12 @@ int accq_gsl_status(int gsl_code, const char *what, accq_err_t *err);
 int accq_gsl_last(const char **reason);
 void accq_gsl_clear(void);
 
+/* Student's t distribution with dof degrees of freedom (dof >= 1), or the
+ * standard normal when dof < 1 (no spread estimate: a known standard error):
+ * the quantile t_{p,dof} (0 < p < 1) and the upper tail P(T > x).  Wrappers
+ * of gsl_cdf_tdist_Pinv/_Q and gsl_cdf_ugaussian_Pinv/_Q, for the comparison
+ * statistics of accq/check.h. */
+double accq_gsl_t_quantile(double p, int dof);
+double accq_gsl_t_upper(double x, int dof);
+
 #endif

@@ -55,14 +55,14 @@ START_TEST(test_standard_error_columns) {
 END_TEST
 
 START_TEST(test_family) {
-  accq_sim_check_t c[3];
+  accq_check_row_t c[3];
   memset(c, 0, sizeof c);
   /* within --abs-tol: accepted, the simulator's own mean kept */
-  c[0] = (accq_sim_check_t){.exact = 1.0, .mean = 1.0 + 5e-7, .se = 1e-9, .replications = 10};
+  c[0] = (accq_check_row_t){.exact = 1.0, .mean = 1.0 + 5e-7, .se = 1e-9, .replications = 10};
   /* a clear discrepancy (z = 20) */
-  c[1] = (accq_sim_check_t){.exact = 2.0, .mean = 2.2, .se = 0.01, .replications = 10, .target = 1};
+  c[1] = (accq_check_row_t){.exact = 2.0, .mean = 2.2, .se = 0.01, .replications = 10, .target = 1};
   /* fine (z = 0.5) */
-  c[2] = (accq_sim_check_t){.exact = 3.0, .mean = 3.005, .se = 0.01, .replications = 20, .target = 1};
+  c[2] = (accq_check_row_t){.exact = 3.0, .mean = 3.005, .se = 0.01, .replications = 20, .target = 1};
   accq_check_options_t o;
   accq_check_options_init(&o);
   accq_check_summary_t s;
@@ -511,6 +511,47 @@ START_TEST(test_non_converged_entries) {
 }
 END_TEST
 
+/* The same (entry, measure) twice with different values: which one would be
+ * tested?  Refused with both lines (exit 2); before, the second row was
+ * skipped as a "duplicate" and the file could pass on the first alone. */
+START_TEST(test_conflicting_duplicate_refused) {
+  make_golden();
+  double et = golden_value("jsq", "mean_response_time");
+  char csv[1024];
+  /* line 3 repeats line 2 exactly (skipped); line 4 gives another mean */
+  snprintf(csv, sizeof csv,
+           "%stwo-tier,jsq,1,mean_response_time,%.17g,0.01,10\n"
+           "two-tier,jsq,1,mean_response_time,%.17g,0.01,10\n"
+           "two-tier,jsq,1,mean_response_time,%.17g,0.01,10\n",
+           HDR, et, et, et + 1);
+  json_t *o;
+  char *err;
+  const char *path = write_file("conflict.csv", csv);
+  ck_assert_int_eq(check(path, NULL, &o, &err), 2);
+  char want[256];
+  snprintf(want, sizeof want, "%s:4: model 'two-tier', policy 'jsq', lambda 1, measure "
+           "'mean_response_time' was given at line 2 with other values", path);
+  ck_assert_msg(strstr(err, want), "%s", err);
+  ck_assert_ptr_null(o); /* nothing printed on stdout */
+  free(err);
+  /* a different standard error or R conflicts too */
+  snprintf(csv, sizeof csv, "%stwo-tier,jsq,1,p_wait,0.2,0.01,10\ntwo-tier,jsq,1,p_wait,0.2,0.01,12\n", HDR);
+  path = write_file("conflict2.csv", csv);
+  ck_assert_int_eq(check(path, NULL, &o, &err), 2);
+  snprintf(want, sizeof want, "%s:3: ", path);
+  ck_assert_msg(strstr(err, want) && strstr(err, "replications 12 here"), "%s", err);
+  ck_assert_ptr_null(o);
+  free(err);
+  /* also for rows that are skipped (an averaged percentile) */
+  snprintf(csv, sizeof csv, "%stwo-tier,jsq,1,p99,2.5,0.01,10\ntwo-tier,jsq,1,p99,2.6,0.01,10\n", HDR);
+  path = write_file("conflict3.csv", csv);
+  ck_assert_int_eq(check(path, NULL, &o, &err), 2);
+  ck_assert_msg(strstr(err, ":3: ") && strstr(err, "line 2"), "%s", err);
+  ck_assert_ptr_null(o);
+  free(err);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("check");
   TCase *lib = tcase_create("library");
@@ -532,6 +573,7 @@ int main(void) {
   tcase_add_test(cli, test_reasons_skips_and_coverage);
   tcase_add_test(cli, test_non_converged_entries);
   tcase_add_test(cli, test_levels_tell_jsq_from_jiq);
+  tcase_add_test(cli, test_conflicting_duplicate_refused);
   suite_add_tcase(s, cli);
   return accq_run_suite(s);
 }

@@ -63,7 +63,7 @@ static void closed_form(const accq_model_t *m, const accq_policy_t *pol) {
   const double *p = accq_policy_split(pol);
   ck_assert_ptr_nonnull(p);
   const double lambda = (double)m->scale * m->arrival_rate;
-  nmeas = accq_sim_measure_count(m->ntypes);
+  nmeas = accq_check_measure_count(m->ntypes);
   ck_assert_int_le(nmeas, 64);
   double et = 0, L = 0, pw = 0, acc = 0;
   for (int k = 0; k < m->ntypes; k++) {
@@ -108,17 +108,17 @@ static int run_check(const accq_model_t *m, int R, uint64_t seed, long long warm
   o.mser = warmup != 0;
   accq_sim_result_t res;
   ck_assert_msg(accq_sim_run(m, pol, &o, &res, NULL, &err) == 0, "%s", err.msg);
-  accq_sim_check_t c[64];
+  accq_check_row_t c[64];
   int n = 0, et_row = -1;
   for (int i = 0; i < nmeas; i++) {
-    if (accq_sim_measure_is_percentile(i)) continue;
-    accq_estimate_t e = accq_sim_result_measure(&res, i);
+    if (accq_check_measure_is_percentile(i)) continue;
+    accq_estimate_t e = accq_check_measure_estimate(&res, i);
     memset(&c[n], 0, sizeof c[n]);
     c[n].exact = exact[i];
     c[n].mean = e.mean;
     c[n].se = e.se;
     c[n].replications = R;
-    accq_sim_measure_bounds(&model, i, &c[n].lo, &c[n].hi);
+    accq_check_measure_bounds(&model, i, &c[n].lo, &c[n].hi);
     c[n].target = i <= 1; /* mean_response_time, mean_jobs */
     if (i == 0) et_row = n;
     n++;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/check.h"
 #include "accq/sim.h"
 #include "testutil.h"
 
@@ -448,7 +449,7 @@ END_TEST
  * here); at alpha 0.1 three are. */
 START_TEST(test_holm) {
   const double p[4] = {0.01, 0.04, 0.03, 0.5}, adj[4] = {0.04, 0.09, 0.09, 0.5};
-  accq_sim_check_t c[4];
+  accq_check_row_t c[4];
   for (int i = 0; i < 4; i++) {
     memset(&c[i], 0, sizeof c[i]);
     c[i].exact = 0;
@@ -456,18 +457,18 @@ START_TEST(test_holm) {
     c[i].mean = gsl_cdf_ugaussian_Qinv(p[i] / 2);
     c[i].replications = 0; /* normal */
   }
-  ck_assert_int_eq(accq_sim_holm(c, 4, 0.05), 1);
+  ck_assert_int_eq(accq_check_holm(c, 4, 0.05), 1);
   for (int i = 0; i < 4; i++) {
     ACCQ_CK_CLOSE(c[i].p, p[i], 1e-9, 0, "p");
     ACCQ_CK_CLOSE(c[i].p_holm, adj[i], 1e-9, 0, "Holm p");
   }
   ck_assert(c[0].reject && !c[1].reject && !c[2].reject && !c[3].reject);
-  ck_assert_int_eq(accq_sim_holm(c, 4, 0.1), 3);
+  ck_assert_int_eq(accq_check_holm(c, 4, 0.1), 3);
   /* zero spread: equal passes, unequal fails; a rare event never seen in R
    * replications has p = ((hi - exact)/(hi - lo))^R: 1e-4 over 10 passes,
    * while a probability 0.5 never seen in 10 replications (p = 2^-10) fails;
    * an accuracy in [0.6, 0.9] always at 0.6 with exact 0.6000006 passes */
-  accq_sim_check_t z[5];
+  accq_check_row_t z[5];
   memset(z, 0, sizeof z);
   z[0].exact = 0.9;
   z[0].mean = 0.9;
@@ -487,7 +488,7 @@ START_TEST(test_holm) {
   z[4].lo = 0.6;
   z[4].hi = 0.9;
   z[4].replications = 10;
-  ck_assert_int_eq(accq_sim_holm(z, 5, 0.01), 2);
+  ck_assert_int_eq(accq_check_holm(z, 5, 0.01), 2);
   ck_assert(!z[0].reject && z[1].reject && !z[2].reject && z[3].reject && !z[4].reject);
   ACCQ_CK_CLOSE(z[4].p, 1.0, 1e-9, 0, "rare-event bound (accuracy)"); /* Bernstein: 2e^-small, capped */
   /* rare event with spread: exact 1e-4 in [0,1], mean 1.33e-5, se 9.4e-6 over
@@ -495,7 +496,7 @@ START_TEST(test_holm) {
    * Bernstein: d = 8.7e-5, f(1-f) ~ 1e-4, exponent 10 d^2 / (2e-4 + 5.8e-5) =
    * 2.9e-4, so p = 1 (capped) and it passes; a common measure (f = 0.44) keeps
    * the t test: 0.46 +- 0.002 against 0.44 fails. */
-  accq_sim_check_t b[2];
+  accq_check_row_t b[2];
   memset(b, 0, sizeof b);
   b[0].exact = 1e-4;
   b[0].mean = 1.33e-5;
@@ -507,7 +508,7 @@ START_TEST(test_holm) {
   b[1].se = 0.002;
   b[1].hi = 1;
   b[1].replications = 10;
-  ck_assert_int_eq(accq_sim_holm(b, 2, 0.01), 1);
+  ck_assert_int_eq(accq_check_holm(b, 2, 0.01), 1);
   ck_assert(!b[0].reject && b[1].reject);
   ACCQ_CK_CLOSE(b[0].p, 1.0, 1e-12, 0, "Bernstein p (capped)");
   ACCQ_CK_CLOSE(b[1].p, 2 * gsl_cdf_tdist_Q(10, 9), 1e-9, 0, "t p");
@@ -516,7 +517,7 @@ START_TEST(test_holm) {
   ACCQ_CK_CLOSE(z[2].p, 1.0, 1e-12, 0, "rare-event bound");
   ACCQ_CK_CLOSE(z[3].p, pow(0.5, 10), 1e-12, 0, "rare-event bound");
   /* the Bonferroni half-width is t_{1-alpha/(2n), R-1} se */
-  ACCQ_CK_CLOSE(accq_sim_bonferroni_halfwidth(2.0, 10, 5, 0.05),
+  ACCQ_CK_CLOSE(accq_check_bonferroni_halfwidth(2.0, 10, 5, 0.05),
                 2 * gsl_cdf_tdist_Pinv(1 - 0.005, 9), 1e-12, 0, "Bonferroni");
 }
 END_TEST
