@@ -346,6 +346,7 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
 int accq_cli_limit(int argc, char **argv) {
   const char *policies = NULL, *vary = NULL, *trajectory = NULL;
   int q_max = 0, no_stability = 0;
+  double time_limit = 0;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies (default all)"},
       {"vary", 0, ACCQ_OPT_STRING, &vary, "PARAM=A:B:N",
@@ -355,6 +356,8 @@ int accq_cli_limit(int argc, char **argv) {
       {"q-max", 0, ACCQ_OPT_COUNT, &q_max, "N", "largest queue truncation (default 2048)"},
       {"no-stability", 0, ACCQ_OPT_FLAG, &no_stability, NULL,
        "skip the eigenvalues of the Jacobian (the local stability check)"},
+      {"time-limit", 0, ACCQ_OPT_POSITIVE_INF, &time_limit, "SECONDS",
+       "limit of each policy's solve (default 60; inf: none); beyond: no number, exit 3"},
       {0}};
   const accq_cli_spec_t spec = {
       "limit", "[MODEL] [--policy P[,P..]] [options]",
@@ -379,6 +382,7 @@ int accq_cli_limit(int argc, char **argv) {
     opt.q_max = q_max;
   }
   opt.stability = !no_stability;
+  if (time_limit > 0) opt.max_seconds = time_limit;
   static char names[MAX_POLICIES][64];
   int npol = 0;
   if ((rc = accq_cli_policy_list(&cli, MAX_POLICIES, policies ? policies : "all", names, &npol)) != 0) return rc;
