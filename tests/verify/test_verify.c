@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/grid.h"
 #include "accq/limit.h"
 #include "accq/verify.h"
 #include "testutil.h"
