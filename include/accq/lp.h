@@ -112,9 +112,18 @@ typedef struct {
  * e in [0,1) on the capacity rows.  ACCQ_EINVAL names a bad slack. */
 int accq_lp_problem_from_model(accq_lp_problem_t *p, const accq_model_t *m, double slack);
 
-/* If the model gives `load`, sets m->arrival_rate = load * Lambda_max(a*);
- * returns ACCQ_EACCINFEAS when a* > max a_k.  A model in rate mode is left as is. */
+/* Kept for models built by hand: accq_model_resolve (loaded and set models are
+ * already resolved). */
 int accq_lp_model_resolve(accq_model_t *m, accq_err_t *err);
+
+/* The one T_LP-at-a-rate function: the LP of the model at arrival rate `rate`
+ * (per unit scale, > 0) and accuracy target `target` (NaN: the model's a*),
+ * without slack, solved by accq_lp_solve.  Infeasibility is in r->status as for
+ * accq_lp_solve.  Use target = accq_model_target_held(m, A) to compare a policy of
+ * accuracy A with the bound (docs/measures.md).  ACCQ_EINVAL for a rate that is not
+ * > 0 and finite, or a target outside [0,1]. */
+int accq_lp_bound_at(const accq_model_t *m, double rate, double target, accq_lp_result_t *r,
+                     accq_err_t *err);
 
 /* Solves with GLPK's simplex, on a normalized form (lp_glpk.c), checks the
  * answer a posteriori and against the combinatorial solver.  Once the two

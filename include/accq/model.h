@@ -49,15 +49,18 @@ typedef struct {
 
 typedef enum {
   ACCQ_LAMBDA_RATE = 0,   /* arrival_rate given: `arrival_rate` is Lambda */
-  ACCQ_LAMBDA_LOAD        /* load given: Lambda = load * Lambda_max(a*), resolved by
-                             accq_lp_model_resolve() (the LP module) */
+  ACCQ_LAMBDA_LOAD        /* load given: Lambda = load * Lambda_max(a*), resolved when
+                             the model is loaded or set (accq_model_resolve) */
 } accq_lambda_mode_t;
 
 typedef struct {
   char name[ACCQ_NAME_MAX];   /* [system] name, or the file's base name */
   char file[512];             /* where it came from ("<default>", "<string>", path) */
   accq_lambda_mode_t lambda_mode;
-  double arrival_rate;        /* Lambda per unit scale (NaN in load mode until resolved) */
+  double arrival_rate;        /* Lambda per unit scale.  In load mode it is resolved by
+                                 accq_model_load / parse_string / set (accq_model_resolve);
+                                 NaN only when a* > max a_k (no load can be resolved) or
+                                 for a model built by hand and not yet resolved */
   double load;                /* fraction of Lambda_max(a*) when lambda_mode == LOAD, else NaN */
   double accuracy_target;     /* a* in [0,1] */
   int buffer;                 /* B >= 1, or 0 for `auto` */
@@ -107,5 +110,68 @@ int accq_model_type_index(const accq_model_t *m, const char *name);
  * returns the length of the whole text, writes at most size-1 characters plus
  * a NUL; buf may be NULL when size is 0.  Returns -1 for a NULL model. */
 int accq_model_format(const accq_model_t *m, char *buf, int size);
+
+/* ---- resolving a load ------------------------------------------------------------ */
+
+/* Lambda_max(a*) of docs/lp.md for capacities cap_k and accuracies a_k: the
+ * largest total rate whose accuracy row sum (a_k - a*) x_k >= 0 holds with
+ * 0 <= x_k <= cap_k.  Types with a_k >= a* run at capacity and build the surplus
+ * sum cap_k (a_k - a*); the others are added most accurate first until it is
+ * spent.  0 when a* > max a_k.  The one implementation (the LP module calls it). 
+ * Cost O(K^2). */
+double accq_model_lambda_max_of(int ntypes, const double *cap, const double *acc, double a_star);
+/* The same for a model at full capacities n_k mu_k (per unit scale). */
+double accq_model_lambda_max(const accq_model_t *m);
+
+/* In load mode sets m->arrival_rate = load * Lambda_max(a*) (a rate-mode model is
+ * left as is).  accq_model_load, accq_model_parse_string and accq_model_set call
+ * it, so a loaded model is resolved once and nobody else needs to.
+ * ACCQ_EACCINFEAS (arrival_rate left NaN) when a* > max a_k, naming the best type;
+ * ACCQ_EINVAL for a bad load or type count. */
+int accq_model_resolve(accq_model_t *m, accq_err_t *err);
+/* 1 when the model's arrival rate is a number > 0 (rate mode, or a resolved load). */
+int accq_model_is_resolved(const accq_model_t *m);
+
+/* ---- meeting the accuracy target ---------------------------------------------- */
+
+/* The one tolerance on "accuracy A meets a*" (docs/measures.md): absolute, because
+ * a computed accuracy (a chain whose boundary mass is at most 1e-9, a solve to a
+ * residual) stands for the true one to about that much.  Decision: a policy that
+ * meets a* by construction (its type's meets_target) is compared with T_LP at a*;
+ * any other policy whose computed accuracy A passes accq_model_meets_target is
+ * compared with T_LP at min(A - tol, a*) (accq_model_target_held), the least
+ * target its true accuracy can have: the LP is discontinuous at a_k = a*
+ * (docs/lp.md), so T_LP(a*) can exceed every rule whose accuracy is within
+ * 1e-12 of a*. */
+#define ACCQ_ACCURACY_TOL 1e-9
+/* accuracy >= a* - ACCQ_ACCURACY_TOL (0 for NaN). */
+int accq_model_meets_target(const accq_model_t *m, double accuracy);
+/* The target a policy that does not meet a* by construction is held to in the
+ * LP comparison: min(accuracy - ACCQ_ACCURACY_TOL, a*), at least 0 (NaN: a*). */
+double accq_model_target_held(const accq_model_t *m, double accuracy);
+
+/* ---- the --vary parameters ------------------------------------------------------- */
+
+/* One table of the parameters a command can vary (lp, sweep, limit --vary):
+ * name as typed, what it sets, whether values must be whole numbers.  A
+ * "type.*" entry stands for type.NAME.FIELD for every type NAME of the model. */
+typedef struct {
+  const char *name;      /* "load", "arrival_rate", "type.*.rate", ... */
+  const char *key;       /* accq_model_set key ("system.load"; "rate" for type.*) */
+  int integer;           /* 1: values must be whole numbers >= 1 */
+  const char *summary;   /* one line for the help and docs/model.md */
+} accq_model_vary_param_t;
+
+int accq_model_vary_count(void);
+const accq_model_vary_param_t *accq_model_vary_get(int i);
+/* Checks that `param` names a variable of this model ("lambda" is an alias of
+ * arrival_rate; type.NAME.FIELD needs the type); ACCQ_EUSAGE listing the valid
+ * names otherwise.  key (size bytes) receives the accq_model_set key, may be NULL. */
+int accq_model_vary_check(const accq_model_t *m, const char *param, char *key, int size,
+                          accq_err_t *err);
+/* Sets param = value on *m (accq_model_set, which re-resolves a load).  On
+ * failure *m is unchanged: ACCQ_EUSAGE unknown parameter or non-integer value for
+ * an integer one, ACCQ_EMODEL bad value (message "--vary PARAM: reason"). */
+int accq_model_vary_apply(accq_model_t *m, const char *param, double value, accq_err_t *err);
 
 #endif

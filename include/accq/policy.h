@@ -27,6 +27,7 @@ typedef enum {
   ACCQ_POLICY_SED,
   ACCQ_POLICY_POD,
   ACCQ_POLICY_TABLE,      /* a table indexed by lumped state (accq optimal) */
+  ACCQ_POLICY_EXTERNAL,   /* a type added with accq_policy_register */
   ACCQ_POLICY_COUNT
 } accq_policy_kind_t;
 
@@ -74,10 +75,14 @@ void accq_policy_free(accq_policy_t *pol);
 
 const char *accq_policy_name(const accq_policy_t *pol);     /* canonical, e.g. "pod:2" */
 accq_policy_kind_t accq_policy_kind(const accq_policy_t *pol);
-/* Does the policy meet a* by construction (docs/policies.md table)? */
+/* Does the policy meet a* by construction (docs/policies.md table; its type's
+ * meets_target, or the flag given to accq_policy_alloc_custom)? */
 int accq_policy_meets_target(const accq_policy_t *pol);
 /* Does the policy read Lambda? */
 int accq_policy_knows_lambda(const accq_policy_t *pol);
+/* The type's flags for a policy (0 for custom policies): accq_policy_type_t. */
+int accq_policy_sheds(const accq_policy_t *pol);
+int accq_policy_accurate_only(const accq_policy_t *pol);
 /* Split p_k used by rjiq / random-lp (NULL for others). */
 const double *accq_policy_split(const accq_policy_t *pol);
 
@@ -114,8 +119,92 @@ int accq_policy_alloc_custom(accq_policy_t **pol, const char *name, const accq_m
                              accq_dispatch_fn fn, const void *ctx, int max_routes,
                              int meets_target, accq_err_t *err);
 
-/* The list of policy names for messages and `--policy all`. */
-extern const char *const accq_policy_names[];
-extern const int accq_policy_nnames;
+/* ---- the policy registry ------------------------------------------------------
+ *
+ * Every policy is a type object (as GSL's gsl_rng_type): a name, flags that the
+ * consumers read (verify's claims, optimal's comparison class, the simulator's
+ * stability check, the chain's size count, the help and docs/policies.md), and
+ * the ops of its rule.  The built-in types are one file each in src/policy/ plus
+ * one row in src/policy/registry.c; a caller may add its own type with
+ * accq_policy_register (tests/policy/test_registry.c does).  Adding a policy =
+ * one file + one table row: nothing else keeps a list of policies.
+ */
+typedef struct accq_policy_type accq_policy_type_t;
+
+struct accq_policy_type {
+  const char *name;           /* base name as typed: "pod" (letters, digits, '-') */
+  const char *arg;            /* name of the argument after ':' ("D" for pod:D, "E" for
+                                 rjiq:E), NULL when the policy takes none */
+  const char *default_spec;   /* the instance listed by `--policy all` and verify ("pod:2");
+                                 NULL: the name */
+  const char *summary;        /* one line for the help and docs/policies.md (non-empty) */
+  int knows_lambda;           /* the rule reads the arrival rate Lambda */
+  int meets_target;           /* meets a* by construction (docs/policies.md) */
+  int sheds;                  /* may lose a job at a full server while another server has
+                                 room (finite B); 0: loses a job only when all are full */
+  int accurate_only;          /* sends jobs only to types with a_k >= a* (its usable
+                                 capacity is theirs) */
+  int count_exact;            /* every composition of a used type is reachable from the
+                                 empty system (the chain's product count is exact) */
+  int product_form;           /* types are independent given the split: the product-form
+                                 measures of docs/measures.md apply (random-lp) */
+  /* Fills the private state of a new policy (accq_policy_set_data) from the model
+   * at its resolved arrival rate and the options; has_arg / arg: the number after
+   * ':' (only when `arg` above is not NULL).  Messages name the spec. */
+  int (*init)(accq_policy_t *pol, const char *spec, const accq_model_t *m,
+              const accq_policy_options_t *opt, int has_arg, double arg, accq_err_t *err);
+  /* Frees the private state (NULL: nothing to free). */
+  void (*fini)(accq_policy_t *pol);
+  /* The rule: accq_policy_dispatch's contract. */
+  int (*dispatch)(const accq_policy_t *pol, const accq_occ_t *occ, accq_route_t *routes,
+                  int cap, int *nroutes);
+  /* Upper bound on the routes dispatch returns for this occupancy. */
+  int (*max_routes)(const accq_policy_t *pol, const accq_occ_t *occ);
+  /* Can the rule ever send a job to type k (accq_policy_uses_type)? */
+  int (*uses_type)(const accq_policy_t *pol, int k);
+};
+
+/* Number of registered types (built-in first, in docs/policies.md order). */
+int accq_policy_type_count(void);
+/* The i-th type, NULL when i is out of range. */
+const accq_policy_type_t *accq_policy_type_get(int i);
+/* The type of a base name or a spec ("pod", "pod:3"), NULL when unknown. */
+const accq_policy_type_t *accq_policy_type_find(const char *spec);
+/* The type of a policy (NULL for accq_policy_alloc_custom policies). */
+const accq_policy_type_t *accq_policy_type(const accq_policy_t *pol);
+/* Checks that a type has everything a consumer needs: a valid name, a
+ * non-empty summary, init, dispatch, max_routes and uses_type; ACCQ_EINVAL
+ * naming the missing field otherwise. */
+int accq_policy_type_check(const accq_policy_type_t *type, accq_err_t *err);
+/* Adds a type (checked as above; its name must be new).  The registry keeps the
+ * pointer: *type must outlive every use.  Not thread-safe: register before any
+ * policy is allocated in another thread.  ACCQ_EINVAL (bad or duplicate entry),
+ * ACCQ_ERANGE (more than ACCQ_POLICY_MAX_TYPES). */
+#define ACCQ_POLICY_MAX_TYPES 64
+int accq_policy_register(const accq_policy_type_t *type, accq_err_t *err);
+
+/* The private state of a policy, for the ops of its type. */
+void accq_policy_set_data(accq_policy_t *pol, void *data);
+void *accq_policy_data(const accq_policy_t *pol);
+/* The model's data as the policy saw them at alloc: number of types, mu_k, a_k, a*. */
+int accq_policy_ntypes(const accq_policy_t *pol);
+double accq_policy_rate(const accq_policy_t *pol, int k);
+double accq_policy_accuracy(const accq_policy_t *pol, int k);
+double accq_policy_target(const accq_policy_t *pol);
+
+/* Writes "rjiq, pop, ..., pod:D, rjiq:E"-style listing of the registered base
+ * names (with their argument forms) into buf; snprintf-like return. */
+int accq_policy_type_list(char *buf, int size);
+
+/* The default specs of the registered types, in order ("rjiq", ..., "pod:2"):
+ * what `--policy all` and verify run.  Valid until the next registration. */
+const char *const *accq_policy_type_specs(void);
+/* The base names, in order. */
+const char *const *accq_policy_type_names(void);
+
+/* The list of policy names for messages and `--policy all`: derived from the
+ * registry (kept for the callers of the former arrays). */
+#define accq_policy_names (accq_policy_type_names())
+#define accq_policy_nnames (accq_policy_type_count())
 
 #endif

@@ -1,6 +1,7 @@
 /* Lumped occupancy chain of docs/chains.md: breadth-first construction of the states
  * reachable from the empty system and the CSR generator, plus the pieces shared
  * with the explicit chain (size checks, CSR builder). */
+#include "accq/clock.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,7 @@
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-double accq_i_chain_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+double accq_i_chain_now(void) { return accq_clock_now(); }
 
 double accq_i_default_max_bytes(void) {
   FILE *f = fopen("/proc/meminfo", "r");

@@ -11,18 +11,13 @@
 
 #include "accq/lp.h"
 #include "accq/measures.h"
+#include "accq/clock.h"
 #include "accq/optimal.h"
 #include "cli/cli.h"
 
 #include <unistd.h>
 
-static const char *const compared[] = {"rjiq", "pop", "random-lp", "accurate-jiq"};
-
-static double clock_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double clock_seconds(void) { return accq_clock_now(); }
 
 /* Per-state rows sorted by decreasing probability. */
 typedef struct {
@@ -358,13 +353,17 @@ int accq_cli_optimal(int argc, char **argv) {
     accq_table_col(t, "class", "class", 0);
     accq_table_col(t, "t_opt_le_mean", "t_opt <= E[T]", 0);
     accq_table_col(t, "reason", NULL, 0);
-    for (size_t i = 0; i < sizeof compared / sizeof compared[0]; i++) {
+    /* the comparison class: every registered policy that meets a* by construction */
+    for (int i = 0; i < accq_policy_type_count(); i++) {
+      const accq_policy_type_t *ty = accq_policy_type_get(i);
+      if (!ty->meets_target) continue;
+      const char *pspec = accq_policy_type_specs()[i];
       accq_policy_t *pol = NULL;
       accq_err_t perr;
       accq_analysis_t a;
       accq_table_row(t);
-      accq_table_str(t, compared[i]);
-      int pst = accq_policy_alloc(&pol, compared[i], &m, NULL, &perr);
+      accq_table_str(t, pspec);
+      int pst = accq_policy_alloc(&pol, pspec, &m, NULL, &perr);
       if (!pst) pst = accq_analyze(&m, pol, &ao, &a, &perr);
       accq_policy_free(pol);
       if (pst) {
@@ -373,7 +372,7 @@ int accq_cli_optimal(int argc, char **argv) {
         accq_table_str(t, perr.msg);
         continue;
       }
-      int meets = a.m.accuracy >= m.accuracy_target - 1e-9;
+      int meets = accq_model_meets_target(&m, a.m.accuracy);
       double X = m.scale * m.arrival_rate * (1 - a.m.loss_probability);
       double t_cls = NAN;
       char cls[96], why[ACCQ_ERR_MSG_MAX + 64];

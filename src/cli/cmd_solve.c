@@ -166,7 +166,7 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
     accq_kv_bool(sv, "converged", NULL, a->verdict != ACCQ_ANALYSIS_NOT_CONVERGED);
     if (isfinite(a->solver.subdominant)) accq_kv_num(sv, "subdominant", NULL, a->solver.subdominant, 0);
     if (ok) {
-      accq_kv_bool(r, "meets_target", NULL, x->accuracy >= m->accuracy_target);
+      accq_kv_bool(r, "meets_target", NULL, accq_model_meets_target(m, x->accuracy));
       accq_kv_num(r, "throughput_total", NULL, x->throughput_total, 0);
       accq_kv_num(r, "mean_jobs", NULL, x->mean_jobs, 0);
       kv_num_or_null(r, "t_lp_admitted", NULL, x->t_lp, "LP infeasible at the admitted rate");

@@ -2,6 +2,7 @@
  * model.  Exit status: 1 when some row FAILs; else 3 when some row is SKIPPED
  * (a claim that could not be checked anywhere, e.g. every chain over the state
  * limit, is not a pass); else 0 (PASS, or PARTIAL: held on the part checked). */
+#include "accq/clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,7 @@ static void on_progress(void *ctx, const char *what, double fraction) {
   accq_progress_update(&p->bar, p->index + fraction);
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double now(void) { return accq_clock_now(); }
 
 /* The simulation warnings of one row as texts "claim N on MODEL: simulation
  * ...: warning" (at most ACCQ_VERIFY_ROW_WARNINGS + 1: the last one counts the

@@ -1,4 +1,5 @@
 /* Progress bar on stderr (see cli.h): terminal only, after one second. */
+#include "accq/clock.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -6,11 +7,7 @@
 
 #include "cli/cli.h"
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double now(void) { return accq_clock_now(); }
 
 void accq_progress_start(accq_progress_t *p, const char *label, double total, int quiet) {
   memset(p, 0, sizeof *p);

@@ -1,4 +1,5 @@
 /* ARPACK-ng adapter (see ext/arpack.h). */
+#include "accq/clock.h"
 #include "ext/arpack.h"
 
 #include <math.h>
@@ -8,11 +9,7 @@
 
 #include <arpack/arpack.h>
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double now_seconds(void) { return accq_clock_now(); }
 
 static const char *naupd_info(int info) {
   switch (info) {

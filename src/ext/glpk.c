@@ -1,4 +1,5 @@
 /* GLPK adapter (see accq_glpk.h).  The only file that includes <glpk.h>. */
+#include "accq/clock.h"
 #include "ext/accq_glpk.h"
 
 #include <glpk.h>
@@ -322,11 +323,7 @@ typedef struct {
   volatile int pivots;      /* the last count GLPK reported */
 } sparse_ctx_t;
 
-static double sparse_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double sparse_now(void) { return accq_clock_now(); }
 
 static int sparse_term(void *info, const char *s) {
   sparse_ctx_t *c = info;

@@ -14,6 +14,7 @@
  * class at a fixed point has phi = taken, so kappa * mass = 0), whose transient
  * near an empty class relaxes at rate kappa instead of jumping.
  */
+#include "accq/clock.h"
 #include "accq/limit.h"
 
 #include <float.h>
@@ -112,11 +113,7 @@ void accq_limit_options_init(accq_limit_options_t *opt) {
   opt->max_seconds = 60;
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+static double now_seconds(void) { return accq_clock_now(); }
 
 /* ACCQ_ENOCONV with the residual reached when the time limit has passed;
  * `where` names the stage ("the fluid ODE at t = ...", "the polish"). */

@@ -92,44 +92,11 @@ int accq_lp_pairs(const accq_lp_problem_t *p, accq_pair_t *pairs) {
 
 /* ---- Lambda_max: a fractional knapsack ---- */
 
-/* Types with a_k >= a* run at capacity and build the accuracy surplus
- * D = sum cap_k (a_k - a*); the others are added most accurate first (their
- * "weight" per unit rate is a* - a_k), each up to its capacity or until the
- * surplus is spent.  Cost O(K^2). */
+/* The one implementation is the model module's (a model is resolved when it
+ * is loaded, below the LP module). */
 double accq_lp_lambda_max(const accq_lp_problem_t *p) {
-  int K = p->ntypes;
-  if (K < 1 || K > ACCQ_MAX_TYPES || accq_i_lp_acc_infeasible(p)) return 0.0;
-  double total = 0, surplus = 0;
-  int low[ACCQ_MAX_TYPES], nl = 0;
-  for (int k = 0; k < K; k++) {
-    if (p->acc[k] >= p->a_star) {
-      total += p->cap[k];
-      surplus += p->cap[k] * (p->acc[k] - p->a_star);
-    } else {
-      low[nl++] = k;
-    }
-  }
-  for (int i = 1; i < nl; i++) { /* most accurate first */
-    int v = low[i], j = i - 1;
-    while (j >= 0 && p->acc[low[j]] < p->acc[v]) {
-      low[j + 1] = low[j];
-      j--;
-    }
-    low[j + 1] = v;
-  }
-  for (int i = 0; i < nl && surplus > 0; i++) {
-    int k = low[i];
-    double need = p->a_star - p->acc[k]; /* > 0 */
-    double x = surplus / need;
-    if (x >= p->cap[k]) {
-      x = p->cap[k];
-      surplus -= x * need;
-    } else {
-      surplus = 0;
-    }
-    total += x;
-  }
-  return total;
+  if (p->ntypes < 1 || p->ntypes > ACCQ_MAX_TYPES || accq_i_lp_acc_infeasible(p)) return 0.0;
+  return accq_model_lambda_max_of(p->ntypes, p->cap, p->acc, p->a_star);
 }
 
 /* ---- T_free by the greedy ---- */
@@ -316,24 +283,25 @@ int accq_lp_problem_from_model(accq_lp_problem_t *p, const accq_model_t *m, doub
 }
 
 int accq_lp_model_resolve(accq_model_t *m, accq_err_t *err) {
-  if (!m) return accq_err_set(err, ACCQ_EINVAL, "model is NULL");
-  if (m->lambda_mode != ACCQ_LAMBDA_LOAD) return ACCQ_SUCCESS;
-  if (m->ntypes < 1 || m->ntypes > ACCQ_MAX_TYPES)
-    return accq_err_set(err, ACCQ_EINVAL, "model needs 1..%d types (got %d)", ACCQ_MAX_TYPES,
-                        m->ntypes);
-  if (!(m->load > 0) || !isfinite(m->load))
-    return accq_err_set(err, ACCQ_EINVAL, "load must be > 0 and finite (got %g)", m->load);
+  return accq_model_resolve(m, err);
+}
+
+int accq_lp_bound_at(const accq_model_t *m, double rate, double target, accq_lp_result_t *r,
+                     accq_err_t *err) {
   accq_lp_problem_t p;
-  fill_from_model(&p, m, 0.0);
-  if (accq_i_lp_acc_infeasible(&p)) {
-    int best = 0;
-    for (int k = 1; k < m->ntypes; k++)
-      if (m->types[k].accuracy > m->types[best].accuracy) best = k;
-    return accq_err_set(err, ACCQ_EACCINFEAS,
-                        "accuracy target a* = %.15g exceeds the best accuracy max a_k = %.15g "
-                        "(type '%s'): no load can be resolved",
-                        m->accuracy_target, m->types[best].accuracy, m->types[best].name);
-  }
-  m->arrival_rate = m->load * accq_lp_lambda_max(&p);
-  return ACCQ_SUCCESS;
+  if (!m || !r) return accq_err_set(err, ACCQ_EINVAL, "LP bound: missing model or result");
+  if (!(rate > 0) || !isfinite(rate))
+    return accq_err_set(err, ACCQ_EINVAL, "LP bound: arrival rate %g must be > 0 and finite",
+                        rate);
+  if (isnan(target)) target = m->accuracy_target;
+  if (!(target >= 0 && target <= 1))
+    return accq_err_set(err, ACCQ_EINVAL, "LP bound: accuracy target %g must be in [0, 1]",
+                        target);
+  accq_model_t mm = *m;
+  mm.lambda_mode = ACCQ_LAMBDA_RATE;
+  mm.arrival_rate = rate;
+  mm.accuracy_target = target;
+  int st = accq_lp_problem_from_model(&p, &mm, 0.0);
+  if (st) return accq_err_set(err, st, "LP bound: model with %d types", m->ntypes);
+  return accq_lp_solve(&p, r, err);
 }

@@ -41,6 +41,7 @@
  * the combinatorial solver solves the same problem: T_LP, Lambda_max, T_free
  * must agree to ACCQ_LP_AGREE_RTOL.
  * Any failure or disagreement is ACCQ_ENUMERIC naming both answers. */
+#include "accq/clock.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,11 +86,7 @@ static void build_cols(const accq_lp_problem_t *p, int with_acc, cols_t *C) {
  * the simplex needs a few times (rows + columns) iterations at most, and a
  * solve takes well under a millisecond.  All the solves of one
  * accq_lp_solve share ACCQ_LP_GLPK_TM_LIM_MS of wall clock. */
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
-}
+static double now_ms(void) { return 1e3 * accq_clock_now(); }
 
 /* start of the current accq_lp_solve (its GLPK solves share one budget) */
 static _Thread_local double budget_start;

@@ -193,7 +193,7 @@ static int set_load(accq_model_t *m, int t, const char *v, char *why, size_t n) 
     return 1;
   m->lambda_mode = ACCQ_LAMBDA_LOAD;
   m->load = x;
-  m->arrival_rate = NAN; /* resolved by accq_lp_model_resolve */
+  m->arrival_rate = NAN; /* resolved by accq_model_resolve once the model is complete */
   return 0;
 }
 
@@ -551,6 +551,11 @@ static int check_complete(parse_ctx *c) {
   return 0;
 }
 
+/* A valid model in load mode gets its arrival rate now, once.  When a* > max a_k
+ * no load can be resolved: the model is still valid (the LP reports the
+ * infeasibility, exit 4), and arrival_rate stays NaN. */
+static void resolve_quietly(accq_model_t *m) { (void)accq_model_resolve(m, NULL); }
+
 static int parse_text(accq_model_t *m, const char *text, size_t len, const char *origin,
                       const char *const *sets, int nsets, accq_err_t *err) {
   parse_ctx *c = calloc(1, sizeof *c);
@@ -577,6 +582,7 @@ static int parse_text(accq_model_t *m, const char *text, size_t len, const char 
     accq_err_prefix(err, "%s", origin);
     goto cleanup;
   }
+  resolve_quietly(m);
   for (int i = 0; i < nsets; i++) {
     st = accq_model_set(m, sets[i], err);
     if (st) {
@@ -716,6 +722,7 @@ int accq_model_set(accq_model_t *m, const char *assignment, accq_err_t *err) {
   memcpy(copy, m, sizeof *copy);
   int st = apply_key(copy, t, k, value, err);
   if (st == ACCQ_SUCCESS) st = accq_model_validate(copy, err);
+  if (st == ACCQ_SUCCESS) resolve_quietly(copy);
   if (st)
     accq_err_prefix(err, "%s", arg);
   else

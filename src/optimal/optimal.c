@@ -1,4 +1,5 @@
 /* The occupation-measure LP of docs/policies.md (`optimal`); see include/accq/optimal.h. */
+#include "accq/clock.h"
 #include "accq/optimal.h"
 
 #include <math.h>
@@ -49,11 +50,7 @@ void accq_optimal_free(accq_optimal_t *o) {
   free(o);
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+static double now_seconds(void) { return accq_clock_now(); }
 
 /* One action of a state: admit to (k,q), or lose / reject (k = -1, q = B:
  * the chain engine counts a route to level B as a loss). */

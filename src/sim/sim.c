@@ -16,6 +16,7 @@
  *    mean service time, 2^9 bins per octave: relative width <= 2e-3,
  *    linear interpolation inside a bin) for the percentiles.
  */
+#include "accq/clock.h"
 #include "accq/sim.h"
 
 #include <gsl/gsl_cdf.h>
@@ -1146,11 +1147,7 @@ static double t_lp_at(const accq_model_t *m, double x) {
   return r.t_lp;
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double now_seconds(void) { return accq_clock_now(); }
 
 /* The across-replication diagnostics (see sim.h): a growing backlog in every
  * replication is instability (ACCQ_EUNSTABLE); trends, late MSER minima and

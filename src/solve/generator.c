@@ -1,5 +1,6 @@
 /* Generator helpers: freeing, validation, the transpose used by the column-wise
  * methods, and docs/chains.md's residual. */
+#include "accq/clock.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,7 @@ void accq_generator_free(accq_generator_t *q) {
   q->nnz = 0;
 }
 
-double accq_i_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+double accq_i_now(void) { return accq_clock_now(); }
 
 double accq_i_max_exit(const accq_generator_t *Q) {
   double m = 0.0;

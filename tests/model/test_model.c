@@ -488,7 +488,8 @@ START_TEST(test_values_accepted) {
   ck_assert(m.types[3].rate == 1e9);
   ck_assert_int_eq(m.types[3].servers, 1000000);
   ck_assert(m.accuracy_target == 0.0);
-  /* load mode: Lambda stays unresolved (NaN) for the LP module to fill */
+  /* load mode with a* = 1 above every a_k: no load can be resolved, Lambda stays NaN
+   * (the model is valid; the LP reports the infeasibility) */
   m = parse_ok("[system]\nload = 0.75\naccuracy_target = 1\nbuffer = 12\nscale = 10\n"
                "name = my model\n" TYA);
   ck_assert_int_eq(m.lambda_mode, ACCQ_LAMBDA_LOAD);
@@ -669,7 +670,10 @@ START_TEST(test_set_overrides) {
   ck_assert_int_eq(accq_model_set(&m, "system.load=0.6", &err), 0);
   ck_assert_int_eq(m.lambda_mode, ACCQ_LAMBDA_LOAD);
   ck_assert(m.load == 0.6);
-  ck_assert(isnan(m.arrival_rate));
+  /* resolved at once (accq_model_resolve): a* = 0.8, large (1 x 0.5, a = 0.9) runs at
+   * capacity 0.5 with surplus 0.5 (0.9 - 0.8) = 0.05, small (4 x 4, a = 0.6) adds
+   * 0.05 / (0.8 - 0.6) = 0.25, so Lambda_max(a*) = 0.75 by hand, Lambda = 0.6 x 0.75 */
+  ck_assert_msg(fabs(m.arrival_rate - 0.6 * 0.75) <= 4e-16, "Lambda %.17g", m.arrival_rate);
   ck_assert_int_eq(accq_model_set(&m, "system.arrival_rate=2", &err), 0);
   ck_assert_int_eq(m.lambda_mode, ACCQ_LAMBDA_RATE);
   ck_assert(m.arrival_rate == 2.0);
