@@ -149,6 +149,18 @@ double accq_limit_route(const accq_limit_t *w, int k, int q);
 int accq_limit_trajectory_write(const accq_limit_t *w, FILE *f, accq_err_t *err);
 int accq_limit_trajectory_points(const accq_limit_t *w);
 
+/* Draws E[T](t) = L(t)/Lambda along the recorded trajectory (opt.trajectory)
+ * and the fixed point's E[T] with gnuplot (.png, .svg, .pdf by the extension
+ * of path).  ACCQ_EINVAL when no trajectory was recorded, ACCQ_EIO when
+ * gnuplot is missing or fails. */
+int accq_limit_plot_trajectory(const accq_limit_t *w, const char *path, accq_err_t *err);
+
+/* Draws E[T] of npol policies over a parameter (et[p * n + i] at x[i], NaN
+ * where there is none) and T_LP (t_lp[i]) with gnuplot.  ACCQ_EIO as above. */
+int accq_limit_plot_vary(const char *title, const char *param, const double *x, int n,
+                         const char *const *names, int npol, const double *et,
+                         const double *t_lp, const char *path, accq_err_t *err);
+
 /* The policy's canonical name ("pod:2"). */
 const char *accq_limit_policy_name(const accq_limit_t *w);
 
