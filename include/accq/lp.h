@@ -120,7 +120,7 @@ int accq_lp_model_resolve(accq_model_t *m, accq_err_t *err);
  * (per unit scale, > 0) and accuracy target `target` (NaN: the model's a*),
  * without slack, solved by accq_lp_solve.  Infeasibility is in r->status as for
  * accq_lp_solve.  Use target = accq_model_target_held(m, A) to compare a policy of
- * accuracy A with the bound (docs/measures.md).  ACCQ_EINVAL for a rate that is not
+ * accuracy A with the bound (docs/policies.md, "Meeting the target").  ACCQ_EINVAL for a rate that is not
  * > 0 and finite, or a target outside [0,1]. */
 int accq_lp_bound_at(const accq_model_t *m, double rate, double target, accq_lp_result_t *r,
                      accq_err_t *err);

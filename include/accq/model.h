@@ -134,7 +134,7 @@ int accq_model_is_resolved(const accq_model_t *m);
 
 /* ---- meeting the accuracy target ---------------------------------------------- */
 
-/* The one tolerance on "accuracy A meets a*" (docs/measures.md): absolute, because
+/* The one tolerance on "accuracy A meets a*" (docs/policies.md, "Meeting the target"): absolute, because
  * a computed accuracy (a chain whose boundary mass is at most 1e-9, a solve to a
  * residual) stands for the true one to about that much.  Decision: a policy that
  * meets a* by construction (its type's meets_target) is compared with T_LP at a*;

@@ -146,8 +146,9 @@ struct accq_policy_type {
                                  capacity is theirs) */
   int count_exact;            /* every composition of a used type is reachable from the
                                  empty system (the chain's product count is exact) */
-  int product_form;           /* types are independent given the split: the product-form
-                                 measures of docs/measures.md apply (random-lp) */
+  int product_form;           /* the type is drawn independently of the state (an LP
+                                 split): the system is a product of independent per-type
+                                 systems, solved type by type (rjiq, random-lp) */
   /* Fills the private state of a new policy (accq_policy_set_data) from the model
    * at its resolved arrival rate and the options; has_arg / arg: the number after
    * ':' (only when `arg` above is not NULL).  Messages name the spec. */
@@ -195,6 +196,14 @@ double accq_policy_target(const accq_policy_t *pol);
 /* Writes "rjiq, pop, ..., pod:D, rjiq:E"-style listing of the registered base
  * names (with their argument forms) into buf; snprintf-like return. */
 int accq_policy_type_list(char *buf, int size);
+
+/* The registry as text (snprintf-like: returns the whole length, writes at most
+ * size-1 characters and a NUL; buf may be NULL when size is 0).  markdown = 0:
+ * one line per type, "NAME[:ARG]  flags  summary", for `accq policies`;
+ * markdown = 1: the table of docs/policies.md (header, separator, one row per
+ * type: name, rule, reads Lambda, meets a* by construction, may lose a job while
+ * another server has room), which tests/docs checks against the file. */
+int accq_policy_type_table(char *buf, int size, int markdown);
 
 /* The default specs of the registered types, in order ("rjiq", ..., "pod:2"):
  * what `--policy all` and verify run.  Valid until the next registration. */

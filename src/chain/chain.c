@@ -119,15 +119,7 @@ int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, in
 /* The policies whose product count is exact (every composition of a used type
  * is reachable from the empty system; tests/measures/test_product.c). */
 static int product_is_exact(const accq_policy_t *pol) {
-  switch (accq_policy_kind(pol)) {
-  case ACCQ_POLICY_RJIQ:
-  case ACCQ_POLICY_RANDOM_LP:
-  case ACCQ_POLICY_ACCURATE_JIQ:
-  case ACCQ_POLICY_JSQ:
-    return 1;
-  default:
-    return 0;
-  }
+  return accq_policy_type(pol) && accq_policy_type(pol)->count_exact;
 }
 
 /* Memory budget of the count: its bitmap and queue, at most a quarter of the

@@ -1,5 +1,6 @@
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +29,27 @@ static void usage(FILE *f) {
       if (*p == '_') *p = '-';
     fprintf(f, "  %-11s %s\n", name, commands[i].help);
   }
+  fprintf(f, "  %-11s %s\n", "policies",
+          "list the dispatch policies (docs/policies.md); --markdown: the docs table");
+}
+
+/* accq policies [--markdown]: the policy registry as text (the library writes it). */
+static int list_policies(int argc, char **argv) {
+  int markdown = argc == 2 && !strcmp(argv[1], "--markdown");
+  if (argc > 2 || (argc == 2 && !markdown)) {
+    fprintf(stderr, "usage: accq policies [--markdown]\n");
+    return 2;
+  }
+  int n = accq_policy_type_table(NULL, 0, markdown);
+  char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (!buf) {
+    fprintf(stderr, "accq policies: out of memory\n");
+    return 3;
+  }
+  accq_policy_type_table(buf, n + 1, markdown);
+  fputs(buf, stdout);
+  free(buf);
+  return fflush(stdout) ? 3 : 0;
 }
 
 /* SIGINT/SIGTERM: remove unfinished --out temporaries and stop with the
@@ -57,6 +79,7 @@ int main(int argc, char **argv) {
     printf("accq 0.1.0\n");
     return 0;
   }
+  if (!strcmp(argv[1], "policies")) return list_policies(argc - 1, argv + 1);
   char want[32];
   snprintf(want, sizeof want, "%s", argv[1]);
   for (char *p = want; *p; p++)

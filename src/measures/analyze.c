@@ -303,9 +303,8 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     }
   }
 
-  const accq_policy_kind_t kind = accq_policy_kind(pol);
-  if (opt->product_form && !opt->explicit_chain && !opt->keep_chain &&
-      (kind == ACCQ_POLICY_RJIQ || kind == ACCQ_POLICY_RANDOM_LP)) {
+  if (opt->product_form && !opt->explicit_chain && !opt->keep_chain && accq_policy_type(pol) &&
+      accq_policy_type(pol)->product_form) {
     st = accq_i_analyze_product(&mm, pol, opt, B > 0 ? B : 0, out, &lerr);
     goto finish;
   }

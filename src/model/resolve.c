@@ -1,5 +1,5 @@
 /* Resolving a load into an arrival rate, and the one "meets the target"
- * predicate (docs/measures.md).
+ * predicate (docs/policies.md, "Meeting the target").
  *
  * Lambda_max(a*) lives here, not in the LP module, so that a model is resolved
  * when it is loaded (the model module calls nothing above it); the LP module
@@ -90,7 +90,7 @@ int accq_model_is_resolved(const accq_model_t *m) {
   return m && m->arrival_rate > 0 && isfinite(m->arrival_rate);
 }
 
-/* The tolerance is absolute and one-sided (docs/measures.md, "Meeting the
+/* The tolerance is absolute and one-sided (docs/policies.md, "Meeting the
  * target"): an accuracy A computed from a chain or a simulation stands for a
  * true accuracy of at least A - ACCQ_ACCURACY_TOL. */
 int accq_model_meets_target(const accq_model_t *m, double accuracy) {

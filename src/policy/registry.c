@@ -6,6 +6,7 @@
 #include "policy/policy_internal.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,4 +138,54 @@ int accq_policy_type_list(char *buf, int size) {
       used += w;
     }
   return used;
+}
+
+/* Appends to a snprintf-like buffer. */
+typedef struct {
+  char *buf;
+  int size, len;
+} text_t;
+
+static void put(text_t *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void put(text_t *t, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  size_t room = t->buf && t->len < t->size ? (size_t)(t->size - t->len) : 0;
+  int w = vsnprintf(room ? t->buf + t->len : NULL, room, fmt, ap);
+  va_end(ap);
+  if (w > 0) t->len += w;
+}
+
+static const char *yes_no(int v) { return v ? "yes" : "no"; }
+
+int accq_policy_type_table(char *buf, int size, int markdown) {
+  text_t t = {buf, size, 0};
+  if (buf && size > 0) buf[0] = '\0';
+  if (markdown) {
+    put(&t, "| name | the rule | reads Lambda | meets a* by construction | may lose a job while "
+            "another server has room |\n|---|---|---|---|---|\n");
+  } else {
+    put(&t, "%-16s %-6s %-8s %-5s %s\n", "policy", "Lambda", "meets a*", "sheds", "rule");
+  }
+  for (int i = 0; i < accq_policy_type_count(); i++) {
+    const accq_policy_type_t *ty = accq_policy_type_get(i);
+    char name[64];
+    if (markdown) {
+      if (ty->arg)
+        snprintf(name, sizeof name, "`%s`, `%s:%s`", ty->name, ty->name, ty->arg);
+      else
+        snprintf(name, sizeof name, "`%s`", ty->name);
+      put(&t, "| %s | %s | %s | %s | %s |\n", name, ty->summary, yes_no(ty->knows_lambda),
+          yes_no(ty->meets_target), yes_no(ty->sheds));
+    } else {
+      snprintf(name, sizeof name, ty->arg ? "%s[:%s]" : "%s", ty->name, ty->arg);
+      put(&t, "%-16s %-6s %-8s %-5s %s\n", name, yes_no(ty->knows_lambda),
+          yes_no(ty->meets_target), yes_no(ty->sheds), ty->summary);
+    }
+  }
+  return t.len;
 }

@@ -35,6 +35,7 @@ const accq_policy_type_t accq_i_policy_rjiq = {
     .meets_target = 1,
     .sheds = 1,
     .count_exact = 1,
+    .product_form = 1,
     .init = init,
     .dispatch = dispatch,
     .max_routes = accq_i_policy_routes_default,

@@ -953,7 +953,7 @@ static void policy_load(const accq_model_t *m, const accq_policy_t *pol, double 
     }
     return;
   }
-  int acc_only = accq_policy_kind(pol) == ACCQ_POLICY_ACCURATE_JIQ;
+  int acc_only = accq_policy_accurate_only(pol);
   double cap = 0;
   for (int k = 0; k < m->ntypes; k++)
     if (!acc_only || m->types[k].accuracy >= m->accuracy_target)

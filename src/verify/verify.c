@@ -371,7 +371,7 @@ static void claim1(ctx_t *c, accq_claim_row_t *r) {
         double t_lp_x = in->t_lp_x, held = accq_model_target_held(m, ms->accuracy);
         if (!meets_by_construction(c, pi) && held < m->accuracy_target) {
           /* accuracy within ACCQ_ACCURACY_TOL of a*: held to the bound at the least
-           * accuracy it can have, since T_LP jumps at a_k = a* (docs/measures.md) */
+           * accuracy it can have, since T_LP jumps at a_k = a* (docs/policies.md, "Meeting the target") */
           accq_lp_result_t lr;
           t_lp_x = accq_lp_bound_at(m, ms->throughput_total / o->scales[si], held, &lr, NULL) ||
                            lr.status != ACCQ_LP_OPTIMAL

@@ -1,5 +1,5 @@
 /* The one T_LP-at-a-rate function (accq_lp_bound_at), the one "meets the target"
- * predicate and the target a policy is held to (accq/model.h, docs/measures.md),
+ * predicate and the target a policy is held to (accq/model.h, docs/policies.md),
  * on the near-tie model of issue 13: accuracies a* -+ 1e-12, where T_LP jumps. */
 #include <math.h>
 #include <stdio.h>
