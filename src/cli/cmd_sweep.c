@@ -316,7 +316,7 @@ int accq_cli_sweep(int argc, char **argv) {
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policy_s, "P[,P..]", "policies (default rjiq,pop)"},
       {"vary", 0, ACCQ_OPT_STRING, &vary_s, "PARAM=A:B:N",
-       "lambda, load, accuracy_target, type.NAME.servers|rate|accuracy from A to B, N values"},
+       "lambda, load, accuracy_target, scale, buffer, type.NAME.servers|rate|accuracy from A to B, N values"},
       {"measure", 'm', ACCQ_OPT_STRING, &measure_s, "M[,M..]",
        "mean_response_time (default), accuracy, loss_probability, p_wait, p50, p90, p95, "
        "p99, gap, boundary_mass, throughput, mean_jobs, utilization.TYPE, throughput.TYPE"},

@@ -105,12 +105,8 @@ int accq_grid_i_policy_unstable(const accq_model_t *mm, const char *policy, int 
 }
 
 int accq_grid_i_product_form(const accq_model_t *mm, const char *policy) {
-  /* accq_analyze's own choice (analyze.c: product_form for these two kinds) */
-  accq_policy_t *pol = NULL;
-  accq_policy_options_t popt;
-  accq_policy_options_init(&popt);
-  if (accq_policy_alloc(&pol, policy, mm, &popt, NULL)) return 0;
-  accq_policy_kind_t kind = accq_policy_kind(pol);
-  accq_policy_free(pol);
-  return kind == ACCQ_POLICY_RJIQ || kind == ACCQ_POLICY_RANDOM_LP;
+  /* the registry's flag, which accq_analyze reads to choose the per-type chains */
+  (void)mm;
+  const accq_policy_type_t *ty = accq_policy_type_find(policy);
+  return ty && ty->product_form;
 }

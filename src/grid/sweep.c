@@ -33,6 +33,12 @@ int accq_sweep_param_key(const accq_model_t *m, const char *param, char *key, in
     snprintf(key, (size_t)size, "system.accuracy_target");
     return ACCQ_SUCCESS;
   }
+  /* the system's whole-number parameters, as `lp --vary` takes them */
+  if (!strcmp(param, "scale") || !strcmp(param, "system.scale") || !strcmp(param, "buffer") ||
+      !strcmp(param, "system.buffer")) {
+    snprintf(key, (size_t)size, "system.%s", strchr(param, '.') ? strchr(param, '.') + 1 : param);
+    return ACCQ_SUCCESS;
+  }
   if (!strncmp(param, "type.", 5)) {
     const char *name = param + 5;
     const char *dot = strrchr(name, '.');
@@ -51,7 +57,7 @@ int accq_sweep_param_key(const accq_model_t *m, const char *param, char *key, in
   }
   return accq_err_set(err, ACCQ_EUSAGE,
                       "--vary: unknown parameter '%s' (valid: lambda, load, accuracy_target, "
-                      "type.NAME.servers, type.NAME.rate, type.NAME.accuracy)",
+                      "scale, buffer, type.NAME.servers, type.NAME.rate, type.NAME.accuracy)",
                       param);
 }
 
@@ -61,9 +67,9 @@ int accq_sweep_apply(const accq_model_t *m, const char *param, double value,
   int st = accq_sweep_param_key(m, param, key, sizeof key, err);
   if (st) return st;
   *out = *m;
-  if (strstr(key, ".servers")) {
+  if (strstr(key, ".servers") || !strcmp(key, "system.scale") || !strcmp(key, "system.buffer")) {
     if (value != floor(value) || value < 1)
-      return accq_err_set(err, ACCQ_EUSAGE, "--vary %s: servers must be integers >= 1 (got %g)",
+      return accq_err_set(err, ACCQ_EUSAGE, "--vary %s: values must be integers >= 1 (got %g)",
                           param, value);
     snprintf(assign, sizeof assign, "%s=%.0f", key, value);
   } else {

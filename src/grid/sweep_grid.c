@@ -25,14 +25,7 @@ struct accq_sweep_grid {
 
 /* Is `spec` a policy name ("pod", "pod:3", "rjiq:0.1")?  Only the name is
  * checked here: the argument is the policy module's to judge, per cell. */
-static int known_policy(const char *spec) {
-  for (int k = 0; k < accq_policy_nnames; k++) {
-    size_t len = strlen(accq_policy_names[k]);
-    if (!strncmp(spec, accq_policy_names[k], len) && (spec[len] == '\0' || spec[len] == ':'))
-      return 1;
-  }
-  return 0;
-}
+static int known_policy(const char *spec) { return accq_policy_type_find(spec) != NULL; }
 
 void accq_sweep_grid_free(accq_sweep_grid_t *g) {
   if (!g) return;

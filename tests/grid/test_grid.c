@@ -151,7 +151,7 @@ START_TEST(test_sweep_grid_refusals) {
   ck_assert_int_eq(accq_sweep_grid_alloc(&g, &m, "load", xs, 1, bad, 2, NULL, &err), ACCQ_EUSAGE);
   ck_assert_msg(strstr(err.msg, "'fastest'"), "%s", err.msg);
   ck_assert_ptr_null(g);
-  ck_assert_int_eq(accq_sweep_grid_alloc(&g, &m, "scale", xs, 1, bad, 1, NULL, &err), ACCQ_EUSAGE);
+  ck_assert_int_eq(accq_sweep_grid_alloc(&g, &m, "speed", xs, 1, bad, 1, NULL, &err), ACCQ_EUSAGE);
   /* a value that is bad usage is an error of the cell, not a mark */
   double servers[] = {2.5};
   ck_assert_int_eq(accq_sweep_grid_alloc(&g, &m, "type.small.servers", servers, 1, bad, 1, NULL,
@@ -162,6 +162,32 @@ START_TEST(test_sweep_grid_refusals) {
   ck_assert_int_eq(accq_sweep_measure_check(&m, "utilization.large", &err), 0);
   ck_assert_int_eq(accq_sweep_measure_check(&m, "latency", &err), ACCQ_EUSAGE);
   ck_assert_str_eq(accq_sweep_measure_label("mean_response_time"), "E[T]");
+  /* scale and buffer, as `lp --vary` takes them: whole numbers only */
+  char key[64];
+  ck_assert_int_eq(accq_sweep_param_key(&m, "scale", key, sizeof key, &err), 0);
+  ck_assert_str_eq(key, "system.scale");
+  accq_model_t out;
+  ck_assert_int_eq(accq_sweep_apply(&m, "scale", 3, &out, &err), 0);
+  ck_assert_int_eq(out.scale, 3);
+  ck_assert_int_eq(accq_sweep_apply(&m, "scale", 1.5, &out, &err), ACCQ_EUSAGE);
+  ck_assert_int_eq(accq_sweep_apply(&m, "buffer", 4, &out, &err), 0);
+  ck_assert_int_eq(out.buffer, 4);
+}
+END_TEST
+
+/* The command line: `sweep --vary scale=` works as `lp --vary scale=` does
+ * (it was refused); the numbers are the chain's at each m (m = 1 and 2:
+ * rjiq's product form, exact). */
+START_TEST(test_cli_vary_scale) {
+  char args[1024], *out = NULL, *err = NULL;
+  snprintf(args, sizeof args, "sweep '%s' --vary scale=1:2:2 -p rjiq -q --format csv",
+           accq_src_path("models/two-tier.ini"));
+  int rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+  ck_assert_msg(strstr(out, "scale,t_lp,rjiq.mean_response_time"), "%s", out);
+  ck_assert_msg(strstr(out, "\n2,0.75"), "%s", out);
+  free(out);
+  free(err);
 }
 END_TEST
 
@@ -228,6 +254,7 @@ int main(void) {
   tcase_add_test(tc, test_product_form_not_capped);
   tcase_add_test(tc, test_sweep_grid_refusals);
   tcase_add_test(tc, test_converge_point_alone);
+  tcase_add_test(tc, test_cli_vary_scale);
   tcase_add_test(tc, test_cell_status_table);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
