@@ -96,13 +96,11 @@ const accq_sweep_cell_t *accq_sweep_grid_cell(const accq_sweep_grid_t *g, int i,
 
 /* The LP bound at the offered rate of mi (resolved). */
 static void bound_at(const accq_model_t *mi, accq_sweep_bound_t *b) {
-  accq_lp_problem_t lp;
   accq_lp_result_t lr;
   accq_err_t e;
   accq_err_clear(&e);
   b->t_lp = NAN;
-  int st = accq_lp_problem_from_model(&lp, mi, 0.0);
-  if (!st) st = accq_lp_solve(&lp, &lr, &e);
+  int st = accq_lp_bound_at(mi, mi->arrival_rate, NAN, &lr, &e); /* the one T_LP-at-a-rate */
   if (st) {
     b->status = accq_cell_status_of(st);
     snprintf(b->reason, sizeof b->reason, "LP: %s", e.msg[0] ? e.msg : accq_strerror(st));
