@@ -154,10 +154,10 @@ double accq_model_target_held(const accq_model_t *m, double accuracy);
 
 /* One table of the parameters a command can vary (lp, sweep, limit --vary):
  * name as typed, what it sets, whether values must be whole numbers.  A
- * "type.*" entry stands for type.NAME.FIELD for every type NAME of the model. */
+ * "type.NAME.FIELD" entry stands for every type NAME of the model. */
 typedef struct {
-  const char *name;      /* "load", "arrival_rate", "type.*.rate", ... */
-  const char *key;       /* accq_model_set key ("system.load"; "rate" for type.*) */
+  const char *name;      /* "load", "arrival_rate", "type.NAME.rate", ... */
+  const char *key;       /* accq_model_set key ("system.load"; "rate" for type.NAME.rate) */
   int integer;           /* 1: values must be whole numbers >= 1 */
   const char *summary;   /* one line for the help and docs/model.md */
 } accq_model_vary_param_t;
@@ -165,13 +165,15 @@ typedef struct {
 int accq_model_vary_count(void);
 const accq_model_vary_param_t *accq_model_vary_get(int i);
 /* Checks that `param` names a variable of this model ("lambda" is an alias of
- * arrival_rate; type.NAME.FIELD needs the type); ACCQ_EUSAGE listing the valid
+ * arrival_rate, "system.KEY" of KEY; type.NAME.FIELD needs the type); ACCQ_EUSAGE listing the valid
  * names otherwise.  key (size bytes) receives the accq_model_set key, may be NULL. */
 int accq_model_vary_check(const accq_model_t *m, const char *param, char *key, int size,
                           accq_err_t *err);
-/* Sets param = value on *m (accq_model_set, which re-resolves a load).  On
- * failure *m is unchanged: ACCQ_EUSAGE unknown parameter or non-integer value for
- * an integer one, ACCQ_EMODEL bad value (message "--vary PARAM: reason"). */
+/* Sets param = value on *m (accq_model_set, which re-resolves a load; values as
+ * %.17g, whole-number parameters as %.0f).  On failure *m is unchanged:
+ * ACCQ_EUSAGE unknown parameter or a value that is not a whole number >= 1 for
+ * a whole-number one ("--vary PARAM: reason"), ACCQ_EMODEL a value the model
+ * refuses (accq_model_set's "KEY=VALUE: reason"). */
 int accq_model_vary_apply(accq_model_t *m, const char *param, double value, accq_err_t *err);
 
 #endif

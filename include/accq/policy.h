@@ -148,7 +148,9 @@ struct accq_policy_type {
                                  empty system (the chain's product count is exact) */
   int product_form;           /* the type is drawn independently of the state (an LP
                                  split): the system is a product of independent per-type
-                                 systems, solved type by type (rjiq, random-lp) */
+                                 systems, solved type by type (rjiq, random-lp; the
+                                 per-type solver knows their rules only, so
+                                 accq_policy_register refuses it) */
   /* Fills the private state of a new policy (accq_policy_set_data) from the model
    * at its resolved arrival rate and the options; has_arg / arg: the number after
    * ':' (only when `arg` above is not NULL).  Messages name the spec. */

@@ -216,7 +216,9 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
   accq_err_t err;
   accq_err_clear(&err);
   accq_cli_vary_t v;
-  if (accq_cli_vary_parse(vary_arg, &v, &err)) return accq_cli_usage(cli, "%s", err.msg);
+  if (accq_cli_vary_parse(vary_arg, &v, &err) ||
+      accq_model_vary_check(base, v.param, v.key, (int)sizeof v.key, &err))
+    return accq_cli_usage(cli, "%s", err.msg);
   char title[ACCQ_NAME_MAX + 1000];
   snprintf(title, sizeof title, "accq limit: %s (%s), %s from %g to %g, m -> infinity", base->name,
            base->file, v.param, v.from, v.to);
@@ -259,13 +261,7 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
   for (int i = 0; i < v.n && rc == 0; i++) {
     accq_model_t m = *base;
     int st = accq_cli_vary_apply(&v, i, &m, &err);
-    int resolved = 1;
-    if (!st && m.lambda_mode == ACCQ_LAMBDA_LOAD) {
-      st = accq_lp_model_resolve(&m, &err);
-      if (st == ACCQ_EACCINFEAS) resolved = 0;
-      else if (st) break;
-      st = 0;
-    }
+    int resolved = accq_model_is_resolved(&m); /* resolved by accq_model_set */
     if (st) {
       accq_err_prefix(&err, "--vary %s=%.17g", v.param, accq_cli_vary_value(&v, i));
       rc = accq_cli_fail(&err);

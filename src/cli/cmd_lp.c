@@ -39,17 +39,13 @@ static int solve_point(point_t *pt, const lp_opts_t *o, accq_err_t *err) {
   pt->have_exact = 0;
   pt->have_lambda = 1;
   int st = ACCQ_SUCCESS;
-  if (pt->m.lambda_mode == ACCQ_LAMBDA_LOAD) {
-    st = accq_lp_model_resolve(&pt->m, err);
-    if (st == ACCQ_EACCINFEAS) {
-      /* Lambda = load * Lambda_max(a*) does not exist: nothing more to solve */
-      accq_err_clear(err);
-      pt->have_lambda = 0;
-      pt->r.status = ACCQ_LP_ACCURACY_INFEASIBLE;
-      pt->r.t_lp = pt->r.t_free = pt->r.price = NAN;
-      return ACCQ_SUCCESS;
-    }
-    if (st) return st;
+  if (!accq_model_is_resolved(&pt->m)) {
+    /* the model is resolved when loaded or set: an unresolved load means
+     * Lambda = load * Lambda_max(a*) does not exist (a* > max a_k) */
+    pt->have_lambda = 0;
+    pt->r.status = ACCQ_LP_ACCURACY_INFEASIBLE;
+    pt->r.t_lp = pt->r.t_free = pt->r.price = NAN;
+    return ACCQ_SUCCESS;
   }
   accq_lp_problem_t p;
   if ((st = accq_lp_problem_from_model(&p, &pt->m, o->slack)) != 0)
@@ -263,7 +259,9 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, const lp_op
   accq_err_t err;
   accq_err_clear(&err);
   accq_cli_vary_t v;
-  if (accq_cli_vary_parse(vary_arg, &v, &err)) return accq_cli_usage(cli, "%s", err.msg);
+  if (accq_cli_vary_parse(vary_arg, &v, &err) ||
+      accq_model_vary_check(base, v.param, v.key, (int)sizeof v.key, &err))
+    return accq_cli_usage(cli, "%s", err.msg);
   char title[ACCQ_NAME_MAX + 700];
   snprintf(title, sizeof title, "accq lp: %s (%s), %s from %g to %g", base->name, base->file,
            v.param, v.from, v.to);

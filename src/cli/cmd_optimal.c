@@ -333,7 +333,7 @@ int accq_cli_optimal(int argc, char **argv) {
       {"show", 0, ACCQ_OPT_COUNT0, &show, "N", "states of the rule listed in human formats (default 20)"},
       {"max-states", 0, ACCQ_OPT_COUNT, &max_states, "N", "refuse larger lumped spaces (default 5e4: the LP is the cost)"},
       {"no-compare", 0, ACCQ_OPT_FLAG, &no_compare, NULL,
-       "skip the comparison with rjiq, pop, random-lp and accurate-jiq"},
+       "skip the comparison with the policies that meet a* by construction (accq policies)"},
       {"shed", 0, ACCQ_OPT_FLAG, &shed, NULL,
        "the shedding class: the rule may also reject a job in any state (needs "
        "--min-admitted-rate)"},

@@ -169,7 +169,7 @@ int accq_cli_simulate(int argc, char **argv) {
   int replications = 0, correctness = 0;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
-       "policies (rjiq, pop, random-lp, accurate-jiq, jiq, jfiq, jsq, sed, pod[:D], all); "
+       "policies, comma-separated: the names `accq policies` lists, or all; "
        "default rjiq,pop"},
       {"replications", 'r', ACCQ_OPT_COUNT, &replications, "R", "independent replications (default 10)"},
       {"jobs", 'n', ACCQ_OPT_STRING, &jobs, "J",

@@ -447,8 +447,8 @@ int accq_cli_solve(int argc, char **argv) {
   double tol = NAN;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
-       "policies to solve, comma-separated, or 'all' (default all): rjiq[:E], pop, random-lp, "
-       "accurate-jiq, jiq, jfiq, jsq, sed, pod[:D]"},
+       "policies to solve, comma-separated, or 'all' (default all): the names `accq policies` "
+       "lists"},
       {"solver", 0, ACCQ_OPT_STRING, &solver, "NAME",
        "stationary solver: auto (default), dense, sor, gmres, power, arnoldi"},
       {"buffer", 'B', ACCQ_OPT_STRING, &buffer, "B|auto",

@@ -2,7 +2,7 @@
  * resolution (see cli.h). */
 #include <stdio.h>
 
-#include "accq/lp.h"
+#include "accq/model.h"
 #include "cli/cli.h"
 
 int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve) {
@@ -15,7 +15,9 @@ int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve) {
     st = accq_model_default(m, &err);
     for (int i = 0; !st && i < cli->sets.n; i++) st = accq_model_set(m, cli->sets.v[i], &err);
   }
-  if (!st && resolve && m->lambda_mode == ACCQ_LAMBDA_LOAD) st = accq_lp_model_resolve(m, &err);
+  /* the model is resolved by loading; `resolve` asks that a load be resolvable
+   * (a* <= max a_k), else the command stops here with the reason (exit 4) */
+  if (!st && resolve && !accq_model_is_resolved(m)) st = accq_model_resolve(m, &err);
   /* before any computation: names the output can carry, and output paths
    * that can be written and are not the model file being read */
   for (int k = -1; !st && k < m->ntypes; k++)
@@ -27,7 +29,5 @@ int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve) {
 }
 
 int accq_cli_vary_apply(const accq_cli_vary_t *v, int i, accq_model_t *m, accq_err_t *err) {
-  char a[sizeof v->key + 40];
-  snprintf(a, sizeof a, "%s=%.17g", v->key, accq_cli_vary_value(v, i));
-  return accq_model_set(m, a, err);
+  return accq_model_vary_apply(m, v->param, accq_cli_vary_value(v, i), err);
 }

@@ -20,7 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model/model_internal.h"
+#include "core/text.h"
+#include "ext/inih.h"
 
 typedef struct {
   const char *text;

@@ -750,7 +750,7 @@ int accq_limit_alloc(accq_limit_t **out, const accq_model_t *model, const char *
   if (w->m.lambda_mode == ACCQ_LAMBDA_LOAD && (st = accq_lp_model_resolve(&w->m, err)) != 0) goto fail;
   if ((st = accq_policy_alloc(&w->pol, spec, &w->m, &o.policy, err)) != 0) goto fail;
   w->kind = accq_policy_kind(w->pol);
-  if (w->kind == ACCQ_POLICY_TABLE) {
+  if (w->kind == ACCQ_POLICY_TABLE || w->kind == ACCQ_POLICY_EXTERNAL) {
     st = accq_err_set(err, ACCQ_EUSAGE, "limit: policy '%s' has no mean-field limit here", spec);
     goto fail;
   }

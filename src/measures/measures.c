@@ -172,17 +172,12 @@ int accq_i_measures_finish(const accq_i_flow_summary_t *f, accq_measures_t *out,
   /* The bound at the admitted rate X, per unit of scale. */
   out->t_lp = NAN;
   out->gap = NAN;
-  accq_lp_problem_t lp;
   accq_lp_result_t res;
-  if (accq_lp_problem_from_model(&lp, model, 0.0) == ACCQ_SUCCESS) {
-    lp.lambda = out->throughput_total / f->scale;
-    accq_err_t lerr;
-    accq_err_clear(&lerr);
-    if (lp.lambda > 0 && accq_lp_solve(&lp, &res, &lerr) == ACCQ_SUCCESS &&
-        res.status == ACCQ_LP_OPTIMAL) {
-      out->t_lp = res.t_lp;
-      out->gap = out->mean_response_time / res.t_lp - 1;
-    }
+  if (out->throughput_total / f->scale > 0 &&
+      accq_lp_bound_at(model, out->throughput_total / f->scale, NAN, &res, NULL) == 0 &&
+      res.status == ACCQ_LP_OPTIMAL) {
+    out->t_lp = res.t_lp;
+    out->gap = out->mean_response_time / res.t_lp - 1;
   }
 cleanup:
   accq_i_mixture_free(&mix);

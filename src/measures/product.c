@@ -266,6 +266,251 @@ static void describe(const accq_model_t *mm, accq_policy_kind_t kind, const part
     snprintf(out->solver.name + 8, sizeof out->solver.name - 8, "%s", inner);
 }
 
+/* The finite-buffer system: every type at B, one solve each. */
+static int product_finite(const accq_model_t *mm, accq_policy_kind_t kind, const double *split,
+                          int buffer, const accq_analysis_options_t *opt, part_t *cur,
+                          accq_analysis_t *out, accq_err_t *err) {
+  const int K = mm->ntypes;
+  int worst = ACCQ_SUCCESS, st = ACCQ_SUCCESS;
+  for (int k = 0; k < K && !st; k++) {
+    if (!(split[k] > 0)) continue;
+    int ps = part_solve(mm, kind, k, split[k], buffer, 0, opt, &cur[k], err);
+    if (ps == ACCQ_ENOCONV)
+      worst = ps;
+    else
+      st = ps;
+  }
+  if (st) return st;
+  describe(mm, kind, cur, out);
+  for (int k = 0; k < K; k++) out->type_buffer[k] = buffer;
+  out->auto_converged = 1;
+  out->auto_steps = 1;
+  accq_err_t merr;
+  accq_err_clear(&merr);
+  int ms = combine(mm, split, cur, &out->m, &merr);
+  if (ms && ms != ACCQ_ENOCONV) {
+    if (err) *err = merr;
+    return ms;
+  }
+  if (ms && !worst) {
+    worst = ms;
+    if (err) *err = merr;
+  }
+  out->verdict = worst ? ACCQ_ANALYSIS_NOT_CONVERGED : ACCQ_ANALYSIS_FINITE_BUFFER;
+  if (out->m.boundary_mass > opt->auto_mass)
+    snprintf(out->warning, sizeof out->warning,
+             "finite-buffer system B=%d: boundary mass %.3g, loss probability %.3g (exact for "
+             "this B, not the infinite-buffer system)",
+             buffer, out->m.boundary_mass, out->m.loss_probability);
+  return worst;
+}
+
+/* The state of buffer = auto over the types (accq_i_analyze_product). */
+typedef struct {
+  const accq_model_t *mm;
+  accq_policy_kind_t kind;
+  const accq_analysis_options_t *opt;
+  int Bcap;
+  double mass_target;
+  part_t *cur, *prev;
+  char *why;
+  size_t why_size;
+  int steps, solve_failed;
+} walk_t;
+
+/* buffer = auto for type k alone (share pk): B_k grows as for the joint chain.
+ * Sets *converged when both targets are met; a failed stationary solve sets
+ * w->solve_failed (with the message in err) and returns 0; any other failure
+ * is returned. */
+static int walk_type(walk_t *w, int k, double pk, int *converged, accq_err_t *err) {
+  const accq_model_t *mm = w->mm;
+  int B = w->Bcap < 4 ? w->Bcap : 4, have = 0, last_try = 0, Bprev = 0;
+  if (!part_fits(mm, w->kind, k, pk, B, w->opt, NULL, NULL)) {
+    int lo = 0, hi = B - 1;
+    while (lo < hi) {
+      int mid = lo + (hi - lo + 1) / 2;
+      if (part_fits(mm, w->kind, k, pk, mid, w->opt, NULL, NULL))
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    if (lo >= 1) B = lo;
+  }
+  double mass_prev = NAN;
+  for (;;) {
+    part_t trial;
+    accq_err_t terr;
+    accq_err_clear(&terr);
+    int ps = part_solve(mm, w->kind, k, pk, B, ACCQ_I_AUTO_TOL, w->opt, &trial, &terr);
+    if ((ps == ACCQ_ETOOBIG || ps == ACCQ_ENOMEM) && have) {
+      snprintf(w->why, w->why_size, "type '%s': B=%d could not be built (%s)", mm->types[k].name, B,
+               terr.msg);
+      break;
+    }
+    if (ps && ps != ACCQ_ENOCONV) {
+      if (err) *err = terr;
+      return ps;
+    }
+    w->steps++;
+    part_free(&w->prev[k]);
+    w->prev[k] = w->cur[k];
+    w->cur[k] = trial;
+    if (ps == ACCQ_ENOCONV) {
+      if (err) *err = terr;
+      accq_err_prefix(err, "type '%s' at B=%d", mm->types[k].name, B);
+      w->solve_failed = 1;
+      break;
+    }
+    double change = have ? fabs(part_et(&w->cur[k]) - part_et(&w->prev[k])) / part_et(&w->cur[k]) : NAN;
+    have = 1;
+    const double mass = w->cur[k].boundary;
+    if (mass <= w->mass_target && change <= w->opt->auto_rel) {
+      *converged = 1;
+      break;
+    }
+    if (last_try) break;
+    if (B >= w->Bcap) {
+      snprintf(w->why, w->why_size, "type '%s': B=%d is the largest allowed (--max-buffer)",
+               mm->types[k].name, B);
+      break;
+    }
+    int nb = accq_i_auto_next(B, Bprev, mass, mass_prev, w->mass_target);
+    /* hopeless: in the geometric regime the decay rate puts the target far
+     * beyond the largest B allowed (a critically loaded type decays like
+     * 1/B): stop now rather than walk to w->Bcap.  Within a factor 2 of w->Bcap
+     * the extrapolation is not trusted: w->Bcap itself is the last try (as
+     * for the joint chain). */
+    if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > w->mass_target) {
+      double predicted =
+          mass < mass_prev
+              ? B + log(w->mass_target / mass) / log(pow(mass / mass_prev, 1.0 / (B - Bprev)))
+              : INFINITY;
+      if (predicted > 2.0 * w->Bcap) {
+        snprintf(w->why, w->why_size,
+                 "type '%s': its boundary mass decays too slowly: the targets need B ~ %.3g, "
+                 "beyond the largest allowed (%d)",
+                 mm->types[k].name, predicted, w->Bcap);
+        break;
+      }
+    }
+    if (nb > w->Bcap) nb = w->Bcap;
+    double need = 0, need_bytes = 0;
+    if (!part_fits(mm, w->kind, k, pk, nb, w->opt, &need, &need_bytes)) {
+      int lo = B, hi = nb;
+      while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (part_fits(mm, w->kind, k, pk, mid, w->opt, NULL, NULL))
+          lo = mid;
+        else
+          hi = mid - 1;
+      }
+      snprintf(w->why, w->why_size,
+               "type '%s' (%d servers): B=%d would need %.4g states, %.3g GiB (limit %.4g "
+               "states, --max-states)",
+               mm->types[k].name, mm->scale * mm->types[k].servers, nb, need,
+               need_bytes / (1024.0 * 1024.0 * 1024.0), (double)w->opt->chain.max_states);
+      if (lo <= B) break;
+      double predicted = NAN;
+      if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > 0)
+        predicted = mass < mass_prev
+                        ? B + log(w->mass_target / mass) / log(pow(mass / mass_prev, 1.0 / (B - Bprev)))
+                        : INFINITY;
+      if (predicted > 2.0 * lo) {
+        size_t len = strlen(w->why);
+        snprintf(w->why + len, w->why_size - len,
+                 "; its boundary mass decays too slowly for the largest B that fits (%d): "
+                 "the targets need B ~ %.3g",
+                 lo, predicted);
+        break;
+      }
+      nb = lo;
+      last_try = 1;
+    }
+    mass_prev = mass;
+    Bprev = B;
+    B = nb;
+  }
+  return ACCQ_SUCCESS;
+}
+
+/* The combined measures after buffer = auto, the change over each type's last
+ * step, and the verdict. */
+static int conclude_auto(walk_t *w, const double *split, const accq_policy_t *pol,
+                         int all_converged, accq_analysis_t *out, accq_err_t *err) {
+  const accq_model_t *mm = w->mm;
+  const int K = mm->ntypes;
+  part_t *cur = w->cur, *prev = w->prev;
+  /* prev[k] empty (a type that converged at its first B cannot happen: the
+   * change needs two) stays at cur for the combined change */
+  for (int k = 0; k < K; k++)
+    if (cur[k].B && !prev[k].B) all_converged = 0;
+  describe(mm, w->kind, cur, out);
+  out->auto_steps = w->steps;
+  {
+    accq_err_t merr;
+    accq_err_clear(&merr);
+    int ms = combine(mm, split, cur, &out->m, &merr);
+    if (ms && ms != ACCQ_ENOCONV) {
+      if (err) *err = merr;
+      return ms;
+    }
+    /* the combined E[T] at every type's previous B: the change of the
+     * system's E[T] over the last step of each type */
+    part_t mixed[ACCQ_MAX_TYPES];
+    memset(mixed, 0, sizeof mixed);
+    for (int k = 0; k < K; k++) mixed[k] = prev[k].B ? prev[k] : cur[k];
+    accq_measures_t before;
+    int bs = combine(mm, split, mixed, &before, NULL);
+    out->auto_change = (bs == ACCQ_SUCCESS || bs == ACCQ_ENOCONV)
+                           ? fabs(out->m.mean_response_time - before.mean_response_time) /
+                                 out->m.mean_response_time
+                           : NAN;
+    if (w->solve_failed) {
+      out->verdict = ACCQ_ANALYSIS_NOT_CONVERGED;
+      snprintf(out->warning, sizeof out->warning,
+               "buffer=auto stopped: a stationary solve did not converge (residual %.3g)",
+               out->solver.residual);
+      return ACCQ_ENOCONV;
+    }
+    if (ms) {
+      if (err) *err = merr;
+      out->verdict = ACCQ_ANALYSIS_NOT_CONVERGED;
+      return ms;
+    }
+  }
+  if (all_converged && out->m.boundary_mass <= w->opt->auto_mass &&
+      out->auto_change <= w->opt->auto_rel) {
+    out->auto_converged = 1;
+    out->verdict = ACCQ_ANALYSIS_CONVERGED;
+    return ACCQ_SUCCESS;
+  }
+  {
+    char shown[32];
+    if (isfinite(out->auto_change))
+      snprintf(shown, sizeof shown, "%.3g", out->auto_change);
+    else
+      snprintf(shown, sizeof shown, "unknown");
+    char bufs[256] = "";
+    size_t len = 0;
+    for (int k = 0; k < K && len < sizeof bufs; k++)
+      if (cur[k].B)
+        len += (size_t)snprintf(bufs + len, sizeof bufs - len, "%s%s B=%d mass %.3g",
+                                len ? ", " : "", mm->types[k].name, cur[k].B, cur[k].boundary);
+    int st = accq_err_set(err, ACCQ_ENOCONV,
+                      "policy '%s': buffer=auto (product form, per type: %s) stopped with "
+                      "boundary mass %.3g and last relative change of E[T] %s (targets: %.3g and "
+                      "%.3g): %s.  No infinite-buffer answer: try a larger --max-states, an "
+                      "explicit --buffer B (exact for the finite-buffer system), or accq simulate",
+                      accq_policy_name(pol), bufs, out->m.boundary_mass, shown, w->opt->auto_mass,
+                      w->opt->auto_rel, w->why[0] ? w->why : "targets not reached");
+    snprintf(out->warning, sizeof out->warning,
+             "buffer=auto stopped at B=%d: boundary mass %.3g, last relative change of E[T] %s",
+             out->buffer, out->m.boundary_mass, shown);
+    out->verdict = ACCQ_ANALYSIS_TRUNCATED;
+    return st;
+  }
+}
+
 int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
                            const accq_analysis_options_t *opt, int buffer,
                            accq_analysis_t *out, accq_err_t *err) {
@@ -282,40 +527,7 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
   for (int k = 0; k < K; k++) used += split[k] > 0;
 
   if (buffer > 0) {
-    /* The finite-buffer system: every type at B, one solve each. */
-    int worst = ACCQ_SUCCESS;
-    for (int k = 0; k < K && !st; k++) {
-      if (!(split[k] > 0)) continue;
-      int ps = part_solve(mm, kind, k, split[k], buffer, 0, opt, &cur[k], err);
-      if (ps == ACCQ_ENOCONV)
-        worst = ps;
-      else
-        st = ps;
-    }
-    if (st) goto cleanup;
-    describe(mm, kind, cur, out);
-    for (int k = 0; k < K; k++) out->type_buffer[k] = buffer;
-    out->auto_converged = 1;
-    out->auto_steps = 1;
-    accq_err_t merr;
-    accq_err_clear(&merr);
-    int ms = combine(mm, split, cur, &out->m, &merr);
-    if (ms && ms != ACCQ_ENOCONV) {
-      if (err) *err = merr;
-      st = ms;
-      goto cleanup;
-    }
-    if (ms && !worst) {
-      worst = ms;
-      if (err) *err = merr;
-    }
-    out->verdict = worst ? ACCQ_ANALYSIS_NOT_CONVERGED : ACCQ_ANALYSIS_FINITE_BUFFER;
-    if (out->m.boundary_mass > opt->auto_mass)
-      snprintf(out->warning, sizeof out->warning,
-               "finite-buffer system B=%d: boundary mass %.3g, loss probability %.3g (exact for "
-               "this B, not the infinite-buffer system)",
-               buffer, out->m.boundary_mass, out->m.loss_probability);
-    st = worst;
+    st = product_finite(mm, kind, split, buffer, opt, cur, out, err);
     goto cleanup;
   }
 
@@ -323,193 +535,18 @@ int accq_i_analyze_product(const accq_model_t *mm, const accq_policy_t *pol,
    * does (x1.4, then B/16 to confirm the E[T] change, the largest B that fits
    * as the last try) until its boundary mass <= auto_mass / used and its E[T]
    * changed by <= auto_rel at the last step. */
-  const int Bcap = opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 10000; /* default: per-type chains are small */
-  const double mass_target = opt->auto_mass / (used > 0 ? used : 1);
-  int all_converged = 1, steps = 0, solve_failed = 0;
+  walk_t w = {mm, kind, opt, opt->auto_max_buffer > 0 ? opt->auto_max_buffer : 10000, /* default: per-type chains are small */
+              opt->auto_mass / (used > 0 ? used : 1), cur, prev, why, sizeof why, 0, 0};
+  int all_converged = 1;
   for (int k = 0; k < K; k++) {
     if (!(split[k] > 0)) continue;
-    int B = Bcap < 4 ? Bcap : 4, have = 0, last_try = 0, converged = 0, Bprev = 0;
-    if (!part_fits(mm, kind, k, split[k], B, opt, NULL, NULL)) {
-      int lo = 0, hi = B - 1;
-      while (lo < hi) {
-        int mid = lo + (hi - lo + 1) / 2;
-        if (part_fits(mm, kind, k, split[k], mid, opt, NULL, NULL))
-          lo = mid;
-        else
-          hi = mid - 1;
-      }
-      if (lo >= 1) B = lo;
-    }
-    double mass_prev = NAN;
-    for (;;) {
-      part_t trial;
-      accq_err_t terr;
-      accq_err_clear(&terr);
-      int ps = part_solve(mm, kind, k, split[k], B, ACCQ_I_AUTO_TOL, opt, &trial, &terr);
-      if ((ps == ACCQ_ETOOBIG || ps == ACCQ_ENOMEM) && have) {
-        snprintf(why, sizeof why, "type '%s': B=%d could not be built (%s)", mm->types[k].name, B,
-                 terr.msg);
-        break;
-      }
-      if (ps && ps != ACCQ_ENOCONV) {
-        if (err) *err = terr;
-        st = ps;
-        goto cleanup;
-      }
-      steps++;
-      part_free(&prev[k]);
-      prev[k] = cur[k];
-      cur[k] = trial;
-      if (ps == ACCQ_ENOCONV) {
-        if (err) *err = terr;
-        accq_err_prefix(err, "type '%s' at B=%d", mm->types[k].name, B);
-        solve_failed = 1;
-        break;
-      }
-      double change = have ? fabs(part_et(&cur[k]) - part_et(&prev[k])) / part_et(&cur[k]) : NAN;
-      have = 1;
-      const double mass = cur[k].boundary;
-      if (mass <= mass_target && change <= opt->auto_rel) {
-        converged = 1;
-        break;
-      }
-      if (last_try) break;
-      if (B >= Bcap) {
-        snprintf(why, sizeof why, "type '%s': B=%d is the largest allowed (--max-buffer)",
-                 mm->types[k].name, B);
-        break;
-      }
-      int nb = accq_i_auto_next(B, Bprev, mass, mass_prev, mass_target);
-      /* hopeless: in the geometric regime the decay rate puts the target far
-       * beyond the largest B allowed (a critically loaded type decays like
-       * 1/B): stop now rather than walk to Bcap.  Within a factor 2 of Bcap
-       * the extrapolation is not trusted: Bcap itself is the last try (as
-       * for the joint chain). */
-      if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > mass_target) {
-        double predicted =
-            mass < mass_prev
-                ? B + log(mass_target / mass) / log(pow(mass / mass_prev, 1.0 / (B - Bprev)))
-                : INFINITY;
-        if (predicted > 2.0 * Bcap) {
-          snprintf(why, sizeof why,
-                   "type '%s': its boundary mass decays too slowly: the targets need B ~ %.3g, "
-                   "beyond the largest allowed (%d)",
-                   mm->types[k].name, predicted, Bcap);
-          break;
-        }
-      }
-      if (nb > Bcap) nb = Bcap;
-      double need = 0, need_bytes = 0;
-      if (!part_fits(mm, kind, k, split[k], nb, opt, &need, &need_bytes)) {
-        int lo = B, hi = nb;
-        while (lo < hi) {
-          int mid = lo + (hi - lo + 1) / 2;
-          if (part_fits(mm, kind, k, split[k], mid, opt, NULL, NULL))
-            lo = mid;
-          else
-            hi = mid - 1;
-        }
-        snprintf(why, sizeof why,
-                 "type '%s' (%d servers): B=%d would need %.4g states, %.3g GiB (limit %.4g "
-                 "states, --max-states)",
-                 mm->types[k].name, mm->scale * mm->types[k].servers, nb, need,
-                 need_bytes / (1024.0 * 1024.0 * 1024.0), (double)opt->chain.max_states);
-        if (lo <= B) break;
-        double predicted = NAN;
-        if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > 0)
-          predicted = mass < mass_prev
-                          ? B + log(mass_target / mass) / log(pow(mass / mass_prev, 1.0 / (B - Bprev)))
-                          : INFINITY;
-        if (predicted > 2.0 * lo) {
-          size_t len = strlen(why);
-          snprintf(why + len, sizeof why - len,
-                   "; its boundary mass decays too slowly for the largest B that fits (%d): "
-                   "the targets need B ~ %.3g",
-                   lo, predicted);
-          break;
-        }
-        nb = lo;
-        last_try = 1;
-      }
-      mass_prev = mass;
-      Bprev = B;
-      B = nb;
-    }
+    int converged = 0;
+    st = walk_type(&w, k, split[k], &converged, err);
+    if (st) goto cleanup;
     if (!converged) all_converged = 0;
-    if (solve_failed) break;
+    if (w.solve_failed) break;
   }
-  /* prev[k] empty (a type that converged at its first B cannot happen: the
-   * change needs two) stays at cur for the combined change */
-  for (int k = 0; k < K; k++)
-    if (cur[k].B && !prev[k].B) all_converged = 0;
-  describe(mm, kind, cur, out);
-  out->auto_steps = steps;
-  {
-    accq_err_t merr;
-    accq_err_clear(&merr);
-    int ms = combine(mm, split, cur, &out->m, &merr);
-    if (ms && ms != ACCQ_ENOCONV) {
-      if (err) *err = merr;
-      st = ms;
-      goto cleanup;
-    }
-    /* the combined E[T] at every type's previous B: the change of the
-     * system's E[T] over the last step of each type */
-    part_t mixed[ACCQ_MAX_TYPES];
-    memset(mixed, 0, sizeof mixed);
-    for (int k = 0; k < K; k++) mixed[k] = prev[k].B ? prev[k] : cur[k];
-    accq_measures_t before;
-    int bs = combine(mm, split, mixed, &before, NULL);
-    out->auto_change = (bs == ACCQ_SUCCESS || bs == ACCQ_ENOCONV)
-                           ? fabs(out->m.mean_response_time - before.mean_response_time) /
-                                 out->m.mean_response_time
-                           : NAN;
-    if (solve_failed) {
-      out->verdict = ACCQ_ANALYSIS_NOT_CONVERGED;
-      st = ACCQ_ENOCONV;
-      snprintf(out->warning, sizeof out->warning,
-               "buffer=auto stopped: a stationary solve did not converge (residual %.3g)",
-               out->solver.residual);
-      goto cleanup;
-    }
-    if (ms) {
-      if (err) *err = merr;
-      out->verdict = ACCQ_ANALYSIS_NOT_CONVERGED;
-      st = ms;
-      goto cleanup;
-    }
-  }
-  if (all_converged && out->m.boundary_mass <= opt->auto_mass &&
-      out->auto_change <= opt->auto_rel) {
-    out->auto_converged = 1;
-    out->verdict = ACCQ_ANALYSIS_CONVERGED;
-    st = ACCQ_SUCCESS;
-    goto cleanup;
-  }
-  {
-    char shown[32];
-    if (isfinite(out->auto_change))
-      snprintf(shown, sizeof shown, "%.3g", out->auto_change);
-    else
-      snprintf(shown, sizeof shown, "unknown");
-    char bufs[256] = "";
-    size_t len = 0;
-    for (int k = 0; k < K && len < sizeof bufs; k++)
-      if (cur[k].B)
-        len += (size_t)snprintf(bufs + len, sizeof bufs - len, "%s%s B=%d mass %.3g",
-                                len ? ", " : "", mm->types[k].name, cur[k].B, cur[k].boundary);
-    st = accq_err_set(err, ACCQ_ENOCONV,
-                      "policy '%s': buffer=auto (product form, per type: %s) stopped with "
-                      "boundary mass %.3g and last relative change of E[T] %s (targets: %.3g and "
-                      "%.3g): %s.  No infinite-buffer answer: try a larger --max-states, an "
-                      "explicit --buffer B (exact for the finite-buffer system), or accq simulate",
-                      accq_policy_name(pol), bufs, out->m.boundary_mass, shown, opt->auto_mass,
-                      opt->auto_rel, why[0] ? why : "targets not reached");
-    snprintf(out->warning, sizeof out->warning,
-             "buffer=auto stopped at B=%d: boundary mass %.3g, last relative change of E[T] %s",
-             out->buffer, out->m.boundary_mass, shown);
-    out->verdict = ACCQ_ANALYSIS_TRUNCATED;
-  }
+  st = conclude_auto(&w, split, pol, all_converged, out, err);
 cleanup:
   for (int k = 0; k < K; k++) {
     part_free(&cur[k]);

@@ -1,52 +1,18 @@
-/* Internals of the model module: the inih adapter (src/ext/inih.c) and helpers
- * shared between the model's source files.  Never installed. */
+/* Internals of the model module, shared between its source files.  The inih
+ * adapter's interface is src/ext/inih.h (ext never includes model headers).
+ * Never installed. */
 #ifndef ACCQ_MODEL_INTERNAL_H
 #define ACCQ_MODEL_INTERNAL_H
 
 #include <stddef.h>
 
 #include "accq/model.h"
+#include "core/text.h"
+#include "ext/inih.h"
 
 /* A model file is at most this many bytes (reading stops there, so /dev/urandom
  * or a huge file is refused quickly instead of being read whole). */
 #define ACCQ_I_MODEL_TEXT_MAX (1 << 20)
-
-/* Longest physical line the adapter hands to inih (inih's buffer is
- * INI_MAX_LINE = 200 bytes including "\r\n\0").  Longer comment lines are
- * accepted; a longer key line is refused after its inline comment is dropped. */
-#define ACCQ_I_INI_LINE_MAX 196
-
-/* Callbacks of the line-aware INI parser.  Each returns 1 to go on, 0 after
- * filling its own error report (the adapter then forwards nothing more). */
-typedef struct {
-  void *user;
-  /* A "[...]" header at `line`; `header` is the text between the brackets
-   * with surrounding blanks removed. */
-  int (*on_section)(void *user, int line, const char *header);
-  /* A "key = value" line (inline "; comment" removed, blanks stripped). */
-  int (*on_key)(void *user, int line, const char *key, const char *value);
-} accq_i_ini_handlers_t;
-
-/* Outcome of accq_i_ini_parse. */
-typedef struct {
-  int line;           /* line of the first error, 0 if none */
-  int from_callback;  /* 1: a callback failed (its report holds the message) */
-  char msg[512];      /* otherwise: the syntax error, without "FILE:LINE: " */
-} accq_i_ini_result_t;
-
-/* Parses `len` bytes of INI text with inih, calling `h` in file order with
- * line numbers (1-based).  Stops forwarding at the first error.  Refuses NUL
- * bytes, overlong key lines, malformed headers and what inih calls a syntax
- * error.  Leading blanks are removed from every line, so inih's multi-line
- * continuation values are never used (an indented "key = value" is an ordinary
- * key).  Returns 0 on success, 1 on an error described by `res`.  Cost O(len). */
-int accq_i_ini_parse(const char *text, size_t len, const accq_i_ini_handlers_t *h,
-                     accq_i_ini_result_t *res);
-
-/* Writes `s` (at most `n` bytes of it, or up to its NUL if n < 0) into out as a
- * printable quoted-free string: control and non-ASCII bytes as \xHH, cut to
- * about 48 characters with "...".  Returns out. */
-char *accq_i_printable(const char *s, long n, char *out, size_t outsz);
 
 /* The text of models/two-tier.ini, compiled in (default_model.c). */
 extern const char accq_i_default_model_text[];

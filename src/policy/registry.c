@@ -115,6 +115,12 @@ int accq_policy_register(const accq_policy_type_t *type, accq_err_t *err) {
     if (!strcmp(accq_policy_type_get(i)->name, type->name))
       return accq_err_set(err, ACCQ_EINVAL, "policy type '%s' is already registered",
                           type->name);
+  if (type->product_form)
+    /* the per-type solver of the product form knows the within-type rules of
+     * rjiq (JIQ) and random-lp (a random server) only */
+    return accq_err_set(err, ACCQ_EINVAL,
+                        "policy type '%s': product_form is reserved to the built-in types",
+                        type->name);
   if (nextra >= ACCQ_POLICY_MAX_TYPES)
     return accq_err_set(err, ACCQ_ERANGE, "policy type '%s': the registry holds %d types at most",
                         type->name, ACCQ_POLICY_MAX_TYPES);

@@ -1137,13 +1137,8 @@ accq_estimate_t accq_sim_estimate(const double *x, int n) {
 
 /* t_lp at admitted rate x (per unit scale) of model m; NaN when infeasible. */
 static double t_lp_at(const accq_model_t *m, double x) {
-  accq_model_t mm = *m;
-  mm.lambda_mode = ACCQ_LAMBDA_RATE;
-  mm.arrival_rate = x;
-  accq_lp_problem_t p;
   accq_lp_result_t r;
-  if (!(x > 0) || accq_lp_problem_from_model(&p, &mm, 0.0)) return NAN;
-  if (accq_lp_solve(&p, &r, NULL) || r.status != ACCQ_LP_OPTIMAL) return NAN;
+  if (accq_lp_bound_at(m, x, NAN, &r, NULL) || r.status != ACCQ_LP_OPTIMAL) return NAN;
   return r.t_lp;
 }
 

@@ -37,11 +37,8 @@ int accq_i_model_at(const accq_model_t *m, double load, int scale, accq_model_t 
 }
 
 double accq_i_t_lp_at(const accq_model_t *m, double x_per_unit) {
-  accq_lp_problem_t p;
   accq_lp_result_t r;
-  if (accq_lp_problem_from_model(&p, m, 0.0) != ACCQ_SUCCESS) return NAN;
-  p.lambda = x_per_unit;
-  if (accq_lp_solve(&p, &r, NULL) != ACCQ_SUCCESS || r.status != ACCQ_LP_OPTIMAL) return NAN;
+  if (accq_lp_bound_at(m, x_per_unit, NAN, &r, NULL) || r.status != ACCQ_LP_OPTIMAL) return NAN;
   return r.t_lp;
 }
 

@@ -204,6 +204,12 @@ START_TEST(test_entries_complete) {
                   bad[i].field);
     ck_assert_int_eq(accq_policy_register(&bad[i].t, &err), ACCQ_EINVAL);
   }
+  /* the product form is solved for the built-in rules only */
+  accq_policy_type_t prod = first_idle;
+  prod.name = "test-product";
+  prod.product_form = 1;
+  ck_assert_int_eq(accq_policy_register(&prod, &err), ACCQ_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err.msg, "product_form"));
   /* a name already taken */
   accq_policy_type_t dup = first_idle;
   dup.name = "jsq";
