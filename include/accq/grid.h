@@ -154,14 +154,16 @@ int accq_converge_plot(const accq_model_t *m, const char *policy,
 
 /* ---- sweeps (accq sweep) ------------------------------------------------------- */
 
-/* Turns a --vary parameter name into the accq_model_set key: lambda ->
- * system.arrival_rate, load -> system.load, accuracy_target ->
- * system.accuracy_target, type.NAME.servers|rate|accuracy kept.
- * ACCQ_EUSAGE for anything else (the message lists the valid names). */
+/* The --vary parameters are the model module's one table (accq_model_vary_check,
+ * accq/model.h: arrival_rate (lambda), load, accuracy_target, scale, buffer,
+ * type.NAME.servers|rate|accuracy), the same as `lp --vary` and `limit --vary`.
+ * accq_sweep_param_key writes the accq_model_set key; ACCQ_EUSAGE for anything
+ * else (the message lists the valid names). */
 int accq_sweep_param_key(const accq_model_t *m, const char *param, char *key, int size,
                          accq_err_t *err);
 
-/* Applies param = value to a copy of m (and resolves a load).  */
+/* Applies param = value to a copy of m (accq_model_vary_apply: whole numbers
+ * for servers, scale, buffer) and resolves it. */
 int accq_sweep_apply(const accq_model_t *m, const char *param, double value,
                      accq_model_t *out, accq_err_t *err);
 

@@ -18,64 +18,17 @@ const char *const accq_sweep_measure_names[] = {
     "p95", "p99", "gap", "boundary_mass", "throughput", "t_lp",
     "utilization.TYPE", "throughput.TYPE", NULL};
 
+/* The parameters are the model module's one table (accq_model_vary_*), the
+ * same that `lp --vary` and `limit --vary` take. */
 int accq_sweep_param_key(const accq_model_t *m, const char *param, char *key, int size,
                          accq_err_t *err) {
-  if (!strcmp(param, "lambda") || !strcmp(param, "arrival_rate") ||
-      !strcmp(param, "system.arrival_rate")) {
-    snprintf(key, (size_t)size, "system.arrival_rate");
-    return ACCQ_SUCCESS;
-  }
-  if (!strcmp(param, "load") || !strcmp(param, "system.load")) {
-    snprintf(key, (size_t)size, "system.load");
-    return ACCQ_SUCCESS;
-  }
-  if (!strcmp(param, "accuracy_target") || !strcmp(param, "system.accuracy_target")) {
-    snprintf(key, (size_t)size, "system.accuracy_target");
-    return ACCQ_SUCCESS;
-  }
-  /* the system's whole-number parameters, as `lp --vary` takes them */
-  if (!strcmp(param, "scale") || !strcmp(param, "system.scale") || !strcmp(param, "buffer") ||
-      !strcmp(param, "system.buffer")) {
-    snprintf(key, (size_t)size, "system.%s", strchr(param, '.') ? strchr(param, '.') + 1 : param);
-    return ACCQ_SUCCESS;
-  }
-  if (!strncmp(param, "type.", 5)) {
-    const char *name = param + 5;
-    const char *dot = strrchr(name, '.');
-    if (dot && dot > name) {
-      char tname[ACCQ_NAME_MAX];
-      snprintf(tname, sizeof tname, "%.*s", (int)(dot - name), name);
-      const char *field = dot + 1;
-      if (accq_model_type_index(m, tname) < 0)
-        return accq_err_set(err, ACCQ_EUSAGE, "--vary %s: the model has no type '%s'",
-                            param, tname);
-      if (!strcmp(field, "servers") || !strcmp(field, "rate") || !strcmp(field, "accuracy")) {
-        snprintf(key, (size_t)size, "%s", param);
-        return ACCQ_SUCCESS;
-      }
-    }
-  }
-  return accq_err_set(err, ACCQ_EUSAGE,
-                      "--vary: unknown parameter '%s' (valid: lambda, load, accuracy_target, "
-                      "scale, buffer, type.NAME.servers, type.NAME.rate, type.NAME.accuracy)",
-                      param);
+  return accq_model_vary_check(m, param, key, size, err);
 }
 
 int accq_sweep_apply(const accq_model_t *m, const char *param, double value,
                      accq_model_t *out, accq_err_t *err) {
-  char key[ACCQ_NAME_MAX + 32], assign[ACCQ_NAME_MAX + 96];
-  int st = accq_sweep_param_key(m, param, key, sizeof key, err);
-  if (st) return st;
   *out = *m;
-  if (strstr(key, ".servers") || !strcmp(key, "system.scale") || !strcmp(key, "system.buffer")) {
-    if (value != floor(value) || value < 1)
-      return accq_err_set(err, ACCQ_EUSAGE, "--vary %s: values must be integers >= 1 (got %g)",
-                          param, value);
-    snprintf(assign, sizeof assign, "%s=%.0f", key, value);
-  } else {
-    snprintf(assign, sizeof assign, "%s=%.17g", key, value);
-  }
-  st = accq_model_set(out, assign, err);
+  int st = accq_model_vary_apply(out, param, value, err);
   if (st) return st;
   return accq_lp_model_resolve(out, err);
 }
