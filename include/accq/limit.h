@@ -61,6 +61,9 @@ typedef struct {
                           face (default 600), beyond: ACCQ_ETOOBIG.  The smooth rules
                           (random-lp, pod) use a banded Newton at any size. */
   int trajectory;      /* record the trajectory of the ODE (default 0) */
+  double max_seconds;  /* wall-clock limit of one accq_limit_solve (default 60 s); beyond:
+                          ACCQ_ENOCONV naming the stage and the residual reached (rates
+                          that differ by many orders make the fluid ODE stiff) */
 } accq_limit_options_t;
 
 void accq_limit_options_init(accq_limit_options_t *opt);
@@ -78,8 +81,10 @@ typedef struct {
   double gap;                    /* et / t_lp - 1 (NaN when no bound) */
   double utilization[ACCQ_MAX_TYPES]; /* s_k[1] */
   double throughput[ACCQ_MAX_TYPES];  /* X_k = mu_k n_k s_k[1], per unit of scale */
-  double residual;               /* max_k,q n_k |ds_k[q]/dt| / (Lambda + sum_k n_k mu_k), the
-                                    exact sliding drift at the fixed point (dimensionless) */
+  double residual;               /* max_k,q |ds_k[q]/dt| / mu_k, the exact sliding drift at
+                                    the fixed point, each type against its own rate
+                                    (dimensionless: bounds the error of s_k[q] type by type,
+                                    however far apart the rates are) */
   double flow_residual;          /* |sum_k X_k - Lambda| / Lambda */
   double et_error;               /* a-posteriori error estimate of et: |change of E[T]| one
                                     more Newton step would make (near capacity a tiny residual
@@ -114,7 +119,9 @@ void accq_limit_free(accq_limit_t *w);
  *                   policies that meet a*; H's capacity for accurate-jiq; a
  *                   saturated split for rjiq/random-lp), or a fixed point whose
  *                   Jacobian has an eigenvalue with positive real part;
- *   ACCQ_ENOCONV    the ODE did not settle within t_max, or the polish failed;
+ *   ACCQ_ENOCONV    the ODE did not settle within t_max, the polish failed, the
+ *                   time limit (max_seconds) passed, or E[T]'s error estimate
+ *                   is above 1e-9 relative;
  *   ACCQ_ETOOBIG    the tail needs more than q_max levels;
  *   ACCQ_ENUMERIC   POP with interacting idle boundaries that accq does not
  *                   reduce: three or more types, or two whose joint idle-counter
@@ -141,6 +148,18 @@ double accq_limit_route(const accq_limit_t *w, int k, int q);
  * at geometrically spaced times from the empty state.  ACCQ_EIO on a write error. */
 int accq_limit_trajectory_write(const accq_limit_t *w, FILE *f, accq_err_t *err);
 int accq_limit_trajectory_points(const accq_limit_t *w);
+
+/* Draws E[T](t) = L(t)/Lambda along the recorded trajectory (opt.trajectory)
+ * and the fixed point's E[T] with gnuplot (.png, .svg, .pdf by the extension
+ * of path).  ACCQ_EINVAL when no trajectory was recorded, ACCQ_EIO when
+ * gnuplot is missing or fails. */
+int accq_limit_plot_trajectory(const accq_limit_t *w, const char *path, accq_err_t *err);
+
+/* Draws E[T] of npol policies over a parameter (et[p * n + i] at x[i], NaN
+ * where there is none) and T_LP (t_lp[i]) with gnuplot.  ACCQ_EIO as above. */
+int accq_limit_plot_vary(const char *title, const char *param, const double *x, int n,
+                         const char *const *names, int npol, const double *et,
+                         const double *t_lp, const char *path, accq_err_t *err);
 
 /* The policy's canonical name ("pod:2"). */
 const char *accq_limit_policy_name(const accq_limit_t *w);

@@ -153,4 +153,29 @@ double accq_optimal_state(const accq_optimal_t *o, uint64_t rank, const accq_rou
 int accq_optimal_policy(const accq_optimal_t *o, const accq_model_t *m, accq_policy_t **pol,
                         accq_err_t *err);
 
+/* ---- comparison with a policy (accq optimal's table) ---- */
+
+/* A policy against the optimum of a class of rules that contains it. */
+typedef struct {
+  char policy[64];
+  int status;                 /* ACCQ_SUCCESS, or why the policy has no measures */
+  char reason[ACCQ_ERR_MSG_MAX + 64]; /* why not compared, or why the check failed ("" ok) */
+  double mean_response_time, accuracy, loss_probability; /* NaN unless status is 0 */
+  int meets_target;           /* accq_model_meets_target of its accuracy */
+  double t_opt_class;         /* t_opt of its class (NaN: not compared or not solved) */
+  char class_label[96];       /* "no shedding (loss <= 0.0001)", "shedding, X >= ..." */
+  int t_opt_le_mean;          /* 1: t_opt_class <= E[T] (1e-9 relative); 0: violated; -1 n/a */
+} accq_optimal_compared_t;
+
+/* Evaluates policy `spec` on m with buffer B by the chain engine (1e-14
+ * residual) and compares it with the optimum t_opt of opt's class when that
+ * class contains it (no shedding and a loss <= ACCQ_OPTIMAL_LOSS_TOL, or the
+ * shedding class with a floor at most its admitted rate); otherwise solves the
+ * shedding optimum at the policy's own admitted rate within seconds_left.
+ * Returns the status of the policy's evaluation (c->status, c->reason); the
+ * comparison's own outcome is in c. */
+int accq_optimal_compare(const accq_model_t *m, int buffer, const accq_optimal_options_t *opt,
+                         double t_opt, const char *spec, double seconds_left,
+                         accq_optimal_compared_t *c);
+
 #endif

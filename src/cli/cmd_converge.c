@@ -1,6 +1,7 @@
 /* accq converge MODEL --policy P --scales 1,2,4,...: the gap E[T]/T_LP - 1 as
  * the system grows (chain where it fits, simulation beyond), the fitted
- * log-log rate, and a log-log plot. */
+ * log-log rate, and a log-log plot.  The grid, the fits, the limit and the
+ * plot are the library's (accq/grid.h); this file parses, calls and prints. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,16 +9,181 @@
 #include <string.h>
 
 #include "accq/accq.h"
-#include "accq/verify.h"
+#include "accq/grid.h"
 #include "cli/cli.h"
 #include "cli/numlist.h"
-#include "ext/gnuplot.h"
 
 #define MAX_SCALES 32
 
 static void on_progress(void *ctx, const char *what, double fraction) {
   (void)what;
   accq_progress_update(ctx, fraction);
+}
+
+/* The key-value section: model, the fitted rates and the mean-field limit. */
+static void summary_kv(accq_report_section_t *s, const accq_model_t *m, const char *policy,
+                       const accq_converge_summary_t *sm) {
+  accq_kv_str(s, "model", "model", m->name);
+  accq_kv_str(s, "policy", "policy", policy);
+  accq_kv_num(s, "lambda", "Lambda per unit of scale", m->arrival_rate, 0);
+  accq_kv_num(s, "accuracy_target", "accuracy target a*", m->accuracy_target, 0);
+  if (sm->have_fit) {
+    accq_kv_num(s, "slope", "fitted rate: gap ~ C m^slope, slope", sm->fit.slope, 4);
+    if (isfinite(sm->fit.slope_se))
+      accq_kv_num(s, "slope_se", "standard error of the slope", sm->fit.slope_se, 2);
+    else
+      accq_kv_null(s, "slope_se", "standard error of the slope", "- (two points)");
+    accq_kv_num(s, "constant", "C", exp(sm->fit.intercept), 4);
+    accq_kv_num(s, "r2", "r^2 of the log-log fit", sm->fit.r2, 4);
+    accq_kv_int(s, "fit_points", "points in the fit (gap > 0)", sm->fit.n);
+  } else {
+    accq_kv_null(s, "slope", "fitted rate", sm->fit_reason);
+  }
+  if (sm->have_limit) {
+    accq_kv_num(s, "limit_mean_response_time", "mean-field limit of E[T] (m -> infinity)",
+                sm->limit_et, 10);
+    accq_kv_num(s, "limit_gap", "its gap to T_LP", sm->limit_gap, 4);
+    if (sm->have_limit_fit) {
+      accq_kv_num(s, "limit_slope", "fitted rate to the limit: E[T]/limit - 1 ~ C m^slope",
+                  sm->limit_fit.slope, 4);
+      accq_kv_int(s, "limit_fit_points", "points in that fit (E[T] above the limit)",
+                  sm->limit_fit.n);
+    } else {
+      accq_kv_null(s, "limit_slope", "fitted rate to the limit", sm->limit_fit_reason);
+    }
+  } else {
+    accq_kv_null(s, "limit_mean_response_time", "mean-field limit of E[T]", sm->limit_reason);
+  }
+}
+
+/* JSON "warnings": sizes without a number and simulation warnings. */
+static void warnings_kv(accq_report_section_t *s, const accq_converge_point_t *pts, int n) {
+  const char *texts[MAX_SCALES * (ACCQ_CELL_MAX_WARNINGS + 1)];
+  static char buf[MAX_SCALES * (ACCQ_CELL_MAX_WARNINGS + 1)][2200];
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    if (pts[i].status) {
+      snprintf(buf[k], sizeof buf[k], "m=%d: %s: %s", pts[i].scale,
+               accq_cell_status_name(pts[i].status), pts[i].reason);
+      texts[k] = buf[k];
+      k++;
+    }
+    for (int w = 0; w < pts[i].nwarnings; w++) {
+      snprintf(buf[k], sizeof buf[k], "m=%d: warning: %s", pts[i].scale, pts[i].warnings[w]);
+      texts[k] = buf[k];
+      k++;
+    }
+  }
+  accq_kv_strs(s, "warnings", "warnings", texts, k);
+  accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY); /* humans: the notes table */
+}
+
+static void point_row(accq_report_section_t *t, const accq_converge_point_t *p, int human) {
+  accq_table_row(t);
+  accq_table_int(t, p->scale);
+  if (p->status) {
+    const char *why = accq_cell_status_label(p->status);
+    accq_table_null(t, "-");
+    accq_table_null(t, "-");
+    accq_table_null(t, "-");
+    for (int c = 0; c < 7; c++) accq_table_null(t, why);
+  } else {
+    accq_table_str(t, p->exact ? "chain" : "simulation");
+    if (p->exact) {
+      accq_table_int(t, p->buffer);
+      accq_table_int(t, p->states);
+    } else {
+      accq_table_null(t, "inf");
+      accq_table_null(t, "-");
+    }
+    accq_table_num(t, p->mean_response_time);
+    accq_table_num(t, p->ci95);
+    accq_table_num(t, p->t_lp);
+    accq_table_num(t, p->gap);
+    accq_table_num(t, p->gap_lo);
+    accq_table_num(t, p->gap_hi);
+    accq_table_num(t, p->accuracy);
+  }
+  if (human) return;
+  accq_table_str(t, accq_cell_status_name(p->status));
+  if (p->status)
+    accq_table_str(t, p->reason);
+  else
+    accq_table_null(t, NULL);
+  if (p->nwarnings) {
+    char wj[ACCQ_CELL_MAX_WARNINGS * (ACCQ_CELL_WARNING_MAX + 3)] = "";
+    for (int w = 0; w < p->nwarnings; w++) {
+      if (w) strcat(wj, " | ");
+      strcat(wj, p->warnings[w]);
+    }
+    accq_table_str(t, wj);
+  } else {
+    accq_table_null(t, NULL);
+  }
+}
+
+/* CSV and JSON: the numbers, then status, reason and warnings per size;
+ * humans: the numbers (a size without one shows its status) and notes. */
+static void points_tables(accq_report_t *rep, const accq_converge_point_t *pts, int n) {
+  for (int human = 0; human < 2; human++) {
+    accq_report_section_t *t = accq_report_table(rep, "points", "gap by size");
+    accq_report_section_visibility(
+        t, human ? ACCQ_REPORT_HUMAN_ONLY : ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV) | ACCQ_REPORT_JSON_ONLY);
+    accq_table_col(t, "scale", "m", 0);
+    accq_table_col(t, "method", "method", 0);
+    accq_table_col(t, "buffer", "B", 0);
+    accq_table_col(t, "states", "states", 0);
+    accq_table_col(t, "mean_response_time", "E[T]", 8);
+    accq_table_col(t, "ci95", "+- (95%)", 2);
+    accq_table_col(t, "t_lp", "T_LP", 8);
+    accq_table_col(t, "gap", "gap", 4);
+    accq_table_col(t, "gap_lo", "gap low", 4);
+    accq_table_col(t, "gap_hi", "gap high", 4);
+    accq_table_col(t, "accuracy", "accuracy", 6);
+    if (!human) {
+      accq_table_col(t, "status", NULL, 0);
+      accq_table_col(t, "reason", NULL, 0);
+      accq_table_col(t, "warnings", NULL, 0);
+    }
+    for (int i = 0; i < n; i++) point_row(t, &pts[i], human);
+    if (!human) accq_report_set_primary(rep, t);
+  }
+}
+
+static void notes_table(accq_report_t *rep, const accq_converge_point_t *pts, int n) {
+  accq_report_section_t *t = accq_report_table(rep, "notes", "sizes without a number, warnings");
+  accq_report_section_visibility(t, ACCQ_REPORT_HUMAN_ONLY);
+  accq_table_col(t, "scale", "m", 0);
+  accq_table_col(t, "status", "status", 0);
+  accq_table_col(t, "reason", "reason", 0);
+  for (int i = 0; i < n; i++) {
+    if (pts[i].status) {
+      accq_table_row(t);
+      accq_table_int(t, pts[i].scale);
+      accq_table_str(t, accq_cell_status_name(pts[i].status));
+      accq_table_str(t, pts[i].reason);
+    }
+    for (int w = 0; w < pts[i].nwarnings; w++) {
+      accq_table_row(t);
+      accq_table_int(t, pts[i].scale);
+      accq_table_str(t, "warning");
+      accq_table_str(t, pts[i].warnings[w]);
+    }
+  }
+}
+
+/* stderr, whatever -q says: warnings and the sizes without a number. */
+static void stderr_summary(const accq_converge_point_t *pts, int n, int nbad, int allow_partial) {
+  for (int i = 0; i < n; i++)
+    for (int w = 0; w < pts[i].nwarnings; w++)
+      fprintf(stderr, "accq converge: warning: m=%d: %s\n", pts[i].scale, pts[i].warnings[w]);
+  if (!nbad) return;
+  fprintf(stderr, "accq converge: %d of %d sizes not computed%s\n", nbad, n,
+          allow_partial ? "; --allow-partial: exit 0" : "");
+  for (int i = 0; i < n; i++)
+    if (pts[i].status)
+      fprintf(stderr, "  m=%d: %s: %s\n", pts[i].scale, accq_cell_status_name(pts[i].status),
+              pts[i].reason);
 }
 
 int accq_cli_converge(int argc, char **argv) {
@@ -79,233 +245,24 @@ int accq_cli_converge(int argc, char **argv) {
   int st = accq_converge_run(&m, policy, scales, n, &o, pts, &err);
   accq_progress_finish(&bar);
   if (st) return accq_cli_fail(&err);
-
-  int worst = 0, nbad = 0, nwarn = 0;
-  double xs[MAX_SCALES], ys[MAX_SCALES];
-  for (int i = 0; i < n; i++) {
-    xs[i] = pts[i].scale;
-    ys[i] = pts[i].status ? NAN : pts[i].gap; /* the fit skips points without a number */
-    nwarn += pts[i].nwarnings;
-    if (pts[i].status) {
-      nbad++;
-      int x = accq_cell_exit_code(pts[i].status);
-      if (x > worst) worst = x;
-    }
-  }
-  accq_fit_t fit;
-  accq_err_t ferr;
-  accq_err_clear(&ferr);
-  int have_fit = accq_fit_loglog(xs, ys, n, &fit, &ferr) == ACCQ_SUCCESS;
-  /* The m -> infinity value itself (the mean-field limit, docs/limit.md): the
-   * asymptote of E[T], and the fit of the finite-size gap E[T]/E_inf - 1 to it.
-   * A limit the solver refuses is shown as such, never as a number. */
-  double et_inf = NAN, gap_inf = NAN, ys_inf[MAX_SCALES];
-  accq_err_t lerr, ferr_inf;
-  accq_err_clear(&lerr);
-  accq_err_clear(&ferr_inf);
-  int have_limit = accq_limit_et(&m, policy, &et_inf, &gap_inf, &lerr) == ACCQ_SUCCESS;
-  for (int i = 0; i < n; i++)
-    ys_inf[i] = have_limit && !pts[i].status ? pts[i].mean_response_time / et_inf - 1 : NAN;
-  accq_fit_t fit_inf;
-  int have_fit_inf =
-      have_limit && accq_fit_loglog(xs, ys_inf, n, &fit_inf, &ferr_inf) == ACCQ_SUCCESS;
+  static accq_converge_summary_t sm;
+  accq_converge_summarize(&m, policy, pts, n, &sm);
 
   char title[256];
   snprintf(title, sizeof title, "accq converge: %s, policy %s", m.name, policy);
   accq_report_t *rep = accq_report_alloc(title);
   accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
-  accq_kv_str(s, "model", "model", m.name);
-  accq_kv_str(s, "policy", "policy", policy);
-  accq_kv_num(s, "lambda", "Lambda per unit of scale", m.arrival_rate, 0);
-  accq_kv_num(s, "accuracy_target", "accuracy target a*", m.accuracy_target, 0);
-  if (have_fit) {
-    accq_kv_num(s, "slope", "fitted rate: gap ~ C m^slope, slope", fit.slope, 4);
-    if (isfinite(fit.slope_se))
-      accq_kv_num(s, "slope_se", "standard error of the slope", fit.slope_se, 2);
-    else
-      accq_kv_null(s, "slope_se", "standard error of the slope", "- (two points)");
-    accq_kv_num(s, "constant", "C", exp(fit.intercept), 4);
-    accq_kv_num(s, "r2", "r^2 of the log-log fit", fit.r2, 4);
-    accq_kv_int(s, "fit_points", "points in the fit (gap > 0)", fit.n);
-  } else {
-    accq_kv_null(s, "slope", "fitted rate", ferr.msg);
-  }
-  if (have_limit) {
-    accq_kv_num(s, "limit_mean_response_time", "mean-field limit of E[T] (m -> infinity)",
-                et_inf, 10);
-    accq_kv_num(s, "limit_gap", "its gap to T_LP", gap_inf, 4);
-    if (have_fit_inf) {
-      accq_kv_num(s, "limit_slope", "fitted rate to the limit: E[T]/limit - 1 ~ C m^slope",
-                  fit_inf.slope, 4);
-      accq_kv_int(s, "limit_fit_points", "points in that fit (E[T] above the limit)",
-                  fit_inf.n);
-    } else {
-      accq_kv_null(s, "limit_slope", "fitted rate to the limit", ferr_inf.msg);
-    }
-  } else {
-    accq_kv_null(s, "limit_mean_response_time", "mean-field limit of E[T]", lerr.msg);
-  }
-  {
-    /* JSON "warnings": sizes without a number and simulation warnings */
-    const char *texts[MAX_SCALES * (ACCQ_CELL_MAX_WARNINGS + 1)];
-    static char buf[MAX_SCALES * (ACCQ_CELL_MAX_WARNINGS + 1)][2200];
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-      if (pts[i].status) {
-        snprintf(buf[k], sizeof buf[k], "m=%d: %s: %s", pts[i].scale,
-                 accq_cell_status_name(pts[i].status), pts[i].reason);
-        texts[k] = buf[k];
-        k++;
-      }
-      for (int w = 0; w < pts[i].nwarnings; w++) {
-        snprintf(buf[k], sizeof buf[k], "m=%d: warning: %s", pts[i].scale, pts[i].warnings[w]);
-        texts[k] = buf[k];
-        k++;
-      }
-    }
-    accq_kv_strs(s, "warnings", "warnings", texts, k);
-    accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY); /* humans: the notes table */
-  }
-  /* CSV and JSON: the numbers, then status, reason and warnings per size;
-   * humans: the numbers (a size without one shows its status) and notes */
-  for (int human = 0; human < 2; human++) {
-    accq_report_section_t *t = accq_report_table(rep, "points", "gap by size");
-    accq_report_section_visibility(
-        t, human ? ACCQ_REPORT_HUMAN_ONLY : ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV) | ACCQ_REPORT_JSON_ONLY);
-    accq_table_col(t, "scale", "m", 0);
-    accq_table_col(t, "method", "method", 0);
-    accq_table_col(t, "buffer", "B", 0);
-    accq_table_col(t, "states", "states", 0);
-    accq_table_col(t, "mean_response_time", "E[T]", 8);
-    accq_table_col(t, "ci95", "+- (95%)", 2);
-    accq_table_col(t, "t_lp", "T_LP", 8);
-    accq_table_col(t, "gap", "gap", 4);
-    accq_table_col(t, "gap_lo", "gap low", 4);
-    accq_table_col(t, "gap_hi", "gap high", 4);
-    accq_table_col(t, "accuracy", "accuracy", 6);
-    if (!human) {
-      accq_table_col(t, "status", NULL, 0);
-      accq_table_col(t, "reason", NULL, 0);
-      accq_table_col(t, "warnings", NULL, 0);
-    }
-    for (int i = 0; i < n; i++) {
-      const accq_converge_point_t *p = &pts[i];
-      accq_table_row(t);
-      accq_table_int(t, p->scale);
-      if (p->status) {
-        const char *why = accq_cell_status_label(p->status);
-        accq_table_null(t, "-");
-        accq_table_null(t, "-");
-        accq_table_null(t, "-");
-        for (int c = 0; c < 7; c++) accq_table_null(t, why);
-      } else {
-        accq_table_str(t, p->exact ? "chain" : "simulation");
-        if (p->exact) {
-          accq_table_int(t, p->buffer);
-          accq_table_int(t, p->states);
-        } else {
-          accq_table_null(t, "inf");
-          accq_table_null(t, "-");
-        }
-        accq_table_num(t, p->mean_response_time);
-        accq_table_num(t, p->ci95);
-        accq_table_num(t, p->t_lp);
-        accq_table_num(t, p->gap);
-        accq_table_num(t, p->gap_lo);
-        accq_table_num(t, p->gap_hi);
-        accq_table_num(t, p->accuracy);
-      }
-      if (!human) {
-        accq_table_str(t, accq_cell_status_name(p->status));
-        if (p->status)
-          accq_table_str(t, p->reason);
-        else
-          accq_table_null(t, NULL);
-        if (p->nwarnings) {
-          char wj[ACCQ_CELL_MAX_WARNINGS * (ACCQ_CELL_WARNING_MAX + 3)] = "";
-          for (int w = 0; w < p->nwarnings; w++) {
-            if (w) strcat(wj, " | ");
-            strcat(wj, p->warnings[w]);
-          }
-          accq_table_str(t, wj);
-        } else {
-          accq_table_null(t, NULL);
-        }
-      }
-    }
-    if (!human) accq_report_set_primary(rep, t);
-  }
-  if (nbad + nwarn > 0) {
-    accq_report_section_t *t = accq_report_table(rep, "notes", "sizes without a number, warnings");
-    accq_report_section_visibility(t, ACCQ_REPORT_HUMAN_ONLY);
-    accq_table_col(t, "scale", "m", 0);
-    accq_table_col(t, "status", "status", 0);
-    accq_table_col(t, "reason", "reason", 0);
-    for (int i = 0; i < n; i++) {
-      if (pts[i].status) {
-        accq_table_row(t);
-        accq_table_int(t, pts[i].scale);
-        accq_table_str(t, accq_cell_status_name(pts[i].status));
-        accq_table_str(t, pts[i].reason);
-      }
-      for (int w = 0; w < pts[i].nwarnings; w++) {
-        accq_table_row(t);
-        accq_table_int(t, pts[i].scale);
-        accq_table_str(t, "warning");
-        accq_table_str(t, pts[i].warnings[w]);
-      }
-    }
-  }
+  summary_kv(s, &m, policy, &sm);
+  warnings_kv(s, pts, n);
+  points_tables(rep, pts, n);
+  if (sm.nbad + sm.nwarnings > 0) notes_table(rep, pts, n);
   rc = accq_cli_emit(&cli, rep);
   accq_report_free(rep);
-
-  /* stderr, whatever -q says */
-  for (int i = 0; i < n; i++)
-    for (int w = 0; w < pts[i].nwarnings; w++)
-      fprintf(stderr, "accq converge: warning: m=%d: %s\n", pts[i].scale, pts[i].warnings[w]);
-  if (nbad) {
-    fprintf(stderr, "accq converge: %d of %d sizes not computed%s\n", nbad, n,
-            allow_partial ? "; --allow-partial: exit 0" : "");
-    for (int i = 0; i < n; i++)
-      if (pts[i].status)
-        fprintf(stderr, "  m=%d: %s: %s\n", pts[i].scale, accq_cell_status_name(pts[i].status),
-                pts[i].reason);
-    if (!allow_partial && !rc) rc = worst;
-  }
-
+  stderr_summary(pts, n, sm.nbad, allow_partial);
+  if (sm.nbad && !allow_partial && !rc) rc = sm.worst_exit;
   if (cli.plot) {
-    double lo[MAX_SCALES], hi[MAX_SCALES];
-    for (int i = 0; i < n; i++) {
-      lo[i] = pts[i].status ? NAN : pts[i].gap_lo;
-      hi[i] = pts[i].status ? NAN : pts[i].gap_hi;
-    }
-    accq_plot_series_t ser[3];
-    int ns = 0;
-    char label[128], fitlabel[128];
-    snprintf(label, sizeof label, "%s: E[T]/T_LP - 1", policy);
-    ser[ns++] = (accq_plot_series_t){label, n, xs, ys, lo, hi, ACCQ_PLOT_LINESPOINTS};
-    double fy[MAX_SCALES];
-    if (have_fit) {
-      for (int i = 0; i < n; i++) fy[i] = exp(fit.intercept) * pow(xs[i], fit.slope);
-      snprintf(fitlabel, sizeof fitlabel, "fit %.3g m^%.3f", exp(fit.intercept), fit.slope);
-      ser[ns++] = (accq_plot_series_t){fitlabel, n, xs, fy, NULL, NULL, ACCQ_PLOT_LINES};
-    }
-    /* the asymptote: the mean-field limit's gap, a horizontal line where it is
-     * above T_LP; a limit equal to T_LP (gap 0) has no place on log axes and
-     * is named in the title instead */
-    double ay[MAX_SCALES];
-    char alabel[128];
-    if (have_limit && gap_inf > 1e-9) {
-      for (int i = 0; i < n; i++) ay[i] = gap_inf;
-      snprintf(alabel, sizeof alabel, "mean-field limit (m -> inf): gap %.3g", gap_inf);
-      ser[ns++] = (accq_plot_series_t){alabel, n, xs, ay, NULL, NULL, ACCQ_PLOT_LINES};
-    }
-    char ptitle[256];
-    snprintf(ptitle, sizeof ptitle, "%s: gap to the LP bound as the system grows%s", m.name,
-             have_limit && !(gap_inf > 1e-9) ? " (mean-field limit: T_LP)" : "");
-    accq_plot_t pl = {ptitle, "system size m", "gap E[T]/T_LP - 1", 1, 1, ns, ser};
     accq_err_clear(&err);
-    if (accq_gnuplot_render(&pl, cli.plot, &err)) {
+    if (accq_converge_plot(&m, policy, pts, n, &sm, cli.plot, &err)) {
       int prc = accq_cli_fail(&err);
       if (!rc) rc = prc;
     }

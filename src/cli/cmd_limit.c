@@ -10,7 +10,6 @@
 #include "accq/limit.h"
 #include "accq/lp.h"
 #include "cli/cli.h"
-#include "ext/gnuplot.h"
 
 #define MAX_POLICIES 32
 #define MAX_LEVELS_SHOWN 12 /* queue-length columns for humans; JSON has them all */
@@ -321,17 +320,11 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
   }
   accq_progress_finish(&bar);
   if (rc == 0 && cli->plot) {
-    accq_plot_series_t se[MAX_POLICIES + 1];
-    for (int p = 0; p <= npol; p++) {
-      se[p].title = p < npol ? names[p] : "T_LP";
-      se[p].n = v.n;
-      se[p].x = px;
-      se[p].y = py + (size_t)p * v.n;
-      se[p].ylo = se[p].yhi = NULL;
-      se[p].style = p < npol ? ACCQ_PLOT_LINESPOINTS : ACCQ_PLOT_LINES;
-    }
-    accq_plot_t pl = {title, v.param, "E[T] at m -> infinity", 0, 0, npol + 1, se};
-    if (accq_gnuplot_render(&pl, cli->plot, &err)) rc = accq_cli_fail(&err);
+    const char *pn[MAX_POLICIES];
+    for (int p = 0; p < npol; p++) pn[p] = names[p];
+    if (accq_limit_plot_vary(title, v.param, px, v.n, pn, npol, py, py + (size_t)npol * v.n,
+                             cli->plot, &err))
+      rc = accq_cli_fail(&err);
   }
   if (rc == 0) rc = accq_cli_emit(cli, rep);
   accq_report_free(rep);
@@ -343,6 +336,7 @@ static int vary_run(const accq_cli_t *cli, const accq_model_t *base, char names[
 int accq_cli_limit(int argc, char **argv) {
   const char *policies = NULL, *vary = NULL, *trajectory = NULL;
   int q_max = 0, no_stability = 0;
+  double time_limit = 0;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies (default all)"},
       {"vary", 0, ACCQ_OPT_STRING, &vary, "PARAM=A:B:N",
@@ -352,6 +346,8 @@ int accq_cli_limit(int argc, char **argv) {
       {"q-max", 0, ACCQ_OPT_COUNT, &q_max, "N", "largest queue truncation (default 2048)"},
       {"no-stability", 0, ACCQ_OPT_FLAG, &no_stability, NULL,
        "skip the eigenvalues of the Jacobian (the local stability check)"},
+      {"time-limit", 0, ACCQ_OPT_POSITIVE_INF, &time_limit, "SECONDS",
+       "limit of each policy's solve (default 60; inf: none); beyond: no number, exit 3"},
       {0}};
   const accq_cli_spec_t spec = {
       "limit", "[MODEL] [--policy P[,P..]] [options]",
@@ -376,6 +372,7 @@ int accq_cli_limit(int argc, char **argv) {
     opt.q_max = q_max;
   }
   opt.stability = !no_stability;
+  if (time_limit > 0) opt.max_seconds = time_limit;
   static char names[MAX_POLICIES][64];
   int npol = 0;
   if ((rc = accq_cli_policy_list(&cli, MAX_POLICIES, policies ? policies : "all", names, &npol)) != 0) return rc;
@@ -431,33 +428,7 @@ int accq_cli_limit(int argc, char **argv) {
   }
   if (cli.plot && runs[0].w && accq_limit_trajectory_points(runs[0].w) > 0) {
     /* E[T](t) = L(t)/Lambda along the ODE from the empty state, and the limit */
-    int np = accq_limit_trajectory_points(runs[0].w);
-    double tt[4096], et[4096], lim[4096];
-    if (np > 4096) np = 4096;
-    FILE *mf = tmpfile();
-    if (!mf || accq_limit_trajectory_write(runs[0].w, mf, &err)) {
-      if (mf) fclose(mf);
-      accq_err_set(&err, ACCQ_EIO, "--plot: cannot buffer the trajectory");
-      rc = accq_cli_fail(&err);
-      goto cleanup;
-    }
-    rewind(mf);
-    char line[8192];
-    int got = 0;
-    if (fgets(line, sizeof line, mf))
-      while (got < np && fgets(line, sizeof line, mf)) {
-        double L;
-        if (sscanf(line, "%lf,%lf,%lf", &tt[got], &L, &et[got]) == 3) got++;
-      }
-    fclose(mf);
-    for (int i = 0; i < got; i++) lim[i] = runs[0].status ? NAN : accq_limit_result(runs[0].w)->et;
-    /* t = 0 cannot be drawn on a log axis: the plot is linear in t */
-    accq_plot_series_t se[2] = {{"E[T](t) = L(t)/Lambda", got, tt, et, NULL, NULL, ACCQ_PLOT_LINESPOINTS},
-                                {"fixed point", got, tt, lim, NULL, NULL, ACCQ_PLOT_LINES}};
-    char ptitle[128];
-    snprintf(ptitle, sizeof ptitle, "mean-field trajectory of %s from the empty state", runs[0].name);
-    accq_plot_t pl = {ptitle, "fluid time t", "L(t)/Lambda", 0, 0, 2, se};
-    if (accq_gnuplot_render(&pl, cli.plot, &err)) {
+    if (accq_limit_plot_trajectory(runs[0].w, cli.plot, &err)) {
       rc = accq_cli_fail(&err);
       goto cleanup;
     }

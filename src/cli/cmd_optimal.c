@@ -163,6 +163,162 @@ static int failure_report(const accq_cli_t *cli, const accq_model_t *m, int B,
   return erc ? erc : rc;
 }
 
+/* The optimum, its LP and its evaluation by the chain engine. */
+static void header_kv(accq_report_t *rep, const accq_model_t *m, int B,
+                      const accq_optimal_options_t *oo, const accq_optimal_summary_t *sm,
+                      const accq_optimal_trace_t *trace, double t_lp, const accq_analysis_t *ev) {
+  accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
+  accq_kv_str(s, "model", NULL, m->name);
+  accq_kv_num(s, "lambda", "Lambda (total, m * Lambda)", m->scale * m->arrival_rate, 0);
+  accq_kv_num(s, "accuracy_target", "a*", m->accuracy_target, 0);
+  accq_kv_int(s, "scale", "m", m->scale);
+  accq_kv_int(s, "buffer", "B", B);
+  accq_kv_str(s, "class", "class of rules",
+              oo->shed ? "shedding (may reject a job in any state)"
+                   : "no shedding (admits every job while some server has room)");
+  if (oo->shed) accq_kv_num(s, "min_admitted_rate", "admitted rate >=", oo->min_admitted_rate, 0);
+  accq_kv_str(s, "status", NULL, "ok");
+  accq_kv_null(s, "reason", NULL, NULL);
+  accq_kv_num(s, "t_opt", "t_opt (optimal E[T])", sm->t_opt, 0);
+  accq_kv_num(s, "accuracy", "accuracy of the optimal rule", sm->accuracy, 0);
+  accq_kv_num(s, "loss_probability", "loss probability", sm->loss_probability, 0);
+  if (oo->shed)
+    accq_kv_num(s, "shed_probability", "rejected while some server had room", sm->shed_probability, 0);
+  accq_kv_num(s, "throughput", "admitted rate X", sm->throughput, 0);
+  if (isnan(t_lp))
+    accq_kv_null(s, "t_lp", "T_LP(X/m) (bound)", "none (LP infeasible at X)");
+  else
+    accq_kv_num(s, "t_lp", "T_LP(X/m) (bound)", t_lp, 0);
+  accq_kv_num(s, "finite_size_gap", "t_opt / T_LP - 1 (what finite size costs)",
+              sm->t_opt / t_lp - 1, 0);
+  accq_report_section_t *lp = accq_kv_object(s, "lp", "occupation-measure LP");
+  accq_kv_str(lp, "method", NULL, sm->method);
+  accq_kv_int(lp, "states", "lumped states", (long long)sm->states);
+  accq_kv_int(lp, "variables", "state-action variables", (long long)sm->variables);
+  accq_kv_int(lp, "iterations", "simplex pivots (all levels)",
+              (long long)sm->iterations);
+  accq_kv_int(lp, "first_level", "first buffer of the continuation where a* is met",
+              trace->first_feasible);
+  accq_kv_int(lp, "infeasible_levels", "buffers below it where no rule meets a*",
+              trace->infeasible_levels);
+  accq_kv_int(lp, "positive_states", "states with pi > 0", (long long)sm->positive_states);
+  accq_kv_int(lp, "randomized_states", "states where the rule randomizes",
+              (long long)sm->randomized_states);
+  accq_kv_num(lp, "balance_residual", "balance residual (relative)", sm->balance_residual, 3);
+  accq_kv_num(lp, "seconds", NULL, sm->seconds, 3);
+  accq_report_section_t *evs = accq_kv_object(s, "evaluation", "the rule evaluated by the chain engine");
+  accq_kv_num(evs, "mean_response_time", "E[T]", ev->m.mean_response_time, 0);
+  accq_kv_num(evs, "relative_difference", "|E[T] - t_opt| / t_opt",
+              fabs(ev->m.mean_response_time - sm->t_opt) / sm->t_opt, 3);
+  accq_kv_num(evs, "accuracy", NULL, ev->m.accuracy, 0);
+  accq_kv_int(evs, "states", "reachable states", (long long)ev->states);
+  accq_kv_num(evs, "residual", "stationary residual", ev->solver.residual, 3);
+
+}
+
+/* Each policy that meets a* by construction (the registry) against the
+ * optimum of a class that contains it (accq_optimal_compare). */
+static void comparison_table(accq_report_t *rep, const accq_model_t *m, int B,
+                             const accq_optimal_options_t *oo, double t_opt, double t_start) {
+  accq_report_section_t *t = accq_report_table(rep, "comparison",
+                                               "accuracy-meeting policies at the same m and B");
+  accq_table_col(t, "policy", NULL, 0);
+  accq_table_col(t, "status", NULL, 0);
+  accq_table_col(t, "mean_response_time", "E[T]", 0);
+  accq_table_col(t, "accuracy", NULL, 0);
+  accq_table_col(t, "loss_probability", "P_loss", 0);
+  accq_table_col(t, "meets_target", "meets a*", 0);
+  accq_table_col(t, "t_opt_class", "t_opt of its class", 0);
+  accq_table_col(t, "class", "class", 0);
+  accq_table_col(t, "t_opt_le_mean", "t_opt <= E[T]", 0);
+  accq_table_col(t, "reason", NULL, 0);
+  for (int i = 0; i < accq_policy_type_count(); i++) {
+    if (!accq_policy_type_get(i)->meets_target) continue;
+    accq_optimal_compared_t c;
+    /* what is left of --time-limit after the main solve and the earlier comparisons */
+    int pst = accq_optimal_compare(m, B, oo, t_opt, accq_policy_type_specs()[i],
+                                   oo->max_seconds - (clock_seconds() - t_start), &c);
+    accq_table_row(t);
+    accq_table_str(t, c.policy);
+    if (pst) {
+      accq_table_str(t, pst == ACCQ_EUNSTABLE ? "unstable" : "failed");
+      for (int col = 0; col < 7; col++) accq_table_null(t, "-");
+      accq_table_str(t, c.reason);
+      continue;
+    }
+    accq_table_str(t, isnan(c.t_opt_class) && c.meets_target ? "not_converged" : "ok");
+    accq_table_num(t, c.mean_response_time);
+    accq_table_num(t, c.accuracy);
+    accq_table_num(t, c.loss_probability);
+    accq_table_str(t, c.meets_target ? "yes" : "no");
+    if (isnan(c.t_opt_class))
+      accq_table_null(t, "-");
+    else
+      accq_table_num(t, c.t_opt_class);
+    accq_table_str(t, c.class_label);
+    if (c.t_opt_le_mean < 0)
+      accq_table_null(t, c.meets_target ? "n/a" : "n/a (misses a*)");
+    else
+      accq_table_str(t, c.t_opt_le_mean ? "yes" : "NO");
+    if (c.reason[0])
+      accq_table_str(t, c.reason);
+    else
+      accq_table_null(t, NULL);
+  }
+}
+
+/* The rule: every state with positive probability (JSON, CSV), the first
+ * `show` (humans), most likely first.  Returns 0 or a printed error's status. */
+static int rule_table(accq_report_t *rep, const accq_optimal_t *o, const accq_model_t *m, int B,
+                      int show, accq_format_t format) {
+  accq_err_t err;
+  int rc = 0;
+  state_row_t *rows = NULL;
+  int *c = NULL;
+  /* the rule: every state with positive probability (JSON), the first N (humans) */
+  const accq_space_t *space = accq_optimal_space(o);
+  uint64_t S = accq_space_size(space);
+  rows = malloc(sizeof *rows * (size_t)S);
+  c = malloc(sizeof *c * (size_t)(m->ntypes * (B + 1)));
+  if (!rows || !c) {
+    accq_err_set(&err, ACCQ_ENOMEM, "no memory to list the rule");
+    rc = accq_cli_fail(&err);
+    goto done;
+  }
+  size_t n = 0;
+  for (uint64_t r = 0; r < S; r++) {
+    const accq_route_t *routes;
+    int nr;
+    double pi = accq_optimal_state(o, r, &routes, &nr);
+    if (pi > 0) rows[n++] = (state_row_t){r, pi};
+  }
+  qsort(rows, n, sizeof *rows, by_pi_desc);
+  accq_report_section_t *t =
+      accq_report_table(rep, "rule", "the optimal rule (most likely states first)");
+  if (show == 0) accq_report_section_visibility(t, ACCQ_REPORT_NOT_JSON ^ ACCQ_REPORT_HUMAN_ONLY);
+  accq_table_col(t, "state", "occupancy (type: servers at level 0,1,..,B)", 0);
+  accq_table_col(t, "pi", "pi", 6);
+  accq_table_col(t, "routes", "arriving job goes to (type@level prob)", 0);
+  for (size_t i = 0; i < n; i++) {
+    if (!accq_format_machine(format) && (int)i >= show) break; /* machine formats: every row */
+    const accq_route_t *routes;
+    int nr;
+    accq_optimal_state(o, rows[i].rank, &routes, &nr);
+    accq_space_unrank(space, rows[i].rank, c);
+    char occ[1024], rt[1024];
+    occupancy_text(m, B, c, occ, sizeof occ);
+    routes_text(m, B, routes, nr, rt, sizeof rt);
+    accq_table_row(t);
+    accq_table_str(t, occ);
+    accq_table_num(t, rows[i].pi);
+    accq_table_str(t, rt);
+  }
+done:
+  free(rows);
+  free(c);
+  return rc;
+}
+
 int accq_cli_optimal(int argc, char **argv) {
   int buffer = INT_MIN, scale = INT_MIN, show = 20, max_states = 50000, no_compare = 0, shed = 0;
   double time_limit = 300, min_rate = NAN;
@@ -250,8 +406,6 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_optimal_t *o = NULL;
   accq_policy_t *opt_pol = NULL;
   accq_report_t *rep = NULL;
-  state_row_t *rows = NULL;
-  int *c = NULL;
   const double t_start = clock_seconds();
   accq_progress_start(&pc.bar, pc.label, time_limit, cli.quiet);
   int st = accq_optimal_solve(&m, B, &oo, &o, &err);
@@ -262,13 +416,9 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_optimal_summary(o, &sm);
 
   /* the bound at the admitted rate, per unit scale */
-  accq_lp_problem_t p;
   accq_lp_result_t *lr = malloc(sizeof *lr);
-  accq_model_t at_x = m;
-  at_x.lambda_mode = ACCQ_LAMBDA_RATE;
-  at_x.arrival_rate = sm.throughput / m.scale;
   double t_lp = NAN;
-  if (lr && !accq_lp_problem_from_model(&p, &at_x, 0) && !accq_lp_solve(&p, lr, NULL) &&
+  if (lr && !accq_lp_bound_at(&m, sm.throughput / m.scale, NAN, lr, NULL) &&
       lr->status == ACCQ_LP_OPTIMAL)
     t_lp = lr->t_lp;
   free(lr);
@@ -289,198 +439,15 @@ int accq_cli_optimal(int argc, char **argv) {
   char title[ACCQ_NAME_MAX + 128];
   snprintf(title, sizeof title, "accq optimal: %s (scale %d, buffer %d)", m.name, m.scale, B);
   rep = accq_report_alloc(title);
-  accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
-  accq_kv_str(s, "model", NULL, m.name);
-  accq_kv_num(s, "lambda", "Lambda (total, m * Lambda)", m.scale * m.arrival_rate, 0);
-  accq_kv_num(s, "accuracy_target", "a*", m.accuracy_target, 0);
-  accq_kv_int(s, "scale", "m", m.scale);
-  accq_kv_int(s, "buffer", "B", B);
-  accq_kv_str(s, "class", "class of rules",
-              shed ? "shedding (may reject a job in any state)"
-                   : "no shedding (admits every job while some server has room)");
-  if (shed) accq_kv_num(s, "min_admitted_rate", "admitted rate >=", oo.min_admitted_rate, 0);
-  accq_kv_str(s, "status", NULL, "ok");
-  accq_kv_null(s, "reason", NULL, NULL);
-  accq_kv_num(s, "t_opt", "t_opt (optimal E[T])", sm.t_opt, 0);
-  accq_kv_num(s, "accuracy", "accuracy of the optimal rule", sm.accuracy, 0);
-  accq_kv_num(s, "loss_probability", "loss probability", sm.loss_probability, 0);
-  if (shed)
-    accq_kv_num(s, "shed_probability", "rejected while some server had room", sm.shed_probability, 0);
-  accq_kv_num(s, "throughput", "admitted rate X", sm.throughput, 0);
-  if (isnan(t_lp))
-    accq_kv_null(s, "t_lp", "T_LP(X/m) (bound)", "none (LP infeasible at X)");
-  else
-    accq_kv_num(s, "t_lp", "T_LP(X/m) (bound)", t_lp, 0);
-  accq_kv_num(s, "finite_size_gap", "t_opt / T_LP - 1 (what finite size costs)",
-              sm.t_opt / t_lp - 1, 0);
-  accq_report_section_t *lp = accq_kv_object(s, "lp", "occupation-measure LP");
-  accq_kv_str(lp, "method", NULL, sm.method);
-  accq_kv_int(lp, "states", "lumped states", (long long)sm.states);
-  accq_kv_int(lp, "variables", "state-action variables", (long long)sm.variables);
-  accq_kv_int(lp, "iterations", "simplex pivots (all levels)",
-              (long long)sm.iterations);
-  accq_kv_int(lp, "first_level", "first buffer of the continuation where a* is met",
-              trace.first_feasible);
-  accq_kv_int(lp, "infeasible_levels", "buffers below it where no rule meets a*",
-              trace.infeasible_levels);
-  accq_kv_int(lp, "positive_states", "states with pi > 0", (long long)sm.positive_states);
-  accq_kv_int(lp, "randomized_states", "states where the rule randomizes",
-              (long long)sm.randomized_states);
-  accq_kv_num(lp, "balance_residual", "balance residual (relative)", sm.balance_residual, 3);
-  accq_kv_num(lp, "seconds", NULL, sm.seconds, 3);
-  accq_report_section_t *evs = accq_kv_object(s, "evaluation", "the rule evaluated by the chain engine");
-  accq_kv_num(evs, "mean_response_time", "E[T]", ev.m.mean_response_time, 0);
-  accq_kv_num(evs, "relative_difference", "|E[T] - t_opt| / t_opt",
-              fabs(ev.m.mean_response_time - sm.t_opt) / sm.t_opt, 3);
-  accq_kv_num(evs, "accuracy", NULL, ev.m.accuracy, 0);
-  accq_kv_int(evs, "states", "reachable states", (long long)ev.states);
-  accq_kv_num(evs, "residual", "stationary residual", ev.solver.residual, 3);
-
-  if (!no_compare) {
-    /* Each policy against the optimum of a class that contains it: the main
-     * optimum when it does (no shedding and a loss <= 1e-4, or the shedding
-     * class with a floor at most the policy's admitted rate), else the
-     * shedding optimum at the policy's own admitted rate (one more LP). */
-    accq_report_section_t *t = accq_report_table(rep, "comparison",
-                                                 "accuracy-meeting policies at the same m and B");
-    accq_table_col(t, "policy", NULL, 0);
-    accq_table_col(t, "status", NULL, 0);
-    accq_table_col(t, "mean_response_time", "E[T]", 0);
-    accq_table_col(t, "accuracy", NULL, 0);
-    accq_table_col(t, "loss_probability", "P_loss", 0);
-    accq_table_col(t, "meets_target", "meets a*", 0);
-    accq_table_col(t, "t_opt_class", "t_opt of its class", 0);
-    accq_table_col(t, "class", "class", 0);
-    accq_table_col(t, "t_opt_le_mean", "t_opt <= E[T]", 0);
-    accq_table_col(t, "reason", NULL, 0);
-    /* the comparison class: every registered policy that meets a* by construction */
-    for (int i = 0; i < accq_policy_type_count(); i++) {
-      const accq_policy_type_t *ty = accq_policy_type_get(i);
-      if (!ty->meets_target) continue;
-      const char *pspec = accq_policy_type_specs()[i];
-      accq_policy_t *pol = NULL;
-      accq_err_t perr;
-      accq_analysis_t a;
-      accq_table_row(t);
-      accq_table_str(t, pspec);
-      int pst = accq_policy_alloc(&pol, pspec, &m, NULL, &perr);
-      if (!pst) pst = accq_analyze(&m, pol, &ao, &a, &perr);
-      accq_policy_free(pol);
-      if (pst) {
-        accq_table_str(t, pst == ACCQ_EUNSTABLE ? "unstable" : "failed");
-        for (int col = 0; col < 7; col++) accq_table_null(t, "-");
-        accq_table_str(t, perr.msg);
-        continue;
-      }
-      int meets = accq_model_meets_target(&m, a.m.accuracy);
-      double X = m.scale * m.arrival_rate * (1 - a.m.loss_probability);
-      double t_cls = NAN;
-      char cls[96], why[ACCQ_ERR_MSG_MAX + 64];
-      why[0] = '\0';
-      if (!meets) {
-        snprintf(cls, sizeof cls, "-");
-        snprintf(why, sizeof why, "misses a* (finite buffer): outside the comparison");
-      } else if (!shed && a.m.loss_probability <= ACCQ_OPTIMAL_LOSS_TOL) {
-        t_cls = sm.t_opt;
-        snprintf(cls, sizeof cls, "no shedding (loss <= %g)", ACCQ_OPTIMAL_LOSS_TOL);
-      } else if (shed && oo.min_admitted_rate <= X * (1 + 1e-12)) {
-        t_cls = sm.t_opt;
-        snprintf(cls, sizeof cls, "shedding, X >= %.6g", oo.min_admitted_rate);
-      } else {
-        accq_optimal_options_t so = oo;
-        /* what is left of --time-limit after the main solve and the earlier
-         * comparisons */
-        so.max_seconds = time_limit - (clock_seconds() - t_start);
-        so.shed = 1;
-        so.min_admitted_rate = X * (1 - 1e-12); /* its own rate, to rounding */
-        so.progress = NULL;
-        so.trace = NULL;
-        accq_optimal_t *os = NULL;
-        accq_err_t serr;
-        int sst = ACCQ_ENOCONV;
-        if (so.max_seconds > 0)
-          sst = accq_optimal_solve(&m, B, &so, &os, &serr);
-        else
-          accq_err_set(&serr, ACCQ_ENOCONV, "skipped: the time limit of %g s is used up", time_limit);
-        snprintf(cls, sizeof cls, "shedding, X >= %.6g", X);
-        if (sst == ACCQ_SUCCESS) {
-          accq_optimal_summary_t ss;
-          accq_optimal_summary(os, &ss);
-          t_cls = ss.t_opt;
-        } else {
-          snprintf(why, sizeof why, "shedding optimum: %s", serr.msg);
-        }
-        accq_optimal_free(os);
-      }
-      accq_table_str(t, isnan(t_cls) && meets ? "not_converged" : "ok");
-      accq_table_num(t, a.m.mean_response_time);
-      accq_table_num(t, a.m.accuracy);
-      accq_table_num(t, a.m.loss_probability);
-      accq_table_str(t, meets ? "yes" : "no");
-      if (isnan(t_cls))
-        accq_table_null(t, "-");
-      else
-        accq_table_num(t, t_cls);
-      accq_table_str(t, cls);
-      if (isnan(t_cls)) {
-        accq_table_null(t, meets ? "n/a" : "n/a (misses a*)");
-      } else {
-        int ok = t_cls <= a.m.mean_response_time * (1 + 1e-9);
-        accq_table_str(t, ok ? "yes" : "NO");
-        if (!ok) snprintf(why, sizeof why, "the optimum of its class exceeds its E[T]");
-      }
-      if (why[0])
-        accq_table_str(t, why);
-      else
-        accq_table_null(t, NULL);
-    }
-  }
-
-  /* the rule: every state with positive probability (JSON), the first N (humans) */
-  const accq_space_t *space = accq_optimal_space(o);
-  uint64_t S = accq_space_size(space);
-  rows = malloc(sizeof *rows * (size_t)S);
-  c = malloc(sizeof *c * (size_t)(m.ntypes * (B + 1)));
-  if (!rows || !c) {
-    accq_err_set(&err, ACCQ_ENOMEM, "no memory to list the rule");
-    rc = accq_cli_fail(&err);
-    goto cleanup;
-  }
-  size_t n = 0;
-  for (uint64_t r = 0; r < S; r++) {
-    const accq_route_t *routes;
-    int nr;
-    double pi = accq_optimal_state(o, r, &routes, &nr);
-    if (pi > 0) rows[n++] = (state_row_t){r, pi};
-  }
-  qsort(rows, n, sizeof *rows, by_pi_desc);
-  accq_report_section_t *t =
-      accq_report_table(rep, "rule", "the optimal rule (most likely states first)");
-  if (show == 0) accq_report_section_visibility(t, ACCQ_REPORT_NOT_JSON ^ ACCQ_REPORT_HUMAN_ONLY);
-  accq_table_col(t, "state", "occupancy (type: servers at level 0,1,..,B)", 0);
-  accq_table_col(t, "pi", "pi", 6);
-  accq_table_col(t, "routes", "arriving job goes to (type@level prob)", 0);
-  for (size_t i = 0; i < n; i++) {
-    if (!accq_format_machine(cli.format) && (int)i >= show) break; /* machine formats: every row */
-    const accq_route_t *routes;
-    int nr;
-    accq_optimal_state(o, rows[i].rank, &routes, &nr);
-    accq_space_unrank(space, rows[i].rank, c);
-    char occ[1024], rt[1024];
-    occupancy_text(&m, B, c, occ, sizeof occ);
-    routes_text(&m, B, routes, nr, rt, sizeof rt);
-    accq_table_row(t);
-    accq_table_str(t, occ);
-    accq_table_num(t, rows[i].pi);
-    accq_table_str(t, rt);
-  }
+  header_kv(rep, &m, B, &oo, &sm, &trace, t_lp, &ev);
+  if (!no_compare)
+    comparison_table(rep, &m, B, &oo, sm.t_opt, t_start);
+  if ((rc = rule_table(rep, o, &m, B, show, cli.format)) != 0) goto cleanup;
   rc = accq_cli_emit(&cli, rep);
 
 cleanup:
   accq_report_free(rep);
   accq_policy_free(opt_pol);
   accq_optimal_free(o);
-  free(rows);
-  free(c);
   return rc;
 }

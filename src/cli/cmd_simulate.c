@@ -25,8 +25,9 @@ static void est(accq_report_section_t *s, const char *key, accq_estimate_t e) {
 }
 
 /* One element of the JSON "results" list: solve's keys, each {"mean", "ci95"}. */
-static accq_report_section_t *result_json(accq_report_section_t *list, const accq_model_t *m, const char *policy,
-                        const accq_sim_result_t *r, int correctness) {
+static accq_report_section_t *result_json(accq_report_section_t *list, const accq_model_t *m,
+                                          const char *policy, const accq_sim_result_t *r,
+                                          int correctness) {
   accq_report_section_t *o = accq_kv_list_add(list, policy);
   accq_kv_str(o, "policy", NULL, policy);
   accq_kv_str(o, "status", NULL, "ok");
@@ -94,6 +95,82 @@ static void result_rows(accq_report_section_t *t, const accq_model_t *m, const c
     table_row(t, m, policy, r->lambda, "correctness", r->correctness, r->replications, wj);
 }
 
+/* The run's parameters: model, rate, scale, buffer, replications, jobs, warm-up, seed. */
+static void header_kv(accq_report_t *rep, const accq_model_t *m, const accq_sim_options_t *so) {
+  accq_report_section_t *kv = accq_report_kv(rep, NULL, NULL);
+  double lambda = (double)m->scale * m->arrival_rate;
+  accq_kv_str(kv, "model", NULL, m->name);
+  accq_kv_num(kv, "lambda", "arrival rate (m Lambda)", lambda, 0);
+  accq_kv_int(kv, "scale", "scale m", m->scale);
+  accq_kv_str(kv, "arrivals", "arrival process (docs/model.md)",
+              accq_arrivals_kind_name(m->arrivals.kind));
+  if (so->buffer > 0)
+    accq_kv_int(kv, "buffer", "buffer B", so->buffer);
+  else
+    accq_kv_null(kv, "buffer", "buffer B", "infinite");
+  accq_kv_int(kv, "replications", NULL, so->replications);
+  if (so->jobs > 0)
+    accq_kv_int(kv, "jobs", "jobs per replication", so->jobs);
+  else
+    accq_kv_null(kv, "jobs", "jobs per replication",
+                 "default (per policy: see the run length table)");
+  if (so->warmup >= 0)
+    accq_kv_int(kv, "warmup", "warm-up jobs per replication", so->warmup);
+  else
+    accq_kv_null(kv, "warmup", "warm-up jobs per replication",
+                 "adaptive (per policy: see the run length table)");
+  if (so->seed <= (uint64_t)INT64_MAX) {
+    accq_kv_int(kv, "seed", NULL, (long long)so->seed);
+  } else {
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)so->seed);
+    accq_kv_str(kv, "seed", NULL, seed);
+  }
+}
+
+/* The estimates (every format but JSON; the primary table). */
+static accq_report_section_t *estimates_table(accq_report_t *rep) {
+  accq_report_section_t *tab =
+      accq_report_table(rep, "estimates", "estimates (mean, 95% CI half-width, standard error)");
+  accq_report_section_visibility(tab, ACCQ_REPORT_NOT_JSON);
+  accq_table_col(tab, "model", NULL, 0);
+  accq_table_col(tab, "policy", NULL, 0);
+  accq_table_col(tab, "lambda", NULL, 6);
+  accq_table_col(tab, "measure", NULL, 0);
+  accq_table_col(tab, "mean", NULL, 6);
+  accq_table_col(tab, "ci_halfwidth", "ci95", 2);
+  accq_table_col(tab, "stderr", NULL, 2);
+  accq_table_col(tab, "replications", NULL, 0);
+  accq_table_col(tab, "warnings", NULL, 0);
+  accq_report_set_primary(rep, tab);
+  return tab;
+}
+
+static accq_report_section_t *runs_table(accq_report_t *rep) {
+  /* humans: the run length of each policy; JSON has it per result */
+  accq_report_section_t *runs = accq_report_table(rep, "runs", "run length per replication");
+  accq_report_section_visibility(runs, ACCQ_REPORT_HUMAN_ONLY);
+  accq_table_col(runs, "policy", NULL, 0);
+  accq_table_col(runs, "start", NULL, 0);
+  accq_table_col(runs, "warmup", "warm-up (min..max)", 0);
+  accq_table_col(runs, "jobs", "measured", 0);
+  accq_table_col(runs, "truncated", "MSER-5 cut (mean)", 6);
+  accq_table_col(runs, "load", "load", 4);
+  return runs;
+}
+
+static void runs_row(accq_report_section_t *runs, const char *pname, const accq_sim_result_t *r) {
+  char wbuf[64];
+  accq_table_row(runs);
+  accq_table_str(runs, pname);
+  accq_table_str(runs, r->start);
+  snprintf(wbuf, sizeof wbuf, "%lld..%lld", r->warmup_min, r->warmup);
+  accq_table_str(runs, wbuf);
+  accq_table_int(runs, r->jobs);
+  accq_table_num(runs, r->truncated);
+  accq_table_num(runs, r->load);
+}
+
 int accq_cli_simulate(int argc, char **argv) {
   const char *policies = "rjiq,pop", *jobs = NULL, *warmup = NULL, *buffer = NULL;
   int replications = 0, correctness = 0;
@@ -157,61 +234,13 @@ int accq_cli_simulate(int argc, char **argv) {
   char title[256];
   snprintf(title, sizeof title, "accq simulate: %s", m.name);
   accq_report_t *rep = accq_report_alloc(title);
-  accq_report_section_t *kv = accq_report_kv(rep, NULL, NULL);
-  double lambda = (double)m.scale * m.arrival_rate;
-  accq_kv_str(kv, "model", NULL, m.name);
-  accq_kv_num(kv, "lambda", "arrival rate (m Lambda)", lambda, 0);
-  accq_kv_int(kv, "scale", "scale m", m.scale);
-  accq_kv_str(kv, "arrivals", "arrival process (docs/model.md)",
-              accq_arrivals_kind_name(m.arrivals.kind));
-  if (so.buffer > 0)
-    accq_kv_int(kv, "buffer", "buffer B", so.buffer);
-  else
-    accq_kv_null(kv, "buffer", "buffer B", "infinite");
-  accq_kv_int(kv, "replications", NULL, so.replications);
-  if (so.jobs > 0)
-    accq_kv_int(kv, "jobs", "jobs per replication", so.jobs);
-  else
-    accq_kv_null(kv, "jobs", "jobs per replication",
-                 "default (per policy: see the run length table)");
-  if (so.warmup >= 0)
-    accq_kv_int(kv, "warmup", "warm-up jobs per replication", so.warmup);
-  else
-    accq_kv_null(kv, "warmup", "warm-up jobs per replication",
-                 "adaptive (per policy: see the run length table)");
-  if (so.seed <= (uint64_t)INT64_MAX) {
-    accq_kv_int(kv, "seed", NULL, (long long)so.seed);
-  } else {
-    char seed[32];
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)so.seed);
-    accq_kv_str(kv, "seed", NULL, seed);
-  }
+  header_kv(rep, &m, &so);
   accq_report_section_t *tlp = accq_report_kv(rep, NULL, NULL);
   accq_report_section_t *res = accq_report_kv(rep, NULL, NULL);
   accq_report_section_t *list = accq_kv_list(res, "results", NULL);
   accq_kv_visibility(res, ACCQ_REPORT_JSON_ONLY);
-  accq_report_section_t *tab =
-      accq_report_table(rep, "estimates", "estimates (mean, 95% CI half-width, standard error)");
-  accq_report_section_visibility(tab, ACCQ_REPORT_NOT_JSON);
-  accq_table_col(tab, "model", NULL, 0);
-  accq_table_col(tab, "policy", NULL, 0);
-  accq_table_col(tab, "lambda", NULL, 6);
-  accq_table_col(tab, "measure", NULL, 0);
-  accq_table_col(tab, "mean", NULL, 6);
-  accq_table_col(tab, "ci_halfwidth", "ci95", 2);
-  accq_table_col(tab, "stderr", NULL, 2);
-  accq_table_col(tab, "replications", NULL, 0);
-  accq_table_col(tab, "warnings", NULL, 0);
-  accq_report_set_primary(rep, tab);
-  /* humans: the run length of each policy; JSON has it per result */
-  accq_report_section_t *runs = accq_report_table(rep, "runs", "run length per replication");
-  accq_report_section_visibility(runs, ACCQ_REPORT_HUMAN_ONLY);
-  accq_table_col(runs, "policy", NULL, 0);
-  accq_table_col(runs, "start", NULL, 0);
-  accq_table_col(runs, "warmup", "warm-up (min..max)", 0);
-  accq_table_col(runs, "jobs", "measured", 0);
-  accq_table_col(runs, "truncated", "MSER-5 cut (mean)", 6);
-  accq_table_col(runs, "load", "load", 4);
+  accq_report_section_t *tab = estimates_table(rep);
+  accq_report_section_t *runs = runs_table(rep);
   accq_report_section_t *wtab = accq_report_table(rep, "warnings", "warnings");
   accq_report_section_visibility(wtab, ACCQ_REPORT_NOT_JSON & ~ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV));
   accq_table_col(wtab, "policy", NULL, 0);
@@ -249,17 +278,7 @@ int accq_cli_simulate(int argc, char **argv) {
     const char *pname = accq_policy_name(pol);
     accq_simts_result(&ts, result_json(list, &m, pname, &r, correctness), pname);
     result_rows(tab, &m, pname, &r, correctness);
-    {
-      char wbuf[64];
-      accq_table_row(runs);
-      accq_table_str(runs, pname);
-      accq_table_str(runs, r.start);
-      snprintf(wbuf, sizeof wbuf, "%lld..%lld", r.warmup_min, r.warmup);
-      accq_table_str(runs, wbuf);
-      accq_table_int(runs, r.jobs);
-      accq_table_num(runs, r.truncated);
-      accq_table_num(runs, r.load);
-    }
+    runs_row(runs, pname, &r);
     for (int j = 0; j < r.nwarnings; j++) {
       accq_table_row(wtab);
       accq_table_str(wtab, pname);

@@ -86,12 +86,10 @@ static void measures_kv(accq_report_section_t *r, const accq_model_t *m, const a
   kv_num_or_null(r, "gap", NULL, x->gap, "no bound at the admitted rate");
 }
 
-static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t *lp,
-                                   result_t *res, int n, int explicit_chain) {
-  char title[ACCQ_NAME_MAX + 700];
-  snprintf(title, sizeof title, "accq solve: %s (%s), scale %d%s", m->name, m->file, m->scale,
-           explicit_chain ? ", explicit chain" : "");
-  accq_report_t *rep = accq_report_alloc(title);
+/* The top-level key-values: the model, the largest chain solved, T_LP. */
+static accq_report_section_t *header_kv(accq_report_t *rep, const accq_model_t *m,
+                                        const accq_lp_result_t *lp, const result_t *res, int n,
+                                        int explicit_chain) {
   accq_report_section_t *s = accq_report_kv(rep, NULL, NULL);
   /* Top level: buffer/states/transitions of the largest chain solved (each
    * result carries its own). */
@@ -127,89 +125,90 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
                  lp->status == ACCQ_LP_ACCURACY_INFEASIBLE ? "none: accuracy target infeasible"
                                                            : "none: Lambda beyond Lambda_max(a*)");
 
-  /* JSON: the results list of docs/output.md, every policy asked for, each with
-   * its status, reason and verdict. */
-  accq_report_section_t *list = accq_kv_list(s, "results", "results");
-  accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY);
-  for (int i = 0; i < n; i++) {
-    const accq_analysis_t *a = &res[i].a;
-    const accq_measures_t *x = &a->m;
-    const int ok = res[i].status == 0;
-    accq_report_section_t *r = accq_kv_list_add(list, res[i].name);
-    accq_kv_str(r, "policy", NULL, res[i].name);
-    accq_kv_str(r, "status", NULL, status_word(&res[i]));
-    if (ok)
-      accq_kv_null(r, "reason", NULL, NULL);
-    else
-      accq_kv_str(r, "reason", NULL, res[i].message);
-    accq_kv_str(r, "verdict", NULL, verdict_word(&res[i]));
-    if (ok) {
-      measures_kv(r, m, x);
-    } else {
-      /* no number that could be mistaken for an answer */
-      accq_kv_null(r, "mean_response_time", NULL, "no answer");
-      accq_kv_null(r, "accuracy", NULL, "no answer");
-      accq_kv_null(r, "loss_probability", NULL, "no answer");
-      accq_kv_null(r, "p_wait", NULL, "no answer");
-      accq_kv_null(r, "utilization", NULL, "no answer");
-      accq_kv_null(r, "throughput", NULL, "no answer");
-      accq_kv_null(r, "percentiles", NULL, "no answer");
-      accq_kv_null(r, "gap", NULL, "no answer");
-    }
-    if (!res[i].analyzed) continue;
-    accq_kv_num(r, "boundary_mass", NULL, x->boundary_mass, 0);
-    accq_report_section_t *sv = accq_kv_object(r, "solver", NULL);
-    accq_kv_str(sv, "name", NULL, a->solver.name);
-    accq_kv_int(sv, "iterations", NULL, a->solver.iterations);
-    accq_kv_num(sv, "residual", NULL, a->solver.residual, 0);
-    accq_kv_num(sv, "seconds", NULL, a->solver.seconds, 0);
-    accq_kv_bool(sv, "converged", NULL, a->verdict != ACCQ_ANALYSIS_NOT_CONVERGED);
-    if (isfinite(a->solver.subdominant)) accq_kv_num(sv, "subdominant", NULL, a->solver.subdominant, 0);
-    if (ok) {
-      accq_kv_bool(r, "meets_target", NULL, accq_model_meets_target(m, x->accuracy));
-      accq_kv_num(r, "throughput_total", NULL, x->throughput_total, 0);
-      accq_kv_num(r, "mean_jobs", NULL, x->mean_jobs, 0);
-      kv_num_or_null(r, "t_lp_admitted", NULL, x->t_lp, "LP infeasible at the admitted rate");
-    } else {
-      /* the best estimate, labelled as such (CONVENTIONS: return the best estimate
-       * with its residual), for diagnosis only */
-      accq_report_section_t *be = accq_kv_object(r, "best_estimate", NULL);
-      measures_kv(be, m, x);
-    }
-    accq_kv_int(r, "buffer", NULL, a->buffer);
-    accq_kv_int(r, "states", NULL, a->states);
-    accq_kv_int(r, "transitions", NULL, a->transitions);
-    accq_kv_int(r, "product_states", NULL, (long long)a->product_states);
-    accq_kv_num(r, "estimated_states", NULL, a->estimated_states, 0);
-    accq_kv_bool(r, "product_form", NULL, a->product_form);
-    if (a->product_form) {
-      accq_report_section_t *tb = accq_kv_object(r, "type_buffer", NULL);
-      for (int k = 0; k < m->ntypes; k++) accq_kv_int(tb, m->types[k].name, NULL, a->type_buffer[k]);
-      accq_report_section_t *ts = accq_kv_object(r, "type_states", NULL);
-      for (int k = 0; k < m->ntypes; k++) accq_kv_int(ts, m->types[k].name, NULL, a->type_states[k]);
-      accq_kv_num(r, "joint_states", NULL, a->joint_states, 0);
-    }
-    accq_kv_bool(r, "auto_converged", NULL, a->auto_converged);
-    kv_num_or_null(r, "auto_change", NULL, a->auto_change, "one B only");
-    accq_kv_int(r, "auto_steps", NULL, a->auto_steps);
-    accq_kv_str(r, "warning", NULL, a->warning);
-    accq_report_section_t *d = accq_kv_object(r, "diagnostics", NULL);
-    accq_kv_num(d, "little_tail_error", NULL, x->little_tail_error, 0);
-    accq_kv_num(d, "flow_balance_error", NULL, x->flow_balance_error, 0);
-    accq_kv_num(d, "tail_integral", NULL, x->tail_integral, 0);
-    if (res[i].nspec > 0) {
-      accq_report_section_t *sp = accq_kv_list(r, "spectrum", NULL);
-      for (int j = 0; j < res[i].nspec; j++) {
-        accq_report_section_t *e = accq_kv_list_add(sp, NULL);
-        accq_kv_num(e, "re", NULL, creal(res[i].spec[j]), 0);
-        accq_kv_num(e, "im", NULL, cimag(res[i].spec[j]), 0);
-        accq_kv_num(e, "modulus", NULL, cabs(res[i].spec[j]), 0);
-      }
+  return s;
+}
+
+/* One entry of the JSON results list. */
+static void result_json(accq_report_section_t *list, const accq_model_t *m, const result_t *rs) {
+  const accq_analysis_t *a = &rs->a;
+  const accq_measures_t *x = &a->m;
+  const int ok = rs->status == 0;
+  accq_report_section_t *r = accq_kv_list_add(list, rs->name);
+  accq_kv_str(r, "policy", NULL, rs->name);
+  accq_kv_str(r, "status", NULL, status_word(rs));
+  if (ok)
+    accq_kv_null(r, "reason", NULL, NULL);
+  else
+    accq_kv_str(r, "reason", NULL, rs->message);
+  accq_kv_str(r, "verdict", NULL, verdict_word(rs));
+  if (ok) {
+    measures_kv(r, m, x);
+  } else {
+    /* no number that could be mistaken for an answer */
+    accq_kv_null(r, "mean_response_time", NULL, "no answer");
+    accq_kv_null(r, "accuracy", NULL, "no answer");
+    accq_kv_null(r, "loss_probability", NULL, "no answer");
+    accq_kv_null(r, "p_wait", NULL, "no answer");
+    accq_kv_null(r, "utilization", NULL, "no answer");
+    accq_kv_null(r, "throughput", NULL, "no answer");
+    accq_kv_null(r, "percentiles", NULL, "no answer");
+    accq_kv_null(r, "gap", NULL, "no answer");
+  }
+  if (!rs->analyzed) return;
+  accq_kv_num(r, "boundary_mass", NULL, x->boundary_mass, 0);
+  accq_report_section_t *sv = accq_kv_object(r, "solver", NULL);
+  accq_kv_str(sv, "name", NULL, a->solver.name);
+  accq_kv_int(sv, "iterations", NULL, a->solver.iterations);
+  accq_kv_num(sv, "residual", NULL, a->solver.residual, 0);
+  accq_kv_num(sv, "seconds", NULL, a->solver.seconds, 0);
+  accq_kv_bool(sv, "converged", NULL, a->verdict != ACCQ_ANALYSIS_NOT_CONVERGED);
+  if (isfinite(a->solver.subdominant)) accq_kv_num(sv, "subdominant", NULL, a->solver.subdominant, 0);
+  if (ok) {
+    accq_kv_bool(r, "meets_target", NULL, accq_model_meets_target(m, x->accuracy));
+    accq_kv_num(r, "throughput_total", NULL, x->throughput_total, 0);
+    accq_kv_num(r, "mean_jobs", NULL, x->mean_jobs, 0);
+    kv_num_or_null(r, "t_lp_admitted", NULL, x->t_lp, "LP infeasible at the admitted rate");
+  } else {
+    /* the best estimate, labelled as such (CONVENTIONS: return the best estimate
+     * with its residual), for diagnosis only */
+    accq_report_section_t *be = accq_kv_object(r, "best_estimate", NULL);
+    measures_kv(be, m, x);
+  }
+  accq_kv_int(r, "buffer", NULL, a->buffer);
+  accq_kv_int(r, "states", NULL, a->states);
+  accq_kv_int(r, "transitions", NULL, a->transitions);
+  accq_kv_int(r, "product_states", NULL, (long long)a->product_states);
+  accq_kv_num(r, "estimated_states", NULL, a->estimated_states, 0);
+  accq_kv_bool(r, "product_form", NULL, a->product_form);
+  if (a->product_form) {
+    accq_report_section_t *tb = accq_kv_object(r, "type_buffer", NULL);
+    for (int k = 0; k < m->ntypes; k++) accq_kv_int(tb, m->types[k].name, NULL, a->type_buffer[k]);
+    accq_report_section_t *ts = accq_kv_object(r, "type_states", NULL);
+    for (int k = 0; k < m->ntypes; k++) accq_kv_int(ts, m->types[k].name, NULL, a->type_states[k]);
+    accq_kv_num(r, "joint_states", NULL, a->joint_states, 0);
+  }
+  accq_kv_bool(r, "auto_converged", NULL, a->auto_converged);
+  kv_num_or_null(r, "auto_change", NULL, a->auto_change, "one B only");
+  accq_kv_int(r, "auto_steps", NULL, a->auto_steps);
+  accq_kv_str(r, "warning", NULL, a->warning);
+  accq_report_section_t *d = accq_kv_object(r, "diagnostics", NULL);
+  accq_kv_num(d, "little_tail_error", NULL, x->little_tail_error, 0);
+  accq_kv_num(d, "flow_balance_error", NULL, x->flow_balance_error, 0);
+  accq_kv_num(d, "tail_integral", NULL, x->tail_integral, 0);
+  if (rs->nspec > 0) {
+    accq_report_section_t *sp = accq_kv_list(r, "spectrum", NULL);
+    for (int j = 0; j < rs->nspec; j++) {
+      accq_report_section_t *e = accq_kv_list_add(sp, NULL);
+      accq_kv_num(e, "re", NULL, creal(rs->spec[j]), 0);
+      accq_kv_num(e, "im", NULL, cimag(rs->spec[j]), 0);
+      accq_kv_num(e, "modulus", NULL, cabs(rs->spec[j]), 0);
     }
   }
+}
 
   /* Humans and CSV: the same values as tables; the verdict is the second
    * column, and a result that is not an answer shows no numbers. */
+static void policies_table(accq_report_t *rep, const result_t *res, int n) {
   accq_report_section_t *t = accq_report_table(rep, "policies", "Measures per policy");
   accq_report_section_visibility(t, ACCQ_REPORT_NOT_JSON);
   accq_table_col(t, "policy", NULL, 0);
@@ -259,6 +258,10 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
       for (int j = 0; j < 6; j++) accq_table_null(t, "-");
     }
   }
+}
+
+static void per_type_table(accq_report_t *rep, const accq_model_t *m, const result_t *res,
+                           int n) {
   accq_report_section_t *pt = accq_report_table(rep, "per_type", "Per type");
   accq_report_section_visibility(pt, ACCQ_REPORT_NOT_JSON);
   accq_table_col(pt, "policy", NULL, 0);
@@ -277,6 +280,9 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
       accq_table_int(pt, res[i].a.type_buffer[k]);
     }
   }
+}
+
+static void diagnostics_table(accq_report_t *rep, const result_t *res, int n) {
   accq_report_section_t *dg = accq_report_table(rep, "diagnostics", "Diagnostics (should be ~0)");
   accq_report_section_visibility(dg, ACCQ_REPORT_NOT_JSON);
   accq_table_col(dg, "policy", NULL, 0);
@@ -294,6 +300,10 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
                       res[i].a.auto_steps > 1 ? "-" : "one B only");
     accq_table_str(dg, res[i].a.warning[0] ? res[i].a.warning : "");
   }
+}
+
+/* The refused policies and the spectra, when there are any. */
+static void refused_and_spectrum(accq_report_t *rep, const result_t *res, int n) {
   int nbad = 0;
   for (int i = 0; i < n; i++) nbad += res[i].status != 0;
   if (nbad > 0) {
@@ -331,6 +341,24 @@ static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t
         accq_table_num(sp, cabs(res[i].spec[j]));
       }
   }
+}
+
+static accq_report_t *build_report(const accq_model_t *m, const accq_lp_result_t *lp,
+                                   result_t *res, int n, int explicit_chain) {
+  char title[ACCQ_NAME_MAX + 700];
+  snprintf(title, sizeof title, "accq solve: %s (%s), scale %d%s", m->name, m->file, m->scale,
+           explicit_chain ? ", explicit chain" : "");
+  accq_report_t *rep = accq_report_alloc(title);
+  accq_report_section_t *s = header_kv(rep, m, lp, res, n, explicit_chain);
+  /* JSON: the results list of docs/output.md, every policy asked for, each with
+   * its status, reason and verdict. */
+  accq_report_section_t *list = accq_kv_list(s, "results", "results");
+  accq_kv_visibility(s, ACCQ_REPORT_JSON_ONLY);
+  for (int i = 0; i < n; i++) result_json(list, m, &res[i]);
+  policies_table(rep, res, n);
+  per_type_table(rep, m, res, n);
+  diagnostics_table(rep, res, n);
+  refused_and_spectrum(rep, res, n);
   return rep;
 }
 
@@ -346,6 +374,68 @@ static int export_mtx_file(const accq_chain_t *chain, const char *path, accq_err
     return st;
   }
   return accq_outfile_commit(of, err);
+}
+
+/* Allocates one policy: a refusal that is a result (infeasible, unstable) is
+ * kept in r; a usage error (a bad argument) is printed and its exit status
+ * returned. */
+static int alloc_policy(result_t *r, const char *name, const accq_model_t *m,
+                        const accq_policy_options_t *po) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  snprintf(r->name, sizeof r->name, "%.63s", name);
+  int st = accq_policy_alloc(&r->pol, name, m, po, &err);
+  if (st && accq_status_exit_code(st) == 2) {
+    if (!strstr(err.msg, name)) accq_err_prefix(&err, "policy '%s'", name);
+    return accq_cli_fail(&err);
+  }
+  if (st) {
+    r->status = st;
+    snprintf(r->message, sizeof r->message, "%s", err.msg);
+  } else {
+    snprintf(r->name, sizeof r->name, "%s", accq_policy_name(r->pol));
+  }
+  return 0;
+}
+
+/* Analyzes one policy, then exports its generator and computes its spectrum
+ * when asked; returns 0 or the exit status of a printed error. */
+static int analyze_one(result_t *r, const accq_model_t *m, const accq_analysis_options_t *opt,
+                       const char *export_mtx, int spectrum, int several, accq_progress_t *prog) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  int st = accq_analyze(m, r->pol, opt, &r->a, &err);
+  r->status = st;
+  r->analyzed = st == 0 || st == ACCQ_ENOCONV || (r->a.verdict == ACCQ_ANALYSIS_TRUNCATED);
+  if (st) {
+    if (!strstr(err.msg, r->name)) accq_err_prefix(&err, "policy '%s'", r->name);
+    snprintf(r->message, sizeof r->message, "%s", err.msg);
+  }
+  if (export_mtx && r->a.chain && st == 0) {
+    char path[4096];
+    mtx_path(path, sizeof path, export_mtx, r->name, several);
+    if (export_mtx_file(r->a.chain, path, &err)) {
+      accq_progress_finish(prog);
+      return accq_cli_fail(&err);
+    }
+  }
+  if (spectrum > 0 && r->a.chain) {
+    int k = spectrum;
+    if (k > r->a.chain->nstates) k = (int)r->a.chain->nstates;
+    r->spec = calloc((size_t)k, sizeof *r->spec);
+    if (!r->spec) {
+      accq_err_set(&err, ACCQ_ENOMEM, "out of memory for %d eigenvalues", k);
+      return accq_cli_fail(&err);
+    }
+    if (accq_spectrum(&r->a.chain->Q, k, r->spec, &err)) {
+      accq_progress_finish(prog);
+      accq_err_prefix(&err, "--spectrum %d for '%s'", spectrum, r->name);
+      return accq_cli_fail(&err);
+    }
+    r->nspec = k;
+  }
+  accq_analysis_release(&r->a);
+  return 0;
 }
 
 int accq_cli_solve(int argc, char **argv) {
@@ -462,60 +552,12 @@ int accq_cli_solve(int argc, char **argv) {
   /* An explicit buffer asks about the finite-buffer system, which is stable
    * even where the LP split saturates a type (it loses jobs). */
   po.finite_buffer = m.buffer > 0;
-  for (int i = 0; i < npol && rc == 0; i++) {
-    accq_err_clear(&err);
-    snprintf(res[i].name, sizeof res[i].name, "%.63s", names[i]);
-    int st = accq_policy_alloc(&res[i].pol, names[i], &m, &po, &err);
-    if (st && accq_status_exit_code(st) == 2) {
-      if (!strstr(err.msg, names[i])) accq_err_prefix(&err, "policy '%s'", names[i]);
-      rc = accq_cli_fail(&err);
-    } else if (st) {
-      res[i].status = st;
-      snprintf(res[i].message, sizeof res[i].message, "%s", err.msg);
-    } else {
-      snprintf(res[i].name, sizeof res[i].name, "%s", accq_policy_name(res[i].pol));
-    }
-  }
+  for (int i = 0; i < npol && rc == 0; i++) rc = alloc_policy(&res[i], names[i], &m, &po);
   accq_progress_t prog;
   accq_progress_start(&prog, "solving", npol, cli.quiet);
   for (int i = 0; i < npol && rc == 0; i++) {
     if (!res[i].pol) continue;
-    accq_err_clear(&err);
-    int st = accq_analyze(&m, res[i].pol, &opt, &res[i].a, &err);
-    res[i].status = st;
-    res[i].analyzed = st == 0 || st == ACCQ_ENOCONV ||
-                      (res[i].a.verdict == ACCQ_ANALYSIS_TRUNCATED);
-    if (st) {
-      if (!strstr(err.msg, res[i].name)) accq_err_prefix(&err, "policy '%s'", res[i].name);
-      snprintf(res[i].message, sizeof res[i].message, "%s", err.msg);
-    }
-    if (export_mtx && res[i].a.chain && st == 0) {
-      char path[4096];
-      mtx_path(path, sizeof path, export_mtx, res[i].name, npol > 1);
-      if (export_mtx_file(res[i].a.chain, path, &err)) {
-        accq_progress_finish(&prog);
-        rc = accq_cli_fail(&err);
-        break;
-      }
-    }
-    if (spectrum > 0 && res[i].a.chain) {
-      int k = spectrum;
-      if (k > res[i].a.chain->nstates) k = (int)res[i].a.chain->nstates;
-      res[i].spec = calloc((size_t)k, sizeof *res[i].spec);
-      if (!res[i].spec) {
-        accq_err_set(&err, ACCQ_ENOMEM, "out of memory for %d eigenvalues", k);
-        rc = accq_cli_fail(&err);
-        break;
-      }
-      if (accq_spectrum(&res[i].a.chain->Q, k, res[i].spec, &err)) {
-        accq_progress_finish(&prog);
-        accq_err_prefix(&err, "--spectrum %d for '%s'", spectrum, res[i].name);
-        rc = accq_cli_fail(&err);
-        break;
-      }
-      res[i].nspec = k;
-    }
-    accq_analysis_release(&res[i].a);
+    if ((rc = analyze_one(&res[i], &m, &opt, export_mtx, spectrum, npol > 1, &prog)) != 0) break;
     if (cli.verbose && res[i].a.warning[0])
       fprintf(stderr, "accq: %s: %s\n", res[i].name, res[i].a.warning);
     accq_progress_update(&prog, i + 1);

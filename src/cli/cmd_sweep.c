@@ -1,7 +1,8 @@
 /* accq sweep MODEL --policy P[,..] --vary PARAM=A:B:N [--measure M,..]: a table
  * over one model parameter with t_lp beside, in every output format, and a
  * plot (the first measure against the parameter; the LP bound as a curve when
- * the measure is the mean response time). */
+ * the measure is the mean response time).  The grid and the plot are the
+ * library's (accq/grid.h); this file parses, calls and prints. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,9 +11,8 @@
 
 #include "accq/fmt.h"
 #include "accq/accq.h"
-#include "accq/verify.h"
+#include "accq/grid.h"
 #include "cli/cli.h"
-#include "ext/gnuplot.h"
 
 #define MAX_POL 16
 #define MAX_MEAS 16
@@ -26,60 +26,11 @@ static int split_list(char *s, const char **out, int cap) {
   return n;
 }
 
-static const char *short_label(const char *measure) {
-  static const char *const map[][2] = {
-      {"mean_response_time", "E[T]"}, {"loss_probability", "P_loss"}, {"p_wait", "P(W>0)"},
-      {"boundary_mass", "boundary"},  {"throughput", "X"},            {"mean_jobs", "L"}};
-  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-    if (!strcmp(map[i][0], measure)) return map[i][1];
-  return measure;
-}
-
-/* What every number of the table is: said in the title and in JSON. */
-static const char *method_label(int simulate, int finite_buffer) {
-  if (simulate) return "simulation, infinite buffer, 95% confidence intervals";
-  if (finite_buffer) return "exact chains of the model's finite buffer, losses included";
-  return "exact chains, infinite buffer: truncation below 1e-9 or no number";
-}
-
-/* The LP bound at one point of the sweep (at the offered rate). */
-typedef struct {
-  double t_lp;
-  accq_cell_status_t t_lp_status;
-  char t_lp_reason[ACCQ_ERR_MSG_MAX + 64];
-} point_t;
-
-static void t_lp_at(const accq_model_t *mi, point_t *pt) {
-  accq_lp_problem_t lp;
-  accq_lp_result_t lr;
-  accq_err_t e;
-  accq_err_clear(&e);
-  pt->t_lp = NAN;
-  int st = accq_lp_problem_from_model(&lp, mi, 0.0);
-  if (!st) st = accq_lp_solve(&lp, &lr, &e);
-  if (st) {
-    pt->t_lp_status = accq_cell_status_of(st);
-    snprintf(pt->t_lp_reason, sizeof pt->t_lp_reason, "LP: %s", e.msg[0] ? e.msg : accq_strerror(st));
-  } else if (lr.status == ACCQ_LP_ACCURACY_INFEASIBLE) {
-    pt->t_lp_status = ACCQ_CELL_INFEASIBLE;
-    snprintf(pt->t_lp_reason, sizeof pt->t_lp_reason,
-             "no bound: the accuracy target %s is above every type's accuracy",
-             ACCQ_FMT(mi->accuracy_target));
-  } else if (lr.status != ACCQ_LP_OPTIMAL) {
-    pt->t_lp_status = ACCQ_CELL_BEYOND_CAPACITY;
-    snprintf(pt->t_lp_reason, sizeof pt->t_lp_reason,
-             "no bound: arrival rate %.6g is beyond Lambda_max(a*) = %.6g", mi->arrival_rate,
-             lr.lambda_max);
-  } else {
-    pt->t_lp = lr.t_lp;
-  }
-}
-
-static void t_lp_cell(accq_report_section_t *t, const point_t *pt) {
-  if (pt->t_lp_status)
-    accq_table_null(t, accq_cell_status_label(pt->t_lp_status));
+static void t_lp_cell(accq_report_section_t *t, const accq_sweep_bound_t *b) {
+  if (b->status)
+    accq_table_null(t, accq_cell_status_label(b->status));
   else
-    accq_table_num(t, pt->t_lp);
+    accq_table_num(t, b->t_lp);
 }
 
 static void value_cell(accq_report_section_t *t, const accq_model_t *m,
@@ -102,6 +53,263 @@ static char *note_text(const char *param, double x, const char *what, const char
   return s;
 }
 
+/* What the sweep shows: the grid, the measures, and the column keys (kept
+ * alive until the report is emitted). */
+typedef struct {
+  const accq_sweep_grid_t *g;
+  const accq_model_t *m;
+  const char *param;
+  int nv, npol, nmeas, simulate;
+  const char *const *meas;
+  char keys[ACCQ_CLI_LIST_MAX * 2][160];  /* "pol.measure" */
+  char labels[ACCQ_CLI_LIST_MAX * 2][160];/* "pol E[T]" */
+  char skeys[MAX_POL][4][160];            /* "pol.status" ... */
+} view_t;
+
+/* JSON "warnings": every cell without a number and every simulation warning. */
+static void warnings_kv(accq_report_section_t *kv, const view_t *v, int nw) {
+  int k = 0;
+  char **texts = calloc((size_t)(nw > 0 ? nw : 1), sizeof *texts);
+  for (int i = 0; texts && i < v->nv; i++) {
+    double x = accq_sweep_grid_value(v->g, i);
+    const accq_sweep_bound_t *b = accq_sweep_grid_bound(v->g, i);
+    if (b->status)
+      texts[k++] = note_text(v->param, x, "t_lp", accq_cell_status_name(b->status), b->reason);
+    for (int p = 0; p < v->npol; p++) {
+      const accq_sweep_cell_t *c = accq_sweep_grid_cell(v->g, i, p);
+      const char *pol = accq_sweep_grid_policy(v->g, p);
+      if (c->status)
+        texts[k++] = note_text(v->param, x, pol, accq_cell_status_name(c->status), c->reason);
+      for (int w = 0; w < c->nwarnings; w++)
+        texts[k++] = note_text(v->param, x, pol, "warning", c->warnings[w]);
+    }
+  }
+  accq_kv_strs(kv, "warnings", "warnings", (const char *const *)texts, texts ? k : 0);
+  for (int j = 0; texts && j < k; j++) free(texts[j]);
+  free(texts);
+}
+
+/* The per-policy status, reason, buffer and warnings columns of one row. */
+static void status_cells(accq_report_section_t *t, const accq_sweep_cell_t *c) {
+  accq_table_str(t, accq_cell_status_name(c->status));
+  if (c->status)
+    accq_table_str(t, c->reason);
+  else
+    accq_table_null(t, NULL);
+  if (c->simulated || c->buffer <= 0)
+    accq_table_null(t, c->simulated ? "inf" : "-");
+  else
+    accq_table_int(t, c->buffer);
+  if (c->nwarnings) {
+    char wj[ACCQ_CELL_MAX_WARNINGS * (ACCQ_CELL_WARNING_MAX + 3)] = "";
+    for (int w = 0; w < c->nwarnings; w++) {
+      if (w) strcat(wj, " | ");
+      strcat(wj, c->warnings[w]);
+    }
+    accq_table_str(t, wj);
+  } else {
+    accq_table_null(t, NULL);
+  }
+}
+
+/* The numbers of row i: x, T_LP, each policy's measures (and E[T]'s +-). */
+static void number_cells(accq_report_section_t *t, const view_t *v, int i) {
+  accq_table_row(t);
+  accq_table_num(t, accq_sweep_grid_value(v->g, i));
+  t_lp_cell(t, accq_sweep_grid_bound(v->g, i));
+  for (int p = 0; p < v->npol; p++) {
+    const accq_sweep_cell_t *c = accq_sweep_grid_cell(v->g, i, p);
+    for (int j = 0; j < v->nmeas; j++) value_cell(t, v->m, c, v->meas[j]);
+    if (v->simulate) {
+      if (c->status)
+        accq_table_null(t, accq_cell_status_label(c->status));
+      else
+        accq_table_num(t, c->ci95);
+    }
+  }
+}
+
+/* CSV and JSON: the numbers, then per column group its status and reason. */
+static void machine_table(accq_report_t *rep, view_t *v, const char *tlabel) {
+  accq_report_section_t *t = accq_report_table(rep, "rows", tlabel);
+  accq_report_section_visibility(t, ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV) | ACCQ_REPORT_JSON_ONLY);
+  accq_table_col(t, v->param, v->param, 4);
+  accq_table_col(t, "t_lp", "T_LP", 6);
+  int nk = 0;
+  for (int p = 0; p < v->npol; p++) {
+    const char *pol = accq_sweep_grid_policy(v->g, p);
+    for (int j = 0; j < v->nmeas; j++, nk++) {
+      snprintf(v->keys[nk], sizeof v->keys[nk], "%s.%s", pol, v->meas[j]);
+      accq_table_col(t, v->keys[nk], NULL, 6);
+    }
+    if (v->simulate) {
+      snprintf(v->keys[nk], sizeof v->keys[nk], "%s.mean_response_time_ci95", pol);
+      accq_table_col(t, v->keys[nk++], NULL, 2);
+    }
+  }
+  accq_table_col(t, "t_lp.status", NULL, 0);
+  accq_table_col(t, "t_lp.reason", NULL, 0);
+  for (int p = 0; p < v->npol; p++) {
+    const char *sfx[4] = {"status", "reason", "buffer", "warnings"};
+    for (int q = 0; q < 4; q++) {
+      snprintf(v->skeys[p][q], sizeof v->skeys[p][q], "%s.%s", accq_sweep_grid_policy(v->g, p),
+               sfx[q]);
+      accq_table_col(t, v->skeys[p][q], NULL, 0);
+    }
+  }
+  for (int i = 0; i < v->nv; i++) {
+    number_cells(t, v, i);
+    const accq_sweep_bound_t *b = accq_sweep_grid_bound(v->g, i);
+    accq_table_str(t, accq_cell_status_name(b->status));
+    if (b->status)
+      accq_table_str(t, b->reason);
+    else
+      accq_table_null(t, NULL);
+    for (int p = 0; p < v->npol; p++) status_cells(t, accq_sweep_grid_cell(v->g, i, p));
+  }
+  accq_report_set_primary(rep, t);
+}
+
+/* Text, Markdown, LaTeX: the numbers, each cell without one showing its status. */
+static void human_table(accq_report_t *rep, view_t *v, const char *tlabel) {
+  accq_report_section_t *h = accq_report_table(rep, "rows", tlabel);
+  accq_report_section_visibility(h, ACCQ_REPORT_HUMAN_ONLY);
+  accq_table_col(h, v->param, v->param, 4);
+  accq_table_col(h, "t_lp", "T_LP", 6);
+  int nl = 0;
+  for (int p = 0; p < v->npol; p++) {
+    const char *pol = accq_sweep_grid_policy(v->g, p);
+    for (int j = 0; j < v->nmeas; j++, nl++) {
+      snprintf(v->labels[nl], sizeof v->labels[nl], "%s %s", pol,
+               accq_sweep_measure_label(v->meas[j]));
+      accq_table_col(h, v->keys[nl], v->labels[nl], 6);
+    }
+    if (v->simulate) {
+      snprintf(v->labels[nl], sizeof v->labels[nl], "%s E[T] +-", pol);
+      accq_table_col(h, v->keys[nl], v->labels[nl], 2);
+      nl++;
+    }
+  }
+  for (int i = 0; i < v->nv; i++) number_cells(h, v, i);
+}
+
+static void note_row(accq_report_section_t *n, double x, const char *what, const char *status,
+                     const char *reason) {
+  accq_table_row(n);
+  accq_table_num(n, x);
+  accq_table_str(n, what);
+  accq_table_str(n, status);
+  accq_table_str(n, reason);
+}
+
+/* Humans: the reasons of the cells without a number, and the warnings. */
+static void notes_table(accq_report_t *rep, const view_t *v) {
+  accq_report_section_t *n = accq_report_table(rep, "notes", "cells without a number, warnings");
+  accq_report_section_visibility(n, ACCQ_REPORT_HUMAN_ONLY);
+  accq_table_col(n, v->param, v->param, 4);
+  accq_table_col(n, "what", "policy", 0);
+  accq_table_col(n, "status", "status", 0);
+  accq_table_col(n, "reason", "reason", 0);
+  for (int i = 0; i < v->nv; i++) {
+    double x = accq_sweep_grid_value(v->g, i);
+    const accq_sweep_bound_t *b = accq_sweep_grid_bound(v->g, i);
+    if (b->status) note_row(n, x, "T_LP", accq_cell_status_name(b->status), b->reason);
+    for (int p = 0; p < v->npol; p++) {
+      const accq_sweep_cell_t *c = accq_sweep_grid_cell(v->g, i, p);
+      const char *pol = accq_sweep_grid_policy(v->g, p);
+      if (c->status) note_row(n, x, pol, accq_cell_status_name(c->status), c->reason);
+      for (int w = 0; w < c->nwarnings; w++) note_row(n, x, pol, "warning", c->warnings[w]);
+    }
+  }
+}
+
+static int emit_report(const accq_cli_t *cli, view_t *v, const accq_cli_vary_t *vary,
+                       const accq_sweep_summary_t *sum) {
+  char title[512];
+  const char *method = accq_sweep_method_label(v->simulate, sum->finite_buffer);
+  snprintf(title, sizeof title, "accq sweep: %s (m = %d), %s from %g to %g (%s)", v->m->name,
+           v->m->scale, vary->param, vary->from, vary->to, method);
+  accq_report_t *rep = accq_report_alloc(title);
+  accq_report_section_t *kv = accq_report_kv(rep, NULL, NULL);
+  accq_report_section_visibility(kv, ACCQ_REPORT_JSON_ONLY); /* humans: the title, the notes */
+  accq_kv_str(kv, "method", NULL, method);
+  warnings_kv(kv, v, sum->nbad + sum->nwarnings);
+  char tlabel[160];
+  snprintf(tlabel, sizeof tlabel, "by %s", vary->param);
+  machine_table(rep, v, tlabel);
+  human_table(rep, v, tlabel);
+  if (sum->nbad + sum->nwarnings > 0) notes_table(rep, v);
+  int rc = accq_cli_emit(cli, rep);
+  accq_report_free(rep);
+  return rc;
+}
+
+/* stderr, whatever -q says: simulation warnings, and what has no number (the
+ * count per status and the first reason of each). */
+static void stderr_summary(const view_t *v, const accq_sweep_summary_t *sum, int allow_partial) {
+  for (int i = 0; i < v->nv; i++)
+    for (int p = 0; p < v->npol; p++) {
+      const accq_sweep_cell_t *c = accq_sweep_grid_cell(v->g, i, p);
+      for (int w = 0; w < c->nwarnings; w++)
+        fprintf(stderr, "accq sweep: warning: %s at %s=%s: %s\n", accq_sweep_grid_policy(v->g, p),
+                v->param, ACCQ_FMT(accq_sweep_grid_value(v->g, i)), c->warnings[w]);
+    }
+  if (!sum->nbad) return;
+  char list[512] = "";
+  size_t len = 0;
+  for (int s = 1; s < ACCQ_CELL_NSTATUS; s++)
+    if (sum->counts[s])
+      len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0, "%s%d %s",
+                              len ? ", " : "", sum->counts[s], accq_cell_status_name(s));
+  fprintf(stderr, "accq sweep: %d of %d cells not computed (%s)%s\n", sum->nbad, sum->ncells, list,
+          allow_partial ? "; --allow-partial: exit 0" : "");
+  for (int s = 1; s < ACCQ_CELL_NSTATUS; s++) {
+    if (!sum->counts[s]) continue;
+    for (int i = 0, shown = 0; i < v->nv && !shown; i++) {
+      double x = accq_sweep_grid_value(v->g, i);
+      const accq_sweep_bound_t *b = accq_sweep_grid_bound(v->g, i);
+      if (b->status == (accq_cell_status_t)s) {
+        fprintf(stderr, "  %s: T_LP at %s=%s: %s\n", accq_cell_status_name(s), v->param, ACCQ_FMT(x),
+                b->reason);
+        shown = 1;
+      }
+      for (int p = 0; p < v->npol && !shown; p++) {
+        const accq_sweep_cell_t *c = accq_sweep_grid_cell(v->g, i, p);
+        if (c->status == (accq_cell_status_t)s) {
+          fprintf(stderr, "  %s: %s at %s=%s: %s\n", accq_cell_status_name(s),
+                  accq_sweep_grid_policy(v->g, p), v->param, ACCQ_FMT(x), c->reason);
+          shown = 1;
+        }
+      }
+    }
+  }
+}
+
+/* Computes every cell with a progress bar (and, with -v, each cell without a
+ * number on stderr as it comes). */
+static int run_grid(const accq_cli_t *cli, accq_sweep_grid_t *g, accq_err_t *err) {
+  int npol = accq_sweep_grid_npolicies(g), n = accq_sweep_grid_ncells(g), done = 0;
+  accq_progress_t bar;
+  accq_progress_start(&bar, "sweep", (double)accq_sweep_grid_npoints(g) * npol, cli->quiet);
+  for (int c = 0; c < n; c++) {
+    int st = accq_sweep_grid_eval(g, c, err);
+    if (st) {
+      accq_progress_finish(&bar);
+      return st;
+    }
+    int i = c / (npol + 1), p = c % (npol + 1) - 1;
+    if (p < 0) continue;
+    const accq_sweep_cell_t *cell = accq_sweep_grid_cell(g, i, p);
+    if (cell->status && cli->verbose)
+      fprintf(stderr, "accq sweep: %s at %s=%s: %s: %s\n", accq_sweep_grid_policy(g, p),
+              accq_sweep_grid_param(g), ACCQ_FMT(accq_sweep_grid_value(g, i)),
+              accq_cell_status_name(cell->status), cell->reason);
+    accq_progress_update(&bar, ++done);
+  }
+  accq_progress_finish(&bar);
+  return ACCQ_SUCCESS;
+}
+
 int accq_cli_sweep(int argc, char **argv) {
   const char *policy_s = "rjiq,pop", *vary_s = NULL, *measure_s = "mean_response_time";
   int simulate = 0, max_buffer = 0, jobs = 0, reps = 0, allow_partial = 0;
@@ -109,7 +317,7 @@ int accq_cli_sweep(int argc, char **argv) {
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policy_s, "P[,P..]", "policies (default rjiq,pop)"},
       {"vary", 0, ACCQ_OPT_STRING, &vary_s, "PARAM=A:B:N",
-       "lambda, load, accuracy_target, type.NAME.servers|rate|accuracy from A to B, N values"},
+       "lambda, load, accuracy_target, scale, buffer, type.NAME.servers|rate|accuracy from A to B, N values"},
       {"measure", 'm', ACCQ_OPT_STRING, &measure_s, "M[,M..]",
        "mean_response_time (default), accuracy, loss_probability, p_wait, p50, p90, p95, "
        "p99, gap, boundary_mass, throughput, mean_jobs, utilization.TYPE, throughput.TYPE"},
@@ -118,7 +326,8 @@ int accq_cli_sweep(int argc, char **argv) {
       {"max-states", 0, ACCQ_OPT_SIZE, &max_states, "N",
        "chain state limit (default 2e7, and the free memory)"},
       {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
-       "largest auto buffer (default 80; beyond it a cell is marked truncated)"},
+       "largest auto buffer (default 80, rjiq and random-lp: 10000 per type; beyond it a cell "
+       "is marked truncated)"},
       {"jobs", 0, ACCQ_OPT_COUNT, &jobs, "N", "simulated jobs per replication (default 1e5)"},
       {"replications", 0, ACCQ_OPT_COUNT, &reps, "R", "simulation replications (default 10)"},
       {"allow-partial", 0, ACCQ_OPT_FLAG, &allow_partial, NULL,
@@ -164,374 +373,49 @@ int accq_cli_sweep(int argc, char **argv) {
   char key[256];
   if (accq_sweep_param_key(&m, vary.param, key, sizeof key, &err))
     return accq_cli_usage(&cli, "%s", err.msg);
-  {
-    accq_measures_t dummy;
-    memset(&dummy, 0, sizeof dummy);
-    double v;
-    for (int j = 0; j < nmeas; j++)
-      if (accq_sweep_measure(&m, &dummy, meas[j], &v, &err))
-        return accq_cli_usage(&cli, "%s", err.msg);
-    for (int p = 0; p < npol; p++) {
-      int known = 0;
-      for (int k = 0; k < accq_policy_nnames; k++) {
-        size_t len = strlen(accq_policy_names[k]);
-        if (!strncmp(pols[p], accq_policy_names[k], len) &&
-            (pols[p][len] == '\0' || pols[p][len] == ':'))
-          known = 1;
-      }
-      if (!known) return accq_cli_usage(&cli, "--policy: unknown policy '%s'", pols[p]);
-    }
-  }
+  for (int j = 0; j < nmeas; j++)
+    if (accq_sweep_measure_check(&m, meas[j], &err)) return accq_cli_usage(&cli, "%s", err.msg);
 
   accq_sweep_options_t so;
   accq_sweep_options_init(&so);
   so.simulate = simulate;
   if (max_states) so.max_states = max_states;
-  if (max_buffer) so.max_buffer = max_buffer;
+  if (max_buffer) so.max_buffer = so.product_max_buffer = max_buffer;
   if (jobs) so.jobs = jobs;
   if (reps) so.replications = reps;
   so.seed = (unsigned long)cli.seed;
   so.threads = cli.threads;
 
-  int nv = vary.n;
-  double *xv = calloc((size_t)nv, sizeof *xv);
-  point_t *pt = calloc((size_t)nv, sizeof *pt);
-  accq_sweep_cell_t *cells = calloc((size_t)nv * (size_t)npol, sizeof *cells);
-  if (!xv || !pt || !cells) {
-    accq_err_set(&err, ACCQ_ENOMEM, "out of memory for %d sweep points", nv);
+  double *xv = malloc(sizeof *xv * (size_t)vary.n);
+  if (!xv) {
+    accq_err_set(&err, ACCQ_ENOMEM, "out of memory for %d sweep points", vary.n);
+    return accq_cli_fail(&err);
+  }
+  for (int i = 0; i < vary.n; i++) xv[i] = accq_cli_vary_value(&vary, i);
+  accq_sweep_grid_t *g = NULL;
+  rc = accq_sweep_grid_alloc(&g, &m, vary.param, xv, vary.n, pols, npol, &so, &err);
+  free(xv);
+  if (rc) return rc == ACCQ_EUSAGE ? accq_cli_usage(&cli, "%s", err.msg) : accq_cli_fail(&err);
+  if ((rc = run_grid(&cli, g, &err)) != 0) {
     rc = accq_cli_fail(&err);
     goto cleanup;
   }
-  int finite_buffer = 0; /* a model with its own B: every chain is that finite-buffer system */
-  accq_progress_t bar;
-  accq_progress_start(&bar, "sweep", (double)nv * npol, cli.quiet);
-  for (int i = 0; i < nv; i++) {
-    xv[i] = accq_cli_vary_value(&vary, i);
-    accq_model_t mi;
-    accq_err_t e;
-    accq_err_clear(&e);
-    int st = accq_sweep_apply(&m, vary.param, xv[i], &mi, &e);
-    pt[i].t_lp = NAN;
-    if (st && accq_status_exit_code(st) < 3) { /* a bad value of the parameter: bad usage */
-      accq_progress_finish(&bar);
-      rc = accq_cli_fail(&e);
-      goto cleanup;
-    }
-    if (st) {
-      pt[i].t_lp_status = accq_cell_status_of(st);
-      snprintf(pt[i].t_lp_reason, sizeof pt[i].t_lp_reason, "%s", e.msg);
-    } else {
-      finite_buffer |= mi.buffer > 0;
-      t_lp_at(&mi, &pt[i]);
-    }
-    for (int p = 0; p < npol; p++) {
-      accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-      if (st) { /* the model has no resolved rate: nothing to compute */
-        memset(c, 0, sizeof *c);
-        c->status = accq_cell_status_of(st);
-        snprintf(c->reason, sizeof c->reason, "%s", e.msg);
-      } else if (accq_sweep_eval(&mi, pols[p], &so, c, &e)) {
-        accq_progress_finish(&bar);
-        rc = accq_cli_fail(&e);
-        goto cleanup;
-      }
-      if (c->status && cli.verbose)
-        fprintf(stderr, "accq sweep: %s at %s=%s: %s: %s\n", pols[p], vary.param, ACCQ_FMT(xv[i]),
-                accq_cell_status_name(c->status), c->reason);
-      accq_progress_update(&bar, (double)i * npol + p + 1);
-    }
-  }
-  accq_progress_finish(&bar);
-
-  /* every warning and every cell without a number: counted for the exit
-   * status and the stderr summary */
-  int worst = 0, nbad = 0, counts[ACCQ_CELL_INFEASIBLE + 1] = {0}, nwarn = 0;
-  for (int i = 0; i < nv; i++) {
-    if (pt[i].t_lp_status) {
-      nbad++;
-      counts[pt[i].t_lp_status]++;
-      int x = accq_cell_exit_code(pt[i].t_lp_status);
-      if (x > worst) worst = x;
-    }
-    for (int p = 0; p < npol; p++) {
-      const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-      nwarn += c->nwarnings;
-      if (!c->status) continue;
-      nbad++;
-      counts[c->status]++;
-      int x = accq_cell_exit_code(c->status);
-      if (x > worst) worst = x;
-    }
-  }
-
-  {
-    char title[512];
-    snprintf(title, sizeof title, "accq sweep: %s (m = %d), %s from %g to %g (%s)", m.name,
-             m.scale, vary.param, vary.from, vary.to, method_label(simulate, finite_buffer));
-    accq_report_t *rep = accq_report_alloc(title);
-    accq_report_section_t *kv = accq_report_kv(rep, NULL, NULL);
-    accq_report_section_visibility(kv, ACCQ_REPORT_JSON_ONLY); /* humans: the title, the notes */
-    accq_kv_str(kv, "method", NULL, method_label(simulate, finite_buffer));
-    /* JSON "warnings": every cell without a number and every simulation
-     * warning, as texts; humans get the notes table below */
-    {
-      int nw = nbad + nwarn, k = 0;
-      char **texts = calloc((size_t)(nw > 0 ? nw : 1), sizeof *texts);
-      for (int i = 0; texts && i < nv; i++) {
-        if (pt[i].t_lp_status)
-          texts[k++] = note_text(vary.param, xv[i], "t_lp", accq_cell_status_name(pt[i].t_lp_status),
-                                 pt[i].t_lp_reason);
-        for (int p = 0; p < npol; p++) {
-          const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-          if (c->status)
-            texts[k++] = note_text(vary.param, xv[i], pols[p], accq_cell_status_name(c->status),
-                                   c->reason);
-          for (int w = 0; w < c->nwarnings; w++)
-            texts[k++] = note_text(vary.param, xv[i], pols[p], "warning", c->warnings[w]);
-        }
-      }
-      accq_kv_strs(kv, "warnings", "warnings", (const char *const *)texts, texts ? k : 0);
-      for (int j = 0; texts && j < k; j++) free(texts[j]);
-      free(texts);
-    }
-
-    /* CSV and JSON: the numbers, then per column group its status and reason */
-    char tlabel[160];
-    snprintf(tlabel, sizeof tlabel, "by %s", vary.param);
-    accq_report_section_t *t = accq_report_table(rep, "rows", tlabel);
-    accq_report_section_visibility(t, ACCQ_REPORT_ONLY(ACCQ_FORMAT_CSV) | ACCQ_REPORT_JSON_ONLY);
-    accq_table_col(t, vary.param, vary.param, 4);
-    accq_table_col(t, "t_lp", "T_LP", 6);
-    static char k2[ACCQ_CLI_LIST_MAX * 2][160];
-    int nk = 0;
-    for (int p = 0; p < npol; p++) {
-      for (int j = 0; j < nmeas; j++, nk++) {
-        snprintf(k2[nk], sizeof k2[nk], "%s.%s", pols[p], meas[j]);
-        accq_table_col(t, k2[nk], NULL, 6);
-      }
-      if (simulate) {
-        snprintf(k2[nk], sizeof k2[nk], "%s.mean_response_time_ci95", pols[p]);
-        accq_table_col(t, k2[nk++], NULL, 2);
-      }
-    }
-    accq_table_col(t, "t_lp.status", NULL, 0);
-    accq_table_col(t, "t_lp.reason", NULL, 0);
-    static char s2[MAX_POL][4][160];
-    for (int p = 0; p < npol; p++) {
-      const char *sfx[4] = {"status", "reason", "buffer", "warnings"};
-      for (int q = 0; q < 4; q++) {
-        snprintf(s2[p][q], sizeof s2[p][q], "%s.%s", pols[p], sfx[q]);
-        accq_table_col(t, s2[p][q], NULL, 0);
-      }
-    }
-    for (int i = 0; i < nv; i++) {
-      accq_table_row(t);
-      accq_table_num(t, xv[i]);
-      t_lp_cell(t, &pt[i]);
-      for (int p = 0; p < npol; p++) {
-        const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-        for (int j = 0; j < nmeas; j++) value_cell(t, &m, c, meas[j]);
-        if (simulate) {
-          if (c->status)
-            accq_table_null(t, accq_cell_status_label(c->status));
-          else
-            accq_table_num(t, c->ci95);
-        }
-      }
-      accq_table_str(t, accq_cell_status_name(pt[i].t_lp_status));
-      if (pt[i].t_lp_status)
-        accq_table_str(t, pt[i].t_lp_reason);
-      else
-        accq_table_null(t, NULL);
-      for (int p = 0; p < npol; p++) {
-        const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-        accq_table_str(t, accq_cell_status_name(c->status));
-        if (c->status)
-          accq_table_str(t, c->reason);
-        else
-          accq_table_null(t, NULL);
-        if (c->simulated || c->buffer <= 0)
-          accq_table_null(t, c->simulated ? "inf" : "-");
-        else
-          accq_table_int(t, c->buffer);
-        if (c->nwarnings) {
-          char wj[ACCQ_CELL_MAX_WARNINGS * (ACCQ_CELL_WARNING_MAX + 3)] = "";
-          for (int w = 0; w < c->nwarnings; w++) {
-            if (w) strcat(wj, " | ");
-            strcat(wj, c->warnings[w]);
-          }
-          accq_table_str(t, wj);
-        } else {
-          accq_table_null(t, NULL);
-        }
-      }
-    }
-    accq_report_set_primary(rep, t);
-
-    /* text, Markdown, LaTeX: the numbers, each cell without one showing its
-     * status, and the reasons in a notes table below */
-    accq_report_section_t *h = accq_report_table(rep, "rows", tlabel);
-    accq_report_section_visibility(h, ACCQ_REPORT_HUMAN_ONLY);
-    accq_table_col(h, vary.param, vary.param, 4);
-    accq_table_col(h, "t_lp", "T_LP", 6);
-    static char l2[ACCQ_CLI_LIST_MAX * 2][160];
-    int nl = 0;
-    for (int p = 0; p < npol; p++) {
-      for (int j = 0; j < nmeas; j++, nl++) {
-        snprintf(l2[nl], sizeof l2[nl], "%s %s", pols[p], short_label(meas[j]));
-        accq_table_col(h, k2[nl], l2[nl], 6);
-      }
-      if (simulate) {
-        snprintf(l2[nl], sizeof l2[nl], "%s E[T] +-", pols[p]);
-        accq_table_col(h, k2[nl], l2[nl], 2);
-        nl++;
-      }
-    }
-    for (int i = 0; i < nv; i++) {
-      accq_table_row(h);
-      accq_table_num(h, xv[i]);
-      t_lp_cell(h, &pt[i]);
-      for (int p = 0; p < npol; p++) {
-        const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-        for (int j = 0; j < nmeas; j++) value_cell(h, &m, c, meas[j]);
-        if (simulate) {
-          if (c->status)
-            accq_table_null(h, accq_cell_status_label(c->status));
-          else
-            accq_table_num(h, c->ci95);
-        }
-      }
-    }
-    if (nbad + nwarn > 0) {
-      accq_report_section_t *n = accq_report_table(rep, "notes", "cells without a number, warnings");
-      accq_report_section_visibility(n, ACCQ_REPORT_HUMAN_ONLY);
-      accq_table_col(n, vary.param, vary.param, 4);
-      accq_table_col(n, "what", "policy", 0);
-      accq_table_col(n, "status", "status", 0);
-      accq_table_col(n, "reason", "reason", 0);
-      for (int i = 0; i < nv; i++) {
-        if (pt[i].t_lp_status) {
-          accq_table_row(n);
-          accq_table_num(n, xv[i]);
-          accq_table_str(n, "T_LP");
-          accq_table_str(n, accq_cell_status_name(pt[i].t_lp_status));
-          accq_table_str(n, pt[i].t_lp_reason);
-        }
-        for (int p = 0; p < npol; p++) {
-          const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-          if (c->status) {
-            accq_table_row(n);
-            accq_table_num(n, xv[i]);
-            accq_table_str(n, pols[p]);
-            accq_table_str(n, accq_cell_status_name(c->status));
-            accq_table_str(n, c->reason);
-          }
-          for (int w = 0; w < c->nwarnings; w++) {
-            accq_table_row(n);
-            accq_table_num(n, xv[i]);
-            accq_table_str(n, pols[p]);
-            accq_table_str(n, "warning");
-            accq_table_str(n, c->warnings[w]);
-          }
-        }
-      }
-    }
-    rc = accq_cli_emit(&cli, rep);
-    accq_report_free(rep);
-  }
-
-  /* stderr, whatever -q says: simulation warnings, and what has no number */
-  for (int i = 0; i < nv; i++)
-    for (int p = 0; p < npol; p++) {
-      const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-      for (int w = 0; w < c->nwarnings; w++)
-        fprintf(stderr, "accq sweep: warning: %s at %s=%s: %s\n", pols[p], vary.param, ACCQ_FMT(xv[i]),
-                c->warnings[w]);
-    }
-  if (nbad) {
-    char list[512] = "";
-    size_t len = 0;
-    for (int s = 1; s <= ACCQ_CELL_INFEASIBLE; s++)
-      if (counts[s])
-        len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0, "%s%d %s",
-                                len ? ", " : "", counts[s], accq_cell_status_name(s));
-    fprintf(stderr, "accq sweep: %d of %d cells not computed (%s)%s\n", nbad, nv * (npol + 1), list,
-            allow_partial ? "; --allow-partial: exit 0" : "");
-    /* the first reason of each status, so that the summary says why */
-    for (int s = 1; s <= ACCQ_CELL_INFEASIBLE; s++) {
-      if (!counts[s]) continue;
-      for (int i = 0, shown = 0; i < nv && !shown; i++) {
-        if (pt[i].t_lp_status == (accq_cell_status_t)s) {
-          fprintf(stderr, "  %s: T_LP at %s=%s: %s\n", accq_cell_status_name(s), vary.param, ACCQ_FMT(xv[i]),
-                  pt[i].t_lp_reason);
-          shown = 1;
-        }
-        for (int p = 0; p < npol && !shown; p++) {
-          const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-          if (c->status == (accq_cell_status_t)s) {
-            fprintf(stderr, "  %s: %s at %s=%s: %s\n", accq_cell_status_name(s), pols[p],
-                    vary.param, ACCQ_FMT(xv[i]), c->reason);
-            shown = 1;
-          }
-        }
-      }
-    }
-    if (!allow_partial && !rc) rc = worst;
-  }
-
+  accq_sweep_summary_t sum;
+  accq_sweep_grid_summary(g, &sum);
+  static view_t v;
+  v = (view_t){.g = g, .m = &m, .param = vary.param, .nv = vary.n, .npol = npol, .nmeas = nmeas,
+               .simulate = simulate, .meas = meas};
+  rc = emit_report(&cli, &v, &vary, &sum);
+  stderr_summary(&v, &sum, allow_partial);
+  if (sum.nbad && !allow_partial && !rc) rc = sum.worst_exit;
   if (cli.plot) {
-    accq_plot_series_t ser[MAX_POL + 1];
-    char labels[MAX_POL][96];
-    double *ys = calloc((size_t)nv * npol, sizeof *ys), *tl = calloc((size_t)nv, sizeof *tl);
-    double *lo = calloc((size_t)nv * npol, sizeof *lo), *hi = calloc((size_t)nv * npol, sizeof *hi);
-    int ns = 0;
-    if (!ys || !lo || !hi || !tl) {
-      free(ys);
-      free(lo);
-      free(hi);
-      free(tl);
-      accq_err_set(&err, ACCQ_ENOMEM, "out of memory for the plot");
-      if (!rc) rc = accq_cli_fail(&err);
-      goto cleanup;
-    }
-    int is_et = !strcmp(meas[0], "mean_response_time");
-    for (int p = 0; p < npol; p++) {
-      for (int i = 0; i < nv; i++) {
-        const accq_sweep_cell_t *c = &cells[(size_t)i * npol + p];
-        double v = NAN; /* a cell without a number is a gap in the curve */
-        if (!c->status) accq_sweep_measure(&m, &c->m, meas[0], &v, NULL);
-        ys[p * nv + i] = v;
-        lo[p * nv + i] = v - (is_et && !c->status ? c->ci95 : 0);
-        hi[p * nv + i] = v + (is_et && !c->status ? c->ci95 : 0);
-      }
-      snprintf(labels[p], sizeof labels[p], "%s", pols[p]);
-      ser[ns++] = (accq_plot_series_t){labels[p], nv, xv, ys + p * nv,
-                                       simulate && is_et ? lo + p * nv : NULL,
-                                       simulate && is_et ? hi + p * nv : NULL,
-                                       ACCQ_PLOT_LINESPOINTS};
-    }
-    for (int i = 0; i < nv; i++) tl[i] = pt[i].t_lp;
-    if (is_et) ser[ns++] = (accq_plot_series_t){"LP bound", nv, xv, tl, NULL, NULL, ACCQ_PLOT_LINES};
-    char ptitle[256], ylabel[128];
-    snprintf(ptitle, sizeof ptitle, "%s, m = %d: %s against %s (%s)", m.name, m.scale,
-             short_label(meas[0]), vary.param,
-             simulate ? "simulation, 95% CI" : finite_buffer ? "exact, finite buffer" : "exact");
-    snprintf(ylabel, sizeof ylabel, "%s", is_et ? "mean response time E[T]" : meas[0]);
-    accq_plot_t pl = {ptitle, vary.param, ylabel, 0, 0, ns, ser};
     accq_err_clear(&err);
-    if (accq_gnuplot_render(&pl, cli.plot, &err)) {
+    if (accq_sweep_grid_plot(g, meas[0], cli.plot, &err)) {
       int prc = accq_cli_fail(&err);
       if (!rc) rc = prc;
     }
-    free(ys);
-    free(lo);
-    free(hi);
-    free(tl);
   }
-
 cleanup:
-  free(xv);
-  free(pt);
-  free(cells);
+  accq_sweep_grid_free(g);
   return rc;
 }

@@ -88,6 +88,9 @@ struct accq_limit {
   int solved;
   double *traj;
   int ntraj, traj_cap, traj_cols;
+  double deadline;          /* now_seconds() at which solve gives up (INFINITY: none) */
+  double last_residual;     /* the last residual measured (ODE drift or polish), for the
+                               time-limit message */
 };
 
 void accq_limit_options_init(accq_limit_options_t *opt) {
@@ -102,9 +105,32 @@ void accq_limit_options_init(accq_limit_options_t *opt) {
   opt->max_dim_eigen = 600;
   opt->max_dim_newton = 600;
   opt->trajectory = 0;
+  /* Wall-clock limit of one solve.  Rates that differ by many orders make the
+   * fluid ODE stiff (rkf45's step is ~1/max mu while the relaxation takes
+   * ~1/min mu: 1e9 fluid times 1e6 per time unit measured for 1e6 vs 1e-3),
+   * which would otherwise run for days with no output.  Every model of the
+   * suite solves in under 2 s per policy. */
+  opt->max_seconds = 60;
 }
 
 static double now_seconds(void) { return accq_clock_now(); }
+
+/* ACCQ_ENOCONV with the residual reached when the time limit has passed;
+ * `where` names the stage ("the fluid ODE at t = ...", "the polish"). */
+static int check_time(accq_limit_t *w, const char *where, accq_err_t *err) {
+  if (!(now_seconds() > w->deadline)) return ACCQ_SUCCESS;
+  double minmu = INFINITY, maxmu = 0;
+  for (int k = 0; k < w->K; k++) {
+    minmu = fmin(minmu, w->mu[k]);
+    maxmu = fmax(maxmu, w->mu[k]);
+  }
+  return accq_err_set(err, ACCQ_ENOCONV,
+                      "limit: time limit of %g s reached in %s with residual %.3g (required "
+                      "%.3g); the service rates differ by a factor %.3g, which makes the "
+                      "fluid ODE stiff: raise the time limit (--time-limit) or rescale the model",
+                      w->opt.max_seconds, where, w->last_residual, w->opt.residual_tol,
+                      maxmu / minmu);
+}
 
 /* ---- state helpers ---------------------------------------------------------- */
 
@@ -650,6 +676,20 @@ static double drift_norm(const accq_limit_t *w, const double *f, int Q) {
   return mx / w->scale;
 }
 
+/* The residual of a fixed point: max_k,q |ds_k[q]/dt| / mu_k, each type's
+ * drift against its own rate.  An error e in s_k[q] moves its drift by about
+ * mu_k e, so this bounds the error of the state type by type.  The drift
+ * against the total rate (drift_norm) does not: with rates 1 and 1e-5, a
+ * residual 2.3e-15 of the total hid an error 4.7e-10 relative in the slow
+ * type's occupancy, and rjiq's E[T] came out 4.7e-10 below T_LP, which it
+ * equals exactly below the first breakpoint. */
+static double residual_norm(const accq_limit_t *w, const double *f, int Q) {
+  double mx = 0;
+  for (int k = 0; k < w->K; k++)
+    for (int q = 0; q < Q; q++) mx = fmax(mx, fabs(f[k * Q + q]) / w->mu[k]);
+  return mx;
+}
+
 /* ---- workspace ------------------------------------------------------------------ */
 
 static int resize(accq_limit_t *w, int Q) {
@@ -689,11 +729,11 @@ int accq_limit_alloc(accq_limit_t **out, const accq_model_t *model, const char *
   else
     accq_limit_options_init(&o);
   if (o.q_init < 2 || o.q_max < o.q_init || !(o.tail_tol > 0) || !(o.residual_tol > 0) ||
-      !(o.t_max > 0))
+      !(o.t_max > 0) || !(o.max_seconds > 0))
     return accq_err_set(err, ACCQ_EINVAL,
                         "limit options: need 2 <= q_init (%d) <= q_max (%d), tail_tol (%g), "
-                        "residual_tol (%g) and t_max (%g) > 0",
-                        o.q_init, o.q_max, o.tail_tol, o.residual_tol, o.t_max);
+                        "residual_tol (%g), t_max (%g) and max_seconds (%g) > 0",
+                        o.q_init, o.q_max, o.tail_tol, o.residual_tol, o.t_max, o.max_seconds);
   /* the fluid limit here is that of exponential service (a server's state is
    * its queue length); other distributions need the phase in the state */
   for (int k = 0; k < model->ntypes; k++)
@@ -874,12 +914,29 @@ static int integrate(accq_limit_t *w, double goal, double *t, long *steps, accq_
     gsl_odeiv2_driver *drv =
         gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rkf45, 1e-3 / w->kappa, 1e-10, 1e-8);
     if (!drv) return accq_err_set(err, ACCQ_ENOMEM, "limit: cannot allocate the ODE driver");
-    gsl_odeiv2_driver_set_nmax(drv, 10000000);
+    /* A bounded number of steps per call, so that the time limit is checked
+     * every few thousand steps (a stiff system takes ~max mu / min mu steps
+     * per unit of the slowest relaxation); the driver stops at the step it
+     * reached and the integration continues from there. */
+    gsl_odeiv2_driver_set_nmax(drv, 20000);
     int regrow = 0;
     while (!regrow) {
       double target = *t + chunk;
       int g = gsl_odeiv2_driver_apply(drv, t, target, w->x);
       *steps += (long)drv->n; /* steps of this call (the driver resets n per call) */
+      if (g == GSL_EMAXITER) {
+        gsl_odeiv2_driver_reset(drv);
+        drift(w, w->x, Q, 0, w->ffull);
+        w->last_residual = drift_norm(w, w->ffull, Q);
+        char where[96];
+        snprintf(where, sizeof where, "the fluid ODE at t = %.3g", *t);
+        int ts = check_time(w, where, err);
+        if (ts) {
+          gsl_odeiv2_driver_free(drv);
+          return ts;
+        }
+        continue;
+      }
       if (g != GSL_SUCCESS) {
         gsl_odeiv2_driver_free(drv);
         return accq_gsl_status(g, "limit: ODE integration (odeiv2 rkf45)", err);
@@ -887,6 +944,16 @@ static int integrate(accq_limit_t *w, double goal, double *t, long *steps, accq_
       traj_record(w, *t);
       drift(w, w->x, Q, 0, w->ffull);
       double dn = drift_norm(w, w->ffull, Q);
+      w->last_residual = dn;
+      {
+        char where[96];
+        snprintf(where, sizeof where, "the fluid ODE at t = %.3g", *t);
+        int ts = check_time(w, where, err);
+        if (ts) {
+          gsl_odeiv2_driver_free(drv);
+          return ts;
+        }
+      }
       if (tail_of(w, w->x, Q) > 1e-3 * w->opt.tail_tol) {
         if (2 * Q > w->opt.q_max) {
           gsl_odeiv2_driver_free(drv);
@@ -1026,13 +1093,15 @@ static int polish_banded(accq_limit_t *w, int *iters, accq_err_t *err) {
   double goal = 0.01 * w->opt.residual_tol, prev = INFINITY, last_dx = INFINITY, best_res = INFINITY;
   for (int it = 0; it < 60; it++) {
     drift(w, w->x, Q, 1, f0);
-    double res = drift_norm(w, f0, Q);
+    double res = residual_norm(w, f0, Q);
     /* A small residual is not enough near capacity (slow modes amplify it into
      * the state): also require the last Newton step to be at rounding level. */
     if (res < best_res) {
       best_res = res;
       memcpy(xbest, w->x, sizeof(double) * (size_t)n);
     }
+    w->last_residual = res;
+    if ((st = check_time(w, "the banded Newton polish", err)) != 0) goto cleanup;
     if (res < goal && last_dx < 1e-14) break;
     if (it > 0 && !(res < 0.9 * prev) && last_dx < 1e-12) break; /* at rounding level */
     if (it > 0 && res > 1e3 * best_res) break;                  /* diverging: keep the best */
@@ -1052,7 +1121,7 @@ static int polish_banded(accq_limit_t *w, int *iters, accq_err_t *err) {
 #undef LM
   if (best_res < INFINITY) { /* the end point if it is the best, else the best seen */
     drift(w, w->x, Q, 1, f0);
-    if (!(drift_norm(w, f0, Q) <= best_res)) memcpy(w->x, xbest, sizeof(double) * (size_t)n);
+    if (!(residual_norm(w, f0, Q) <= best_res)) memcpy(w->x, xbest, sizeof(double) * (size_t)n);
   }
   /* a-posteriori error of E[T]: what one more Newton step would change */
   drift(w, w->x, Q, 1, f0);
@@ -1150,16 +1219,18 @@ static int polish(accq_limit_t *w, int *iters, double *t, long *steps, accq_err_
   for (size_t i = 0; i < n; i++) gsl_vector_set(u, i, w->x[w->unk[i]]);
   gsl_multiroot_function_fdf fdf = {polish_f, polish_df, polish_fdf, n, w};
   int g = gsl_multiroot_fdfsolver_set(s, &fdf, u);
-  double goal = 0.1 * w->opt.residual_tol * w->scale;
+  double goal = 0.1 * w->opt.residual_tol;
   int st = ACCQ_SUCCESS;
   for (int it = 0; it < 200 && g == GSL_SUCCESS; it++) {
-    /* residual test in the scaled norm of the result */
+    /* residual test in the norm of the result (residual_norm) */
     double mx = 0;
     for (size_t i = 0; i < n; i++) {
       int k = w->unk[i] / Q;
-      mx = fmax(mx, w->n[k] * fabs(gsl_vector_get(s->f, i)));
+      mx = fmax(mx, fabs(gsl_vector_get(s->f, i)) / w->mu[k]);
     }
     if (mx < goal) break;
+    w->last_residual = mx;
+    if ((st = check_time(w, "the fixed-point polish", err)) != 0) break;
     g = gsl_multiroot_fdfsolver_iterate(s);
     *iters = it + 1;
     if (g == GSL_ENOPROG || g == GSL_ENOPROGJ) {
@@ -1167,7 +1238,8 @@ static int polish(accq_limit_t *w, int *iters, double *t, long *steps, accq_err_
       break;
     }
   }
-  if (g != GSL_SUCCESS) st = accq_gsl_status(g, "limit: fixed-point polish (multiroot hybridsj)", err);
+  if (!st && g != GSL_SUCCESS)
+    st = accq_gsl_status(g, "limit: fixed-point polish (multiroot hybridsj)", err);
   /* a-posteriori error of E[T]: the change one more Newton step would make */
   w->et_error = NAN;
   if (!st) {
@@ -1298,7 +1370,7 @@ static void measures(accq_limit_t *w) {
   accq_limit_result_t *r = &w->res;
   int Q = w->Q;
   drift(w, w->x, Q, 1, w->ffull); /* also fills w->route, the sliding routing */
-  r->residual = drift_norm(w, w->ffull, Q);
+  r->residual = residual_norm(w, w->ffull, Q);
   double L = 0, X = 0, acc = 0, idle = 0;
   for (int k = 0; k < w->K; k++) {
     double qk = 0;
@@ -1350,6 +1422,123 @@ static int trim(accq_limit_t *w) {
   return st;
 }
 
+/* Polishes the current ODE state and grows the truncation until the tail is
+ * below tail_tol. */
+static int polish_grow(accq_limit_t *w, double *t, long *steps, accq_err_t *err) {
+  for (;;) {
+    int iters = 0;
+    accq_err_clear(err);
+    w->coupled = 0;
+    int st = polish(w, &iters, t, steps, err);
+    w->res.newton_iterations += iters;
+    if (st) return st;
+    /* the truncated system loses what would go beyond Q; its effect on the
+     * mean queue is about Q s_k[Q] (M/M/1/Q against M/M/1): that is the test */
+    if (w->Q * tail_of(w, w->x, w->Q) <= w->opt.tail_tol) return ACCQ_SUCCESS;
+    if (w->Q >= w->opt.q_max)
+      return accq_err_set(err, ACCQ_ETOOBIG,
+                          "limit: the tail Q max_k s_k[Q] = %.3g at Q = %d stays above %.3g: "
+                          "raise q_max (%d)",
+                          w->Q * tail_of(w, w->x, w->Q), w->Q, w->opt.tail_tol, w->opt.q_max);
+    if ((st = resize(w, 2 * w->Q < w->opt.q_max ? 2 * w->Q : w->opt.q_max)) != 0)
+      return accq_err_set(err, st, "limit: out of memory");
+  }
+}
+
+/* Is the polished point the answer?  Its exact sliding residual within
+ * residual_tol, no negative class mass, and E[T] determined to 1e-9 relative
+ * by the a-posteriori Newton estimate. */
+static int judge_point(accq_limit_t *w, accq_err_t *err) {
+  /* the flag is about the fixed point only: the polish's trial points and
+   * finite differences may cross faces */
+  w->coupled = 0;
+  w->qbd_fail = 0;
+  measures(w);
+  int okface = w->res.residual <= w->opt.residual_tol;
+  for (int i = 0; i < w->K * w->Q && okface; i++) {
+    int k = i / w->Q, q = i % w->Q + 1;
+    if (mass(w, w->x, w->Q, k, q - 1) < -1e-12 * w->n[k]) okface = 0;
+  }
+  int accurate = !(w->res.et_error > 1e-9 * w->res.et);
+  if (okface && accurate) return ACCQ_SUCCESS;
+  if (okface)
+    return accq_err_set(err, ACCQ_ENOCONV,
+                        "limit: E[T] = %.17g is not determined to 1e-9 relative (one more "
+                        "Newton step would change it by %.3g): the fixed point is too "
+                        "ill-conditioned (load too close to capacity)",
+                        w->res.et, w->res.et_error);
+  return accq_err_set(err, ACCQ_ENOCONV,
+                      "limit: the polished point is not a fixed point of the sliding "
+                      "dynamics (residual %.3g, face of %d classes)",
+                      w->res.residual, w->res.face);
+}
+
+/* Puts back the ODE state saved before a failed polish (K x Qsave levels). */
+static int restore_state(accq_limit_t *w, const double *save, int Qsave, accq_err_t *err) {
+  int K = w->K;
+  free(w->x);
+  w->x = calloc((size_t)K * (size_t)Qsave, sizeof(double));
+  w->Q = Qsave;
+  if (!w->x || resize(w, Qsave)) return accq_err_set(err, ACCQ_ENOMEM, "limit: out of memory");
+  memcpy(w->x, save, sizeof(double) * (size_t)K * (size_t)Qsave);
+  return ACCQ_SUCCESS;
+}
+
+/* The ODE to `goal`, then the polish; on a polish that is not the answer the
+ * ODE state is restored so that the next attempt integrates further.
+ * Returns ACCQ_SUCCESS with *ok = 1 at an accepted fixed point. */
+static int attempt(accq_limit_t *w, double goal, double *t, long *steps, int *ok,
+                   accq_err_t *err) {
+  int st = integrate(w, goal, t, steps, err);
+  if (st) return st;
+  int Qsave = w->Q;
+  double *save = malloc(sizeof(double) * (size_t)w->K * (size_t)w->Q);
+  if (!save) return accq_err_set(err, ACCQ_ENOMEM, "limit: out of memory");
+  memcpy(save, w->x, sizeof(double) * (size_t)w->K * (size_t)w->Q);
+  if ((st = trim(w)) != 0) {
+    free(save);
+    return accq_err_set(err, st, "limit: out of memory");
+  }
+  st = polish_grow(w, t, steps, err);
+  if (!st) st = judge_point(w, err);
+  *ok = st == ACCQ_SUCCESS;
+  if (!*ok && st != ACCQ_ETOOBIG && !(now_seconds() > w->deadline)) {
+    int rs = restore_state(w, save, Qsave, err);
+    if (rs) st = rs;
+  }
+  free(save);
+  return st;
+}
+
+/* The fixed point found: POP's unreduced boundaries and the local stability. */
+static int final_checks(accq_limit_t *w, accq_err_t *err) {
+  if (w->coupled || w->qbd_fail) {
+    if (w->qbd_fail)
+      return accq_err_set(err, ACCQ_ENUMERIC,
+                          "limit of pop: types '%s' and '%s' are on their idle boundaries with "
+                          "interacting idle counters, and their fast process has too slow a "
+                          "tail (decay ratio >= 0.9) or is not positive recurrent: not solved "
+                          "(proofs/mean-field.md)",
+                          w->m.types[w->B[0]].name, w->m.types[w->B[1]].name);
+    return accq_err_set(err, ACCQ_ENUMERIC,
+                        "limit of pop: at the fixed point %d types are on their idle boundaries "
+                        "and a pair has two of them with interacting idle counters; accq solves "
+                        "the fast process of two such types, not of %d (proofs/mean-field.md)",
+                        w->nbound, w->nbound);
+  }
+  w->res.abscissa = NAN;
+  if (w->opt.stability && w->nunk <= w->opt.max_dim_eigen) {
+    int st = abscissa(w, &w->res.abscissa, err);
+    if (st) return st;
+    /* eigenvalues of an FD Jacobian carry ~1e-7 relative noise */
+    if (w->res.abscissa > 1e-6 * w->scale)
+      return accq_err_set(err, ACCQ_EUNSTABLE,
+                          "limit of %s: the fixed point is unstable (spectral abscissa %.3g > 0)",
+                          accq_policy_name(w->pol), w->res.abscissa);
+  }
+  return ACCQ_SUCCESS;
+}
+
 int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
   double t0 = now_seconds();
   accq_err_t local;
@@ -1358,6 +1547,8 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
   memset(&w->res, 0, sizeof w->res);
   w->ntraj = 0;
   w->solved = 0;
+  w->deadline = t0 + w->opt.max_seconds;
+  w->last_residual = NAN;
   int st = overload(w, err);
   if (st) return fail(w, st, err);
   /* start from the empty state */
@@ -1372,134 +1563,26 @@ int accq_limit_solve(accq_limit_t *w, accq_err_t *err) {
    * stop their ODE early. */
   int smooth_rule = w->kind == ACCQ_POLICY_RANDOM_LP || w->kind == ACCQ_POLICY_POD;
   double goal = smooth_rule ? 1e-3 : 1e-6;
-  int iters = 0, ok = 0;
-  for (int attempt = 0; attempt < 4 && !ok; attempt++, goal *= 1e-2) {
-    if ((st = integrate(w, goal, &t, &steps, err)) != 0) break;
-    double *save = malloc(sizeof(double) * (size_t)w->K * (size_t)w->Q);
-    int Qsave = w->Q;
-    if (!save) {
-      st = accq_err_set(err, ACCQ_ENOMEM, "limit: out of memory");
-      break;
-    }
-    memcpy(save, w->x, sizeof(double) * (size_t)w->K * (size_t)w->Q);
-    if ((st = trim(w)) != 0) {
-      free(save);
-      st = accq_err_set(err, st, "limit: out of memory");
-      break;
-    }
-    /* polish; grow the truncation until the tail is below tail_tol */
-    for (;;) {
-      accq_err_clear(err);
-      w->coupled = 0;
-      st = polish(w, &iters, &t, &steps, err);
-      w->res.newton_iterations += iters;
-      if (st) break;
-      /* the truncated system loses what would go beyond Q; its effect on the
-       * mean queue is about Q s_k[Q] (M/M/1/Q against M/M/1): that is the test */
-      if (w->Q * tail_of(w, w->x, w->Q) <= w->opt.tail_tol) break;
-      if (w->Q >= w->opt.q_max) {
-        st = accq_err_set(err, ACCQ_ETOOBIG,
-                          "limit: the tail Q max_k s_k[Q] = %.3g at Q = %d stays above %.3g: "
-                          "raise q_max (%d)",
-                          w->Q * tail_of(w, w->x, w->Q), w->Q, w->opt.tail_tol, w->opt.q_max);
-        break;
-      }
-      if ((st = resize(w, 2 * w->Q < w->opt.q_max ? 2 * w->Q : w->opt.q_max)) != 0) {
-        st = accq_err_set(err, st, "limit: out of memory");
-        break;
-      }
-    }
-    if (!st) {
-      /* the flag is about the fixed point only: the polish's trial points and
-       * finite differences may cross faces */
-      w->coupled = 0;
-      w->qbd_fail = 0;
-      measures(w);
-      int okface = w->res.residual <= w->opt.residual_tol;
-      for (int i = 0; i < w->K * w->Q && okface; i++) {
-        int k = i / w->Q, q = i % w->Q + 1;
-        if (mass(w, w->x, w->Q, k, q - 1) < -1e-12 * w->n[k]) okface = 0;
-      }
-      /* E[T] to 1e-9 relative, by the a-posteriori Newton estimate */
-      int accurate = !(w->res.et_error > 1e-9 * w->res.et);
-      if (okface && accurate) ok = 1;
-      else if (okface)
-        st = accq_err_set(err, ACCQ_ENOCONV,
-                          "limit: E[T] = %.17g is not determined to 1e-9 relative (one more "
-                          "Newton step would change it by %.3g): the fixed point is too "
-                          "ill-conditioned (load too close to capacity)",
-                          w->res.et, w->res.et_error);
-      else
-        st = accq_err_set(err, ACCQ_ENOCONV,
-                          "limit: the polished point is not a fixed point of the sliding "
-                          "dynamics (residual %.3g, face of %d classes)",
-                          w->res.residual, w->res.face);
-    }
-    if (!ok && st == ACCQ_ETOOBIG) {
-      free(save);
-      break; /* a longer ODE does not shorten the tail */
-    }
-    if (!ok) {
-      /* back to the ODE state, integrate further, try again */
-      free(w->x);
-      w->x = NULL;
-      w->Q = 0;
-      int K = w->K;
-      double *nx = calloc((size_t)K * (size_t)Qsave, sizeof(double));
-      w->x = nx;
-      w->Q = Qsave;
-      if (!nx || resize(w, Qsave)) {
-        free(save);
-        st = accq_err_set(err, ACCQ_ENOMEM, "limit: out of memory");
-        break;
-      }
-      memcpy(w->x, save, sizeof(double) * (size_t)K * (size_t)Qsave);
-    }
-    free(save);
+  int ok = 0;
+  for (int a = 0; a < 4 && !ok; a++, goal *= 1e-2) {
+    st = attempt(w, goal, &t, &steps, &ok, err);
+    /* a longer ODE does not shorten the tail; past the time limit nothing more is tried */
+    if (!ok && (st == ACCQ_ETOOBIG || now_seconds() > w->deadline)) break;
+    if (!ok && st == ACCQ_ENOMEM) break;
   }
   w->res.ode_time = t;
   w->res.ode_steps = steps;
-  if (!ok) {
-    w->res.seconds = now_seconds() - t0;
-    return fail(w, st ? st : ACCQ_ENOCONV, err);
+  if (ok) {
+    traj_record(w, t);
+    st = final_checks(w, err);
+  } else if (!st) {
+    st = ACCQ_ENOCONV;
   }
-  traj_record(w, t);
-  if (w->coupled || w->qbd_fail) {
-    if (w->qbd_fail)
-      st = accq_err_set(err, ACCQ_ENUMERIC,
-                        "limit of pop: types '%s' and '%s' are on their idle boundaries with "
-                        "interacting idle counters, and their fast process has too slow a tail "
-                        "(decay ratio >= 0.9) or is not positive recurrent: not solved "
-                        "(proofs/mean-field.md)",
-                        w->m.types[w->B[0]].name, w->m.types[w->B[1]].name);
-    else
-      st = accq_err_set(err, ACCQ_ENUMERIC,
-                        "limit of pop: at the fixed point %d types are on their idle boundaries "
-                        "and a pair has two of them with interacting idle counters; accq solves "
-                        "the fast process of two such types, not of %d (proofs/mean-field.md)",
-                        w->nbound, w->nbound);
-    w->res.seconds = now_seconds() - t0;
-    return fail(w, st, err);
-  }
-  w->res.abscissa = NAN;
-  if (w->opt.stability && w->nunk <= w->opt.max_dim_eigen) {
-    if ((st = abscissa(w, &w->res.abscissa, err)) != 0) {
-      w->res.seconds = now_seconds() - t0;
-      return fail(w, st, err);
-    }
-    /* eigenvalues of an FD Jacobian carry ~1e-7 relative noise */
-    if (w->res.abscissa > 1e-6 * w->scale) {
-      st = accq_err_set(err, ACCQ_EUNSTABLE,
-                        "limit of %s: the fixed point is unstable (spectral abscissa %.3g > 0)",
-                        accq_policy_name(w->pol), w->res.abscissa);
-      w->res.seconds = now_seconds() - t0;
-      return fail(w, st, err);
-    }
-  }
+  w->res.seconds = now_seconds() - t0;
+  if (st) return fail(w, st, err);
   w->res.ode_time = t;
   w->res.ode_steps = steps;
   w->res.status = ACCQ_SUCCESS;
-  w->res.seconds = now_seconds() - t0;
   w->solved = 1;
   /* measures() filled w->route at the fixed point; keep it for accq_limit_route */
   routes(w, w->x, w->Q, 1, w->route);

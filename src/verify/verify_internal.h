@@ -47,15 +47,4 @@ int accq_i_simulate(const accq_model_t *m, const char *policy, int replications,
                     unsigned long seed, int threads, int forget_warmup, accq_verify_sim_t *out,
                     accq_err_t *err);
 
-/* 1 (with the reason in why) when the model's arrival rate per unit of scale
- * reaches its total service rate sum n_k mu_k: no policy is stable with an
- * infinite buffer.  Used by sweep and converge to mark cells. */
-int accq_i_beyond_capacity(const accq_model_t *mm, char *why, size_t size);
-
-/* 1 (with the reason in why) when `policy` cannot serve mm's offered load with
- * infinite buffers (accq_sim_stability); 0 otherwise, with *status the result
- * of allocating the policy (its message in why when non-zero). */
-int accq_i_policy_unstable(const accq_model_t *mm, const char *policy, int *status, char *why,
-                           size_t size);
-
 #endif

@@ -335,7 +335,10 @@ START_TEST(test_sweep_formats) {
   ck_assert_ptr_nonnull(strstr(err, "unknown measure 'latency'"));
   free(out);
   free(err);
-  ck_assert_int_eq(accq_run(sweep_args(args, sizeof args, "--vary scale=1:2:2"), &out, &err), 2);
+  /* an unknown parameter is bad usage; scale is a sweep parameter as for lp
+   * --vary (issue 13; tests/grid/test_grid runs it) */
+  ck_assert_int_eq(accq_run(sweep_args(args, sizeof args, "--vary speed=1:2:2"), &out, &err), 2);
+  ck_assert_ptr_nonnull(strstr(err, "unknown parameter 'speed'"));
   free(out);
   free(err);
 }

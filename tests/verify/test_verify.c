@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/grid.h"
 #include "accq/limit.h"
 #include "accq/verify.h"
 #include "testutil.h"
@@ -66,7 +67,8 @@ START_TEST(test_sweep_params) {
   ck_assert_int_eq(accq_sweep_param_key(&m, "type.huge.rate", key, sizeof key, &err),
                    ACCQ_EUSAGE);
   ck_assert_ptr_nonnull(strstr(err.msg, "no type 'huge'"));
-  ck_assert_int_eq(accq_sweep_param_key(&m, "scale", key, sizeof key, &err), ACCQ_EUSAGE);
+  ck_assert_int_eq(accq_sweep_param_key(&m, "speed", key, sizeof key, &err), ACCQ_EUSAGE);
+  /* scale is a sweep parameter as for lp --vary (issue 13): tests/grid/test_grid */
   /* load 0.5 of Lambda_max: two-tier has Lambda_max = 1.5 (large saturated at
    * x = 1 carries 2/3 of the pair's jobs: 1/(2/3)), so Lambda = 0.75 */
   accq_model_t out;

@@ -1,5 +1,5 @@
-/* Sweeps of one model parameter: parameter names, applying a value, and
- * reading a measure by name. */
+/* Sweeps of one model parameter: parameter names, applying a value, reading a
+ * measure by name, and one cell (a policy on one model of the sweep). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +8,9 @@
 #include "accq/lp.h"
 #include "accq/policy.h"
 #include "accq/sim.h"
+#include "accq/grid.h"
 #include "accq/verify.h"
+#include "grid/grid_internal.h"
 #include "verify/verify_internal.h"
 
 const char *const accq_sweep_measure_names[] = {
@@ -16,58 +18,17 @@ const char *const accq_sweep_measure_names[] = {
     "p95", "p99", "gap", "boundary_mass", "throughput", "t_lp",
     "utilization.TYPE", "throughput.TYPE", NULL};
 
+/* The parameters are the model module's one table (accq_model_vary_*), the
+ * same that `lp --vary` and `limit --vary` take. */
 int accq_sweep_param_key(const accq_model_t *m, const char *param, char *key, int size,
                          accq_err_t *err) {
-  if (!strcmp(param, "lambda") || !strcmp(param, "arrival_rate") ||
-      !strcmp(param, "system.arrival_rate")) {
-    snprintf(key, (size_t)size, "system.arrival_rate");
-    return ACCQ_SUCCESS;
-  }
-  if (!strcmp(param, "load") || !strcmp(param, "system.load")) {
-    snprintf(key, (size_t)size, "system.load");
-    return ACCQ_SUCCESS;
-  }
-  if (!strcmp(param, "accuracy_target") || !strcmp(param, "system.accuracy_target")) {
-    snprintf(key, (size_t)size, "system.accuracy_target");
-    return ACCQ_SUCCESS;
-  }
-  if (!strncmp(param, "type.", 5)) {
-    const char *name = param + 5;
-    const char *dot = strrchr(name, '.');
-    if (dot && dot > name) {
-      char tname[ACCQ_NAME_MAX];
-      snprintf(tname, sizeof tname, "%.*s", (int)(dot - name), name);
-      const char *field = dot + 1;
-      if (accq_model_type_index(m, tname) < 0)
-        return accq_err_set(err, ACCQ_EUSAGE, "--vary %s: the model has no type '%s'",
-                            param, tname);
-      if (!strcmp(field, "servers") || !strcmp(field, "rate") || !strcmp(field, "accuracy")) {
-        snprintf(key, (size_t)size, "%s", param);
-        return ACCQ_SUCCESS;
-      }
-    }
-  }
-  return accq_err_set(err, ACCQ_EUSAGE,
-                      "--vary: unknown parameter '%s' (valid: lambda, load, accuracy_target, "
-                      "type.NAME.servers, type.NAME.rate, type.NAME.accuracy)",
-                      param);
+  return accq_model_vary_check(m, param, key, size, err);
 }
 
 int accq_sweep_apply(const accq_model_t *m, const char *param, double value,
                      accq_model_t *out, accq_err_t *err) {
-  char key[ACCQ_NAME_MAX + 32], assign[ACCQ_NAME_MAX + 96];
-  int st = accq_sweep_param_key(m, param, key, sizeof key, err);
-  if (st) return st;
   *out = *m;
-  if (strstr(key, ".servers")) {
-    if (value != floor(value) || value < 1)
-      return accq_err_set(err, ACCQ_EUSAGE, "--vary %s: servers must be integers >= 1 (got %g)",
-                          param, value);
-    snprintf(assign, sizeof assign, "%s=%.0f", key, value);
-  } else {
-    snprintf(assign, sizeof assign, "%s=%.17g", key, value);
-  }
-  st = accq_model_set(out, assign, err);
+  int st = accq_model_vary_apply(out, param, value, err);
   if (st) return st;
   return accq_lp_model_resolve(out, err);
 }
@@ -118,109 +79,31 @@ int accq_sweep_measure(const accq_model_t *m, const accq_measures_t *ms, const c
                       name);
 }
 
-/* ---- cells ------------------------------------------------------------------- */
-
-const char *accq_cell_status_name(accq_cell_status_t s) {
-  switch (s) {
-  case ACCQ_CELL_OK: return "ok";
-  case ACCQ_CELL_TRUNCATED: return "truncated";
-  case ACCQ_CELL_TOO_LARGE: return "too_large";
-  case ACCQ_CELL_NOT_CONVERGED: return "not_converged";
-  case ACCQ_CELL_FAILED: return "failed";
-  case ACCQ_CELL_UNSTABLE: return "unstable";
-  case ACCQ_CELL_BEYOND_CAPACITY: return "beyond_capacity";
-  case ACCQ_CELL_INFEASIBLE: return "infeasible";
-  }
-  return "failed";
+int accq_sweep_measure_check(const accq_model_t *m, const char *name, accq_err_t *err) {
+  accq_measures_t dummy;
+  memset(&dummy, 0, sizeof dummy);
+  double v;
+  return accq_sweep_measure(m, &dummy, name, &v, err);
 }
 
-const char *accq_cell_status_label(accq_cell_status_t s) {
-  switch (s) {
-  case ACCQ_CELL_OK: return "-";
-  case ACCQ_CELL_TRUNCATED: return "truncated";
-  case ACCQ_CELL_TOO_LARGE: return "too large";
-  case ACCQ_CELL_NOT_CONVERGED: return "no convergence";
-  case ACCQ_CELL_FAILED: return "failed";
-  case ACCQ_CELL_UNSTABLE: return "unstable";
-  case ACCQ_CELL_BEYOND_CAPACITY: return "beyond capacity";
-  case ACCQ_CELL_INFEASIBLE: return "infeasible";
-  }
-  return "-";
+const char *accq_sweep_measure_label(const char *measure) {
+  static const char *const map[][2] = {
+      {"mean_response_time", "E[T]"}, {"loss_probability", "P_loss"}, {"p_wait", "P(W>0)"},
+      {"boundary_mass", "boundary"},  {"throughput", "X"},            {"mean_jobs", "L"}};
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (!strcmp(map[i][0], measure)) return map[i][1];
+  return measure;
 }
 
-int accq_cell_exit_code(accq_cell_status_t s) {
-  switch (s) {
-  case ACCQ_CELL_OK: return 0;
-  case ACCQ_CELL_UNSTABLE:
-  case ACCQ_CELL_BEYOND_CAPACITY:
-  case ACCQ_CELL_INFEASIBLE: return 4;
-  default: return 3;
-  }
-}
-
-accq_cell_status_t accq_cell_status_of(int st) {
-  switch (st) {
-  case ACCQ_SUCCESS: return ACCQ_CELL_OK;
-  case ACCQ_ETOOBIG:
-  case ACCQ_ENOMEM: return ACCQ_CELL_TOO_LARGE;
-  case ACCQ_ENOCONV: return ACCQ_CELL_NOT_CONVERGED;
-  case ACCQ_EUNSTABLE: return ACCQ_CELL_UNSTABLE;
-  case ACCQ_ECAPINFEAS: return ACCQ_CELL_BEYOND_CAPACITY;
-  case ACCQ_EACCINFEAS: return ACCQ_CELL_INFEASIBLE;
-  default: return ACCQ_CELL_FAILED;
-  }
-}
-
-/* Statuses a cell cannot carry: the question itself is wrong (an unknown
- * policy, a bad model value), or the run was interrupted. */
-static int is_hard_error(int st) {
-  return st == ACCQ_EINVAL || st == ACCQ_EMODEL || st == ACCQ_EIO || st == ACCQ_EUSAGE ||
-         st == ACCQ_EINTR;
+const char *accq_sweep_method_label(int simulate, int finite_buffer) {
+  if (simulate) return "simulation, infinite buffer, 95% confidence intervals";
+  if (finite_buffer) return "exact chains of the model's finite buffer, losses included";
+  return "exact chains, infinite buffer: truncation below 1e-9 or no number";
 }
 
 static void cell_mark(accq_sweep_cell_t *c, accq_cell_status_t s, const char *reason) {
   c->status = s;
   snprintf(c->reason, sizeof c->reason, "%s", reason && *reason ? reason : accq_cell_status_name(s));
-}
-
-int accq_i_beyond_capacity(const accq_model_t *mm, char *why, size_t size) {
-  /* an infinite-buffer system is stable only below its total service rate,
-   * whatever the dispatch rule: sum_k n_k mu_k per unit of scale */
-  double cap = 0;
-  for (int k = 0; k < mm->ntypes; k++) cap += (double)mm->types[k].servers * mm->types[k].rate;
-  if (!(mm->arrival_rate < cap)) {
-    snprintf(why, size,
-             "arrival rate %.6g per unit of scale is at or beyond the total service rate "
-             "sum n_k mu_k = %.6g: no policy is stable (infinite buffer)",
-             mm->arrival_rate, cap);
-    return 1;
-  }
-  return 0;
-}
-
-int accq_i_policy_unstable(const accq_model_t *mm, const char *policy, int *status, char *why,
-                           size_t size) {
-  /* the simulator's test (accq_sim_stability): the offered load against what
-   * this policy can serve with infinite buffers (its LP split per type, the
-   * types meeting a* for accurate-jiq, the total capacity otherwise) */
-  accq_policy_t *pol = NULL;
-  accq_policy_options_t popt;
-  accq_policy_options_init(&popt);
-  accq_err_t e;
-  accq_err_clear(&e);
-  *status = accq_policy_alloc(&pol, policy, mm, &popt, &e);
-  if (*status) {
-    snprintf(why, size, "%s", e.msg);
-    return 0;
-  }
-  double load = NAN;
-  int st = accq_sim_stability(mm, pol, 0, &load, &e);
-  accq_policy_free(pol);
-  if (st == ACCQ_EUNSTABLE) {
-    snprintf(why, size, "%s", e.msg);
-    return 1;
-  }
-  return 0;
 }
 
 void accq_sweep_options_init(accq_sweep_options_t *o) {
@@ -233,6 +116,10 @@ void accq_sweep_options_init(accq_sweep_options_t *o) {
    * (measured: two-tier, rjiq,pop, load 0.5:0.95:4 ran > 15 min and 5.4 GB
    * with no bound; 80 keeps each cell small and marks the rest truncated) */
   o->max_buffer = 80;
+  /* ...but not the product-form policies: their per-type chains grow linearly
+   * in B, and 80 left rjiq truncated near capacity where B = 400 costs
+   * milliseconds (two-tier, load 0.9: truncated at B = 27 by the cap) */
+  o->product_max_buffer = 0;
   o->replications = 10;
   o->jobs = 100000;
   o->seed = 1;
@@ -255,12 +142,12 @@ int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_
   accq_model_t mm = *m;
   int st = accq_lp_model_resolve(&mm, &e);
   if (st) {
-    if (is_hard_error(st)) return err ? (*err = e, st) : st;
+    if (accq_cell_is_hard_error(st)) return err ? (*err = e, st) : st;
     cell_mark(cell, accq_cell_status_of(st), e.msg);
     return ACCQ_SUCCESS;
   }
   char why[400];
-  if ((o->simulate || mm.buffer == 0) && accq_i_beyond_capacity(&mm, why, sizeof why)) {
+  if ((o->simulate || mm.buffer == 0) && accq_grid_i_beyond_capacity(&mm, why, sizeof why)) {
     cell_mark(cell, ACCQ_CELL_BEYOND_CAPACITY, why);
     return ACCQ_SUCCESS;
   }
@@ -269,11 +156,11 @@ int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_
      * grow a chain whose boundary mass never falls (the simulator refuses
      * the same cases by itself) */
     int pst;
-    if (accq_i_policy_unstable(&mm, policy, &pst, why, sizeof why)) {
+    if (accq_grid_i_policy_unstable(&mm, policy, &pst, why, sizeof why)) {
       cell_mark(cell, ACCQ_CELL_UNSTABLE, why);
       return ACCQ_SUCCESS;
     }
-    if (pst && is_hard_error(pst)) {
+    if (pst && accq_cell_is_hard_error(pst)) {
       accq_err_set(err, pst, "%s", why);
       return pst;
     }
@@ -283,7 +170,7 @@ int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_
     cell->simulated = 1;
     st = accq_verify_simulate(&mm, policy, o->replications, o->jobs, o->seed, o->threads, &s, &e);
     if (st) {
-      if (is_hard_error(st)) return err ? (*err = e, st) : st;
+      if (accq_cell_is_hard_error(st)) return err ? (*err = e, st) : st;
       cell_mark(cell, accq_cell_status_of(st), e.msg);
       return ACCQ_SUCCESS;
     }
@@ -295,8 +182,9 @@ int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_
   }
   accq_analysis_t an;
   memset(&an, 0, sizeof an); /* a refused policy returns before accq_analyze fills it */
-  st = accq_i_chain(&mm, policy, mm.buffer, 0, o->max_states, o->max_buffer, ACCQ_I_SOLVER, 0,
-                    &an, &e);
+  int max_buffer = accq_grid_i_product_form(&mm, policy) ? o->product_max_buffer : o->max_buffer;
+  st = accq_i_chain(&mm, policy, mm.buffer, 0, o->max_states, max_buffer, ACCQ_I_SOLVER, 0, &an,
+                    &e);
   cell->buffer = an.buffer;
   cell->states = an.states;
   if (st == ACCQ_ENOCONV && an.verdict == ACCQ_ANALYSIS_TRUNCATED) {
@@ -307,7 +195,7 @@ int accq_sweep_eval(const accq_model_t *m, const char *policy, const accq_sweep_
     return ACCQ_SUCCESS;
   }
   if (st) {
-    if (is_hard_error(st)) return err ? (*err = e, st) : st;
+    if (accq_cell_is_hard_error(st)) return err ? (*err = e, st) : st;
     /* ENOCONV (a solve or a percentile) comes with a best estimate: not an
      * answer, so not shown */
     cell_mark(cell, accq_cell_status_of(st), e.msg);

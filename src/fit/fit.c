@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "accq/verify.h"
+#include "accq/fit.h"
 
 int accq_fit_loglog(const double *x, const double *y, int n, accq_fit_t *fit,
                     accq_err_t *err) {
