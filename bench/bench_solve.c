@@ -240,7 +240,7 @@ int main(int argc, char **argv) {
   snprintf(list, sizeof list, "%s", methods);
   for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
     /* SOR family: gs|sorW followed by any of -sym, -iad, -layer. */
-    accq_i_sor_variant_t v = {0, 0, 0, 0, 0};
+    accq_i_sor_variant_t v = {0};
     double omega = 1.0;
     /* "sor" alone is the public solver (its default variant); "sorW..." a variant. */
     int is_sor = !strncmp(tok, "gs", 2) || (!strncmp(tok, "sor", 3) && tok[3] >= '0' && tok[3] <= '9');
@@ -250,8 +250,10 @@ int main(int argc, char **argv) {
       v.iad = strstr(tok, "-iad") != NULL;
       v.layer_order = strstr(tok, "-layer") != NULL;
       const char *aa = strstr(tok, "-aa");
-      if (aa) v.anderson = atoi(aa + 3);
+      if (aa) v.anderson = atoi(aa + (aa[3] == 'f' ? 4 : 3));
       v.redblack = strstr(tok, "-rb") != NULL;
+      v.gather = strstr(tok, "-gather") != NULL;
+      v.aa_float = strstr(tok, "-aaf") != NULL;
     }
     if (is_sor) {
       (void)run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, pi);

@@ -38,15 +38,30 @@ void accq_space_unrank(const accq_space_t *s, uint64_t rank, int *count);
 
 /* Q in compressed sparse row form, off-diagonal entries only (each row i holds
  * the transitions out of i, columns sorted, no duplicates), diagonal apart:
- * diag[i] = -sum_j Q_ij.  Indices fit int32 for up to 2^31 states. */
+ * diag[i] = -sum_j Q_ij.  Indices fit int32 for up to 2^31 states.
+ *
+ * The rates are stored one of two ways (docs/chains.md, "Storage"): val[e]
+ * (8 bytes per entry), or, when val is NULL, a table of the distinct rates
+ * rtab[0..nrtab-1] and a 2-byte index ridx[e] per entry (the lumped chains'
+ * rates take a handful of values: c mu_k and Lambda-fractions).  Read a rate
+ * with accq_generator_rate(); a generator filled by hand sets val (ridx,
+ * rtab and nrtab are then never read, not even by accq_generator_free). */
 typedef struct {
   int64_t n;
   int64_t nnz;            /* off-diagonal entries */
   int64_t *rowptr;        /* n + 1 */
   int32_t *col;           /* nnz */
-  double *val;            /* nnz, > 0 */
+  double *val;            /* nnz, > 0; NULL when the rate table is used */
   double *diag;           /* n, <= 0 */
+  uint16_t *ridx;         /* nnz indices into rtab (val == NULL), else NULL */
+  double *rtab;           /* nrtab distinct rates, > 0 */
+  int32_t nrtab;
 } accq_generator_t;
+
+/* The rate of entry e (0 <= e < nnz), whichever storage is used. */
+static inline double accq_generator_rate(const accq_generator_t *q, int64_t e) {
+  return q->val ? q->val[e] : q->rtab[q->ridx[e]];
+}
 
 void accq_generator_free(accq_generator_t *q);   /* frees the arrays, not q itself */
 

@@ -194,18 +194,82 @@ int accq_i_chain_check_size(const char *what, const char *policy, double product
 
 /* ---- CSR builder ---- */
 
+int accq_i_builder_rates_init(accq_i_builder_t *b) {
+  accq_generator_t *q = b->q;
+  b->hslot = calloc(ACCQ_RATE_HASH, sizeof *b->hslot);
+  q->rtab = malloc(ACCQ_RATE_TABLE_MAX * sizeof *q->rtab);
+  q->ridx = malloc((size_t)(b->cap_nnz > 0 ? b->cap_nnz : 1) * sizeof *q->ridx);
+  q->nrtab = 0;
+  q->val = NULL;
+  return b->hslot && q->rtab && q->ridx ? ACCQ_SUCCESS : ACCQ_ENOMEM;
+}
+
 int accq_i_builder_init(accq_i_builder_t *b, accq_generator_t *q, int64_t rows_hint,
                         int64_t nnz_hint) {
   memset(q, 0, sizeof *q);
+  memset(b, 0, sizeof *b);
   b->q = q;
   b->cap_rows = rows_hint > 16 ? rows_hint : 16;
   b->cap_nnz = nnz_hint > 64 ? nnz_hint : 64;
   q->rowptr = malloc((size_t)(b->cap_rows + 1) * sizeof *q->rowptr);
   q->diag = malloc((size_t)b->cap_rows * sizeof *q->diag);
   q->col = malloc((size_t)b->cap_nnz * sizeof *q->col);
-  q->val = malloc((size_t)b->cap_nnz * sizeof *q->val);
-  if (!q->rowptr || !q->diag || !q->col || !q->val) return ACCQ_ENOMEM;
+  if (!q->rowptr || !q->diag || !q->col) return ACCQ_ENOMEM;
   q->rowptr[0] = 0;
+  return accq_i_builder_rates_init(b);
+}
+
+void accq_i_builder_free(accq_i_builder_t *b) {
+  if (!b) return;
+  free(b->hslot);
+  b->hslot = NULL;
+}
+
+/* Too many distinct rates: one double per entry from now on. */
+static int builder_to_val(accq_i_builder_t *b) {
+  accq_generator_t *q = b->q;
+  double *v = malloc((size_t)(b->cap_nnz > 0 ? b->cap_nnz : 1) * sizeof *v);
+  if (!v) return ACCQ_ENOMEM;
+  for (int64_t e = 0; e < q->nnz; e++) v[e] = q->rtab[q->ridx[e]];
+  q->val = v;
+  free(q->ridx);
+  free(q->rtab);
+  q->ridx = NULL;
+  q->rtab = NULL;
+  q->nrtab = 0;
+  accq_i_builder_free(b);
+  return ACCQ_SUCCESS;
+}
+
+/* Index of `rate` in the table (added when new); -1 when the table is full. */
+static int rate_index(accq_i_builder_t *b, double rate) {
+  accq_generator_t *q = b->q;
+  uint64_t bits;
+  memcpy(&bits, &rate, sizeof bits);
+  uint64_t h = (bits * 0x9E3779B97F4A7C15ull) >> 47;   /* 17 bits = ACCQ_RATE_HASH */
+  for (;; h = (h + 1) & (ACCQ_RATE_HASH - 1)) {
+    int32_t s = b->hslot[h];
+    if (!s) break;
+    if (memcmp(&q->rtab[s - 1], &rate, sizeof rate) == 0) return s - 1;
+  }
+  if (q->nrtab >= ACCQ_RATE_TABLE_MAX) return -1;
+  q->rtab[q->nrtab] = rate;
+  b->hslot[h] = ++q->nrtab;
+  return q->nrtab - 1;
+}
+
+/* Stores `rate` as entry p (in whichever form the builder is in). */
+static int builder_put(accq_i_builder_t *b, int64_t p, double rate) {
+  accq_generator_t *q = b->q;
+  if (!q->val) {
+    int ix = rate_index(b, rate);
+    if (ix >= 0) {
+      q->ridx[p] = (uint16_t)ix;
+      return ACCQ_SUCCESS;
+    }
+    if (builder_to_val(b)) return ACCQ_ENOMEM;
+  }
+  q->val[p] = rate;
   return ACCQ_SUCCESS;
 }
 
@@ -228,9 +292,15 @@ static int builder_grow(accq_i_builder_t *b, int64_t need_rows, int64_t need_nnz
     int32_t *cl = realloc(q->col, (size_t)cap * sizeof *cl);
     if (!cl) return ACCQ_ENOMEM;
     q->col = cl;
-    double *vl = realloc(q->val, (size_t)cap * sizeof *vl);
-    if (!vl) return ACCQ_ENOMEM;
-    q->val = vl;
+    if (q->val) {
+      double *vl = realloc(q->val, (size_t)cap * sizeof *vl);
+      if (!vl) return ACCQ_ENOMEM;
+      q->val = vl;
+    } else {
+      uint16_t *ri = realloc(q->ridx, (size_t)cap * sizeof *ri);
+      if (!ri) return ACCQ_ENOMEM;
+      q->ridx = ri;
+    }
     b->cap_nnz = cap;
   }
   return ACCQ_SUCCESS;
@@ -250,18 +320,19 @@ int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne) {
     e[j + 1] = x;
   }
   if (builder_grow(b, row + 1, q->nnz + ne)) return ACCQ_ENOMEM;
-  int64_t p = q->nnz;
+  /* merge equal columns first (the rate stored is the merged sum) */
+  int m = 0;
   double sum = 0;
   for (int i = 0; i < ne; i++) {
     if (e[i].col == row || !(e[i].rate > 0)) continue;
-    if (p > q->rowptr[row] && q->col[p - 1] == e[i].col) {
-      q->val[p - 1] += e[i].rate;
-    } else {
-      q->col[p] = e[i].col;
-      q->val[p] = e[i].rate;
-      p++;
-    }
     sum += e[i].rate;
+    if (m > 0 && e[m - 1].col == e[i].col) e[m - 1].rate += e[i].rate;
+    else e[m++] = e[i];
+  }
+  int64_t p = q->nnz;
+  for (int i = 0; i < m; i++, p++) {
+    q->col[p] = e[i].col;
+    if (builder_put(b, p, e[i].rate)) return ACCQ_ENOMEM;
   }
   q->diag[row] = -sum;
   q->nnz = p;
@@ -279,8 +350,16 @@ void accq_i_builder_finish(accq_i_builder_t *b) {
   if (dg) q->diag = dg;
   int32_t *cl = realloc(q->col, (size_t)nnz * sizeof *cl);
   if (cl) q->col = cl;
-  double *vl = realloc(q->val, (size_t)nnz * sizeof *vl);
-  if (vl) q->val = vl;
+  if (q->val) {
+    double *vl = realloc(q->val, (size_t)nnz * sizeof *vl);
+    if (vl) q->val = vl;
+  } else {
+    uint16_t *ri = realloc(q->ridx, (size_t)nnz * sizeof *ri);
+    if (ri) q->ridx = ri;
+    double *rt = realloc(q->rtab, (size_t)(q->nrtab > 0 ? q->nrtab : 1) * sizeof *rt);
+    if (rt) q->rtab = rt;
+  }
+  accq_i_builder_free(b);
 }
 
 /* accq_generator_free (declared in accq/chain.h) lives in src/solve/generator.c. */
@@ -691,10 +770,8 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     c->Q.rowptr = malloc((size_t)(rows_cap + 1) * sizeof *c->Q.rowptr);
     c->Q.diag = malloc((size_t)rows_cap * sizeof *c->Q.diag);
     c->Q.col = alloc_hint(nnz_hint, 1024, sizeof *c->Q.col, &bld.cap_nnz);
-    int64_t got_val = 0;
-    c->Q.val = alloc_hint(bld.cap_nnz, bld.cap_nnz, sizeof *c->Q.val, &got_val);
     bld.cap_rows = (int64_t)rows_cap;
-    if (!c->Q.rowptr || !c->Q.diag || !c->Q.col || !c->Q.val) {
+    if (!c->Q.rowptr || !c->Q.diag || !c->Q.col || accq_i_builder_rates_init(&bld)) {
       st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the generator");
       goto cleanup;
     }
@@ -806,7 +883,8 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
   }
-  c->bytes = (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 + (double)c->Q.nnz * 12.0;
+  c->bytes = (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 +
+             (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) + 8.0 * c->Q.nrtab;
   /* the compositions stay with the space: accq_chain_state_counts copies rows */
   for (int k = 0; k < K; k++) {
     if (!use_table[k]) continue;
@@ -816,6 +894,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   }
   st = ACCQ_SUCCESS;
 cleanup:
+  accq_i_builder_free(&bld);
   for (int k = 0; k < ACCQ_MAX_TYPES; k++) table_free(&tab[k]);
   free(index);
   free(ent);

@@ -17,7 +17,7 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
   uint64_t *tgt = NULL, *weight = NULL;
   accq_route_t *routes = NULL;
   int *count = NULL, *x = NULL, *type_of = NULL, *first = NULL;
-  accq_i_builder_t bld;
+  accq_i_builder_t bld = {0};
   int st, nserv = 0;
   double t0 = accq_i_chain_now();
 
@@ -156,9 +156,11 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
   }
-  c->bytes = (double)c->nstates * 24.0 + 8.0 + (double)c->Q.nnz * 12.0;
+  c->bytes = (double)c->nstates * 24.0 + 8.0 + (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) +
+             8.0 * c->Q.nrtab;
   st = ACCQ_SUCCESS;
 cleanup:
+  accq_i_builder_free(&bld);
   free(index);
   free(weight);
   free(x);

@@ -64,7 +64,7 @@ double *accq_i_dense_P(const accq_generator_t *Q, double q) {
   if (!P) return NULL;
   for (int64_t i = 0; i < n; i++) {
     P[i * n + i] = 1.0 + Q->diag[i] / q;
-    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) P[i * n + Q->col[e]] += Q->val[e] / q;
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) P[i * n + Q->col[e]] += accq_generator_rate(Q, e) / q;
   }
   return P;
 }
