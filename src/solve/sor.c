@@ -3,17 +3,21 @@
  * Anderson acceleration.
  *
  * Storage: the sweep works on the generator as built (rows = transitions out
- * of a state), with no transposed copy.  It keeps s_j = sum_i x_i Q_ij, the
- * inflow of every state under the current x: relaxing state j reads s_j, and
- * the change delta of x_j is scattered along row j (s_k += delta Q_jk).  This
- * is exactly Gauss-Seidel (each update sees every earlier update), costs the
- * same flops per sweep as gathering over Q^T, and needs one vector s (8 bytes
- * per state) instead of the transpose (8 bytes per state + 12 per
- * transition).  s is rebuilt from x (one pass over Q) whenever x is changed
- * by something other than a sweep (the aggregation step, Anderson's mixing),
- * and it gives the residual (pi Q)_j = s_j + x_j Q_jj without a further pass.
- * The former gather form over Q^T is kept as a variant for comparison
- * (bench/bench_solve.c, tests/solve/test_stationary.c).
+ * of a state), with no transposed copy.  Relaxing state j needs its inflow
+ * sum_i x_i Q_ij, split by source: a_j from the states after j (i > j) and b_j
+ * from those before (i < j).  A forward sweep needs the old a and the new b:
+ * a is scattered from the old x along the entries below the diagonal (col <
+ * row: a prefix of each sorted row), b starts at 0 and each relaxed x_j is
+ * scattered along the entries above the diagonal.  The backward sweep that
+ * follows needs the new a and the b the forward sweep left: a restarts at 0
+ * and receives the entries below the diagonal.  A symmetric sweep thus reads
+ * Q 1.5 times (the gather form over Q^T read it twice), is exactly
+ * Gauss-Seidel, and needs two vectors (16 bytes per state) instead of the
+ * transpose (8 bytes per state + 12 per transition).  A residual check costs
+ * one more pass (the full inflow scattered into b).  The former gather form
+ * over Q^T is kept as a variant (and used for the sweep orders other than the
+ * states' own: BFS layers, red-black) for comparison (bench/bench_solve.c,
+ * tests/solve/test_stationary.c).
  *
  * IAD: the states are partitioned into the layers of a breadth-first search
  * from state 0 (the empty system of the chain builder) over the undirected
@@ -163,8 +167,8 @@ typedef struct {
   int64_t n;
   const accq_generator_t *Q;
   accq_i_csr_t T;         /* gather form only */
-  double *s;              /* scatter form: s_j = sum_i x_i Q_ij for the current x */
-  int rebuild_s;          /* scatter form: x is changed outside the sweeps (IAD, AA) */
+  double *a, *b;          /* row form: inflow from later / earlier states */
+  const uint8_t *nlow;    /* row form: entries below the diagonal per row (255: count them) */
   const int32_t *order;   /* sweep order (NULL: 0..n-1) */
   const int32_t *colors;  /* red-black: even-layer states, then odd-layer ones */
   int64_t ncolor0;
@@ -182,43 +186,71 @@ static inline double gather(const accq_i_csr_t *T, const double *x, int64_t j) {
   return sum;
 }
 
-/* s <- x Q (off-diagonal part): one pass over the rows. */
-static void scatter_all(const sweep_t *c, const double *x) {
-  const accq_generator_t *Q = c->Q;
+/* y <- x Q (off-diagonal part): one pass over the rows. */
+static void scatter_all(const accq_generator_t *Q, const double *x, double *y) {
   const int32_t *col = Q->col;
-  double *s = c->s;
-  memset(s, 0, (size_t)c->n * sizeof *s);
-  for (int64_t i = 0; i < c->n; i++) {
+  memset(y, 0, (size_t)Q->n * sizeof *y);
+  for (int64_t i = 0; i < Q->n; i++) {
     double xi = x[i];
     if (xi == 0.0) continue;
     int64_t e0 = Q->rowptr[i], e1 = Q->rowptr[i + 1];
     if (Q->val)
-      for (int64_t e = e0; e < e1; e++) s[col[e]] += xi * Q->val[e];
+      for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
     else
-      for (int64_t e = e0; e < e1; e++) s[col[e]] += xi * Q->rtab[Q->ridx[e]];
+      for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx[e]];
   }
 }
 
-/* Relaxes state j; returns its new value. */
-static inline double relax(const sweep_t *c, double *x, int64_t j) {
-  double d = -c->Q->diag[j], w = c->w, v;
-  if (c->s) {
-    v = c->s[j] / d;
-    double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v, delta = xn - x[j];
+/* y[col] += xi * Q_ie over row i's entries below (lower = 1: col < i) or
+ * above (col > i) the diagonal; rows are sorted, so each part is a run whose
+ * length was counted once (nlow[i]; 255 = count again). */
+static inline void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, int64_t i, double xi,
+                                int lower, double *y) {
+  const int32_t *col = Q->col;
+  int64_t e0 = Q->rowptr[i], e1 = Q->rowptr[i + 1], m = e0 + nlow[i];
+  if (nlow[i] == 255)
+    while (m < e1 && col[m] < i) m++;
+  if (lower) e1 = m;
+  else e0 = m;
+  if (Q->val)
+    for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
+  else
+    for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx[e]];
+}
+
+/* Row form, natural order: forward sweep (and backward when symmetric);
+ * returns sum(x) over the last pass. */
+static double sweep_rows(const sweep_t *c, double *x) {
+  const accq_generator_t *Q = c->Q;
+  int64_t n = c->n;
+  double *a = c->a, *b = c->b, w = c->w, sum = 0.0;
+  memset(a, 0, (size_t)n * sizeof *a);
+  for (int64_t i = 1; i < n; i++)
+    if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 1, a);
+  memset(b, 0, (size_t)n * sizeof *b);
+  for (int64_t j = 0; j < n; j++) {
+    double v = (a[j] + b[j]) / -Q->diag[j];
+    double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     x[j] = xn;
-    if (delta != 0.0) {
-      const accq_generator_t *Q = c->Q;
-      const int32_t *col = Q->col;
-      double *s = c->s;
-      int64_t e0 = Q->rowptr[j], e1 = Q->rowptr[j + 1];
-      if (Q->val)
-        for (int64_t e = e0; e < e1; e++) s[col[e]] += delta * Q->val[e];
-      else
-        for (int64_t e = e0; e < e1; e++) s[col[e]] += delta * Q->rtab[Q->ridx[e]];
-    }
-    return xn;
+    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 0, b);
+    sum += xn;
   }
-  v = gather(&c->T, x, j) / d;
+  if (!c->symmetric) return sum;
+  sum = 0.0;
+  memset(a, 0, (size_t)n * sizeof *a);
+  for (int64_t j = n - 1; j >= 0; j--) {
+    double v = (a[j] + b[j]) / -Q->diag[j];
+    double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    x[j] = xn;
+    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 1, a);
+    sum += xn;
+  }
+  return sum;
+}
+
+/* Relaxes state j by gathering over Q^T; returns its new value. */
+static inline double relax_gather(const sweep_t *c, double *x, int64_t j) {
+  double w = c->w, v = gather(&c->T, x, j) / -c->Q->diag[j];
   x[j] = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
   return x[j];
 }
@@ -236,30 +268,24 @@ static inline double relax(const sweep_t *c, double *x, int64_t j) {
  * second core gave on the shared machine; see bench/README.md.) */
 static double sweep_raw(const sweep_t *c, double *x);
 
-/* Returns the factor that brings s to the scale of the normalized x. */
-static double sweep_map(const sweep_t *c, double *x) {
+static void sweep_map(const sweep_t *c, double *x) {
   double inv = 1.0 / sweep_raw(c, x);
   for (int64_t i = 0; i < c->n; i++) x[i] *= inv;
-  if (!c->s || c->rebuild_s) return inv;
-  /* keep s = x Q when nothing else rebuilds it */
-  for (int64_t i = 0; i < c->n; i++) c->s[i] *= inv;
-  return 1.0;
 }
 
 /* The sweep without the final scaling; returns sum(x) (accumulated in the
- * last pass, where every entry is final).  In the scatter form s = x Q on
- * return (for the unscaled x). */
+ * last pass, where every entry is final). */
 static double sweep_raw(const sweep_t *c, double *x) {
   int64_t n = c->n;
   if (c->up) iad_step(n, c->nl, c->layer, c->up, c->dn, x, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
                       c->agg + 3 * c->nl);
-  if (c->s && c->rebuild_s) scatter_all(c, x);
+  if (c->a) return sweep_rows(c, x);
   double sum = 0.0;
   if (c->colors) {
     for (int color = 0; color < 2; color++) {
       const int32_t *list = c->colors + (color ? c->ncolor0 : 0);
       int64_t len = color ? n - c->ncolor0 : c->ncolor0;
-      for (int64_t k = 0; k < len; k++) relax(c, x, list[k]);
+      for (int64_t k = 0; k < len; k++) relax_gather(c, x, list[k]);
     }
     for (int64_t i = 0; i < n; i++) sum += x[i];
   } else {
@@ -268,7 +294,7 @@ static double sweep_raw(const sweep_t *c, double *x) {
       int64_t k0 = pass ? n - 1 : 0, dk = pass ? -1 : 1;
       int last = pass == passes - 1;
       for (int64_t k = k0, m = 0; m < n; m++, k += dk) {
-        double v = relax(c, x, c->order ? c->order[k] : k);
+        double v = relax_gather(c, x, c->order ? c->order[k] : k);
         if (last) sum += v;
       }
     }
@@ -276,13 +302,14 @@ static double sweep_raw(const sweep_t *c, double *x) {
   return sum;
 }
 
-/* docs/chains.md's residual of x from s = x Q (scatter form, s scaled by
- * sscale to x's scale): max_j |s_j + x_j Q_jj| / (sum x * max|Q_jj|). */
-static double residual_s(const sweep_t *c, const double *x, double sscale, double maxexit) {
+/* docs/chains.md's residual of x in the row form: the inflow scattered into
+ * c->b (free between sweeps), then max_j |b_j + x_j Q_jj| / (sum x max|Q_jj|). */
+static double residual_rows(const sweep_t *c, const double *x, double maxexit) {
   double rmax = 0.0, sum = 0.0;
   const double *diag = c->Q->diag;
+  scatter_all(c->Q, x, c->b);
   for (int64_t j = 0; j < c->n; j++) {
-    double r = fabs(c->s[j] * sscale + x[j] * diag[j]);
+    double r = fabs(c->b[j] + x[j] * diag[j]);
     if (r > rmax) rmax = r;
     sum += x[j];
   }
@@ -417,15 +444,14 @@ static void aa_fuse(anderson_t *a, double *g, const double *x, double inv, long 
 
 /* One accelerated iteration: g = G(x) into the next slot, then x <- the
  * Anderson mix of the stored g (clipped at 0), or x <- g.  Returns g (the
- * iterate a residual check measures) and sets *sscale (s's scale to g's). */
-static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it, double *sscale) {
+ * iterate a residual check measures). */
+static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it) {
   int M = a->M;
   int64_t n = a->n;
   int slot = (int)((it - 1) % (M + 1));
   double *g = a->Gb + (size_t)slot * (size_t)n;
   memcpy(g, x, (size_t)n * sizeof *g);
   double inv = 1.0 / sweep_raw(c, g);
-  *sscale = inv;
   if (a->hist < M + 1) a->hist++;
   double h[LD];
   aa_fuse(a, g, x, inv, it, slot, h);
@@ -461,7 +487,8 @@ static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it, doub
 /* Work arrays of one SOR solve. */
 typedef struct {
   sweep_t c;
-  double *s, *up, *dn, *agg;
+  double *a, *b, *up, *dn, *agg;
+  uint8_t *nlow;
   int32_t *layer, *order, *colors;
   anderson_t aa;
   int M, redblack;
@@ -469,7 +496,9 @@ typedef struct {
 
 static void sor_work_free(sor_work_t *w) {
   accq_i_csr_free(&w->c.T);
-  free(w->s);
+  free(w->a);
+  free(w->b);
+  free(w->nlow);
   free(w->up);
   free(w->dn);
   free(w->agg);
@@ -549,13 +578,22 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
   int rc;
   w->M = v->anderson > 0 ? (v->anderson > ACCQ_ANDERSON_MAX ? ACCQ_ANDERSON_MAX : v->anderson) : 0;
   w->c = (sweep_t){.n = n, .Q = Q, .w = s->opt.omega, .symmetric = v->symmetric};
-  if (v->gather) {
+  /* the row form sweeps in the states' own order; other orders gather */
+  if (v->gather || v->layer_order || v->redblack) {
     if ((rc = accq_i_transpose(Q, &w->c.T, s->err)) != 0) return rc;
   } else {
-    w->s = malloc((size_t)n * sizeof *w->s);
-    if (!w->s) return ACCQ_ENOMEM;
-    w->c.s = w->s;
-    w->c.rebuild_s = v->iad || w->M;
+    w->a = malloc((size_t)n * sizeof *w->a);
+    w->b = malloc((size_t)n * sizeof *w->b);
+    w->nlow = malloc((size_t)n * sizeof *w->nlow);
+    if (!w->a || !w->b || !w->nlow) return ACCQ_ENOMEM;
+    for (int64_t i = 0; i < n; i++) {
+      int64_t m = Q->rowptr[i];
+      while (m < Q->rowptr[i + 1] && Q->col[m] < i) m++;
+      w->nlow[i] = m - Q->rowptr[i] < 255 ? (uint8_t)(m - Q->rowptr[i]) : 255;
+    }
+    w->c.a = w->a;
+    w->c.b = w->b;
+    w->c.nlow = w->nlow;
   }
   if (v->iad || v->layer_order || v->redblack) {
     if ((rc = sor_layers(s, v, w)) != 0) return rc;
@@ -618,16 +656,15 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
   }
   const sweep_t *c = &w.c;
   for (int64_t i = 0; i < n; i++) x[i] = 1.0 / (double)n;
-  if (c->s && !c->rebuild_s) scatter_all(c, x);
   double res = INFINITY, res_prev = INFINITY, *g = NULL;
   long it = 0, next_check = 1, last_check = 0;
   int done = 0;
   for (it = 1; it <= max_iter; it++) {
-    double *cur = x, sscale = 1.0;   /* the iterate whose residual a check measures */
-    if (!w.M) sscale = sweep_map(c, x);
-    else cur = g = aa_step(&w.aa, c, x, it, &sscale);
+    double *cur = x;   /* the iterate whose residual a check measures */
+    if (!w.M) sweep_map(c, x);
+    else cur = g = aa_step(&w.aa, c, x, it);
     if (it == next_check || it == max_iter) {
-      res = c->s ? residual_s(c, cur, sscale, s->maxexit) : accq_i_residual_T(&c->T, Q->diag, cur, s->maxexit);
+      res = c->a ? residual_rows(c, cur, s->maxexit) : accq_i_residual_T(&c->T, Q->diag, cur, s->maxexit);
       if (s->opt.verbose) fprintf(stderr, "%s: iteration %ld residual %.3g\n", s->stats->name, it, res);
       if (res <= 0.5 * tol) {
         done = 1;
