@@ -42,12 +42,21 @@ void accq_chain_options_init(accq_chain_options_t *opt) {
   opt->max_bytes = accq_i_default_max_bytes();
 }
 
-/* Per state: key 8, diagonal 8, row pointers of Q and of its transpose 16,
- * about five solver vectors 40.  Per transition: column 4 + value 8, twice
- * (Q and its transpose).  Plus the rank -> index array (4 bytes per product
- * state) for the lumped chain. */
+/* Memory per state of a built and solved chain (docs/chains.md, "Storage"):
+ * the chain's key 8, row pointer 8 and diagonal 8; the `auto` solve's
+ * vectors: pi 8, the row-form inflows a and b 16, the layer 4 and the
+ * below-diagonal counts 1, the IAD rates up and down 16, Anderson's history
+ * (depth 3: four g_j in double, four f_j in float) 48.  Per transition: column
+ * 4 + rate index 2 (one double more when the rates do not fit the table).
+ * Plus the rank -> index map (rank_index_bytes below). */
+#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 16.0 + 48.0)
+#define ACCQ_BYTES_PER_TRANSITION 6.0
+
+static double rank_index_bytes(double states, double product);
+
 static double bytes_model(double states, double product, double nnz_row) {
-  return states * (8.0 + 8.0 + 16.0 + 40.0 + 2.0 * 12.0 * nnz_row) + 4.0 * product;
+  return states * (ACCQ_BYTES_PER_STATE + ACCQ_BYTES_PER_TRANSITION * nnz_row) +
+         rank_index_bytes(states, product);
 }
 
 double accq_chain_bytes_estimate(double states, int ntypes, int buffer) {
@@ -61,9 +70,14 @@ double accq_i_chain_bytes_estimate(double states, double product, int ntypes,
                                    const int *servers, int buffer) {
   double nnz_row = 0;
   for (int k = 0; k < ntypes; k++) {
-    double levels = servers[k] < buffer + 1 ? servers[k] : buffer + 1;
-    /* departures from the occupied levels >= 1, arrivals to occupied levels */
-    nnz_row += (levels < buffer ? levels : buffer) + levels;
+    /* Departures leave from every occupied level q >= 1; arrivals join at
+     * most every occupied level.  Averaged over the compositions of N servers
+     * into B+1 levels, B N / (N + B) of the levels 1..B are occupied (each is
+     * empty with probability B / (N + B)); twice that per type.  The lumped
+     * chains have fewer (8.6 per state measured at N = 8, 8, B = 6 against
+     * 13.7 here: the policies route to one level per type). */
+    double n = servers[k];
+    nnz_row += 2.0 * (double)buffer * n / (n + (double)buffer);
   }
   return bytes_model(states, product, nnz_row);
 }
@@ -407,6 +421,87 @@ void accq_chain_free(accq_chain_t *c) {
   free(c);
 }
 
+/* ---- rank -> index map ---- */
+
+/* The build maps a target's rank to its state index.  Dense: an int32 array
+ * over the whole rank space (4 bytes per product state, one memory access).
+ * Compact, when the product space is much larger than the states that can be
+ * reached (pop's slow types rarely queue: 3.2e4 states of 4.7e10 ranks on
+ * tests/models/three-8-4-2.ini at m = 2, B = 6): an open-addressing hash of
+ * the state indices, keyed through state_key[index] (the ranks are stored
+ * there anyway), at most 2^k >= 2 x states slots of 4 bytes, i.e. 8-16 bytes
+ * per reachable state.  The dense array is used when it is no larger than
+ * four times the hash would be, as it costs one access instead of about two. */
+typedef struct {
+  int32_t *dense;
+  int32_t *slot;
+  uint64_t mask;
+  const uint64_t *keys;
+} rank_index_t;
+
+static uint64_t rank_index_hash_slots(double states) {
+  uint64_t cap = 1024;
+  while ((double)cap < 2.0 * states) cap <<= 1;
+  return cap;
+}
+
+/* Bytes of the map for `states` reachable states in a rank space of `product`. */
+static double rank_index_bytes(double states, double product) {
+  double hash = 4.0 * (double)rank_index_hash_slots(states);
+  return 4.0 * product <= 4.0 * hash ? 4.0 * product : hash;
+}
+
+static int rank_index_init(rank_index_t *ri, uint64_t product, uint64_t states, const uint64_t *keys) {
+  memset(ri, 0, sizeof *ri);
+  ri->keys = keys;
+  uint64_t cap = rank_index_hash_slots((double)states);
+  if ((double)product <= 4.0 * (double)cap) {
+    ri->dense = malloc((size_t)product * sizeof *ri->dense);
+    if (!ri->dense) return ACCQ_ENOMEM;
+    memset(ri->dense, 0xff, (size_t)product * sizeof *ri->dense);
+    return ACCQ_SUCCESS;
+  }
+  ri->slot = malloc((size_t)cap * sizeof *ri->slot);
+  if (!ri->slot) return ACCQ_ENOMEM;
+  memset(ri->slot, 0xff, (size_t)cap * sizeof *ri->slot);
+  ri->mask = cap - 1;
+  return ACCQ_SUCCESS;
+}
+
+static void rank_index_free(rank_index_t *ri) {
+  free(ri->dense);
+  free(ri->slot);
+  ri->dense = ri->slot = NULL;
+}
+
+static inline uint64_t rank_hash(const rank_index_t *ri, uint64_t rank) {
+  return (rank * 0x9E3779B97F4A7C15ull >> 20) & ri->mask;
+}
+
+static inline void rank_index_prefetch(const rank_index_t *ri, uint64_t rank) {
+  __builtin_prefetch(ri->dense ? ri->dense + rank : ri->slot + rank_hash(ri, rank));
+}
+
+/* The index of `rank`, or -1 with *pos the place to insert it. */
+static inline int32_t rank_index_find(const rank_index_t *ri, uint64_t rank, uint64_t *pos) {
+  if (ri->dense) {
+    *pos = rank;
+    return ri->dense[rank];
+  }
+  for (uint64_t h = rank_hash(ri, rank);; h = (h + 1) & ri->mask) {
+    int32_t j = ri->slot[h];
+    if (j < 0 || ri->keys[j] == rank) {
+      *pos = h;
+      return j;
+    }
+  }
+}
+
+static inline void rank_index_put(rank_index_t *ri, uint64_t pos, int32_t j) {
+  if (ri->dense) ri->dense[pos] = j;
+  else ri->slot[pos] = j;
+}
+
 /* ---- lumped build ---- */
 
 /* Per-type neighbour tables: for every composition r of N_k (when the type's
@@ -635,7 +730,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                               accq_err_t *err) {
   accq_chain_options_t defaults;
   accq_chain_t *c = NULL;
-  int32_t *index = NULL;
+  rank_index_t index = {0};
   accq_i_entry_t *ent = NULL;
   accq_route_t *routes = NULL;
   uint64_t *tgt = NULL, *scratch_up = NULL, *scratch_down = NULL;
@@ -678,6 +773,8 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
       int ex = 0;
       st = accq_chain_count_reachable(m, pol, B, opt->max_states, count_budget(opt), &n, &ex, err);
       if (st) goto cleanup;
+      /* no count (its bitmap did not fit): the product bound stands, refused */
+      st = ACCQ_ETOOBIG;
       if (n > 0) {
         bytes = accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B);
         st = accq_i_chain_check_size("lumped", accq_policy_name(pol), (double)n, bytes, opt, &perr);
@@ -708,13 +805,6 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
 
   const uint64_t product = c->product_states;
   const accq_space_t *sp = c->space;
-  index = malloc((size_t)product * sizeof *index);
-  if (!index) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu ranks",
-                      (unsigned long long)product);
-    goto cleanup;
-  }
-  memset(index, 0xff, (size_t)product * sizeof *index);
 
   {
     uint64_t entries = 0;
@@ -760,7 +850,12 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   c->state_key = malloc((size_t)rows_cap * sizeof *c->state_key);
   if (!c->state_key) {
     st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu state keys",
-                      (unsigned long long)product);
+                      (unsigned long long)rows_cap);
+    goto cleanup;
+  }
+  if (rank_index_init(&index, product, rows_cap, c->state_key)) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the rank index (%llu ranks, "
+                      "%llu states)", (unsigned long long)product, (unsigned long long)rows_cap);
     goto cleanup;
   }
   {
@@ -780,7 +875,11 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
 
   /* the empty system has rank 0 */
   c->state_key[0] = 0;
-  index[0] = 0;
+  {
+    uint64_t pos;
+    (void)rank_index_find(&index, 0, &pos);
+    rank_index_put(&index, pos, 0);
+  }
   c->nstates = 1;
 
   const double lambda = c->lambda;
@@ -817,7 +916,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
       for (int q = 1; q <= B; q++) {
         if (!ck[q]) continue;
         tgt[ne] = rank + (NEW_SUB(down, k, q) - sub[k]) * sp->stride[k];
-        __builtin_prefetch(index + tgt[ne]);
+        rank_index_prefetch(&index, tgt[ne]);
         ent[ne].rate = ck[q] * mu[k];
         ne++;
       }
@@ -848,7 +947,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
       for (int q = qlo; q <= qhi && q < B; q++) {
         if (!ck[q]) continue;
         tgt[ne] = rank + (NEW_SUB(up, k, q) - sub[k]) * sp->stride[k];
-        __builtin_prefetch(index + tgt[ne]);
+        rank_index_prefetch(&index, tgt[ne]);
         ent[ne].rate = any ? base * ck[q] : base;
         ne++;
       }
@@ -858,7 +957,8 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
      * index entries were prefetched as the targets were computed: these
      * lookups are the build's main cache misses) */
     for (int e = 0; e < ne; e++) {
-      int32_t j = index[tgt[e]];
+      uint64_t pos;
+      int32_t j = rank_index_find(&index, tgt[e], &pos);
       if (j < 0) {
         if ((uint64_t)c->nstates >= rows_cap) { /* the count and the build disagree */
           st = accq_err_set(err, ACCQ_EINVAL,
@@ -867,8 +967,8 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
           goto cleanup;
         }
         j = (int32_t)c->nstates;
-        index[tgt[e]] = j;
         c->state_key[c->nstates++] = tgt[e];
+        rank_index_put(&index, pos, j);
       }
       ent[e].col = j;
     }
@@ -896,7 +996,7 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
 cleanup:
   accq_i_builder_free(&bld);
   for (int k = 0; k < ACCQ_MAX_TYPES; k++) table_free(&tab[k]);
-  free(index);
+  rank_index_free(&index);
   free(ent);
   free(tgt);
   free(routes);
