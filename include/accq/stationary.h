@@ -39,7 +39,25 @@ typedef struct {
 } accq_stationary_stats_t;
 
 void accq_stationary_options_init(accq_stationary_options_t *opt);
-/* Parses "auto|dense|sor|gmres|power|arnoldi". */
+
+/* The solver registry: one entry per stationary solver, in accq_solver_kind_t
+ * order; --solver parsing, its help text and the messages derive from it. */
+#define ACCQ_SOLVER_CAP_ITERATIVE 1u   /* stops at tol; honours max_iter and max_seconds */
+#define ACCQ_SOLVER_CAP_SMALL_ONLY 2u  /* dense: refuses above 8000 states */
+#define ACCQ_SOLVER_CAP_SPECTRUM 4u    /* reports |lambda_2| of P */
+#define ACCQ_SOLVER_CAP_NO_COPY 8u     /* works on Q as built: no transposed copy */
+typedef struct {
+  const char *name;            /* as given to --solver */
+  accq_solver_kind_t kind;
+  const char *description;     /* one line, for help and docs */
+  unsigned caps;               /* ACCQ_SOLVER_CAP_* */
+} accq_solver_info_t;
+/* The entries (*count of them; count may be NULL). */
+const accq_solver_info_t *accq_solver_registry(int *count);
+/* "auto (default), dense, sor, gmres, power, arnoldi": the names for help texts. */
+const char *accq_solver_names_text(void);
+
+/* Parses a registry name. */
 int accq_solver_from_name(const char *name, accq_solver_kind_t *kind, accq_err_t *err);
 const char *accq_solver_name(accq_solver_kind_t kind);
 

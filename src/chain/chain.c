@@ -46,10 +46,10 @@ void accq_chain_options_init(accq_chain_options_t *opt) {
  * the chain's key 8, row pointer 8 and diagonal 8; the `auto` solve's
  * vectors: pi 8, the row-form inflows a and b 16, the layer 4 and the
  * below-diagonal counts 1, the IAD rates up and down 16, Anderson's history
- * (depth 3: four g_j in double, four f_j in float) 48.  Per transition: column
+ * (depth 5: six g_j in double, six f_j in float) 72.  Per transition: column
  * 4 + rate index 2 (one double more when the rates do not fit the table).
  * Plus the rank -> index map (rank_index_bytes below). */
-#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 16.0 + 48.0)
+#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 16.0 + 72.0)
 #define ACCQ_BYTES_PER_TRANSITION 6.0
 
 static double rank_index_bytes(double states, double product);
