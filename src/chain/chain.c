@@ -45,11 +45,11 @@ void accq_chain_options_init(accq_chain_options_t *opt) {
 /* Memory per state of a built and solved chain (docs/chains.md, "Storage"):
  * the chain's key 8, row pointer 8 and diagonal 8; the `auto` solve's
  * vectors: pi 8, the row-form inflows a and b 16, the layer 4 and the
- * below-diagonal counts 1, the IAD rates up and down 16, Anderson's history
+ * below-diagonal counts 1, the index of the IAD rate pair 2, Anderson's history
  * (depth 5: six g_j in double, six f_j in float) 72.  Per transition: column
  * 4 + rate index 2 (one double more when the rates do not fit the table).
  * Plus the rank -> index map (rank_index_bytes below). */
-#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 16.0 + 72.0)
+#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 2.0 + 72.0)
 #define ACCQ_BYTES_PER_TRANSITION 6.0
 
 static double rank_index_bytes(double states, double product);
@@ -724,6 +724,122 @@ int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_polic
   return accq_i_chain_build_lumped(out, m, pol, buffer, opt, TABLE_MAX_ENTRIES, err);
 }
 
+/* The per-type neighbour tables that fit in table_max_entries (summed over
+ * the types); use_table[k] says which types have one.  -1: out of memory. */
+static int lumped_tables(const accq_space_t *sp, const int *frozen, uint64_t table_max_entries,
+                         type_table_t *tab, int *use_table) {
+  uint64_t entries = 0, L = (uint64_t)sp->buffer + 1;
+  for (int k = 0; k < sp->ntypes; k++) {
+    uint64_t e = sp->size[k] * L;
+    use_table[k] = !frozen[k] && sp->size[k] <= UINT32_MAX && entries + e <= table_max_entries;
+    if (use_table[k]) {
+      entries += e;
+      if (table_build(sp, k, &tab[k])) return -1;
+    }
+  }
+  return 0;
+}
+
+/* State keys, the rank map and the generator's arrays, sized for rows_cap
+ * states up front: pages never touched cost nothing, and the final realloc
+ * trims them. */
+static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *index, uint64_t rows_cap,
+                        double nnz_row, accq_err_t *err) {
+  c->state_key = malloc((size_t)rows_cap * sizeof *c->state_key);
+  if (!c->state_key)
+    return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu state keys",
+                        (unsigned long long)rows_cap);
+  if (rank_index_init(index, c->product_states, rows_cap, c->state_key))
+    return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the rank map (%llu ranks, "
+                        "%llu states)", (unsigned long long)c->product_states,
+                        (unsigned long long)rows_cap);
+  int64_t nnz_hint = (int64_t)((double)rows_cap * nnz_row) + 16;
+  memset(&c->Q, 0, sizeof c->Q);
+  bld->q = &c->Q;
+  c->Q.rowptr = malloc((size_t)(rows_cap + 1) * sizeof *c->Q.rowptr);
+  c->Q.diag = malloc((size_t)rows_cap * sizeof *c->Q.diag);
+  c->Q.col = alloc_hint(nnz_hint, 1024, sizeof *c->Q.col, &bld->cap_nnz);
+  bld->cap_rows = (int64_t)rows_cap;
+  if (!c->Q.rowptr || !c->Q.diag || !c->Q.col || accq_i_builder_rates_init(bld))
+    return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the generator");
+  c->Q.rowptr[0] = 0;
+  return ACCQ_SUCCESS;
+}
+
+/* Maps a row's target ranks to state indices, discovering new states in BFS
+ * order (the map entries were prefetched as the targets were computed: these
+ * lookups are the build's main cache misses). */
+static int lumped_map_targets(accq_chain_t *c, rank_index_t *index, const uint64_t *tgt,
+                              accq_i_entry_t *ent, int ne, uint64_t rows_cap, accq_err_t *err) {
+  for (int e = 0; e < ne; e++) {
+    uint64_t pos;
+    int32_t j = rank_index_find(index, tgt[e], &pos);
+    if (j < 0) {
+      if ((uint64_t)c->nstates >= rows_cap) /* the count and the build disagree */
+        return accq_err_set(err, ACCQ_EINVAL, "lumped chain: more states reached than the %llu counted",
+                            (unsigned long long)rows_cap);
+      j = (int32_t)c->nstates;
+      c->state_key[c->nstates++] = tgt[e];
+      rank_index_put(index, pos, j);
+    }
+    ent[e].col = j;
+  }
+  return ACCQ_SUCCESS;
+}
+
+/* The size decision of the lumped build: refuses (ACCQ_ETOOBIG, the figures
+ * in err) a chain over the state or memory limits, else sets *rows_cap (the
+ * capacity of the state arrays: the product count, or the reachable count
+ * when that had to be counted) and *nnz_row (transitions per row, a bound). */
+static int lumped_size(accq_chain_t *c, const accq_model_t *m, const accq_policy_t *pol,
+                       const int *frozen, const accq_chain_options_t *opt, uint64_t *rows_cap,
+                       double *nnz_row, accq_err_t *err) {
+  const int K = m->ntypes, B = c->buffer, L = B + 1;
+  double product = (double)c->product_states;
+  double bytes = accq_i_chain_bytes_estimate(product, product, K, c->servers, B);
+  accq_err_t perr;
+  *rows_cap = c->product_states;
+  int st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, &perr);
+  if (st == ACCQ_ETOOBIG && !product_is_exact(pol)) {
+    /* The product bound does not fit: count the reachable states (the
+     * arrays of states are then sized by the count, and so is the rank map
+     * when it is hashed). */
+    int64_t n = -1;
+    int ex = 0;
+    st = accq_chain_count_reachable(m, pol, B, opt->max_states, count_budget(opt), &n, &ex, err);
+    if (st) return st;
+    /* no count (its bitmap did not fit): the product bound stands, refused */
+    st = ACCQ_ETOOBIG;
+    if (n > 0) {
+      bytes = accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B);
+      st = accq_i_chain_check_size("lumped", accq_policy_name(pol), (double)n, bytes, opt, &perr);
+      if (st == ACCQ_ETOOBIG) {
+        double max_bytes = opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
+        accq_err_set(&perr, ACCQ_ETOOBIG,
+                     "lumped chain of policy '%s' has %s%.6g reachable states%s (product "
+                     "bound %.6g), estimated %s%.3f GiB with the rank map; limits: %.6g "
+                     "states (--max-states), %.3f GiB of memory",
+                     accq_policy_name(pol), ex ? "" : "more than ",
+                     ex ? (double)n : (double)(n - 1), ex ? " (exact count)" : "", product,
+                     ex ? "" : "at least ", bytes / GIB, (double)opt->max_states,
+                     max_bytes / GIB);
+      }
+      if (!st) *rows_cap = (uint64_t)n;
+    }
+  }
+  if (st) {
+    if (err) *err = perr;
+    return st;
+  }
+  *nnz_row = 0;
+  for (int k = 0; k < K; k++) {
+    if (frozen[k]) continue;
+    double levels = c->servers[k] < L ? c->servers[k] : L;
+    *nnz_row += (levels < B ? levels : B) + levels;
+  }
+  return ACCQ_SUCCESS;
+}
+
 int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                               const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, uint64_t table_max_entries,
@@ -759,66 +875,15 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   if (st) goto cleanup;
   c->product_states = accq_space_size(c->space);
   double nnz_row = 0;
-  uint64_t rows_cap = c->product_states; /* rows of the state arrays */
-  {
-    double product = (double)c->product_states;
-    double bytes = accq_i_chain_bytes_estimate(product, product, K, c->servers, B);
-    accq_err_t perr;
-    st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, &perr);
-    if (st == ACCQ_ETOOBIG && !product_is_exact(pol)) {
-      /* The product bound does not fit: count the reachable states (the
-       * arrays of states are then sized by the count; only the rank -> index
-       * array spans the product space, 4 bytes per product state). */
-      int64_t n = -1;
-      int ex = 0;
-      st = accq_chain_count_reachable(m, pol, B, opt->max_states, count_budget(opt), &n, &ex, err);
-      if (st) goto cleanup;
-      /* no count (its bitmap did not fit): the product bound stands, refused */
-      st = ACCQ_ETOOBIG;
-      if (n > 0) {
-        bytes = accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B);
-        st = accq_i_chain_check_size("lumped", accq_policy_name(pol), (double)n, bytes, opt, &perr);
-        if (st == ACCQ_ETOOBIG) {
-          double max_bytes = opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
-          accq_err_set(&perr, ACCQ_ETOOBIG,
-                       "lumped chain of policy '%s' has %s%.6g reachable states%s (product "
-                       "bound %.6g), estimated %s%.3f GiB with the rank index over the product "
-                       "space; limits: %.6g states (--max-states), %.3f GiB of memory",
-                       accq_policy_name(pol), ex ? "" : "more than ",
-                       ex ? (double)n : (double)(n - 1), ex ? " (exact count)" : "", product,
-                       ex ? "" : "at least ", bytes / GIB, (double)opt->max_states,
-                       max_bytes / GIB);
-        }
-        if (!st) rows_cap = (uint64_t)n;
-      }
-    }
-    if (st) {
-      if (err) *err = perr;
-      goto cleanup;
-    }
-    for (int k = 0; k < K; k++) {
-      if (frozen[k]) continue;
-      double levels = c->servers[k] < L ? c->servers[k] : L;
-      nnz_row += (levels < B ? levels : B) + levels;
-    }
-  }
+  uint64_t rows_cap = 0; /* rows of the state arrays */
+  st = lumped_size(c, m, pol, frozen, opt, &rows_cap, &nnz_row, err);
+  if (st) goto cleanup;
 
-  const uint64_t product = c->product_states;
   const accq_space_t *sp = c->space;
 
-  {
-    uint64_t entries = 0;
-    for (int k = 0; k < K; k++) {
-      uint64_t e = sp->size[k] * (uint64_t)L;
-      use_table[k] = !frozen[k] && sp->size[k] <= UINT32_MAX && entries + e <= table_max_entries;
-      if (use_table[k]) {
-        entries += e;
-        if (table_build(sp, k, &tab[k])) {
-          st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory for type tables");
-          goto cleanup;
-        }
-      }
-    }
+  if (lumped_tables(sp, frozen, table_max_entries, tab, use_table)) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory for type tables");
+    goto cleanup;
   }
 
   /* Occupancy view of the current state: rows point into the type tables or
@@ -845,33 +910,8 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     goto cleanup;
   }
 
-  /* State keys and the generator are sized for the product count up front:
-   * pages never touched cost nothing, and the final realloc trims them. */
-  c->state_key = malloc((size_t)rows_cap * sizeof *c->state_key);
-  if (!c->state_key) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu state keys",
-                      (unsigned long long)rows_cap);
-    goto cleanup;
-  }
-  if (rank_index_init(&index, product, rows_cap, c->state_key)) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the rank index (%llu ranks, "
-                      "%llu states)", (unsigned long long)product, (unsigned long long)rows_cap);
-    goto cleanup;
-  }
-  {
-    int64_t nnz_hint = (int64_t)((double)rows_cap * nnz_row) + 16;
-    memset(&c->Q, 0, sizeof c->Q);
-    bld.q = &c->Q;
-    c->Q.rowptr = malloc((size_t)(rows_cap + 1) * sizeof *c->Q.rowptr);
-    c->Q.diag = malloc((size_t)rows_cap * sizeof *c->Q.diag);
-    c->Q.col = alloc_hint(nnz_hint, 1024, sizeof *c->Q.col, &bld.cap_nnz);
-    bld.cap_rows = (int64_t)rows_cap;
-    if (!c->Q.rowptr || !c->Q.diag || !c->Q.col || accq_i_builder_rates_init(&bld)) {
-      st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the generator");
-      goto cleanup;
-    }
-    c->Q.rowptr[0] = 0;
-  }
+  st = lumped_alloc(c, &bld, &index, rows_cap, nnz_row, err);
+  if (st) goto cleanup;
 
   /* the empty system has rank 0 */
   c->state_key[0] = 0;
@@ -953,25 +993,8 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
       }
     }
 #undef NEW_SUB
-    /* map target ranks to indices, discovering new states in BFS order (the
-     * index entries were prefetched as the targets were computed: these
-     * lookups are the build's main cache misses) */
-    for (int e = 0; e < ne; e++) {
-      uint64_t pos;
-      int32_t j = rank_index_find(&index, tgt[e], &pos);
-      if (j < 0) {
-        if ((uint64_t)c->nstates >= rows_cap) { /* the count and the build disagree */
-          st = accq_err_set(err, ACCQ_EINVAL,
-                            "lumped chain: more states reached than the %llu counted",
-                            (unsigned long long)rows_cap);
-          goto cleanup;
-        }
-        j = (int32_t)c->nstates;
-        c->state_key[c->nstates++] = tgt[e];
-        rank_index_put(&index, pos, j);
-      }
-      ent[e].col = j;
-    }
+    st = lumped_map_targets(c, &index, tgt, ent, ne, rows_cap, err);
+    if (st) goto cleanup;
     if (accq_i_builder_add_row(&bld, ent, ne)) {
       st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory at %lld states",
                         (long long)c->nstates);

@@ -145,17 +145,37 @@ static int32_t bfs_layers_queue(const accq_generator_t *Q, int32_t *layer, int32
   return layer[queue[n - 1]] + 1;
 }
 
+/* The rates of each state to the next layer up and down (up_i, dn_i), which
+ * the aggregation step weighs.  They are sums of a few rates, so the distinct
+ * (up, dn) pairs are few: a 2-byte index per state into a table of pairs
+ * (ptab[2p], ptab[2p+1]) instead of two doubles, while there are at most
+ * 65,535 pairs; otherwise up and dn in double. */
+typedef struct {
+  const uint16_t *pidx;
+  const double *ptab;
+  const double *up, *dn;
+} iad_rates_t;
+
 /* Aggregation-disaggregation step: rescales x so that the layer masses solve
  * the aggregated birth-death chain built with x's within-layer distribution. */
-static void iad_step(int64_t n, int32_t nl, const int32_t *layer, const double *up,
-                     const double *dn, double *x, double *mass, double *U, double *D,
-                     double *lxi) {
+static void iad_step(int64_t n, int32_t nl, const int32_t *layer, const iad_rates_t *r, double *x,
+                     double *mass, double *U, double *D, double *lxi) {
   for (int32_t l = 0; l < nl; l++) mass[l] = U[l] = D[l] = 0.0;
-  for (int64_t i = 0; i < n; i++) {
-    int32_t l = layer[i];
-    mass[l] += x[i];
-    U[l] += x[i] * up[i];
-    D[l] += x[i] * dn[i];
+  if (r->pidx) {
+    for (int64_t i = 0; i < n; i++) {
+      int32_t l = layer[i];
+      const double *pr = r->ptab + 2 * (size_t)r->pidx[i];
+      mass[l] += x[i];
+      U[l] += x[i] * pr[0];
+      D[l] += x[i] * pr[1];
+    }
+  } else {
+    for (int64_t i = 0; i < n; i++) {
+      int32_t l = layer[i];
+      mass[l] += x[i];
+      U[l] += x[i] * r->up[i];
+      D[l] += x[i] * r->dn[i];
+    }
   }
   /* xi_{l+1} / xi_l = (U_l / m_l) / (D_{l+1} / m_{l+1}), in logs (the ratios
    * over hundreds of layers can leave the double range). */
@@ -183,7 +203,7 @@ typedef struct {
   int64_t ncolor0;
   int32_t nl;
   const int32_t *layer;
-  const double *up, *dn;
+  const iad_rates_t *iad;   /* NULL: no aggregation */
   double *agg;
   double w;
   int symmetric;
@@ -286,8 +306,8 @@ static void sweep_map(const sweep_t *c, double *x) {
  * last pass, where every entry is final). */
 static double sweep_raw(const sweep_t *c, double *x) {
   int64_t n = c->n;
-  if (c->up) iad_step(n, c->nl, c->layer, c->up, c->dn, x, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
-                      c->agg + 3 * c->nl);
+  if (c->iad) iad_step(n, c->nl, c->layer, c->iad, x, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
+                       c->agg + 3 * c->nl);
   if (c->a) return sweep_rows(c, x);
   double sum = 0.0;
   if (c->colors) {
@@ -496,7 +516,9 @@ static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it) {
 /* Work arrays of one SOR solve. */
 typedef struct {
   sweep_t c;
-  double *a, *b, *up, *dn, *agg;
+  double *a, *b, *up, *dn, *agg, *ptab;
+  uint16_t *pidx;
+  iad_rates_t iad;
   uint8_t *nlow;
   int32_t *layer, *order, *colors;
   anderson_t aa;
@@ -510,11 +532,75 @@ static void sor_work_free(sor_work_t *w) {
   free(w->nlow);
   free(w->up);
   free(w->dn);
+  free(w->pidx);
+  free(w->ptab);
   free(w->agg);
   free(w->layer);
   free(w->order);
   free(w->colors);
   if (w->M) aa_free(&w->aa);
+}
+
+/* up_i and dn_i of every state, as a pair table (iad_rates_t) when the
+ * distinct pairs fit, else in double.  -1: out of memory. */
+static int iad_rates(const accq_generator_t *Q, const int32_t *layer, sor_work_t *w) {
+  enum { MAXP = 65535, SLOTS = 131072 };
+  int64_t n = Q->n;
+  int32_t *slot = malloc(SLOTS * sizeof *slot);
+  w->ptab = malloc(2 * (size_t)MAXP * sizeof *w->ptab);
+  w->pidx = malloc((size_t)n * sizeof *w->pidx);
+  if (!slot || !w->ptab || !w->pidx) {
+    free(slot);
+    return -1;
+  }
+  memset(slot, 0xff, SLOTS * sizeof *slot);
+  int32_t np = 0;
+  for (int64_t i = 0; i < n && w->pidx; i++) {
+    double u = 0.0, d = 0.0;
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
+      int32_t dl = layer[Q->col[e]] - layer[i];
+      if (dl > 0) u += accq_generator_rate(Q, e);
+      else if (dl < 0) d += accq_generator_rate(Q, e);
+    }
+    uint64_t bu, bd;
+    memcpy(&bu, &u, sizeof bu);
+    memcpy(&bd, &d, sizeof bd);
+    uint64_t h = ((bu * 0x9E3779B97F4A7C15ull) ^ (bd * 0xC2B2AE3D27D4EB4Full)) >> 47;
+    for (;; h = (h + 1) & (SLOTS - 1)) {
+      int32_t p = slot[h];
+      if (p < 0 || (memcmp(&w->ptab[2 * p], &u, sizeof u) == 0 && memcmp(&w->ptab[2 * p + 1], &d, sizeof d) == 0))
+        break;
+    }
+    if (slot[h] < 0) {
+      if (np == MAXP) {   /* too many pairs: up and dn in double */
+        free(w->pidx);
+        w->pidx = NULL;
+        break;
+      }
+      w->ptab[2 * np] = u;
+      w->ptab[2 * np + 1] = d;
+      slot[h] = np++;
+    }
+    w->pidx[i] = (uint16_t)slot[h];
+  }
+  free(slot);
+  if (w->pidx) {
+    w->iad = (iad_rates_t){.pidx = w->pidx, .ptab = w->ptab};
+    return 0;
+  }
+  free(w->ptab);
+  w->ptab = NULL;
+  w->up = calloc((size_t)n, sizeof *w->up);
+  w->dn = calloc((size_t)n, sizeof *w->dn);
+  if (!w->up || !w->dn) return -1;
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
+      int32_t dl = layer[Q->col[e]] - layer[i];
+      if (dl > 0) w->up[i] += accq_generator_rate(Q, e);
+      else if (dl < 0) w->dn[i] += accq_generator_rate(Q, e);
+    }
+  w->iad = (iad_rates_t){.up = w->up, .dn = w->dn};
+  return 0;
 }
 
 /* Layers, sweep order or colours (variant permitting). */
@@ -612,18 +698,9 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
            w->redblack ? "-rb" : v->symmetric ? "-sym" : "", v->iad ? "-iad" : "",
            v->layer_order && !w->redblack ? "-layer" : "", w->M ? "-aa" : "");
   if (v->iad && nl > 1) {
-    w->up = calloc((size_t)n, sizeof *w->up);
-    w->dn = calloc((size_t)n, sizeof *w->dn);
     w->agg = malloc(4 * (size_t)nl * sizeof *w->agg);
-    if (!w->up || !w->dn || !w->agg) return ACCQ_ENOMEM;
-    for (int64_t i = 0; i < n; i++)
-      for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
-        int32_t d = w->layer[Q->col[e]] - w->layer[i];
-        if (d > 0) w->up[i] += accq_generator_rate(Q, e);
-        else if (d < 0) w->dn[i] += accq_generator_rate(Q, e);
-      }
-    w->c.up = w->up;
-    w->c.dn = w->dn;
+    if (!w->agg || iad_rates(Q, w->layer, w)) return ACCQ_ENOMEM;
+    w->c.iad = &w->iad;
     w->c.agg = w->agg;
   } else if (w->layer && !v->redblack) {
     free(w->layer);   /* only the sweep order was wanted */
