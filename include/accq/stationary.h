@@ -69,8 +69,9 @@ const char *accq_solver_name(accq_solver_kind_t kind);
  * options, named), ACCQ_ENOCONV (residual or sign test failed: pi holds the
  * best iterate, stats->residual its residual, the message both), ACCQ_ETOOBIG
  * (dense above 8000 states), ACCQ_ENOMEM.  Cost of `auto` on the lumped
- * chains: about 35 iterations of 3 passes over Q (bench/README.md); memory
- * Q^T plus about 16 vectors of n doubles. */
+ * chains: about 35-60 iterations of 2.5 passes over Q (bench/README.md);
+ * memory about 100 bytes per state besides Q (no transposed copy: SOR sweeps
+ * the rows; docs/chains.md, "Storage"). */
 int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_options_t *opt,
                           double *pi, accq_stationary_stats_t *stats, accq_err_t *err);
 

@@ -376,7 +376,31 @@ void accq_i_builder_finish(accq_i_builder_t *b) {
   accq_i_builder_free(b);
 }
 
-/* accq_generator_free (declared in accq/chain.h) lives in src/solve/generator.c. */
+/* Frees what the builder allocates (declared in accq/chain.h). */
+void accq_generator_free(accq_generator_t *q) {
+  if (!q) return;
+  int table = q->val == NULL;
+  free(q->rowptr);
+  free(q->col);
+  free(q->val);
+  free(q->diag);
+  /* The rate table is only read when val is NULL, so a generator filled by
+   * hand with val set may leave ridx/rtab uninitialized. */
+  if (table) {
+    free(q->ridx);
+    free(q->rtab);
+  }
+  q->ridx = NULL;
+  q->rtab = NULL;
+  q->nrtab = 0;
+  q->rowptr = NULL;
+  q->col = NULL;
+  q->val = NULL;
+  q->diag = NULL;
+  q->n = 0;
+  q->nnz = 0;
+}
+
 
 /* ---- chain record ---- */
 
@@ -439,22 +463,24 @@ typedef struct {
   const uint64_t *keys;
 } rank_index_t;
 
-static uint64_t rank_index_hash_slots(double states) {
-  uint64_t cap = 1024;
-  while ((double)cap < 2.0 * states) cap <<= 1;
+/* Slots of the hash: the power of two >= 2 x states (at least 1024), as a
+ * double (size estimates reach far beyond 2^64 states). */
+static double rank_index_hash_slots(double states) {
+  double cap = 1024.0;
+  while (cap < 2.0 * states && cap < 1e300) cap *= 2.0;
   return cap;
 }
 
 /* Bytes of the map for `states` reachable states in a rank space of `product`. */
 static double rank_index_bytes(double states, double product) {
-  double hash = 4.0 * (double)rank_index_hash_slots(states);
+  double hash = 4.0 * rank_index_hash_slots(states);
   return 4.0 * product <= 4.0 * hash ? 4.0 * product : hash;
 }
 
 static int rank_index_init(rank_index_t *ri, uint64_t product, uint64_t states, const uint64_t *keys) {
   memset(ri, 0, sizeof *ri);
   ri->keys = keys;
-  uint64_t cap = rank_index_hash_slots((double)states);
+  uint64_t cap = (uint64_t)rank_index_hash_slots((double)states);   /* states < 2^31 here */
   if ((double)product <= 4.0 * (double)cap) {
     ri->dense = malloc((size_t)product * sizeof *ri->dense);
     if (!ri->dense) return ACCQ_ENOMEM;
@@ -766,6 +792,109 @@ static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *in
   return ACCQ_SUCCESS;
 }
 
+/* What generating one state's row needs: the space, the per-type tables
+ * (or scratch space for unranking), the occupancy view handed to the policy. */
+typedef struct {
+  const accq_space_t *sp;
+  const accq_chain_t *c;
+  const accq_policy_t *pol;
+  int K, B, L;
+  const int *use_table, *frozen;
+  const type_table_t *tab;
+  int *count;
+  uint64_t *scratch_up, *scratch_down;
+  const int **rows_ptr;        /* occ->count: the rows of the current state */
+  accq_occ_t *occ;
+  accq_route_t *routes;
+  int max_routes;
+  rank_index_t *index;
+  double mu[ACCQ_MAX_TYPES];
+  uint64_t sub[ACCQ_MAX_TYPES];
+} lumped_ctx_t;
+
+/* Points the occupancy view at state `rank`: per type its sub-rank and
+ * counts (a table row, or unranked into `count`). */
+static void lumped_view(lumped_ctx_t *x, uint64_t rank) {
+  const int L = x->L, B = x->B;
+  uint64_t rest = rank;
+  for (int k = x->K - 1; k >= 0; k--) {
+    x->sub[k] = rest / x->sp->stride[k];
+    rest -= x->sub[k] * x->sp->stride[k];
+    int *ck = x->count + (size_t)k * L;
+    if (x->use_table[k]) {
+      x->rows_ptr[k] = x->tab[k].comp + (size_t)x->sub[k] * L;
+    } else if (x->frozen[k]) {
+      ck[0] = x->c->servers[k];
+      for (int q = 1; q <= B; q++) ck[q] = 0;
+      x->rows_ptr[k] = ck;
+    } else {
+      neighbour_subranks(x->sp, k, x->sub[k], B, ck, x->scratch_up + (size_t)k * L,
+                         x->scratch_down + (size_t)k * L);
+      x->rows_ptr[k] = ck;
+    }
+  }
+}
+
+/* Type k's sub-rank after one server moves up from / down from level q. */
+static inline uint64_t lumped_up(const lumped_ctx_t *x, int k, int q) {
+  return x->use_table[k] ? (uint64_t)x->tab[k].up[(size_t)x->sub[k] * x->L + q]
+                         : x->scratch_up[(size_t)k * x->L + q];
+}
+static inline uint64_t lumped_down(const lumped_ctx_t *x, int k, int q) {
+  return x->use_table[k] ? (uint64_t)x->tab[k].down[(size_t)x->sub[k] * x->L + q]
+                         : x->scratch_down[(size_t)k * x->L + q];
+}
+
+/* The transitions out of the viewed state `rank`: target ranks into tgt
+ * (their map entries prefetched) and rates into ent; *ne of them. */
+static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_entry_t *ent, int *ne_out,
+                          accq_err_t *err) {
+  const int K = x->K, B = x->B;
+  const accq_space_t *sp = x->sp;
+  int ne = 0;
+  /* departures: a type-k server at level q >= 1 finishes at rate c[k][q] mu_k */
+  for (int k = 0; k < K; k++) {
+    const int *ck = x->rows_ptr[k];
+    for (int q = 1; q <= B; q++) {
+      if (!ck[q]) continue;
+      tgt[ne] = rank + (lumped_down(x, k, q) - x->sub[k]) * sp->stride[k];
+      rank_index_prefetch(x->index, tgt[ne]);
+      ent[ne].rate = ck[q] * x->mu[k];
+      ne++;
+    }
+  }
+  /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B */
+  int nr = 0;
+  int st = accq_policy_dispatch(x->pol, x->occ, x->routes, x->max_routes, &nr);
+  if (st)
+    return accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
+                        accq_policy_name(x->pol), st);
+  for (int r = 0; r < nr; r++) {
+    const accq_route_t *rt = &x->routes[r];
+    const int k = rt->type;
+    const int *ck = x->rows_ptr[k];
+    if (x->frozen[k])
+      return accq_err_set(err, ACCQ_EINVAL,
+                          "lumped chain: policy '%s' routed a job to type %d, which "
+                          "accq_policy_uses_type declares unused",
+                          accq_policy_name(x->pol), k);
+    const int any = rt->level == ACCQ_LEVEL_ANY;
+    const int qlo = any ? 0 : rt->level;
+    const int qhi = any ? B - 1 : rt->level; /* level B is a loss */
+    const double lambda = x->c->lambda;
+    const double base = any ? lambda * rt->prob / x->c->servers[k] : lambda * rt->prob;
+    for (int q = qlo; q <= qhi && q < B; q++) {
+      if (!ck[q]) continue;
+      tgt[ne] = rank + (lumped_up(x, k, q) - x->sub[k]) * sp->stride[k];
+      rank_index_prefetch(x->index, tgt[ne]);
+      ent[ne].rate = any ? base * ck[q] : base;
+      ne++;
+    }
+  }
+  *ne_out = ne;
+  return ACCQ_SUCCESS;
+}
+
 /* Maps a row's target ranks to state indices, discovering new states in BFS
  * order (the map entries were prefetched as the targets were computed: these
  * lookups are the build's main cache misses). */
@@ -922,77 +1051,17 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   }
   c->nstates = 1;
 
-  const double lambda = c->lambda;
-  double mu[ACCQ_MAX_TYPES];
-  for (int k = 0; k < K; k++) mu[k] = m->types[k].rate;
-  uint64_t sub[ACCQ_MAX_TYPES];
-
+  lumped_ctx_t x = {.sp = sp, .c = c, .pol = pol, .K = K, .B = B, .L = L, .use_table = use_table,
+                    .tab = tab, .frozen = frozen, .count = count, .scratch_up = scratch_up,
+                    .scratch_down = scratch_down, .rows_ptr = rows_ptr, .occ = &occ,
+                    .routes = routes, .max_routes = max_routes, .index = &index};
+  for (int k = 0; k < K; k++) x.mu[k] = m->types[k].rate;
   for (int64_t i = 0; i < c->nstates; i++) {
     const uint64_t rank = c->state_key[i];
-    uint64_t rest = rank;
-    for (int k = K - 1; k >= 0; k--) {
-      sub[k] = rest / sp->stride[k];
-      rest -= sub[k] * sp->stride[k];
-      if (use_table[k]) {
-        rows_ptr[k] = tab[k].comp + (size_t)sub[k] * L;
-      } else if (frozen[k]) {
-        int *ck = count + (size_t)k * L;
-        ck[0] = c->servers[k];
-        for (int q = 1; q <= B; q++) ck[q] = 0;
-        rows_ptr[k] = ck;
-      } else {
-        int *ck = count + (size_t)k * L;
-        neighbour_subranks(sp, k, sub[k], B, ck, scratch_up + (size_t)k * L,
-                           scratch_down + (size_t)k * L);
-        rows_ptr[k] = ck;
-      }
-    }
-#define NEW_SUB(arr, k, q)                                                              \
-  (use_table[k] ? (uint64_t)tab[k].arr[(size_t)sub[k] * L + (q)] : scratch_##arr[(size_t)(k) * L + (q)])
+    lumped_view(&x, rank);
     int ne = 0;
-    /* departures: a type-k server at level q >= 1 finishes at rate c[k][q] mu_k */
-    for (int k = 0; k < K; k++) {
-      const int *ck = rows_ptr[k];
-      for (int q = 1; q <= B; q++) {
-        if (!ck[q]) continue;
-        tgt[ne] = rank + (NEW_SUB(down, k, q) - sub[k]) * sp->stride[k];
-        rank_index_prefetch(&index, tgt[ne]);
-        ent[ne].rate = ck[q] * mu[k];
-        ne++;
-      }
-    }
-    /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B */
-    int nr = 0;
-    st = accq_policy_dispatch(pol, &occ, routes, max_routes, &nr);
-    if (st) {
-      st = accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
-                        accq_policy_name(pol), st);
-      goto cleanup;
-    }
-    for (int r = 0; r < nr; r++) {
-      const int k = routes[r].type;
-      const int *ck = rows_ptr[k];
-      if (frozen[k]) {
-        st = accq_err_set(err, ACCQ_EINVAL,
-                          "lumped chain: policy '%s' routed a job to type %d, which "
-                          "accq_policy_uses_type declares unused",
-                          accq_policy_name(pol), k);
-        goto cleanup;
-      }
-      const int any = routes[r].level == ACCQ_LEVEL_ANY;
-      const int qlo = any ? 0 : routes[r].level;
-      const int qhi = any ? B - 1 : routes[r].level; /* level B is a loss */
-      const double base = any ? lambda * routes[r].prob / c->servers[k]
-                              : lambda * routes[r].prob;
-      for (int q = qlo; q <= qhi && q < B; q++) {
-        if (!ck[q]) continue;
-        tgt[ne] = rank + (NEW_SUB(up, k, q) - sub[k]) * sp->stride[k];
-        rank_index_prefetch(&index, tgt[ne]);
-        ent[ne].rate = any ? base * ck[q] : base;
-        ne++;
-      }
-    }
-#undef NEW_SUB
+    st = lumped_entries(&x, rank, tgt, ent, &ne, err);
+    if (st) goto cleanup;
     st = lumped_map_targets(c, &index, tgt, ent, ne, rows_cap, err);
     if (st) goto cleanup;
     if (accq_i_builder_add_row(&bld, ent, ne)) {

@@ -1,35 +1,12 @@
-/* Generator helpers: freeing, validation, the transpose used by the column-wise
- * methods, and docs/chains.md's residual. */
+/* Generator helpers: validation, the transpose used by the column-wise methods,
+ * and docs/chains.md's residual (accq_generator_free is with the builder, in
+ * src/chain/chain.c, which allocates generators). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "solve/solve_internal.h"
-
-void accq_generator_free(accq_generator_t *q) {
-  if (!q) return;
-  int table = q->val == NULL;
-  free(q->rowptr);
-  free(q->col);
-  free(q->val);
-  free(q->diag);
-  /* The rate table is only read when val is NULL, so a generator filled by
-   * hand with val set may leave ridx/rtab uninitialized. */
-  if (table) {
-    free(q->ridx);
-    free(q->rtab);
-  }
-  q->ridx = NULL;
-  q->rtab = NULL;
-  q->nrtab = 0;
-  q->rowptr = NULL;
-  q->col = NULL;
-  q->val = NULL;
-  q->diag = NULL;
-  q->n = 0;
-  q->nnz = 0;
-}
 
 double accq_i_now(void) {
   struct timespec ts;
