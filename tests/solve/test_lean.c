@@ -271,6 +271,43 @@ START_TEST(test_scrambled_birth_death) {
 }
 END_TEST
 
+/* The hashed rank map gives the same chain as the array over all ranks:
+ * pop on tests/models/three-8-4-2.ini at B = 6 has 264,600 reachable states of
+ * 17.7e6 ranks (tests/chain/test_count.c); under --max-states 300000 the size
+ * is counted and the map hashed (2^20 slots < 17.7e6 / 4), under the default
+ * limit the product fits and the map is the array. */
+START_TEST(test_hashed_rank_map_same_chain) {
+  accq_model_t m;
+  accq_err_t err;
+  accq_err_clear(&err);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/models/three-8-4-2.ini", ACCQ_SOURCE_DIR);
+  ck_assert_msg(accq_model_load(&m, path, NULL, 0, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(accq_lp_model_resolve(&m, &err), 0);
+  accq_policy_t *pol = NULL;
+  ck_assert_int_eq(accq_policy_alloc(&pol, "pop", &m, NULL, &err), 0);
+  accq_chain_options_t o1, o2;
+  accq_chain_options_init(&o1);
+  accq_chain_options_init(&o2);
+  o1.max_states = 300000;   /* counted: hashed map */
+  accq_chain_t *h = NULL, *d = NULL;
+  ck_assert_msg(accq_chain_build(&h, &m, pol, 6, &o1, &err) == 0, "%s", err.msg);
+  ck_assert_msg(accq_chain_build(&d, &m, pol, 6, &o2, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(h->nstates, 264600);
+  ck_assert_int_eq(d->nstates, h->nstates);
+  ck_assert_int_eq(d->Q.nnz, h->Q.nnz);
+  ck_assert(memcmp(h->state_key, d->state_key, (size_t)h->nstates * 8) == 0);
+  ck_assert(memcmp(h->Q.rowptr, d->Q.rowptr, (size_t)(h->nstates + 1) * 8) == 0);
+  ck_assert(memcmp(h->Q.col, d->Q.col, (size_t)h->Q.nnz * 4) == 0);
+  ck_assert(memcmp(h->Q.diag, d->Q.diag, (size_t)h->nstates * 8) == 0);
+  for (int64_t e = 0; e < h->Q.nnz; e++)
+    ck_assert(accq_generator_rate(&h->Q, e) == accq_generator_rate(&d->Q, e));
+  accq_chain_free(h);
+  accq_chain_free(d);
+  accq_policy_free(pol);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("lean");
   TCase *tc = tcase_create("core");
@@ -279,6 +316,7 @@ int main(void) {
   tcase_add_test(tc, test_explicit_chains_lean_equals_stored);
   tcase_add_test(tc, test_rate_table_overflow);
   tcase_add_test(tc, test_scrambled_birth_death);
+  tcase_add_test(tc, test_hashed_rank_map_same_chain);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
