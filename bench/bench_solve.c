@@ -121,6 +121,27 @@ static int write_mtx(const accq_generator_t *Q, const char *path) {
   return fclose(f);
 }
 
+/* E[T] = E[N] / X by Little's law, X = sum_i pi_i (departure rate of i): an
+ * independent summary for comparing two solves of the same lumped chain. */
+static double chain_et(const accq_chain_t *c, const double *pi) {
+  int K = c->model.ntypes, L = c->buffer + 1;
+  int *cnt = malloc((size_t)K * L * sizeof *cnt);
+  double en = 0, x = 0;
+  for (int64_t i = 0; cnt && i < c->nstates; i++) {
+    accq_chain_state_counts(c, i, cnt);
+    double jobs = 0, dep = 0;
+    for (int k = 0; k < K; k++)
+      for (int q = 1; q < L; q++) {
+        jobs += (double)q * cnt[k * L + q];
+        dep += cnt[k * L + q] * c->model.types[k].rate;
+      }
+    en += pi[i] * jobs;
+    x += pi[i] * dep;
+  }
+  free(cnt);
+  return en / x;
+}
+
 static double loadavg(void) {
   double l = NAN;
   FILE *f = fopen("/proc/loadavg", "r");
@@ -240,7 +261,7 @@ int main(int argc, char **argv) {
   snprintf(list, sizeof list, "%s", methods);
   for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
     /* SOR family: gs|sorW followed by any of -sym, -iad, -layer. */
-    accq_i_sor_variant_t v = {0, 0, 0, 0, 0};
+    accq_i_sor_variant_t v = {0};
     double omega = 1.0;
     /* "sor" alone is the public solver (its default variant); "sorW..." a variant. */
     int is_sor = !strncmp(tok, "gs", 2) || (!strncmp(tok, "sor", 3) && tok[3] >= '0' && tok[3] <= '9');
@@ -250,11 +271,14 @@ int main(int argc, char **argv) {
       v.iad = strstr(tok, "-iad") != NULL;
       v.layer_order = strstr(tok, "-layer") != NULL;
       const char *aa = strstr(tok, "-aa");
-      if (aa) v.anderson = atoi(aa + 3);
+      if (aa) v.anderson = atoi(aa + (aa[3] == 'f' ? 4 : 3));
       v.redblack = strstr(tok, "-rb") != NULL;
+      v.gather = strstr(tok, "-gather") != NULL;
+      v.aa_float = strstr(tok, "-aaf") != NULL;
     }
     if (is_sor) {
-      (void)run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, pi);
+      double secs = run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, pi);
+      if (chain && !isnan(secs)) printf("E[T] = %.15g (Little's law from pi)\n", chain_et(chain, pi));
       continue;
     }
     accq_solver_kind_t kind;
@@ -263,6 +287,7 @@ int main(int argc, char **argv) {
       return 2;
     }
     double secs = run(&Q, tok, kind, NULL, 1.0, max_seconds, pi);
+    if (chain && !isnan(secs)) printf("E[T] = %.15g (Little's law from pi)\n", chain_et(chain, pi));
     if (kind == ACCQ_SOLVER_AUTO)
       printf("build + auto solve: %.3f s wall\n", build_seconds + secs);
   }

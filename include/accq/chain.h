@@ -5,7 +5,8 @@
  * Lumped state: c[k][q], q = 0..B, sum_q c[k][q] = N_k = m n_k; stored flat as
  * count[k*(B+1) + q].  States are indexed by a combinatorial rank (no hash
  * table); only the states reachable from the empty system are built, in a
- * compact index 0..nstates-1 with a rank->index array.
+ * compact index 0..nstates-1 (the build maps ranks to indices with an array
+ * over the ranks, or a hash when the ranks far outnumber the states).
  */
 #ifndef ACCQ_CHAIN_H
 #define ACCQ_CHAIN_H
@@ -38,15 +39,30 @@ void accq_space_unrank(const accq_space_t *s, uint64_t rank, int *count);
 
 /* Q in compressed sparse row form, off-diagonal entries only (each row i holds
  * the transitions out of i, columns sorted, no duplicates), diagonal apart:
- * diag[i] = -sum_j Q_ij.  Indices fit int32 for up to 2^31 states. */
+ * diag[i] = -sum_j Q_ij.  Indices fit int32 for up to 2^31 states.
+ *
+ * The rates are stored one of two ways (docs/chains.md, "Storage"): val[e]
+ * (8 bytes per entry), or, when val is NULL, a table of the distinct rates
+ * rtab[0..nrtab-1] and a 2-byte index ridx[e] per entry (the lumped chains'
+ * rates take a handful of values: c mu_k and Lambda-fractions).  Read a rate
+ * with accq_generator_rate(); a generator filled by hand sets val (ridx,
+ * rtab and nrtab are then never read, not even by accq_generator_free). */
 typedef struct {
   int64_t n;
   int64_t nnz;            /* off-diagonal entries */
   int64_t *rowptr;        /* n + 1 */
   int32_t *col;           /* nnz */
-  double *val;            /* nnz, > 0 */
+  double *val;            /* nnz, > 0; NULL when the rate table is used */
   double *diag;           /* n, <= 0 */
+  uint16_t *ridx;         /* nnz indices into rtab (val == NULL), else NULL */
+  double *rtab;           /* nrtab distinct rates, > 0 */
+  int32_t nrtab;
 } accq_generator_t;
+
+/* The rate of entry e (0 <= e < nnz), whichever storage is used. */
+static inline double accq_generator_rate(const accq_generator_t *q, int64_t e) {
+  return q->val ? q->val[e] : q->rtab[q->ridx[e]];
+}
 
 void accq_generator_free(accq_generator_t *q);   /* frees the arrays, not q itself */
 
@@ -80,8 +96,9 @@ void accq_chain_options_init(accq_chain_options_t *opt);
 /* The default memory limit: 3/4 of MemAvailable (8 GiB when unreadable). */
 double accq_chain_max_bytes_default(void);
 
-/* Estimated bytes to build a chain of `states` states with `ntypes` types
- * (state keys, rank index, generator with its transpose, solver vectors). */
+/* Estimated bytes to build and solve (`auto`) a chain of `states` states with
+ * `ntypes` types: state keys, rank map, generator (rates by table), solver
+ * vectors; docs/chains.md, "Storage". */
 double accq_chain_bytes_estimate(double states, int ntypes, int buffer);
 
 /* The number of lumped states the policy can reach at buffer B, before
@@ -115,8 +132,10 @@ int accq_chain_count_reachable(const accq_model_t *m, const accq_policy_t *pol, 
  * accq_chain_count_reachable up to opt->max_states); *exact = -1: more than
  * *states - 1 = opt->max_states states are reachable (a lower bound: the
  * chain is too large); *exact = 0: *states is the product upper bound (the
- * count's bitmap did not fit its memory budget).  *bytes includes the rank ->
- * index array over the product space.  opt NULL: defaults. */
+ * count's bitmap did not fit its memory budget).  *bytes is the build and the
+ * `auto` solve together (docs/chains.md, "Storage"), the rank -> index map
+ * included (an array over the product space, or a hash of the states when
+ * that is much smaller).  opt NULL: defaults. */
 int accq_chain_size_reachable(const accq_model_t *m, const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, double *states,
                               double *bytes, int *exact, accq_err_t *err);

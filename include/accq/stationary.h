@@ -39,7 +39,25 @@ typedef struct {
 } accq_stationary_stats_t;
 
 void accq_stationary_options_init(accq_stationary_options_t *opt);
-/* Parses "auto|dense|sor|gmres|power|arnoldi". */
+
+/* The solver registry: one entry per stationary solver, in accq_solver_kind_t
+ * order; --solver parsing, its help text and the messages derive from it. */
+#define ACCQ_SOLVER_CAP_ITERATIVE 1u   /* stops at tol; honours max_iter and max_seconds */
+#define ACCQ_SOLVER_CAP_SMALL_ONLY 2u  /* dense: refuses above 8000 states */
+#define ACCQ_SOLVER_CAP_SPECTRUM 4u    /* reports |lambda_2| of P */
+#define ACCQ_SOLVER_CAP_NO_COPY 8u     /* works on Q as built: no transposed copy */
+typedef struct {
+  const char *name;            /* as given to --solver */
+  accq_solver_kind_t kind;
+  const char *description;     /* one line, for help and docs */
+  unsigned caps;               /* ACCQ_SOLVER_CAP_* */
+} accq_solver_info_t;
+/* The entries (*count of them; count may be NULL). */
+const accq_solver_info_t *accq_solver_registry(int *count);
+/* "auto (default), dense, sor, gmres, power, arnoldi": the names for help texts. */
+const char *accq_solver_names_text(void);
+
+/* Parses a registry name. */
 int accq_solver_from_name(const char *name, accq_solver_kind_t *kind, accq_err_t *err);
 const char *accq_solver_name(accq_solver_kind_t kind);
 
@@ -51,8 +69,9 @@ const char *accq_solver_name(accq_solver_kind_t kind);
  * options, named), ACCQ_ENOCONV (residual or sign test failed: pi holds the
  * best iterate, stats->residual its residual, the message both), ACCQ_ETOOBIG
  * (dense above 8000 states), ACCQ_ENOMEM.  Cost of `auto` on the lumped
- * chains: about 35 iterations of 3 passes over Q (bench/README.md); memory
- * Q^T plus about 16 vectors of n doubles. */
+ * chains: about 35-60 iterations of 2.5 passes over Q (bench/README.md);
+ * memory about 100 bytes per state besides Q (no transposed copy: SOR sweeps
+ * the rows; docs/chains.md, "Storage"). */
 int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_options_t *opt,
                           double *pi, accq_stationary_stats_t *stats, accq_err_t *err);
 

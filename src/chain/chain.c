@@ -39,12 +39,21 @@ void accq_chain_options_init(accq_chain_options_t *opt) {
   opt->max_bytes = accq_i_default_max_bytes();
 }
 
-/* Per state: key 8, diagonal 8, row pointers of Q and of its transpose 16,
- * about five solver vectors 40.  Per transition: column 4 + value 8, twice
- * (Q and its transpose).  Plus the rank -> index array (4 bytes per product
- * state) for the lumped chain. */
+/* Memory per state of a built and solved chain (docs/chains.md, "Storage"):
+ * the chain's key 8, row pointer 8 and diagonal 8; the `auto` solve's
+ * vectors: pi 8, the row-form inflows a and b 16, the layer 4 and the
+ * below-diagonal counts 1, the index of the IAD rate pair 2, Anderson's history
+ * (depth 5: six g_j in double, six f_j in float) 72.  Per transition: column
+ * 4 + rate index 2 (one double more when the rates do not fit the table).
+ * Plus the rank -> index map (rank_index_bytes below). */
+#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 2.0 + 72.0)
+#define ACCQ_BYTES_PER_TRANSITION 6.0
+
+static double rank_index_bytes(double states, double product);
+
 static double bytes_model(double states, double product, double nnz_row) {
-  return states * (8.0 + 8.0 + 16.0 + 40.0 + 2.0 * 12.0 * nnz_row) + 4.0 * product;
+  return states * (ACCQ_BYTES_PER_STATE + ACCQ_BYTES_PER_TRANSITION * nnz_row) +
+         rank_index_bytes(states, product);
 }
 
 double accq_chain_bytes_estimate(double states, int ntypes, int buffer) {
@@ -58,9 +67,14 @@ double accq_i_chain_bytes_estimate(double states, double product, int ntypes,
                                    const int *servers, int buffer) {
   double nnz_row = 0;
   for (int k = 0; k < ntypes; k++) {
-    double levels = servers[k] < buffer + 1 ? servers[k] : buffer + 1;
-    /* departures from the occupied levels >= 1, arrivals to occupied levels */
-    nnz_row += (levels < buffer ? levels : buffer) + levels;
+    /* Departures leave from every occupied level q >= 1; arrivals join at
+     * most every occupied level.  Averaged over the compositions of N servers
+     * into B+1 levels, B N / (N + B) of the levels 1..B are occupied (each is
+     * empty with probability B / (N + B)); twice that per type.  The lumped
+     * chains have fewer (8.6 per state measured at N = 8, 8, B = 6 against
+     * 13.7 here: the policies route to one level per type). */
+    double n = servers[k];
+    nnz_row += 2.0 * (double)buffer * n / (n + (double)buffer);
   }
   return bytes_model(states, product, nnz_row);
 }
@@ -183,18 +197,82 @@ int accq_i_chain_check_size(const char *what, const char *policy, double product
 
 /* ---- CSR builder ---- */
 
+int accq_i_builder_rates_init(accq_i_builder_t *b) {
+  accq_generator_t *q = b->q;
+  b->hslot = calloc(ACCQ_RATE_HASH, sizeof *b->hslot);
+  q->rtab = malloc(ACCQ_RATE_TABLE_MAX * sizeof *q->rtab);
+  q->ridx = malloc((size_t)(b->cap_nnz > 0 ? b->cap_nnz : 1) * sizeof *q->ridx);
+  q->nrtab = 0;
+  q->val = NULL;
+  return b->hslot && q->rtab && q->ridx ? ACCQ_SUCCESS : ACCQ_ENOMEM;
+}
+
 int accq_i_builder_init(accq_i_builder_t *b, accq_generator_t *q, int64_t rows_hint,
                         int64_t nnz_hint) {
   memset(q, 0, sizeof *q);
+  memset(b, 0, sizeof *b);
   b->q = q;
   b->cap_rows = rows_hint > 16 ? rows_hint : 16;
   b->cap_nnz = nnz_hint > 64 ? nnz_hint : 64;
   q->rowptr = malloc((size_t)(b->cap_rows + 1) * sizeof *q->rowptr);
   q->diag = malloc((size_t)b->cap_rows * sizeof *q->diag);
   q->col = malloc((size_t)b->cap_nnz * sizeof *q->col);
-  q->val = malloc((size_t)b->cap_nnz * sizeof *q->val);
-  if (!q->rowptr || !q->diag || !q->col || !q->val) return ACCQ_ENOMEM;
+  if (!q->rowptr || !q->diag || !q->col) return ACCQ_ENOMEM;
   q->rowptr[0] = 0;
+  return accq_i_builder_rates_init(b);
+}
+
+void accq_i_builder_free(accq_i_builder_t *b) {
+  if (!b) return;
+  free(b->hslot);
+  b->hslot = NULL;
+}
+
+/* Too many distinct rates: one double per entry from now on. */
+static int builder_to_val(accq_i_builder_t *b) {
+  accq_generator_t *q = b->q;
+  double *v = malloc((size_t)(b->cap_nnz > 0 ? b->cap_nnz : 1) * sizeof *v);
+  if (!v) return ACCQ_ENOMEM;
+  for (int64_t e = 0; e < q->nnz; e++) v[e] = q->rtab[q->ridx[e]];
+  q->val = v;
+  free(q->ridx);
+  free(q->rtab);
+  q->ridx = NULL;
+  q->rtab = NULL;
+  q->nrtab = 0;
+  accq_i_builder_free(b);
+  return ACCQ_SUCCESS;
+}
+
+/* Index of `rate` in the table (added when new); -1 when the table is full. */
+static int rate_index(accq_i_builder_t *b, double rate) {
+  accq_generator_t *q = b->q;
+  uint64_t bits;
+  memcpy(&bits, &rate, sizeof bits);
+  uint64_t h = (bits * 0x9E3779B97F4A7C15ull) >> 47;   /* 17 bits = ACCQ_RATE_HASH */
+  for (;; h = (h + 1) & (ACCQ_RATE_HASH - 1)) {
+    int32_t s = b->hslot[h];
+    if (!s) break;
+    if (memcmp(&q->rtab[s - 1], &rate, sizeof rate) == 0) return s - 1;
+  }
+  if (q->nrtab >= ACCQ_RATE_TABLE_MAX) return -1;
+  q->rtab[q->nrtab] = rate;
+  b->hslot[h] = ++q->nrtab;
+  return q->nrtab - 1;
+}
+
+/* Stores `rate` as entry p (in whichever form the builder is in). */
+static int builder_put(accq_i_builder_t *b, int64_t p, double rate) {
+  accq_generator_t *q = b->q;
+  if (!q->val) {
+    int ix = rate_index(b, rate);
+    if (ix >= 0) {
+      q->ridx[p] = (uint16_t)ix;
+      return ACCQ_SUCCESS;
+    }
+    if (builder_to_val(b)) return ACCQ_ENOMEM;
+  }
+  q->val[p] = rate;
   return ACCQ_SUCCESS;
 }
 
@@ -217,9 +295,15 @@ static int builder_grow(accq_i_builder_t *b, int64_t need_rows, int64_t need_nnz
     int32_t *cl = realloc(q->col, (size_t)cap * sizeof *cl);
     if (!cl) return ACCQ_ENOMEM;
     q->col = cl;
-    double *vl = realloc(q->val, (size_t)cap * sizeof *vl);
-    if (!vl) return ACCQ_ENOMEM;
-    q->val = vl;
+    if (q->val) {
+      double *vl = realloc(q->val, (size_t)cap * sizeof *vl);
+      if (!vl) return ACCQ_ENOMEM;
+      q->val = vl;
+    } else {
+      uint16_t *ri = realloc(q->ridx, (size_t)cap * sizeof *ri);
+      if (!ri) return ACCQ_ENOMEM;
+      q->ridx = ri;
+    }
     b->cap_nnz = cap;
   }
   return ACCQ_SUCCESS;
@@ -239,18 +323,19 @@ int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne) {
     e[j + 1] = x;
   }
   if (builder_grow(b, row + 1, q->nnz + ne)) return ACCQ_ENOMEM;
-  int64_t p = q->nnz;
+  /* merge equal columns first (the rate stored is the merged sum) */
+  int m = 0;
   double sum = 0;
   for (int i = 0; i < ne; i++) {
     if (e[i].col == row || !(e[i].rate > 0)) continue;
-    if (p > q->rowptr[row] && q->col[p - 1] == e[i].col) {
-      q->val[p - 1] += e[i].rate;
-    } else {
-      q->col[p] = e[i].col;
-      q->val[p] = e[i].rate;
-      p++;
-    }
     sum += e[i].rate;
+    if (m > 0 && e[m - 1].col == e[i].col) e[m - 1].rate += e[i].rate;
+    else e[m++] = e[i];
+  }
+  int64_t p = q->nnz;
+  for (int i = 0; i < m; i++, p++) {
+    q->col[p] = e[i].col;
+    if (builder_put(b, p, e[i].rate)) return ACCQ_ENOMEM;
   }
   q->diag[row] = -sum;
   q->nnz = p;
@@ -268,11 +353,43 @@ void accq_i_builder_finish(accq_i_builder_t *b) {
   if (dg) q->diag = dg;
   int32_t *cl = realloc(q->col, (size_t)nnz * sizeof *cl);
   if (cl) q->col = cl;
-  double *vl = realloc(q->val, (size_t)nnz * sizeof *vl);
-  if (vl) q->val = vl;
+  if (q->val) {
+    double *vl = realloc(q->val, (size_t)nnz * sizeof *vl);
+    if (vl) q->val = vl;
+  } else {
+    uint16_t *ri = realloc(q->ridx, (size_t)nnz * sizeof *ri);
+    if (ri) q->ridx = ri;
+    double *rt = realloc(q->rtab, (size_t)(q->nrtab > 0 ? q->nrtab : 1) * sizeof *rt);
+    if (rt) q->rtab = rt;
+  }
+  accq_i_builder_free(b);
 }
 
-/* accq_generator_free (declared in accq/chain.h) lives in src/solve/generator.c. */
+/* Frees what the builder allocates (declared in accq/chain.h). */
+void accq_generator_free(accq_generator_t *q) {
+  if (!q) return;
+  int table = q->val == NULL;
+  free(q->rowptr);
+  free(q->col);
+  free(q->val);
+  free(q->diag);
+  /* The rate table is only read when val is NULL, so a generator filled by
+   * hand with val set may leave ridx/rtab uninitialized. */
+  if (table) {
+    free(q->ridx);
+    free(q->rtab);
+  }
+  q->ridx = NULL;
+  q->rtab = NULL;
+  q->nrtab = 0;
+  q->rowptr = NULL;
+  q->col = NULL;
+  q->val = NULL;
+  q->diag = NULL;
+  q->n = 0;
+  q->nnz = 0;
+}
+
 
 /* ---- chain record ---- */
 
@@ -315,6 +432,89 @@ void accq_chain_free(accq_chain_t *c) {
   free(c->state_key);
   accq_generator_free(&c->Q);
   free(c);
+}
+
+/* ---- rank -> index map ---- */
+
+/* The build maps a target's rank to its state index.  Dense: an int32 array
+ * over the whole rank space (4 bytes per product state, one memory access).
+ * Compact, when the product space is much larger than the states that can be
+ * reached (pop's slow types rarely queue: 3.2e4 states of 4.7e10 ranks on
+ * tests/models/three-8-4-2.ini at m = 2, B = 6): an open-addressing hash of
+ * the state indices, keyed through state_key[index] (the ranks are stored
+ * there anyway), at most 2^k >= 2 x states slots of 4 bytes, i.e. 8-16 bytes
+ * per reachable state.  The dense array is used when it is no larger than
+ * four times the hash would be, as it costs one access instead of about two. */
+typedef struct {
+  int32_t *dense;
+  int32_t *slot;
+  uint64_t mask;
+  const uint64_t *keys;
+} rank_index_t;
+
+/* Slots of the hash: the power of two >= 2 x states (at least 1024), as a
+ * double (size estimates reach far beyond 2^64 states). */
+static double rank_index_hash_slots(double states) {
+  double cap = 1024.0;
+  while (cap < 2.0 * states && cap < 1e300) cap *= 2.0;
+  return cap;
+}
+
+/* Bytes of the map for `states` reachable states in a rank space of `product`. */
+static double rank_index_bytes(double states, double product) {
+  double hash = 4.0 * rank_index_hash_slots(states);
+  return 4.0 * product <= 4.0 * hash ? 4.0 * product : hash;
+}
+
+static int rank_index_init(rank_index_t *ri, uint64_t product, uint64_t states, const uint64_t *keys) {
+  memset(ri, 0, sizeof *ri);
+  ri->keys = keys;
+  uint64_t cap = (uint64_t)rank_index_hash_slots((double)states);   /* states < 2^31 here */
+  if ((double)product <= 4.0 * (double)cap) {
+    ri->dense = malloc((size_t)product * sizeof *ri->dense);
+    if (!ri->dense) return ACCQ_ENOMEM;
+    memset(ri->dense, 0xff, (size_t)product * sizeof *ri->dense);
+    return ACCQ_SUCCESS;
+  }
+  ri->slot = malloc((size_t)cap * sizeof *ri->slot);
+  if (!ri->slot) return ACCQ_ENOMEM;
+  memset(ri->slot, 0xff, (size_t)cap * sizeof *ri->slot);
+  ri->mask = cap - 1;
+  return ACCQ_SUCCESS;
+}
+
+static void rank_index_free(rank_index_t *ri) {
+  free(ri->dense);
+  free(ri->slot);
+  ri->dense = ri->slot = NULL;
+}
+
+static inline uint64_t rank_hash(const rank_index_t *ri, uint64_t rank) {
+  return (rank * 0x9E3779B97F4A7C15ull >> 20) & ri->mask;
+}
+
+static inline void rank_index_prefetch(const rank_index_t *ri, uint64_t rank) {
+  __builtin_prefetch(ri->dense ? ri->dense + rank : ri->slot + rank_hash(ri, rank));
+}
+
+/* The index of `rank`, or -1 with *pos the place to insert it. */
+static inline int32_t rank_index_find(const rank_index_t *ri, uint64_t rank, uint64_t *pos) {
+  if (ri->dense) {
+    *pos = rank;
+    return ri->dense[rank];
+  }
+  for (uint64_t h = rank_hash(ri, rank);; h = (h + 1) & ri->mask) {
+    int32_t j = ri->slot[h];
+    if (j < 0 || ri->keys[j] == rank) {
+      *pos = h;
+      return j;
+    }
+  }
+}
+
+static inline void rank_index_put(rank_index_t *ri, uint64_t pos, int32_t j) {
+  if (ri->dense) ri->dense[pos] = j;
+  else ri->slot[pos] = j;
 }
 
 /* ---- lumped build ---- */
@@ -539,13 +739,232 @@ int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_polic
   return accq_i_chain_build_lumped(out, m, pol, buffer, opt, TABLE_MAX_ENTRIES, err);
 }
 
+/* The per-type neighbour tables that fit in table_max_entries (summed over
+ * the types); use_table[k] says which types have one.  -1: out of memory. */
+static int lumped_tables(const accq_space_t *sp, const int *frozen, uint64_t table_max_entries,
+                         type_table_t *tab, int *use_table) {
+  uint64_t entries = 0, L = (uint64_t)sp->buffer + 1;
+  for (int k = 0; k < sp->ntypes; k++) {
+    uint64_t e = sp->size[k] * L;
+    use_table[k] = !frozen[k] && sp->size[k] <= UINT32_MAX && entries + e <= table_max_entries;
+    if (use_table[k]) {
+      entries += e;
+      if (table_build(sp, k, &tab[k])) return -1;
+    }
+  }
+  return 0;
+}
+
+/* State keys, the rank map and the generator's arrays, sized for rows_cap
+ * states up front: pages never touched cost nothing, and the final realloc
+ * trims them. */
+static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *index, uint64_t rows_cap,
+                        double nnz_row, accq_err_t *err) {
+  c->state_key = malloc((size_t)rows_cap * sizeof *c->state_key);
+  if (!c->state_key)
+    return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu state keys",
+                        (unsigned long long)rows_cap);
+  if (rank_index_init(index, c->product_states, rows_cap, c->state_key))
+    return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the rank map (%llu ranks, "
+                        "%llu states)", (unsigned long long)c->product_states,
+                        (unsigned long long)rows_cap);
+  int64_t nnz_hint = (int64_t)((double)rows_cap * nnz_row) + 16;
+  memset(&c->Q, 0, sizeof c->Q);
+  bld->q = &c->Q;
+  c->Q.rowptr = malloc((size_t)(rows_cap + 1) * sizeof *c->Q.rowptr);
+  c->Q.diag = malloc((size_t)rows_cap * sizeof *c->Q.diag);
+  c->Q.col = alloc_hint(nnz_hint, 1024, sizeof *c->Q.col, &bld->cap_nnz);
+  bld->cap_rows = (int64_t)rows_cap;
+  if (!c->Q.rowptr || !c->Q.diag || !c->Q.col || accq_i_builder_rates_init(bld))
+    return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the generator");
+  c->Q.rowptr[0] = 0;
+  return ACCQ_SUCCESS;
+}
+
+/* What generating one state's row needs: the space, the per-type tables
+ * (or scratch space for unranking), the occupancy view handed to the policy. */
+typedef struct {
+  const accq_space_t *sp;
+  const accq_chain_t *c;
+  const accq_policy_t *pol;
+  int K, B, L;
+  const int *use_table, *frozen;
+  const type_table_t *tab;
+  int *count;
+  uint64_t *scratch_up, *scratch_down;
+  const int **rows_ptr;        /* occ->count: the rows of the current state */
+  accq_occ_t *occ;
+  accq_route_t *routes;
+  int max_routes;
+  rank_index_t *index;
+  double mu[ACCQ_MAX_TYPES];
+  uint64_t sub[ACCQ_MAX_TYPES];
+} lumped_ctx_t;
+
+/* Points the occupancy view at state `rank`: per type its sub-rank and
+ * counts (a table row, or unranked into `count`). */
+static void lumped_view(lumped_ctx_t *x, uint64_t rank) {
+  const int L = x->L, B = x->B;
+  uint64_t rest = rank;
+  for (int k = x->K - 1; k >= 0; k--) {
+    x->sub[k] = rest / x->sp->stride[k];
+    rest -= x->sub[k] * x->sp->stride[k];
+    int *ck = x->count + (size_t)k * L;
+    if (x->use_table[k]) {
+      x->rows_ptr[k] = x->tab[k].comp + (size_t)x->sub[k] * L;
+    } else if (x->frozen[k]) {
+      ck[0] = x->c->servers[k];
+      for (int q = 1; q <= B; q++) ck[q] = 0;
+      x->rows_ptr[k] = ck;
+    } else {
+      neighbour_subranks(x->sp, k, x->sub[k], B, ck, x->scratch_up + (size_t)k * L,
+                         x->scratch_down + (size_t)k * L);
+      x->rows_ptr[k] = ck;
+    }
+  }
+}
+
+/* Type k's sub-rank after one server moves up from / down from level q. */
+static inline uint64_t lumped_up(const lumped_ctx_t *x, int k, int q) {
+  return x->use_table[k] ? (uint64_t)x->tab[k].up[(size_t)x->sub[k] * x->L + q]
+                         : x->scratch_up[(size_t)k * x->L + q];
+}
+static inline uint64_t lumped_down(const lumped_ctx_t *x, int k, int q) {
+  return x->use_table[k] ? (uint64_t)x->tab[k].down[(size_t)x->sub[k] * x->L + q]
+                         : x->scratch_down[(size_t)k * x->L + q];
+}
+
+/* The transitions out of the viewed state `rank`: target ranks into tgt
+ * (their map entries prefetched) and rates into ent; *ne of them. */
+static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_entry_t *ent, int *ne_out,
+                          accq_err_t *err) {
+  const int K = x->K, B = x->B;
+  const accq_space_t *sp = x->sp;
+  int ne = 0;
+  /* departures: a type-k server at level q >= 1 finishes at rate c[k][q] mu_k */
+  for (int k = 0; k < K; k++) {
+    const int *ck = x->rows_ptr[k];
+    for (int q = 1; q <= B; q++) {
+      if (!ck[q]) continue;
+      tgt[ne] = rank + (lumped_down(x, k, q) - x->sub[k]) * sp->stride[k];
+      rank_index_prefetch(x->index, tgt[ne]);
+      ent[ne].rate = ck[q] * x->mu[k];
+      ne++;
+    }
+  }
+  /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B */
+  int nr = 0;
+  int st = accq_policy_dispatch(x->pol, x->occ, x->routes, x->max_routes, &nr);
+  if (st)
+    return accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
+                        accq_policy_name(x->pol), st);
+  for (int r = 0; r < nr; r++) {
+    const accq_route_t *rt = &x->routes[r];
+    const int k = rt->type;
+    const int *ck = x->rows_ptr[k];
+    if (x->frozen[k])
+      return accq_err_set(err, ACCQ_EINVAL,
+                          "lumped chain: policy '%s' routed a job to type %d, which "
+                          "accq_policy_uses_type declares unused",
+                          accq_policy_name(x->pol), k);
+    const int any = rt->level == ACCQ_LEVEL_ANY;
+    const int qlo = any ? 0 : rt->level;
+    const int qhi = any ? B - 1 : rt->level; /* level B is a loss */
+    const double lambda = x->c->lambda;
+    const double base = any ? lambda * rt->prob / x->c->servers[k] : lambda * rt->prob;
+    for (int q = qlo; q <= qhi && q < B; q++) {
+      if (!ck[q]) continue;
+      tgt[ne] = rank + (lumped_up(x, k, q) - x->sub[k]) * sp->stride[k];
+      rank_index_prefetch(x->index, tgt[ne]);
+      ent[ne].rate = any ? base * ck[q] : base;
+      ne++;
+    }
+  }
+  *ne_out = ne;
+  return ACCQ_SUCCESS;
+}
+
+/* Maps a row's target ranks to state indices, discovering new states in BFS
+ * order (the map entries were prefetched as the targets were computed: these
+ * lookups are the build's main cache misses). */
+static int lumped_map_targets(accq_chain_t *c, rank_index_t *index, const uint64_t *tgt,
+                              accq_i_entry_t *ent, int ne, uint64_t rows_cap, accq_err_t *err) {
+  for (int e = 0; e < ne; e++) {
+    uint64_t pos;
+    int32_t j = rank_index_find(index, tgt[e], &pos);
+    if (j < 0) {
+      if ((uint64_t)c->nstates >= rows_cap) /* the count and the build disagree */
+        return accq_err_set(err, ACCQ_EINVAL, "lumped chain: more states reached than the %llu counted",
+                            (unsigned long long)rows_cap);
+      j = (int32_t)c->nstates;
+      c->state_key[c->nstates++] = tgt[e];
+      rank_index_put(index, pos, j);
+    }
+    ent[e].col = j;
+  }
+  return ACCQ_SUCCESS;
+}
+
+/* The size decision of the lumped build: refuses (ACCQ_ETOOBIG, the figures
+ * in err) a chain over the state or memory limits, else sets *rows_cap (the
+ * capacity of the state arrays: the product count, or the reachable count
+ * when that had to be counted) and *nnz_row (transitions per row, a bound). */
+static int lumped_size(accq_chain_t *c, const accq_model_t *m, const accq_policy_t *pol,
+                       const int *frozen, const accq_chain_options_t *opt, uint64_t *rows_cap,
+                       double *nnz_row, accq_err_t *err) {
+  const int K = m->ntypes, B = c->buffer, L = B + 1;
+  double product = (double)c->product_states;
+  double bytes = accq_i_chain_bytes_estimate(product, product, K, c->servers, B);
+  accq_err_t perr;
+  *rows_cap = c->product_states;
+  int st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, &perr);
+  if (st == ACCQ_ETOOBIG && !product_is_exact(pol)) {
+    /* The product bound does not fit: count the reachable states (the
+     * arrays of states are then sized by the count, and so is the rank map
+     * when it is hashed). */
+    int64_t n = -1;
+    int ex = 0;
+    st = accq_chain_count_reachable(m, pol, B, opt->max_states, count_budget(opt), &n, &ex, err);
+    if (st) return st;
+    /* no count (its bitmap did not fit): the product bound stands, refused */
+    st = ACCQ_ETOOBIG;
+    if (n > 0) {
+      bytes = accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B);
+      st = accq_i_chain_check_size("lumped", accq_policy_name(pol), (double)n, bytes, opt, &perr);
+      if (st == ACCQ_ETOOBIG) {
+        double max_bytes = opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
+        accq_err_set(&perr, ACCQ_ETOOBIG,
+                     "lumped chain of policy '%s' has %s%.6g reachable states%s (product "
+                     "bound %.6g), estimated %s%.3f GiB with the rank map; limits: %.6g "
+                     "states (--max-states), %.3f GiB of memory",
+                     accq_policy_name(pol), ex ? "" : "more than ",
+                     ex ? (double)n : (double)(n - 1), ex ? " (exact count)" : "", product,
+                     ex ? "" : "at least ", bytes / GIB, (double)opt->max_states,
+                     max_bytes / GIB);
+      }
+      if (!st) *rows_cap = (uint64_t)n;
+    }
+  }
+  if (st) {
+    if (err) *err = perr;
+    return st;
+  }
+  *nnz_row = 0;
+  for (int k = 0; k < K; k++) {
+    if (frozen[k]) continue;
+    double levels = c->servers[k] < L ? c->servers[k] : L;
+    *nnz_row += (levels < B ? levels : B) + levels;
+  }
+  return ACCQ_SUCCESS;
+}
+
 int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                               const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, uint64_t table_max_entries,
                               accq_err_t *err) {
   accq_chain_options_t defaults;
   accq_chain_t *c = NULL;
-  int32_t *index = NULL;
+  rank_index_t index = {0};
   accq_i_entry_t *ent = NULL;
   accq_route_t *routes = NULL;
   uint64_t *tgt = NULL, *scratch_up = NULL, *scratch_down = NULL;
@@ -574,71 +993,15 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   if (st) goto cleanup;
   c->product_states = accq_space_size(c->space);
   double nnz_row = 0;
-  uint64_t rows_cap = c->product_states; /* rows of the state arrays */
-  {
-    double product = (double)c->product_states;
-    double bytes = accq_i_chain_bytes_estimate(product, product, K, c->servers, B);
-    accq_err_t perr;
-    st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, &perr);
-    if (st == ACCQ_ETOOBIG && !product_is_exact(pol)) {
-      /* The product bound does not fit: count the reachable states (the
-       * arrays of states are then sized by the count; only the rank -> index
-       * array spans the product space, 4 bytes per product state). */
-      int64_t n = -1;
-      int ex = 0;
-      st = accq_chain_count_reachable(m, pol, B, opt->max_states, count_budget(opt), &n, &ex, err);
-      if (st) goto cleanup;
-      if (n > 0) {
-        bytes = accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B);
-        st = accq_i_chain_check_size("lumped", accq_policy_name(pol), (double)n, bytes, opt, &perr);
-        if (st == ACCQ_ETOOBIG) {
-          double max_bytes = opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
-          accq_err_set(&perr, ACCQ_ETOOBIG,
-                       "lumped chain of policy '%s' has %s%.6g reachable states%s (product "
-                       "bound %.6g), estimated %s%.3f GiB with the rank index over the product "
-                       "space; limits: %.6g states (--max-states), %.3f GiB of memory",
-                       accq_policy_name(pol), ex ? "" : "more than ",
-                       ex ? (double)n : (double)(n - 1), ex ? " (exact count)" : "", product,
-                       ex ? "" : "at least ", bytes / GIB, (double)opt->max_states,
-                       max_bytes / GIB);
-        }
-        if (!st) rows_cap = (uint64_t)n;
-      }
-    }
-    if (st) {
-      if (err) *err = perr;
-      goto cleanup;
-    }
-    for (int k = 0; k < K; k++) {
-      if (frozen[k]) continue;
-      double levels = c->servers[k] < L ? c->servers[k] : L;
-      nnz_row += (levels < B ? levels : B) + levels;
-    }
-  }
+  uint64_t rows_cap = 0; /* rows of the state arrays */
+  st = lumped_size(c, m, pol, frozen, opt, &rows_cap, &nnz_row, err);
+  if (st) goto cleanup;
 
-  const uint64_t product = c->product_states;
   const accq_space_t *sp = c->space;
-  index = malloc((size_t)product * sizeof *index);
-  if (!index) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu ranks",
-                      (unsigned long long)product);
-    goto cleanup;
-  }
-  memset(index, 0xff, (size_t)product * sizeof *index);
 
-  {
-    uint64_t entries = 0;
-    for (int k = 0; k < K; k++) {
-      uint64_t e = sp->size[k] * (uint64_t)L;
-      use_table[k] = !frozen[k] && sp->size[k] <= UINT32_MAX && entries + e <= table_max_entries;
-      if (use_table[k]) {
-        entries += e;
-        if (table_build(sp, k, &tab[k])) {
-          st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory for type tables");
-          goto cleanup;
-        }
-      }
-    }
+  if (lumped_tables(sp, frozen, table_max_entries, tab, use_table)) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory for type tables");
+    goto cleanup;
   }
 
   /* Occupancy view of the current state: rows point into the type tables or
@@ -665,125 +1028,31 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     goto cleanup;
   }
 
-  /* State keys and the generator are sized for the product count up front:
-   * pages never touched cost nothing, and the final realloc trims them. */
-  c->state_key = malloc((size_t)rows_cap * sizeof *c->state_key);
-  if (!c->state_key) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu state keys",
-                      (unsigned long long)product);
-    goto cleanup;
-  }
-  {
-    int64_t nnz_hint = (int64_t)((double)rows_cap * nnz_row) + 16;
-    memset(&c->Q, 0, sizeof c->Q);
-    bld.q = &c->Q;
-    c->Q.rowptr = malloc((size_t)(rows_cap + 1) * sizeof *c->Q.rowptr);
-    c->Q.diag = malloc((size_t)rows_cap * sizeof *c->Q.diag);
-    c->Q.col = alloc_hint(nnz_hint, 1024, sizeof *c->Q.col, &bld.cap_nnz);
-    int64_t got_val = 0;
-    c->Q.val = alloc_hint(bld.cap_nnz, bld.cap_nnz, sizeof *c->Q.val, &got_val);
-    bld.cap_rows = (int64_t)rows_cap;
-    if (!c->Q.rowptr || !c->Q.diag || !c->Q.col || !c->Q.val) {
-      st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the generator");
-      goto cleanup;
-    }
-    c->Q.rowptr[0] = 0;
-  }
+  st = lumped_alloc(c, &bld, &index, rows_cap, nnz_row, err);
+  if (st) goto cleanup;
 
   /* the empty system has rank 0 */
   c->state_key[0] = 0;
-  index[0] = 0;
+  {
+    uint64_t pos;
+    (void)rank_index_find(&index, 0, &pos);
+    rank_index_put(&index, pos, 0);
+  }
   c->nstates = 1;
 
-  const double lambda = c->lambda;
-  double mu[ACCQ_MAX_TYPES];
-  for (int k = 0; k < K; k++) mu[k] = m->types[k].rate;
-  uint64_t sub[ACCQ_MAX_TYPES];
-
+  lumped_ctx_t x = {.sp = sp, .c = c, .pol = pol, .K = K, .B = B, .L = L, .use_table = use_table,
+                    .tab = tab, .frozen = frozen, .count = count, .scratch_up = scratch_up,
+                    .scratch_down = scratch_down, .rows_ptr = rows_ptr, .occ = &occ,
+                    .routes = routes, .max_routes = max_routes, .index = &index};
+  for (int k = 0; k < K; k++) x.mu[k] = m->types[k].rate;
   for (int64_t i = 0; i < c->nstates; i++) {
     const uint64_t rank = c->state_key[i];
-    uint64_t rest = rank;
-    for (int k = K - 1; k >= 0; k--) {
-      sub[k] = rest / sp->stride[k];
-      rest -= sub[k] * sp->stride[k];
-      if (use_table[k]) {
-        rows_ptr[k] = tab[k].comp + (size_t)sub[k] * L;
-      } else if (frozen[k]) {
-        int *ck = count + (size_t)k * L;
-        ck[0] = c->servers[k];
-        for (int q = 1; q <= B; q++) ck[q] = 0;
-        rows_ptr[k] = ck;
-      } else {
-        int *ck = count + (size_t)k * L;
-        neighbour_subranks(sp, k, sub[k], B, ck, scratch_up + (size_t)k * L,
-                           scratch_down + (size_t)k * L);
-        rows_ptr[k] = ck;
-      }
-    }
-#define NEW_SUB(arr, k, q)                                                              \
-  (use_table[k] ? (uint64_t)tab[k].arr[(size_t)sub[k] * L + (q)] : scratch_##arr[(size_t)(k) * L + (q)])
+    lumped_view(&x, rank);
     int ne = 0;
-    /* departures: a type-k server at level q >= 1 finishes at rate c[k][q] mu_k */
-    for (int k = 0; k < K; k++) {
-      const int *ck = rows_ptr[k];
-      for (int q = 1; q <= B; q++) {
-        if (!ck[q]) continue;
-        tgt[ne] = rank + (NEW_SUB(down, k, q) - sub[k]) * sp->stride[k];
-        __builtin_prefetch(index + tgt[ne]);
-        ent[ne].rate = ck[q] * mu[k];
-        ne++;
-      }
-    }
-    /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B */
-    int nr = 0;
-    st = accq_policy_dispatch(pol, &occ, routes, max_routes, &nr);
-    if (st) {
-      st = accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
-                        accq_policy_name(pol), st);
-      goto cleanup;
-    }
-    for (int r = 0; r < nr; r++) {
-      const int k = routes[r].type;
-      const int *ck = rows_ptr[k];
-      if (frozen[k]) {
-        st = accq_err_set(err, ACCQ_EINVAL,
-                          "lumped chain: policy '%s' routed a job to type %d, which "
-                          "accq_policy_uses_type declares unused",
-                          accq_policy_name(pol), k);
-        goto cleanup;
-      }
-      const int any = routes[r].level == ACCQ_LEVEL_ANY;
-      const int qlo = any ? 0 : routes[r].level;
-      const int qhi = any ? B - 1 : routes[r].level; /* level B is a loss */
-      const double base = any ? lambda * routes[r].prob / c->servers[k]
-                              : lambda * routes[r].prob;
-      for (int q = qlo; q <= qhi && q < B; q++) {
-        if (!ck[q]) continue;
-        tgt[ne] = rank + (NEW_SUB(up, k, q) - sub[k]) * sp->stride[k];
-        __builtin_prefetch(index + tgt[ne]);
-        ent[ne].rate = any ? base * ck[q] : base;
-        ne++;
-      }
-    }
-#undef NEW_SUB
-    /* map target ranks to indices, discovering new states in BFS order (the
-     * index entries were prefetched as the targets were computed: these
-     * lookups are the build's main cache misses) */
-    for (int e = 0; e < ne; e++) {
-      int32_t j = index[tgt[e]];
-      if (j < 0) {
-        if ((uint64_t)c->nstates >= rows_cap) { /* the count and the build disagree */
-          st = accq_err_set(err, ACCQ_EINVAL,
-                            "lumped chain: more states reached than the %llu counted",
-                            (unsigned long long)rows_cap);
-          goto cleanup;
-        }
-        j = (int32_t)c->nstates;
-        index[tgt[e]] = j;
-        c->state_key[c->nstates++] = tgt[e];
-      }
-      ent[e].col = j;
-    }
+    st = lumped_entries(&x, rank, tgt, ent, &ne, err);
+    if (st) goto cleanup;
+    st = lumped_map_targets(c, &index, tgt, ent, ne, rows_cap, err);
+    if (st) goto cleanup;
     if (accq_i_builder_add_row(&bld, ent, ne)) {
       st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory at %lld states",
                         (long long)c->nstates);
@@ -795,7 +1064,8 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
   }
-  c->bytes = (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 + (double)c->Q.nnz * 12.0;
+  c->bytes = (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 +
+             (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) + 8.0 * c->Q.nrtab;
   /* the compositions stay with the space: accq_chain_state_counts copies rows */
   for (int k = 0; k < K; k++) {
     if (!use_table[k]) continue;
@@ -805,8 +1075,9 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   }
   st = ACCQ_SUCCESS;
 cleanup:
+  accq_i_builder_free(&bld);
   for (int k = 0; k < ACCQ_MAX_TYPES; k++) table_free(&tab[k]);
-  free(index);
+  rank_index_free(&index);
   free(ent);
   free(tgt);
   free(routes);

@@ -59,18 +59,33 @@ typedef struct {
   double rate;
 } accq_i_entry_t;
 
+/* Rates are stored as 2-byte indices into a table of distinct values while
+ * there are at most ACCQ_RATE_TABLE_MAX of them (an open-addressing hash on
+ * the bit pattern finds a rate's index); past that the builder converts to one
+ * double per entry (q->val) and stays there. */
+#define ACCQ_RATE_TABLE_MAX 65535
+#define ACCQ_RATE_HASH 131072   /* slots, a power of two >= 2 * ACCQ_RATE_TABLE_MAX */
+
 typedef struct {
   accq_generator_t *q;
   int64_t cap_rows, cap_nnz;
+  int32_t *hslot;   /* ACCQ_RATE_HASH slots: table index + 1, 0 = empty */
 } accq_i_builder_t;
 
+/* rows_hint/nnz_hint: initial capacities (grown by half as needed). */
 int accq_i_builder_init(accq_i_builder_t *b, accq_generator_t *q, int64_t rows_hint,
                         int64_t nnz_hint);
+/* Sets up the rate table and hash of a builder whose q->rowptr, diag and col
+ * the caller allocated (q->val NULL, cap_nnz set): allocates q->ridx for
+ * cap_nnz entries.  ACCQ_ENOMEM on failure. */
+int accq_i_builder_rates_init(accq_i_builder_t *b);
 /* Appends row q->n (diagonal = -sum of the rates); sorts and merges `e` in place.
  * Entries with col == the row itself are dropped (never produced by the models). */
 int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne);
-/* Shrinks the arrays to their final size. */
+/* Shrinks the arrays to their final size and frees the hash. */
 void accq_i_builder_finish(accq_i_builder_t *b);
+/* Frees the builder's own hash (the generator is freed with the chain). */
+void accq_i_builder_free(accq_i_builder_t *b);
 
 /* Allocates a chain record with the common fields filled from the model. */
 int accq_i_chain_new(accq_chain_t **c, accq_chain_kind_t kind, const accq_model_t *m,

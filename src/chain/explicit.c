@@ -7,6 +7,41 @@
 
 #include "chain/chain_internal.h"
 
+/* (B+1)^N states with an overflow check (in log space for the message),
+ * then the size limits; *product on success. */
+static int explicit_size(accq_chain_t *c, const accq_policy_t *pol, int nserv,
+                         const accq_chain_options_t *opt, uint64_t *product, accq_err_t *err) {
+  const int B = c->buffer, L = B + 1;
+  double log10_prod = nserv * log10((double)L);
+  uint64_t prod = 1;
+  int over = 0;
+  for (int s = 0; s < nserv && !over; s++)
+    if (__builtin_mul_overflow(prod, (uint64_t)L, &prod)) over = 1;
+  if (over || prod > (UINT64_C(1) << 62))
+    return accq_err_set(err, ACCQ_ETOOBIG,
+                        "explicit chain of policy '%s' has about 10^%.2f states ((B+1)^N with "
+                        "N = %d servers, B = %d), over 2^62",
+                        accq_policy_name(pol), log10_prod, nserv, B);
+  c->product_states = prod;
+  *product = prod;
+  double bytes = accq_i_chain_bytes_estimate((double)prod, (double)prod, 1, &nserv, B);
+  return accq_i_chain_check_size("explicit", accq_policy_name(pol), (double)prod, bytes, opt, err);
+}
+
+/* Server s's type, its mixed-radix weight L^s in the state code, and the
+ * first server of each type. */
+static void explicit_layout(const accq_chain_t *c, int K, int L, int *type_of, uint64_t *weight,
+                            int *first) {
+  first[0] = 0;
+  for (int k = 0, s = 0; k < K; k++) {
+    for (int j = 0; j < c->servers[k]; j++, s++) {
+      type_of[s] = k;
+      weight[s] = s ? weight[s - 1] * (uint64_t)L : 1;
+    }
+    first[k + 1] = first[k] + c->servers[k];
+  }
+}
+
 int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
                               const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, accq_err_t *err) {
@@ -17,7 +52,7 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
   uint64_t *tgt = NULL, *weight = NULL;
   accq_route_t *routes = NULL;
   int *count = NULL, *x = NULL, *type_of = NULL, *first = NULL;
-  accq_i_builder_t bld;
+  accq_i_builder_t bld = {0};
   int st, nserv = 0;
   double t0 = accq_i_chain_now();
 
@@ -31,27 +66,9 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
   const int K = m->ntypes, B = buffer, L = B + 1;
   for (int k = 0; k < K; k++) nserv += c->servers[k];
 
-  /* (B+1)^N with an overflow check, in log space first for the message */
-  double log10_prod = nserv * log10((double)L);
-  uint64_t product = 1;
-  int over = 0;
-  for (int s = 0; s < nserv && !over; s++)
-    if (__builtin_mul_overflow(product, (uint64_t)L, &product)) over = 1;
-  if (over || product > (UINT64_C(1) << 62)) {
-    st = accq_err_set(err, ACCQ_ETOOBIG,
-                      "explicit chain of policy '%s' has about 10^%.2f states ((B+1)^N with "
-                      "N = %d servers, B = %d), over 2^62",
-                      accq_policy_name(pol), log10_prod, nserv, B);
-    goto cleanup;
-  }
-  c->product_states = product;
-  {
-    double bytes = accq_i_chain_bytes_estimate((double)product, (double)product, 1,
-                                               &nserv, B);
-    st = accq_i_chain_check_size("explicit", accq_policy_name(pol), (double)product, bytes,
-                                 opt, err);
-    if (st) goto cleanup;
-  }
+  uint64_t product = 0;
+  st = explicit_size(c, pol, nserv, opt, &product, err);
+  if (st) goto cleanup;
 
   index = malloc((size_t)product * sizeof *index);
   weight = malloc((size_t)nserv * sizeof *weight);
@@ -64,14 +81,7 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
     goto cleanup;
   }
   memset(index, 0xff, (size_t)product * sizeof *index);
-  first[0] = 0;
-  for (int k = 0, s = 0; k < K; k++) {
-    for (int j = 0; j < c->servers[k]; j++, s++) {
-      type_of[s] = k;
-      weight[s] = s ? weight[s - 1] * (uint64_t)L : 1;
-    }
-    first[k + 1] = first[k] + c->servers[k];
-  }
+  explicit_layout(c, K, L, type_of, weight, first);
 
   const int *rows_ptr[ACCQ_MAX_TYPES];
   int top[ACCQ_MAX_TYPES];
@@ -156,9 +166,11 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
   }
-  c->bytes = (double)c->nstates * 24.0 + 8.0 + (double)c->Q.nnz * 12.0;
+  c->bytes = (double)c->nstates * 24.0 + 8.0 + (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) +
+             8.0 * c->Q.nrtab;
   st = ACCQ_SUCCESS;
 cleanup:
+  accq_i_builder_free(&bld);
   free(index);
   free(weight);
   free(x);

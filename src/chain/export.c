@@ -26,7 +26,7 @@ int accq_chain_write_mtx(const accq_chain_t *c, FILE *f, accq_err_t *err) {
       }
       if (p < end)
         fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)q->col[p] + 1,
-                q->val[p]);
+                accq_generator_rate(q, p));
     }
   }
   if (fflush(f) != 0 || ferror(f))

@@ -450,7 +450,7 @@ int accq_cli_solve(int argc, char **argv) {
        "policies to solve, comma-separated, or 'all' (default all): the names `accq policies` "
        "lists"},
       {"solver", 0, ACCQ_OPT_STRING, &solver, "NAME",
-       "stationary solver: auto (default), dense, sor, gmres, power, arnoldi"},
+       accq_solver_names_text()},
       {"buffer", 'B', ACCQ_OPT_STRING, &buffer, "B|auto",
        "jobs per server (default: the model's); B: the finite-buffer system; auto: B grows "
        "(x1.4) until the boundary mass and the E[T] change are <= 1e-9"},

@@ -252,6 +252,118 @@ static int conclude(accq_analysis_t *out, int st, accq_err_t *lerr, int strict,
   return st;
 }
 
+/* The infinite-buffer question has no answer when the LP split loads a type
+ * to exactly its capacity: every server of that type is a critically loaded
+ * queue (a finite buffer makes it a stable loss system).  With buffer = auto
+ * (B <= 0) and such a split, `unstable` gets the reason; strict mode: returns 1
+ * (refuse now); compatible mode: the walk is computed as before, bounded to
+ * B <= 200 (*opt may then point to `capped`), and the result says unstable. */
+static int saturated_check(const accq_model_t *mm, const accq_policy_t *pol, int B,
+                           const accq_analysis_options_t **opt, accq_analysis_options_t *capped,
+                           accq_err_t *unstable) {
+  accq_err_clear(unstable);
+  if (B > 0) return 0;
+  int sat = accq_policy_saturated_type(pol);
+  if (sat < 0) return 0;
+  accq_err_set(unstable, ACCQ_EUNSTABLE,
+               "policy '%s': the LP split sends type '%s' its full capacity "
+               "(load 1 on every server of that type): with infinite buffers the "
+               "system is unstable at every size.  Use a slack (rjiq:0.05) or an "
+               "explicit --buffer B for the finite-buffer (loss) system",
+               accq_policy_name(pol), mm->types[sat].name);
+  if ((*opt)->strict_auto) return 1;
+  if ((*opt)->auto_max_buffer <= 0 || (*opt)->auto_max_buffer > 200) {
+    *capped = **opt;
+    capped->auto_max_buffer = 200;
+    *opt = capped;
+  }
+  return 0;
+}
+
+/* buffer = auto: the next B (*nb) does not fit (need: its states and bytes,
+ * need_exact as chain_fits_ex says).  Explains why in `why`
+ * and returns 1 (stop) when no larger B fits or when the boundary mass, in its
+ * geometric regime (two masses below 0.05), predicts that the targets need a B
+ * far beyond the largest that fits (the answer would be refused anyway);
+ * otherwise sets *nb to that largest B for a last try and returns 0. */
+static int auto_last_try(const accq_model_t *mm, const accq_policy_t *pol,
+                         const accq_analysis_options_t *opt, int B, int Bprev, double mass,
+                         double mass_prev, const double need[2], int need_exact, int *nb,
+                         char *why, size_t whysize) {
+  const double need_states = need[0], need_bytes = need[1];
+  int fit = largest_fit(mm, pol, opt, B, *nb);
+  double max_bytes = opt->chain.max_bytes > 0 ? opt->chain.max_bytes : accq_chain_max_bytes_default();
+  snprintf(why, whysize,
+           "B=%d would need %s%.4g states%s, %.3g GiB%s (limits: %.4g states, "
+           "--max-states; %.3g GiB of memory)",
+           *nb, need_exact < 0 ? "more than " : need_exact ? "" : "at most ",
+           need_exact < 0 ? need_states - 1 : need_states,
+           need_exact > 0 ? " (exact count of the reachable states)"
+           : need_exact < 0 ? " (reachable, counting stopped there)"
+                            : " (upper bound: product of the per-type counts)",
+           need_bytes / GIB, need_exact < 0 ? " at least" : "",
+           (double)opt->chain.max_states, max_bytes / GIB);
+  if (fit <= B) return 1;
+  double predicted = NAN;
+  if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > 0) {
+    if (mass < mass_prev) {
+      double r = pow(mass / mass_prev, 1.0 / (B - Bprev));
+      predicted = B + log(opt->auto_mass / mass) / log(r);
+    } else {
+      predicted = INFINITY; /* the mass does not decay: no B will do */
+    }
+  }
+  if (predicted > 2.0 * fit) {
+    size_t len = strlen(why);
+    snprintf(why + len, whysize - len,
+             "; the boundary mass decays too slowly for the largest B that fits (%d): "
+             "the targets need B ~ %.3g",
+             fit, isfinite(predicted) ? predicted : INFINITY);
+    return 1;
+  }
+  *nb = fit;
+  return 0;
+}
+
+/* buffer = auto did not reach its targets: the refusal (status and message
+ * in lerr) and the warning. */
+static int auto_refusal(accq_analysis_t *out, const accq_policy_t *pol,
+                        const accq_analysis_options_t *opt, const char *why, accq_err_t *lerr) {
+  char shown[32];
+  format_change(shown, sizeof shown, out->auto_change);
+  int st = accq_err_set(lerr, ACCQ_ENOCONV,
+                        "policy '%s': buffer=auto stopped at B=%d with boundary mass %.3g and "
+                        "last relative change of E[T] %s (targets: %.3g and %.3g): %s.  No "
+                        "infinite-buffer answer: try a larger --max-states, an explicit "
+                        "--buffer B (exact for the finite-buffer system), or accq simulate",
+                        accq_policy_name(pol), out->buffer, out->m.boundary_mass, shown,
+                        opt->auto_mass, opt->auto_rel, why[0] ? why : "targets not reached");
+  snprintf(out->warning, sizeof out->warning,
+           "buffer=auto stopped at B=%d: boundary mass %.3g, last relative change of E[T] %s",
+           out->buffer, out->m.boundary_mass, shown);
+  out->verdict = ACCQ_ANALYSIS_TRUNCATED;
+  return st;
+}
+
+/* A given buffer: one chain, exact for that finite-buffer system. */
+static int analyze_given_buffer(const accq_model_t *mm, const accq_policy_t *pol,
+                                const accq_analysis_options_t *opt, int B, accq_analysis_t *out,
+                                accq_chain_t **c, double **pi, accq_err_t *lerr) {
+  out->auto_converged = 1;
+  out->auto_steps = 1;
+  chain_fits(mm, pol, opt, B, &out->estimated_states, NULL);
+  int st = run_once(mm, pol, opt, B, 0, out, c, pi, lerr);
+  if (st && st != ACCQ_ENOCONV) return st;
+  out->verdict = st ? ACCQ_ANALYSIS_NOT_CONVERGED : ACCQ_ANALYSIS_FINITE_BUFFER;
+  for (int k = 0; k < mm->ntypes; k++) out->type_buffer[k] = B;
+  if (out->m.boundary_mass > opt->auto_mass)
+    snprintf(out->warning, sizeof out->warning,
+             "finite-buffer system B=%d: boundary mass %.3g, loss probability %.3g (exact for "
+             "this B, not the infinite-buffer system)",
+             B, out->m.boundary_mass, out->m.loss_probability);
+  return st;
+}
+
 int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
                  const accq_analysis_options_t *opt_in, accq_analysis_t *out,
                  accq_err_t *err) {
@@ -277,30 +389,10 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
    * type to exactly its capacity: every server of that type is a critically
    * loaded queue.  A finite buffer makes it a stable loss system. */
   accq_err_t unstable;
-  accq_err_clear(&unstable);
   accq_analysis_options_t capped;
-  if (B <= 0) {
-    int sat = accq_policy_saturated_type(pol);
-    if (sat >= 0) {
-      st = accq_err_set(&unstable, ACCQ_EUNSTABLE,
-                        "policy '%s': the LP split sends type '%s' its full capacity "
-                        "(load 1 on every server of that type): with infinite buffers the "
-                        "system is unstable at every size.  Use a slack (rjiq:0.05) or an "
-                        "explicit --buffer B for the finite-buffer (loss) system",
-                        accq_policy_name(pol), mm.types[sat].name);
-      /* compatible mode: computed as before (auto ends truncated), the
-       * result says unstable */
-      if (opt->strict_auto) {
-        lerr = unstable;
-        return conclude(out, st, &lerr, 1, err);
-      }
-      /* the walk cannot converge: bound it as callers had it (B <= 200) */
-      if (opt->auto_max_buffer <= 0 || opt->auto_max_buffer > 200) {
-        capped = *opt;
-        capped.auto_max_buffer = 200;
-        opt = &capped;
-      }
-    }
+  if (saturated_check(&mm, pol, B, &opt, &capped, &unstable)) {
+    lerr = unstable;
+    return conclude(out, unstable.status, &lerr, 1, err);
   }
 
   if (opt->product_form && !opt->explicit_chain && !opt->keep_chain && accq_policy_type(pol) &&
@@ -310,19 +402,8 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
   }
 
   if (B > 0) {
-    /* A given buffer: one chain, exact for that finite-buffer system. */
-    out->auto_converged = 1;
-    out->auto_steps = 1;
-    chain_fits(&mm, pol, opt, B, &out->estimated_states, NULL);
-    st = run_once(&mm, pol, opt, B, 0, out, &c, &pi, &lerr);
+    st = analyze_given_buffer(&mm, pol, opt, B, out, &c, &pi, &lerr);
     if (st && st != ACCQ_ENOCONV) return conclude(out, st, &lerr, opt->strict_auto, err);
-    out->verdict = st ? ACCQ_ANALYSIS_NOT_CONVERGED : ACCQ_ANALYSIS_FINITE_BUFFER;
-    for (int k = 0; k < mm.ntypes; k++) out->type_buffer[k] = B;
-    if (out->m.boundary_mass > opt->auto_mass)
-      snprintf(out->warning, sizeof out->warning,
-               "finite-buffer system B=%d: boundary mass %.3g, loss probability %.3g (exact for "
-               "this B, not the infinite-buffer system)",
-               B, out->m.boundary_mass, out->m.loss_probability);
     goto done;
   }
 
@@ -394,44 +475,12 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     }
     int nb = accq_i_auto_next(B, Bprev, mass, mass_prev, opt->auto_mass);
     if (nb > Bcap) nb = Bcap;
-    double need_states = 0, need_bytes = 0;
+    double need[2] = {0, 0};   /* states, bytes */
     int need_exact = 0;
-    if (!chain_fits_ex(&mm, pol, opt, nb, &need_states, &need_bytes, &need_exact)) {
-      int fit = largest_fit(&mm, pol, opt, B, nb);
-      double max_bytes =
-          opt->chain.max_bytes > 0 ? opt->chain.max_bytes : accq_chain_max_bytes_default();
-      snprintf(why, sizeof why,
-               "B=%d would need %s%.4g states%s, %.3g GiB%s (limits: %.4g states, "
-               "--max-states; %.3g GiB of memory)",
-               nb, need_exact < 0 ? "more than " : need_exact ? "" : "at most ",
-               need_exact < 0 ? need_states - 1 : need_states,
-               need_exact > 0 ? " (exact count of the reachable states)"
-               : need_exact < 0 ? " (reachable, counting stopped there)"
-                                : " (upper bound: product of the per-type counts)",
-               need_bytes / GIB, need_exact < 0 ? " at least" : "",
-               (double)opt->chain.max_states, max_bytes / GIB);
-      if (fit <= B) break;
-      /* The last try.  Skip it when the boundary mass is in its geometric
-       * regime (two masses below 0.05) and predicts that the targets need a
-       * B far beyond it: the answer would be refused anyway. */
-      double predicted = NAN;
-      if (Bprev > 0 && mass_prev < 0.05 && mass < 0.05 && mass > 0) {
-        if (mass < mass_prev) {
-          double r = pow(mass / mass_prev, 1.0 / (B - Bprev));
-          predicted = B + log(opt->auto_mass / mass) / log(r);
-        } else {
-          predicted = INFINITY; /* the mass does not decay: no B will do */
-        }
-      }
-      if (predicted > 2.0 * fit) {
-        size_t len = strlen(why);
-        snprintf(why + len, sizeof why - len,
-                 "; the boundary mass decays too slowly for the largest B that fits (%d): "
-                 "the targets need B ~ %.3g",
-                 fit, isfinite(predicted) ? predicted : INFINITY);
+    if (!chain_fits_ex(&mm, pol, opt, nb, &need[0], &need[1], &need_exact)) {
+      if (auto_last_try(&mm, pol, opt, B, Bprev, mass, mass_prev, need, need_exact, &nb, why,
+                        sizeof why))
         break;
-      }
-      nb = fit;
       last_try = 1;
     }
     mass_prev = mass;
@@ -439,21 +488,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     Bprev = B;
     B = nb;
   }
-  if (!out->auto_converged) {
-    char shown[32];
-    format_change(shown, sizeof shown, out->auto_change);
-    st = accq_err_set(&lerr, ACCQ_ENOCONV,
-                      "policy '%s': buffer=auto stopped at B=%d with boundary mass %.3g and "
-                      "last relative change of E[T] %s (targets: %.3g and %.3g): %s.  No "
-                      "infinite-buffer answer: try a larger --max-states, an explicit "
-                      "--buffer B (exact for the finite-buffer system), or accq simulate",
-                      accq_policy_name(pol), out->buffer, out->m.boundary_mass, shown,
-                      opt->auto_mass, opt->auto_rel, why[0] ? why : "targets not reached");
-    snprintf(out->warning, sizeof out->warning,
-             "buffer=auto stopped at B=%d: boundary mass %.3g, last relative change of E[T] %s",
-             out->buffer, out->m.boundary_mass, shown);
-    out->verdict = ACCQ_ANALYSIS_TRUNCATED;
-  }
+  if (!out->auto_converged) st = auto_refusal(out, pol, opt, why, &lerr);
 done:
   if (opt->keep_chain) {
     out->chain = c;

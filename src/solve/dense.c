@@ -35,7 +35,7 @@ int accq_i_solve_dense(accq_i_solve_t *s) {
   for (int64_t i = 0; i < n; i++) {
     gsl_matrix_set(A, (size_t)i, (size_t)i, Q->diag[i]);
     for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++)
-      gsl_matrix_set(A, (size_t)Q->col[e], (size_t)i, Q->val[e]);
+      gsl_matrix_set(A, (size_t)Q->col[e], (size_t)i, accq_generator_rate(Q, e));
   }
   /* The balance equations are dependent (rows of Q sum to 0): replace the first
    * by the normalization.  The scale of that row does not matter for LU with

@@ -1,5 +1,6 @@
-/* Generator helpers: freeing, validation, the transpose used by the column-wise
- * methods, and docs/chains.md's residual. */
+/* Generator helpers: validation, the transpose used by the column-wise methods,
+ * and docs/chains.md's residual (accq_generator_free is with the builder, in
+ * src/chain/chain.c, which allocates generators). */
 #include "accq/clock.h"
 #include <math.h>
 #include <stdlib.h>
@@ -7,20 +8,6 @@
 #include <time.h>
 
 #include "solve/solve_internal.h"
-
-void accq_generator_free(accq_generator_t *q) {
-  if (!q) return;
-  free(q->rowptr);
-  free(q->col);
-  free(q->val);
-  free(q->diag);
-  q->rowptr = NULL;
-  q->col = NULL;
-  q->val = NULL;
-  q->diag = NULL;
-  q->n = 0;
-  q->nnz = 0;
-}
 
 double accq_i_now(void) { return accq_clock_now(); }
 
@@ -36,7 +23,8 @@ int accq_i_check_generator(const accq_generator_t *Q, accq_err_t *err) {
   if (Q->n < 1) return accq_err_set(err, ACCQ_EINVAL, "generator has %lld states (need >= 1)", (long long)Q->n);
   if (Q->n > INT32_MAX)
     return accq_err_set(err, ACCQ_ETOOBIG, "generator has %lld states (limit 2^31-1)", (long long)Q->n);
-  if (!Q->rowptr || !Q->diag || (Q->nnz > 0 && (!Q->col || !Q->val)))
+  if (!Q->rowptr || !Q->diag ||
+      (Q->nnz > 0 && (!Q->col || (!Q->val && (!Q->ridx || !Q->rtab || Q->nrtab < 1)))))
     return accq_err_set(err, ACCQ_EINVAL, "generator arrays missing (n = %lld, nnz = %lld)",
                         (long long)Q->n, (long long)Q->nnz);
   if (Q->rowptr[0] != 0 || Q->rowptr[Q->n] != Q->nnz)
@@ -51,10 +39,14 @@ int accq_i_check_generator(const accq_generator_t *Q, accq_err_t *err) {
       if (j < 0 || j >= Q->n || j == i)
         return accq_err_set(err, ACCQ_EINVAL, "generator row %lld has column %lld (n = %lld)",
                             (long long)i, (long long)j, (long long)Q->n);
-      if (!(Q->val[e] > 0.0) || !isfinite(Q->val[e]))
+      if (!Q->val && Q->ridx[e] >= Q->nrtab)
+        return accq_err_set(err, ACCQ_EINVAL, "generator entry %lld has rate index %d (table of %d)",
+                            (long long)e, (int)Q->ridx[e], (int)Q->nrtab);
+      double v = accq_generator_rate(Q, e);
+      if (!(v > 0.0) || !isfinite(v))
         return accq_err_set(err, ACCQ_EINVAL, "generator rate Q[%lld][%lld] = %g (must be > 0, finite)",
-                            (long long)i, (long long)j, Q->val[e]);
-      sum += Q->val[e];
+                            (long long)i, (long long)j, v);
+      sum += v;
     }
     if (!(fabs(Q->diag[i] + sum) <= 1e-9 * sum))
       return accq_err_set(err, ACCQ_EINVAL,
@@ -98,7 +90,7 @@ int accq_i_transpose(const accq_generator_t *Q, accq_i_csr_t *T, accq_err_t *err
       int64_t j = Q->col[e];
       int64_t at = T->rowptr[j]++;
       T->col[at] = (int32_t)i;
-      T->val[at] = Q->val[e];
+      T->val[at] = accq_generator_rate(Q, e);
     }
   }
   for (int64_t j = n; j > 0; j--) T->rowptr[j] = T->rowptr[j - 1];
@@ -128,7 +120,8 @@ double accq_stationary_residual(const accq_generator_t *Q, const double *pi) {
   if (!r) return NAN;
   for (int64_t j = 0; j < n; j++) r[j] = pi[j] * Q->diag[j];
   for (int64_t i = 0; i < n; i++)
-    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) r[Q->col[e]] += pi[i] * Q->val[e];
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++)
+      r[Q->col[e]] += pi[i] * accq_generator_rate(Q, e);
   double rmax = 0.0;
   for (int64_t j = 0; j < n; j++)
     if (fabs(r[j]) > rmax) rmax = fabs(r[j]);

@@ -70,6 +70,9 @@ typedef struct {
   int layer_order;   /* 1: sweep the states in BFS-layer order */
   int anderson;      /* > 0: Anderson acceleration of depth m over the iteration map */
   int redblack;      /* 1: on bipartite chains, sweep by BFS-layer parity (parallel) */
+  int gather;        /* 1: the former form: build Q^T and gather each state's inflow
+                        (0: scatter along the rows of Q, no copy of the matrix) */
+  int aa_float;      /* 1: Anderson's residual history f_j in float (4 bytes) */
 } accq_i_sor_variant_t;
 #define ACCQ_ANDERSON_MAX 8
 

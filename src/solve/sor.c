@@ -1,9 +1,23 @@
 /* Gauss-Seidel / SOR on the balance equations pi_j |Q_jj| = sum_i pi_i Q_ij,
- * optionally accelerated by iterative aggregation-disaggregation (IAD).
+ * optionally accelerated by iterative aggregation-disaggregation (IAD) and
+ * Anderson acceleration.
  *
- * The sweep needs the incoming transitions of each state (a column of Q), so
- * Q^T is built once per solve; every array is allocated once, before the
- * iteration.
+ * Storage: the sweep works on the generator as built (rows = transitions out
+ * of a state), with no transposed copy.  Relaxing state j needs its inflow
+ * sum_i x_i Q_ij, split by source: a_j from the states after j (i > j) and b_j
+ * from those before (i < j).  A forward sweep needs the old a and the new b:
+ * a is scattered from the old x along the entries below the diagonal (col <
+ * row: a prefix of each sorted row), b starts at 0 and each relaxed x_j is
+ * scattered along the entries above the diagonal.  The backward sweep that
+ * follows needs the new a and the b the forward sweep left: a restarts at 0
+ * and receives the entries below the diagonal.  A symmetric sweep thus reads
+ * Q 1.5 times (the gather form over Q^T read it twice), is exactly
+ * Gauss-Seidel, and needs two vectors (16 bytes per state) instead of the
+ * transpose (8 bytes per state + 12 per transition).  A residual check costs
+ * one more pass (the full inflow scattered into b).  The former gather form
+ * over Q^T is kept as a variant (and used for the sweep orders other than the
+ * states' own: BFS layers, red-black) for comparison (bench/bench_solve.c,
+ * tests/solve/test_stationary.c).
  *
  * IAD: the states are partitioned into the layers of a breadth-first search
  * from state 0 (the empty system of the chain builder) over the undirected
@@ -35,54 +49,133 @@ void accq_i_sor_variant_default(accq_i_sor_variant_t *v) {
    * orderings" that give identical Gauss-Seidel iterates, and the natural one
    * is cache-friendly (bench/README.md: same iterations, half the time). */
   v->layer_order = 0;
-  /* Anderson acceleration of depth 5 over (IAD + symmetric sweep) roughly
-   * halves the iterations (bench/README.md); red-black sweeps parallelize but
-   * need more iterations and touch memory in a scattered order. */
+  /* Anderson acceleration over (IAD + symmetric sweep) roughly halves the
+   * iterations (bench/README.md); red-black sweeps parallelize but need more
+   * iterations and touch memory in a scattered order. */
   v->anderson = 5;
   v->redblack = 0;
+  /* The row form is as fast as gathering over Q^T (bench/README.md) and
+   * needs no copy of the matrix.  Anderson's f_j in float took the same
+   * iterations (33 at 10^5 and 10^6) for 24 bytes per state less.  Depth 3
+   * (24 bytes less again) took 35-36 iterations, the same time, but on the
+   * 9.0M-state chain it stopped at residual 3.3e-13 with E[T] 4.2e-9 away
+   * from the depth-5 and the former solves (which agree to 1e-12): a residual
+   * this small does not pin E[T] to 1e-10 there, and depth 5 kept it. */
+  v->gather = 0;
+  v->aa_float = 1;
 }
 
-/* BFS from state 0 over edges in both directions; fills layer[] and the visiting
- * order (sorted by layer).  Returns the number of layers, or -1 when some state
- * is not connected to state 0. */
-static int32_t bfs_layers(const accq_generator_t *Q, const accq_i_csr_t *T, int32_t *layer,
-                          int32_t *order) {
-  int64_t n = Q->n, head = 0, tail = 0;
-  for (int64_t i = 0; i < n; i++) layer[i] = -1;
+/* Undirected BFS distances from state 0 without the transpose: label
+ * correction (layer[j] <= layer[i] + 1 across every edge, both ways) by
+ * alternating forward and backward passes over the rows until nothing
+ * changes.  The chain builder numbers states in BFS order, so two or three
+ * passes suffice there; a general ordering needs up to about the diameter, so
+ * past `max_pass` passes the caller falls back to a queue BFS over a
+ * temporary transposed structure.  Returns the number of layers, -1 when some
+ * state is not connected to state 0, -2 when the pass limit was reached. */
+static int32_t bfs_layers_rows(const accq_generator_t *Q, int32_t *layer, int max_pass) {
+  int64_t n = Q->n;
+  const int32_t inf = INT32_MAX - 1;
+  for (int64_t i = 0; i < n; i++) layer[i] = inf;
   layer[0] = 0;
-  order[tail++] = 0;
-  while (head < tail) {
-    int32_t i = order[head++];
-    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
-      int32_t j = Q->col[e];
-      if (layer[j] < 0) {
-        layer[j] = layer[i] + 1;
-        order[tail++] = j;
-      }
-    }
-    for (int64_t e = T->rowptr[i]; e < T->rowptr[i + 1]; e++) {
-      int32_t j = T->col[e];
-      if (layer[j] < 0) {
-        layer[j] = layer[i] + 1;
-        order[tail++] = j;
+  int changed = 1, pass = 0;
+  for (; changed && pass < max_pass; pass++) {
+    changed = 0;
+    for (int64_t m = 0; m < n; m++) {
+      int64_t i = (pass & 1) ? n - 1 - m : m;
+      int32_t li = layer[i];
+      for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
+        int32_t j = Q->col[e], lj = layer[j];
+        if (li < inf && lj > li + 1) {
+          layer[j] = li + 1;
+          changed = 1;
+        } else if (lj < inf && li > lj + 1) {
+          layer[i] = li = lj + 1;
+          changed = 1;
+        }
       }
     }
   }
-  if (tail != n) return -1;
-  return layer[order[n - 1]] + 1;
+  if (changed) return -2;
+  int32_t nl = 0;
+  for (int64_t i = 0; i < n; i++) {
+    if (layer[i] == inf) return -1;
+    if (layer[i] + 1 > nl) nl = layer[i] + 1;
+  }
+  return nl;
 }
+
+/* Queue BFS over both directions with a temporary transposed structure
+ * (columns only: 4 bytes per transition + 8 per state, freed on return). */
+static int32_t bfs_layers_queue(const accq_generator_t *Q, int32_t *layer, int32_t *queue) {
+  int64_t n = Q->n, head = 0, tail = 0;
+  int64_t *tp = calloc((size_t)n + 1, sizeof *tp);
+  int32_t *tc = malloc((size_t)(Q->nnz > 0 ? Q->nnz : 1) * sizeof *tc);
+  if (!tp || !tc) {
+    free(tp);
+    free(tc);
+    return -3;
+  }
+  for (int64_t e = 0; e < Q->nnz; e++) tp[Q->col[e] + 1]++;
+  for (int64_t j = 0; j < n; j++) tp[j + 1] += tp[j];
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) tc[tp[Q->col[e]]++] = (int32_t)i;
+  for (int64_t j = n; j > 0; j--) tp[j] = tp[j - 1];
+  tp[0] = 0;
+  for (int64_t i = 0; i < n; i++) layer[i] = -1;
+  layer[0] = 0;
+  queue[tail++] = 0;
+  while (head < tail) {
+    int32_t i = queue[head++];
+    for (int dir = 0; dir < 2; dir++) {
+      const int64_t *rp = dir ? tp : Q->rowptr;
+      const int32_t *cl = dir ? tc : Q->col;
+      for (int64_t e = rp[i]; e < rp[i + 1]; e++) {
+        int32_t j = cl[e];
+        if (layer[j] < 0) {
+          layer[j] = layer[i] + 1;
+          queue[tail++] = j;
+        }
+      }
+    }
+  }
+  free(tp);
+  free(tc);
+  if (tail != n) return -1;
+  return layer[queue[n - 1]] + 1;
+}
+
+/* The rates of each state to the next layer up and down (up_i, dn_i), which
+ * the aggregation step weighs.  They are sums of a few rates, so the distinct
+ * (up, dn) pairs are few: a 2-byte index per state into a table of pairs
+ * (ptab[2p], ptab[2p+1]) instead of two doubles, while there are at most
+ * 65,535 pairs; otherwise up and dn in double. */
+typedef struct {
+  const uint16_t *pidx;
+  const double *ptab;
+  const double *up, *dn;
+} iad_rates_t;
 
 /* Aggregation-disaggregation step: rescales x so that the layer masses solve
  * the aggregated birth-death chain built with x's within-layer distribution. */
-static void iad_step(int64_t n, int32_t nl, const int32_t *layer, const double *up,
-                     const double *dn, double *x, double *mass, double *U, double *D,
-                     double *lxi) {
+static void iad_step(int64_t n, int32_t nl, const int32_t *layer, const iad_rates_t *r, double *x,
+                     double *mass, double *U, double *D, double *lxi) {
   for (int32_t l = 0; l < nl; l++) mass[l] = U[l] = D[l] = 0.0;
-  for (int64_t i = 0; i < n; i++) {
-    int32_t l = layer[i];
-    mass[l] += x[i];
-    U[l] += x[i] * up[i];
-    D[l] += x[i] * dn[i];
+  if (r->pidx) {
+    for (int64_t i = 0; i < n; i++) {
+      int32_t l = layer[i];
+      const double *pr = r->ptab + 2 * (size_t)r->pidx[i];
+      mass[l] += x[i];
+      U[l] += x[i] * pr[0];
+      D[l] += x[i] * pr[1];
+    }
+  } else {
+    for (int64_t i = 0; i < n; i++) {
+      int32_t l = layer[i];
+      mass[l] += x[i];
+      U[l] += x[i] * r->up[i];
+      D[l] += x[i] * r->dn[i];
+    }
   }
   /* xi_{l+1} / xi_l = (U_l / m_l) / (D_{l+1} / m_{l+1}), in logs (the ratios
    * over hundreds of layers can leave the double range). */
@@ -101,14 +194,16 @@ static void iad_step(int64_t n, int32_t nl, const int32_t *layer, const double *
 /* Everything one iteration of the SOR family needs, allocated once. */
 typedef struct {
   int64_t n;
-  accq_i_csr_t T;
-  const double *invd;
+  const accq_generator_t *Q;
+  accq_i_csr_t T;         /* gather form only */
+  double *a, *b;          /* row form: inflow from later / earlier states */
+  const uint8_t *nlow;    /* row form: entries below the diagonal per row (255: count them) */
   const int32_t *order;   /* sweep order (NULL: 0..n-1) */
   const int32_t *colors;  /* red-black: even-layer states, then odd-layer ones */
   int64_t ncolor0;
   int32_t nl;
   const int32_t *layer;
-  const double *up, *dn;
+  const iad_rates_t *iad;   /* NULL: no aggregation */
   double *agg;
   double w;
   int symmetric;
@@ -118,6 +213,75 @@ static inline double gather(const accq_i_csr_t *T, const double *x, int64_t j) {
   double sum = 0.0;
   for (int64_t e = T->rowptr[j]; e < T->rowptr[j + 1]; e++) sum += x[T->col[e]] * T->val[e];
   return sum;
+}
+
+/* y <- x Q (off-diagonal part): one pass over the rows. */
+static void scatter_all(const accq_generator_t *Q, const double *x, double *y) {
+  const int32_t *col = Q->col;
+  memset(y, 0, (size_t)Q->n * sizeof *y);
+  for (int64_t i = 0; i < Q->n; i++) {
+    double xi = x[i];
+    if (xi == 0.0) continue;
+    int64_t e0 = Q->rowptr[i], e1 = Q->rowptr[i + 1];
+    if (Q->val)
+      for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
+    else
+      for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx[e]];
+  }
+}
+
+/* y[col] += xi * Q_ie over row i's entries below (lower = 1: col < i) or
+ * above (col > i) the diagonal; rows are sorted, so each part is a run whose
+ * length was counted once (nlow[i]; 255 = count again). */
+static inline void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, int64_t i, double xi,
+                                int lower, double *y) {
+  const int32_t *col = Q->col;
+  int64_t e0 = Q->rowptr[i], e1 = Q->rowptr[i + 1], m = e0 + nlow[i];
+  if (nlow[i] == 255)
+    while (m < e1 && col[m] < i) m++;
+  if (lower) e1 = m;
+  else e0 = m;
+  if (Q->val)
+    for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
+  else
+    for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx[e]];
+}
+
+/* Row form, natural order: forward sweep (and backward when symmetric);
+ * returns sum(x) over the last pass. */
+static double sweep_rows(const sweep_t *c, double *x) {
+  const accq_generator_t *Q = c->Q;
+  int64_t n = c->n;
+  double *a = c->a, *b = c->b, w = c->w, sum = 0.0;
+  memset(a, 0, (size_t)n * sizeof *a);
+  for (int64_t i = 1; i < n; i++)
+    if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 1, a);
+  memset(b, 0, (size_t)n * sizeof *b);
+  for (int64_t j = 0; j < n; j++) {
+    double v = (a[j] + b[j]) / -Q->diag[j];
+    double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    x[j] = xn;
+    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 0, b);
+    sum += xn;
+  }
+  if (!c->symmetric) return sum;
+  sum = 0.0;
+  memset(a, 0, (size_t)n * sizeof *a);
+  for (int64_t j = n - 1; j >= 0; j--) {
+    double v = (a[j] + b[j]) / -Q->diag[j];
+    double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    x[j] = xn;
+    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 1, a);
+    sum += xn;
+  }
+  return sum;
+}
+
+/* Relaxes state j by gathering over Q^T; returns its new value. */
+static inline double relax_gather(const sweep_t *c, double *x, int64_t j) {
+  double w = c->w, v = gather(&c->T, x, j) / -c->Q->diag[j];
+  x[j] = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+  return x[j];
 }
 
 /* One iteration in place: aggregation-disaggregation (when enabled), a
@@ -142,19 +306,15 @@ static void sweep_map(const sweep_t *c, double *x) {
  * last pass, where every entry is final). */
 static double sweep_raw(const sweep_t *c, double *x) {
   int64_t n = c->n;
-  const accq_i_csr_t *T = &c->T;
-  if (c->up) iad_step(n, c->nl, c->layer, c->up, c->dn, x, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
-                      c->agg + 3 * c->nl);
-  double w = c->w, sum = 0.0;
+  if (c->iad) iad_step(n, c->nl, c->layer, c->iad, x, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
+                       c->agg + 3 * c->nl);
+  if (c->a) return sweep_rows(c, x);
+  double sum = 0.0;
   if (c->colors) {
     for (int color = 0; color < 2; color++) {
       const int32_t *list = c->colors + (color ? c->ncolor0 : 0);
       int64_t len = color ? n - c->ncolor0 : c->ncolor0;
-      for (int64_t k = 0; k < len; k++) {
-        int32_t j = list[k];
-        double v = gather(T, x, j) * c->invd[j];
-        x[j] = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
-      }
+      for (int64_t k = 0; k < len; k++) relax_gather(c, x, list[k]);
     }
     for (int64_t i = 0; i < n; i++) sum += x[i];
   } else {
@@ -163,14 +323,27 @@ static double sweep_raw(const sweep_t *c, double *x) {
       int64_t k0 = pass ? n - 1 : 0, dk = pass ? -1 : 1;
       int last = pass == passes - 1;
       for (int64_t k = k0, m = 0; m < n; m++, k += dk) {
-        int64_t j = c->order ? c->order[k] : k;
-        double v = gather(T, x, j) * c->invd[j];
-        x[j] = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
-        if (last) sum += x[j];
+        double v = relax_gather(c, x, c->order ? c->order[k] : k);
+        if (last) sum += v;
       }
     }
   }
   return sum;
+}
+
+/* docs/chains.md's residual of x in the row form: the inflow scattered into
+ * c->b (free between sweeps), then max_j |b_j + x_j Q_jj| / (sum x max|Q_jj|). */
+static double residual_rows(const sweep_t *c, const double *x, double maxexit) {
+  double rmax = 0.0, sum = 0.0;
+  const double *diag = c->Q->diag;
+  scatter_all(c->Q, x, c->b);
+  for (int64_t j = 0; j < c->n; j++) {
+    double r = fabs(c->b[j] + x[j] * diag[j]);
+    if (r > rmax) rmax = r;
+    sum += x[j];
+  }
+  if (!(maxexit > 0.0)) return 0.0;
+  return rmax / (fabs(sum) * maxexit);
 }
 
 /* Anderson (type II) weights over the stored f_0 (newest) .. f_{m-1}: with the
@@ -212,210 +385,389 @@ static int anderson_weights(int m, const double *H, int ld, double *alpha, gsl_m
   return 0;
 }
 
+/* Anderson acceleration state: the last M+1 values g_j = G(x_j) and
+ * f_j = g_j - x_j in circular slots, and the Gram matrix of the f_j.  The f_j
+ * only enter the least-squares weights (any weights summing to 1 give a valid
+ * next iterate, and the accepted iterate is always a G(x) whose residual is
+ * measured), so they may be stored in float; the g_j form the iterate and stay
+ * double. */
+enum { LD = ACCQ_ANDERSON_MAX + 1 };
+typedef struct {
+  int M, hist;
+  int64_t n;
+  double *Gb, *Fb;
+  float *Ff;
+  double H[LD * LD], Hc[LD * LD], alpha[LD];
+  double ff_prev;
+  gsl_matrix *U, *V;
+  gsl_vector *S, *work, *b, *g;
+} anderson_t;
+
+static void aa_free(anderson_t *a) {
+  free(a->Gb);
+  free(a->Fb);
+  free(a->Ff);
+  gsl_matrix_free(a->U);
+  gsl_matrix_free(a->V);
+  gsl_vector_free(a->S);
+  gsl_vector_free(a->work);
+  gsl_vector_free(a->b);
+  gsl_vector_free(a->g);
+}
+
+static int aa_alloc(anderson_t *a, int M, int64_t n, int use_float) {
+  memset(a, 0, sizeof *a);
+  a->M = M;
+  a->n = n;
+  a->ff_prev = INFINITY;
+  size_t len = (size_t)n * (size_t)(M + 1);
+  a->Gb = malloc(len * sizeof *a->Gb);
+  if (use_float) a->Ff = malloc(len * sizeof *a->Ff);
+  else a->Fb = malloc(len * sizeof *a->Fb);
+  accq_gsl_init();
+  a->U = gsl_matrix_alloc((size_t)M + 1, (size_t)M + 1);
+  a->V = gsl_matrix_alloc((size_t)M + 1, (size_t)M + 1);
+  a->S = gsl_vector_alloc((size_t)M + 1);
+  a->work = gsl_vector_alloc((size_t)M + 1);
+  a->b = gsl_vector_alloc((size_t)M + 1);
+  a->g = gsl_vector_alloc((size_t)M + 1);
+  return a->Gb && (a->Ff || a->Fb) && a->U && a->V && a->S && a->work && a->b && a->g ? 0 : -1;
+}
+
+/* f_new = g - x stored in slot `slot` (rounded to float when so stored), and
+ * its dot products with the stored f of the `hist` - 1 previous slots:
+ * h[0] = f.f, h[j] = f.f_{j back}.  g is normalized by inv first.  One pass. */
+static void aa_fuse(anderson_t *a, double *g, const double *x, double inv, long it, int slot, double *h) {
+  int M = a->M, hist = a->hist;
+  int64_t n = a->n;
+  const double *fj[LD];
+  const float *fjf[LD];
+  for (int j = 0; j < LD; j++) h[j] = 0.0;
+  for (int j = 1; j < hist; j++) {
+    size_t off = (size_t)((it - 1 - j) % (M + 1)) * (size_t)n;
+    fj[j] = a->Fb ? a->Fb + off : NULL;
+    fjf[j] = a->Ff ? a->Ff + off : NULL;
+  }
+  if (a->Ff) {
+    float *f = a->Ff + (size_t)slot * (size_t)n;
+    for (int64_t i = 0; i < n; i++) {
+      double gi = g[i] * inv;
+      float ff = (float)(gi - x[i]);
+      double fi = ff;
+      g[i] = gi;
+      f[i] = ff;
+      h[0] += fi * fi;
+      for (int j = 1; j < hist; j++) h[j] += fi * (double)fjf[j][i];
+    }
+  } else {
+    double *f = a->Fb + (size_t)slot * (size_t)n;
+    for (int64_t i = 0; i < n; i++) {
+      double gi = g[i] * inv, fi = gi - x[i];
+      g[i] = gi;
+      f[i] = fi;
+      h[0] += fi * fi;
+      for (int j = 1; j < hist; j++) h[j] += fi * fj[j][i];
+    }
+  }
+}
+
+/* One accelerated iteration: g = G(x) into the next slot, then x <- the
+ * Anderson mix of the stored g (clipped at 0), or x <- g.  Returns g (the
+ * iterate a residual check measures). */
+static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it) {
+  int M = a->M;
+  int64_t n = a->n;
+  int slot = (int)((it - 1) % (M + 1));
+  double *g = a->Gb + (size_t)slot * (size_t)n;
+  memcpy(g, x, (size_t)n * sizeof *g);
+  double inv = 1.0 / sweep_raw(c, g);
+  if (a->hist < M + 1) a->hist++;
+  double h[LD];
+  aa_fuse(a, g, x, inv, it, slot, h);
+  for (int j = 0; j < a->hist; j++) {
+    int sj = (int)((it - 1 - j) % (M + 1));   /* j steps back */
+    a->H[slot * LD + sj] = a->H[sj * LD + slot] = h[j];
+  }
+  /* Safeguard: when the fixed-point residual ||f|| grows, the mixed history
+   * (from a regime where the aggregation or the clipping below made the map
+   * far from linear) is dropped and a plain step taken. */
+  if (a->hist > 1 && h[0] > a->ff_prev) a->hist = 1;
+  a->ff_prev = h[0];
+  int sl[LD], hist = a->hist;
+  for (int j = 0; j < hist; j++) sl[j] = (int)((it - 1 - j) % (M + 1));
+  for (int j = 0; j < hist; j++)
+    for (int k = 0; k < hist; k++) a->Hc[j * LD + k] = a->H[sl[j] * LD + sl[k]];
+  if (hist > 1 && anderson_weights(hist, a->Hc, LD, a->alpha, a->U, a->V, a->S, a->work, a->b, a->g) == 0) {
+    /* x <- sum_j alpha_j g_j, clipped at 0 so that the next G(x)
+     * (Gauss-Seidel keeps signs) stays nonnegative. */
+    const double *gs[LD];
+    for (int j = 0; j < hist; j++) gs[j] = a->Gb + (size_t)sl[j] * (size_t)n;
+    for (int64_t i = 0; i < n; i++) {
+      double v0 = 0.0;
+      for (int j = 0; j < hist; j++) v0 += a->alpha[j] * gs[j][i];
+      x[i] = v0 > 0.0 ? v0 : 0.0;
+    }
+  } else {
+    memcpy(x, g, (size_t)n * sizeof *x);
+  }
+  return g;
+}
+
+/* Work arrays of one SOR solve. */
+typedef struct {
+  sweep_t c;
+  double *a, *b, *up, *dn, *agg, *ptab;
+  uint16_t *pidx;
+  iad_rates_t iad;
+  uint8_t *nlow;
+  int32_t *layer, *order, *colors;
+  anderson_t aa;
+  int M, redblack;
+} sor_work_t;
+
+static void sor_work_free(sor_work_t *w) {
+  accq_i_csr_free(&w->c.T);
+  free(w->a);
+  free(w->b);
+  free(w->nlow);
+  free(w->up);
+  free(w->dn);
+  free(w->pidx);
+  free(w->ptab);
+  free(w->agg);
+  free(w->layer);
+  free(w->order);
+  free(w->colors);
+  if (w->M) aa_free(&w->aa);
+}
+
+/* up_i and dn_i of every state, as a pair table (iad_rates_t) when the
+ * distinct pairs fit, else in double.  -1: out of memory. */
+static int iad_rates(const accq_generator_t *Q, const int32_t *layer, sor_work_t *w) {
+  enum { MAXP = 65535, SLOTS = 131072 };
+  int64_t n = Q->n;
+  int32_t *slot = malloc(SLOTS * sizeof *slot);
+  w->ptab = malloc(2 * (size_t)MAXP * sizeof *w->ptab);
+  w->pidx = malloc((size_t)n * sizeof *w->pidx);
+  if (!slot || !w->ptab || !w->pidx) {
+    free(slot);
+    return -1;
+  }
+  memset(slot, 0xff, SLOTS * sizeof *slot);
+  int32_t np = 0;
+  for (int64_t i = 0; i < n && w->pidx; i++) {
+    double u = 0.0, d = 0.0;
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
+      int32_t dl = layer[Q->col[e]] - layer[i];
+      if (dl > 0) u += accq_generator_rate(Q, e);
+      else if (dl < 0) d += accq_generator_rate(Q, e);
+    }
+    uint64_t bu, bd;
+    memcpy(&bu, &u, sizeof bu);
+    memcpy(&bd, &d, sizeof bd);
+    uint64_t h = ((bu * 0x9E3779B97F4A7C15ull) ^ (bd * 0xC2B2AE3D27D4EB4Full)) >> 47;
+    for (;; h = (h + 1) & (SLOTS - 1)) {
+      int32_t p = slot[h];
+      if (p < 0 || (memcmp(&w->ptab[2 * p], &u, sizeof u) == 0 && memcmp(&w->ptab[2 * p + 1], &d, sizeof d) == 0))
+        break;
+    }
+    if (slot[h] < 0) {
+      if (np == MAXP) {   /* too many pairs: up and dn in double */
+        free(w->pidx);
+        w->pidx = NULL;
+        break;
+      }
+      w->ptab[2 * np] = u;
+      w->ptab[2 * np + 1] = d;
+      slot[h] = np++;
+    }
+    w->pidx[i] = (uint16_t)slot[h];
+  }
+  free(slot);
+  if (w->pidx) {
+    w->iad = (iad_rates_t){.pidx = w->pidx, .ptab = w->ptab};
+    return 0;
+  }
+  free(w->ptab);
+  w->ptab = NULL;
+  w->up = calloc((size_t)n, sizeof *w->up);
+  w->dn = calloc((size_t)n, sizeof *w->dn);
+  if (!w->up || !w->dn) return -1;
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
+      int32_t dl = layer[Q->col[e]] - layer[i];
+      if (dl > 0) w->up[i] += accq_generator_rate(Q, e);
+      else if (dl < 0) w->dn[i] += accq_generator_rate(Q, e);
+    }
+  w->iad = (iad_rates_t){.up = w->up, .dn = w->dn};
+  return 0;
+}
+
+/* Layers, sweep order or colours (variant permitting). */
+static int sor_layers(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_t *w) {
+  const accq_generator_t *Q = s->Q;
+  int64_t n = Q->n;
+  w->layer = malloc((size_t)n * sizeof *w->layer);
+  if (!w->layer) return ACCQ_ENOMEM;
+  int32_t nl = bfs_layers_rows(Q, w->layer, 8);
+  if (nl == -2) {
+    w->order = malloc((size_t)n * sizeof *w->order);
+    if (!w->order) return ACCQ_ENOMEM;
+    nl = bfs_layers_queue(Q, w->layer, w->order);
+    if (nl == -3) return ACCQ_ENOMEM;
+  }
+  if (nl < 0)
+    return accq_err_set(s->err, ACCQ_EINVAL, "generator is not irreducible: some of its %lld states "
+                        "are not connected to state 0", (long long)n);
+  w->c.nl = nl;
+  if (v->layer_order || v->redblack) {
+    /* the states sorted by layer (counting sort; increasing within a layer) */
+    int64_t *start = calloc((size_t)nl + 1, sizeof *start);
+    if (!start) return ACCQ_ENOMEM;
+    if (!w->order) w->order = malloc((size_t)n * sizeof *w->order);
+    if (!w->order) {
+      free(start);
+      return ACCQ_ENOMEM;
+    }
+    for (int64_t i = 0; i < n; i++) start[w->layer[i] + 1]++;
+    for (int32_t l = 0; l < nl; l++) start[l + 1] += start[l];
+    for (int64_t i = 0; i < n; i++) w->order[start[w->layer[i]]++] = (int32_t)i;
+    free(start);
+  }
+  if (v->redblack) {
+    /* Bipartite when no transition joins two states of the same layer
+     * parity; then sweep by colour (the BFS order is no longer needed). */
+    int bip = 1;
+    for (int64_t i = 0; i < n && bip; i++)
+      for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++)
+        if (((w->layer[i] ^ w->layer[Q->col[e]]) & 1) == 0) {
+          bip = 0;
+          break;
+        }
+    if (bip) {
+      w->colors = w->order;   /* reuse: even-layer states then odd-layer ones, each increasing */
+      w->order = NULL;
+      int64_t k = 0;
+      for (int64_t i = 0; i < n; i++)
+        if ((w->layer[i] & 1) == 0) w->colors[k++] = (int32_t)i;
+      w->c.ncolor0 = k;
+      for (int64_t i = 0; i < n; i++)
+        if (w->layer[i] & 1) w->colors[k++] = (int32_t)i;
+      w->c.colors = w->colors;
+      w->redblack = 1;
+    }
+  }
+  if (!v->layer_order && w->order) {
+    free(w->order);
+    w->order = NULL;
+  }
+  w->c.order = w->order;
+  w->c.layer = w->layer;
+  return ACCQ_SUCCESS;
+}
+
+/* Everything before the first iteration. */
+static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_t *w) {
+  const accq_generator_t *Q = s->Q;
+  int64_t n = Q->n;
+  int rc;
+  w->M = v->anderson > 0 ? (v->anderson > ACCQ_ANDERSON_MAX ? ACCQ_ANDERSON_MAX : v->anderson) : 0;
+  w->c = (sweep_t){.n = n, .Q = Q, .w = s->opt.omega, .symmetric = v->symmetric};
+  /* the row form sweeps in the states' own order; other orders gather */
+  if (v->gather || v->layer_order || v->redblack) {
+    if ((rc = accq_i_transpose(Q, &w->c.T, s->err)) != 0) return rc;
+  } else {
+    w->a = malloc((size_t)n * sizeof *w->a);
+    w->b = malloc((size_t)n * sizeof *w->b);
+    w->nlow = malloc((size_t)n * sizeof *w->nlow);
+    if (!w->a || !w->b || !w->nlow) return ACCQ_ENOMEM;
+    for (int64_t i = 0; i < n; i++) {
+      int64_t m = Q->rowptr[i];
+      while (m < Q->rowptr[i + 1] && Q->col[m] < i) m++;
+      w->nlow[i] = m - Q->rowptr[i] < 255 ? (uint8_t)(m - Q->rowptr[i]) : 255;
+    }
+    w->c.a = w->a;
+    w->c.b = w->b;
+    w->c.nlow = w->nlow;
+  }
+  if (v->iad || v->layer_order || v->redblack) {
+    if ((rc = sor_layers(s, v, w)) != 0) return rc;
+  }
+  int32_t nl = w->c.nl;
+  snprintf(s->stats->name, sizeof s->stats->name, "%s%s%s%s%s", w->c.w == 1.0 ? "gauss-seidel" : "sor",
+           w->redblack ? "-rb" : v->symmetric ? "-sym" : "", v->iad ? "-iad" : "",
+           v->layer_order && !w->redblack ? "-layer" : "", w->M ? "-aa" : "");
+  if (v->iad && nl > 1) {
+    w->agg = malloc(4 * (size_t)nl * sizeof *w->agg);
+    if (!w->agg || iad_rates(Q, w->layer, w)) return ACCQ_ENOMEM;
+    w->c.iad = &w->iad;
+    w->c.agg = w->agg;
+  } else if (w->layer && !v->redblack) {
+    free(w->layer);   /* only the sweep order was wanted */
+    w->layer = NULL;
+    w->c.layer = NULL;
+  }
+  if (w->M && aa_alloc(&w->aa, w->M, n, v->aa_float)) return ACCQ_ENOMEM;
+  return ACCQ_SUCCESS;
+}
+
+/* The next residual check, from the observed contraction rate. */
+static long next_gap(double res, double res_prev, long it, long last_check, double tol, int accel) {
+  long gap = 1;
+  if (isfinite(res_prev) && res < res_prev && it > last_check) {
+    double rate = pow(res / res_prev, 1.0 / (double)(it - last_check));
+    double need = log(0.5 * tol / res) / log(rate);
+    gap = need > 1.0 ? (long)(0.7 * need) : 1;
+    if (gap < 1) gap = 1;
+    /* Accelerated iterations converge fast but not monotonically: a rate
+     * measured over a plateau would schedule the next check far too late. */
+    if (gap > (accel ? 4 : 50)) gap = accel ? 4 : 50;
+  }
+  return gap;
+}
+
 int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
   const accq_generator_t *Q = s->Q;
   int64_t n = Q->n;
-  double *x = s->pi, w = s->opt.omega, tol = s->opt.tol;
+  double *x = s->pi, tol = s->opt.tol;
   long max_iter = s->opt.max_iter > 0 ? s->opt.max_iter : ACCQ_SOR_MAX_ITER;
-  int rc = ACCQ_SUCCESS, M = v->anderson > 0 ? v->anderson : 0;
-  sweep_t c = {.n = n, .w = w, .symmetric = v->symmetric};
-  double *invd = NULL, *up = NULL, *dn = NULL, *agg = NULL;
-  int32_t *layer = NULL, *order = NULL, nl = 0;
-  /* Anderson acceleration: the last M+1 values g_j = G(x_j) and f_j = g_j - x_j
-   * in circular slots, and the Gram matrix of the f_j. */
-  double *Gb = NULL, *Fb = NULL, *g = NULL;
-  enum { LD = ACCQ_ANDERSON_MAX + 1 };
-  double H[LD * LD], alpha[LD], Hc[LD * LD];
-  gsl_matrix *U = NULL, *V = NULL;
-  gsl_vector *S = NULL, *work = NULL, *bvec = NULL, *gvec = NULL;
-
-  if (M > ACCQ_ANDERSON_MAX) M = ACCQ_ANDERSON_MAX;
-  int32_t *colors = NULL;
-  int redblack = 0;
-  rc = accq_i_transpose(Q, &c.T, s->err);
-  if (rc) goto cleanup;
-  invd = malloc((size_t)n * sizeof *invd);
-  if (!invd) goto nomem;
-  for (int64_t j = 0; j < n; j++) invd[j] = 1.0 / -Q->diag[j];
-  c.invd = invd;
-  if (v->iad || v->layer_order || v->redblack) {
-    layer = malloc((size_t)n * sizeof *layer);
-    order = malloc((size_t)n * sizeof *order);
-    if (!layer || !order) goto nomem;
-    nl = bfs_layers(Q, &c.T, layer, order);
-    if (nl < 0) {
-      rc = accq_err_set(s->err, ACCQ_EINVAL, "generator is not irreducible: some of its %lld states "
-                        "are not connected to state 0", (long long)n);
-      goto cleanup;
-    }
-    if (v->redblack) {
-      /* Bipartite when no transition joins two states of the same layer
-       * parity; then sweep by colour (the BFS order is no longer needed). */
-      int bip = 1;
-      for (int64_t i = 0; i < n && bip; i++)
-        for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++)
-          if (((layer[i] ^ layer[Q->col[e]]) & 1) == 0) {
-            bip = 0;
-            break;
-          }
-      if (bip) {
-        colors = order;   /* reuse: even-layer states then odd-layer ones, each increasing */
-        order = NULL;
-        int64_t k = 0;
-        for (int64_t i = 0; i < n; i++)
-          if ((layer[i] & 1) == 0) colors[k++] = (int32_t)i;
-        c.ncolor0 = k;
-        for (int64_t i = 0; i < n; i++)
-          if (layer[i] & 1) colors[k++] = (int32_t)i;
-        c.colors = colors;
-        redblack = 1;
-      }
-    }
-    if (!v->layer_order && order) {
-      free(order);
-      order = NULL;
-    }
+  sor_work_t w;
+  memset(&w, 0, sizeof w);
+  int rc = sor_setup(s, v, &w);
+  if (rc == ACCQ_ENOMEM)
+    rc = accq_err_set(s->err, ACCQ_ENOMEM, "SOR: cannot allocate work arrays for %lld states", (long long)n);
+  if (rc) {
+    sor_work_free(&w);
+    return rc;
   }
-  c.order = order;
-  c.layer = layer;
-  c.nl = nl;
-  snprintf(s->stats->name, sizeof s->stats->name, "%s%s%s%s%s", w == 1.0 ? "gauss-seidel" : "sor",
-           redblack ? "-rb" : v->symmetric ? "-sym" : "", v->iad ? "-iad" : "",
-           v->layer_order && !redblack ? "-layer" : "", M ? "-aa" : "");
-  if (v->iad && nl > 1) {
-    up = calloc((size_t)n, sizeof *up);
-    dn = calloc((size_t)n, sizeof *dn);
-    agg = malloc(4 * (size_t)nl * sizeof *agg);
-    if (!up || !dn || !agg) goto nomem;
-    for (int64_t i = 0; i < n; i++)
-      for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
-        int32_t d = layer[Q->col[e]] - layer[i];
-        if (d > 0) up[i] += Q->val[e];
-        else if (d < 0) dn[i] += Q->val[e];
-      }
-    c.up = up;
-    c.dn = dn;
-    c.agg = agg;
-  }
-  if (M) {
-    Gb = malloc((size_t)n * (size_t)(M + 1) * sizeof *Gb);
-    Fb = malloc((size_t)n * (size_t)(M + 1) * sizeof *Fb);
-    accq_gsl_init();
-    U = gsl_matrix_alloc((size_t)M + 1, (size_t)M + 1);
-    V = gsl_matrix_alloc((size_t)M + 1, (size_t)M + 1);
-    S = gsl_vector_alloc((size_t)M + 1);
-    work = gsl_vector_alloc((size_t)M + 1);
-    bvec = gsl_vector_alloc((size_t)M + 1);
-    gvec = gsl_vector_alloc((size_t)M + 1);
-    if (!Gb || !Fb || !U || !V || !S || !work || !bvec || !gvec) goto nomem;
-  }
-
+  const sweep_t *c = &w.c;
   for (int64_t i = 0; i < n; i++) x[i] = 1.0 / (double)n;
-  double res = INFINITY, res_prev = INFINITY;
+  double res = INFINITY, res_prev = INFINITY, *g = NULL;
   long it = 0, next_check = 1, last_check = 0;
-  int done = 0, hist = 0;   /* AA: number of stored (g, f) pairs */
-  double ff_prev = INFINITY;
+  int done = 0;
   for (it = 1; it <= max_iter; it++) {
     double *cur = x;   /* the iterate whose residual a check measures */
-    if (!M) {
-      sweep_map(&c, x);
-    } else {
-      int slot = (int)((it - 1) % (M + 1));
-      g = Gb + (size_t)slot * (size_t)n;
-      double *f = Fb + (size_t)slot * (size_t)n;
-      memcpy(g, x, (size_t)n * sizeof *g);
-      double inv = 1.0 / sweep_raw(&c, g);
-      cur = g;
-      if (hist < M + 1) hist++;
-      /* One fused pass: normalize g, f = g - x, and the new Gram row f . f_j. */
-      const double *fj[LD];
-      double h[LD] = {0};
-      for (int j = 1; j < hist; j++) fj[j] = Fb + (size_t)((it - 1 - j) % (M + 1)) * (size_t)n;
-      for (int64_t i = 0; i < n; i++) {
-        double gi = g[i] * inv, fi = gi - x[i];
-        g[i] = gi;
-        f[i] = fi;
-        h[0] += fi * fi;
-        for (int j = 1; j < hist; j++) h[j] += fi * fj[j][i];
-      }
-      for (int j = 0; j < hist; j++) {
-        int sj = (int)((it - 1 - j) % (M + 1));   /* j steps back */
-        H[slot * LD + sj] = H[sj * LD + slot] = h[j];
-      }
-      /* Safeguard: when the fixed-point residual ||f|| grows, the mixed
-       * history (from a regime where the aggregation or the clipping below
-       * made the map far from linear) is dropped and a plain step taken. */
-      if (hist > 1 && h[0] > ff_prev) hist = 1;
-      ff_prev = h[0];
-      /* x <- sum_j alpha_j g_j, clipped at 0 so that the next G(x) (Gauss-Seidel
-       * keeps signs) stays nonnegative. */
-      int sl[LD];
-      for (int j = 0; j < hist; j++) {
-        sl[j] = (int)((it - 1 - j) % (M + 1));
-      }
-      for (int j = 0; j < hist; j++)
-        for (int k = 0; k < hist; k++) Hc[j * LD + k] = H[sl[j] * LD + sl[k]];
-      if (hist > 1 && anderson_weights(hist, Hc, LD, alpha, U, V, S, work, bvec, gvec) == 0) {
-        const double *gs[LD];
-        for (int j = 0; j < hist; j++) gs[j] = Gb + (size_t)sl[j] * (size_t)n;
-        for (int64_t i = 0; i < n; i++) {
-          double v0 = 0.0;
-          for (int j = 0; j < hist; j++) v0 += alpha[j] * gs[j][i];
-          x[i] = v0 > 0.0 ? v0 : 0.0;
-        }
-      } else {
-        memcpy(x, g, (size_t)n * sizeof *x);
-      }
-    }
+    if (!w.M) sweep_map(c, x);
+    else cur = g = aa_step(&w.aa, c, x, it);
     if (it == next_check || it == max_iter) {
-      res = accq_i_residual_T(&c.T, Q->diag, cur, s->maxexit);
+      res = c->a ? residual_rows(c, cur, s->maxexit) : accq_i_residual_T(&c->T, Q->diag, cur, s->maxexit);
       if (s->opt.verbose) fprintf(stderr, "%s: iteration %ld residual %.3g\n", s->stats->name, it, res);
       if (res <= 0.5 * tol) {
         done = 1;
         break;
       }
-      /* Schedule the next residual check from the observed contraction rate. */
-      long gap = 1;
-      if (isfinite(res_prev) && res < res_prev && it > last_check) {
-        double rate = pow(res / res_prev, 1.0 / (double)(it - last_check));
-        double need = log(0.5 * tol / res) / log(rate);
-        gap = need > 1.0 ? (long)(0.7 * need) : 1;
-        if (gap < 1) gap = 1;
-        /* Accelerated iterations converge fast but not monotonically: a rate
-         * measured over a plateau would schedule the next check far too late. */
-        if (gap > (M ? 4 : 50)) gap = M ? 4 : 50;
-      }
+      next_check = it + next_gap(res, res_prev, it, last_check, tol, w.M);
       res_prev = res;
       last_check = it;
-      next_check = it + gap;
       if (accq_i_elapsed_over(s)) break;
     }
   }
-  if (M && g) memcpy(x, g, (size_t)n * sizeof *x);   /* G(x) is the measured, nonnegative iterate */
+  if (w.M && g) memcpy(x, g, (size_t)n * sizeof *x);   /* G(x) is the measured, nonnegative iterate */
   s->stats->iterations = it > max_iter ? max_iter : it;
   if (!done)
     rc = accq_err_set(s->err, ACCQ_ENOCONV, "%s stopped after %ld iterations%s (residual %.3g)",
                       s->stats->name, s->stats->iterations,
                       accq_i_elapsed_over(s) ? " at the time limit" : "", res);
-  goto cleanup;
-nomem:
-  rc = accq_err_set(s->err, ACCQ_ENOMEM, "SOR: cannot allocate work arrays for %lld states", (long long)n);
-cleanup:
-  accq_i_csr_free(&c.T);
-  free(invd);
-  free(up);
-  free(dn);
-  free(agg);
-  free(layer);
-  free(order);
-  free(colors);
-  free(Gb);
-  free(Fb);
-  gsl_matrix_free(U);
-  gsl_matrix_free(V);
-  gsl_vector_free(S);
-  gsl_vector_free(work);
-  gsl_vector_free(bvec);
-  gsl_vector_free(gvec);
+  sor_work_free(&w);
   return rc;
 }

@@ -7,8 +7,60 @@
 
 #include "solve/solve_internal.h"
 
-static const char *const solver_names[] = {"auto", "dense", "sor", "gmres", "power", "arnoldi"};
-#define NSOLVERS ((int)(sizeof solver_names / sizeof solver_names[0]))
+static int run_auto(accq_i_solve_t *s);
+static int run_sor(accq_i_solve_t *s);
+
+/* The registry: public description and the method behind each name. */
+typedef struct {
+  accq_solver_info_t info;
+  int (*run)(accq_i_solve_t *s);
+} solver_entry_t;
+
+static const solver_entry_t solvers[] = {
+    {{"auto", ACCQ_SOLVER_AUTO,
+      "dense LU up to 200 states, else SOR (omega 1.4) with aggregation by BFS layer and "
+      "Anderson acceleration; falls back to SOR / Arnoldi",
+      ACCQ_SOLVER_CAP_ITERATIVE | ACCQ_SOLVER_CAP_NO_COPY},
+     run_auto},
+    {{"dense", ACCQ_SOLVER_DENSE, "GSL LU on Q^T with one balance row replaced by the normalization",
+      ACCQ_SOLVER_CAP_SMALL_ONLY},
+     accq_i_solve_dense},
+    {{"sor", ACCQ_SOLVER_SOR,
+      "Gauss-Seidel/SOR (omega from the options) with aggregation and Anderson acceleration",
+      ACCQ_SOLVER_CAP_ITERATIVE | ACCQ_SOLVER_CAP_NO_COPY},
+     run_sor},
+    {{"gmres", ACCQ_SOLVER_GMRES, "GSL restarted GMRES on the balance equations",
+      ACCQ_SOLVER_CAP_ITERATIVE},
+     accq_i_solve_gmres},
+    {{"power", ACCQ_SOLVER_POWER, "power iteration on the uniformized chain P = I + Q/q",
+      ACCQ_SOLVER_CAP_ITERATIVE},
+     accq_i_solve_power},
+    {{"arnoldi", ACCQ_SOLVER_ARNOLDI,
+      "ARPACK-ng on P: the leading eigenvector, and |lambda_2|",
+      ACCQ_SOLVER_CAP_ITERATIVE | ACCQ_SOLVER_CAP_SPECTRUM},
+     accq_i_solve_arnoldi},
+};
+#define NSOLVERS ((int)(sizeof solvers / sizeof solvers[0]))
+
+const accq_solver_info_t *accq_solver_registry(int *count) {
+  /* the public part is the first member of every entry, but the entries are
+   * larger: hand out a copy laid out as a plain array */
+  static accq_solver_info_t infos[NSOLVERS];
+  for (int i = 0; i < NSOLVERS; i++) infos[i] = solvers[i].info;
+  if (count) *count = NSOLVERS;
+  return infos;
+}
+
+const char *accq_solver_names_text(void) {
+  static char text[256];
+  if (!text[0]) {
+    size_t at = 0;
+    for (int i = 0; i < NSOLVERS && at < sizeof text; i++)
+      at += (size_t)snprintf(text + at, sizeof text - at, "%s%s%s", i ? ", " : "", solvers[i].info.name,
+                             solvers[i].info.kind == ACCQ_SOLVER_AUTO ? " (default)" : "");
+  }
+  return text;
+}
 
 void accq_stationary_options_init(accq_stationary_options_t *opt) {
   memset(opt, 0, sizeof *opt);
@@ -22,19 +74,19 @@ void accq_stationary_options_init(accq_stationary_options_t *opt) {
 
 int accq_solver_from_name(const char *name, accq_solver_kind_t *kind, accq_err_t *err) {
   for (int i = 0; name && i < NSOLVERS; i++) {
-    if (strcmp(name, solver_names[i]) == 0) {
-      *kind = (accq_solver_kind_t)i;
+    if (strcmp(name, solvers[i].info.name) == 0) {
+      *kind = solvers[i].info.kind;
       return ACCQ_SUCCESS;
     }
   }
-  return accq_err_set(err, ACCQ_EINVAL,
-                      "unknown solver '%s' (expected auto, dense, sor, gmres, power or arnoldi)",
-                      name ? name : "(null)");
+  return accq_err_set(err, ACCQ_EINVAL, "unknown solver '%s' (expected one of: %s)",
+                      name ? name : "(null)", accq_solver_names_text());
 }
 
 const char *accq_solver_name(accq_solver_kind_t kind) {
-  if ((int)kind < 0 || (int)kind >= NSOLVERS) return "unknown";
-  return solver_names[kind];
+  for (int i = 0; i < NSOLVERS; i++)
+    if (solvers[i].info.kind == kind) return solvers[i].info.name;
+  return "unknown";
 }
 
 int accq_i_elapsed_over(const accq_i_solve_t *s) {
@@ -64,7 +116,7 @@ double *accq_i_dense_P(const accq_generator_t *Q, double q) {
   if (!P) return NULL;
   for (int64_t i = 0; i < n; i++) {
     P[i * n + i] = 1.0 + Q->diag[i] / q;
-    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) P[i * n + Q->col[e]] += Q->val[e] / q;
+    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) P[i * n + Q->col[e]] += accq_generator_rate(Q, e) / q;
   }
   return P;
 }
@@ -116,32 +168,25 @@ int accq_i_finish(accq_i_solve_t *s, int status) {
   return ACCQ_SUCCESS;
 }
 
-static int run_method(accq_i_solve_t *s, accq_solver_kind_t kind) {
+static int run_sor(accq_i_solve_t *s) {
   accq_i_sor_variant_t v;
-  switch (kind) {
-  case ACCQ_SOLVER_DENSE:
-    return accq_i_solve_dense(s);
-  case ACCQ_SOLVER_SOR:
-    accq_i_sor_variant_default(&v);
-    return accq_i_solve_sor(s, &v);
-  case ACCQ_SOLVER_AUTO: {
-    /* auto's iterative choice: SOR with the relaxation measured best. */
-    accq_i_sor_variant_default(&v);
-    double omega = s->opt.omega;
-    s->opt.omega = ACCQ_AUTO_OMEGA;
-    int rc = accq_i_solve_sor(s, &v);
-    s->opt.omega = omega;
-    return rc;
-  }
-  case ACCQ_SOLVER_GMRES:
-    return accq_i_solve_gmres(s);
-  case ACCQ_SOLVER_POWER:
-    return accq_i_solve_power(s);
-  case ACCQ_SOLVER_ARNOLDI:
-    return accq_i_solve_arnoldi(s);
-  default:
-    return accq_err_set(s->err, ACCQ_EINVAL, "solver kind %d is not a method", (int)kind);
-  }
+  accq_i_sor_variant_default(&v);
+  return accq_i_solve_sor(s, &v);
+}
+
+/* auto's iterative choice: SOR with the relaxation measured best. */
+static int run_auto(accq_i_solve_t *s) {
+  double omega = s->opt.omega;
+  s->opt.omega = ACCQ_AUTO_OMEGA;
+  int rc = run_sor(s);
+  s->opt.omega = omega;
+  return rc;
+}
+
+static int run_method(accq_i_solve_t *s, accq_solver_kind_t kind) {
+  for (int i = 0; i < NSOLVERS; i++)
+    if (solvers[i].info.kind == kind) return solvers[i].run(s);
+  return accq_err_set(s->err, ACCQ_EINVAL, "solver kind %d is not a method", (int)kind);
 }
 
 static int solve_one(accq_i_solve_t *s, accq_solver_kind_t kind) {
