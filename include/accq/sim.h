@@ -245,6 +245,14 @@ int accq_sim_run_series(const accq_model_t *m, const accq_policy_t *pol,
                         accq_sim_rep_t *reps, accq_sim_series_t *series, accq_err_t *err);
 void accq_sim_series_free(accq_sim_series_t *series);
 
+/* Draws n policies' series (names[p] for series[p], windows of width `window`)
+ * to path through gnuplot: accuracy = 0, E[T] per window with 95% intervals and
+ * the moving bound T_LP(Lambda(t)) (log scale); accuracy = 1, the accuracy per
+ * window with a*.  ACCQ_EIO when gnuplot fails, ACCQ_ENOMEM. */
+int accq_sim_series_plot(const accq_sim_series_t *series, const char *const *names, int n,
+                         const accq_model_t *m, double window, const char *path, int accuracy,
+                         accq_err_t *err);
+
 /* One replication `rep` (0-based) alone, exactly as accq_sim_run runs it
  * (gap is left NaN).  Used by tests and benchmarks. */
 int accq_sim_run_replication(const accq_model_t *m, const accq_policy_t *pol,

@@ -22,8 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ext/gnuplot.h"
-
 int accq_simts_begin(const accq_cli_t *cli, accq_simts_t *ts, double window, const char *csv) {
   memset(ts, 0, sizeof *ts);
   ts->window = window;
@@ -138,61 +136,6 @@ static void accuracy_path(const char *path, char *out, size_t n) {
   snprintf(out, n, "%.*s-accuracy%s", (int)(dot - path), path, dot);
 }
 
-static int draw(const accq_simts_t *ts, const accq_model_t *m, const char *path, int accuracy,
-                accq_err_t *err) {
-  int nmax = 0;
-  for (int p = 0; p < ts->n; p++)
-    if (ts->series[p].nwindows > nmax) nmax = ts->series[p].nwindows;
-  size_t cells = (size_t)(ts->n + 1) * (size_t)nmax;
-  double *x = malloc(cells * sizeof *x), *y = malloc(cells * sizeof *y);
-  double *lo = malloc(cells * sizeof *lo), *hi = malloc(cells * sizeof *hi);
-  accq_plot_series_t ser[ACCQ_SIMCLI_MAX_POLICIES + 1];
-  char labels[ACCQ_SIMCLI_MAX_POLICIES + 1][ACCQ_NAME_MAX + 32];
-  int st = ACCQ_SUCCESS, ns = 0;
-  if (!x || !y || !lo || !hi) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "plot: out of memory");
-    goto done;
-  }
-  for (int p = 0; p < ts->n; p++) {
-    const accq_sim_series_t *se = &ts->series[p];
-    double *px = x + (size_t)p * nmax, *py = y + (size_t)p * nmax;
-    double *pl = lo + (size_t)p * nmax, *ph = hi + (size_t)p * nmax;
-    for (int i = 0; i < se->nwindows; i++) {
-      const accq_estimate_t e = accuracy ? se->w[i].accuracy : se->w[i].mean_response_time;
-      int ok = se->w[i].nreps > 0;
-      px[i] = 0.5 * (se->w[i].t0 + se->w[i].t1);
-      py[i] = ok ? e.mean : NAN;
-      pl[i] = ok && isfinite(e.ci95) ? e.mean - e.ci95 : py[i];
-      ph[i] = ok && isfinite(e.ci95) ? e.mean + e.ci95 : py[i];
-    }
-    snprintf(labels[p], sizeof labels[p], "%s", ts->names[p]);
-    ser[ns++] = (accq_plot_series_t){labels[p], se->nwindows, px, py, pl, ph, ACCQ_PLOT_LINESPOINTS};
-  }
-  if (ts->n > 0) {
-    /* the reference line: a* or the moving bound T_LP(Lambda(t)) (of the first
-     * policy's windows: every policy sees the same rate unless it is counted) */
-    const accq_sim_series_t *se = &ts->series[0];
-    double *px = x + (size_t)ts->n * nmax, *py = y + (size_t)ts->n * nmax;
-    for (int i = 0; i < se->nwindows; i++) {
-      px[i] = 0.5 * (se->w[i].t0 + se->w[i].t1);
-      py[i] = accuracy ? m->accuracy_target : se->w[i].t_lp;
-    }
-    snprintf(labels[ts->n], sizeof labels[0], "%s", accuracy ? "a*" : "T_LP(Lambda(t))");
-    ser[ns++] = (accq_plot_series_t){labels[ts->n], se->nwindows, px, py, NULL, NULL, ACCQ_PLOT_LINES};
-  }
-  char title[256];
-  snprintf(title, sizeof title, "%s: %s per window of %g", m->name,
-           accuracy ? "accuracy" : "E[T] and the moving bound", ts->window);
-  accq_plot_t pl = {title, "time", accuracy ? "accuracy" : "E[T] (log scale)", 0, !accuracy, ns, ser};
-  st = accq_gnuplot_render(&pl, path, err);
-done:
-  free(x);
-  free(y);
-  free(lo);
-  free(hi);
-  return st;
-}
-
 int accq_simts_finish(accq_simts_t *ts, const accq_cli_t *cli, const accq_model_t *m) {
   int rc = 0;
   accq_err_t err;
@@ -201,7 +144,11 @@ int accq_simts_finish(accq_simts_t *ts, const accq_cli_t *cli, const accq_model_
   if (ts->window > 0 && cli->plot && !rc) {
     char apath[1024];
     accuracy_path(cli->plot, apath, sizeof apath);
-    if (draw(ts, m, cli->plot, 0, &err) || draw(ts, m, apath, 1, &err)) rc = accq_cli_fail(&err);
+    const char *names[ACCQ_SIMCLI_MAX_POLICIES];
+    for (int p = 0; p < ts->n; p++) names[p] = ts->names[p];
+    if (accq_sim_series_plot(ts->series, names, ts->n, m, ts->window, cli->plot, 0, &err) ||
+        accq_sim_series_plot(ts->series, names, ts->n, m, ts->window, apath, 1, &err))
+      rc = accq_cli_fail(&err);
   }
   for (int p = 0; p < ts->n; p++) accq_sim_series_free(&ts->series[p]);
   ts->n = 0;

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accq/arrival_sampler.h"
 #include "accq/arrivals.h"
 #include "accq/model.h"
 #include "sim/sim_internal.h"

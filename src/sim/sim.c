@@ -31,6 +31,7 @@
 #include <omp.h>
 #endif
 
+#include "accq/arrival_sampler.h"
 #include "accq/arrivals.h"
 #include "accq/lp.h"
 #include "sim/sim_internal.h"

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accq/arrival_sampler.h"
 #include "accq/arrivals.h"
 #include "accq/model.h"
 #include "testutil.h"

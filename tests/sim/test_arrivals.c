@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "accq/accq.h"
+#include "accq/arrival_sampler.h"
 #include "accq/arrivals.h"
 #include "accq/sim.h"
 #include "testutil.h"

@@ -32,36 +32,10 @@ MAX_LINES = 150
 _CLI = 'command body: parsing, library calls and report building in one; shrinks as ' \
        'the feature moves to the library (issue 13)'
 LENGTH_EXCEPTIONS = {
-    ('src/chain/chain.c', 'accq_i_chain_build_lumped'): (279, 'the lumped chain build: to split '
-                                                          'into neighbour enumeration and fill'),
-    ('src/chain/explicit.c', 'accq_chain_build_explicit'): (167, 'explicit per-server chain: one '
-                                                              'loop over states and events'),
-    ('src/cli/cmd_check_sim.c', 'accq_cli_check_sim'): (420, _CLI),
-    ('src/cli/cmd_converge.c', 'accq_cli_converge'): (292, _CLI),
-    ('src/cli/cmd_crosscheck.c', 'accq_cli_crosscheck'): (215, _CLI),
-    ('src/cli/cmd_golden.c', 'accq_cli_golden'): (239, _CLI),
-    ('src/cli/cmd_optimal.c', 'accq_cli_optimal'): (317, _CLI),
-    ('src/cli/cmd_simulate.c', 'accq_cli_simulate'): (180, _CLI),
-    ('src/cli/cmd_solve.c', 'build_report'): (246, _CLI),
-    ('src/cli/cmd_solve.c', 'accq_cli_solve'): (197, _CLI),
-    ('src/cli/cmd_sweep.c', 'accq_cli_sweep'): (433, _CLI),
-    ('src/cli/cmd_verify.c', 'accq_cli_verify'): (235, _CLI),
     ('src/ext/glpk.c', 'accq_i_glpk_sparse_solve'): (169, 'GLPK call sequence with its checks '
                                                         'and the error mapping of every code'),
-    ('src/limit/limit.c', 'accq_limit_solve'): (155, 'fixed-point iteration with its '
-                                                     'safeguards: to split'),
-    ('src/measures/analyze.c', 'accq_analyze'): (222, 'every measure in one pass over pi: to '
-                                                      'split per measure'),
-    ('src/measures/product.c', 'accq_i_analyze_product'): (249, 'product-form measures: '
-                                                                'to split per measure'),
     ('src/optimal/optimal.c', 'solve_level'): (389, 'the constrained MDP LP of one level: '
-                                                    'being split (issue 13)'),
-    ('src/sim/sim.c', 'run_rep'): (334, 'one replication\'s event loop; hot path, split with '
-                                        'a benchmark'),
-    ('src/solve/sor.c', 'accq_i_solve_sor'): (207, 'SOR with its restarts and checks: to split'),
-    ('src/verify/verify.c', 'claim1'): (293, 'claim 1 over every model: being split with '
-                                             'verify (issue 13)'),
-    ('src/verify/verify.c', 'claim5'): (266, 'claim 5: being split with verify (issue 13)'),
+                                                    'to split into set-up, solve and recovery'),
 }
 
 # module -> modules it may include although that closes a cycle: (reason)
@@ -70,12 +44,6 @@ CYCLE_EXCEPTIONS = {
 
 # (path, include or call) -> reason
 CLI_EXCEPTIONS = {
-    ('src/cli/cmd_check_sim.c', 'gsl/gsl_cdf.h'): 't-quantiles: check-sim moves to the library '
-                                                  '(issue 13)',
-    ('src/cli/simcli.h', 'jansson.h'): 'check-sim\'s JSON reader: moves to the library (issue 13)',
-    ('src/cli/cmd_converge.c', 'ext/gnuplot.h'): 'plot series: move to the library (issue 13)',
-    ('src/cli/cmd_limit.c', 'ext/gnuplot.h'): 'plot series: move to the library (issue 13)',
-    ('src/cli/cmd_sweep.c', 'ext/gnuplot.h'): 'plot series: move to the library (issue 13)',
 }
 
 THIRD_PARTY = re.compile(
