@@ -42,8 +42,15 @@ typedef enum {
   ACCQ_OPTIMAL_AUTO = 0,      /* simplex (a vertex: a deterministic policy but for at
                                  most one randomizing state) unless the LP is large */
   ACCQ_OPTIMAL_SIMPLEX,
-  ACCQ_OPTIMAL_INTERIOR
+  ACCQ_OPTIMAL_INTERIOR,
+  ACCQ_OPTIMAL_LAGRANGE       /* Lagrangian relaxation + policy iteration (no LP): scales to
+                                 10^6 lumped states; class N and shedding without a
+                                 minimum admitted rate only */
 } accq_optimal_method_t;
+
+/* ACCQ_OPTIMAL_AUTO uses the simplex LP up to this many lumped states and the
+ * Lagrangian method above (docs/policies.md, `optimal`). */
+#define ACCQ_OPTIMAL_AUTO_LP_STATES 5000
 
 /* What accq_optimal_solve reports while it works (options.progress). */
 typedef struct {
