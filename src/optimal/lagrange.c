@@ -186,7 +186,10 @@ static int rule_copy(rule_t *dst, const rule_t *src, int64_t S) {
 /* Workspace of the evaluations. */
 typedef struct {
   mdp_t *p;
-  accq_generator_t Q;       /* the current rule's generator */
+  accq_generator_t Q;       /* the current rule's generator on the whole space */
+  accq_generator_t sub;     /* ... on the states reachable from the empty one */
+  int32_t *idx, *order;     /* whole -> reachable numbering and back */
+  double *pisub;
   double *h, *b;            /* bias and right-hand side of the Poisson equation */
   double *cw, *cr;          /* coarse weights and residuals per level */
   double deadline;
@@ -202,6 +205,17 @@ typedef struct {
 
 static int timed_out(const work_t *w) { return w->deadline > 0 && lg_now() > w->deadline; }
 
+/* Insertion sort of one row by column: rows are short. */
+static void sort_row(int32_t *col, double *val, int64_t start, int64_t end) {
+  for (int64_t i = start + 1; i < end; i++)
+    for (int64_t j = i; j > start && col[j - 1] > col[j]; j--) {
+      int32_t tc = col[j];
+      double tv = val[j];
+      col[j] = col[j - 1], val[j] = val[j - 1];
+      col[j - 1] = tc, val[j - 1] = tv;
+    }
+}
+
 /* Builds the rule's generator (sorted columns: the admission target and the
  * completion targets of a state are distinct, they differ in job count). */
 static void build_generator(work_t *w, const int64_t *pol) {
@@ -215,23 +229,44 @@ static void build_generator(work_t *w, const int64_t *pol) {
     int64_t start = e;
     for (int64_t j = p->dptr[s]; j < p->dptr[s + 1]; j++) w->Q.col[e] = p->ddst[j], w->Q.val[e++] = p->drate[j];
     if (admit) w->Q.col[e] = p->adst[a], w->Q.val[e++] = p->lambda;
-    for (int64_t i = start + 1; i < e; i++) /* insertion sort: rows are short */
-      for (int64_t j = i; j > start && w->Q.col[j - 1] > w->Q.col[j]; j--) {
-        int32_t tc = w->Q.col[j];
-        double tv = w->Q.val[j];
-        w->Q.col[j] = w->Q.col[j - 1], w->Q.val[j] = w->Q.val[j - 1];
-        w->Q.col[j - 1] = tc, w->Q.val[j - 1] = tv;
-      }
+    sort_row(w->Q.col, w->Q.val, start, e);
     w->Q.diag[s] = -out;
   }
   w->Q.rowptr[p->S] = e;
   w->Q.nnz = e;
 }
 
-/* Stationary law of the rule by the chain engine, and its measures. */
+/* Stationary law of the rule by the chain engine, and its measures.  The
+ * solve is on the states reachable from the empty one under the rule (its
+ * one recurrent class: every state drains to the empty one), renumbered in
+ * breadth-first order like the chain engine's own chains; pi is 0 elsewhere. */
 static int evaluate(work_t *w, rule_t *r, accq_err_t *err) {
   mdp_t *p = w->p;
+  const int64_t S = p->S;
   build_generator(w, r->pol);
+  const accq_generator_t *F = &w->Q;
+  int32_t *idx = w->idx, *order = w->order;
+  for (int64_t s = 0; s < S; s++) idx[s] = -1;
+  int64_t n = 0, head = 0;
+  idx[p->empty] = 0, order[n++] = p->empty;
+  while (head < n) {
+    int32_t s = order[head++];
+    for (int64_t j = F->rowptr[s]; j < F->rowptr[s + 1]; j++)
+      if (idx[F->col[j]] < 0) idx[F->col[j]] = (int32_t)n, order[n++] = F->col[j];
+  }
+  accq_generator_t *Q = &w->sub;
+  Q->n = n;
+  int64_t e = 0;
+  for (int64_t i = 0; i < n; i++) {
+    int32_t s = order[i];
+    Q->rowptr[i] = e;
+    int64_t start = e;
+    for (int64_t j = F->rowptr[s]; j < F->rowptr[s + 1]; j++) Q->col[e] = idx[F->col[j]], Q->val[e++] = F->val[j];
+    sort_row(Q->col, Q->val, start, e);
+    Q->diag[i] = F->diag[s];
+  }
+  Q->rowptr[n] = e;
+  Q->nnz = e;
   accq_stationary_options_t so;
   accq_stationary_options_init(&so);
   if (w->deadline > 0) {
@@ -239,12 +274,31 @@ static int evaluate(work_t *w, rule_t *r, accq_err_t *err) {
     if (so.max_seconds <= 0) return ACCQ_ENOCONV;
   }
   accq_stationary_stats_t st;
-  int status = accq_stationary_solve(&w->Q, &so, r->pi, &st, err);
+  /* SOR with aggregation and Anderson alone: its fallbacks (Arnoldi) cost
+   * minutes at 10^4 states and more */
+  so.solver = n <= 200 ? ACCQ_SOLVER_AUTO : ACCQ_SOLVER_SOR;
+  so.omega = 1.4;
+  int status = accq_stationary_solve(Q, &so, w->pisub, &st, err);
   w->evaluations++;
+  if (status == ACCQ_ENOCONV && !(w->deadline > 0 && lg_now() > w->deadline) &&
+      st.residual <= so.tol) {
+    /* the sign test failed on probabilities at rounding level (-1e-14 where
+     * pi ~ 1e-17): the residual test passed, so clip them */
+    double worst = 0;
+    for (int64_t i = 0; i < n; i++) worst = fmin(worst, w->pisub[i]);
+    if (worst >= -1e-12) {
+      double tot = 0;
+      for (int64_t i = 0; i < n; i++) tot += (w->pisub[i] = fmax(w->pisub[i], 0.0));
+      for (int64_t i = 0; i < n; i++) w->pisub[i] /= tot;
+      status = ACCQ_SUCCESS;
+    }
+  }
   if (status) return status;
+  for (int64_t s = 0; s < S; s++) r->pi[s] = idx[s] >= 0 ? w->pisub[idx[s]] : 0.0;
   double L = 0, X = 0, D = 0, A = 0;
-  for (int64_t s = 0; s < p->S; s++) {
+  for (int64_t s = 0; s < S; s++) {
     double q = r->pi[s];
+    if (q == 0) continue;
     L += q * p->level[s];
     int k = p->ak_of[r->pol[s]];
     if (k >= 0) X += q, D += q * p->dk[k], A += q * p->ak[k];
@@ -588,11 +642,19 @@ int accq_i_optimal_lagrange(const accq_model_t *m_in, int B, const accq_optimal_
   w.Q.col = malloc(sizeof *w.Q.col * (size_t)nnz);
   w.Q.val = malloc(sizeof *w.Q.val * (size_t)nnz);
   w.Q.diag = malloc(sizeof *w.Q.diag * (size_t)S);
+  w.sub.rowptr = malloc(sizeof *w.sub.rowptr * (size_t)(S + 1));
+  w.sub.col = malloc(sizeof *w.sub.col * (size_t)nnz);
+  w.sub.val = malloc(sizeof *w.sub.val * (size_t)nnz);
+  w.sub.diag = malloc(sizeof *w.sub.diag * (size_t)S);
+  w.idx = malloc(sizeof *w.idx * (size_t)S);
+  w.order = malloc(sizeof *w.order * (size_t)S);
+  w.pisub = malloc(sizeof *w.pisub * (size_t)S);
   w.h = calloc((size_t)S, sizeof *w.h);
   w.b = malloc(sizeof *w.b * (size_t)S);
   w.cw = malloc(sizeof *w.cw * (size_t)(2 * (p.maxlevel + 1)));
   w.cr = malloc(sizeof *w.cr * (size_t)(p.maxlevel + 1));
-  if (!w.Q.rowptr || !w.Q.col || !w.Q.val || !w.Q.diag || !w.h || !w.b || !w.cw || !w.cr ||
+  if (!w.Q.rowptr || !w.Q.col || !w.Q.val || !w.Q.diag || !w.sub.rowptr || !w.sub.col ||
+      !w.sub.val || !w.sub.diag || !w.idx || !w.order || !w.pisub || !w.h || !w.b || !w.cw || !w.cr ||
       rule_alloc(&lo, S) || rule_alloc(&hi, S) || rule_alloc(&cur, S)) {
     status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the Lagrangian method (%lld states)",
                           (long long)S);
@@ -702,6 +764,8 @@ fail:
 done:
   rule_free(&lo), rule_free(&hi), rule_free(&cur);
   free(w.Q.rowptr), free(w.Q.col), free(w.Q.val), free(w.Q.diag);
+  free(w.sub.rowptr), free(w.sub.col), free(w.sub.val), free(w.sub.diag);
+  free(w.idx), free(w.order), free(w.pisub);
   free(w.h), free(w.b), free(w.cw), free(w.cr);
   mdp_free(&p);
   accq_optimal_free(o);
