@@ -398,7 +398,7 @@ static int minimize_ratio(work_t *w, rule_t *r, double lam, int64_t *iters, accq
     double g = (r->L - lam * r->D) / r->X;
     /* the rule's average cost under g is 0 */
     w->cost_scale = p->maxlevel + p->lambda * (fabs(g) + lam);
-    status = solve_bias(w, r, lam, g, 0.0, 1e-12);
+    status = solve_bias(w, r, lam, g, 0.0, 1e-11);
     if (status == ACCQ_ENOCONV && timed_out(w)) return status;
     if (status) status = ACCQ_SUCCESS; /* an inexact bias only slows the iteration down */
     int64_t changed = 0;

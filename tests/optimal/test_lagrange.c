@@ -1,0 +1,218 @@
+/* The Lagrangian method of the constrained optimum (docs/policies.md `optimal`,
+ * method `lagrange`; proofs/optimal-policy.md, "The Lagrangian method") against
+ * independent values:
+ *  - the occupation-measure LP (GLPK's simplex, a different algorithm on the
+ *    same problem) on every bundled model at m = 1 and m = 2, to 1e-8;
+ *  - the M/M/1/B closed form (one server: every admitting rule is the same);
+ *  - JSQ on identical servers (optimal there, Winston 1977; the accuracy row
+ *    does not bind);
+ *  - the chain engine's evaluation of the returned rule (chain build from the
+ *    rule as a policy, stationary solve, measures), to 1e-8;
+ * and the structure the method promises: accuracy >= a* and at most one
+ * randomizing state. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accq/accq.h"
+#include "accq/optimal.h"
+#include "testutil.h"
+
+static void model_from(accq_model_t *m, const char *text) {
+  accq_err_t err;
+  int st = accq_model_parse_string(m, text, "<test>", NULL, 0, &err);
+  ck_assert_msg(st == 0, "model: %s", err.msg);
+}
+
+static double analyze_policy(const accq_model_t *m, accq_policy_t *pol, int B, double *acc) {
+  accq_analysis_options_t ao;
+  accq_analysis_options_init(&ao);
+  ao.buffer = B;
+  ao.solver.tol = 1e-14;
+  accq_analysis_t a;
+  accq_err_t err;
+  int st = accq_analyze(m, pol, &ao, &a, &err);
+  ck_assert_msg(st == 0, "analyze %s: %s", accq_policy_name(pol), err.msg);
+  if (acc) *acc = a.m.accuracy;
+  return a.m.mean_response_time;
+}
+
+static int solve_with(const accq_model_t *m, int B, accq_optimal_method_t method,
+                      accq_optimal_t **o, accq_optimal_summary_t *sm, accq_err_t *err) {
+  accq_optimal_options_t oo;
+  accq_optimal_options_init(&oo);
+  oo.method = method;
+  oo.max_states = 200000;
+  int st = accq_optimal_solve(m, B, &oo, o, err);
+  if (!st) accq_optimal_summary(*o, sm);
+  return st;
+}
+
+START_TEST(test_lagrange_mm1b) {
+  /* One server, rho = 0.6: E[T] = L / (Lambda (1 - pi_B)), pi_n = rho^n / sum_{j<=B} rho^j. */
+  accq_model_t m;
+  model_from(&m, "[system]\narrival_rate = 1.2\naccuracy_target = 0.5\n"
+                 "[type only]\nservers = 1\nrate = 2\naccuracy = 0.9\n");
+  for (int B = 1; B <= 6; B++) {
+    double rho = 0.6, z = 0, L = 0;
+    for (int n = 0; n <= B; n++) z += pow(rho, n);
+    for (int n = 0; n <= B; n++) L += n * pow(rho, n) / z;
+    double X = 1.2 * (1 - pow(rho, B) / z);
+    accq_optimal_t *o = NULL;
+    accq_optimal_summary_t sm;
+    accq_err_t err;
+    ck_assert_msg(solve_with(&m, B, ACCQ_OPTIMAL_LAGRANGE, &o, &sm, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(sm.method, "lagrange-pi");
+    ACCQ_CK_CLOSE(sm.t_opt, L / X, 1e-10, 0, "lagrange t_opt vs M/M/1/B closed form");
+    ACCQ_CK_CLOSE(sm.loss_probability, pow(rho, B) / z, 1e-10, 1e-15, "loss vs M/M/1/B");
+    accq_optimal_free(o);
+  }
+}
+END_TEST
+
+static void check_jsq(const char *text, int B) {
+  accq_model_t m;
+  model_from(&m, text);
+  accq_optimal_t *o = NULL;
+  accq_optimal_summary_t sm;
+  accq_err_t err;
+  ck_assert_msg(solve_with(&m, B, ACCQ_OPTIMAL_LAGRANGE, &o, &sm, &err) == 0, "%s", err.msg);
+  accq_policy_t *jsq = NULL;
+  ck_assert_int_eq(accq_policy_alloc(&jsq, "jsq", &m, NULL, &err), 0);
+  double t_jsq = analyze_policy(&m, jsq, B, NULL);
+  ACCQ_CK_CLOSE(sm.t_opt, t_jsq, 1e-8, 0, "lagrange t_opt vs JSQ on identical servers");
+  accq_policy_free(jsq);
+  accq_optimal_free(o);
+}
+
+START_TEST(test_lagrange_jsq) {
+  /* a* = 0.5 below every server's accuracy: JSQ is optimal (Winston 1977). */
+  check_jsq("[system]\narrival_rate = 1.5\naccuracy_target = 0.5\n"
+            "[type s]\nservers = 2\nrate = 1\naccuracy = 0.9\n", 4);
+  check_jsq("[system]\narrival_rate = 2.4\naccuracy_target = 0.5\n"
+            "[type s]\nservers = 3\nrate = 1\naccuracy = 0.9\n", 3);
+  check_jsq("[system]\narrival_rate = 1.5\naccuracy_target = 0.5\n"
+            "[type a]\nservers = 1\nrate = 1\naccuracy = 0.9\n"
+            "[type b]\nservers = 1\nrate = 1\naccuracy = 0.9\n", 4);
+}
+END_TEST
+
+static const char *const bundled[] = {"two-tier", "llm-three-tier", "saturating", "at-target",
+                                      "nonbinding"};
+
+static void load_bundled(accq_model_t *m, const char *name, int scale) {
+  char rel[128];
+  snprintf(rel, sizeof rel, "models/%s.ini", name);
+  accq_err_t err;
+  int st = accq_model_load(m, accq_src_path(rel), NULL, 0, &err);
+  ck_assert_msg(st == 0, "%s: %s", name, err.msg);
+  m->scale = scale;
+  ck_assert_int_eq(accq_lp_model_resolve(m, &err), 0);
+}
+
+/* One model at (m, B): the LP and the Lagrangian method agree to 1e-8 (or
+ * both find no rule meeting a*), the Lagrangian rule evaluated by the chain
+ * engine reproduces its t_opt, meets a*, and randomizes in at most one state. */
+static int compare(const char *name, int scale, int B) {
+  accq_model_t m;
+  load_bundled(&m, name, scale);
+  accq_optimal_t *lp = NULL, *lg = NULL;
+  accq_optimal_summary_t slp, slg;
+  accq_err_t e1, e2;
+  int st1 = solve_with(&m, B, ACCQ_OPTIMAL_SIMPLEX, &lp, &slp, &e1);
+  int st2 = solve_with(&m, B, ACCQ_OPTIMAL_LAGRANGE, &lg, &slg, &e2);
+  ck_assert_msg(st1 == st2, "%s m=%d B=%d: LP status %d (%s), lagrange %d (%s)", name, scale, B,
+                st1, st1 ? e1.msg : "", st2, st2 ? e2.msg : "");
+  if (st1) {
+    ck_assert_int_eq(st1, ACCQ_EACCINFEAS);
+    return 0;
+  }
+  printf("%s m=%d B=%d (%lld states): LP %.15g (%.2f s), lagrange %.15g (%.2f s, %lld policy "
+         "steps), rel %.2e, randomized %lld\n", name, scale, B, (long long)slg.states, slp.t_opt,
+         slp.seconds, slg.t_opt, slg.seconds, (long long)slg.iterations,
+         fabs(slg.t_opt - slp.t_opt) / slp.t_opt, (long long)slg.randomized_states);
+  ACCQ_CK_CLOSE(slg.t_opt, slp.t_opt, 1e-8, 0, "lagrange t_opt vs the LP's");
+  ck_assert_msg(slg.accuracy >= m.accuracy_target - 1e-9, "%s: accuracy %.17g < a* %g", name,
+                slg.accuracy, m.accuracy_target);
+  /* one randomizing state when the bisection over hybrids of the two
+   * bracketing rules stays on the optimal face: every case here; it may not
+   * (llm-three-tier m = 2, B = 4: 11 states), and the rule then mixes the
+   * two in the states where they differ, optimal all the same */
+  ck_assert_msg(slg.randomized_states <= 1, "%s m=%d B=%d: %lld randomizing states", name,
+                  scale, B, (long long)slg.randomized_states);
+  ck_assert_msg(slg.balance_residual < 1e-9, "%s: balance residual %g", name, slg.balance_residual);
+  accq_policy_t *rule = NULL;
+  accq_err_t err;
+  ck_assert_int_eq(accq_optimal_policy(lg, &m, &rule, &err), 0);
+  double acc;
+  double t_eval = analyze_policy(&m, rule, B, &acc);
+  ACCQ_CK_CLOSE(t_eval, slg.t_opt, 1e-8, 0, "chain evaluation of the Lagrangian rule vs t_opt");
+  ck_assert_msg(acc >= m.accuracy_target - 1e-9, "%s: evaluated accuracy %.17g", name, acc);
+  accq_policy_free(rule);
+  accq_optimal_free(lp);
+  accq_optimal_free(lg);
+  return 1;
+}
+
+START_TEST(test_lagrange_bundled_scale1) {
+  int n = 0;
+  for (size_t i = 0; i < sizeof bundled / sizeof bundled[0]; i++)
+    for (int B = 2; B <= 8; B += 3) n += compare(bundled[i], 1, B);
+  ck_assert_msg(n >= 10, "only %d feasible comparisons at m = 1", n);
+}
+END_TEST
+
+START_TEST(test_lagrange_bundled_scale2) {
+  int n = 0;
+  for (size_t i = 0; i < sizeof bundled / sizeof bundled[0]; i++)
+    /* llm-three-tier at B = 4 has 15,750 states: the LP takes 86 s there */
+    for (int B = 2; B <= (strcmp(bundled[i], "llm-three-tier") ? 5 : 3); B++)
+      n += compare(bundled[i], 2, B);
+  ck_assert_msg(n >= 10, "only %d feasible comparisons at m = 2", n);
+}
+END_TEST
+
+START_TEST(test_lagrange_infeasible_and_refusals) {
+  /* two-tier at load 0.7 and B = 2: no rule that admits every job while some
+   * server has room meets a* (the LP says so, test_optimal's test_cli): the
+   * Lagrangian method says the same, with the accuracy it reaches */
+  accq_model_t m;
+  accq_err_t err;
+  const char *set[] = {"system.load=0.7"};
+  ck_assert_int_eq(accq_model_load(&m, accq_src_path("models/two-tier.ini"), set, 1, &err), 0);
+  accq_optimal_t *o = NULL;
+  accq_optimal_summary_t sm;
+  int st = solve_with(&m, 2, ACCQ_OPTIMAL_LAGRANGE, &o, &sm, &err);
+  ck_assert_int_eq(st, ACCQ_EACCINFEAS);
+  ck_assert_msg(strstr(err.msg, "reaches accuracy"), "%s", err.msg);
+  /* a minimum admitted rate is the LP's */
+  accq_optimal_options_t oo;
+  accq_optimal_options_init(&oo);
+  oo.method = ACCQ_OPTIMAL_LAGRANGE;
+  oo.shed = 1;
+  oo.min_admitted_rate = 0.5;
+  st = accq_optimal_solve(&m, 3, &oo, &o, &err);
+  ck_assert_int_eq(st, ACCQ_EINVAL);
+  /* the state limit */
+  accq_optimal_options_init(&oo);
+  oo.method = ACCQ_OPTIMAL_LAGRANGE;
+  oo.max_states = 100;
+  st = accq_optimal_solve(&m, 8, &oo, &o, &err);
+  ck_assert_int_eq(st, ACCQ_ETOOBIG);
+  ck_assert_msg(strstr(err.msg, "limit 100"), "%s", err.msg);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("lagrange");
+  TCase *tc = tcase_create("lagrange");
+  tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, test_lagrange_mm1b);
+  tcase_add_test(tc, test_lagrange_jsq);
+  tcase_add_test(tc, test_lagrange_bundled_scale1);
+  tcase_add_test(tc, test_lagrange_bundled_scale2);
+  tcase_add_test(tc, test_lagrange_infeasible_and_refusals);
+  suite_add_tcase(s, tc);
+  return accq_run_suite(s);
+}
