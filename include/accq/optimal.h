@@ -44,8 +44,8 @@ typedef enum {
   ACCQ_OPTIMAL_SIMPLEX,
   ACCQ_OPTIMAL_INTERIOR,
   ACCQ_OPTIMAL_LAGRANGE       /* Lagrangian relaxation + policy iteration (no LP): scales to
-                                 10^6 lumped states; class N and shedding without a
-                                 minimum admitted rate only */
+                                 10^6 lumped states; the non-shedding class only
+                                 (ACCQ_EINVAL with shed) */
 } accq_optimal_method_t;
 
 /* ACCQ_OPTIMAL_AUTO uses the simplex LP up to this many lumped states and the

@@ -612,9 +612,12 @@ int accq_i_optimal_lagrange(const accq_model_t *m_in, int B, const accq_optimal_
   accq_model_t model = *m_in;
   int status = accq_lp_model_resolve(&model, err);
   if (status) return status;
-  if (opt->shed && opt->min_admitted_rate > 0)
-    return accq_err_set(err, ACCQ_EINVAL, "the Lagrangian method handles one constraint (the "
-                        "accuracy target); a minimum admitted rate (%g) needs the LP method",
+  /* The shedding class needs its minimum admitted rate (without it the
+   * optimum rejects almost every job and the ratio has no minimizing rule),
+   * a second constraint: the LP's */
+  if (opt->shed)
+    return accq_err_set(err, ACCQ_EINVAL, "the Lagrangian method handles the accuracy target "
+                        "alone; the shedding class (minimum admitted rate %g) needs the LP method",
                         opt->min_admitted_rate);
   status = lagrange_check_size(&model, B, opt, err);
   if (status) return status;

@@ -186,7 +186,7 @@ START_TEST(test_lagrange_infeasible_and_refusals) {
   int st = solve_with(&m, 2, ACCQ_OPTIMAL_LAGRANGE, &o, &sm, &err);
   ck_assert_int_eq(st, ACCQ_EACCINFEAS);
   ck_assert_msg(strstr(err.msg, "reaches accuracy"), "%s", err.msg);
-  /* a minimum admitted rate is the LP's */
+  /* the shedding class (a second constraint) is the LP's */
   accq_optimal_options_t oo;
   accq_optimal_options_init(&oo);
   oo.method = ACCQ_OPTIMAL_LAGRANGE;
