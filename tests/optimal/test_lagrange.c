@@ -204,6 +204,59 @@ START_TEST(test_lagrange_infeasible_and_refusals) {
 }
 END_TEST
 
+/* The sandwich T_LP(x_opt) <= t_opt <= E[T] at m = 2 and 3 on every bundled model
+ * (accq_optimal_sandwich; auto method: the Lagrangian one above 5,000 states), at
+ * the largest B with at most 12,000 lumped states.  The lower side is checked at
+ * every (model, m); the upper side against rjiq, pop, random-lp and
+ * accurate-jiq wherever the policy meets a* and loses at most
+ * ACCQ_OPTIMAL_LOSS_TOL (the non-shedding class's comparison). */
+START_TEST(test_sandwich_scale23) {
+  static const char *const pols[] = {"rjiq", "pop", "random-lp", "accurate-jiq"};
+  int lower = 0, upper = 0;
+  for (size_t i = 0; i < sizeof bundled / sizeof bundled[0]; i++)
+    for (int scale = 2; scale <= 3; scale++) {
+      accq_model_t m;
+      load_bundled(&m, bundled[i], scale);
+      int servers[ACCQ_MAX_TYPES], B = 1;
+      for (int k = 0; k < m.ntypes; k++) servers[k] = scale * m.types[k].servers;
+      for (;;) {
+        double c;
+        ck_assert_int_eq(accq_space_count(m.ntypes, servers, B + 1, &c, NULL), 0);
+        if (c > 12000) break;
+        B++;
+      }
+      int counted = 0;
+      for (size_t j = 0; j < sizeof pols / sizeof pols[0]; j++) {
+        accq_policy_t *pol = NULL;
+        accq_err_t err;
+        if (accq_policy_alloc(&pol, pols[j], &m, NULL, &err)) continue; /* e.g. unstable */
+        accq_optimal_sandwich_t sw;
+        int st = accq_optimal_sandwich(&m, B, pol, NULL, 1e-9, &sw, &err);
+        accq_policy_free(pol);
+        if (st == ACCQ_EACCINFEAS) break; /* no rule of the class meets a* at this B */
+        ck_assert_msg(st == 0, "%s m=%d B=%d %s: %s", bundled[i], scale, B, pols[j], err.msg);
+        printf("sandwich %s m=%d B=%d (%lld states, %s): T_LP %.9g <= t_opt %.9g <= E[T] %.9g "
+               "(%s, loss %.2g)%s%s\n", bundled[i], scale, B, (long long)sw.states, sw.method,
+               sw.t_lp, sw.t_opt, sw.e_t, pols[j], sw.loss, sw.compared ? "" : ": not compared, ",
+               sw.reason);
+        ck_assert_msg(sw.t_lp <= sw.t_opt * (1 + 1e-9), "%s m=%d: T_LP %.17g > t_opt %.17g",
+                      bundled[i], scale, sw.t_lp, sw.t_opt);
+        if (!counted) lower++, counted = 1;
+        if (sw.compared) {
+          upper++;
+          ck_assert_msg(sw.t_opt <= sw.e_t * (1 + 1e-9), "%s m=%d B=%d: t_opt %.17g > E[T] %.17g "
+                        "of %s", bundled[i], scale, B, sw.t_opt, sw.e_t, pols[j]);
+        }
+        ck_assert_int_eq(sw.holds, 1);
+      }
+    }
+  printf("sandwich at m = 2, 3: %d lower-side checks, %d upper-side comparisons\n", lower, upper);
+  /* measured: all 10 (model, m) feasible; pop on nonbinding compared at m = 2 and 3 */
+  ck_assert_msg(lower == 10, "only %d (model, m) with a feasible optimum", lower);
+  ck_assert_msg(upper >= 2, "only %d upper-side comparisons", upper);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("lagrange");
   TCase *tc = tcase_create("lagrange");
@@ -213,6 +266,7 @@ int main(void) {
   tcase_add_test(tc, test_lagrange_bundled_scale1);
   tcase_add_test(tc, test_lagrange_bundled_scale2);
   tcase_add_test(tc, test_lagrange_infeasible_and_refusals);
+  tcase_add_test(tc, test_sandwich_scale23);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
