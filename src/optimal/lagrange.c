@@ -196,7 +196,7 @@ typedef struct {
   double deadline;
   const accq_optimal_options_t *opt;
   int64_t evaluations, sweeps, improvements;
-  double eval_s, bias_s;
+  double eval_s, bias_s;    /* seconds in stationary solves and in bias sweeps */
   double cost_scale;
 } work_t;
 
@@ -435,10 +435,6 @@ static int minimize_ratio(work_t *w, rule_t *r, double lam, int64_t *iters, accq
     }
     (*iters)++;
     w->improvements += changed;
-    if (getenv("ACCQ_LG_DEBUG"))
-      fprintf(stderr, "lam %.6g it %d g %.12g L %.6g X %.6g D %.6g changed %lld sweeps %lld bias %d eval %.2f s bias %.2f s\n",
-              lam, it, g, r->L, r->X, r->D, (long long)changed, (long long)w->sweeps, status,
-              w->eval_s, w->bias_s);
     if (!changed) return ACCQ_SUCCESS;
     double before = g;
     te = lg_now();
