@@ -42,8 +42,15 @@ typedef enum {
   ACCQ_OPTIMAL_AUTO = 0,      /* simplex (a vertex: a deterministic policy but for at
                                  most one randomizing state) unless the LP is large */
   ACCQ_OPTIMAL_SIMPLEX,
-  ACCQ_OPTIMAL_INTERIOR
+  ACCQ_OPTIMAL_INTERIOR,
+  ACCQ_OPTIMAL_LAGRANGE       /* Lagrangian relaxation + policy iteration (no LP): scales to
+                                 10^6 lumped states; the non-shedding class only
+                                 (ACCQ_EINVAL with shed) */
 } accq_optimal_method_t;
+
+/* ACCQ_OPTIMAL_AUTO uses the simplex LP up to this many lumped states and the
+ * Lagrangian method above (docs/policies.md, `optimal`). */
+#define ACCQ_OPTIMAL_AUTO_LP_STATES 5000
 
 /* What accq_optimal_solve reports while it works (options.progress). */
 typedef struct {
@@ -177,5 +184,33 @@ typedef struct {
 int accq_optimal_compare(const accq_model_t *m, int buffer, const accq_optimal_options_t *opt,
                          double t_opt, const char *spec, double seconds_left,
                          accq_optimal_compared_t *c);
+
+/* The sandwich of proofs/optimal-policy.md statement 5 for the non-shedding class
+ * at any scale (the Lagrangian method above ACCQ_OPTIMAL_AUTO_LP_STATES, so m = 2
+ * and 3 on the bundled models): T_LP(x_opt) <= t_opt(m,B) <= E[T] of the policy
+ * at the same m and B.  The upper side is a comparison only when the policy meets
+ * a* and loses at most ACCQ_OPTIMAL_LOSS_TOL of the jobs (else `compared` = 0 and
+ * `reason` says why; the shedding class, the LP's, is the comparison then). */
+typedef struct {
+  int scale, buffer;
+  int64_t states;
+  double t_opt;               /* non-shedding optimum */
+  double x_opt;               /* its admitted rate per unit scale */
+  double t_lp;                /* T_LP at x_opt */
+  double e_t, accuracy, loss; /* the policy's, from the chain engine (NAN: not evaluated) */
+  int compared;               /* 1: the upper side applies */
+  int holds;                  /* t_lp <= t_opt (1 + tol) and, if compared, t_opt <= e_t (1 + tol) */
+  char method[32];            /* t_opt's method */
+  char reason[200];           /* why not compared, or "" */
+} accq_optimal_sandwich_t;
+
+/* tol: relative slack of both comparisons (the accuracy of t_opt and of E[T];
+ * verify uses 1e-6).  pol may be NULL (lower side only).  opt: the optimum's
+ * options (NULL: defaults with auto method); shed is refused.  Errors: those of
+ * accq_optimal_solve (ACCQ_EACCINFEAS: no rule of the class meets a* at m and B)
+ * and of the policy's evaluation. */
+int accq_optimal_sandwich(const accq_model_t *m, int B, const accq_policy_t *pol,
+                          const accq_optimal_options_t *opt, double tol,
+                          accq_optimal_sandwich_t *out, accq_err_t *err);
 
 #endif

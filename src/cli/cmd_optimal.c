@@ -328,8 +328,9 @@ int accq_cli_optimal(int argc, char **argv) {
        "per-server buffer (default: the model's; for `auto`, the largest B <= 8 "
        "with at most 20,000 lumped states)"},
       {"scale", 'm', ACCQ_OPT_COUNT, &scale, "M", "system size m (default: the model's)"},
-      {"method", 0, ACCQ_OPT_STRING, &method, "auto|simplex|interior",
-       "GLPK method (auto: simplex, whose vertex solution is a readable rule)"},
+      {"method", 0, ACCQ_OPT_STRING, &method, "auto|lp|lagrange|simplex|interior",
+       "lp (= simplex): the state-action LP; lagrange: Lagrangian relaxation with policy "
+       "iteration, for large spaces; auto: lp up to 5,000 lumped states, lagrange above"},
       {"show", 0, ACCQ_OPT_COUNT0, &show, "N", "states of the rule listed in human formats (default 20)"},
       {"max-states", 0, ACCQ_OPT_COUNT, &max_states, "N", "refuse larger lumped spaces (default 5e4: the LP is the cost)"},
       {"no-compare", 0, ACCQ_OPT_FLAG, &no_compare, NULL,
@@ -365,12 +366,14 @@ int accq_cli_optimal(int argc, char **argv) {
   if (rc >= 0) return rc;
   accq_optimal_options_t oo;
   accq_optimal_options_init(&oo);
-  if (!strcmp(method, "simplex"))
+  if (!strcmp(method, "simplex") || !strcmp(method, "lp"))
     oo.method = ACCQ_OPTIMAL_SIMPLEX;
+  else if (!strcmp(method, "lagrange"))
+    oo.method = ACCQ_OPTIMAL_LAGRANGE;
   else if (!strcmp(method, "interior"))
     oo.method = ACCQ_OPTIMAL_INTERIOR;
   else if (strcmp(method, "auto"))
-    return accq_cli_usage(&cli, "--method must be auto, simplex or interior (got '%s')", method);
+    return accq_cli_usage(&cli, "--method must be auto, lp, lagrange, simplex or interior (got '%s')", method);
   if (show < 0) return accq_cli_usage(&cli, "--show must be >= 0 (got %d)", show);
   if (max_states < 1) return accq_cli_usage(&cli, "--max-states must be >= 1 (got %d)", max_states);
   /* INT_MIN: not given; 0 is not a buffer or a scale (never "the default") */

@@ -384,6 +384,107 @@ static const char *sparse_log_text(sparse_ctx_t *c) {
   return c->log;
 }
 
+/* GLPK's interior point on P (loaded): x and the objective, or an error. */
+static int sparse_interior(glp_prob *P, const accq_i_sparse_lp_t *lp, double *x, double *objective,
+                           accq_err_t *err) {
+  int status = ACCQ_SUCCESS;
+  glp_iptcp parm;
+  glp_init_iptcp(&parm);
+  parm.msg_lev = GLP_MSG_ON; /* to sparse_term only: progress and the deadline */
+  parm.ord_alg = GLP_ORD_AMD;
+  int rc = glp_interior(P, &parm);
+  if (rc != 0) {
+    status = accq_err_set(err, rc == GLP_ENOFEAS ? ACCQ_EACCINFEAS : ACCQ_ENUMERIC,
+                          "GLPK glp_interior returned %s (%d)", ret_name(rc), rc);
+    return status;
+  }
+  int st = glp_ipt_status(P);
+  if (st == GLP_NOFEAS) {
+    status = accq_err_set(err, ACCQ_EACCINFEAS, "the LP has no feasible solution");
+    return status;
+  }
+  if (st != GLP_OPT) {
+    status = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_interior ended with status %d", st);
+    return status;
+  }
+  *objective = glp_ipt_obj_val(P);
+  for (int j = 0; j < lp->ncols; j++) x[j] = glp_ipt_col_prim(P, j + 1);
+  return status;
+}
+
+/* GLPK's primal simplex on P (loaded), from lp's basis when given; tm: time
+ * limit in ms.  x, the objective and the final basis, or an error. */
+static int sparse_simplex(glp_prob *P, const accq_i_sparse_lp_t *lp, int tm, double *x,
+                          double *objective, accq_err_t *err) {
+  int status = ACCQ_SUCCESS;
+  glp_smcp parm;
+  glp_init_smcp(&parm);
+  /* GLPK's progress lines (every out_frq ms) go to sparse_term, which
+   * reads the pivot count off them and enforces the deadline */
+  parm.msg_lev = GLP_MSG_ON;
+  parm.out_frq = 500;
+  parm.out_dly = 0;
+  parm.presolve = GLP_OFF;
+  /* tighter than GLPK's 1e-7: the rule recovered from the solution must
+   * reproduce t_opt to 1e-8 when the chain engine evaluates it; the primal
+   * method from the warm start was fastest (dual simplex: 10x slower) */
+  parm.tol_bnd = 1e-9;
+  parm.tol_dj = 1e-9;
+  parm.tm_lim = tm;
+  /* A basis here holds one generator-like column per state, and its LU
+   * factors fill in: at 15,000 states one factorization takes about 1.5 s
+   * and each pivot's FTRAN/BTRAN most of 20 ms.  So refactorize only after
+   * 1,000 Forrest-Tomlin updates (GLPK's default: 100) and price by Dantzig's
+   * rule (projected steepest edge costs extra solves per pivot and did not
+   * save pivots).  These settings and the warm start of src/optimal took
+   * 20,580 states from 95 s to 43 s, back to back (bench/README.md). */
+  glp_bfcp bf;
+  glp_get_bfcp(P, &bf);
+  bf.nfs_max = 1000;
+  glp_set_bfcp(P, &bf);
+  parm.pricing = GLP_PT_STD;
+  glp_scale_prob(P, GLP_SF_AUTO);
+  if (lp->col_basic && lp->row_basic) {
+    for (int i = 0; i < lp->nrows; i++)
+      glp_set_row_stat(P, i + 1, lp->row_basic[i] ? GLP_BS : GLP_NF);
+    for (int j = 0; j < lp->ncols; j++)
+      glp_set_col_stat(P, j + 1, lp->col_basic[j] ? GLP_BS : GLP_NL);
+  } else {
+    glp_adv_basis(P, 0);
+  }
+  int rc = glp_simplex(P, &parm);
+  if (lp->iterations_out) *lp->iterations_out = glp_get_it_cnt(P);
+  if (rc == GLP_ENOPFS) {
+    status = accq_err_set(err, ACCQ_EACCINFEAS, "the LP has no feasible solution (GLP_ENOPFS)");
+    return status;
+  }
+  if (rc == GLP_ETMLIM) {
+    status = accq_err_set(err, ACCQ_ENOCONV, "time limit of %.3g s reached after %d simplex "
+                          "pivots (GLP_ETMLIM)", tm / 1000.0, glp_get_it_cnt(P));
+    return status;
+  }
+  if (rc != 0) {
+    status = accq_err_set(err, rc == GLP_EITLIM ? ACCQ_ENOCONV : ACCQ_ENUMERIC,
+                          "GLPK glp_simplex returned %s (%d)", ret_name(rc), rc);
+    return status;
+  }
+  int st = glp_get_status(P);
+  if (st == GLP_NOFEAS) {
+    status = accq_err_set(err, ACCQ_EACCINFEAS, "the LP has no feasible solution");
+    return status;
+  }
+  if (st != GLP_OPT) {
+    status = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_simplex ended with status %s",
+                          status_name(st));
+    return status;
+  }
+  *objective = glp_get_obj_val(P);
+  for (int j = 0; j < lp->ncols; j++) x[j] = glp_get_col_prim(P, j + 1);
+  if (lp->col_basic_out)
+    for (int j = 0; j < lp->ncols; j++) lp->col_basic_out[j] = glp_get_col_stat(P, j + 1) == GLP_BS;
+  return status;
+}
+
 int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *objective,
                              accq_err_t *err) {
   int status = ACCQ_SUCCESS;
@@ -455,96 +556,10 @@ int accq_i_glpk_sparse_solve(const accq_i_sparse_lp_t *lp, double *x, double *ob
   glp_load_matrix(P, (int)lp->nnz, ia, ja, ar);
   int tm = lp->max_seconds > 0 && lp->max_seconds < 2e6 ? (int)(lp->max_seconds * 1000) : INT32_MAX;
   if (tm < 1) tm = 1;
-  if (lp->interior) {
-    glp_iptcp parm;
-    glp_init_iptcp(&parm);
-    parm.msg_lev = GLP_MSG_ON; /* to sparse_term only: progress and the deadline */
-    parm.ord_alg = GLP_ORD_AMD;
-    int rc = glp_interior(P, &parm);
-    if (rc != 0) {
-      status = accq_err_set(err, rc == GLP_ENOFEAS ? ACCQ_EACCINFEAS : ACCQ_ENUMERIC,
-                            "GLPK glp_interior returned %s (%d)", ret_name(rc), rc);
-      goto cleanup;
-    }
-    int st = glp_ipt_status(P);
-    if (st == GLP_NOFEAS) {
-      status = accq_err_set(err, ACCQ_EACCINFEAS, "the LP has no feasible solution");
-      goto cleanup;
-    }
-    if (st != GLP_OPT) {
-      status = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_interior ended with status %d", st);
-      goto cleanup;
-    }
-    *objective = glp_ipt_obj_val(P);
-    for (int j = 0; j < lp->ncols; j++) x[j] = glp_ipt_col_prim(P, j + 1);
-  } else {
-    glp_smcp parm;
-    glp_init_smcp(&parm);
-    /* GLPK's progress lines (every out_frq ms) go to sparse_term, which
-     * reads the pivot count off them and enforces the deadline */
-    parm.msg_lev = GLP_MSG_ON;
-    parm.out_frq = 500;
-    parm.out_dly = 0;
-    parm.presolve = GLP_OFF;
-    /* tighter than GLPK's 1e-7: the rule recovered from the solution must
-     * reproduce t_opt to 1e-8 when the chain engine evaluates it; the primal
-     * method from the warm start was fastest (dual simplex: 10x slower) */
-    parm.tol_bnd = 1e-9;
-    parm.tol_dj = 1e-9;
-    parm.tm_lim = tm;
-    /* A basis here holds one generator-like column per state, and its LU
-     * factors fill in: at 15,000 states one factorization takes about 1.5 s
-     * and each pivot's FTRAN/BTRAN most of 20 ms.  So refactorize only after
-     * 1,000 Forrest-Tomlin updates (GLPK's default: 100) and price by Dantzig's
-     * rule (projected steepest edge costs extra solves per pivot and did not
-     * save pivots).  These settings and the warm start of src/optimal took
-     * 20,580 states from 95 s to 43 s, back to back (bench/README.md). */
-    glp_bfcp bf;
-    glp_get_bfcp(P, &bf);
-    bf.nfs_max = 1000;
-    glp_set_bfcp(P, &bf);
-    parm.pricing = GLP_PT_STD;
-    glp_scale_prob(P, GLP_SF_AUTO);
-    if (lp->col_basic && lp->row_basic) {
-      for (int i = 0; i < lp->nrows; i++)
-        glp_set_row_stat(P, i + 1, lp->row_basic[i] ? GLP_BS : GLP_NF);
-      for (int j = 0; j < lp->ncols; j++)
-        glp_set_col_stat(P, j + 1, lp->col_basic[j] ? GLP_BS : GLP_NL);
-    } else {
-      glp_adv_basis(P, 0);
-    }
-    int rc = glp_simplex(P, &parm);
-    if (lp->iterations_out) *lp->iterations_out = glp_get_it_cnt(P);
-    if (rc == GLP_ENOPFS) {
-      status = accq_err_set(err, ACCQ_EACCINFEAS, "the LP has no feasible solution (GLP_ENOPFS)");
-      goto cleanup;
-    }
-    if (rc == GLP_ETMLIM) {
-      status = accq_err_set(err, ACCQ_ENOCONV, "time limit of %.3g s reached after %d simplex "
-                            "pivots (GLP_ETMLIM)", tm / 1000.0, glp_get_it_cnt(P));
-      goto cleanup;
-    }
-    if (rc != 0) {
-      status = accq_err_set(err, rc == GLP_EITLIM ? ACCQ_ENOCONV : ACCQ_ENUMERIC,
-                            "GLPK glp_simplex returned %s (%d)", ret_name(rc), rc);
-      goto cleanup;
-    }
-    int st = glp_get_status(P);
-    if (st == GLP_NOFEAS) {
-      status = accq_err_set(err, ACCQ_EACCINFEAS, "the LP has no feasible solution");
-      goto cleanup;
-    }
-    if (st != GLP_OPT) {
-      status = accq_err_set(err, ACCQ_ENUMERIC, "GLPK glp_simplex ended with status %s",
-                            status_name(st));
-      goto cleanup;
-    }
-    *objective = glp_get_obj_val(P);
-    for (int j = 0; j < lp->ncols; j++) x[j] = glp_get_col_prim(P, j + 1);
-    if (lp->col_basic_out)
-      for (int j = 0; j < lp->ncols; j++) lp->col_basic_out[j] = glp_get_col_stat(P, j + 1) == GLP_BS;
-  }
-cleanup:
+  if (lp->interior)
+    status = sparse_interior(P, lp, x, objective, err);
+  else
+    status = sparse_simplex(P, lp, tm, x, objective, err);
   glp_delete_prob(P);
   if (lp->mem_limit_mb > 0) glp_mem_limit(INT32_MAX);
   glp_error_hook(NULL, NULL);

@@ -12,23 +12,7 @@
 #include "accq/lp.h"
 #include "accq/measures.h"
 #include "ext/accq_glpk.h"
-
-#define OPT_MAX_CELLS 4096 /* K * (B+1) handled by the table policy's stack buffer */
-
-struct accq_optimal {
-  accq_model_t model;
-  int buffer;
-  int ntypes;
-  accq_space_t *space;
-  double *pi;               /* per rank */
-  int64_t *route_ptr;       /* per rank, into routes */
-  int *decision;            /* per rank: the basic action k*(B+1)+q, -1 (lose or none);
-                               warm-starts the LP at B+1 */
-  accq_route_t *routes;
-  int64_t mix_rank;         /* the one state whose basis holds two admitting columns, */
-  int mix_action;           /* and the second action there; -1: none such */
-  accq_optimal_summary_t summary;
-};
+#include "optimal/optimal_internal.h"
 
 void accq_optimal_options_init(accq_optimal_options_t *opt) {
   opt->method = ACCQ_OPTIMAL_AUTO;
@@ -756,6 +740,17 @@ int accq_optimal_lower_bound(const accq_model_t *m, int B, const accq_optimal_op
   return ACCQ_SUCCESS;
 }
 
+/* Lumped states of the model (resolved) at buffer B; +inf when it cannot be
+ * counted (the size checks then word the refusal). */
+static double lumped_states(const accq_model_t *model, int B) {
+  int servers[ACCQ_MAX_TYPES];
+  for (int k = 0; k < model->ntypes; k++) servers[k] = model->scale * model->types[k].servers;
+  double count;
+  accq_err_t e;
+  if (accq_space_count(model->ntypes, servers, B, &count, &e)) return INFINITY;
+  return count;
+}
+
 static void trace_init(accq_optimal_trace_t *t) {
   memset(t, 0, sizeof *t);
   t->max_accuracy = NAN;
@@ -776,10 +771,21 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
   if (B < 1) return accq_err_set(err, ACCQ_EINVAL, "buffer must be >= 1 (got %d)", B);
   if (!(opt.max_seconds > 0))
     return accq_err_set(err, ACCQ_EINVAL, "the time limit must be > 0 s (got %g)", opt.max_seconds);
-  /* the largest LP first: a refusal names the buffer asked for */
   accq_model_t resolved = *m;
-  int st = check_size(&resolved, B, &opt, err);
-  if (st) return st;
+  int st;
+  if (opt.method == ACCQ_OPTIMAL_LAGRANGE ||
+      (opt.method == ACCQ_OPTIMAL_AUTO && !opt.shed)) {
+    st = accq_lp_model_resolve(&resolved, err);
+    if (st) return st;
+  }
+  /* the largest LP first: a refusal names the buffer asked for */
+  if (opt.method != ACCQ_OPTIMAL_LAGRANGE &&
+      !(opt.method == ACCQ_OPTIMAL_AUTO && !opt.shed &&
+        lumped_states(&resolved, B) > ACCQ_OPTIMAL_AUTO_LP_STATES)) {
+    resolved = *m;
+    st = check_size(&resolved, B, &opt, err);
+    if (st) return st;
+  }
   run_t run = {&opt, now_seconds(), 0, {0}};
   run.deadline = run.start + opt.max_seconds;
   run.prog.target_buffer = B;
@@ -793,6 +799,24 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
       *err = e2;
       return st;
     }
+  }
+  if (opt.method == ACCQ_OPTIMAL_LAGRANGE || (opt.method == ACCQ_OPTIMAL_AUTO && !opt.shed &&
+                                               lumped_states(&resolved, B) >
+                                                   ACCQ_OPTIMAL_AUTO_LP_STATES)) {
+    trace->first_level = B;
+    trace->levels_tried = 1;
+    st = accq_i_optimal_lagrange(&resolved, B, &opt, run.deadline, out, err);
+    if (!st) {
+      trace->first_feasible = trace->last_buffer = B;
+      trace->last_t_opt = (*out)->summary.t_opt;
+      trace->last_throughput = (*out)->summary.throughput;
+      trace->pivots = (*out)->summary.iterations;
+    } else if (st == ACCQ_EACCINFEAS) {
+      trace->infeasible_levels = 1;
+      trace->last_infeasible = B;
+    }
+    trace->seconds = now_seconds() - run.start;
+    return st;
   }
   if (opt.method == ACCQ_OPTIMAL_INTERIOR) {
     trace->first_level = B;
