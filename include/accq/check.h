@@ -115,8 +115,6 @@ typedef struct {
   double detectable_rel;  /* detectable / |exact| (NaN when exact = 0) */
   int replications_needed;/* R at which detectable_rel <= detect_rel (0: not computable) */
 } accq_check_row_t;
-/* Old name of accq_check_row_t (kept while parallel branches merge). */
-typedef accq_check_row_t accq_sim_check_t;
 
 /* Fills z, p, p_holm, reject of n comparisons with Holm's step-down correction
  * at family-wise level alpha (0 < alpha < 1) and returns how many are rejected.
@@ -423,18 +421,5 @@ int accq_check_crosscheck(const accq_model_t *m, const char (*policies)[ACCQ_NAM
                           int npolicies, const accq_check_crosscheck_options_t *opt,
                           accq_check_crosscheck_t *res, accq_err_t *err);
 void accq_check_crosscheck_release(accq_check_crosscheck_t *res);
-
-/* ---- old names (accq_sim_*: these lived in sim.h), kept while the
- * parallel branches that use them merge; use the accq_check_* names ---- */
-#define accq_sim_measure_count accq_check_measure_count
-#define accq_sim_measure_name accq_check_measure_name
-#define accq_sim_measure_index accq_check_measure_index
-#define accq_sim_measure_definition accq_check_measure_definition
-#define accq_sim_measure_is_percentile accq_check_measure_is_percentile
-#define accq_sim_measure_bounds accq_check_measure_bounds
-#define accq_sim_result_measure accq_check_measure_estimate
-#define accq_sim_exact_measure accq_check_measure_exact
-#define accq_sim_holm accq_check_holm
-#define accq_sim_bonferroni_halfwidth accq_check_bonferroni_halfwidth
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accq/fmt.h"
 #include "accq/chain.h"
 #include "accq/clock.h"
 #include "verify/claims_internal.h"
@@ -29,12 +30,12 @@ static void broken_promise(ctx_t *c, accq_claim_row_t *r, int pi, int li, int si
   r->instances++;
   r->verdict = ACCQ_VERDICT_FAIL;
   accq_i_margin_at(r, margin,
-                   "%s load %.2f m=%d B=%d (boundary mass %.2g): accuracy %.12f below a* %g",
+                   "%s load %.2f m=%d B=%d (boundary mass %.2g): accuracy %.12f below a* %s",
                    c->pols[pi].spec, o->loads[li], o->scales[si], in->an.buffer,
-                   ms->boundary_mass, ms->accuracy, c->m->accuracy_target);
+                   ms->boundary_mass, ms->accuracy, ACCQ_FMT(c->m->accuracy_target));
   accq_i_note_add(r, "%s promises a* by construction (its policy type) but misses it at load "
-                  "%.2f m=%d: accuracy %.12f < %g", c->pols[pi].spec, o->loads[li],
-                  o->scales[si], ms->accuracy, c->m->accuracy_target);
+                  "%.2f m=%d: accuracy %.12f < %s", c->pols[pi].spec, o->loads[li],
+                  o->scales[si], ms->accuracy, ACCQ_FMT(c->m->accuracy_target));
 }
 
 /* E[T] >= T_LP(X) on every chain of the grid whose policy meets a*. */
@@ -82,10 +83,10 @@ static void claim1_chains(ctx_t *c, accq_claim_row_t *r, chain_counts_t *n) {
         if (!(margin >= 0)) {
           r->verdict = ACCQ_VERDICT_FAIL;
           accq_i_note_add(r, "%s at load %.2f m=%d: E[T] %.10g below T_LP(X) %.10g (accuracy "
-                          "%.6f vs a* %g)",
+                          "%.6f vs a* %s)",
                           c->pols[pi].spec, o->loads[li], o->scales[si],
                           ms->mean_response_time, in->t_lp_held, ms->accuracy,
-                          m->accuracy_target);
+                          ACCQ_FMT(m->accuracy_target));
         }
       }
   if (n->below_target)

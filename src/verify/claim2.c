@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "accq/fmt.h"
 #include "verify/claims_internal.h"
 
 /* What the exact part counted (for the notes and the reason of a SKIPPED row). */
@@ -74,14 +75,14 @@ static void claim2_exact(ctx_t *c, accq_claim_row_t *r, double d, exact_counts_t
         n->exact_n++;
         double margin = ms->accuracy - m->accuracy_target + TOL_ACC;
         accq_i_margin_at(r, margin,
-                         "%s%s load %.2f m=%d B=%d (boundary mass %.2g): accuracy %.12f, a* %g",
+                         "%s%s load %.2f m=%d B=%d (boundary mass %.2g): accuracy %.12f, a* %s",
                          c->pols[pi].spec, tag, o->loads[li], o->scales[si], in->an.buffer,
-                         ms->boundary_mass, ms->accuracy, m->accuracy_target);
+                         ms->boundary_mass, ms->accuracy, ACCQ_FMT(m->accuracy_target));
         if (!(margin >= 0)) {
           r->verdict = ACCQ_VERDICT_FAIL;
-          accq_i_note_add(r, "%s misses a* at load %.2f m=%d: accuracy %.12f < %g",
+          accq_i_note_add(r, "%s misses a* at load %.2f m=%d: accuracy %.12f < %s",
                           c->pols[pi].spec, o->loads[li], o->scales[si], ms->accuracy,
-                          m->accuracy_target);
+                          ACCQ_FMT(m->accuracy_target));
         }
       }
   }
@@ -118,10 +119,10 @@ static void sim_check(ctx_t *c, accq_claim_row_t *r, int pi, int li, int si, con
   if (accq_i_sim_warned(r, &sc->s, "%s load %.2f m=%d", name, o->loads[li], o->sim_scales[si])) {
     if (sc->s.accuracy < m->accuracy_target - tcrit * se - TOL_ACC) {
       accq_i_worse(&r->verdict, ACCQ_VERDICT_PARTIAL);
-      accq_i_note_add(r, "%s at load %.2f m=%d: simulated accuracy %.6f +- %.2g below a* %g, "
+      accq_i_note_add(r, "%s at load %.2f m=%d: simulated accuracy %.6f +- %.2g below a* %s, "
                       "but the estimate has a bias warning: inconclusive",
                       name, o->loads[li], o->sim_scales[si], sc->s.accuracy,
-                      sc->s.accuracy_ci95, m->accuracy_target);
+                      sc->s.accuracy_ci95, ACCQ_FMT(m->accuracy_target));
     }
     return;
   }
@@ -144,8 +145,8 @@ static void sim_check(ctx_t *c, accq_claim_row_t *r, int pi, int li, int si, con
     n->nlow++;
     r->verdict = ACCQ_VERDICT_FAIL;
     accq_i_note_add(r, "%s at load %.2f m=%d: simulated accuracy %.6f +- %.2g significantly "
-                    "below a* %g", name, o->loads[li], o->sim_scales[si], sc->s.accuracy,
-                    sc->s.accuracy_ci95, m->accuracy_target);
+                    "below a* %s", name, o->loads[li], o->sim_scales[si], sc->s.accuracy,
+                    sc->s.accuracy_ci95, ACCQ_FMT(m->accuracy_target));
   }
 }
 
