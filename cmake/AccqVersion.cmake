@@ -5,19 +5,17 @@
 #                         library was built against (accq --version, provenance)
 # The git revision is `git describe --always --dirty` of the source tree when
 # it is a git checkout, "unknown" otherwise (a release tarball); it is taken
-# when cmake configures (re-run cmake to refresh it after new commits).
+# at every build (accq_git_revision.h, target accq_git_revision).
 set(ACCQ_GENERATED_INCLUDE ${CMAKE_BINARY_DIR}/generated)
-set(ACCQ_GIT_REVISION "unknown")
 find_package(Git QUIET)
-if(GIT_FOUND AND EXISTS ${CMAKE_SOURCE_DIR}/.git)
-  execute_process(COMMAND ${GIT_EXECUTABLE} describe --always --dirty
-    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-    OUTPUT_VARIABLE _accq_git OUTPUT_STRIP_TRAILING_WHITESPACE
-    RESULT_VARIABLE _accq_git_rc ERROR_QUIET)
-  if(_accq_git_rc EQUAL 0 AND _accq_git)
-    set(ACCQ_GIT_REVISION "${_accq_git}")
-  endif()
-endif()
+set(_accq_rev_args -DSRC=${CMAKE_SOURCE_DIR} -DGIT=${GIT_EXECUTABLE}
+    -DOUT=${ACCQ_GENERATED_INCLUDE}/accq_git_revision.h
+    -P ${CMAKE_CURRENT_LIST_DIR}/AccqGitRevision.cmake)
+execute_process(COMMAND ${CMAKE_COMMAND} ${_accq_rev_args})
+add_custom_target(accq_git_revision
+  COMMAND ${CMAKE_COMMAND} ${_accq_rev_args}
+  BYPRODUCTS ${ACCQ_GENERATED_INCLUDE}/accq_git_revision.h
+  COMMENT "accq: git revision of the source tree")
 
 # dependency versions as pkg-config reports them (GLPK has no .pc file: its
 # header's macros give the version, see src/report/version.c)

@@ -11,6 +11,7 @@
 
 #include "accq/version.h"
 #include "accq_build_info.h"
+#include "accq_git_revision.h"
 
 #define ACCQ_STR2(x) #x
 #define ACCQ_STR(x) ACCQ_STR2(x)
