@@ -123,7 +123,8 @@ int accq_policy_alloc_custom(accq_policy_t **pol, const char *name, const accq_m
  * Lambda, in the simulator): the estimator's time constant TAU, 0 for every
  * other policy.  The policy is rjiq at the model's Lambda until re-split. */
 double accq_policy_est_tau(const accq_policy_t *pol);
-/* A private copy (for per-replication state such as rjiq:est's split). */
+/* A private copy (for per-replication state such as rjiq:est's split); a policy
+ * with a registered type's private state is refused (ACCQ_EINVAL). */
 int accq_policy_clone(const accq_policy_t *src, accq_policy_t **dst, accq_err_t *err);
 /* Re-solves the LP split of rjiq / random-lp at arrival rate `lambda` (per
  * unit scale) of model m, in place; beyond Lambda_max(a*) the split at

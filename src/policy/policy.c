@@ -103,6 +103,19 @@ int accq_policy_alloc(accq_policy_t **pol, const char *spec, const accq_model_t 
   return ACCQ_SUCCESS;
 }
 
+/* A copy of the object itself: a registered type's private state (data, freed
+ * by its fini) cannot be shared by two policies, so such a policy is refused. */
+int accq_policy_clone(const accq_policy_t *src, accq_policy_t **dst, accq_err_t *err) {
+  *dst = NULL;
+  if (src->data)
+    return accq_err_set(err, ACCQ_EINVAL,
+                        "policy '%s': a policy with private state cannot be copied", src->name);
+  *dst = malloc(sizeof **dst);
+  if (!*dst) return accq_err_set(err, ACCQ_ENOMEM, "policy '%s': out of memory", src->name);
+  **dst = *src;
+  return ACCQ_SUCCESS;
+}
+
 void accq_policy_free(accq_policy_t *pol) {
   if (!pol) return;
   if (pol->type && pol->type->fini) pol->type->fini(pol);

@@ -50,13 +50,6 @@ int accq_i_policy_rjiq_est_alloc(accq_policy_t **pol, const char *spec, const ac
 
 double accq_policy_est_tau(const accq_policy_t *pol) { return pol ? pol->est_tau : 0; }
 
-int accq_policy_clone(const accq_policy_t *src, accq_policy_t **dst, accq_err_t *err) {
-  *dst = malloc(sizeof **dst);
-  if (!*dst) return accq_err_set(err, ACCQ_ENOMEM, "policy '%s': out of memory", src->name);
-  **dst = *src;
-  return ACCQ_SUCCESS;
-}
-
 int accq_policy_resplit(accq_policy_t *pol, const accq_model_t *m, double lambda, int *clamped,
                         accq_err_t *err) {
   if (!pol->has_split)
