@@ -90,7 +90,32 @@ typedef struct {
   accq_generator_t Q;
   double bytes;           /* memory used by the chain */
   double build_seconds;
+  /* MMPP arrivals ([arrivals] process = mmpp, docs/chains.md "MMPP arrivals"):
+   * the phase is a state component.  State i is occupancy i / nphases (its
+   * key state_key[i / nphases]) in phase i % nphases; lambda above is then the
+   * long-run mean m Lambda-bar = sum_i phase_pi[i] phase_rate[i].  Poisson
+   * arrivals: nphases = 1, phase_rate[0] = lambda, phase_pi[0] = 1 (a chain
+   * filled by hand may leave nphases 0: read as 1). */
+  int nphases;
+  double phase_rate[ACCQ_ARRIVALS_MAX_PHASES]; /* m lambda_i, whole system */
+  double phase_pi[ACCQ_ARRIVALS_MAX_PHASES];   /* stationary law of the phase */
 } accq_chain_t;
+
+/* The arrival process as the chains see it: *K phases with total rates
+ * rate[i] = m lambda_i (m times the file's rate, times Lambda with `rates =
+ * relative`, as the simulator), the stationary phase law pi[i] and the
+ * long-run mean *mean = sum_i pi[i] rate[i].  Poisson (no [arrivals] section,
+ * or process = poisson): K = 1 at m Lambda.  Any pointer may be NULL except K.
+ * The model must be resolved (Lambda known).  ACCQ_EMODEL for piecewise,
+ * sinusoid and trace (no time-homogeneous Markov chain: simulate them) and
+ * for a reducible generator; ACCQ_EINVAL for an unresolved Lambda. */
+int accq_chain_phases(const accq_model_t *m, int *K, double *rate, double *pi, double *mean,
+                      accq_err_t *err);
+
+/* The phase of state i (0 for Poisson arrivals). */
+static inline int accq_chain_state_phase(const accq_chain_t *c, int64_t i) {
+  return c->nphases > 1 ? (int)(i % c->nphases) : 0;
+}
 
 void accq_chain_options_init(accq_chain_options_t *opt);
 /* The default memory limit: 3/4 of MemAvailable (8 GiB when unreadable). */
@@ -155,7 +180,8 @@ int accq_chain_build_explicit(accq_chain_t **c, const accq_model_t *m,
 
 void accq_chain_free(accq_chain_t *c);
 
-/* Occupancy of state i (flat count[k*(B+1)+q]) for either kind of chain. */
+/* Occupancy of state i (flat count[k*(B+1)+q]) for either kind of chain (with
+ * MMPP arrivals: of its occupancy i / nphases, whatever the phase). */
 void accq_chain_state_counts(const accq_chain_t *c, int64_t i, int *count);
 
 /* Writes Q (with its diagonal) in Matrix Market coordinate format to a stream

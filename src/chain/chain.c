@@ -79,7 +79,8 @@ double accq_i_chain_bytes_estimate(double states, double product, int ntypes,
   return bytes_model(states, product, nnz_row);
 }
 
-int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+/* accq_chain_size_estimate without the phases of MMPP arrivals. */
+static int size_estimate_occ(const accq_model_t *m, const accq_policy_t *pol, int buffer,
                              double *states, double *bytes, accq_err_t *err) {
   int servers[ACCQ_MAX_TYPES], K = m->ntypes;
   double log10_states = 0, product = 1;
@@ -130,6 +131,25 @@ int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, in
   return ACCQ_SUCCESS;
 }
 
+/* The phase count of the model's arrivals (1: Poisson, or no chain at all,
+ * which the build refuses). */
+static int phase_count(const accq_model_t *m) {
+  int K = 1;
+  if (accq_i_chain_has_phases(m) && accq_chain_phases(m, &K, NULL, NULL, NULL, NULL)) K = 1;
+  return K > 1 ? K : 1;
+}
+
+int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                             double *states, double *bytes, accq_err_t *err) {
+  double s = 0, b = 0;
+  int st = size_estimate_occ(m, pol, buffer, &s, &b, err);
+  if (st) return st;
+  const int K = phase_count(m); /* MMPP: K phases per occupancy (phases.c) */
+  if (states) *states = s * K;
+  if (bytes) *bytes = accq_i_phase_bytes(s, b, K);
+  return ACCQ_SUCCESS;
+}
+
 /* The policies whose product count is exact (every composition of a used type
  * is reachable from the empty system; tests/measures/test_product.c). */
 static int product_is_exact(const accq_policy_t *pol) {
@@ -144,7 +164,32 @@ static double count_budget(const accq_chain_options_t *opt) {
   return b < 4.0 * GIB ? b : 4.0 * GIB;
 }
 
+static int size_reachable_occ(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                              const accq_chain_options_t *opt, double *states,
+                              double *bytes, int *exact, accq_err_t *err);
+
 int accq_chain_size_reachable(const accq_model_t *m, const accq_policy_t *pol, int buffer,
+                              const accq_chain_options_t *opt, double *states,
+                              double *bytes, int *exact, accq_err_t *err) {
+  accq_chain_options_t defaults, o;
+  if (!opt) {
+    accq_chain_options_init(&defaults);
+    opt = &defaults;
+  }
+  const int K = phase_count(m);
+  if (K == 1) return size_reachable_occ(m, pol, buffer, opt, states, bytes, exact, err);
+  /* MMPP: K states per reachable occupancy (phases.c), so the occupancies are
+   * counted up to max_states / K */
+  o = *opt;
+  o.max_states = opt->max_states / K;
+  int st = size_reachable_occ(m, pol, buffer, &o, states, bytes, exact, err);
+  if (st) return st;
+  *bytes = accq_i_phase_bytes(*states, *bytes, K);
+  *states = *exact < 0 ? (double)opt->max_states + 1 : *states * K;
+  return ACCQ_SUCCESS;
+}
+
+static int size_reachable_occ(const accq_model_t *m, const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, double *states,
                               double *bytes, int *exact, accq_err_t *err) {
   accq_chain_options_t defaults;
@@ -153,7 +198,7 @@ int accq_chain_size_reachable(const accq_model_t *m, const accq_policy_t *pol, i
     accq_chain_options_init(&defaults);
     opt = &defaults;
   }
-  int st = accq_chain_size_estimate(m, pol, buffer, &product, &pbytes, err);
+  int st = size_estimate_occ(m, pol, buffer, &product, &pbytes, err);
   if (st) return st;
   *states = product;
   *bytes = pbytes;
@@ -413,6 +458,9 @@ int accq_i_chain_new(accq_chain_t **out, accq_chain_kind_t kind, const accq_mode
   c->scale = m->scale;
   c->buffer = buffer;
   c->lambda = (double)m->scale * m->arrival_rate;
+  c->nphases = 1;   /* Poisson; MMPP arrivals: set by phases.c */
+  c->phase_rate[0] = c->lambda;
+  c->phase_pi[0] = 1;
   for (int k = 0; k < m->ntypes; k++) {
     double nk = (double)m->scale * (double)m->types[k].servers;
     if (m->types[k].servers < 1 || nk > 1e9) {
@@ -736,6 +784,8 @@ fail:
 
 int accq_chain_build(accq_chain_t **out, const accq_model_t *m, const accq_policy_t *pol,
                      int buffer, const accq_chain_options_t *opt, accq_err_t *err) {
+  if (m && m->arrivals.kind != ACCQ_ARRIVALS_POISSON) /* MMPP: phases.c */
+    return accq_i_chain_build_phases(out, m, pol, buffer, ACCQ_CHAIN_LUMPED, opt, err);
   return accq_i_chain_build_lumped(out, m, pol, buffer, opt, TABLE_MAX_ENTRIES, err);
 }
 

@@ -108,4 +108,20 @@ int accq_i_chain_build_lumped(accq_chain_t **c, const accq_model_t *m,
 /* 3/4 of MemAvailable from /proc/meminfo (8 GiB if unreadable). */
 double accq_i_default_max_bytes(void);
 
+/* ---- MMPP arrivals (phases.c) ---- */
+
+/* 1 when the model's arrivals are an MMPP (the chain gets the phase). */
+int accq_i_chain_has_phases(const accq_model_t *m);
+/* Bytes of the chain with K phases from those of its occupancy chain
+ * (occ_states states, occ_bytes estimated). */
+double accq_i_phase_bytes(double occ_states, double occ_bytes, int K);
+/* The chain (lumped or explicit) of a model whose arrivals are not plain
+ * Poisson: with MMPP arrivals the chain with the phase as a state component,
+ * refused before allocating when its K-multiplied size is over the limits;
+ * ACCQ_EMODEL for the processes that have no chain (piecewise, sinusoid,
+ * trace). */
+int accq_i_chain_build_phases(accq_chain_t **c, const accq_model_t *m,
+                              const accq_policy_t *pol, int buffer, accq_chain_kind_t kind,
+                              const accq_chain_options_t *opt, accq_err_t *err);
+
 #endif

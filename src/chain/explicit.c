@@ -57,6 +57,8 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
   double t0 = accq_i_chain_now();
 
   *out = NULL;
+  if (m && m->arrivals.kind != ACCQ_ARRIVALS_POISSON) /* MMPP: phases.c */
+    return accq_i_chain_build_phases(out, m, pol, buffer, ACCQ_CHAIN_EXPLICIT, opt, err);
   if (!opt) {
     accq_chain_options_init(&defaults);
     opt = &defaults;
@@ -191,6 +193,7 @@ cleanup:
 
 void accq_chain_state_counts(const accq_chain_t *c, int64_t i, int *count) {
   const int K = c->model.ntypes, L = c->buffer + 1;
+  if (c->nphases > 1) i /= c->nphases; /* MMPP: the occupancy of state i (phases.c) */
   if (c->kind == ACCQ_CHAIN_LUMPED) {
     accq_space_unrank(c->space, c->state_key[i], count);
     return;

@@ -21,15 +21,29 @@ int accq_cli_load_model(const accq_cli_t *cli, accq_model_t *m, int resolve) {
   if (!st && resolve && !accq_model_is_resolved(m)) st = accq_model_resolve(m, &err);
   /* the Markov chains, the mean-field limit and the claims assume Poisson
    * arrivals at Lambda: another [arrivals] process is for the simulator
-   * (and lp, which reads only Lambda) */
-  if (!st && m->arrivals.kind != ACCQ_ARRIVALS_POISSON && strcmp(cli->spec->name, "simulate") &&
-      strcmp(cli->spec->name, "lp"))
-    st = accq_err_set(&err, ACCQ_EMODEL,
-                      "%s:%d: [arrivals] process = %s: accq %s assumes Poisson arrivals at "
-                      "the model's Lambda; only accq simulate takes another arrival process "
-                      "(docs/model.md)",
-                      m->file, m->arrivals.line, accq_arrivals_kind_name(m->arrivals.kind),
-                      cli->spec->name);
+   * (and lp, which reads only Lambda); an mmpp keeps the chain exact with its
+   * phase as a state component (docs/chains.md), so solve and crosscheck
+   * take it too */
+  const char *cmd = cli->spec->name;
+  const int chains = !strcmp(cmd, "solve") || !strcmp(cmd, "crosscheck");
+  if (!st && m->arrivals.kind != ACCQ_ARRIVALS_POISSON && strcmp(cmd, "simulate") &&
+      strcmp(cmd, "lp") && !(chains && m->arrivals.kind == ACCQ_ARRIVALS_MMPP)) {
+    if (chains)
+      st = accq_err_set(&err, ACCQ_EMODEL,
+                        "%s:%d: [arrivals] process = %s: its rate moves in time (or replays "
+                        "a trace), so no stationary Markov chain describes it; accq %s takes "
+                        "poisson and mmpp arrivals, accq simulate every process "
+                        "(docs/model.md)",
+                        m->file, m->arrivals.line, accq_arrivals_kind_name(m->arrivals.kind),
+                        cmd);
+    else
+      st = accq_err_set(&err, ACCQ_EMODEL,
+                        "%s:%d: [arrivals] process = %s: accq %s assumes Poisson arrivals at "
+                        "the model's Lambda; accq simulate takes every arrival process, accq "
+                        "solve and crosscheck also mmpp (docs/model.md)",
+                        m->file, m->arrivals.line, accq_arrivals_kind_name(m->arrivals.kind),
+                        cmd);
+  }
   /* before any computation: names the output can carry, and output paths
    * that can be written and are not the model file being read */
   for (int k = -1; !st && k < m->ntypes; k++)

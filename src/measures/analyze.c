@@ -364,6 +364,56 @@ static int analyze_given_buffer(const accq_model_t *mm, const accq_policy_t *pol
   return st;
 }
 
+/* Arrivals other than Poisson: only an MMPP has a chain (its phase a state
+ * component, docs/chains.md); the others are refused (ACCQ_EMODEL).  With
+ * buffer = auto (B <= 0) the infinite-buffer system must be stable at the
+ * long-run rate m Lambda-bar the queues see, whatever Lambda the policy was
+ * tuned for: the rule of the simulator (accq_sim_stability), checked here
+ * because nothing else would stop the auto buffer: a split policy loads type k
+ * with m Lambda-bar p_k against m n_k mu_k; another policy offers m Lambda-bar
+ * to the capacity it can use (the accurate types for accurate-only rules, at
+ * most m Lambda_max(a*) for a rule that meets a* by construction).
+ * ACCQ_EUNSTABLE with the rates compared. */
+static int phases_check(const accq_model_t *mm, const accq_policy_t *pol, int B, accq_err_t *e) {
+  int K = 0;
+  double mean = 0;
+  int st = accq_chain_phases(mm, &K, NULL, NULL, &mean, e);
+  if (st || B > 0) return st;
+  const double tol = 1 - 1e-12, scale = (double)mm->scale;
+  const double *p = accq_policy_split(pol);
+  if (p && accq_policy_knows_lambda(pol)) {
+    for (int k = 0; k < mm->ntypes; k++) {
+      double cap = scale * mm->types[k].servers * mm->types[k].rate, x = mean * p[k];
+      if (x > 0 && x >= tol * cap)
+        return accq_err_set(e, ACCQ_EUNSTABLE,
+                            "policy '%s' is unstable with mmpp arrivals: its split (the LP at "
+                            "the model's Lambda) sends m Lambda-bar p_k = %.10g jobs per unit "
+                            "time to type '%s', whose capacity is m n_k mu_k = %.10g; with "
+                            "infinite buffers no mean exists (give a finite --buffer B)",
+                            accq_policy_name(pol), x, mm->types[k].name, cap);
+    }
+    return ACCQ_SUCCESS;
+  }
+  double cap = 0;
+  for (int k = 0; k < mm->ntypes; k++)
+    if (!accq_policy_accurate_only(pol) || mm->types[k].accuracy >= mm->accuracy_target)
+      cap += scale * mm->types[k].servers * mm->types[k].rate;
+  if (accq_policy_meets_target(pol)) {
+    accq_lp_problem_t pr;
+    if (!accq_lp_problem_from_model(&pr, mm, 0.0)) {
+      double lm = scale * accq_lp_lambda_max(&pr);
+      if (isfinite(lm) && lm < cap) cap = lm;
+    }
+  }
+  if (mean >= tol * cap)
+    return accq_err_set(e, ACCQ_EUNSTABLE,
+                        "policy '%s' is unstable with mmpp arrivals: the long-run rate m "
+                        "Lambda-bar = %.10g is at or beyond the %.10g it can serve; with "
+                        "infinite buffers no mean exists (give a finite --buffer B)",
+                        accq_policy_name(pol), mean, cap);
+  return ACCQ_SUCCESS;
+}
+
 int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
                  const accq_analysis_options_t *opt_in, accq_analysis_t *out,
                  accq_err_t *err) {
@@ -390,13 +440,20 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
    * loaded queue.  A finite buffer makes it a stable loss system. */
   accq_err_t unstable;
   accq_analysis_options_t capped;
-  if (saturated_check(&mm, pol, B, &opt, &capped, &unstable)) {
+  const int poisson = mm.arrivals.kind == ACCQ_ARRIVALS_POISSON;
+  accq_err_clear(&unstable);
+  if (!poisson) {
+    /* MMPP: its own stability rule at the long-run rate (no product form:
+     * thinning an MMPP gives dependent per-type streams) */
+    st = phases_check(&mm, pol, B, &lerr);
+    if (st) return conclude(out, st, &lerr, 1, err);
+  } else if (saturated_check(&mm, pol, B, &opt, &capped, &unstable)) {
     lerr = unstable;
     return conclude(out, unstable.status, &lerr, 1, err);
   }
 
-  if (opt->product_form && !opt->explicit_chain && !opt->keep_chain && accq_policy_type(pol) &&
-      accq_policy_type(pol)->product_form) {
+  if (poisson && opt->product_form && !opt->explicit_chain && !opt->keep_chain &&
+      accq_policy_type(pol) && accq_policy_type(pol)->product_form) {
     st = accq_i_analyze_product(&mm, pol, opt, B > 0 ? B : 0, out, &lerr);
     goto finish;
   }

@@ -32,8 +32,23 @@ int accq_i_measures_accumulate(const accq_chain_t *c, const accq_policy_t *pol,
   }
   for (int k = 0; k < K; k++) rows[k] = count + (size_t)k * W;
   accq_occ_t occ = {K, c->servers, rows, top, B};
-  for (int64_t i = 0; i < c->nstates; i++) {
-    const double p = pi[i];
+  /* MMPP arrivals (docs/measures.md, "Time and job averages"): the states of
+   * one occupancy are consecutive, one per phase.  Time averages weight the
+   * occupancy by its time fraction sum_i pi(s, i); job averages (the routes)
+   * by the fraction of arrivals that find it, sum_i pi(s, i) lambda_i /
+   * lambda-bar.  With Poisson arrivals both are pi(s). */
+  const int P = c->nphases > 1 ? c->nphases : 1;
+  double wphase[ACCQ_ARRIVALS_MAX_PHASES];
+  for (int h = 0; h < P; h++) wphase[h] = P > 1 ? c->phase_rate[h] / c->lambda : 1.0;
+  for (int64_t i = 0; i < c->nstates; i += P) {
+    double p = pi[i], pa = pi[i];
+    if (P > 1) {
+      p = pa = 0;
+      for (int h = 0; h < P; h++) {
+        p += pi[i + h];
+        pa += pi[i + h] * wphase[h];
+      }
+    }
     accq_chain_state_counts(c, i, count);
     int full = 0;
     for (int k = 0; k < K; k++) {
@@ -50,7 +65,7 @@ int accq_i_measures_accumulate(const accq_chain_t *c, const accq_policy_t *pol,
     }
     if (full) acc->boundary += p;
     acc->mass += p;
-    if (p == 0) continue;
+    if (pa == 0) continue;
     int nr = 0, st;
     while ((st = accq_policy_dispatch(pol, &occ, routes, cap, &nr)) == ACCQ_ERANGE) {
       /* Rare: a policy with more routes than the generic bound. */
@@ -71,7 +86,7 @@ int accq_i_measures_accumulate(const accq_chain_t *c, const accq_policy_t *pol,
     }
     for (int r = 0; r < nr; r++) {
       const int k = routes[r].type;
-      const double w = p * routes[r].prob;
+      const double w = pa * routes[r].prob;
       if (routes[r].level == ACCQ_LEVEL_ANY) {
         /* a uniformly random type-k server: level q with probability c[k][q]/N_k */
         const double inv = 1.0 / c->servers[k];
