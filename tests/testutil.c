@@ -7,6 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_permutation.h>
+
 int accq_close(double got, double want, double rel, double abs_tol) {
   if (isnan(want) || isnan(got)) return isnan(want) && isnan(got);
   if (isinf(want) || isinf(got)) return got == want;
@@ -116,4 +121,97 @@ char *accq_strip_provenance(char *s) {
   }
   *w = '\0';
   return s;
+}
+
+/* x^T for A x = b by LU (A is overwritten). */
+static void lu_solve(gsl_matrix *a, const gsl_vector *b, gsl_vector *x) {
+  gsl_permutation *perm = gsl_permutation_alloc(a->size1);
+  int sign = 0;
+  gsl_linalg_LU_decomp(a, perm, &sign);
+  gsl_linalg_LU_solve(a, perm, b, x);
+  gsl_permutation_free(perm);
+}
+
+int accq_test_mmpp_m1(int K, const double *lam, const double *q, double mu, double *mean_jobs,
+                      double *p_empty, double *mean_response_time) {
+  gsl_matrix *A1 = gsl_matrix_alloc(K, K), *A1i = gsl_matrix_alloc(K, K);
+  gsl_matrix *R = gsl_matrix_calloc(K, K), *R2 = gsl_matrix_alloc(K, K);
+  gsl_matrix *T = gsl_matrix_alloc(K, K), *N = gsl_matrix_alloc(K, K);
+  gsl_matrix *M = gsl_matrix_alloc(K, K), *IR = gsl_matrix_alloc(K, K);
+  gsl_vector *ones = gsl_vector_alloc(K), *v = gsl_vector_alloc(K), *w = gsl_vector_alloc(K);
+  gsl_vector *b = gsl_vector_calloc(K), *p0 = gsl_vector_alloc(K);
+  gsl_permutation *perm = gsl_permutation_alloc(K);
+  int sign = 0, rc = -1;
+  for (int i = 0; i < K; i++)
+    for (int j = 0; j < K; j++)
+      gsl_matrix_set(A1, i, j, q[i * K + j] - (i == j) * (lam[i] + mu));
+  gsl_linalg_LU_decomp(A1, perm, &sign);
+  gsl_linalg_LU_invert(A1, perm, A1i);
+  /* R <- -(A0 + R^2 A2) A1^{-1}: monotone from R = 0 to the minimal solution */
+  for (int it = 0; it < 1000000; it++) {
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, R, R, 0.0, R2);
+    for (int i = 0; i < K; i++)
+      for (int j = 0; j < K; j++)
+        gsl_matrix_set(T, i, j, -((i == j) * lam[i] + mu * gsl_matrix_get(R2, i, j)));
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, T, A1i, 0.0, N);
+    double d = 0;
+    for (int i = 0; i < K; i++)
+      for (int j = 0; j < K; j++)
+        d = fmax(d, fabs(gsl_matrix_get(N, i, j) - gsl_matrix_get(R, i, j)));
+    gsl_matrix_memcpy(R, N);
+    if (d < 1e-15) {
+      rc = 0;
+      break;
+    }
+  }
+  if (rc == 0) {
+    /* v = (I - R)^{-1} 1, w = (I - R)^{-1} v = (I - R)^{-2} 1 */
+    gsl_vector_set_all(ones, 1.0);
+    gsl_matrix_set_identity(IR);
+    gsl_matrix_sub(IR, R);
+    gsl_matrix_memcpy(T, IR);
+    lu_solve(T, ones, v);
+    gsl_matrix_memcpy(T, IR);
+    lu_solve(T, v, w);
+    /* pi_0: pi_0 M = 0 (M = Q - diag(lam) + mu R), pi_0 . v = 1 */
+    for (int i = 0; i < K; i++)
+      for (int j = 0; j < K; j++) {
+        double mij = q[i * K + j] - (i == j) * lam[i] + mu * gsl_matrix_get(R, i, j);
+        gsl_matrix_set(M, j, i, j < K - 1 ? mij : 0.0);
+      }
+    for (int i = 0; i < K; i++) gsl_matrix_set(M, K - 1, i, gsl_vector_get(v, i));
+    gsl_vector_set(b, K - 1, 1.0);
+    lu_solve(M, b, p0);
+    /* E[N] = pi_0 R w; the phase law is pi_0 (I - R)^{-1} */
+    double L = 0, P0 = 0, lbar = 0;
+    gsl_blas_dgemv(CblasNoTrans, 1.0, R, w, 0.0, v);
+    for (int i = 0; i < K; i++) {
+      L += gsl_vector_get(p0, i) * gsl_vector_get(v, i);
+      P0 += gsl_vector_get(p0, i);
+    }
+    gsl_matrix_set_identity(T);
+    gsl_matrix_sub(T, R);
+    gsl_matrix_transpose(T);
+    gsl_vector_memcpy(b, p0);
+    lu_solve(T, b, w); /* w^T = pi_0 (I - R)^{-1} */
+    for (int i = 0; i < K; i++) lbar += gsl_vector_get(w, i) * lam[i];
+    if (mean_jobs) *mean_jobs = L;
+    if (p_empty) *p_empty = P0;
+    if (mean_response_time) *mean_response_time = L / lbar;
+  }
+  gsl_matrix_free(A1);
+  gsl_matrix_free(A1i);
+  gsl_matrix_free(R);
+  gsl_matrix_free(R2);
+  gsl_matrix_free(T);
+  gsl_matrix_free(N);
+  gsl_matrix_free(M);
+  gsl_matrix_free(IR);
+  gsl_vector_free(ones);
+  gsl_vector_free(v);
+  gsl_vector_free(w);
+  gsl_vector_free(b);
+  gsl_vector_free(p0);
+  gsl_permutation_free(perm);
+  return rc;
 }

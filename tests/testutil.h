@@ -30,6 +30,22 @@ const char *accq_tmp_file(const char *text, const char *suffix);
  * date and the command line.  Returns s. */
 char *accq_strip_provenance(char *s);
 
+/* The MMPP/M/1 queue by the matrix-geometric method (M. F. Neuts, "Matrix-Geometric
+ * Solutions in Stochastic Models", Johns Hopkins 1981, ch. 3; G. Latouche and
+ * V. Ramaswami, "Introduction to Matrix Analytic Methods in Stochastic
+ * Modeling", SIAM 1999, ch. 6), an independent reference for the simulator and
+ * the chain: one exponential server of rate mu, K phases of rates lam[i] and
+ * generator q[i*K+j] (row-major).  Levels n (jobs) and phases i: A0 = diag(lam)
+ * (up), A1 = Q - diag(lam) - mu I (local), A2 = mu I (down); R is the minimal
+ * solution of A0 + R A1 + R^2 A2 = 0, iterated R <- -(A0 + R^2 A2) A1^{-1}
+ * from 0 until the entries move by < 1e-15 (GSL dense LU for A1^{-1}); then
+ * pi_0 (Q - diag(lam) + R A2) = 0 with pi_0 (I - R)^{-1} 1 = 1, and
+ * E[N] = pi_0 R (I - R)^{-2} 1, P(empty) = pi_0 1, E[T] = E[N] / lambda-bar
+ * (Little).  Any output may be NULL; returns 0, or -1 when the iteration does
+ * not settle (an unstable queue). */
+int accq_test_mmpp_m1(int K, const double *lam, const double *q, double mu, double *mean_jobs,
+                      double *p_empty, double *mean_response_time);
+
 /* Runs a suite with CK_NORMAL output and returns the process exit status. */
 int accq_run_suite(Suite *s);
 
