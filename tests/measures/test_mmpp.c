@@ -435,6 +435,43 @@ START_TEST(test_refusals) {
 }
 END_TEST
 
+/* The command line: solve and crosscheck take the bundled MMPP example
+ * (crosscheck: chain vs simulator, every measure, Holm at 0.01); solve
+ * refuses a piecewise rate with FILE:LINE and exit 2; the other commands
+ * keep refusing MMPP. */
+START_TEST(test_cli) {
+  char *out = NULL, *err = NULL, args[1024];
+  const char *mm = accq_src_path("models/arrivals/bursty-mmpp.ini");
+  snprintf(args, sizeof args, "solve '%s' --policy pop,jsq,rjiq --buffer 8 --format json -q", mm);
+  int rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 0, "solve: %d %s", rc, err);
+  ck_assert_msg(strstr(out, "\"status\": \"ok\"") && !strstr(out, "\"product_form\": true"),
+                "%s", out);
+  free(out);
+  free(err);
+  snprintf(args, sizeof args,
+           "crosscheck '%s' --policy pop,rjiq --buffer 6 --jobs 20000 --replications 20 -q", mm);
+  rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 0, "crosscheck: %d\n%s\n%s", rc, out, err);
+  ck_assert_msg(strstr(out, "loss_probability") && strstr(out, "mean_jobs"), "%s", out);
+  free(out);
+  free(err);
+  const char *step = accq_src_path("models/arrivals/step-example.ini");
+  snprintf(args, sizeof args, "solve '%s' -q", step);
+  rc = accq_run(args, &out, &err);
+  ck_assert_int_eq(rc, 2);
+  ck_assert_msg(strstr(err, "step-example.ini:30: [arrivals] process = piecewise"), "%s", err);
+  free(out);
+  free(err);
+  snprintf(args, sizeof args, "limit '%s' -q", accq_src_path("models/arrivals/bursty-mmpp.ini"));
+  rc = accq_run(args, &out, &err);
+  ck_assert_int_eq(rc, 2);
+  ck_assert_msg(strstr(err, "bursty-mmpp.ini:") && strstr(err, "process = mmpp"), "%s", err);
+  free(out);
+  free(err);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("mmpp");
   TCase *tc = tcase_create("core");
@@ -447,6 +484,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_states_times_phases);
   tcase_add_test(tc, test_too_large_refused);
   tcase_add_test(tc, test_refusals);
+  tcase_add_test(tc, test_cli);
   suite_add_tcase(s, tc);
   return s;
 }
