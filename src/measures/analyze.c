@@ -414,6 +414,22 @@ static int phases_check(const accq_model_t *mm, const accq_policy_t *pol, int B,
   return ACCQ_SUCCESS;
 }
 
+/* Before any chain: MMPP arrivals have their own stability rule at the
+ * long-run rate (phases_check; and no product form: thinning an MMPP gives
+ * dependent per-type streams); Poisson arrivals the saturated split's
+ * (saturated_check, which may cap *opt).  Nonzero: refuse with *lerr. */
+static int stability_gate(const accq_model_t *mm, const accq_policy_t *pol, int B,
+                          const accq_analysis_options_t **opt, accq_analysis_options_t *capped,
+                          accq_err_t *unstable, accq_err_t *lerr) {
+  accq_err_clear(unstable);
+  if (mm->arrivals.kind != ACCQ_ARRIVALS_POISSON) return phases_check(mm, pol, B, lerr);
+  if (saturated_check(mm, pol, B, opt, capped, unstable)) {
+    *lerr = *unstable;
+    return unstable->status;
+  }
+  return ACCQ_SUCCESS;
+}
+
 int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
                  const accq_analysis_options_t *opt_in, accq_analysis_t *out,
                  accq_err_t *err) {
@@ -441,16 +457,8 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
   accq_err_t unstable;
   accq_analysis_options_t capped;
   const int poisson = mm.arrivals.kind == ACCQ_ARRIVALS_POISSON;
-  accq_err_clear(&unstable);
-  if (!poisson) {
-    /* MMPP: its own stability rule at the long-run rate (no product form:
-     * thinning an MMPP gives dependent per-type streams) */
-    st = phases_check(&mm, pol, B, &lerr);
-    if (st) return conclude(out, st, &lerr, 1, err);
-  } else if (saturated_check(&mm, pol, B, &opt, &capped, &unstable)) {
-    lerr = unstable;
-    return conclude(out, unstable.status, &lerr, 1, err);
-  }
+  st = stability_gate(&mm, pol, B, &opt, &capped, &unstable, &lerr);
+  if (st) return conclude(out, st, &lerr, 1, err);
 
   if (poisson && opt->product_form && !opt->explicit_chain && !opt->keep_chain &&
       accq_policy_type(pol) && accq_policy_type(pol)->product_form) {
