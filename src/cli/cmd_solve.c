@@ -103,6 +103,13 @@ static accq_report_section_t *header_kv(accq_report_t *rep, const accq_model_t *
   accq_kv_int(s, "scale", "m (scale)", m->scale);
   accq_kv_num(s, "total_arrival_rate", "m Lambda (total arrival rate)", m->arrival_rate * m->scale,
               0);
+  double mean = 0;
+  int nph = 0;
+  if (m->arrivals.kind == ACCQ_ARRIVALS_MMPP && !accq_chain_phases(m, &nph, NULL, NULL, &mean, NULL)) {
+    /* docs/chains.md, "MMPP arrivals": the chain's offered rate is the long-run one */
+    accq_kv_str(s, "arrivals", "arrivals", "mmpp (the phase is a state component)");
+    accq_kv_num(s, "mean_arrival_rate", "m Lambda-bar (long-run rate of the mmpp)", mean, 0);
+  }
   if (m->buffer > 0)
     accq_kv_str(s, "system", "system", "finite buffer (B given): exact for that B, losses shown");
   else

@@ -447,6 +447,9 @@ START_TEST(test_cli) {
   ck_assert_msg(rc == 0, "solve: %d %s", rc, err);
   ck_assert_msg(strstr(out, "\"status\": \"ok\"") && !strstr(out, "\"product_form\": true"),
                 "%s", out);
+  const char *mr = strstr(out, "\"mean_arrival_rate\": ");
+  ck_assert_msg(mr != NULL, "%s", out);
+  ACCQ_CK_CLOSE(strtod(mr + 21, NULL), 1.0, 1e-15, 0, "long-run rate 0.5 x 0.5 + 1.5 x 0.5");
   free(out);
   free(err);
   snprintf(args, sizeof args,
