@@ -169,7 +169,13 @@ int accq_chain_size_reachable(const accq_model_t *m, const accq_policy_t *pol, i
  * `buffer` (>= 1; the model's `auto` is resolved by the caller).  Types the
  * policy never chooses are frozen (one state).  The size is checked before
  * allocating: ACCQ_ETOOBIG with states and bytes in the message.
- * Cost O(reachable states * ntypes * (B+1)). */
+ * Cost O(reachable states * ntypes * (B+1)).
+ * Arrivals ([arrivals], docs/chains.md "MMPP arrivals"): with an mmpp of K
+ * phases the state is (occupancy, phase), K times the Poisson chain's states
+ * (the size decisions of this header multiply by K: accq_chain_size_estimate
+ * and accq_chain_size_reachable count states with their phase, and the
+ * refusal names the occupancy count and K); piecewise, sinusoid and trace
+ * arrivals have no chain: ACCQ_EMODEL.  Same for accq_chain_build_explicit. */
 int accq_chain_build(accq_chain_t **c, const accq_model_t *m, const accq_policy_t *pol,
                      int buffer, const accq_chain_options_t *opt, accq_err_t *err);
 
