@@ -139,7 +139,9 @@ double accq_chain_bytes_estimate(double states, int ntypes, int buffer);
 int accq_chain_size_estimate(const accq_model_t *m, const accq_policy_t *pol, int buffer,
                              double *states, double *bytes, accq_err_t *err);
 
-/* The exact number of lumped states reachable from the empty system, by a
+/* The exact number of lumped occupancies reachable from the empty system
+ * (with MMPP arrivals each comes in K phases: accq_chain_size_reachable
+ * multiplies), by a
  * breadth-first search over the rank space that keeps a visited bitmap (1 bit
  * per product state) and a queue of ranks (8 bytes per reachable state) and
  * calls the policy's dispatch, without building transitions.  *exact = 1 and

@@ -82,7 +82,11 @@ static int chain_fits_ex(const accq_model_t *mm, const accq_policy_t *pol,
   if (opt->explicit_chain) {
     double n = 0;
     for (int k = 0; k < mm->ntypes; k++) n += (double)mm->scale * mm->types[k].servers;
-    st = pow(B + 1.0, n);
+    int K = 1; /* MMPP: K phases per server configuration (docs/chains.md) */
+    if (mm->arrivals.kind != ACCQ_ARRIVALS_POISSON &&
+        accq_chain_phases(mm, &K, NULL, NULL, NULL, NULL))
+      K = 1;
+    st = pow(B + 1.0, n) * K;
     by = st * 100.0;
   } else if (accq_chain_size_reachable(mm, pol, B, &opt->chain, &st, &by, &ex, NULL) !=
              ACCQ_SUCCESS) {
