@@ -126,7 +126,7 @@ static int phase_size(const accq_model_t *m, const accq_policy_t *pol, int buffe
                       "states (--max-states), %.3f GiB of memory%s",
                       kind == ACCQ_CHAIN_LUMPED ? "lumped" : "explicit", accq_policy_name(pol),
                       exact < 0 ? "more than " : exact ? "" : "up to ",
-                      exact < 0 ? (double)opt->max_states : states, exact < 0 ? "over " : "",
+                      exact < 0 ? (double)opt->max_states : states, exact < 0 ? "more than " : "",
                       exact < 0 ? (double)opt->max_states / K : occ, K,
                       exact > 0 ? ", exact count" : "", bytes / (1024.0 * 1024.0 * 1024.0),
                       (double)opt->max_states, max_bytes / (1024.0 * 1024.0 * 1024.0),

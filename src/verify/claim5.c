@@ -467,7 +467,8 @@ static void part_mmpp(ctx_t *c, accq_claim_row_t *r) {
     accq_err_clear(&e);
     int st = mmpp_policy(c, &mm, pi, cmp + n, r, &e);
     if (st == ACCQ_ETOOBIG) {
-      accq_i_note_add(r, "mmpp %s not compared: %s", mmpp_policies[pi], e.msg);
+      /* short: the note is bounded and the parts' summaries come after it */
+      accq_i_note_add(r, "mmpp %s not compared (chain over the state limit)", mmpp_policies[pi]);
     } else if (st) {
       r->verdict = ACCQ_VERDICT_FAIL;
       accq_i_note_add(r, "mmpp %s failed: %s", mmpp_policies[pi], e.msg);
