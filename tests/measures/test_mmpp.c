@@ -467,6 +467,16 @@ START_TEST(test_cli) {
   ck_assert_msg(strstr(err, "step-example.ini:30: [arrivals] process = piecewise"), "%s", err);
   free(out);
   free(err);
+  /* verify claim 5, part (f): the MMPP scenario of a bundled model, chain
+   * against simulation (2 policies x 4 measures, Holm), passes */
+  snprintf(args, sizeof args, "verify '%s' --claims 5 -q", accq_src_path("models/two-tier.ini"));
+  rc = accq_run(args, &out, &err);
+  ck_assert_msg(rc == 0, "verify: %d\n%s\n%s", rc, out, err);
+  ck_assert_msg(strstr(out, "mmpp chain vs simulator: 8 comparison(s), family-wise level 0.001 "
+                            "(Holm)") && !strstr(out, "mmpp chain vs simulator: nothing"),
+                "%s", out);
+  free(out);
+  free(err);
   snprintf(args, sizeof args, "limit '%s' -q", accq_src_path("models/arrivals/bursty-mmpp.ini"));
   rc = accq_run(args, &out, &err);
   ck_assert_int_eq(rc, 2);
