@@ -14,7 +14,7 @@
 #define ACCQ_I_HAVE_SIM 1
 /* a simulated window must span at least this many mean service times of every
  * type in use (accq_i_simulate's own warning) */
-#define SIM_SERVICE_SPAN 100.0
+#define SIM_SERVICE_SPAN 10.0
 _Static_assert(ACCQ_VERIFY_SIM_WARNINGS == ACCQ_SIM_MAX_WARNINGS &&
                    ACCQ_VERIFY_SIM_WARNING_MAX == ACCQ_SIM_WARNING_MAX,
                "accq_verify_sim_t must hold every simulator warning");
