@@ -232,6 +232,8 @@ static void check_pop(ctx_t *c, accq_claim_row_t *r, const scen_t *s, const c6ru
   double macc = A->mean + ta * A->se - (astar - TOL_ACC);
   double mbelow = C6_BELOW_ALLOWED - (B->mean - tb * B->se);
   r->instances += 2;
+  accq_i_note_add(r, "pop: long-run accuracy %.6g +- %.2g, windows below a* %.3g +- %.2g (95%%)",
+                  A->mean, A->ci95, B->mean, B->ci95);
   accq_i_margin_at(r, macc,
                    "pop: long-run accuracy %.6g (standard error %.2g, %d replications) against "
                    "a* %.6g", A->mean, A->se, pop->res.replications, astar);
