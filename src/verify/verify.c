@@ -345,7 +345,7 @@ static const char *const claim_titles[ACCQ_VERIFY_NCLAIMS] = {
  * 1, it was running: what it had checked stays in the note, but the row is
  * not done, so it is SKIPPED whatever its checks said so far. */
 static void stop_row(accq_claim_row_t *r, int claim, const char *model, int started,
-                     double seconds) {
+                     double seconds, int in_grid) {
   if (!started) {
     accq_i_row_init(r, claim, claim_titles[claim - 1], model, "not checked");
     r->seconds = 0;
@@ -364,8 +364,8 @@ static void stop_row(accq_claim_row_t *r, int claim, const char *model, int star
              lim->limit, r->instances);
   else
     snprintf(r->reason, sizeof r->reason,
-             "time limit of %g s reached (--time-limit) before this claim started: not run",
-             lim->limit);
+             "time limit of %g s reached (--time-limit) before this claim started%s: not run",
+             lim->limit, in_grid ? " (while the grid of exact chains was computed)" : "");
 }
 
 /* Sets this thread's limits for a run with options o (the deadline counts from
@@ -384,6 +384,7 @@ static void limits_begin(const accq_verify_options_t *o) {
  * limit).  A claim that could not start, or that the deadline stopped while
  * it ran, is a stopped row. */
 static void run_claims(ctx_t *c, accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS], int *nrows) {
+  const int in_grid = accq_i_limits()->reached; /* the deadline passed in compute_grid */
   void (*const claims[ACCQ_VERIFY_NCLAIMS])(ctx_t *, accq_claim_row_t *) = {
       accq_i_claim1, accq_i_claim2, accq_i_claim3, accq_i_claim4, accq_i_claim5, accq_i_claim6};
   accq_i_limits_t *lim = accq_i_limits();
@@ -392,13 +393,13 @@ static void run_claims(ctx_t *c, accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS], int
     accq_claim_row_t *r = &rows[(*nrows)++];
     const accq_verify_options_t *o = c->o;
     if (accq_i_time_check(NULL)) {
-      stop_row(r, k + 1, c->m->name, 0, 0);
+      stop_row(r, k + 1, c->m->name, 0, 0, in_grid);
     } else {
       if (o->row_progress) o->row_progress(o->progress_ctx, k + 1, claim_titles[k], c->m->name, NULL);
       double t0 = accq_clock_now();
       claims[k](c, r);
       r->seconds = accq_clock_now() - t0;
-      if (lim->reached) stop_row(r, k + 1, c->m->name, 1, r->seconds);
+      if (lim->reached) stop_row(r, k + 1, c->m->name, 1, r->seconds, 0);
     }
     if (o->row_progress) o->row_progress(o->progress_ctx, k + 1, claim_titles[k], c->m->name, r);
   }
