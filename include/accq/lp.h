@@ -51,10 +51,12 @@
 /* GLPK limits: iterations per simplex solve, per (rows + columns) of its LP
  * (at most 33 rows and 288 columns), and the wall-clock budget of all the
  * GLPK solves of one accq_lp_solve together (milliseconds): each solve gets
- * what is left as its glp_smcp tm_lim, so one accq_lp_solve ends within about
- * a second whatever the data (a solve takes tens of microseconds). */
+ * what is left as its glp_smcp tm_lim.  The iteration limit is what bounds
+ * the work (a solve takes tens of microseconds); the wall clock is only a
+ * backstop, so it is generous: at 1 s, an ordinary `solve` under valgrind on a
+ * machine at load 18 ran out of it and was refused (scripts/valgrind-cli). */
 #define ACCQ_LP_GLPK_IT_PER_DIM 100
-#define ACCQ_LP_GLPK_TM_LIM_MS 1000
+#define ACCQ_LP_GLPK_TM_LIM_MS 20000
 
 typedef struct {
   int ntypes;
