@@ -166,6 +166,7 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
   }
+  c->storage = ACCQ_STORAGE_STORED;
   c->bytes = (double)c->nstates * 24.0 + 8.0 + (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) +
              8.0 * c->Q.nrtab;
   st = ACCQ_SUCCESS;

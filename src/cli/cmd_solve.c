@@ -439,7 +439,8 @@ static int analyze_one(result_t *r, const accq_model_t *m, const accq_analysis_o
 }
 
 int accq_cli_solve(int argc, char **argv) {
-  const char *policies = NULL, *solver = NULL, *buffer = NULL, *export_mtx = NULL;
+  const char *policies = NULL, *solver = NULL, *buffer = NULL, *export_mtx = NULL, *storage = NULL;
+  double max_memory = NAN;
   /* "not given" is INT_MIN or NaN, values no option can take, so that an
    * explicit --scale 0 or --tol 0 is refused rather than ignored */
   int scale = INT_MIN, explicit_chain = 0, spectrum = 0, max_buffer = INT_MIN;
@@ -458,6 +459,13 @@ int accq_cli_solve(int argc, char **argv) {
        "system size m (servers and Lambda times m; default: the model's)"},
       {"max-states", 0, ACCQ_OPT_SIZE, &max_states, "N",
        "refuse chains with more states (default 2e7), before allocating"},
+      {"storage", 0, ACCQ_OPT_STRING, &storage, "auto|stored|matrix-free",
+       "how the generator is kept (docs/chains.md, \"Storage\"): stored rows, or matrix-free "
+       "(rows regenerated from each state's rank in every sweep: no memory per transition, "
+       "slower); auto (default): stored when its estimate fits --max-memory, else matrix-free"},
+      {"max-memory", 0, ACCQ_OPT_POSITIVE, &max_memory, "GIB",
+       "memory limit of a chain and its solve in GiB (default 3/4 of the available memory): "
+       "larger chains are refused before allocating, with the estimate"},
       {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
        "largest B tried by buffer = auto (default 200; 10000 per type for rjiq and random-lp)"},
       {"tol", 0, ACCQ_OPT_PROB, &tol, "TOL",
@@ -498,6 +506,9 @@ int accq_cli_solve(int argc, char **argv) {
     opt.solver.tol = tol;
   }
   if (max_states) opt.chain.max_states = max_states;
+  if (storage && accq_storage_from_name(storage, &opt.chain.storage, &err))
+    return accq_cli_usage(&cli, "--storage: %s", err.msg);
+  if (!isnan(max_memory)) opt.chain.max_bytes = max_memory * 1024.0 * 1024.0 * 1024.0;
   char buffer_s[32]; /* --buffer through the option parser (2e1 is 20), then the model's */
   if (buffer && strcmp(buffer, "auto")) {
     int b;
