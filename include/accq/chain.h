@@ -59,13 +59,14 @@ typedef struct {
   double *rtab;           /* nrtab distinct rates, > 0 */
   int32_t nrtab;
   /* Matrix-free storage (docs/chains.md, "Storage"): rowptr is NULL and row
-   * i is regenerated on demand: row(row_ctx, i, col, rate, &diag) writes its
-   * entries (at most max_row; columns sorted, no duplicates, the same values
-   * and order a stored build holds) and returns their number, or < 0 on an
+   * i is regenerated on demand: row(row_ctx, i, sorted, col, rate, &diag)
+   * writes its entries (at most max_row; no duplicate columns, the values a
+   * stored build holds; columns sorted when `sorted`, else in the generator's
+   * order, which is cheaper) and returns their number, or < 0 on an
    * error.  col, val, ridx, rtab and diag are NULL; max_exit = max_i |Q_ii|.
    * Not reentrant (one caller at a time).  A stored generator leaves row
    * NULL. */
-  int (*row)(void *row_ctx, int64_t i, int32_t *col, double *rate, double *diag);
+  int (*row)(void *row_ctx, int64_t i, int sorted, int32_t *col, double *rate, double *diag);
   void *row_ctx;
   int32_t max_row;
   double max_exit;

@@ -369,7 +369,17 @@ static int builder_grow(accq_i_builder_t *b, int64_t need_rows, int64_t need_nnz
 }
 
 int accq_i_row_merge(accq_i_entry_t *e, int ne, int64_t row, double *sum_out) {
-  /* insertion sort: rows hold a handful of entries */
+  /* the kept entries and their sum, in the order given */
+  int m = 0;
+  double sum = 0;
+  for (int i = 0; i < ne; i++) {
+    if (e[i].col == row || !(e[i].rate > 0)) continue;
+    sum += e[i].rate;
+    e[m++] = e[i];
+  }
+  *sum_out = sum;
+  ne = m;
+  /* insertion sort (stable): rows hold a handful of entries */
   for (int i = 1; i < ne; i++) {
     accq_i_entry_t x = e[i];
     int j = i - 1;
@@ -380,27 +390,35 @@ int accq_i_row_merge(accq_i_entry_t *e, int ne, int64_t row, double *sum_out) {
     e[j + 1] = x;
   }
   /* merge equal columns (the rate kept is the merged sum) */
-  int m = 0;
-  double sum = 0;
+  m = 0;
   for (int i = 0; i < ne; i++) {
-    if (e[i].col == row || !(e[i].rate > 0)) continue;
-    sum += e[i].rate;
     if (m > 0 && e[m - 1].col == e[i].col) e[m - 1].rate += e[i].rate;
     else e[m++] = e[i];
   }
-  *sum_out = sum;
   return m;
 }
 
-int accq_i_chain_row(void *ctx, int64_t i, int32_t *col, double *rate, double *diag) {
+int accq_i_chain_row(void *ctx, int64_t i, int sorted, int32_t *col, double *rate, double *diag) {
   struct accq_i_rows *r = ctx;
   int ne = 0;
   if (r->entries(r, i, r->ent, &ne)) return -1;
-  double sum;
-  int m = accq_i_row_merge(r->ent, ne, i, &sum);
-  for (int k = 0; k < m; k++) {
-    col[k] = r->ent[k].col;
-    rate[k] = r->ent[k].rate;
+  double sum = 0;
+  int m = 0;
+  if (!sorted && r->unique) {
+    /* accq_i_row_merge's sum without its sort (no column repeats) */
+    for (int k = 0; k < ne; k++) {
+      const accq_i_entry_t *e = &r->ent[k];
+      if (e->col == i || !(e->rate > 0)) continue;
+      sum += e->rate;
+      col[m] = e->col;
+      rate[m++] = e->rate;
+    }
+  } else {
+    m = accq_i_row_merge(r->ent, ne, i, &sum);
+    for (int k = 0; k < m; k++) {
+      col[k] = r->ent[k].col;
+      rate[k] = r->ent[k].rate;
+    }
   }
   *diag = -sum;
   return m;
@@ -962,7 +980,11 @@ static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_
       ne++;
     }
   }
-  /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B */
+  /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B;
+   * two routes to the same (k, q) (same target) are merged here, in the
+   * order given, so that no row repeats a column (the matrix-free rows skip
+   * the merge) */
+  const int ndep = ne;
   int nr = 0;
   int st = accq_policy_dispatch(x->pol, &x->occ, x->routes, x->max_routes, &nr);
   if (st)
@@ -984,9 +1006,18 @@ static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_
     const double base = any ? lambda * rt->prob / x->c->servers[k] : lambda * rt->prob;
     for (int q = qlo; q <= qhi && q < B; q++) {
       if (!ck[q]) continue;
-      tgt[ne] = rank + (lumped_up(x, k, q) - x->sub[k]) * sp->stride[k];
-      rank_index_prefetch(&x->index, tgt[ne]);
-      ent[ne].rate = any ? base * ck[q] : base;
+      const uint64_t t = rank + (lumped_up(x, k, q) - x->sub[k]) * sp->stride[k];
+      const double rate = any ? base * ck[q] : base;
+      int dup = -1;
+      for (int e = ndep; e < ne && dup < 0; e++)
+        if (tgt[e] == t) dup = e;
+      if (dup >= 0) {
+        ent[dup].rate += rate;
+        continue;
+      }
+      tgt[ne] = t;
+      rank_index_prefetch(&x->index, t);
+      ent[ne].rate = rate;
       ne++;
     }
   }
@@ -1126,6 +1157,7 @@ static int lumped_ctx_alloc(lumped_ctx_t **out, accq_chain_t *c, const accq_mode
   if (!x->count || !x->scratch_up || !x->scratch_down || !x->routes || !x->base.ent || !x->tgt)
     return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
   x->base.entries = lumped_mf_entries;
+  x->base.unique = 1;   /* lumped_entries merges repeated arrival targets */
   x->base.fini = lumped_rows_fini;
   return ACCQ_SUCCESS;
 }

@@ -59,11 +59,12 @@ typedef struct {
   double rate;
 } accq_i_entry_t;
 
-/* Sorts a row's raw entries by column (insertion sort: rows hold a handful),
- * drops entries on the diagonal (col == row) or with rate <= 0, merges equal
- * columns (rates summed) in place; *sum is the sum of the kept rates in
- * column order (-*sum is the diagonal).  Returns the merged count.  The
- * stored build and the matrix-free rows both use it, so both hold the same
+/* Drops a row's raw entries on the diagonal (col == row) or with rate <= 0,
+ * sums the others in the order given into *sum (-*sum is the diagonal),
+ * sorts them by column (insertion sort, stable: rows hold a handful) and
+ * merges equal columns (rates summed in the order given).  Returns the merged
+ * count.  The stored build and the matrix-free rows both use it (the
+ * unsorted matrix-free rows sum in the same order), so both hold the same
  * values bit for bit. */
 int accq_i_row_merge(accq_i_entry_t *e, int ne, int64_t row, double *sum);
 
@@ -73,12 +74,13 @@ int accq_i_row_merge(accq_i_entry_t *e, int ne, int64_t row, double *sum);
  * generator's row callback merges them with accq_i_row_merge. */
 struct accq_i_rows {
   int (*entries)(struct accq_i_rows *r, int64_t i, accq_i_entry_t *ent, int *ne);
+  int unique;   /* entries() never repeats a column: unsorted rows need no merge */
   void (*fini)(struct accq_i_rows *r);
   accq_i_entry_t *ent;
   int max_ent;
 };
 /* The generator's row callback over c->rows (see accq_generator_t.row). */
-int accq_i_chain_row(void *rows, int64_t i, int32_t *col, double *rate, double *diag);
+int accq_i_chain_row(void *rows, int64_t i, int sorted, int32_t *col, double *rate, double *diag);
 
 /* Bytes of the matrix-free storage (as accq_i_chain_bytes_estimate). */
 double accq_i_chain_bytes_estimate_mf(double states, double product);

@@ -145,7 +145,7 @@ int accq_i_materialize(const accq_generator_t *Q, accq_generator_t *M, accq_err_
   int64_t p = 0;
   M->rowptr[0] = 0;
   for (int64_t i = 0; i < n; i++) {
-    int ne = Q->row(Q->row_ctx, i, col, rate, &M->diag[i]);
+    int ne = Q->row(Q->row_ctx, i, 1, col, rate, &M->diag[i]);
     if (ne < 0 || p + ne > nnz) {
       st = accq_err_set(err, ACCQ_EINVAL, "matrix-free generator: row %lld cannot be generated",
                         (long long)i);
@@ -175,11 +175,11 @@ static double residual_implicit(const accq_generator_t *Q, const double *pi, dou
   double out = NAN, d;
   if (!col || !rate) goto done;
   for (int64_t i = 0; i < n; i++) {
-    if (Q->row(Q->row_ctx, i, col, rate, &d) < 0) goto done;
+    if (Q->row(Q->row_ctx, i, 0, col, rate, &d) < 0) goto done;
     r[i] = pi[i] * d;
   }
   for (int64_t i = 0; i < n; i++) {
-    int ne = Q->row(Q->row_ctx, i, col, rate, &d);
+    int ne = Q->row(Q->row_ctx, i, 0, col, rate, &d);
     if (ne < 0) goto done;
     for (int e = 0; e < ne; e++) r[col[e]] += pi[i] * rate[e];
   }

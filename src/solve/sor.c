@@ -79,7 +79,7 @@ static inline const int32_t *row_cols(const accq_generator_t *Q, int64_t i, int3
                                       double *rrate, int64_t *ne) {
   if (!Q->rowptr) {
     double d;
-    int m = Q->row(Q->row_ctx, i, rcol, rrate, &d);
+    int m = Q->row(Q->row_ctx, i, 0, rcol, rrate, &d);
     *ne = m > 0 ? m : 0;
     return rcol;
   }
@@ -298,8 +298,9 @@ static double sweep_rows(const sweep_t *c, double *x) {
 
 /* The row form over a matrix-free Q: the same passes and the same
  * arithmetic as sweep_rows (each row regenerated where sweep_rows reads it,
- * its entries below the diagonal a prefix), hence the same iterates bit for
- * bit; three row generations per symmetric sweep. */
+ * unsorted: each entry of a row goes to a different column, so the order
+ * within a row changes no sum), hence the same iterates bit for bit; three
+ * row generations per symmetric sweep. */
 static double sweep_rows_mf(const sweep_t *c, double *x) {
   const accq_generator_t *Q = c->Q;
   int64_t n = c->n;
@@ -309,12 +310,13 @@ static double sweep_rows_mf(const sweep_t *c, double *x) {
   for (int64_t i = 1; i < n; i++) {
     double xi = x[i];
     if (xi == 0.0) continue;
-    int ne = Q->row(Q->row_ctx, i, col, rate, &d);
-    for (int e = 0; e < ne && col[e] < i; e++) a[col[e]] += xi * rate[e];
+    int ne = Q->row(Q->row_ctx, i, 0, col, rate, &d);
+    for (int e = 0; e < ne; e++)
+      if (col[e] < i) a[col[e]] += xi * rate[e];
   }
   memset(b, 0, (size_t)n * sizeof *b);
   for (int64_t j = 0; j < n; j++) {
-    int ne = Q->row(Q->row_ctx, j, col, rate, &d);
+    int ne = Q->row(Q->row_ctx, j, 0, col, rate, &d);
     double v = (a[j] + b[j]) / -d;
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     x[j] = xn;
@@ -327,12 +329,13 @@ static double sweep_rows_mf(const sweep_t *c, double *x) {
   sum = 0.0;
   memset(a, 0, (size_t)n * sizeof *a);
   for (int64_t j = n - 1; j >= 0; j--) {
-    int ne = Q->row(Q->row_ctx, j, col, rate, &d);
+    int ne = Q->row(Q->row_ctx, j, 0, col, rate, &d);
     double v = (a[j] + b[j]) / -d;
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     x[j] = xn;
     if (xn != 0.0)
-      for (int e = 0; e < ne && col[e] < j; e++) a[col[e]] += xn * rate[e];
+      for (int e = 0; e < ne; e++)
+        if (col[e] < j) a[col[e]] += xn * rate[e];
     sum += xn;
   }
   return sum;
@@ -345,7 +348,7 @@ static double residual_rows_mf(const sweep_t *c, const double *x, double maxexit
   double rmax = 0.0, sum = 0.0, *y = c->b, *dg = c->a;
   memset(y, 0, (size_t)c->n * sizeof *y);
   for (int64_t i = 0; i < c->n; i++) {
-    int ne = Q->row(Q->row_ctx, i, c->rcol, c->rrate, &dg[i]);
+    int ne = Q->row(Q->row_ctx, i, 0, c->rcol, c->rrate, &dg[i]);
     double xi = x[i];
     if (xi == 0.0) continue;
     for (int e = 0; e < ne; e++) y[c->rcol[e]] += xi * c->rrate[e];
@@ -633,7 +636,7 @@ static void row_updown(const accq_generator_t *Q, const int32_t *layer, int64_t 
                        double *rrate, double *u, double *d) {
   if (!Q->rowptr) {
     double dg;
-    int ne = Q->row(Q->row_ctx, i, rcol, rrate, &dg);
+    int ne = Q->row(Q->row_ctx, i, 1, rcol, rrate, &dg);   /* the stored order: same sums */
     for (int e = 0; e < ne; e++) {
       int32_t dl = layer[rcol[e]] - layer[i];
       if (dl > 0) *u += rrate[e];
