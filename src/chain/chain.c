@@ -61,13 +61,12 @@ static double bytes_model(double states, double product, double nnz_row) {
  * keys 8 and the rank -> index map (rows are regenerated from a state's rank:
  * no row pointer, column, rate or diagonal); the solve's vectors are those of
  * the stored mode without the below-diagonal counts: pi 8, a and b 16, layer
- * 4, IAD pair index 2, Anderson 72.  Plus a fixed 16 MiB (type tables, rate
- * and pair tables, the process itself). */
+ * 4, IAD pair index 2, Anderson 72.  (As for the stored estimate, the
+ * type tables and the process itself, a few MiB, are not counted.) */
 #define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 16.0 + 4.0 + 2.0 + 72.0)
-#define ACCQ_BYTES_FIXED (16.0 * 1024.0 * 1024.0)
 
 double accq_i_chain_bytes_estimate_mf(double states, double product) {
-  return states * ACCQ_BYTES_PER_STATE_MF + rank_index_bytes(states, product) + ACCQ_BYTES_FIXED;
+  return states * ACCQ_BYTES_PER_STATE_MF + rank_index_bytes(states, product);
 }
 
 double accq_chain_bytes_estimate_mf(double states, int ntypes, int buffer) {
