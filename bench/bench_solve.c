@@ -236,7 +236,19 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s\n", err.msg);
       return 2;
     }
-    if (accq_policy_alloc(&pol, policy, &m, NULL, &err) || accq_chain_build(&chain, &m, pol, B, &copt, &err)) {
+    if (accq_policy_alloc(&pol, policy, &m, NULL, &err)) {
+      fprintf(stderr, "%s\n", err.msg);
+      return 3;
+    }
+    {
+      /* the size check's estimate, to set beside the measured peak */
+      double est_states = 0, est_bytes = 0;
+      int exact = 0;
+      if (accq_chain_size_reachable(&m, pol, B, &copt, &est_states, &est_bytes, &exact, &err) == 0)
+        printf("estimate: %.0f states, %.3f GiB (%s storage unless auto chooses)\n", est_states,
+               est_bytes / (1024.0 * 1024.0 * 1024.0), storage);
+    }
+    if (accq_chain_build(&chain, &m, pol, B, &copt, &err)) {
       fprintf(stderr, "%s\n", err.msg);
       return 3;
     }
