@@ -313,6 +313,81 @@ START_TEST(test_other_methods_on_matrix_free) {
 }
 END_TEST
 
+/* accq solve --storage: the same results in JSON (the solver's name aside:
+ * "-mf" marks the matrix-free sweeps), the same --export-mtx file; a bad name
+ * and a --max-memory below the matrix-free estimate are refused (exit 2, 3). */
+START_TEST(test_cli_storage) {
+  char args[2][1024], *out[2], *err[2];
+  char mtx[2][512];
+  for (int s = 0; s < 2; s++) {
+    snprintf(mtx[s], sizeof mtx[s], "%s", accq_tmp_file("", ".mtx"));
+    snprintf(args[s], sizeof args[s],
+             "solve %s --policy pop,jsq,jfiq --buffer 6 --scale 2 --format json -q --storage %s "
+             "--export-mtx %s", accq_src_path("models/two-tier.ini"),
+             s ? "matrix-free" : "stored", mtx[s]);
+    ck_assert_int_eq(accq_run(args[s], &out[s], &err[s]), 0);
+    accq_strip_provenance(out[s]);
+  }
+  ck_assert(strstr(out[1], "sor-sym-iad-aa-mf") != NULL);
+  ck_assert(strstr(out[0], "sor-sym-iad-aa-mf") == NULL);
+  /* line by line: only the solver names and times may differ */
+  char *sp0 = NULL, *sp1 = NULL;
+  char *l0 = strtok_r(out[0], "\n", &sp0), *l1 = strtok_r(out[1], "\n", &sp1);
+  int lines = 0;
+  for (; l0 && l1; l0 = strtok_r(NULL, "\n", &sp0), l1 = strtok_r(NULL, "\n", &sp1), lines++) {
+    if (strstr(l0, "\"name\": \"sor") || strstr(l0, "seconds") || strstr(l0, "--storage") ||
+        strstr(l0, "\"command\"") || strstr(l0, ".mtx"))
+      continue;
+    ck_assert_msg(strcmp(l0, l1) == 0, "stored '%s' vs matrix-free '%s'", l0, l1);
+  }
+  ck_assert(l0 == NULL && l1 == NULL);
+  ck_assert_int_gt(lines, 100);
+  for (int s = 0; s < 2; s++) {
+    free(out[s]);
+    free(err[s]);
+  }
+  /* the two exports of jfiq's generator, byte for byte */
+  char p0[600], p1[600];
+  snprintf(p0, sizeof p0, "%.*s-jfiq.mtx", (int)(strlen(mtx[0]) - 4), mtx[0]);
+  snprintf(p1, sizeof p1, "%.*s-jfiq.mtx", (int)(strlen(mtx[1]) - 4), mtx[1]);
+  FILE *f0 = fopen(p0, "r"), *f1 = fopen(p1, "r");
+  ck_assert(f0 && f1);
+  int c0, c1;
+  long at = 0;
+  do {
+    c0 = fgetc(f0);
+    c1 = fgetc(f1);
+    ck_assert_msg(c0 == c1, "--export-mtx differs at byte %ld", at);
+    at++;
+  } while (c0 != EOF);
+  ck_assert_int_gt(at, 1000);
+  fclose(f0);
+  fclose(f1);
+  for (int s = 0; s < 2; s++) {
+    char pp[600];
+    for (int k = 0; k < 3; k++) {
+      snprintf(pp, sizeof pp, "%.*s-%s.mtx", (int)(strlen(mtx[s]) - 4), mtx[s],
+               k == 0 ? "pop" : k == 1 ? "jsq" : "jfiq");
+      remove(pp);
+    }
+    remove(mtx[s]);
+  }
+  char a[1024];
+  char *o = NULL, *e = NULL;
+  snprintf(a, sizeof a, "solve %s --storage dense", accq_src_path("models/two-tier.ini"));
+  ck_assert_int_eq(accq_run(a, &o, &e), 2);
+  ck_assert_msg(strstr(e, "auto, stored, matrix-free") != NULL, "%s", e);
+  free(o);
+  free(e);
+  snprintf(a, sizeof a, "solve %s -p jsq -B 6 -m 2 --max-memory 1e-6",
+           accq_src_path("models/two-tier.ini"));
+  ck_assert_int_eq(accq_run(a, &o, &e), 3);
+  ck_assert_msg(strstr(e, "GiB of memory") != NULL, "%s", e);
+  free(o);
+  free(e);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("matrix_free");
   TCase *tc = tcase_create("core");
@@ -322,6 +397,7 @@ int main(void) {
   tcase_add_test(tc, test_sor_iterate_nonnegative);
   tcase_add_test(tc, test_storage_choice_and_refusal);
   tcase_add_test(tc, test_other_methods_on_matrix_free);
+  tcase_add_test(tc, test_cli_storage);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
