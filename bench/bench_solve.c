@@ -192,7 +192,7 @@ int main(int argc, char **argv) {
   const char *policy = "pop";
   const char *methods = "auto,sor,gs,gs-sym,gs-iad,gs-sym-iad,gs-sym-iad-layer,gs-rb-iad,sor1.4-sym-iad,"
                         "gs-sym-iad-aa5,gs-rb-iad-aa5,sor1.4-sym-iad-aa5,gmres,power,arnoldi";
-  const char *mtx = NULL;
+  const char *mtx = NULL, *storage = "stored";
   for (int a = 1; a < argc; a++) {
     if (!strcmp(argv[a], "--synthetic") && a + 1 < argc) states = atof(argv[++a]);
     else if (!strcmp(argv[a], "--chain") && a + 3 < argc) {
@@ -204,9 +204,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[a], "--methods") && a + 1 < argc) methods = argv[++a];
     else if (!strcmp(argv[a], "--max-seconds") && a + 1 < argc) max_seconds = atof(argv[++a]);
     else if (!strcmp(argv[a], "--mtx") && a + 1 < argc) mtx = argv[++a];
+    else if (!strcmp(argv[a], "--storage") && a + 1 < argc) storage = argv[++a];
     else {
       fprintf(stderr, "usage: %s [--chain N_FAST N_SLOW B] [--policy P] [--load L] [--synthetic N] "
-                      "[--methods LIST] [--max-seconds S] [--mtx FILE]\n", argv[0]);
+                      "[--methods LIST] [--max-seconds S] [--mtx FILE] [--storage auto|stored|matrix-free]\n",
+              argv[0]);
       return 2;
     }
   }
@@ -230,14 +232,31 @@ int main(int argc, char **argv) {
     accq_chain_options_t copt;
     accq_chain_options_init(&copt);
     copt.max_states = 2000000000;
-    if (accq_policy_alloc(&pol, policy, &m, NULL, &err) || accq_chain_build(&chain, &m, pol, B, &copt, &err)) {
+    if (accq_storage_from_name(storage, &copt.storage, &err)) {
+      fprintf(stderr, "%s\n", err.msg);
+      return 2;
+    }
+    if (accq_policy_alloc(&pol, policy, &m, NULL, &err)) {
+      fprintf(stderr, "%s\n", err.msg);
+      return 3;
+    }
+    {
+      /* the size check's estimate, to set beside the measured peak */
+      double est_states = 0, est_bytes = 0;
+      int exact = 0;
+      if (accq_chain_size_reachable(&m, pol, B, &copt, &est_states, &est_bytes, &exact, &err) == 0)
+        printf("estimate: %.0f states, %.3f GiB (%s storage unless auto chooses)\n", est_states,
+               est_bytes / (1024.0 * 1024.0 * 1024.0), storage);
+    }
+    if (accq_chain_build(&chain, &m, pol, B, &copt, &err)) {
       fprintf(stderr, "%s\n", err.msg);
       return 3;
     }
     Q = chain->Q;   /* borrowed: freed with the chain */
     build_seconds = chain->build_seconds;
-    printf("lumped %s chain N=(%d,%d) B=%d load %.2f: %lld states, %lld off-diagonal entries, built in %.3f s\n",
-           accq_policy_name(pol), nf, ns, B, load, (long long)Q.n, (long long)Q.nnz, chain->build_seconds);
+    printf("lumped %s chain N=(%d,%d) B=%d load %.2f: %lld states, %lld off-diagonal entries, %s storage, "
+           "built in %.3f s\n", accq_policy_name(pol), nf, ns, B, load, (long long)Q.n, (long long)Q.nnz,
+           accq_storage_name(chain->storage), chain->build_seconds);
   }
   printf("load average before: %.2f\n", loadavg());
   if (mtx) {

@@ -11,6 +11,7 @@
 #ifndef ACCQ_CHAIN_H
 #define ACCQ_CHAIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "accq/model.h"
@@ -57,7 +58,24 @@ typedef struct {
   uint16_t *ridx;         /* nnz indices into rtab (val == NULL), else NULL */
   double *rtab;           /* nrtab distinct rates, > 0 */
   int32_t nrtab;
+  /* Matrix-free storage (docs/chains.md, "Storage"): rowptr is NULL and row
+   * i is regenerated on demand: row(row_ctx, i, sorted, col, rate, &diag)
+   * writes its entries (at most max_row; no duplicate columns, the values a
+   * stored build holds; columns sorted when `sorted`, else in the generator's
+   * order, which is cheaper) and returns their number, or < 0 on an
+   * error.  col, val, ridx, rtab and diag are NULL; max_exit = max_i |Q_ii|.
+   * Not reentrant (one caller at a time).  A stored generator leaves row
+   * NULL. */
+  int (*row)(void *row_ctx, int64_t i, int sorted, int32_t *col, double *rate, double *diag);
+  void *row_ctx;
+  int32_t max_row;
+  double max_exit;
 } accq_generator_t;
+
+/* Is q matrix-free (rows regenerated, nothing stored)? */
+static inline int accq_generator_implicit(const accq_generator_t *q) {
+  return q->rowptr == NULL && q->row != NULL;
+}
 
 /* The rate of entry e (0 <= e < nnz), whichever storage is used. */
 static inline double accq_generator_rate(const accq_generator_t *q, int64_t e) {
@@ -70,10 +88,27 @@ void accq_generator_free(accq_generator_t *q);   /* frees the arrays, not q itse
 
 typedef enum { ACCQ_CHAIN_LUMPED = 0, ACCQ_CHAIN_EXPLICIT } accq_chain_kind_t;
 
+/* How the generator is kept (docs/chains.md, "Storage"): stored rows (about
+ * 135 bytes per state and 6 per transition), or matrix-free (rows regenerated
+ * from each state's rank in every sweep: about 115 bytes per state, nothing
+ * per transition, slower per sweep).  auto: stored when its estimate fits
+ * max_bytes, else matrix-free when that fits, else refused. */
+typedef enum {
+  ACCQ_STORAGE_AUTO = 0,
+  ACCQ_STORAGE_STORED,
+  ACCQ_STORAGE_MATRIX_FREE
+} accq_storage_t;
+
+/* "auto", "stored", "matrix-free" <-> the enum (ACCQ_EINVAL names the
+ * choices). */
+int accq_storage_from_name(const char *name, accq_storage_t *storage, accq_err_t *err);
+const char *accq_storage_name(accq_storage_t storage);
+
 typedef struct {
   int64_t max_states;     /* refuse larger (default 2e7; --max-states) */
   double max_bytes;       /* refuse when the estimate exceeds it (default: 3/4 of
                              available memory, read from /proc/meminfo) */
+  accq_storage_t storage; /* default auto */
 } accq_chain_options_t;
 
 typedef struct {
@@ -87,9 +122,11 @@ typedef struct {
   uint64_t product_states;/* prod count (lumped) or prod (B+1)^N_k (explicit) */
   int64_t nstates;        /* reachable states */
   uint64_t *state_key;    /* per state: lumped rank, or explicit mixed-radix code */
-  accq_generator_t Q;
+  accq_generator_t Q;     /* stored, or matrix-free (Q.row set: see above) */
+  accq_storage_t storage; /* the one used: stored or matrix-free */
   double bytes;           /* memory used by the chain */
   double build_seconds;
+  struct accq_i_rows *rows;   /* matrix-free: what regenerates a row (private) */
   /* MMPP arrivals ([arrivals] process = mmpp, docs/chains.md "MMPP arrivals"):
    * the phase is a state component.  State i is occupancy i / nphases (its
    * key state_key[i / nphases]) in phase i % nphases; lambda above is then the
@@ -125,6 +162,8 @@ double accq_chain_max_bytes_default(void);
  * `ntypes` types: state keys, rank map, generator (rates by table), solver
  * vectors; docs/chains.md, "Storage". */
 double accq_chain_bytes_estimate(double states, int ntypes, int buffer);
+/* The same for the matrix-free storage (no transitions stored). */
+double accq_chain_bytes_estimate_mf(double states, int ntypes, int buffer);
 
 /* The number of lumped states the policy can reach at buffer B, before
  * building: prod over the types the policy uses of C(m n_k + B, B) (a type it

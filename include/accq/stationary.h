@@ -61,7 +61,12 @@ const char *accq_solver_names_text(void);
 int accq_solver_from_name(const char *name, accq_solver_kind_t *kind, accq_err_t *err);
 const char *accq_solver_name(accq_solver_kind_t kind);
 
-/* Solves; pi has Q->n entries (caller-owned).  `auto`: dense LU up to 200
+/* Solves; pi has Q->n entries (caller-owned).  Q may be matrix-free
+ * (accq_generator_implicit: a chain built with ACCQ_STORAGE_MATRIX_FREE):
+ * sor and auto then regenerate its rows in every sweep, with the same
+ * iterates as on the stored rows; dense, gmres, power and arnoldi (and auto
+ * on at most 200 states) run on a stored copy made for the call, and auto's
+ * Arnoldi fallback is not tried.   `auto`: dense LU up to 200
  * states, otherwise SOR (omega 1.4) with aggregation-disaggregation by BFS
  * layer and Anderson acceleration; if that fails, dense -> sor and sor ->
  * arnoldi are tried, and stats->name says so ("sor-sym-iad-aa>arnoldi").  Every

@@ -37,6 +37,7 @@ void accq_chain_options_init(accq_chain_options_t *opt) {
   if (!opt) return;
   opt->max_states = 20000000;
   opt->max_bytes = accq_i_default_max_bytes();
+  opt->storage = ACCQ_STORAGE_AUTO;
 }
 
 /* Memory per state of a built and solved chain (docs/chains.md, "Storage"):
@@ -54,6 +55,61 @@ static double rank_index_bytes(double states, double product);
 static double bytes_model(double states, double product, double nnz_row) {
   return states * (ACCQ_BYTES_PER_STATE + ACCQ_BYTES_PER_TRANSITION * nnz_row) +
          rank_index_bytes(states, product);
+}
+
+/* Matrix-free storage (docs/chains.md, "Storage"): the chain keeps the state
+ * keys 8 and the rank -> index map (rows are regenerated from a state's rank:
+ * no row pointer, column, rate or diagonal); the solve's vectors are those of
+ * the stored mode without the below-diagonal counts: pi 8, a and b 16, layer
+ * 4, IAD pair index 2, Anderson 72.  (As for the stored estimate, the
+ * type tables and the process itself, a few MiB, are not counted.) */
+#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 16.0 + 4.0 + 2.0 + 72.0)
+
+double accq_i_chain_bytes_estimate_mf(double states, double product) {
+  return states * ACCQ_BYTES_PER_STATE_MF + rank_index_bytes(states, product);
+}
+
+double accq_chain_bytes_estimate_mf(double states, int ntypes, int buffer) {
+  (void)ntypes;
+  (void)buffer;
+  return accq_i_chain_bytes_estimate_mf(states, states);
+}
+
+accq_storage_t accq_i_chain_storage(const accq_chain_options_t *opt, double stored_bytes,
+                                    double mf_bytes, double *bytes) {
+  accq_storage_t s = opt ? opt->storage : ACCQ_STORAGE_AUTO;
+  if (s == ACCQ_STORAGE_AUTO) {
+    double max_bytes = opt && opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
+    s = stored_bytes <= max_bytes || !(mf_bytes < stored_bytes) ? ACCQ_STORAGE_STORED
+                                                                : ACCQ_STORAGE_MATRIX_FREE;
+  }
+  if (bytes) *bytes = s == ACCQ_STORAGE_STORED ? stored_bytes : mf_bytes;
+  return s;
+}
+
+int accq_storage_from_name(const char *name, accq_storage_t *storage, accq_err_t *err) {
+  static const accq_storage_t all[] = {ACCQ_STORAGE_AUTO, ACCQ_STORAGE_STORED,
+                                       ACCQ_STORAGE_MATRIX_FREE};
+  for (int i = 0; name && i < 3; i++)
+    if (strcmp(name, accq_storage_name(all[i])) == 0) {
+      *storage = all[i];
+      return ACCQ_SUCCESS;
+    }
+  return accq_err_set(err, ACCQ_EINVAL,
+                      "unknown storage '%s' (expected one of: auto, stored, matrix-free)",
+                      name ? name : "(null)");
+}
+
+const char *accq_storage_name(accq_storage_t storage) {
+  switch (storage) {
+  case ACCQ_STORAGE_AUTO:
+    return "auto";
+  case ACCQ_STORAGE_STORED:
+    return "stored";
+  case ACCQ_STORAGE_MATRIX_FREE:
+    return "matrix-free";
+  }
+  return "unknown";
 }
 
 double accq_chain_bytes_estimate(double states, int ntypes, int buffer) {
@@ -182,6 +238,7 @@ int accq_chain_size_reachable(const accq_model_t *m, const accq_policy_t *pol, i
    * counted up to max_states / K */
   o = *opt;
   o.max_states = opt->max_states / K;
+  o.storage = ACCQ_STORAGE_STORED; /* a chain with phases is always stored */
   int st = size_reachable_occ(m, pol, buffer, &o, states, bytes, exact, err);
   if (st) return st;
   *bytes = accq_i_phase_bytes(*states, *bytes, K);
@@ -201,7 +258,7 @@ static int size_reachable_occ(const accq_model_t *m, const accq_policy_t *pol, i
   int st = size_estimate_occ(m, pol, buffer, &product, &pbytes, err);
   if (st) return st;
   *states = product;
-  *bytes = pbytes;
+  accq_i_chain_storage(opt, pbytes, accq_i_chain_bytes_estimate_mf(product, product), bytes);
   *exact = (pol == NULL || product_is_exact(pol)) ? 1 : 0;
   if (*exact || product <= 1) {
     *exact = 1;
@@ -220,8 +277,10 @@ static int size_reachable_occ(const accq_model_t *m, const accq_policy_t *pol, i
   *exact = ex ? 1 : -1;
   /* the bytes of the reachable states plus the rank -> index array over the
    * whole product space */
-  *bytes = accq_i_chain_bytes_estimate((double)n, product, nused ? nused : 1,
-                                       nused ? used : (int[]){1}, buffer);
+  accq_i_chain_storage(opt,
+                       accq_i_chain_bytes_estimate((double)n, product, nused ? nused : 1,
+                                                   nused ? used : (int[]){1}, buffer),
+                       accq_i_chain_bytes_estimate_mf((double)n, product), bytes);
   return ACCQ_SUCCESS;
 }
 
@@ -354,10 +413,18 @@ static int builder_grow(accq_i_builder_t *b, int64_t need_rows, int64_t need_nnz
   return ACCQ_SUCCESS;
 }
 
-int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne) {
-  accq_generator_t *q = b->q;
-  int64_t row = q->n;
-  /* insertion sort: rows hold a handful of entries */
+int accq_i_row_merge(accq_i_entry_t *e, int ne, int64_t row, double *sum_out) {
+  /* the kept entries and their sum, in the order given */
+  int m = 0;
+  double sum = 0;
+  for (int i = 0; i < ne; i++) {
+    if (e[i].col == row || !(e[i].rate > 0)) continue;
+    sum += e[i].rate;
+    e[m++] = e[i];
+  }
+  *sum_out = sum;
+  ne = m;
+  /* insertion sort (stable): rows hold a handful of entries */
   for (int i = 1; i < ne; i++) {
     accq_i_entry_t x = e[i];
     int j = i - 1;
@@ -367,16 +434,47 @@ int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne) {
     }
     e[j + 1] = x;
   }
-  if (builder_grow(b, row + 1, q->nnz + ne)) return ACCQ_ENOMEM;
-  /* merge equal columns first (the rate stored is the merged sum) */
-  int m = 0;
-  double sum = 0;
+  /* merge equal columns (the rate kept is the merged sum) */
+  m = 0;
   for (int i = 0; i < ne; i++) {
-    if (e[i].col == row || !(e[i].rate > 0)) continue;
-    sum += e[i].rate;
     if (m > 0 && e[m - 1].col == e[i].col) e[m - 1].rate += e[i].rate;
     else e[m++] = e[i];
   }
+  return m;
+}
+
+int accq_i_chain_row(void *ctx, int64_t i, int sorted, int32_t *col, double *rate, double *diag) {
+  struct accq_i_rows *r = ctx;
+  int ne = 0;
+  if (r->entries(r, i, r->ent, &ne)) return -1;
+  double sum = 0;
+  int m = 0;
+  if (!sorted && r->unique) {
+    /* accq_i_row_merge's sum without its sort (no column repeats) */
+    for (int k = 0; k < ne; k++) {
+      const accq_i_entry_t *e = &r->ent[k];
+      if (e->col == i || !(e->rate > 0)) continue;
+      sum += e->rate;
+      col[m] = e->col;
+      rate[m++] = e->rate;
+    }
+  } else {
+    m = accq_i_row_merge(r->ent, ne, i, &sum);
+    for (int k = 0; k < m; k++) {
+      col[k] = r->ent[k].col;
+      rate[k] = r->ent[k].rate;
+    }
+  }
+  *diag = -sum;
+  return m;
+}
+
+int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne) {
+  accq_generator_t *q = b->q;
+  int64_t row = q->n;
+  if (builder_grow(b, row + 1, q->nnz + ne)) return ACCQ_ENOMEM;
+  double sum = 0;
+  int m = accq_i_row_merge(e, ne, row, &sum);
   int64_t p = q->nnz;
   for (int i = 0; i < m; i++, p++) {
     q->col[p] = e[i].col;
@@ -476,6 +574,7 @@ int accq_i_chain_new(accq_chain_t **out, accq_chain_kind_t kind, const accq_mode
 
 void accq_chain_free(accq_chain_t *c) {
   if (!c) return;
+  if (c->rows) c->rows->fini(c->rows);
   accq_space_free(c->space);
   free(c->state_key);
   accq_generator_free(&c->Q);
@@ -808,8 +907,11 @@ static int lumped_tables(const accq_space_t *sp, const int *frozen, uint64_t tab
 /* State keys, the rank map and the generator's arrays, sized for rows_cap
  * states up front: pages never touched cost nothing, and the final realloc
  * trims them. */
+/* State keys, the rank map and (stored) the generator's arrays, sized for
+ * rows_cap states up front: pages never touched cost nothing, and the final
+ * realloc trims them. */
 static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *index, uint64_t rows_cap,
-                        double nnz_row, accq_err_t *err) {
+                        double nnz_row, int stored, accq_err_t *err) {
   c->state_key = malloc((size_t)rows_cap * sizeof *c->state_key);
   if (!c->state_key)
     return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for %llu state keys",
@@ -818,8 +920,9 @@ static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *in
     return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: no memory for the rank map (%llu ranks, "
                         "%llu states)", (unsigned long long)c->product_states,
                         (unsigned long long)rows_cap);
-  int64_t nnz_hint = (int64_t)((double)rows_cap * nnz_row) + 16;
   memset(&c->Q, 0, sizeof c->Q);
+  if (!stored) return ACCQ_SUCCESS;
+  int64_t nnz_hint = (int64_t)((double)rows_cap * nnz_row) + 16;
   bld->q = &c->Q;
   c->Q.rowptr = malloc((size_t)(rows_cap + 1) * sizeof *c->Q.rowptr);
   c->Q.diag = malloc((size_t)rows_cap * sizeof *c->Q.diag);
@@ -831,25 +934,50 @@ static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *in
   return ACCQ_SUCCESS;
 }
 
-/* What generating one state's row needs: the space, the per-type tables
- * (or scratch space for unranking), the occupancy view handed to the policy. */
+/* What generating one state's row needs: the space, the per-type tables (or
+ * scratch space for unranking), the occupancy view handed to the policy, the
+ * rank -> index map.  The stored build uses it once per state; the
+ * matrix-free storage keeps it with the chain (c->rows, base first) and
+ * regenerates rows from it in every sweep. */
 typedef struct {
+  struct accq_i_rows base;
   const accq_space_t *sp;
   const accq_chain_t *c;
   const accq_policy_t *pol;
   int K, B, L;
-  const int *use_table, *frozen;
-  const type_table_t *tab;
+  int use_table[ACCQ_MAX_TYPES], frozen[ACCQ_MAX_TYPES], top[ACCQ_MAX_TYPES];
+  type_table_t tab[ACCQ_MAX_TYPES];
   int *count;
   uint64_t *scratch_up, *scratch_down;
-  const int **rows_ptr;        /* occ->count: the rows of the current state */
-  accq_occ_t *occ;
+  const int *rows_ptr[ACCQ_MAX_TYPES];   /* occ.count: the rows of the current state */
+  accq_occ_t occ;
   accq_route_t *routes;
   int max_routes;
-  rank_index_t *index;
+  rank_index_t index;
+  uint64_t *tgt;
   double mu[ACCQ_MAX_TYPES];
   uint64_t sub[ACCQ_MAX_TYPES];
 } lumped_ctx_t;
+
+static void lumped_ctx_free(lumped_ctx_t *x) {
+  if (!x) return;
+  for (int k = 0; k < ACCQ_MAX_TYPES; k++) table_free(&x->tab[k]);
+  rank_index_free(&x->index);
+  free(x->base.ent);
+  free(x->tgt);
+  free(x->routes);
+  free(x->count);
+  free(x->scratch_up);
+  free(x->scratch_down);
+  free(x);
+}
+
+/* Matrix-free: the compositions belong to the space (accq_chain_free). */
+static void lumped_rows_fini(struct accq_i_rows *r) {
+  lumped_ctx_t *x = (lumped_ctx_t *)r;
+  for (int k = 0; k < ACCQ_MAX_TYPES; k++) x->tab[k].comp = NULL;
+  lumped_ctx_free(x);
+}
 
 /* Points the occupancy view at state `rank`: per type its sub-rank and
  * counts (a table row, or unranked into `count`). */
@@ -897,14 +1025,18 @@ static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_
     for (int q = 1; q <= B; q++) {
       if (!ck[q]) continue;
       tgt[ne] = rank + (lumped_down(x, k, q) - x->sub[k]) * sp->stride[k];
-      rank_index_prefetch(x->index, tgt[ne]);
+      rank_index_prefetch(&x->index, tgt[ne]);
       ent[ne].rate = ck[q] * x->mu[k];
       ne++;
     }
   }
-  /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B */
+  /* arrivals routed to (k, q) with probability r: rate Lambda r, lost at q = B;
+   * two routes to the same (k, q) (same target) are merged here, in the
+   * order given, so that no row repeats a column (the matrix-free rows skip
+   * the merge) */
+  const int ndep = ne;
   int nr = 0;
-  int st = accq_policy_dispatch(x->pol, x->occ, x->routes, x->max_routes, &nr);
+  int st = accq_policy_dispatch(x->pol, &x->occ, x->routes, x->max_routes, &nr);
   if (st)
     return accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
                         accq_policy_name(x->pol), st);
@@ -924,9 +1056,18 @@ static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_
     const double base = any ? lambda * rt->prob / x->c->servers[k] : lambda * rt->prob;
     for (int q = qlo; q <= qhi && q < B; q++) {
       if (!ck[q]) continue;
-      tgt[ne] = rank + (lumped_up(x, k, q) - x->sub[k]) * sp->stride[k];
-      rank_index_prefetch(x->index, tgt[ne]);
-      ent[ne].rate = any ? base * ck[q] : base;
+      const uint64_t t = rank + (lumped_up(x, k, q) - x->sub[k]) * sp->stride[k];
+      const double rate = any ? base * ck[q] : base;
+      int dup = -1;
+      for (int e = ndep; e < ne && dup < 0; e++)
+        if (tgt[e] == t) dup = e;
+      if (dup >= 0) {
+        ent[dup].rate += rate;
+        continue;
+      }
+      tgt[ne] = t;
+      rank_index_prefetch(&x->index, t);
+      ent[ne].rate = rate;
       ne++;
     }
   }
@@ -955,16 +1096,36 @@ static int lumped_map_targets(accq_chain_t *c, rank_index_t *index, const uint64
   return ACCQ_SUCCESS;
 }
 
+
+/* Matrix-free: the raw transitions of state i (its rank from the keys, the
+ * targets mapped through the rank map, where every one is found). */
+static int lumped_mf_entries(struct accq_i_rows *r, int64_t i, accq_i_entry_t *ent, int *ne) {
+  lumped_ctx_t *x = (lumped_ctx_t *)r;
+  const uint64_t rank = x->c->state_key[i];
+  lumped_view(x, rank);
+  if (lumped_entries(x, rank, x->tgt, ent, ne, NULL)) return -1;
+  for (int e = 0; e < *ne; e++) {
+    uint64_t pos;
+    int32_t j = rank_index_find(&x->index, x->tgt[e], &pos);
+    if (j < 0) return -1;
+    ent[e].col = j;
+  }
+  return 0;
+}
+
 /* The size decision of the lumped build: refuses (ACCQ_ETOOBIG, the figures
  * in err) a chain over the state or memory limits, else sets *rows_cap (the
  * capacity of the state arrays: the product count, or the reachable count
- * when that had to be counted) and *nnz_row (transitions per row, a bound). */
+ * when that had to be counted), *nnz_row (transitions per row, a bound) and
+ * *storage (opt's, or for auto stored when it fits the memory limit, else
+ * matrix-free). */
 static int lumped_size(accq_chain_t *c, const accq_model_t *m, const accq_policy_t *pol,
                        const int *frozen, const accq_chain_options_t *opt, uint64_t *rows_cap,
-                       double *nnz_row, accq_err_t *err) {
+                       double *nnz_row, accq_storage_t *storage, accq_err_t *err) {
   const int K = m->ntypes, B = c->buffer, L = B + 1;
-  double product = (double)c->product_states;
-  double bytes = accq_i_chain_bytes_estimate(product, product, K, c->servers, B);
+  double product = (double)c->product_states, bytes;
+  *storage = accq_i_chain_storage(opt, accq_i_chain_bytes_estimate(product, product, K, c->servers, B),
+                                  accq_i_chain_bytes_estimate_mf(product, product), &bytes);
   accq_err_t perr;
   *rows_cap = c->product_states;
   int st = accq_i_chain_check_size("lumped", accq_policy_name(pol), product, bytes, opt, &perr);
@@ -979,18 +1140,20 @@ static int lumped_size(accq_chain_t *c, const accq_model_t *m, const accq_policy
     /* no count (its bitmap did not fit): the product bound stands, refused */
     st = ACCQ_ETOOBIG;
     if (n > 0) {
-      bytes = accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B);
+      *storage = accq_i_chain_storage(
+          opt, accq_i_chain_bytes_estimate((double)n, product, K, c->servers, B),
+          accq_i_chain_bytes_estimate_mf((double)n, product), &bytes);
       st = accq_i_chain_check_size("lumped", accq_policy_name(pol), (double)n, bytes, opt, &perr);
       if (st == ACCQ_ETOOBIG) {
         double max_bytes = opt->max_bytes > 0 ? opt->max_bytes : accq_i_default_max_bytes();
         accq_err_set(&perr, ACCQ_ETOOBIG,
                      "lumped chain of policy '%s' has %s%.6g reachable states%s (product "
-                     "bound %.6g), estimated %s%.3f GiB with the rank map; limits: %.6g "
-                     "states (--max-states), %.3f GiB of memory",
+                     "bound %.6g), estimated %s%.3f GiB with the rank map (%s storage); "
+                     "limits: %.6g states (--max-states), %.3f GiB of memory",
                      accq_policy_name(pol), ex ? "" : "more than ",
                      ex ? (double)n : (double)(n - 1), ex ? " (exact count)" : "", product,
-                     ex ? "" : "at least ", bytes / GIB, (double)opt->max_states,
-                     max_bytes / GIB);
+                     ex ? "" : "at least ", bytes / GIB, accq_storage_name(*storage),
+                     (double)opt->max_states, max_bytes / GIB);
       }
       if (!st) *rows_cap = (uint64_t)n;
     }
@@ -1008,24 +1171,93 @@ static int lumped_size(accq_chain_t *c, const accq_model_t *m, const accq_policy
   return ACCQ_SUCCESS;
 }
 
+/* The row generator's context: tables, occupancy view, scratch, rank map. */
+static int lumped_ctx_alloc(lumped_ctx_t **out, accq_chain_t *c, const accq_model_t *m,
+                            const accq_policy_t *pol, const int *frozen,
+                            uint64_t table_max_entries, accq_err_t *err) {
+  const int K = m->ntypes, B = c->buffer, L = B + 1;
+  lumped_ctx_t *x = calloc(1, sizeof *x);
+  *out = x;
+  if (!x) return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
+  x->sp = c->space;
+  x->c = c;
+  x->pol = pol;
+  x->K = K;
+  x->B = B;
+  x->L = L;
+  for (int k = 0; k < K; k++) {
+    x->frozen[k] = frozen[k];
+    x->top[k] = B;
+    x->mu[k] = m->types[k].rate;
+  }
+  if (lumped_tables(c->space, frozen, table_max_entries, x->tab, x->use_table))
+    return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory for type tables");
+  /* Occupancy view of the current state: rows point into the type tables or
+   * into `count` (types without a table are unranked per state). */
+  x->count = malloc((size_t)K * L * sizeof *x->count);
+  x->scratch_up = malloc((size_t)K * L * sizeof *x->scratch_up);
+  x->scratch_down = malloc((size_t)K * L * sizeof *x->scratch_down);
+  x->occ = (accq_occ_t){.ntypes = K, .servers = c->servers, .count = x->rows_ptr, .top = x->top,
+                        .buffer = B};
+  x->max_routes = accq_policy_max_routes(pol, &x->occ);
+  x->base.max_ent = x->max_routes * L + K * L + 8;
+  x->routes = malloc((size_t)(x->max_routes > 0 ? x->max_routes : 1) * sizeof *x->routes);
+  x->base.ent = malloc((size_t)x->base.max_ent * sizeof *x->base.ent);
+  x->tgt = malloc((size_t)x->base.max_ent * sizeof *x->tgt);
+  if (!x->count || !x->scratch_up || !x->scratch_down || !x->routes || !x->base.ent || !x->tgt)
+    return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
+  x->base.entries = lumped_mf_entries;
+  x->base.unique = 1;   /* lumped_entries merges repeated arrival targets */
+  x->base.fini = lumped_rows_fini;
+  return ACCQ_SUCCESS;
+}
+
+/* Breadth-first discovery from the empty system (rank 0): every state's row
+ * is generated once (lumped_entries), its targets mapped (new ones appended
+ * to the keys), and the row stored (bld) or, matrix-free, only counted:
+ * Q.nnz, max_row and max_exit. */
+static int lumped_discover(accq_chain_t *c, lumped_ctx_t *x, accq_i_builder_t *bld, int stored,
+                           uint64_t rows_cap, accq_err_t *err) {
+  accq_i_entry_t *ent = x->base.ent;
+  c->state_key[0] = 0;
+  uint64_t pos;
+  (void)rank_index_find(&x->index, 0, &pos);
+  rank_index_put(&x->index, pos, 0);
+  c->nstates = 1;
+  for (int64_t i = 0; i < c->nstates; i++) {
+    const uint64_t rank = c->state_key[i];
+    lumped_view(x, rank);
+    int ne = 0;
+    int st = lumped_entries(x, rank, x->tgt, ent, &ne, err);
+    if (st) return st;
+    st = lumped_map_targets(c, &x->index, x->tgt, ent, ne, rows_cap, err);
+    if (st) return st;
+    if (stored) {
+      if (accq_i_builder_add_row(bld, ent, ne))
+        return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory at %lld states",
+                            (long long)c->nstates);
+      continue;
+    }
+    double sum;
+    int mrow = accq_i_row_merge(ent, ne, i, &sum);
+    c->Q.nnz += mrow;
+    if (mrow > c->Q.max_row) c->Q.max_row = mrow;
+    if (sum > c->Q.max_exit) c->Q.max_exit = sum;
+  }
+  return ACCQ_SUCCESS;
+}
+
 int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                               const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, uint64_t table_max_entries,
                               accq_err_t *err) {
   accq_chain_options_t defaults;
   accq_chain_t *c = NULL;
-  rank_index_t index = {0};
-  accq_i_entry_t *ent = NULL;
-  accq_route_t *routes = NULL;
-  uint64_t *tgt = NULL, *scratch_up = NULL, *scratch_down = NULL;
-  int *count = NULL;
-  type_table_t tab[ACCQ_MAX_TYPES];
-  int use_table[ACCQ_MAX_TYPES];
+  lumped_ctx_t *x = NULL;
   accq_i_builder_t bld;
   int st;
   double t0 = accq_i_chain_now();
 
-  memset(tab, 0, sizeof tab);
   memset(&bld, 0, sizeof bld);
   *out = NULL;
   if (!opt) {
@@ -1044,96 +1276,54 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   c->product_states = accq_space_size(c->space);
   double nnz_row = 0;
   uint64_t rows_cap = 0; /* rows of the state arrays */
-  st = lumped_size(c, m, pol, frozen, opt, &rows_cap, &nnz_row, err);
+  accq_storage_t storage = ACCQ_STORAGE_STORED;
+  st = lumped_size(c, m, pol, frozen, opt, &rows_cap, &nnz_row, &storage, err);
   if (st) goto cleanup;
-
-  const accq_space_t *sp = c->space;
-
-  if (lumped_tables(sp, frozen, table_max_entries, tab, use_table)) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory for type tables");
-    goto cleanup;
-  }
-
-  /* Occupancy view of the current state: rows point into the type tables or
-   * into `count` (types without a table are unranked per state). */
-  const int *rows_ptr[ACCQ_MAX_TYPES];
-  int top[ACCQ_MAX_TYPES];
-  count = malloc((size_t)K * L * sizeof *count);
-  scratch_up = malloc((size_t)K * L * sizeof *scratch_up);
-  scratch_down = malloc((size_t)K * L * sizeof *scratch_down);
-  for (int k = 0; k < K; k++) top[k] = B;
-  accq_occ_t occ;
-  occ.ntypes = K;
-  occ.servers = c->servers;
-  occ.count = rows_ptr;
-  occ.top = top;
-  occ.buffer = B;
-  int max_routes = accq_policy_max_routes(pol, &occ);
-  int max_ent = max_routes * L + K * L + 8;
-  routes = malloc((size_t)max_routes * sizeof *routes);
-  ent = malloc((size_t)max_ent * sizeof *ent);
-  tgt = malloc((size_t)max_ent * sizeof *tgt);
-  if (!count || !scratch_up || !scratch_down || !routes || !ent || !tgt) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
-    goto cleanup;
-  }
-
-  st = lumped_alloc(c, &bld, &index, rows_cap, nnz_row, err);
+  const int stored = storage == ACCQ_STORAGE_STORED;
+  c->storage = storage;
+  st = lumped_ctx_alloc(&x, c, m, pol, frozen, table_max_entries, err);
   if (st) goto cleanup;
-
-  /* the empty system has rank 0 */
-  c->state_key[0] = 0;
-  {
-    uint64_t pos;
-    (void)rank_index_find(&index, 0, &pos);
-    rank_index_put(&index, pos, 0);
-  }
-  c->nstates = 1;
-
-  lumped_ctx_t x = {.sp = sp, .c = c, .pol = pol, .K = K, .B = B, .L = L, .use_table = use_table,
-                    .tab = tab, .frozen = frozen, .count = count, .scratch_up = scratch_up,
-                    .scratch_down = scratch_down, .rows_ptr = rows_ptr, .occ = &occ,
-                    .routes = routes, .max_routes = max_routes, .index = &index};
-  for (int k = 0; k < K; k++) x.mu[k] = m->types[k].rate;
-  for (int64_t i = 0; i < c->nstates; i++) {
-    const uint64_t rank = c->state_key[i];
-    lumped_view(&x, rank);
-    int ne = 0;
-    st = lumped_entries(&x, rank, tgt, ent, &ne, err);
-    if (st) goto cleanup;
-    st = lumped_map_targets(c, &index, tgt, ent, ne, rows_cap, err);
-    if (st) goto cleanup;
-    if (accq_i_builder_add_row(&bld, ent, ne)) {
-      st = accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory at %lld states",
-                        (long long)c->nstates);
-      goto cleanup;
-    }
-  }
-  accq_i_builder_finish(&bld);
+  st = lumped_alloc(c, &bld, &x->index, rows_cap, nnz_row, stored, err);
+  if (st) goto cleanup;
+  st = lumped_discover(c, x, &bld, stored, rows_cap, err);
+  if (st) goto cleanup;
+  if (stored) accq_i_builder_finish(&bld);
   {
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
+    x->index.keys = c->state_key;
   }
-  c->bytes = (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 +
-             (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) + 8.0 * c->Q.nrtab;
-  /* the compositions stay with the space: accq_chain_state_counts copies rows */
+  /* the compositions stay with the space: accq_chain_state_counts copies
+   * rows (matrix-free, the row generator's tables keep borrowing them) */
   for (int k = 0; k < K; k++) {
-    if (!use_table[k]) continue;
-    c->space->comp[k] = tab[k].comp;
-    tab[k].comp = NULL;
-    c->bytes += (double)sp->size[k] * L * sizeof(int);
+    if (!x->use_table[k]) continue;
+    c->space->comp[k] = x->tab[k].comp;
+    if (stored) x->tab[k].comp = NULL;
+    c->bytes += (double)c->space->size[k] * L * sizeof(int);
+  }
+  if (stored) {
+    c->bytes += (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 +
+                (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) + 8.0 * c->Q.nrtab;
+  } else {
+    c->Q.n = c->nstates;
+    c->Q.row = accq_i_chain_row;
+    c->Q.row_ctx = &x->base;
+    c->rows = &x->base;
+    c->bytes += (double)c->nstates * 8.0 +
+                (x->index.dense ? 4.0 * (double)c->product_states : 4.0 * (double)(x->index.mask + 1));
+    for (int k = 0; k < K; k++)
+      if (x->use_table[k]) c->bytes += (double)c->space->size[k] * L * 2.0 * sizeof(uint32_t);
+    x = NULL;   /* the chain owns it */
   }
   st = ACCQ_SUCCESS;
 cleanup:
   accq_i_builder_free(&bld);
-  for (int k = 0; k < ACCQ_MAX_TYPES; k++) table_free(&tab[k]);
-  rank_index_free(&index);
-  free(ent);
-  free(tgt);
-  free(routes);
-  free(count);
-  free(scratch_up);
-  free(scratch_down);
+  if (x) {
+    /* comp arrays handed to the space are not the context's any more */
+    for (int k = 0; k < ACCQ_MAX_TYPES; k++)
+      if (c && c->space && x->tab[k].comp == c->space->comp[k]) x->tab[k].comp = NULL;
+    lumped_ctx_free(x);
+  }
   if (st) {
     accq_chain_free(c);
     return st;

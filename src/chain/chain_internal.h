@@ -59,6 +59,38 @@ typedef struct {
   double rate;
 } accq_i_entry_t;
 
+/* Drops a row's raw entries on the diagonal (col == row) or with rate <= 0,
+ * sums the others in the order given into *sum (-*sum is the diagonal),
+ * sorts them by column (insertion sort, stable: rows hold a handful) and
+ * merges equal columns (rates summed in the order given).  Returns the merged
+ * count.  The stored build and the matrix-free rows both use it (the
+ * unsorted matrix-free rows sum in the same order), so both hold the same
+ * values bit for bit. */
+int accq_i_row_merge(accq_i_entry_t *e, int ne, int64_t row, double *sum);
+
+/* Matrix-free rows (accq_chain_t.rows): the chain kind's generator of one
+ * state's raw transitions, columns mapped to state indices, unsorted
+ * (`entries`), its scratch `ent` (max_ent entries) and its destructor.  The
+ * generator's row callback merges them with accq_i_row_merge. */
+struct accq_i_rows {
+  int (*entries)(struct accq_i_rows *r, int64_t i, accq_i_entry_t *ent, int *ne);
+  int unique;   /* entries() never repeats a column: unsorted rows need no merge */
+  void (*fini)(struct accq_i_rows *r);
+  accq_i_entry_t *ent;
+  int max_ent;
+};
+/* The generator's row callback over c->rows (see accq_generator_t.row). */
+int accq_i_chain_row(void *rows, int64_t i, int sorted, int32_t *col, double *rate, double *diag);
+
+/* Bytes of the matrix-free storage (as accq_i_chain_bytes_estimate). */
+double accq_i_chain_bytes_estimate_mf(double states, double product);
+
+/* The storage for a chain whose stored and matrix-free estimates are given:
+ * opt->storage, or for auto stored when it fits opt's memory limit, else
+ * matrix-free.  *bytes the chosen estimate. */
+accq_storage_t accq_i_chain_storage(const accq_chain_options_t *opt, double stored_bytes,
+                                    double mf_bytes, double *bytes);
+
 /* Rates are stored as 2-byte indices into a table of distinct values while
  * there are at most ACCQ_RATE_TABLE_MAX of them (an open-addressing hash on
  * the bit pattern finds a rate's index); past that the builder converts to one

@@ -8,9 +8,11 @@
 #include "chain/chain_internal.h"
 
 /* (B+1)^N states with an overflow check (in log space for the message),
- * then the size limits; *product on success. */
+ * then the size limits with the storage chosen (*storage); *product on
+ * success. */
 static int explicit_size(accq_chain_t *c, const accq_policy_t *pol, int nserv,
-                         const accq_chain_options_t *opt, uint64_t *product, accq_err_t *err) {
+                         const accq_chain_options_t *opt, uint64_t *product,
+                         accq_storage_t *storage, accq_err_t *err) {
   const int B = c->buffer, L = B + 1;
   double log10_prod = nserv * log10((double)L);
   uint64_t prod = 1;
@@ -24,7 +26,10 @@ static int explicit_size(accq_chain_t *c, const accq_policy_t *pol, int nserv,
                         accq_policy_name(pol), log10_prod, nserv, B);
   c->product_states = prod;
   *product = prod;
-  double bytes = accq_i_chain_bytes_estimate((double)prod, (double)prod, 1, &nserv, B);
+  double bytes;
+  *storage = accq_i_chain_storage(
+      opt, accq_i_chain_bytes_estimate((double)prod, (double)prod, 1, &nserv, B),
+      accq_i_chain_bytes_estimate_mf((double)prod, (double)prod), &bytes);
   return accq_i_chain_check_size("explicit", accq_policy_name(pol), (double)prod, bytes, opt, err);
 }
 
@@ -42,16 +47,138 @@ static void explicit_layout(const accq_chain_t *c, int K, int L, int *type_of, u
   }
 }
 
+/* What generating one state's row needs (kept with the chain, c->rows, when
+ * the storage is matrix-free; base first). */
+typedef struct {
+  struct accq_i_rows base;
+  const accq_chain_t *c;
+  const accq_policy_t *pol;
+  int K, B, L, nserv, max_routes;
+  int32_t *index;            /* state code -> state index, -1 unseen */
+  uint64_t *weight, *tgt;
+  int *count, *x, *type_of, *first;
+  int top[ACCQ_MAX_TYPES];
+  const int *rows_ptr[ACCQ_MAX_TYPES];
+  accq_occ_t occ;
+  accq_route_t *routes;
+  double mu[ACCQ_MAX_TYPES];
+} explicit_ctx_t;
+
+static void explicit_ctx_free(explicit_ctx_t *x) {
+  if (!x) return;
+  free(x->index);
+  free(x->weight);
+  free(x->tgt);
+  free(x->count);
+  free(x->x);
+  free(x->type_of);
+  free(x->first);
+  free(x->routes);
+  free(x->base.ent);
+  free(x);
+}
+
+static void explicit_rows_fini(struct accq_i_rows *r) { explicit_ctx_free((explicit_ctx_t *)r); }
+
+/* The transitions out of the state with code `key`: target codes into tgt,
+ * rates into ent; *ne of them.  The one row generator of the explicit chain
+ * (the stored build and the matrix-free rows both call it). */
+static int explicit_entries(explicit_ctx_t *x, uint64_t key, accq_i_entry_t *ent, int *ne_out,
+                            accq_err_t *err) {
+  const int K = x->K, B = x->B, L = x->L, nserv = x->nserv;
+  uint64_t rest = key, *tgt = x->tgt;
+  memset(x->count, 0, (size_t)K * L * sizeof *x->count);
+  for (int s = 0; s < nserv; s++) {
+    x->x[s] = (int)(rest % (uint64_t)L);
+    rest /= (uint64_t)L;
+    x->count[(size_t)x->type_of[s] * L + x->x[s]]++;
+  }
+  int ne = 0;
+  for (int s = 0; s < nserv; s++) {
+    if (!x->x[s]) continue;
+    tgt[ne] = key - x->weight[s];
+    ent[ne].rate = x->mu[x->type_of[s]];
+    ne++;
+  }
+  int nr = 0;
+  int st = accq_policy_dispatch(x->pol, &x->occ, x->routes, x->max_routes, &nr);
+  if (st)
+    return accq_err_set(err, st, "explicit chain: policy '%s' dispatch failed (status %d)",
+                        accq_policy_name(x->pol), st);
+  for (int r = 0; r < nr; r++) {
+    const int k = x->routes[r].type, q = x->routes[r].level;
+    const int any = q == ACCQ_LEVEL_ANY;
+    if (!any && (q >= B || x->count[(size_t)k * L + q] == 0)) continue; /* loss */
+    /* uniform over the servers at the routed (k, q), or over all of type k */
+    double each = x->c->lambda * x->routes[r].prob /
+                  (any ? (double)x->c->servers[k] : (double)x->count[(size_t)k * L + q]);
+    for (int s = x->first[k]; s < x->first[k + 1]; s++) {
+      if (x->x[s] >= B) continue;
+      if (!any && x->x[s] != q) continue;
+      tgt[ne] = key + x->weight[s];
+      ent[ne].rate = each;
+      ne++;
+    }
+  }
+  *ne_out = ne;
+  return ACCQ_SUCCESS;
+}
+
+/* Matrix-free: state i's raw transitions, targets through the index. */
+static int explicit_mf_entries(struct accq_i_rows *r, int64_t i, accq_i_entry_t *ent, int *ne) {
+  explicit_ctx_t *x = (explicit_ctx_t *)r;
+  if (explicit_entries(x, x->c->state_key[i], ent, ne, NULL)) return -1;
+  for (int e = 0; e < *ne; e++) {
+    int32_t j = x->index[x->tgt[e]];
+    if (j < 0) return -1;
+    ent[e].col = j;
+  }
+  return 0;
+}
+
+static int explicit_ctx_alloc(explicit_ctx_t **out, const accq_chain_t *c, const accq_model_t *m,
+                              const accq_policy_t *pol, int nserv, uint64_t product,
+                              accq_err_t *err) {
+  const int K = m->ntypes, B = c->buffer, L = B + 1;
+  explicit_ctx_t *x = calloc(1, sizeof *x);
+  *out = x;
+  if (!x) return accq_err_set(err, ACCQ_ENOMEM, "explicit chain: out of memory");
+  *x = (explicit_ctx_t){.c = c, .pol = pol, .K = K, .B = B, .L = L, .nserv = nserv};
+  x->index = malloc((size_t)product * sizeof *x->index);
+  x->weight = malloc((size_t)nserv * sizeof *x->weight);
+  x->x = malloc((size_t)nserv * sizeof *x->x);
+  x->type_of = malloc((size_t)nserv * sizeof *x->type_of);
+  x->first = malloc((size_t)(K + 1) * sizeof *x->first);
+  x->count = malloc((size_t)K * L * sizeof *x->count);
+  if (!x->index || !x->weight || !x->x || !x->type_of || !x->first || !x->count)
+    return accq_err_set(err, ACCQ_ENOMEM, "explicit chain: out of memory");
+  memset(x->index, 0xff, (size_t)product * sizeof *x->index);
+  explicit_layout(c, K, L, x->type_of, x->weight, x->first);
+  for (int k = 0; k < K; k++) {
+    x->top[k] = B;
+    x->rows_ptr[k] = x->count + (size_t)k * L;
+    x->mu[k] = m->types[k].rate;
+  }
+  x->occ = (accq_occ_t){K, c->servers, x->rows_ptr, x->top, B};
+  x->max_routes = accq_policy_max_routes(pol, &x->occ);
+  x->base.max_ent = x->max_routes * nserv + nserv + 8;
+  x->routes = malloc((size_t)(x->max_routes > 0 ? x->max_routes : 1) * sizeof *x->routes);
+  x->base.ent = malloc((size_t)x->base.max_ent * sizeof *x->base.ent);
+  x->tgt = malloc((size_t)x->base.max_ent * sizeof *x->tgt);
+  if (!x->routes || !x->base.ent || !x->tgt)
+    return accq_err_set(err, ACCQ_ENOMEM, "explicit chain: out of memory");
+  x->base.entries = explicit_mf_entries;
+  x->base.unique = 0;   /* two routes to one (k, q) reach the same servers */
+  x->base.fini = explicit_rows_fini;
+  return ACCQ_SUCCESS;
+}
+
 int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
                               const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, accq_err_t *err) {
   accq_chain_options_t defaults;
   accq_chain_t *c = NULL;
-  int32_t *index = NULL;
-  accq_i_entry_t *ent = NULL;
-  uint64_t *tgt = NULL, *weight = NULL;
-  accq_route_t *routes = NULL;
-  int *count = NULL, *x = NULL, *type_of = NULL, *first = NULL;
+  explicit_ctx_t *x = NULL;
   accq_i_builder_t bld = {0};
   int st, nserv = 0;
   double t0 = accq_i_chain_now();
@@ -65,123 +192,73 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
   }
   st = accq_i_chain_new(&c, ACCQ_CHAIN_EXPLICIT, m, buffer, err);
   if (st) return st;
-  const int K = m->ntypes, B = buffer, L = B + 1;
+  const int K = m->ntypes;
   for (int k = 0; k < K; k++) nserv += c->servers[k];
 
   uint64_t product = 0;
-  st = explicit_size(c, pol, nserv, opt, &product, err);
+  accq_storage_t storage = ACCQ_STORAGE_STORED;
+  st = explicit_size(c, pol, nserv, opt, &product, &storage, err);
   if (st) goto cleanup;
-
-  index = malloc((size_t)product * sizeof *index);
-  weight = malloc((size_t)nserv * sizeof *weight);
-  x = malloc((size_t)nserv * sizeof *x);
-  type_of = malloc((size_t)nserv * sizeof *type_of);
-  first = malloc((size_t)(K + 1) * sizeof *first);
-  count = malloc((size_t)K * L * sizeof *count);
-  if (!index || !weight || !x || !type_of || !first || !count) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "explicit chain: out of memory");
-    goto cleanup;
-  }
-  memset(index, 0xff, (size_t)product * sizeof *index);
-  explicit_layout(c, K, L, type_of, weight, first);
-
-  const int *rows_ptr[ACCQ_MAX_TYPES];
-  int top[ACCQ_MAX_TYPES];
-  for (int k = 0; k < K; k++) {
-    top[k] = B;
-    rows_ptr[k] = count + (size_t)k * L;
-  }
-  accq_occ_t occ = {K, c->servers, rows_ptr, top, B};
-  int max_routes = accq_policy_max_routes(pol, &occ);
-  int max_ent = max_routes * nserv + nserv + 8;
-  routes = malloc((size_t)max_routes * sizeof *routes);
-  ent = malloc((size_t)max_ent * sizeof *ent);
-  tgt = malloc((size_t)max_ent * sizeof *tgt);
-  if (!routes || !ent || !tgt) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "explicit chain: out of memory");
-    goto cleanup;
-  }
+  const int stored = storage == ACCQ_STORAGE_STORED;
+  c->storage = storage;
+  st = explicit_ctx_alloc(&x, c, m, pol, nserv, product, err);
+  if (st) goto cleanup;
   c->state_key = malloc((size_t)product * sizeof *c->state_key);
-  if (!c->state_key || accq_i_builder_init(&bld, &c->Q, (int64_t)product,
-                                           (int64_t)product * (nserv + 1))) {
+  if (!c->state_key || (stored && accq_i_builder_init(&bld, &c->Q, (int64_t)product,
+                                                      (int64_t)product * (nserv + 1)))) {
     st = accq_err_set(err, ACCQ_ENOMEM, "explicit chain: out of memory");
     goto cleanup;
   }
   c->state_key[0] = 0;
-  index[0] = 0;
+  x->index[0] = 0;
   c->nstates = 1;
-  const double lambda = c->lambda;
-
+  accq_i_entry_t *ent = x->base.ent;
   for (int64_t i = 0; i < c->nstates; i++) {
-    uint64_t key = c->state_key[i], rest = key;
-    memset(count, 0, (size_t)K * L * sizeof *count);
-    for (int s = 0; s < nserv; s++) {
-      x[s] = (int)(rest % (uint64_t)L);
-      rest /= (uint64_t)L;
-      count[(size_t)type_of[s] * L + x[s]]++;
-    }
     int ne = 0;
-    for (int s = 0; s < nserv; s++) {
-      if (!x[s]) continue;
-      tgt[ne] = key - weight[s];
-      ent[ne].rate = m->types[type_of[s]].rate;
-      ne++;
-    }
-    int nr = 0;
-    st = accq_policy_dispatch(pol, &occ, routes, max_routes, &nr);
-    if (st) {
-      st = accq_err_set(err, st, "explicit chain: policy '%s' dispatch failed (status %d)",
-                        accq_policy_name(pol), st);
-      goto cleanup;
-    }
-    for (int r = 0; r < nr; r++) {
-      const int k = routes[r].type, q = routes[r].level;
-      const int any = q == ACCQ_LEVEL_ANY;
-      if (!any && (q >= B || count[(size_t)k * L + q] == 0)) continue; /* loss */
-      /* uniform over the servers at the routed (k, q), or over all of type k */
-      double each = lambda * routes[r].prob /
-                    (any ? (double)c->servers[k] : (double)count[(size_t)k * L + q]);
-      for (int s = first[k]; s < first[k + 1]; s++) {
-        if (x[s] >= B) continue;
-        if (!any && x[s] != q) continue;
-        tgt[ne] = key + weight[s];
-        ent[ne].rate = each;
-        ne++;
-      }
-    }
+    st = explicit_entries(x, c->state_key[i], ent, &ne, err);
+    if (st) goto cleanup;
     for (int e = 0; e < ne; e++) {
-      int32_t j = index[tgt[e]];
+      int32_t j = x->index[x->tgt[e]];
       if (j < 0) {
         j = (int32_t)c->nstates;
-        index[tgt[e]] = j;
-        c->state_key[c->nstates++] = tgt[e];
+        x->index[x->tgt[e]] = j;
+        c->state_key[c->nstates++] = x->tgt[e];
       }
       ent[e].col = j;
     }
-    if (accq_i_builder_add_row(&bld, ent, ne)) {
-      st = accq_err_set(err, ACCQ_ENOMEM, "explicit chain: out of memory");
-      goto cleanup;
+    if (stored) {
+      if (accq_i_builder_add_row(&bld, ent, ne)) {
+        st = accq_err_set(err, ACCQ_ENOMEM, "explicit chain: out of memory");
+        goto cleanup;
+      }
+      continue;
     }
+    double sum;
+    int mrow = accq_i_row_merge(ent, ne, i, &sum);
+    c->Q.nnz += mrow;
+    if (mrow > c->Q.max_row) c->Q.max_row = mrow;
+    if (sum > c->Q.max_exit) c->Q.max_exit = sum;
   }
-  accq_i_builder_finish(&bld);
+  if (stored) accq_i_builder_finish(&bld);
   {
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
   }
-  c->bytes = (double)c->nstates * 24.0 + 8.0 + (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) +
-             8.0 * c->Q.nrtab;
+  if (stored) {
+    c->bytes = (double)c->nstates * 24.0 + 8.0 + (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) +
+               8.0 * c->Q.nrtab;
+  } else {
+    c->Q.n = c->nstates;
+    c->Q.row = accq_i_chain_row;
+    c->Q.row_ctx = &x->base;
+    c->rows = &x->base;
+    c->bytes = (double)c->nstates * 8.0 + 4.0 * (double)product;
+    x = NULL;   /* the chain owns it */
+  }
   st = ACCQ_SUCCESS;
 cleanup:
   accq_i_builder_free(&bld);
-  free(index);
-  free(weight);
-  free(x);
-  free(type_of);
-  free(first);
-  free(count);
-  free(routes);
-  free(ent);
-  free(tgt);
+  explicit_ctx_free(x);
   if (st) {
     accq_chain_free(c);
     return st;

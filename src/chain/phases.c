@@ -222,6 +222,15 @@ int accq_i_chain_build_phases(accq_chain_t **out, const accq_model_t *m,
   int st = accq_chain_phases(m, &K, rate, pi, &mean, err);
   if (st) return st;
   if (buffer < 1) return accq_err_set(err, ACCQ_EINVAL, "chain: buffer must be >= 1 (got %d)", buffer);
+  /* The expansion reads the Poisson chain's stored rows: a chain with phases
+   * is always stored (docs/chains.md, "Storage"), and sized as such. */
+  if (opt->storage == ACCQ_STORAGE_MATRIX_FREE)
+    return accq_err_set(err, ACCQ_EINVAL,
+                        "chain: matrix-free storage is not available with mmpp arrivals (the "
+                        "phases are added to stored rows); use --storage stored or auto");
+  accq_chain_options_t stored = *opt;
+  stored.storage = ACCQ_STORAGE_STORED;
+  opt = &stored;
   st = phase_size(m, pol, buffer, kind, K, opt, err);
   if (st) return st;
   /* the chain of the same policy with Poisson arrivals at m Lambda */

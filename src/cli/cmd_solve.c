@@ -445,13 +445,32 @@ static int analyze_one(result_t *r, const accq_model_t *m, const accq_analysis_o
   return 0;
 }
 
+/* --solver, --tol, --max-states, --storage, --max-memory into opt; 0, or
+ * the exit status of a printed usage error. */
+static int solver_options(accq_cli_t *cli, accq_analysis_options_t *opt, const char *solver,
+                          double tol, int64_t max_states, const char *storage, double max_memory) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  if (solver && accq_solver_from_name(solver, &opt->solver.solver, &err))
+    return accq_cli_usage(cli, "%s", err.msg);
+  if (!isnan(tol)) {
+    if (!(tol > 0 && tol < 1)) return accq_cli_usage(cli, "--tol must be in (0, 1) (got %g)", tol);
+    opt->solver.tol = tol;
+  }
+  if (max_states) opt->chain.max_states = max_states;
+  if (storage && accq_storage_from_name(storage, &opt->chain.storage, &err))
+    return accq_cli_usage(cli, "--storage: %s", err.msg);
+  if (!isnan(max_memory)) opt->chain.max_bytes = max_memory * 1024.0 * 1024.0 * 1024.0;
+  return 0;
+}
+
 int accq_cli_solve(int argc, char **argv) {
-  const char *policies = NULL, *solver = NULL, *buffer = NULL, *export_mtx = NULL;
+  const char *policies = NULL, *solver = NULL, *buffer = NULL, *export_mtx = NULL, *storage = NULL;
   /* "not given" is INT_MIN or NaN, values no option can take, so that an
    * explicit --scale 0 or --tol 0 is refused rather than ignored */
   int scale = INT_MIN, explicit_chain = 0, spectrum = 0, max_buffer = INT_MIN;
   int64_t max_states = 0;
-  double tol = NAN;
+  double tol = NAN, max_memory = NAN;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
        "policies to solve, comma-separated, or 'all' (default all): the names `accq policies` "
@@ -465,6 +484,13 @@ int accq_cli_solve(int argc, char **argv) {
        "system size m (servers and Lambda times m; default: the model's)"},
       {"max-states", 0, ACCQ_OPT_SIZE, &max_states, "N",
        "refuse chains with more states (default 2e7), before allocating"},
+      {"storage", 0, ACCQ_OPT_STRING, &storage, "auto|stored|matrix-free",
+       "how the generator is kept (docs/chains.md, \"Storage\"): stored rows, or matrix-free "
+       "(rows regenerated from each state's rank in every sweep: no memory per transition, "
+       "slower); auto (default): stored when its estimate fits --max-memory, else matrix-free"},
+      {"max-memory", 0, ACCQ_OPT_POSITIVE, &max_memory, "GIB",
+       "memory limit of a chain and its solve in GiB (default 3/4 of the available memory): "
+       "larger chains are refused before allocating, with the estimate"},
       {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
        "largest B tried by buffer = auto (default 200; 10000 per type for rjiq and random-lp)"},
       {"tol", 0, ACCQ_OPT_PROB, &tol, "TOL",
@@ -498,13 +524,7 @@ int accq_cli_solve(int argc, char **argv) {
   accq_analysis_options_init(&opt);
   accq_err_t err;
   accq_err_clear(&err);
-  if (solver && accq_solver_from_name(solver, &opt.solver.solver, &err))
-    return accq_cli_usage(&cli, "%s", err.msg);
-  if (!isnan(tol)) {
-    if (!(tol > 0 && tol < 1)) return accq_cli_usage(&cli, "--tol must be in (0, 1) (got %g)", tol);
-    opt.solver.tol = tol;
-  }
-  if (max_states) opt.chain.max_states = max_states;
+  if ((rc = solver_options(&cli, &opt, solver, tol, max_states, storage, max_memory)) != 0) return rc;
   char buffer_s[32]; /* --buffer through the option parser (2e1 is 20), then the model's */
   if (buffer && strcmp(buffer, "auto")) {
     int b;

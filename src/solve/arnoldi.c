@@ -156,9 +156,22 @@ cleanup:
   return rc;
 }
 
+static int spectrum_stored(const accq_generator_t *Q, int k, double complex *eig, accq_err_t *err);
+
 int accq_spectrum(const accq_generator_t *Q, int k, double complex *eig, accq_err_t *err) {
   int rc = accq_i_check_generator(Q, err);
   if (rc) return rc;
+  if (!accq_generator_implicit(Q)) return spectrum_stored(Q, k, eig, err);
+  /* ARPACK applies P^T: a stored copy of the matrix-free rows */
+  accq_generator_t M;
+  if ((rc = accq_i_materialize(Q, &M, err)) != 0) return rc;
+  rc = spectrum_stored(&M, k, eig, err);
+  accq_generator_free(&M);
+  return rc;
+}
+
+static int spectrum_stored(const accq_generator_t *Q, int k, double complex *eig, accq_err_t *err) {
+  int rc;
   int64_t n = Q->n;
   if (k < 1 || k > n)
     return accq_err_set(err, ACCQ_EINVAL, "spectrum: k = %d must be in [1, %lld] (the number of states)", k,

@@ -43,6 +43,11 @@ void accq_i_csr_free(accq_i_csr_t *T);
 int accq_i_check_generator(const accq_generator_t *Q, accq_err_t *err);
 
 double accq_i_max_exit(const accq_generator_t *Q);   /* max_i |Q_ii| */
+
+/* A stored copy (one double per rate) of a matrix-free generator, for the
+ * methods that need the matrix; ACCQ_ENOMEM with the sizes when it does not
+ * fit.  The caller frees M with accq_generator_free. */
+int accq_i_materialize(const accq_generator_t *Q, accq_generator_t *M, accq_err_t *err);
 double accq_i_now(void);                             /* monotonic seconds */
 
 /* docs/chains.md residual max_j |(x Q)_j| / (sum(x) * max|Q_jj|) computed by gathering

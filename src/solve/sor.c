@@ -73,7 +73,22 @@ void accq_i_sor_variant_default(accq_i_sor_variant_t *v) {
  * past `max_pass` passes the caller falls back to a queue BFS over a
  * temporary transposed structure.  Returns the number of layers, -1 when some
  * state is not connected to state 0, -2 when the pass limit was reached. */
-static int32_t bfs_layers_rows(const accq_generator_t *Q, int32_t *layer, int max_pass) {
+/* Row i's columns: the stored ones, or regenerated into rcol (matrix-free;
+ * rrate receives the rates, *d the diagonal).  *ne the count. */
+static inline const int32_t *row_cols(const accq_generator_t *Q, int64_t i, int32_t *rcol,
+                                      double *rrate, int64_t *ne) {
+  if (!Q->rowptr) {
+    double d;
+    int m = Q->row(Q->row_ctx, i, 0, rcol, rrate, &d);
+    *ne = m > 0 ? m : 0;
+    return rcol;
+  }
+  *ne = Q->rowptr[i + 1] - Q->rowptr[i];
+  return Q->col + Q->rowptr[i];
+}
+
+static int32_t bfs_layers_rows(const accq_generator_t *Q, int32_t *layer, int max_pass,
+                               int32_t *rcol, double *rrate) {
   int64_t n = Q->n;
   const int32_t inf = INT32_MAX - 1;
   for (int64_t i = 0; i < n; i++) layer[i] = inf;
@@ -84,8 +99,10 @@ static int32_t bfs_layers_rows(const accq_generator_t *Q, int32_t *layer, int ma
     for (int64_t m = 0; m < n; m++) {
       int64_t i = (pass & 1) ? n - 1 - m : m;
       int32_t li = layer[i];
-      for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
-        int32_t j = Q->col[e], lj = layer[j];
+      int64_t ne;
+      const int32_t *cl = row_cols(Q, i, rcol, rrate, &ne);
+      for (int64_t e = 0; e < ne; e++) {
+        int32_t j = cl[e], lj = layer[j];
         if (li < inf && lj > li + 1) {
           layer[j] = li + 1;
           changed = 1;
@@ -207,6 +224,8 @@ typedef struct {
   double *agg;
   double w;
   int symmetric;
+  int32_t *rcol;          /* matrix-free: one regenerated row (Q->max_row entries) */
+  double *rrate;
 } sweep_t;
 
 static inline double gather(const accq_i_csr_t *T, const double *x, int64_t j) {
@@ -277,6 +296,72 @@ static double sweep_rows(const sweep_t *c, double *x) {
   return sum;
 }
 
+/* The row form over a matrix-free Q: the same passes and the same
+ * arithmetic as sweep_rows (each row regenerated where sweep_rows reads it,
+ * unsorted: each entry of a row goes to a different column, so the order
+ * within a row changes no sum), hence the same iterates bit for bit; three
+ * row generations per symmetric sweep. */
+static double sweep_rows_mf(const sweep_t *c, double *x) {
+  const accq_generator_t *Q = c->Q;
+  int64_t n = c->n;
+  int32_t *col = c->rcol;
+  double *rate = c->rrate, *a = c->a, *b = c->b, w = c->w, sum = 0.0, d;
+  memset(a, 0, (size_t)n * sizeof *a);
+  for (int64_t i = 1; i < n; i++) {
+    double xi = x[i];
+    if (xi == 0.0) continue;
+    int ne = Q->row(Q->row_ctx, i, 0, col, rate, &d);
+    for (int e = 0; e < ne; e++)
+      if (col[e] < i) a[col[e]] += xi * rate[e];
+  }
+  memset(b, 0, (size_t)n * sizeof *b);
+  for (int64_t j = 0; j < n; j++) {
+    int ne = Q->row(Q->row_ctx, j, 0, col, rate, &d);
+    double v = (a[j] + b[j]) / -d;
+    double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    x[j] = xn;
+    if (xn != 0.0)
+      for (int e = 0; e < ne; e++)
+        if (col[e] > j) b[col[e]] += xn * rate[e];
+    sum += xn;
+  }
+  if (!c->symmetric) return sum;
+  sum = 0.0;
+  memset(a, 0, (size_t)n * sizeof *a);
+  for (int64_t j = n - 1; j >= 0; j--) {
+    int ne = Q->row(Q->row_ctx, j, 0, col, rate, &d);
+    double v = (a[j] + b[j]) / -d;
+    double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    x[j] = xn;
+    if (xn != 0.0)
+      for (int e = 0; e < ne; e++)
+        if (col[e] < j) a[col[e]] += xn * rate[e];
+    sum += xn;
+  }
+  return sum;
+}
+
+/* residual_rows over a matrix-free Q: one pass scatters the inflow into c->b
+ * and keeps each diagonal in c->a (both free between sweeps). */
+static double residual_rows_mf(const sweep_t *c, const double *x, double maxexit) {
+  const accq_generator_t *Q = c->Q;
+  double rmax = 0.0, sum = 0.0, *y = c->b, *dg = c->a;
+  memset(y, 0, (size_t)c->n * sizeof *y);
+  for (int64_t i = 0; i < c->n; i++) {
+    int ne = Q->row(Q->row_ctx, i, 0, c->rcol, c->rrate, &dg[i]);
+    double xi = x[i];
+    if (xi == 0.0) continue;
+    for (int e = 0; e < ne; e++) y[c->rcol[e]] += xi * c->rrate[e];
+  }
+  for (int64_t j = 0; j < c->n; j++) {
+    double r = fabs(y[j] + x[j] * dg[j]);
+    if (r > rmax) rmax = r;
+    sum += x[j];
+  }
+  if (!(maxexit > 0.0)) return 0.0;
+  return rmax / (fabs(sum) * maxexit);
+}
+
 /* Relaxes state j by gathering over Q^T; returns its new value. */
 static inline double relax_gather(const sweep_t *c, double *x, int64_t j) {
   double w = c->w, v = gather(&c->T, x, j) / -c->Q->diag[j];
@@ -308,6 +393,7 @@ static double sweep_raw(const sweep_t *c, double *x) {
   int64_t n = c->n;
   if (c->iad) iad_step(n, c->nl, c->layer, c->iad, x, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
                        c->agg + 3 * c->nl);
+  if (c->rcol) return sweep_rows_mf(c, x);
   if (c->a) return sweep_rows(c, x);
   double sum = 0.0;
   if (c->colors) {
@@ -520,7 +606,8 @@ typedef struct {
   uint16_t *pidx;
   iad_rates_t iad;
   uint8_t *nlow;
-  int32_t *layer, *order, *colors;
+  int32_t *layer, *order, *colors, *rcol;
+  double *rrate;
   anderson_t aa;
   int M, redblack;
 } sor_work_t;
@@ -530,6 +617,8 @@ static void sor_work_free(sor_work_t *w) {
   free(w->a);
   free(w->b);
   free(w->nlow);
+  free(w->rcol);
+  free(w->rrate);
   free(w->up);
   free(w->dn);
   free(w->pidx);
@@ -539,6 +628,27 @@ static void sor_work_free(sor_work_t *w) {
   free(w->order);
   free(w->colors);
   if (w->M) aa_free(&w->aa);
+}
+
+/* The rates of state i to the next layer up (*u) and down (*d), added in
+ * the row's order (stored or regenerated). */
+static void row_updown(const accq_generator_t *Q, const int32_t *layer, int64_t i, int32_t *rcol,
+                       double *rrate, double *u, double *d) {
+  if (!Q->rowptr) {
+    double dg;
+    int ne = Q->row(Q->row_ctx, i, 1, rcol, rrate, &dg);   /* the stored order: same sums */
+    for (int e = 0; e < ne; e++) {
+      int32_t dl = layer[rcol[e]] - layer[i];
+      if (dl > 0) *u += rrate[e];
+      else if (dl < 0) *d += rrate[e];
+    }
+    return;
+  }
+  for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
+    int32_t dl = layer[Q->col[e]] - layer[i];
+    if (dl > 0) *u += accq_generator_rate(Q, e);
+    else if (dl < 0) *d += accq_generator_rate(Q, e);
+  }
 }
 
 /* up_i and dn_i of every state, as a pair table (iad_rates_t) when the
@@ -557,11 +667,7 @@ static int iad_rates(const accq_generator_t *Q, const int32_t *layer, sor_work_t
   int32_t np = 0;
   for (int64_t i = 0; i < n && w->pidx; i++) {
     double u = 0.0, d = 0.0;
-    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
-      int32_t dl = layer[Q->col[e]] - layer[i];
-      if (dl > 0) u += accq_generator_rate(Q, e);
-      else if (dl < 0) d += accq_generator_rate(Q, e);
-    }
+    row_updown(Q, layer, i, w->c.rcol, w->c.rrate, &u, &d);
     uint64_t bu, bd;
     memcpy(&bu, &u, sizeof bu);
     memcpy(&bd, &d, sizeof bd);
@@ -593,12 +699,7 @@ static int iad_rates(const accq_generator_t *Q, const int32_t *layer, sor_work_t
   w->up = calloc((size_t)n, sizeof *w->up);
   w->dn = calloc((size_t)n, sizeof *w->dn);
   if (!w->up || !w->dn) return -1;
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) {
-      int32_t dl = layer[Q->col[e]] - layer[i];
-      if (dl > 0) w->up[i] += accq_generator_rate(Q, e);
-      else if (dl < 0) w->dn[i] += accq_generator_rate(Q, e);
-    }
+  for (int64_t i = 0; i < n; i++) row_updown(Q, layer, i, w->c.rcol, w->c.rrate, &w->up[i], &w->dn[i]);
   w->iad = (iad_rates_t){.up = w->up, .dn = w->dn};
   return 0;
 }
@@ -609,7 +710,13 @@ static int sor_layers(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work
   int64_t n = Q->n;
   w->layer = malloc((size_t)n * sizeof *w->layer);
   if (!w->layer) return ACCQ_ENOMEM;
-  int32_t nl = bfs_layers_rows(Q, w->layer, 8);
+  /* matrix-free: the builder's breadth-first order needs two or three
+   * passes; the queue BFS below would need a stored transpose */
+  int implicit = accq_generator_implicit(Q);
+  int32_t nl = bfs_layers_rows(Q, w->layer, implicit ? 64 : 8, w->c.rcol, w->c.rrate);
+  if (nl == -2 && implicit)
+    return accq_err_set(s->err, ACCQ_EINVAL, "matrix-free generator: the BFS layers did not settle "
+                        "in 64 passes (states not in breadth-first order)");
   if (nl == -2) {
     w->order = malloc((size_t)n * sizeof *w->order);
     if (!w->order) return ACCQ_ENOMEM;
@@ -674,7 +781,20 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
   w->M = v->anderson > 0 ? (v->anderson > ACCQ_ANDERSON_MAX ? ACCQ_ANDERSON_MAX : v->anderson) : 0;
   w->c = (sweep_t){.n = n, .Q = Q, .w = s->opt.omega, .symmetric = v->symmetric};
   /* the row form sweeps in the states' own order; other orders gather */
-  if (v->gather || v->layer_order || v->redblack) {
+  if (accq_generator_implicit(Q)) {
+    if (v->gather || v->layer_order || v->redblack)
+      return accq_err_set(s->err, ACCQ_EINVAL, "SOR variant gather/layer/red-black needs the stored "
+                          "matrix (the generator is matrix-free)");
+    w->a = malloc((size_t)n * sizeof *w->a);
+    w->b = malloc((size_t)n * sizeof *w->b);
+    w->rcol = malloc((size_t)(Q->max_row + 1) * sizeof *w->rcol);
+    w->rrate = malloc((size_t)(Q->max_row + 1) * sizeof *w->rrate);
+    if (!w->a || !w->b || !w->rcol || !w->rrate) return ACCQ_ENOMEM;
+    w->c.a = w->a;
+    w->c.b = w->b;
+    w->c.rcol = w->rcol;
+    w->c.rrate = w->rrate;
+  } else if (v->gather || v->layer_order || v->redblack) {
     if ((rc = accq_i_transpose(Q, &w->c.T, s->err)) != 0) return rc;
   } else {
     w->a = malloc((size_t)n * sizeof *w->a);
@@ -694,9 +814,11 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
     if ((rc = sor_layers(s, v, w)) != 0) return rc;
   }
   int32_t nl = w->c.nl;
-  snprintf(s->stats->name, sizeof s->stats->name, "%s%s%s%s%s", w->c.w == 1.0 ? "gauss-seidel" : "sor",
+  char name[64];
+  snprintf(name, sizeof name, "%s%s%s%s%s%s", w->c.w == 1.0 ? "gauss-seidel" : "sor",
            w->redblack ? "-rb" : v->symmetric ? "-sym" : "", v->iad ? "-iad" : "",
-           v->layer_order && !w->redblack ? "-layer" : "", w->M ? "-aa" : "");
+           v->layer_order && !w->redblack ? "-layer" : "", w->M ? "-aa" : "", w->rcol ? "-mf" : "");
+  snprintf(s->stats->name, sizeof s->stats->name, "%.31s", name);
   if (v->iad && nl > 1) {
     w->agg = malloc(4 * (size_t)nl * sizeof *w->agg);
     if (!w->agg || iad_rates(Q, w->layer, w)) return ACCQ_ENOMEM;
@@ -726,6 +848,34 @@ static long next_gap(double res, double res_prev, long it, long last_check, doub
   return gap;
 }
 
+/* The sign of the accepted iterate.  With omega > 1 a sweep sets
+ * x_j = (1 - omega) x_j + omega v_j, negative wherever the relaxed value v_j
+ * falls below (1 - 1/omega) x_j: at states of tiny probability the converged
+ * iterate can keep entries of about -1e-15 (seen at 25M states, and on
+ * models/two-tier.ini at m = 2, B = 6 under jfiq: pi[551] = -1.1e-15 at
+ * residual 4e-13, tests/solve/test_matrix_free.c), which the sign test then
+ * refuses.  Gauss-Seidel (omega = 1) keeps signs: for the splitting of the
+ * M-matrix -Q^T, v_j = sum_{i != j} x_i Q_ij / |Q_jj| with Q_ij >= 0, so a
+ * nonnegative x (the new x_i before j, the old ones after) gives v_j >= 0,
+ * in floating point too (sums and products of nonnegative numbers and a
+ * division by a positive one stay nonnegative); the aggregation step scales
+ * by positive factors.  So when the accepted iterate has a negative entry, it
+ * is clipped at 0 and given one symmetric Gauss-Seidel sweep: every entry is
+ * then >= 0 exactly, and accq_i_finish measures the residual of that
+ * iterate.  An iterate without negative entries is left as it is. */
+static void sor_polish(const sweep_t *c, double *x) {
+  int neg = 0;
+  for (int64_t i = 0; i < c->n; i++)
+    if (x[i] < 0.0) {
+      x[i] = 0.0;
+      neg = 1;
+    }
+  if (!neg) return;
+  sweep_t gs = *c;
+  gs.w = 1.0;
+  sweep_map(&gs, x);
+}
+
 int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
   const accq_generator_t *Q = s->Q;
   int64_t n = Q->n;
@@ -750,7 +900,9 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
     if (!w.M) sweep_map(c, x);
     else cur = g = aa_step(&w.aa, c, x, it);
     if (it == next_check || it == max_iter) {
-      res = c->a ? residual_rows(c, cur, s->maxexit) : accq_i_residual_T(&c->T, Q->diag, cur, s->maxexit);
+      res = c->rcol ? residual_rows_mf(c, cur, s->maxexit)
+            : c->a  ? residual_rows(c, cur, s->maxexit)
+                    : accq_i_residual_T(&c->T, Q->diag, cur, s->maxexit);
       if (s->opt.verbose) fprintf(stderr, "%s: iteration %ld residual %.3g\n", s->stats->name, it, res);
       if (res <= 0.5 * tol) {
         done = 1;
@@ -762,8 +914,9 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
       if (accq_i_elapsed_over(s)) break;
     }
   }
-  if (w.M && g) memcpy(x, g, (size_t)n * sizeof *x);   /* G(x) is the measured, nonnegative iterate */
+  if (w.M && g) memcpy(x, g, (size_t)n * sizeof *x);   /* G(x) is the measured iterate */
   s->stats->iterations = it > max_iter ? max_iter : it;
+  if (done) sor_polish(c, x);
   if (!done)
     rc = accq_err_set(s->err, ACCQ_ENOCONV, "%s stopped after %ld iterations%s (residual %.3g)",
                       s->stats->name, s->stats->iterations,

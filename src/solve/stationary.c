@@ -189,7 +189,26 @@ static int run_method(accq_i_solve_t *s, accq_solver_kind_t kind) {
   return accq_err_set(s->err, ACCQ_EINVAL, "solver kind %d is not a method", (int)kind);
 }
 
+static int solve_one_stored(accq_i_solve_t *s, accq_solver_kind_t kind);
+
+/* Matrix-free generators: SOR sweeps regenerate the rows; every other method
+ * (dense, GMRES, power, Arnoldi, the closed forms of 1-2 states) runs on a
+ * stored copy, made here and freed after (ACCQ_ENOMEM when it does not fit). */
 static int solve_one(accq_i_solve_t *s, accq_solver_kind_t kind) {
+  const accq_generator_t *Q = s->Q;
+  int sor = kind == ACCQ_SOLVER_SOR || kind == ACCQ_SOLVER_AUTO;
+  if (!accq_generator_implicit(Q) || (sor && Q->n > 2)) return solve_one_stored(s, kind);
+  accq_generator_t M;
+  int rc = accq_i_materialize(Q, &M, s->err);
+  if (rc) return rc;
+  s->Q = &M;
+  rc = solve_one_stored(s, kind);
+  s->Q = Q;
+  accq_generator_free(&M);
+  return rc;
+}
+
+static int solve_one_stored(accq_i_solve_t *s, accq_solver_kind_t kind) {
   snprintf(s->stats->name, sizeof s->stats->name, "%s", kind == ACCQ_SOLVER_DENSE ? "dense-lu"
                                                           : kind == ACCQ_SOLVER_AUTO ? "sor"
                                                           : accq_solver_name(kind));
@@ -249,6 +268,12 @@ int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_optio
   /* Fallback: another family of method (ARPACK converged on every chain
    * tried, slower), so that one method's weakness is not repeated. */
   accq_solver_kind_t second = first == ACCQ_SOLVER_DENSE ? ACCQ_SOLVER_SOR : ACCQ_SOLVER_ARNOLDI;
+  if (second == ACCQ_SOLVER_ARNOLDI && accq_generator_implicit(Q)) {
+    /* Arnoldi needs the matrix, which matrix-free storage was chosen not to
+     * hold: no fallback, the first method's outcome stands. */
+    if (err) accq_err_prefix(err, "auto (matrix-free: no stored matrix for the Arnoldi fallback)");
+    return rc;
+  }
   accq_err_clear(err);
   rc = solve_one(&s, second);
   char name2[32];

@@ -124,9 +124,23 @@ START_TEST(test_pop_b6) {
    * ranks = 0.12 GiB): refused with the exact count */
   opt.max_states = 20000000;
   opt.max_bytes = 0.05 * 1024.0 * 1024.0 * 1024.0;
+  opt.storage = ACCQ_STORAGE_STORED;
   st = accq_chain_build(&c, &m, p, 6, &opt, &err);
   ck_assert_int_eq(st, ACCQ_ETOOBIG);
   ck_assert_msg(strstr(err.msg, "264600 reachable states (exact count)"), "message: %s", err.msg);
+  /* storage auto: matrix-free fits (264600 x 110 bytes + a hashed rank map
+   * of 2^20 slots of 4 bytes = 0.031 GiB); below that, refused as well */
+  opt.storage = ACCQ_STORAGE_AUTO;
+  ck_assert_int_eq(accq_chain_build(&c, &m, p, 6, &opt, &err), 0);
+  ck_assert_int_eq(c->storage, ACCQ_STORAGE_MATRIX_FREE);
+  ck_assert_int_eq(c->nstates, 264600);
+  accq_chain_free(c);
+  opt.max_bytes = 0.028 * 1024.0 * 1024.0 * 1024.0;   /* the count still fits a quarter */
+  st = accq_chain_build(&c, &m, p, 6, &opt, &err);
+  ck_assert_int_eq(st, ACCQ_ETOOBIG);
+  ck_assert_msg(strstr(err.msg, "264600 reachable states (exact count)") &&
+                    strstr(err.msg, "matrix-free storage"),
+                "message: %s", err.msg);
   /* no memory for the bitmap (17.7e6 bits = 2.2 MB > a quarter of 1 MB): the
    * product bound, labelled as such */
   opt.max_states = 20000000;
