@@ -32,6 +32,7 @@
 
 #include "accq/accq.h"
 #include "accq/check.h"
+#include "accq/dist.h"
 #include "accq/sim.h"
 #include "cli/cli.h"
 #include "cli/simcli.h"
@@ -143,8 +144,81 @@ static int print(const accq_cli_t *cli, const accq_model_t *m, const accq_check_
   return rc;
 }
 
+/* One cell per policy (its chain and its simulation, accq_dist_run); rank 0
+ * appends the cells in policy order and applies Holm's correction to all. */
+typedef struct {
+  const accq_model_t *m;
+  const char (*names)[ACCQ_NAME_MAX];
+  const accq_check_crosscheck_options_t *o;
+  accq_check_crosscheck_t *x;
+  accq_progress_t *bar;
+} run_t;
+
+static int eval_policy(void *ctx, int cell, void **bytes, size_t *len, accq_err_t *err) {
+  run_t *r = ctx;
+  return accq_check_crosscheck_cell(r->m, r->names[cell], cell, r->o, bytes, len, err);
+}
+
+static int store_policy(void *ctx, int cell, const void *bytes, size_t len, accq_err_t *err) {
+  run_t *r = ctx;
+  (void)cell;
+  return accq_check_crosscheck_add(r->x, bytes, len, err);
+}
+
+static void on_cells(void *ctx, const char *what, double fraction) {
+  accq_progress_t *bar = ctx;
+  (void)what;
+  accq_progress_update(bar, fraction * bar->total);
+}
+
+/* What a checkpoint is bound to: the model (resolved, service as given) and
+ * every option that changes a cell.  --alpha is not among them: it enters
+ * only Holm's correction, computed again from the cells on every run. */
+static void identity(const accq_model_t *m, const char (*names)[ACCQ_NAME_MAX], int npol,
+                     const accq_check_crosscheck_options_t *o, accq_dist_options_t *d) {
+  char text[1 << 15], opts[4096];
+  accq_model_format(m, text, (int)sizeof text);
+  int w = snprintf(opts, sizeof opts,
+                   "replications=%d;jobs=%lld;warmup=%lld;seed=%llu;buffer=%d;max_buffer=%d;"
+                   "policies=",
+                   o->sim.replications, o->sim.jobs, o->sim.warmup,
+                   (unsigned long long)o->sim.seed, o->buffer, o->max_buffer);
+  for (int i = 0; i < npol && w > 0 && (size_t)w < sizeof opts; i++)
+    w += snprintf(opts + w, sizeof opts - (size_t)w, "%s,", names[i]);
+  accq_dist_identity(d, "crosscheck", text, opts);
+}
+
+/* Every policy's cell (over the MPI ranks when started by mpirun); on rank 0
+ * the comparisons in policy order with Holm's correction. */
+static int run_cells(const accq_cli_t *cli, const char *checkpoint, const accq_model_t *m,
+                     const char (*names)[ACCQ_NAME_MAX], int npol,
+                     accq_check_crosscheck_options_t *o, accq_check_crosscheck_t *x,
+                     accq_err_t *err) {
+  accq_dist_t *d = accq_cli_dist();
+  accq_progress_t bar;
+  accq_progress_start(&bar, "crosscheck", npol, cli->quiet || accq_dist_rank(d) != 0);
+  /* a serial run's bar follows each simulation; under MPI, cells done */
+  int serial = accq_dist_size(d) == 1;
+  o->progress = serial ? on_progress : NULL;
+  o->progress_ctx = &bar;
+  int st = accq_check_crosscheck_start(m, npol, o, x, err);
+  if (!st) {
+    accq_dist_options_t dopt;
+    accq_dist_options_init(&dopt);
+    dopt.checkpoint = checkpoint;
+    dopt.progress = serial ? NULL : on_cells;
+    dopt.progress_ctx = &bar;
+    identity(m, names, npol, o, &dopt);
+    run_t r = {m, names, o, x, &bar};
+    st = accq_dist_run(d, npol, eval_policy, store_policy, &r, &dopt, NULL, err);
+  }
+  accq_progress_finish(&bar);
+  if (!st) accq_check_crosscheck_finish(x, o);
+  return st;
+}
+
 int accq_cli_crosscheck(int argc, char **argv) {
-  const char *policies = "all", *jobs = NULL, *warmup = NULL, *buffer = NULL;
+  const char *policies = "all", *jobs = NULL, *warmup = NULL, *buffer = NULL, *checkpoint = NULL;
   int replications = 0, max_buffer = 20;
   double alpha = 0.01;
   const accq_cli_opt_t opts[] = {
@@ -159,6 +233,9 @@ int accq_cli_crosscheck(int argc, char **argv) {
       {"alpha", 'a', ACCQ_OPT_PROB, &alpha, "A", "family-wise error level (default 0.01)"},
       {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
        "cap of the auto buffer (default 20; both sides use the same B, so it need not be tight)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE",
+       "append each policy's comparisons to FILE as it finishes; a rerun with the same model "
+       "and options skips them (docs/cluster.md)"},
       {0}};
   const accq_cli_spec_t spec = {
       "crosscheck", "[MODEL] [options]",
@@ -186,22 +263,23 @@ int accq_cli_crosscheck(int argc, char **argv) {
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
   for (int k = 0; k < m.ntypes; k++)
-    if (m.types[k].service.kind != ACCQ_SERVICE_EXP && !cli.quiet) {
+    if (m.types[k].service.kind != ACCQ_SERVICE_EXP && !cli.quiet &&
+        accq_dist_rank(accq_cli_dist()) == 0) {
       fprintf(stderr, "accq crosscheck: note: service set to exponential (the chains assume it)\n");
       break;
     }
-  accq_progress_t bar;
-  accq_progress_start(&bar, "crosscheck", npol, cli.quiet);
-  o.progress = on_progress;
-  o.progress_ctx = &bar;
   accq_err_t err;
   accq_err_clear(&err);
   accq_check_crosscheck_t x;
-  int st = accq_check_crosscheck(&m, (const char (*)[ACCQ_NAME_MAX])names, npol, &o, &x, &err);
-  accq_progress_finish(&bar);
+  int st = run_cells(&cli, checkpoint, &m, (const char (*)[ACCQ_NAME_MAX])names, npol, &o, &x,
+                     &err);
   if (st) {
     accq_check_crosscheck_release(&x);
     return accq_cli_fail(&err);
+  }
+  if (accq_dist_rank(accq_cli_dist()) != 0) { /* the other ranks print nothing */
+    accq_check_crosscheck_release(&x);
+    return 0;
   }
   rc = print(&cli, &m, &o, &x);
   int failures = x.failures;

@@ -32,6 +32,7 @@
 
 #include "accq/accq.h"
 #include "accq/check.h"
+#include "accq/dist.h"
 #include "cli/cli.h"
 #include "cli/simcli.h"
 
@@ -48,10 +49,91 @@ typedef struct {
   const char *sets[ACCQ_CLI_LIST_MAX]; /* --set values, then its own overrides */
 } model_arg_t;
 
+/* One cell per (model, policy) entry (accq_dist_run); rank 0 appends them in
+ * cell order. */
+typedef struct {
+  const accq_check_golden_model_t *gm;
+  int nm;
+  const char (*names)[ACCQ_NAME_MAX];
+  int npol;
+  const accq_check_golden_options_t *opt;
+  accq_check_golden_t *g;
+} run_t;
+
+static int eval_entry(void *ctx, int cell, void **bytes, size_t *len, accq_err_t *err) {
+  run_t *r = ctx;
+  return accq_check_golden_cell(r->gm, r->nm, r->names, r->npol, r->opt, cell, bytes, len, err);
+}
+
+static int store_entry(void *ctx, int cell, const void *bytes, size_t len, accq_err_t *err) {
+  run_t *r = ctx;
+  return accq_check_golden_add(r->g, r->gm, r->nm, r->names, r->npol, cell, bytes, len, err);
+}
+
+static void on_cells(void *ctx, const char *what, double fraction) {
+  accq_progress_t *bar = ctx;
+  (void)what;
+  accq_progress_update(bar, fraction * bar->total);
+}
+
+/* What a checkpoint is bound to: every model (its resolved text, path,
+ * SHA-256 and overrides, in order), the policies and the buffer. */
+static int identity(const accq_check_golden_model_t *gm, int nm,
+                    const char (*names)[ACCQ_NAME_MAX], int npol, int buffer,
+                    accq_dist_options_t *d, accq_err_t *err) {
+  size_t cap = (size_t)nm * (1 << 14) + 1024, used = 0;
+  char *text = malloc(cap);
+  if (!text) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+  text[0] = '\0';
+  for (int a = 0; a < nm && used + 2048 < cap; a++) {
+    used += (size_t)snprintf(text + used, cap - used, "# model %d %s sha256 %s sets", a + 1,
+                             gm[a].path, gm[a].sha256);
+    for (int s = 0; s < gm[a].nsets && used + 1024 < cap; s++)
+      used += (size_t)snprintf(text + used, cap - used, " %s", gm[a].sets[s]);
+    used += (size_t)snprintf(text + used, cap - used, "\n");
+    int w = accq_model_format(gm[a].model, text + used, (int)(cap - used));
+    used += w > 0 ? strlen(text + used) : 0;
+  }
+  char opts[4096];
+  int w = snprintf(opts, sizeof opts, "buffer=%d;policies=", buffer);
+  for (int i = 0; i < npol && w > 0 && (size_t)w < sizeof opts; i++)
+    w += snprintf(opts + w, sizeof opts - (size_t)w, "%s,", names[i]);
+  accq_dist_identity(d, "golden", text, opts);
+  free(text);
+  return ACCQ_SUCCESS;
+}
+
+/* Every entry's cell (over the MPI ranks when started by mpirun) into g on
+ * rank 0, in file order. */
+static int compute(const accq_cli_t *cli, const char *checkpoint,
+                   const accq_check_golden_model_t *gm, int nm,
+                   const char (*names)[ACCQ_NAME_MAX], int npol, int buffer,
+                   accq_check_golden_t *g, accq_err_t *err) {
+  accq_dist_t *d = accq_cli_dist();
+  accq_check_golden_options_t opt;
+  accq_check_golden_options_init(&opt);
+  opt.buffer = buffer;
+  accq_dist_options_t dopt;
+  accq_dist_options_init(&dopt);
+  dopt.checkpoint = checkpoint;
+  int st = identity(gm, nm, names, npol, buffer, &dopt, err);
+  if (!st) st = accq_check_golden_start(g, nm * npol, err);
+  if (st) return st;
+  accq_progress_t bar;
+  accq_progress_start(&bar, "golden", (double)nm * npol, cli->quiet || accq_dist_rank(d) != 0);
+  dopt.progress = on_cells;
+  dopt.progress_ctx = &bar;
+  run_t r = {gm, nm, names, npol, &opt, g};
+  st = accq_dist_run(d, nm * npol, eval_entry, store_entry, &r, &dopt, NULL, err);
+  accq_progress_finish(&bar);
+  if (st) accq_check_golden_release(g);
+  return st;
+}
+
 /* Computes the entries and writes the file; the exit status. */
 static int write_golden(const accq_cli_t *cli, model_arg_t *ma, int nm,
                         const char (*names)[ACCQ_NAME_MAX], int npol, int buffer,
-                        int allow_partial) {
+                        int allow_partial, const char *checkpoint) {
   accq_check_golden_model_t *gm = calloc((size_t)nm, sizeof *gm);
   accq_err_t err;
   accq_err_clear(&err);
@@ -65,17 +147,13 @@ static int write_golden(const accq_cli_t *cli, model_arg_t *ma, int nm,
     for (int s = 0; s < ma[a].nsets; s++) ma[a].sets[n++] = cli->args[ma[a].first_set + s];
     gm[a] = (accq_check_golden_model_t){&ma[a].m, ma[a].path, ma[a].sha, ma[a].sets, n};
   }
-  accq_check_golden_options_t opt;
-  accq_check_golden_options_init(&opt);
-  opt.buffer = buffer;
-  accq_progress_t bar;
-  accq_progress_start(&bar, "golden", (double)nm * npol, cli->quiet);
-  opt.progress = on_progress;
-  opt.progress_ctx = &bar;
   accq_check_golden_t g;
-  int st = accq_check_golden_compute(gm, nm, names, npol, &opt, &g, &err);
-  accq_progress_finish(&bar);
+  int st = compute(cli, checkpoint, gm, nm, names, npol, buffer, &g, &err);
   free(gm);
+  if (!st && accq_dist_rank(accq_cli_dist()) != 0) { /* the other ranks write nothing */
+    accq_check_golden_release(&g);
+    return 0;
+  }
   if (st) return accq_cli_fail(&err);
   for (int i = 0; i < g.nwarnings; i++) fprintf(stderr, "accq golden: %s\n", g.warnings[i]);
   accq_report_t *rep = accq_check_golden_report(&g);
@@ -100,11 +178,15 @@ static int write_golden(const accq_cli_t *cli, model_arg_t *ma, int nm,
 int accq_cli_golden(int argc, char **argv) {
   const char *policies = "all";
   int buffer = 0, allow_partial = 0;
+  const char *checkpoint = NULL;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies (default all)"},
       {"buffer", 'b', ACCQ_OPT_COUNT, &buffer, "B", "chain buffer (default: the model's, auto)"},
       {"allow-partial", 0, ACCQ_OPT_FLAG, &allow_partial, NULL,
        "exit 0 even when some entries are not references (unstable, not converged)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE",
+       "append each entry to FILE as it finishes; a rerun with the same models and options "
+       "skips it (docs/cluster.md)"},
       {0}};
   const accq_cli_spec_t spec = {
       "golden", "MODEL [SECTION.KEY=VALUE..] [MODEL [..]].. [--out golden.json] [options]",
@@ -185,7 +267,8 @@ int accq_cli_golden(int argc, char **argv) {
     }
   }
 
-  rc = write_golden(&cli, ma, nm, (const char (*)[ACCQ_NAME_MAX])names, npol, buffer, allow_partial);
+  rc = write_golden(&cli, ma, nm, (const char (*)[ACCQ_NAME_MAX])names, npol, buffer, allow_partial,
+                    checkpoint);
   free(ma);
   return rc;
 }

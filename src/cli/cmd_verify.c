@@ -10,6 +10,7 @@
 
 #include "accq/accq.h"
 #include "accq/clock.h"
+#include "accq/dist.h"
 #include "accq/verify.h"
 #include "cli/cli.h"
 #include "cli/numlist.h"
@@ -25,6 +26,13 @@ static void on_progress(void *ctx, const char *what, double fraction) {
   prog_t *p = ctx;
   (void)what;
   accq_progress_update(&p->bar, p->index + fraction);
+}
+
+/* Under MPI: the fraction of the models done (accq_dist_run, rank 0). */
+static void on_cells(void *ctx, const char *what, double fraction) {
+  prog_t *p = ctx;
+  (void)what;
+  accq_progress_update(&p->bar, fraction * p->bar.total);
 }
 
 /* Human layout: a table of verdicts, each row followed by its evidence and note. */
@@ -62,7 +70,7 @@ static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels
 
 /* The option strings of the grid, before parsing. */
 typedef struct {
-  const char *claims, *loads, *scales, *sim_scales, *fault;
+  const char *claims, *loads, *scales, *sim_scales, *fault, *checkpoint;
   int64_t max_states;
   int jobs, reps, max_buffer;
 } grid_args_t;
@@ -147,30 +155,108 @@ static int load_models(const accq_cli_t *cli, accq_model_t **models, int *nmodel
   return 0;
 }
 
-/* Checks every model, rows appended in order; 0 or the exit status of an error. */
-static int run_models(const accq_cli_t *cli, const accq_model_t *models, int nmodels,
-                      accq_verify_options_t *o, accq_claim_row_t *rows, int *nrows,
-                      double *seconds) {
+/* One cell per model (accq_dist_run): the claims of a model share its grid of
+ * chains and its simulations (claims 3 and 4 reuse claim 2's), so splitting a
+ * model's rows over ranks would repeat that shared work. */
+typedef struct {
+  const accq_cli_t *cli;
+  const accq_model_t *models;
+  accq_verify_options_t *o;
+  accq_claim_row_t *rows;     /* rank 0: every model's rows, in model order */
+  int nrows;
   prog_t prog;
+} run_t;
+
+static int eval_model(void *ctx, int cell, void **bytes, size_t *len, accq_err_t *err) {
+  run_t *r = ctx;
+  accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
+  int n = 0;
+  r->prog.index = cell;
+  int st = accq_verify_model(&r->models[cell], r->o, rows, &n, err);
+  if (!st) st = accq_verify_rows_pack(rows, n, bytes, len, err);
+  return st;
+}
+
+static int store_model(void *ctx, int cell, const void *bytes, size_t len, accq_err_t *err) {
+  run_t *r = ctx;
+  int n = 0;
+  int st = accq_verify_rows_unpack(bytes, len, r->rows + r->nrows, ACCQ_VERIFY_NCLAIMS, &n, err);
+  if (st) return st;
+  r->nrows += n;
+  if (r->cli->verbose) fprintf(stderr, "accq verify: %s done\n", r->models[cell].name);
+  return ACCQ_SUCCESS;
+}
+
+/* What a checkpoint is bound to: the models (their resolved text, in order)
+ * and every option that changes a row. */
+static int identity(const accq_model_t *models, int nmodels, const accq_verify_options_t *o,
+                    accq_dist_options_t *d, accq_err_t *err) {
+  size_t cap = 1 << 16, used = 0;
+  char *text = malloc(cap), opts[2048];
+  if (!text) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+  text[0] = '\0';
+  for (int i = 0; i < nmodels; i++) {
+    int need = accq_model_format(&models[i], NULL, 0);
+    if (need < 0) need = 0;
+    if (used + (size_t)need + 64 > cap) {
+      while (used + (size_t)need + 64 > cap) cap *= 2;
+      char *t = realloc(text, cap);
+      if (!t) {
+        free(text);
+        return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+      }
+      text = t;
+    }
+    used += (size_t)snprintf(text + used, cap - used, "# model %d\n", i + 1);
+    accq_model_format(&models[i], text + used, (int)(cap - used));
+    used += strlen(text + used);
+  }
+  int w = snprintf(opts, sizeof opts,
+                   "claims=%u;max_states=%lld;max_buffer=%d;small_buffer=%d;seed=%lu;"
+                   "replications=%d;jobs=%ld;fault=%s;loads=",
+                   o->claims, (long long)o->max_states, o->max_buffer, o->small_buffer,
+                   o->seed, o->sim_replications, o->sim_jobs, o->fault ? o->fault : "");
+  for (int i = 0; i < o->nloads && w > 0 && (size_t)w < sizeof opts; i++)
+    w += snprintf(opts + w, sizeof opts - (size_t)w, "%.17g,", o->loads[i]);
+  for (int i = 0; i < o->nscales && w > 0 && (size_t)w < sizeof opts; i++)
+    w += snprintf(opts + w, sizeof opts - (size_t)w, "%sm%d", i ? "," : ";scales=", o->scales[i]);
+  for (int i = 0; i < o->nsim_scales && w > 0 && (size_t)w < sizeof opts; i++)
+    w += snprintf(opts + w, sizeof opts - (size_t)w, "%sm%d", i ? "," : ";sim_scales=",
+                  o->sim_scales[i]);
+  for (int i = 0; i < o->nslacks && w > 0 && (size_t)w < sizeof opts; i++)
+    w += snprintf(opts + w, sizeof opts - (size_t)w, "%s%.17g", i ? "," : ";slacks=",
+                  o->slacks[i]);
+  accq_dist_identity(d, "verify", text, opts);
+  free(text);
+  return ACCQ_SUCCESS;
+}
+
+/* Checks every model (one cell each, over the MPI ranks when started by
+ * mpirun), rows in model order on rank 0; 0 or the exit status of an error. */
+static int run_models(const accq_cli_t *cli, const char *checkpoint, const accq_model_t *models,
+                      int nmodels, accq_verify_options_t *o, accq_claim_row_t *rows, int *nrows,
+                      double *seconds) {
+  accq_dist_t *d = accq_cli_dist();
+  run_t r = {cli, models, o, rows, 0, {{0}, 0}};
   accq_err_t err;
   accq_err_clear(&err);
-  accq_progress_start(&prog.bar, "verify", nmodels, cli->quiet);
-  o->progress = on_progress;
-  o->progress_ctx = &prog;
-  *nrows = 0;
+  accq_dist_options_t dopt;
+  accq_dist_options_init(&dopt);
+  dopt.checkpoint = checkpoint;
+  if (identity(models, nmodels, o, &dopt, &err)) return accq_cli_fail(&err);
+  /* the bar follows the claims inside a model in a serial run; under MPI
+   * rank 0 shows cells done (no rank but 0 writes anything) */
+  int serial = accq_dist_size(d) == 1;
+  accq_progress_start(&r.prog.bar, "verify", nmodels, cli->quiet || accq_dist_rank(d) != 0);
+  o->progress = serial ? on_progress : NULL;
+  o->progress_ctx = &r.prog;
+  dopt.progress = serial ? NULL : on_cells;
+  dopt.progress_ctx = &r.prog;
   double t0 = accq_clock_now();
-  for (int i = 0; i < nmodels; i++) {
-    prog.index = i;
-    int n = 0;
-    if (accq_verify_model(&models[i], o, rows + *nrows, &n, &err)) {
-      accq_progress_finish(&prog.bar);
-      return accq_cli_fail(&err);
-    }
-    *nrows += n;
-    if (cli->verbose)
-      fprintf(stderr, "accq verify: %s done (%.1f s)\n", models[i].name, accq_clock_now() - t0);
-  }
-  accq_progress_finish(&prog.bar);
+  int st = accq_dist_run(d, nmodels, eval_model, store_model, &r, &dopt, NULL, &err);
+  accq_progress_finish(&r.prog.bar);
+  if (st) return accq_cli_fail(&err);
+  *nrows = r.nrows;
   *seconds = accq_clock_now() - t0;
   return 0;
 }
@@ -233,6 +319,9 @@ int accq_cli_verify(int argc, char **argv) {
        "for tests: claims-target=POLICY treats POLICY as meeting a* by construction (must make "
        "verify fail); sim-forget-warmup simulates with no warm-up (the bias warnings must "
        "show)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &a.checkpoint, "FILE",
+       "append each model's rows to FILE as it finishes; a rerun with the same models and "
+       "options skips them (docs/cluster.md)"},
       {0}};
   const accq_cli_spec_t spec = {
       "verify", "[MODEL..] [options]",
@@ -260,7 +349,9 @@ int accq_cli_verify(int argc, char **argv) {
     accq_err_t err;
     accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
     rc = accq_cli_fail(&err);
-  } else if (!(rc = run_models(&cli, models, nmodels, &o, rows, &nrows, &seconds))) {
+  } else if (!(rc = run_models(&cli, a.checkpoint, models, nmodels, &o, rows, &nrows,
+                                &seconds)) &&
+             accq_dist_rank(accq_cli_dist()) == 0) { /* the other ranks print nothing */
     rc = accq_verify_exit_status(rows, nrows);
     int erc = emit(&cli, rows, nrows, nmodels, seconds);
     if (erc) rc = erc;
