@@ -31,6 +31,21 @@ set(ACCQ_PC_LIBS_PRIVATE "-lglpk -lm")
 if(OpenMP_C_FOUND)
   string(APPEND ACCQ_PC_LIBS_PRIVATE " ${OpenMP_C_FLAGS}")
 endif()
+string(APPEND ACCQ_PC_LIBS_PRIVATE " -pthread")
+# MPI (ACCQ_MPI): Open MPI ships ompi-c.pc; other MPIs get their link line
+if(ACCQ_MPI)
+  find_package(PkgConfig QUIET)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(ACCQ_PC_OMPI QUIET ompi-c)
+  endif()
+  if(ACCQ_PC_OMPI_FOUND)
+    string(APPEND ACCQ_PC_REQUIRES_PRIVATE " ompi-c")
+  else()
+    foreach(_l ${MPI_C_LIBRARIES})
+      string(APPEND ACCQ_PC_LIBS_PRIVATE " ${_l}")
+    endforeach()
+  endif()
+endif()
 # The .pc file is relocatable: prefix is found from the file's own place
 # (${pcfiledir}), so `cmake --install --prefix DIR` or DESTDIR staging give a
 # working file; absolute CMAKE_INSTALL_LIBDIR/INCLUDEDIR are kept as given.

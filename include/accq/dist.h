@@ -35,10 +35,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "accq/grid.h"
+#include "accq/model.h"
 #include "accq/status.h"
 
 typedef struct accq_dist accq_dist_t;
+
+/* Progress: `what` names the run; fraction of the cells done in [0,1].  The
+ * same signature as accq_grid_progress_fn (accq/grid.h), so one function
+ * serves both. */
+typedef void (*accq_dist_progress_fn)(void *ctx, const char *what, double fraction);
 
 /* Starts the executor: MPI_Init_thread when launched by mpirun/srun and the
  * build has MPI (argc/argv may be rewritten by MPI), else serial.  *d is
@@ -46,6 +51,11 @@ typedef struct accq_dist accq_dist_t;
 int accq_dist_init(int *argc, char ***argv, accq_dist_t **d, accq_err_t *err);
 /* MPI_Finalize when MPI was started; frees d (NULL accepted). */
 void accq_dist_finalize(accq_dist_t *d);
+/* The executor accq_dist_init made last (NULL before it and after
+ * accq_dist_finalize): MPI is one per process, so commands find it here. */
+accq_dist_t *accq_dist_get(void);
+/* MPI's library version ("Open MPI v4.1.4"), or NULL in a build without MPI. */
+const char *accq_dist_mpi_version(void);
 /* This process's rank (0 serial, or d NULL) and the number of ranks (1). */
 int accq_dist_rank(const accq_dist_t *d);
 int accq_dist_size(const accq_dist_t *d);
@@ -121,7 +131,7 @@ typedef struct {
                                accq's version and git revision */
   char identity[65];        /* sha256 hex of the three: a checkpoint written under
                                another identity is refused with the reason */
-  accq_grid_progress_fn progress;  /* rank 0 (never concurrently); NULL: none */
+  accq_dist_progress_fn progress;  /* rank 0 (never concurrently); NULL: none */
   void *progress_ctx;
 } accq_dist_options_t;
 
@@ -132,6 +142,12 @@ void accq_dist_options_init(accq_dist_options_t *o);
  * any canonical spelling, e.g. "param=load;values=0.5,0.9;seed=1". */
 void accq_dist_identity(accq_dist_options_t *o, const char *command, const char *model_text,
                         const char *options_text);
+
+/* The same with the model's canonical text (accq_model_format: the resolved
+ * model with its overrides, whatever file it came from) as model_text.
+ * ACCQ_ENOMEM. */
+int accq_dist_identity_model(accq_dist_options_t *o, const char *command, const accq_model_t *m,
+                             const char *options_text, accq_err_t *err);
 
 typedef struct {
   double wall;              /* seconds in accq_dist_run on that rank */

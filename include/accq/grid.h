@@ -20,6 +20,7 @@
 #ifndef ACCQ_GRID_H
 #define ACCQ_GRID_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "accq/fit.h"
@@ -122,6 +123,14 @@ int accq_converge_run(const accq_model_t *m, const char *policy, const int *scal
 /* What the points of a convergence say together: the log-log rate of the gap,
  * the mean-field limit of E[T] (docs/limit.md) and the rate of E[T] to it, and
  * the cells without a number. */
+/* A point as bytes and back (exact: doubles as their bits; accq/dist.h), for
+ * a process that gathers points computed elsewhere (MPI ranks, a checkpoint).
+ * unpack: ACCQ_EINVAL for bytes that are not a whole point. */
+int accq_converge_point_pack(const accq_converge_point_t *p, void **bytes, size_t *len,
+                             accq_err_t *err);
+int accq_converge_point_unpack(accq_converge_point_t *p, const void *bytes, size_t len,
+                               accq_err_t *err);
+
 typedef struct {
   int have_fit;             /* gap ~ C m^slope fitted (at least two points with gap > 0) */
   accq_fit_t fit;
@@ -278,6 +287,15 @@ const accq_sweep_cell_t *accq_sweep_grid_cell(const accq_sweep_grid_t *g, int i,
  * copies a computed cell into g (column 0: bound must be given; else cell). */
 int accq_sweep_grid_store(accq_sweep_grid_t *g, int c, const accq_sweep_bound_t *bound,
                           const accq_sweep_cell_t *cell, accq_err_t *err);
+
+/* Cell c's result as bytes (exact: doubles as their bits; accq/dist.h) and
+ * back into g (accq_sweep_grid_store), for a process that gathers cells
+ * computed elsewhere (MPI ranks, a checkpoint).  *bytes is malloc'd.
+ * unpack: ACCQ_EINVAL for bytes that are not a whole cell. */
+int accq_sweep_grid_pack(const accq_sweep_grid_t *g, int c, void **bytes, size_t *len,
+                         accq_err_t *err);
+int accq_sweep_grid_unpack(accq_sweep_grid_t *g, int c, const void *bytes, size_t len,
+                           accq_err_t *err);
 
 typedef struct {
   int ncells;               /* nvalues * (npol + 1): bounds and policy cells */

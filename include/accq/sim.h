@@ -85,6 +85,7 @@
 
 #include "accq/measures.h"
 #include "accq/model.h"
+#include "accq/dist.h"
 #include "accq/policy.h"
 
 /* One estimate across replications.  ci95 is the half-width of the 95% interval,
@@ -258,6 +259,28 @@ int accq_sim_series_plot(const accq_sim_series_t *series, const char *const *nam
 int accq_sim_run_replication(const accq_model_t *m, const accq_policy_t *pol,
                              const accq_sim_options_t *opt, int rep, accq_sim_rep_t *out,
                              accq_err_t *err);
+
+/* accq_sim_run in two halves, for replications computed in other processes
+ * (MPI ranks, a checkpoint; accq/dist.h): run_reps runs replications
+ * first..first+n-1 (reps has n entries; opt->threads OpenMP threads; each
+ * replication's streams depend only on opt->seed and its index), exactly as
+ * accq_sim_run runs them; combine makes of all opt->replications of them
+ * (in index order) the result accq_sim_run gives, bit for bit (it fills
+ * reps[r].gap; res->seconds is left 0).  Errors as accq_sim_run's. */
+int accq_sim_run_reps(const accq_model_t *m, const accq_policy_t *pol,
+                      const accq_sim_options_t *opt, int first, int n, accq_sim_rep_t *reps,
+                      accq_err_t *err);
+int accq_sim_combine(const accq_model_t *m, const accq_policy_t *pol,
+                     const accq_sim_options_t *opt, accq_sim_rep_t *reps,
+                     accq_sim_result_t *res, accq_err_t *err);
+
+/* The OpenMP threads a run with threads = 0 ("all") uses (1 without OpenMP). */
+int accq_sim_max_threads(void);
+
+/* One replication's measures as bytes (appended to b) and back (read from
+ * rd), every field exactly (accq/dist.h). */
+void accq_sim_rep_pack(const accq_sim_rep_t *r, accq_dist_buf_t *b);
+void accq_sim_rep_unpack(accq_dist_reader_t *rd, accq_sim_rep_t *r);
 
 /* The measured window (arrivals per replication) a run of policy pol on m
  * with options opt uses: opt->jobs, or the default (see top); -1 when the

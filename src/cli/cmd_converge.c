@@ -11,13 +11,48 @@
 #include "accq/accq.h"
 #include "accq/grid.h"
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/numlist.h"
 
 #define MAX_SCALES 32
 
-static void on_progress(void *ctx, const char *what, double fraction) {
-  (void)what;
-  accq_progress_update(ctx, fraction);
+/* The sizes through the executor (serial, MPI ranks, --checkpoint): point i
+ * is cell i (its simulation seed is seed + i, whoever computes it). */
+typedef struct {
+  const accq_model_t *m;
+  const char *policy;
+  const int *scales;
+  const accq_converge_options_t *o;
+  accq_converge_point_t *pts;
+} converge_job_t;
+
+static int converge_eval(void *ctx, int c, void **bytes, size_t *len, accq_err_t *err) {
+  converge_job_t *j = ctx;
+  accq_converge_point_t *p = malloc(sizeof *p);
+  if (!p) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+  int st = accq_converge_point(j->m, j->policy, j->scales[c], c, j->o, p, err);
+  if (!st) st = accq_converge_point_pack(p, bytes, len, err);
+  free(p);
+  return st;
+}
+
+static int converge_store(void *ctx, int c, const void *bytes, size_t len, accq_err_t *err) {
+  converge_job_t *j = ctx;
+  return accq_converge_point_unpack(&j->pts[c], bytes, len, err);
+}
+
+/* What changes a point (the checkpoint's identity): not --threads, --format. */
+static void converge_options_text(char *buf, size_t size, const char *policy, const int *scales,
+                                  int n, const accq_converge_options_t *o) {
+  buf[0] = '\0';
+  accq_cli_dist_opt(buf, size, "policy", "%s", policy);
+  for (int i = 0; i < n; i++) accq_cli_dist_opt(buf, size, "scale", "%d", scales[i]);
+  accq_cli_dist_opt(buf, size, "max_states", "%lld", (long long)o->max_states);
+  accq_cli_dist_opt(buf, size, "max_buffer", "%d", o->max_buffer);
+  accq_cli_dist_opt(buf, size, "simulate", "%d", o->force_sim);
+  accq_cli_dist_opt(buf, size, "replications", "%d", o->replications);
+  accq_cli_dist_opt(buf, size, "jobs", "%ld", o->jobs);
+  accq_cli_dist_opt(buf, size, "seed", "%lu", o->seed);
 }
 
 /* The key-value section: model, the fitted rates and the mean-field limit. */
@@ -188,6 +223,7 @@ static void stderr_summary(const accq_converge_point_t *pts, int n, int nbad, in
 
 int accq_cli_converge(int argc, char **argv) {
   const char *policy = "rjiq", *scales_s = "1,2,4,8,16,32";
+  const char *checkpoint = NULL;
   int max_buffer = 0, jobs = 0, reps = 0, force_sim = 0, allow_partial = 0;
   int64_t max_states = 0;
   const accq_cli_opt_t opts[] = {
@@ -201,6 +237,7 @@ int accq_cli_converge(int argc, char **argv) {
       {"replications", 0, ACCQ_OPT_COUNT, &reps, "R", "simulation replications (default 10)"},
       {"allow-partial", 0, ACCQ_OPT_FLAG, &allow_partial, NULL,
        "exit 0 when some sizes have no number (they stay marked)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE", ACCQ_CLI_CHECKPOINT_HELP},
       {0}};
   const accq_cli_spec_t spec = {
       "converge", "MODEL [options]",
@@ -211,7 +248,9 @@ int accq_cli_converge(int argc, char **argv) {
       "least-squares rate (gap ~ C m^slope); --plot draws gap vs m on log-log axes.\n"
       "A size with no number (the policy unstable there, beyond capacity, the target\n"
       "infeasible: exit 4; the simulation refused: exit 3) is marked with its status\n"
-      "and reason and summarized on stderr; --allow-partial exits 0 with the marks kept.",
+      "and reason and summarized on stderr; --allow-partial exits 0 with the marks kept.\n"
+      "Under mpirun the sizes are shared among the ranks (the same output at any\n"
+      "rank count); --checkpoint FILE makes a long run resumable.",
       ACCQ_CLI_ALL, opts, 1, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -235,16 +274,15 @@ int accq_cli_converge(int argc, char **argv) {
   o.force_sim = force_sim;
   o.seed = (unsigned long)cli.seed;
   o.threads = cli.threads;
-  accq_progress_t bar;
-  accq_progress_start(&bar, "converge", 1.0, cli.quiet);
-  o.progress = on_progress;
-  o.progress_ctx = &bar;
   static accq_converge_point_t pts[MAX_SCALES];
   accq_err_t err;
   accq_err_clear(&err);
-  int st = accq_converge_run(&m, policy, scales, n, &o, pts, &err);
-  accq_progress_finish(&bar);
-  if (st) return accq_cli_fail(&err);
+  char otext[2048];
+  converge_options_text(otext, sizeof otext, policy, scales, n, &o);
+  converge_job_t job = {&m, policy, scales, &o, pts};
+  const accq_cli_dist_job_t dj = {"converge",    &m,           otext, checkpoint, n,
+                                  converge_eval, converge_store, &job};
+  if ((rc = accq_cli_dist_run(&cli, &dj)) >= 0) return rc; /* an error, or not rank 0 */
   static accq_converge_summary_t sm;
   accq_converge_summarize(&m, policy, pts, n, &sm);
 

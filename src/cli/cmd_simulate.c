@@ -15,6 +15,8 @@
 #include "accq/check.h"
 #include "accq/sim.h"
 #include "cli/cli.h"
+#include "cli/dist_run.h"
+#include "cli/sim_cells.h"
 #include "cli/sim_timeseries.h"
 #include "cli/simcli.h"
 
@@ -175,7 +177,7 @@ int accq_cli_simulate(int argc, char **argv) {
   const char *policies = "rjiq,pop", *jobs = NULL, *warmup = NULL, *buffer = NULL;
   int replications = 0, correctness = 0;
   double window = 0;
-  const char *timeseries = NULL;
+  const char *timeseries = NULL, *checkpoint = NULL;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]",
        "policies, comma-separated: the names `accq policies` lists, or all; "
@@ -196,6 +198,7 @@ int accq_cli_simulate(int argc, char **argv) {
       {"timeseries", 0, ACCQ_OPT_STRING, &timeseries, "FILE.csv",
        "write the per-window accuracy, E[T], bound T_LP(Lambda(t)) and gap (needs --window; "
        "--plot draws them)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE", ACCQ_CLI_CHECKPOINT_HELP},
       {0}};
   const accq_cli_spec_t spec = {
       "simulate", "[MODEL] --policy P[,P..] [options]",
@@ -206,7 +209,10 @@ int accq_cli_simulate(int argc, char **argv) {
       "(a trend left in the window) go to standard error even with -q.  A load at or\n"
       "beyond what the policy can serve, or a growing backlog, is refused (exit 4).\n"
       "The output is the same for every --threads.  Service distributions come from the\n"
-      "model's `service` keys (exp, det, erlang:K, hyperexp:SCV, lognormal:SCV).",
+      "model's `service` keys (exp, det, erlang:K, hyperexp:SCV, lognormal:SCV).\n"
+      "Under mpirun the replications are shared among the ranks (the same output at\n"
+      "any rank count; not with --window, which runs on rank 0); --checkpoint FILE\n"
+      "makes a long run resumable.",
       ACCQ_CLI_COMMON | ACCQ_CLI_SEED | ACCQ_CLI_THREADS | ACCQ_CLI_PLOT, opts, 0, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -219,15 +225,27 @@ int accq_cli_simulate(int argc, char **argv) {
   so.sample_correctness = correctness;
   static accq_simts_t ts;
   if ((rc = accq_simts_begin(&cli, &ts, window, timeseries))) return rc;
+  if (checkpoint && window > 0)
+    return accq_cli_usage(&cli, "--checkpoint does not apply to --window runs (their time "
+                                "series are not kept per replication)");
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
+  /* the replications as cells (serial, MPI, --checkpoint); a --window run
+   * keeps its per-replication windows and runs on rank 0 alone */
+  static accq_simcells_t cells;
+  if (window > 0 && accq_dist_rank(accq_dist_get()) != 0) return 0;
+  if (!(window > 0) && (rc = accq_simcells_run(&cli, &cells, &m, (const char(*)[ACCQ_NAME_MAX])names,
+                                               npol, &so, checkpoint)) >= 0) {
+    accq_simcells_free(&cells);
+    return rc;
+  }
 
   accq_err_t err;
   accq_err_clear(&err);
   accq_policy_options_t popt;
   accq_policy_options_init(&popt);
   accq_simcli_progress_t prog;
-  accq_progress_start(&prog.bar, "simulating", npol, cli.quiet);
+  accq_progress_start(&prog.bar, "simulating", npol, cli.quiet || !(window > 0));
   so.progress = accq_simcli_progress_cb;
   so.progress_ctx = &prog;
 
@@ -256,7 +274,9 @@ int accq_cli_simulate(int argc, char **argv) {
     accq_sim_result_t r;
     prog.index = i;
     int st = accq_policy_alloc(&pol, names[i], &m, &popt, &err);
-    if (!st) st = accq_simts_run(&ts, &m, pol, &so, &r, &err);
+    if (!st)
+      st = window > 0 ? accq_simts_run(&ts, &m, pol, &so, &r, &err)
+                      : accq_simcells_result(&cells, i, pol, &r, &err);
     if (st) {
       accq_policy_free(pol);
       accq_progress_finish(&prog.bar);
@@ -264,6 +284,7 @@ int accq_cli_simulate(int argc, char **argv) {
       /* no answer for this policy (unstable, infeasible): go on with the others */
       if (accq_status_exit_code(st) != 4) {
         accq_report_free(rep);
+        accq_simcells_free(&cells);
         return code;
       }
       worst = 4;
@@ -303,6 +324,7 @@ int accq_cli_simulate(int argc, char **argv) {
   accq_kv_num(tlp, "t_lp", "T_LP (bound at Lambda)", t_lp, 0);
   rc = accq_cli_emit(&cli, rep);
   accq_report_free(rep);
+  accq_simcells_free(&cells);
   int trc = accq_simts_finish(&ts, &cli, &m);
   if (!rc) rc = trc;
   return rc ? rc : worst;

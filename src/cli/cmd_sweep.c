@@ -13,6 +13,7 @@
 #include "accq/accq.h"
 #include "accq/grid.h"
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 
 #define MAX_POL 16
 #define MAX_MEAS 16
@@ -285,33 +286,51 @@ static void stderr_summary(const view_t *v, const accq_sweep_summary_t *sum, int
   }
 }
 
-/* Computes every cell with a progress bar (and, with -v, each cell without a
- * number on stderr as it comes). */
-static int run_grid(const accq_cli_t *cli, accq_sweep_grid_t *g, accq_err_t *err) {
-  int npol = accq_sweep_grid_npolicies(g), n = accq_sweep_grid_ncells(g), done = 0;
-  accq_progress_t bar;
-  accq_progress_start(&bar, "sweep", (double)accq_sweep_grid_npoints(g) * npol, cli->quiet);
-  for (int c = 0; c < n; c++) {
-    int st = accq_sweep_grid_eval(g, c, err);
-    if (st) {
-      accq_progress_finish(&bar);
-      return st;
-    }
-    int i = c / (npol + 1), p = c % (npol + 1) - 1;
-    if (p < 0) continue;
-    const accq_sweep_cell_t *cell = accq_sweep_grid_cell(g, i, p);
-    if (cell->status && cli->verbose)
-      fprintf(stderr, "accq sweep: %s at %s=%s: %s: %s\n", accq_sweep_grid_policy(g, p),
-              accq_sweep_grid_param(g), ACCQ_FMT(accq_sweep_grid_value(g, i)),
-              accq_cell_status_name(cell->status), cell->reason);
-    accq_progress_update(&bar, ++done);
-  }
-  accq_progress_finish(&bar);
+/* The cells through the executor (serial, MPI ranks, --checkpoint): eval
+ * computes a cell and packs it, store unpacks it on rank 0 (with -v, each
+ * cell without a number on stderr). */
+typedef struct {
+  const accq_cli_t *cli;
+  accq_sweep_grid_t *g;
+} sweep_job_t;
+
+static int sweep_eval(void *ctx, int c, void **bytes, size_t *len, accq_err_t *err) {
+  sweep_job_t *j = ctx;
+  int st = accq_sweep_grid_eval(j->g, c, err);
+  return st ? st : accq_sweep_grid_pack(j->g, c, bytes, len, err);
+}
+
+static int sweep_store(void *ctx, int c, const void *bytes, size_t len, accq_err_t *err) {
+  sweep_job_t *j = ctx;
+  int st = accq_sweep_grid_unpack(j->g, c, bytes, len, err);
+  int npol = accq_sweep_grid_npolicies(j->g), i = c / (npol + 1), p = c % (npol + 1) - 1;
+  if (st || p < 0) return st;
+  const accq_sweep_cell_t *cell = accq_sweep_grid_cell(j->g, i, p);
+  if (cell->status && j->cli->verbose)
+    fprintf(stderr, "accq sweep: %s at %s=%s: %s: %s\n", accq_sweep_grid_policy(j->g, p),
+            accq_sweep_grid_param(j->g), ACCQ_FMT(accq_sweep_grid_value(j->g, i)),
+            accq_cell_status_name(cell->status), cell->reason);
   return ACCQ_SUCCESS;
+}
+
+/* What changes a cell's result: the checkpoint's identity (not --measure,
+ * --format, --threads: a rerun may change those). */
+static void sweep_options_text(char *buf, size_t size, const char *vary_s, const char *policy_s,
+                               const accq_sweep_options_t *so) {
+  buf[0] = '\0';
+  accq_cli_dist_opt(buf, size, "vary", "%s", vary_s);
+  accq_cli_dist_opt(buf, size, "policy", "%s", policy_s);
+  accq_cli_dist_opt(buf, size, "simulate", "%d", so->simulate);
+  accq_cli_dist_opt(buf, size, "max_states", "%lld", (long long)so->max_states);
+  accq_cli_dist_opt(buf, size, "max_buffer", "%d,%d", so->max_buffer, so->product_max_buffer);
+  accq_cli_dist_opt(buf, size, "replications", "%d", so->replications);
+  accq_cli_dist_opt(buf, size, "jobs", "%ld", so->jobs);
+  accq_cli_dist_opt(buf, size, "seed", "%lu", so->seed);
 }
 
 int accq_cli_sweep(int argc, char **argv) {
   const char *policy_s = "rjiq,pop", *vary_s = NULL, *measure_s = "mean_response_time";
+  const char *checkpoint = NULL;
   int simulate = 0, max_buffer = 0, jobs = 0, reps = 0, allow_partial = 0;
   int64_t max_states = 0;
   const accq_cli_opt_t opts[] = {
@@ -332,6 +351,7 @@ int accq_cli_sweep(int argc, char **argv) {
       {"replications", 0, ACCQ_OPT_COUNT, &reps, "R", "simulation replications (default 10)"},
       {"allow-partial", 0, ACCQ_OPT_FLAG, &allow_partial, NULL,
        "exit 0 when some cells have no number (they stay marked)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE", ACCQ_CLI_CHECKPOINT_HELP},
       {0}};
   const accq_cli_spec_t spec = {
       "sweep", "MODEL --vary PARAM=A:B:N [options]",
@@ -345,7 +365,9 @@ int accq_cli_sweep(int argc, char **argv) {
       "format and summarized on stderr; --allow-partial exits 0 with the marks kept.\n"
       "--format latex gives a booktabs table ready to paste; --plot FILE.png|svg|pdf\n"
       "draws the first measure against the parameter (with the LP bound as a curve\n"
-      "for the mean response time).",
+      "for the mean response time).  Under mpirun the cells are shared among the\n"
+      "ranks (the same output at any rank count); --checkpoint FILE makes a long\n"
+      "sweep resumable.",
       ACCQ_CLI_ALL, opts, 1, 1};
   accq_cli_t cli;
   int rc = accq_cli_parse(&spec, argc, argv, &cli);
@@ -396,10 +418,12 @@ int accq_cli_sweep(int argc, char **argv) {
   rc = accq_sweep_grid_alloc(&g, &m, vary.param, xv, vary.n, pols, npol, &so, &err);
   free(xv);
   if (rc) return rc == ACCQ_EUSAGE ? accq_cli_usage(&cli, "%s", err.msg) : accq_cli_fail(&err);
-  if ((rc = run_grid(&cli, g, &err)) != 0) {
-    rc = accq_cli_fail(&err);
-    goto cleanup;
-  }
+  char otext[2048];
+  sweep_options_text(otext, sizeof otext, vary_s, policy_s, &so);
+  sweep_job_t job = {&cli, g};
+  const accq_cli_dist_job_t dj = {"sweep",   &m,         otext, checkpoint,
+                                  accq_sweep_grid_ncells(g), sweep_eval, sweep_store, &job};
+  if ((rc = accq_cli_dist_run(&cli, &dj)) >= 0) goto cleanup; /* an error, or not rank 0 */
   accq_sweep_summary_t sum;
   accq_sweep_grid_summary(g, &sum);
   static view_t v;

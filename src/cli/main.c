@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "accq/accq.h"
+#include "accq/dist.h"
 #include "cli/cli.h"
 
 typedef struct {
@@ -65,17 +66,58 @@ static void print_version(FILE *f) {
       fprintf(f, " (running %s)", libs[i].running);
     fputc('\n', f);
   }
+  const char *mpi = accq_dist_mpi_version();
+  fprintf(f, "  %-26s %s\n", "MPI", mpi ? mpi : "none (built without MPI: serial only)");
 }
 
 /* SIGINT/SIGTERM: remove unfinished --out temporaries and stop with the
  * conventional 128 + signal status (130, 143).  The target file of --out is
- * untouched: it is only ever replaced by a complete rename. */
+ * untouched: it is only ever replaced by a complete rename.  A serial run with
+ * --checkpoint instead finishes its current cell and stops cleanly
+ * (accq_dist_interrupt; a second signal exits at once); any other run's
+ * checkpoint is consistent anyway (whole fsync'ed records). */
 static void on_signal(int sig) {
+  if (accq_dist_interrupt(sig)) return;
   accq_outfile_unlink_pending();
   _exit(128 + sig);
 }
 
+static accq_dist_t *dist;
+
+/* MPI_Finalize on every way out of a command (exit() included). */
+static void finalize_dist(void) {
+  accq_dist_finalize(dist);
+  dist = NULL;
+}
+
+/* Under mpirun every rank runs the command; only rank 0 prints.  The other
+ * ranks' stdout and stderr go to /dev/null (their errors reach rank 0, which
+ * prints them), so nothing is printed twice. */
+static int start_dist(int *argc, char ***argv) {
+  accq_err_t err;
+  if (accq_dist_init(argc, argv, &dist, &err)) {
+    fprintf(stderr, "accq: %s\n", err.msg);
+    return accq_status_exit_code(err.status);
+  }
+  atexit(finalize_dist);
+  if (accq_dist_rank(dist) != 0 && !getenv("ACCQ_DIST_VERBOSE")) {
+    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) return 3;
+  }
+  return 0;
+}
+
+static int run_command(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  int rc = start_dist(&argc, &argv);
+  if (rc) return rc;
+  rc = run_command(argc, argv);
+  /* fflush before MPI_Finalize: rank 0's output is complete when mpirun returns */
+  fflush(stdout);
+  return rc;
+}
+
+static int run_command(int argc, char **argv) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;

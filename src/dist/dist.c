@@ -3,6 +3,7 @@
  * share the checkpoint handling and the final in-order store, so the results
  * rank 0 stores are the same bytes whatever ran them. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,12 @@ int accq_dist_interrupt(int sig) {
 int accq_dist_interrupted(void) { return (int)g_interrupted; }
 
 /* ---- setup ---- */
+static accq_dist_t *g_current;
+
+accq_dist_t *accq_dist_get(void) { return g_current; }
+
+const char *accq_dist_mpi_version(void) { return accq_mpi_i_version(); }
+
 int accq_dist_init(int *argc, char ***argv, accq_dist_t **out, accq_err_t *err) {
   *out = NULL;
   accq_dist_t *d = calloc(1, sizeof *d);
@@ -41,11 +48,13 @@ int accq_dist_init(int *argc, char ***argv, accq_dist_t **out, accq_err_t *err) 
     d->mpi = 1;
   }
   *out = d;
+  g_current = d;
   return ACCQ_SUCCESS;
 }
 
 void accq_dist_finalize(accq_dist_t *d) {
   if (!d) return;
+  if (g_current == d) g_current = NULL;
   if (d->mpi) accq_mpi_i_finalize();
   free(d);
 }
@@ -85,6 +94,17 @@ void accq_dist_identity(accq_dist_options_t *o, const char *command, const char 
   for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
     accq_sha256_update(&h, ids[i], strlen(ids[i]));
   accq_sha256_final(&h, o->identity);
+}
+
+int accq_dist_identity_model(accq_dist_options_t *o, const char *command, const accq_model_t *m,
+                             const char *options_text, accq_err_t *err) {
+  int n = accq_model_format(m, NULL, 0);
+  char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (!text) return accq_err_set(err, ACCQ_ENOMEM, "out of memory formatting the model");
+  accq_model_format(m, text, n + 1);
+  accq_dist_identity(o, command, text, options_text);
+  free(text);
+  return ACCQ_SUCCESS;
 }
 
 void accq_dist_checkpoint_info(const accq_dist_t *d, accq_dist_checkpoint_info_t *info) {
@@ -139,7 +159,7 @@ int accq_dist_i_eval(accq_dist_run_t *r, int c, void **bytes, size_t *len, accq_
   return ACCQ_SUCCESS;
 }
 
-static int run_serial(accq_dist_run_t *r, accq_err_t *err) {
+int accq_dist_i_run_serial(accq_dist_run_t *r, accq_err_t *err) {
   g_armed = r->ck != NULL;
   int st = ACCQ_SUCCESS;
   for (int c = 0; c < r->ncells && !st; c++) {
@@ -215,7 +235,7 @@ int accq_dist_run(accq_dist_t *d, int ncells, accq_dist_eval_fn eval, accq_dist_
   if (d && d->mpi)
     st = accq_dist_i_run_mpi(d, &r, st, err);
   else if (!st)
-    st = run_serial(&r, err);
+    st = accq_dist_i_run_serial(&r, err);
   if (!st && rank == 0) {
     /* every cell is here: store them in order (the same calls at any rank count) */
     for (int c = 0; c < ncells && !st; c++) {

@@ -28,6 +28,8 @@ typedef struct {
   accq_dist_rank_stats_t *stats; /* rank 0 after an MPI run: size() entries */
 } accq_dist_run_t;
 
+/* Every cell not in the checkpoint, in order, in this process. */
+int accq_dist_i_run_serial(accq_dist_run_t *r, accq_err_t *err);
 int accq_dist_i_eval(accq_dist_run_t *r, int c, void **bytes, size_t *len, accq_err_t *err);
 int accq_dist_i_finish(accq_dist_run_t *r, int c, void *bytes, size_t len, accq_err_t *err);
 void accq_dist_i_progress(accq_dist_run_t *r);

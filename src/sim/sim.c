@@ -1495,69 +1495,35 @@ void accq_sim_series_free(accq_sim_series_t *series) {
   memset(series, 0, sizeof *series);
 }
 
-static int sim_run(const accq_model_t *m, const accq_policy_t *pol, const accq_sim_options_t *opt,
-                   double window, accq_sim_result_t *res, accq_sim_rep_t *reps_out,
-                   accq_sim_series_t *series, accq_err_t *err) {
-  accq_sim_options_t o;
-  accq_model_t mm;
-  plan_t pl;
-  if (series) memset(series, 0, sizeof *series);
-  if (series && !(window > 0 && isfinite(window)))
-    return accq_err_set(err, ACCQ_EINVAL, "window must be a number > 0 (got %g)", window);
-  int st = check_options(m, opt, &o, &mm, err);
-  if (!st) st = plan_run(&mm, pol, &o, series ? window : 0, &pl, err);
+/* What a run makes of its R replications (accq_sim_run and accq_sim_combine
+ * alike, so that replications computed anywhere give the same bytes): the
+ * across-replication diagnostics, the bound and the estimates.  reps[r].gap
+ * is filled here; x is scratch of R doubles. */
+static int combine(const accq_model_t *mm, const accq_policy_t *pol, const plan_t *pl,
+                   const accq_sim_options_t *o, accq_sim_rep_t *reps, double *x,
+                   accq_sim_result_t *res, accq_err_t *err) {
+  const int R = o->replications;
+  int st = diagnose(mm, pol, pl, reps, R, o->buffer, res, err);
   if (st) return st;
-  const int R = o.replications;
-  accq_sim_rep_t *reps = reps_out ? reps_out : calloc((size_t)R, sizeof *reps);
-  int *status = calloc((size_t)R, sizeof *status);
-  accq_err_t *errs = calloc((size_t)R, sizeof *errs);
-  double *x = calloc((size_t)R, sizeof *x);
-  win_t **wins = calloc((size_t)R, sizeof *wins);
-  long long *nw = calloc((size_t)R, sizeof *nw);
-  if (!reps || !status || !errs || !x || !wins || !nw) {
-    st = accq_err_set(err, ACCQ_ENOMEM, "simulator: no memory for %d replications", R);
-    goto cleanup;
-  }
-  /* the adaptive warm-up's length is not known in advance: count its minimum */
-  long long per_rep = pl.jobs + (pl.warmup >= 0 ? pl.warmup : pl.wmin);
-  progress_t pg = {o.progress, o.progress_ctx, (long long)R * per_rep, 0};
-  double t0 = now_seconds();
-#ifdef _OPENMP
-  int nth = o.threads > 0 ? o.threads : omp_get_max_threads();
-  if (nth > R) nth = R;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
-#endif
-  for (int r = 0; r < R; r++)
-    status[r] = run_rep(&mm, pol, &pl, &o, r, &reps[r], &pg, series ? &wins[r] : NULL, &nw[r],
-                        &errs[r]);
-  double secs = now_seconds() - t0;
-  for (int r = 0; r < R; r++)
-    if (status[r]) {
-      st = status[r];
-      accq_err_set(err, st, "replication %d: %s", r, errs[r].msg);
-      goto cleanup;
-    }
-
-  if ((st = diagnose(&mm, pol, &pl, reps, R, o.buffer, res, err))) goto cleanup;
-  res->ntypes = mm.ntypes;
+  res->ntypes = mm->ntypes;
   res->replications = R;
-  res->jobs = pl.jobs;
-  res->seed = o.seed;
-  res->buffer = o.buffer;
-  res->scale = mm.scale;
-  res->arrivals = accq_arrivals_kind_name(mm.arrivals.kind);
+  res->jobs = pl->jobs;
+  res->seed = o->seed;
+  res->buffer = o->buffer;
+  res->scale = mm->scale;
+  res->arrivals = accq_arrivals_kind_name(mm->arrivals.kind);
   /* with another arrival process: the measures and the bound at its
    * long-run rate Lambda-bar (the moving bound is in the time series) */
-  double lam = pl.arrivals ? accq_arrivals_mean_rate(pl.arrivals) / (double)mm.scale
-                           : mm.arrival_rate;
-  res->lambda = (double)mm.scale * lam;
+  double lam = pl->arrivals ? accq_arrivals_mean_rate(pl->arrivals) / (double)mm->scale
+                            : mm->arrival_rate;
+  res->lambda = (double)mm->scale * lam;
   res->lambda_mean = res->lambda;
-  res->t_lp = t_lp_at(&mm, lam);
+  res->t_lp = t_lp_at(mm, lam);
   /* gap against the bound at each replication's admitted rate X_r = Lambda (1 - P_loss,r)
    * (docs/claims.md: t_lp(X)); with no loss this is the bound at the offered Lambda. */
   for (int r = 0; r < R; r++) {
     double ploss = reps[r].loss_probability;
-    double tl = ploss > 0 ? t_lp_at(&mm, lam * (1 - ploss)) : res->t_lp;
+    double tl = ploss > 0 ? t_lp_at(mm, lam * (1 - ploss)) : res->t_lp;
     reps[r].gap = reps[r].mean_response_time / tl - 1;
   }
 #define EST(field)                                       \
@@ -1578,7 +1544,7 @@ static int sim_run(const accq_model_t *m, const accq_policy_t *pol, const accq_s
   EST(p90);
   EST(p95);
   EST(p99);
-  for (int k = 0; k < mm.ntypes; k++) {
+  for (int k = 0; k < mm->ntypes; k++) {
     EST(throughput[k]);
     EST(utilization[k]);
   }
@@ -1589,6 +1555,68 @@ static int sim_run(const accq_model_t *m, const accq_policy_t *pol, const accq_s
     res->events += reps[r].events;
     res->resplits += (double)reps[r].resplits / R;
   }
+  return ACCQ_SUCCESS;
+}
+
+/* Replications first..first+n-1 with o->threads OpenMP threads (each one's
+ * streams depend only on the seed and its index r); the first failing one's
+ * error, in index order. */
+static int run_reps(const accq_model_t *mm, const accq_policy_t *pol, const plan_t *pl,
+                    const accq_sim_options_t *o, int first, int n, accq_sim_rep_t *reps,
+                    progress_t *pg, win_t **wins, long long *nw, accq_err_t *err) {
+  int *status = calloc((size_t)(n > 0 ? n : 1), sizeof *status);
+  accq_err_t *errs = calloc((size_t)(n > 0 ? n : 1), sizeof *errs);
+  if (!status || !errs) {
+    free(status);
+    free(errs);
+    return accq_err_set(err, ACCQ_ENOMEM, "simulator: no memory for %d replications", n);
+  }
+#ifdef _OPENMP
+  int nth = o->threads > 0 ? o->threads : omp_get_max_threads();
+  if (nth > n) nth = n;
+  if (nth < 1) nth = 1;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
+#endif
+  for (int i = 0; i < n; i++)
+    status[i] = run_rep(mm, pol, pl, o, first + i, &reps[i], pg, wins ? &wins[i] : NULL,
+                        nw ? &nw[i] : NULL, &errs[i]);
+  int st = ACCQ_SUCCESS;
+  for (int i = 0; i < n && !st; i++)
+    if (status[i]) st = accq_err_set(err, status[i], "replication %d: %s", first + i, errs[i].msg);
+  free(status);
+  free(errs);
+  return st;
+}
+
+static int sim_run(const accq_model_t *m, const accq_policy_t *pol, const accq_sim_options_t *opt,
+                   double window, accq_sim_result_t *res, accq_sim_rep_t *reps_out,
+                   accq_sim_series_t *series, accq_err_t *err) {
+  accq_sim_options_t o;
+  accq_model_t mm;
+  plan_t pl;
+  if (series) memset(series, 0, sizeof *series);
+  if (series && !(window > 0 && isfinite(window)))
+    return accq_err_set(err, ACCQ_EINVAL, "window must be a number > 0 (got %g)", window);
+  int st = check_options(m, opt, &o, &mm, err);
+  if (!st) st = plan_run(&mm, pol, &o, series ? window : 0, &pl, err);
+  if (st) return st;
+  const int R = o.replications;
+  accq_sim_rep_t *reps = reps_out ? reps_out : calloc((size_t)R, sizeof *reps);
+  double *x = calloc((size_t)R, sizeof *x);
+  win_t **wins = calloc((size_t)R, sizeof *wins);
+  long long *nw = calloc((size_t)R, sizeof *nw);
+  if (!reps || !x || !wins || !nw) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "simulator: no memory for %d replications", R);
+    goto cleanup;
+  }
+  /* the adaptive warm-up's length is not known in advance: count its minimum */
+  long long per_rep = pl.jobs + (pl.warmup >= 0 ? pl.warmup : pl.wmin);
+  progress_t pg = {o.progress, o.progress_ctx, (long long)R * per_rep, 0};
+  double t0 = now_seconds();
+  st = run_reps(&mm, pol, &pl, &o, 0, R, reps, &pg, series ? wins : NULL, nw, err);
+  double secs = now_seconds() - t0;
+  if (st) goto cleanup;
+  if ((st = combine(&mm, pol, &pl, &o, reps, x, res, err))) goto cleanup;
   res->seconds = secs;
   if (series) st = build_series(&mm, &pl, reps, wins, nw, R, series, err);
 cleanup:
@@ -1597,8 +1625,51 @@ cleanup:
     for (int r = 0; r < R; r++) free(wins[r]);
   free(wins);
   free(nw);
-  free(status);
-  free(errs);
+  free(x);
+  plan_free(&pl);
+  return st;
+}
+
+int accq_sim_max_threads(void) {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+int accq_sim_run_reps(const accq_model_t *m, const accq_policy_t *pol,
+                      const accq_sim_options_t *opt, int first, int n, accq_sim_rep_t *reps,
+                      accq_err_t *err) {
+  accq_sim_options_t o;
+  accq_model_t mm;
+  plan_t pl;
+  int st = check_options(m, opt, &o, &mm, err);
+  if (st) return st;
+  if (first < 0 || n < 0 || first + n > o.replications)
+    return accq_err_set(err, ACCQ_EINVAL, "replications %d..%d of %d", first, first + n - 1,
+                        o.replications);
+  if ((st = plan_run(&mm, pol, &o, 0, &pl, err))) return st;
+  long long per_rep = pl.jobs + (pl.warmup >= 0 ? pl.warmup : pl.wmin);
+  progress_t pg = {o.progress, o.progress_ctx, (long long)n * per_rep, 0};
+  st = run_reps(&mm, pol, &pl, &o, first, n, reps, &pg, NULL, NULL, err);
+  plan_free(&pl);
+  return st;
+}
+
+int accq_sim_combine(const accq_model_t *m, const accq_policy_t *pol,
+                     const accq_sim_options_t *opt, accq_sim_rep_t *reps,
+                     accq_sim_result_t *res, accq_err_t *err) {
+  accq_sim_options_t o;
+  accq_model_t mm;
+  plan_t pl;
+  int st = check_options(m, opt, &o, &mm, err);
+  if (!st) st = plan_run(&mm, pol, &o, 0, &pl, err);
+  if (st) return st;
+  double *x = calloc((size_t)o.replications, sizeof *x);
+  st = x ? combine(&mm, pol, &pl, &o, reps, x, res, err)
+         : accq_err_set(err, ACCQ_ENOMEM, "simulator: no memory for %d replications",
+                        o.replications);
   free(x);
   plan_free(&pl);
   return st;
