@@ -32,15 +32,10 @@
 
 #include "accq/accq.h"
 #include "accq/check.h"
-#include "accq/dist.h"
 #include "accq/sim.h"
 #include "cli/cli.h"
-
-/* TODO(mpiwire): main.c's executor once wt/mpi wires it (serial until then) */
-static accq_dist_t *accq_cli_dist(void) { return NULL; }
+#include "cli/dist_run.h"
 #include "cli/simcli.h"
-
-static void on_progress(double done, void *ctx) { accq_progress_update(ctx, done); }
 
 /* The comparisons table; each failure also on standard error. */
 static void comparisons(accq_report_t *rep, const accq_check_crosscheck_t *x, double alpha) {
@@ -154,7 +149,6 @@ typedef struct {
   const char (*names)[ACCQ_NAME_MAX];
   const accq_check_crosscheck_options_t *o;
   accq_check_crosscheck_t *x;
-  accq_progress_t *bar;
 } run_t;
 
 static int eval_policy(void *ctx, int cell, void **bytes, size_t *len, accq_err_t *err) {
@@ -168,56 +162,38 @@ static int store_policy(void *ctx, int cell, const void *bytes, size_t len, accq
   return accq_check_crosscheck_add(r->x, bytes, len, err);
 }
 
-static void on_cells(void *ctx, const char *what, double fraction) {
-  accq_progress_t *bar = ctx;
-  (void)what;
-  accq_progress_update(bar, fraction * bar->total);
-}
-
-/* What a checkpoint is bound to: the model (resolved, service as given) and
- * every option that changes a cell.  --alpha is not among them: it enters
- * only Holm's correction, computed again from the cells on every run. */
-static void identity(const accq_model_t *m, const char (*names)[ACCQ_NAME_MAX], int npol,
-                     const accq_check_crosscheck_options_t *o, accq_dist_options_t *d) {
-  char text[1 << 15], opts[4096];
-  accq_model_format(m, text, (int)sizeof text);
-  int w = snprintf(opts, sizeof opts,
-                   "replications=%d;jobs=%lld;warmup=%lld;seed=%llu;buffer=%d;max_buffer=%d;"
-                   "policies=",
-                   o->sim.replications, o->sim.jobs, o->sim.warmup,
-                   (unsigned long long)o->sim.seed, o->buffer, o->max_buffer);
-  for (int i = 0; i < npol && w > 0 && (size_t)w < sizeof opts; i++)
-    w += snprintf(opts + w, sizeof opts - (size_t)w, "%s,", names[i]);
-  accq_dist_identity(d, "crosscheck", text, opts);
+/* Every option that changes a cell (the checkpoint's identity; the model's
+ * text is hashed by the executor).  --alpha is not among them: it enters only
+ * Holm's correction, computed again from the cells on every run. */
+static void options_text(const char (*names)[ACCQ_NAME_MAX], int npol,
+                         const accq_check_crosscheck_options_t *o, char *buf, size_t size) {
+  buf[0] = '\0';
+  accq_cli_dist_opt(buf, size, "replications", "%d", o->sim.replications);
+  accq_cli_dist_opt(buf, size, "jobs", "%lld", o->sim.jobs);
+  accq_cli_dist_opt(buf, size, "warmup", "%lld", o->sim.warmup);
+  accq_cli_dist_opt(buf, size, "seed", "%llu", (unsigned long long)o->sim.seed);
+  accq_cli_dist_opt(buf, size, "buffer", "%d,%d", o->buffer, o->max_buffer);
+  for (int i = 0; i < npol; i++) accq_cli_dist_opt(buf, size, "policy", "%s", names[i]);
 }
 
 /* Every policy's cell (over the MPI ranks when started by mpirun); on rank 0
- * the comparisons in policy order with Holm's correction. */
+ * the comparisons in policy order with Holm's correction.  -1 on rank 0 when
+ * done; otherwise the exit status (0 on the other ranks). */
 static int run_cells(const accq_cli_t *cli, const char *checkpoint, const accq_model_t *m,
                      const char (*names)[ACCQ_NAME_MAX], int npol,
-                     accq_check_crosscheck_options_t *o, accq_check_crosscheck_t *x,
-                     accq_err_t *err) {
-  accq_dist_t *d = accq_cli_dist();
-  accq_progress_t bar;
-  accq_progress_start(&bar, "crosscheck", npol, cli->quiet || accq_dist_rank(d) != 0);
-  /* a serial run's bar follows each simulation; under MPI, cells done */
-  int serial = accq_dist_size(d) == 1;
-  o->progress = serial ? on_progress : NULL;
-  o->progress_ctx = &bar;
-  int st = accq_check_crosscheck_start(m, npol, o, x, err);
-  if (!st) {
-    accq_dist_options_t dopt;
-    accq_dist_options_init(&dopt);
-    dopt.checkpoint = checkpoint;
-    dopt.progress = serial ? NULL : on_cells;
-    dopt.progress_ctx = &bar;
-    identity(m, names, npol, o, &dopt);
-    run_t r = {m, names, o, x, &bar};
-    st = accq_dist_run(d, npol, eval_policy, store_policy, &r, &dopt, NULL, err);
-  }
-  accq_progress_finish(&bar);
-  if (!st) accq_check_crosscheck_finish(x, o);
-  return st;
+                     accq_check_crosscheck_options_t *o, accq_check_crosscheck_t *x) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  o->progress = NULL; /* the executor's bar counts policies */
+  if (accq_check_crosscheck_start(m, npol, o, x, &err)) return accq_cli_fail(&err);
+  char otext[4096];
+  options_text(names, npol, o, otext, sizeof otext);
+  run_t r = {m, names, o, x};
+  const accq_cli_dist_job_t job = {"crosscheck", m,  otext, checkpoint, npol,
+                                   eval_policy,  store_policy, &r};
+  int rc = accq_cli_dist_run(cli, &job);
+  if (rc < 0) accq_check_crosscheck_finish(x, o);
+  return rc;
 }
 
 int accq_cli_crosscheck(int argc, char **argv) {
@@ -237,8 +213,7 @@ int accq_cli_crosscheck(int argc, char **argv) {
       {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
        "cap of the auto buffer (default 20; both sides use the same B, so it need not be tight)"},
       {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE",
-       "append each policy's comparisons to FILE as it finishes; a rerun with the same model "
-       "and options skips them (docs/cluster.md)"},
+       ACCQ_CLI_CHECKPOINT_HELP " (one cell per policy)"},
       {0}};
   const accq_cli_spec_t spec = {
       "crosscheck", "[MODEL] [options]",
@@ -267,22 +242,14 @@ int accq_cli_crosscheck(int argc, char **argv) {
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
   for (int k = 0; k < m.ntypes; k++)
     if (m.types[k].service.kind != ACCQ_SERVICE_EXP && !cli.quiet &&
-        accq_dist_rank(accq_cli_dist()) == 0) {
+        accq_dist_rank(accq_dist_get()) == 0) {
       fprintf(stderr, "accq crosscheck: note: service set to exponential (the chains assume it)\n");
       break;
     }
-  accq_err_t err;
-  accq_err_clear(&err);
   accq_check_crosscheck_t x;
-  int st = run_cells(&cli, checkpoint, &m, (const char (*)[ACCQ_NAME_MAX])names, npol, &o, &x,
-                     &err);
-  if (st) {
-    accq_check_crosscheck_release(&x);
-    return accq_cli_fail(&err);
-  }
-  if (accq_dist_rank(accq_cli_dist()) != 0) { /* the other ranks print nothing */
-    accq_check_crosscheck_release(&x);
-    return 0;
+  if ((rc = run_cells(&cli, checkpoint, &m, (const char (*)[ACCQ_NAME_MAX])names, npol, &o, &x)) >= 0) {
+    accq_check_crosscheck_release(&x); /* an error, or not rank 0 (prints nothing) */
+    return rc;
   }
   rc = print(&cli, &m, &o, &x);
   int failures = x.failures;

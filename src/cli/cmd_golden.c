@@ -32,11 +32,8 @@
 
 #include "accq/accq.h"
 #include "accq/check.h"
-#include "accq/dist.h"
 #include "cli/cli.h"
-
-/* TODO(mpiwire): main.c's executor once wt/mpi wires it (serial until then) */
-static accq_dist_t *accq_cli_dist(void) { return NULL; }
+#include "cli/dist_run.h"
 #include "cli/simcli.h"
 
 
@@ -72,64 +69,61 @@ static int store_entry(void *ctx, int cell, const void *bytes, size_t len, accq_
   return accq_check_golden_add(r->g, r->gm, r->nm, r->names, r->npol, cell, bytes, len, err);
 }
 
-static void on_cells(void *ctx, const char *what, double fraction) {
-  accq_progress_t *bar = ctx;
-  (void)what;
-  accq_progress_update(bar, fraction * bar->total);
-}
-
-/* What a checkpoint is bound to: every model (its resolved text, path,
- * SHA-256 and overrides, in order), the policies and the buffer. */
+/* What a checkpoint is bound to: every model (its canonical text, path,
+ * SHA-256 and overrides, in order) into *text (malloc'd), the policies and
+ * the buffer into opts. */
 static int identity(const accq_check_golden_model_t *gm, int nm,
-                    const char (*names)[ACCQ_NAME_MAX], int npol, int buffer,
-                    accq_dist_options_t *d, accq_err_t *err) {
-  size_t cap = (size_t)nm * (1 << 14) + 1024, used = 0;
-  char *text = malloc(cap);
-  if (!text) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
-  text[0] = '\0';
-  for (int a = 0; a < nm && used + 2048 < cap; a++) {
-    used += (size_t)snprintf(text + used, cap - used, "# model %d %s sha256 %s sets", a + 1,
-                             gm[a].path, gm[a].sha256);
-    for (int s = 0; s < gm[a].nsets && used + 1024 < cap; s++)
-      used += (size_t)snprintf(text + used, cap - used, " %s", gm[a].sets[s]);
-    used += (size_t)snprintf(text + used, cap - used, "\n");
-    int w = accq_model_format(gm[a].model, text + used, (int)(cap - used));
-    used += w > 0 ? strlen(text + used) : 0;
+                    const char (*names)[ACCQ_NAME_MAX], int npol, int buffer, char **text,
+                    char *opts, size_t osize, accq_err_t *err) {
+  size_t cap = 4096, used = 0;
+  for (int a = 0; a < nm; a++) {
+    int need = accq_model_format(gm[a].model, NULL, 0);
+    cap += (size_t)(need > 0 ? need : 0) + strlen(gm[a].path) + 256;
+    for (int s = 0; s < gm[a].nsets; s++) cap += strlen(gm[a].sets[s]) + 2;
   }
-  char opts[4096];
-  int w = snprintf(opts, sizeof opts, "buffer=%d;policies=", buffer);
-  for (int i = 0; i < npol && w > 0 && (size_t)w < sizeof opts; i++)
-    w += snprintf(opts + w, sizeof opts - (size_t)w, "%s,", names[i]);
-  accq_dist_identity(d, "golden", text, opts);
-  free(text);
+  if (!(*text = malloc(cap))) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+  (*text)[0] = '\0';
+  for (int a = 0; a < nm; a++) {
+    used += (size_t)snprintf(*text + used, cap - used, "# model %d %s sha256 %s sets", a + 1,
+                             gm[a].path, gm[a].sha256);
+    for (int s = 0; s < gm[a].nsets; s++)
+      used += (size_t)snprintf(*text + used, cap - used, " %s", gm[a].sets[s]);
+    used += (size_t)snprintf(*text + used, cap - used, "\n");
+    accq_model_format(gm[a].model, *text + used, (int)(cap - used));
+    used += strlen(*text + used);
+  }
+  opts[0] = '\0';
+  accq_cli_dist_opt(opts, osize, "buffer", "%d", buffer);
+  for (int i = 0; i < npol; i++) accq_cli_dist_opt(opts, osize, "policy", "%s", names[i]);
   return ACCQ_SUCCESS;
 }
 
 /* Every entry's cell (over the MPI ranks when started by mpirun) into g on
- * rank 0, in file order. */
+ * rank 0, in file order.  -1 on rank 0 when done; otherwise the exit status
+ * (0 on the other ranks, which write nothing). */
 static int compute(const accq_cli_t *cli, const char *checkpoint,
                    const accq_check_golden_model_t *gm, int nm,
                    const char (*names)[ACCQ_NAME_MAX], int npol, int buffer,
-                   accq_check_golden_t *g, accq_err_t *err) {
-  accq_dist_t *d = accq_cli_dist();
+                   accq_check_golden_t *g) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  accq_check_golden_init(g);
   accq_check_golden_options_t opt;
   accq_check_golden_options_init(&opt);
   opt.buffer = buffer;
-  accq_dist_options_t dopt;
-  accq_dist_options_init(&dopt);
-  dopt.checkpoint = checkpoint;
-  int st = identity(gm, nm, names, npol, buffer, &dopt, err);
-  if (!st) st = accq_check_golden_start(g, nm * npol, err);
-  if (st) return st;
-  accq_progress_t bar;
-  accq_progress_start(&bar, "golden", (double)nm * npol, cli->quiet || accq_dist_rank(d) != 0);
-  dopt.progress = on_cells;
-  dopt.progress_ctx = &bar;
+  char *text = NULL, opts[4096];
+  if (identity(gm, nm, names, npol, buffer, &text, opts, sizeof opts, &err) ||
+      accq_check_golden_start(g, nm * npol, &err)) {
+    free(text);
+    return accq_cli_fail(&err);
+  }
   run_t r = {gm, nm, names, npol, &opt, g};
-  st = accq_dist_run(d, nm * npol, eval_entry, store_entry, &r, &dopt, NULL, err);
-  accq_progress_finish(&bar);
-  if (st) accq_check_golden_release(g);
-  return st;
+  const accq_cli_dist_job_t job = {"golden",   NULL,        opts, checkpoint, nm * npol,
+                                   eval_entry, store_entry, &r};
+  int rc = accq_cli_dist_run_text(cli, &job, text);
+  free(text);
+  if (rc >= 0) accq_check_golden_release(g);
+  return rc;
 }
 
 /* Computes the entries and writes the file; the exit status. */
@@ -150,13 +144,9 @@ static int write_golden(const accq_cli_t *cli, model_arg_t *ma, int nm,
     gm[a] = (accq_check_golden_model_t){&ma[a].m, ma[a].path, ma[a].sha, ma[a].sets, n};
   }
   accq_check_golden_t g;
-  int st = compute(cli, checkpoint, gm, nm, names, npol, buffer, &g, &err);
+  int crc = compute(cli, checkpoint, gm, nm, names, npol, buffer, &g);
   free(gm);
-  if (!st && accq_dist_rank(accq_cli_dist()) != 0) { /* the other ranks write nothing */
-    accq_check_golden_release(&g);
-    return 0;
-  }
-  if (st) return accq_cli_fail(&err);
+  if (crc >= 0) return crc; /* an error (printed), or not rank 0 (writes nothing) */
   for (int i = 0; i < g.nwarnings; i++) fprintf(stderr, "accq golden: %s\n", g.warnings[i]);
   accq_report_t *rep = accq_check_golden_report(&g);
   int rc = 0;
@@ -187,8 +177,7 @@ int accq_cli_golden(int argc, char **argv) {
       {"allow-partial", 0, ACCQ_OPT_FLAG, &allow_partial, NULL,
        "exit 0 even when some entries are not references (unstable, not converged)"},
       {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE",
-       "append each entry to FILE as it finishes; a rerun with the same models and options "
-       "skips it (docs/cluster.md)"},
+       ACCQ_CLI_CHECKPOINT_HELP " (one cell per entry)"},
       {0}};
   const accq_cli_spec_t spec = {
       "golden", "MODEL [SECTION.KEY=VALUE..] [MODEL [..]].. [--out golden.json] [options]",

@@ -10,33 +10,12 @@
 
 #include "accq/accq.h"
 #include "accq/clock.h"
-#include "accq/dist.h"
 #include "accq/verify.h"
 #include "cli/cli.h"
-
-/* TODO(mpiwire): main.c's executor once wt/mpi wires it (serial until then) */
-static accq_dist_t *accq_cli_dist(void) { return NULL; }
+#include "cli/dist_run.h"
 #include "cli/numlist.h"
 
 #define MAX_MODELS 64
-
-typedef struct {
-  accq_progress_t bar;
-  int index;          /* model being checked */
-} prog_t;
-
-static void on_progress(void *ctx, const char *what, double fraction) {
-  prog_t *p = ctx;
-  (void)what;
-  accq_progress_update(&p->bar, p->index + fraction);
-}
-
-/* Under MPI: the fraction of the models done (accq_dist_run, rank 0). */
-static void on_cells(void *ctx, const char *what, double fraction) {
-  prog_t *p = ctx;
-  (void)what;
-  accq_progress_update(&p->bar, fraction * p->bar.total);
-}
 
 /* Human layout: a table of verdicts, each row followed by its evidence and note. */
 static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels,
@@ -167,14 +146,12 @@ typedef struct {
   accq_verify_options_t *o;
   accq_claim_row_t *rows;     /* rank 0: every model's rows, in model order */
   int nrows;
-  prog_t prog;
 } run_t;
 
 static int eval_model(void *ctx, int cell, void **bytes, size_t *len, accq_err_t *err) {
   run_t *r = ctx;
   accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
   int n = 0;
-  r->prog.index = cell;
   int st = accq_verify_model(&r->models[cell], r->o, rows, &n, err);
   if (!st) st = accq_verify_rows_pack(rows, n, bytes, len, err);
   return st;
@@ -190,78 +167,82 @@ static int store_model(void *ctx, int cell, const void *bytes, size_t len, accq_
   return ACCQ_SUCCESS;
 }
 
-/* What a checkpoint is bound to: the models (their resolved text, in order)
- * and every option that changes a row. */
+/* What a checkpoint is bound to: the models (their canonical text, in order)
+ * and every option that changes a row.  *text malloc'd. */
 static int identity(const accq_model_t *models, int nmodels, const accq_verify_options_t *o,
-                    accq_dist_options_t *d, accq_err_t *err) {
+                    char **text, char *opts, size_t osize, accq_err_t *err) {
   size_t cap = 1 << 16, used = 0;
-  char *text = malloc(cap), opts[2048];
-  if (!text) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
-  text[0] = '\0';
+  *text = malloc(cap);
+  if (!*text) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+  (*text)[0] = '\0';
   for (int i = 0; i < nmodels; i++) {
     int need = accq_model_format(&models[i], NULL, 0);
     if (need < 0) need = 0;
     if (used + (size_t)need + 64 > cap) {
       while (used + (size_t)need + 64 > cap) cap *= 2;
-      char *t = realloc(text, cap);
+      char *t = realloc(*text, cap);
       if (!t) {
-        free(text);
+        free(*text);
+        *text = NULL;
         return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
       }
-      text = t;
+      *text = t;
     }
-    used += (size_t)snprintf(text + used, cap - used, "# model %d\n", i + 1);
-    accq_model_format(&models[i], text + used, (int)(cap - used));
-    used += strlen(text + used);
+    used += (size_t)snprintf(*text + used, cap - used, "# model %d\n", i + 1);
+    accq_model_format(&models[i], *text + used, (int)(cap - used));
+    used += strlen(*text + used);
   }
-  int w = snprintf(opts, sizeof opts,
-                   "claims=%u;max_states=%lld;max_buffer=%d;small_buffer=%d;seed=%lu;"
-                   "replications=%d;jobs=%ld;fault=%s;loads=",
-                   o->claims, (long long)o->max_states, o->max_buffer, o->small_buffer,
-                   o->seed, o->sim_replications, o->sim_jobs, o->fault ? o->fault : "");
-  for (int i = 0; i < o->nloads && w > 0 && (size_t)w < sizeof opts; i++)
-    w += snprintf(opts + w, sizeof opts - (size_t)w, "%.17g,", o->loads[i]);
-  for (int i = 0; i < o->nscales && w > 0 && (size_t)w < sizeof opts; i++)
-    w += snprintf(opts + w, sizeof opts - (size_t)w, "%sm%d", i ? "," : ";scales=", o->scales[i]);
-  for (int i = 0; i < o->nsim_scales && w > 0 && (size_t)w < sizeof opts; i++)
-    w += snprintf(opts + w, sizeof opts - (size_t)w, "%sm%d", i ? "," : ";sim_scales=",
-                  o->sim_scales[i]);
-  for (int i = 0; i < o->nslacks && w > 0 && (size_t)w < sizeof opts; i++)
-    w += snprintf(opts + w, sizeof opts - (size_t)w, "%s%.17g", i ? "," : ";slacks=",
-                  o->slacks[i]);
-  accq_dist_identity(d, "verify", text, opts);
-  free(text);
+  opts[0] = '\0';
+  accq_cli_dist_opt(opts, osize, "claims", "%u", o->claims);
+  accq_cli_dist_opt(opts, osize, "max_states", "%lld", (long long)o->max_states);
+  accq_cli_dist_opt(opts, osize, "max_buffer", "%d,%d", o->max_buffer, o->small_buffer);
+  accq_cli_dist_opt(opts, osize, "seed", "%lu", o->seed);
+  accq_cli_dist_opt(opts, osize, "replications", "%d", o->sim_replications);
+  accq_cli_dist_opt(opts, osize, "jobs", "%ld", o->sim_jobs);
+  accq_cli_dist_opt(opts, osize, "fault", "%s", o->fault ? o->fault : "");
+  char list[ACCQ_VERIFY_MAX_GRID * 26];
+  size_t w = 0;
+  list[0] = '\0';
+  for (int i = 0; i < o->nloads; i++)
+    w += (size_t)snprintf(list + w, sizeof list - w, "%.17g,", o->loads[i]);
+  accq_cli_dist_opt(opts, osize, "loads", "%s", list);
+  w = 0;
+  for (int i = 0; i < o->nscales; i++)
+    w += (size_t)snprintf(list + w, sizeof list - w, "%d,", o->scales[i]);
+  accq_cli_dist_opt(opts, osize, "scales", "%s", list);
+  w = 0;
+  list[0] = '\0';
+  for (int i = 0; i < o->nsim_scales; i++)
+    w += (size_t)snprintf(list + w, sizeof list - w, "%d,", o->sim_scales[i]);
+  accq_cli_dist_opt(opts, osize, "sim_scales", "%s", list);
+  w = 0;
+  list[0] = '\0';
+  for (int i = 0; i < o->nslacks; i++)
+    w += (size_t)snprintf(list + w, sizeof list - w, "%.17g,", o->slacks[i]);
+  accq_cli_dist_opt(opts, osize, "slacks", "%s", list);
   return ACCQ_SUCCESS;
 }
 
 /* Checks every model (one cell each, over the MPI ranks when started by
- * mpirun), rows in model order on rank 0; 0 or the exit status of an error. */
+ * mpirun), rows in model order on rank 0.  -1 on rank 0 when every row is
+ * in; otherwise the exit status (0 on the other ranks, which print nothing). */
 static int run_models(const accq_cli_t *cli, const char *checkpoint, const accq_model_t *models,
                       int nmodels, accq_verify_options_t *o, accq_claim_row_t *rows, int *nrows,
                       double *seconds) {
-  accq_dist_t *d = accq_cli_dist();
-  run_t r = {cli, models, o, rows, 0, {{0}, 0}};
+  run_t r = {cli, models, o, rows, 0};
   accq_err_t err;
   accq_err_clear(&err);
-  accq_dist_options_t dopt;
-  accq_dist_options_init(&dopt);
-  dopt.checkpoint = checkpoint;
-  if (identity(models, nmodels, o, &dopt, &err)) return accq_cli_fail(&err);
-  /* the bar follows the claims inside a model in a serial run; under MPI
-   * rank 0 shows cells done (no rank but 0 writes anything) */
-  int serial = accq_dist_size(d) == 1;
-  accq_progress_start(&r.prog.bar, "verify", nmodels, cli->quiet || accq_dist_rank(d) != 0);
-  o->progress = serial ? on_progress : NULL;
-  o->progress_ctx = &r.prog;
-  dopt.progress = serial ? NULL : on_cells;
-  dopt.progress_ctx = &r.prog;
+  char *text = NULL, opts[4096];
+  if (identity(models, nmodels, o, &text, opts, sizeof opts, &err)) return accq_cli_fail(&err);
+  o->progress = NULL; /* the executor's bar counts models */
+  const accq_cli_dist_job_t job = {"verify",   NULL,        opts, checkpoint, nmodels,
+                                   eval_model, store_model, &r};
   double t0 = accq_clock_now();
-  int st = accq_dist_run(d, nmodels, eval_model, store_model, &r, &dopt, NULL, &err);
-  accq_progress_finish(&r.prog.bar);
-  if (st) return accq_cli_fail(&err);
+  int rc = accq_cli_dist_run_text(cli, &job, text);
+  free(text);
   *nrows = r.nrows;
   *seconds = accq_clock_now() - t0;
-  return 0;
+  return rc;
 }
 
 /* The rows in the chosen format; 0 or the exit status of a failed write. */
@@ -323,8 +304,7 @@ int accq_cli_verify(int argc, char **argv) {
        "verify fail); sim-forget-warmup simulates with no warm-up (the bias warnings must "
        "show)"},
       {"checkpoint", 0, ACCQ_OPT_STRING, &a.checkpoint, "FILE",
-       "append each model's rows to FILE as it finishes; a rerun with the same models and "
-       "options skips them (docs/cluster.md)"},
+       ACCQ_CLI_CHECKPOINT_HELP " (one cell per model)"},
       {0}};
   const accq_cli_spec_t spec = {
       "verify", "[MODEL..] [options]",
@@ -352,9 +332,8 @@ int accq_cli_verify(int argc, char **argv) {
     accq_err_t err;
     accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
     rc = accq_cli_fail(&err);
-  } else if (!(rc = run_models(&cli, a.checkpoint, models, nmodels, &o, rows, &nrows,
-                                &seconds)) &&
-             accq_dist_rank(accq_cli_dist()) == 0) { /* the other ranks print nothing */
+  } else if ((rc = run_models(&cli, a.checkpoint, models, nmodels, &o, rows, &nrows,
+                               &seconds)) < 0) { /* rank 0 with every row */
     rc = accq_verify_exit_status(rows, nrows);
     int erc = emit(&cli, rows, nrows, nmodels, seconds);
     if (erc) rc = erc;
