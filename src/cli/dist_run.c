@@ -62,6 +62,13 @@ int accq_cli_dist_run_text(const accq_cli_t *cli, const accq_cli_dist_job_t *job
     accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
     return accq_cli_fail(&err);
   }
+  /* under mpirun a rank that dies takes the job down (mpirun kills the others,
+   * rank 0's last words may not get through): say how to resume up front */
+  if (rank == 0 && job->checkpoint && accq_dist_is_mpi(d) && !cli->quiet)
+    fprintf(stderr,
+            "accq %s: %d ranks, checkpoint %s: if the job stops before the end (a rank dies, "
+            "a time limit), rerun the same command (any number of ranks) to resume\n",
+            job->command, size, job->checkpoint);
   st = accq_dist_run(d, job->ncells, job->eval, job->store, job->ctx, &o, stats, &err);
   accq_progress_finish(&bar);
   if (rank == 0 && job->checkpoint && !cli->quiet) {

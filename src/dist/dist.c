@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accq/clock.h"
 #include "accq/dist.h"
@@ -18,10 +19,36 @@
 static volatile sig_atomic_t g_armed;        /* a serial checkpointed run is going */
 static volatile sig_atomic_t g_interrupted;  /* the signal, 0: none */
 
+/* What a process stopped by a signal says on its way out while a checkpointed
+ * run is going (written by the handler: write(2) only). */
+static char g_note[1024];
+static volatile sig_atomic_t g_note_len;
+
+static void say_note(void) {
+  if (g_note_len > 0 && write(2, g_note, (size_t)g_note_len) < 0) g_note_len = 0;
+}
+
 int accq_dist_interrupt(int sig) {
-  if (g_interrupted) return 0; /* the second signal: exit now */
+  if (g_interrupted) { /* the second signal: exit now */
+    say_note();
+    return 0;
+  }
   g_interrupted = sig;
-  return g_armed ? 1 : 0;
+  if (g_armed) return 1;
+  say_note();
+  return 0;
+}
+
+static void set_note(const accq_dist_t *d, const char *checkpoint) {
+  g_note_len = 0;
+  if (!checkpoint || accq_dist_rank(d) != 0) return;
+  int n = snprintf(g_note, sizeof g_note,
+                   "accq: stopped by a signal%s; every finished cell is in the checkpoint %s: "
+                   "rerun the same command (with any number of ranks) to resume\n",
+                   accq_dist_is_mpi(d) ? " (under mpirun: a rank died or the job was stopped)"
+                                       : "",
+                   checkpoint);
+  g_note_len = n > 0 && n < (int)sizeof g_note ? n : 0;
 }
 
 int accq_dist_interrupted(void) { return (int)g_interrupted; }
@@ -232,6 +259,7 @@ int accq_dist_run(accq_dist_t *d, int ncells, accq_dist_eval_fn eval, accq_dist_
       if (r.ck && d) accq_dist_ckpt_info(r.ck, &d->info);
     }
   }
+  if (!st) set_note(d, opt->checkpoint);
   if (d && d->mpi)
     st = accq_dist_i_run_mpi(d, &r, st, err);
   else if (!st)
@@ -253,6 +281,7 @@ int accq_dist_run(accq_dist_t *d, int ncells, accq_dist_eval_fn eval, accq_dist_
   } else if (stats && rank == 0) {
     for (int i = 0; i < size; i++) stats[i] = r.stats ? r.stats[i] : (accq_dist_rank_stats_t){0};
   }
+  g_note_len = 0;
   free(r.stats);
   run_free(&r);
   return st;
