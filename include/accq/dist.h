@@ -112,8 +112,9 @@ int accq_dist_reader_end(const accq_dist_reader_t *r, const char *what, accq_err
 
 /* eval: compute cell `cell` and serialize its result into *bytes (malloc'd,
  * freed by the executor) and *len.  Called on any rank, once per cell not in
- * the checkpoint, possibly concurrently with rank 0's store (never with
- * another eval in the same process).  A non-zero return stops the run: it is
+ * the checkpoint, on the thread that called accq_dist_run, never concurrently
+ * with another eval or with store in the same process (it may use OpenMP
+ * inside).  A non-zero return stops the run: it is
  * for what no cell can carry (accq_cell_is_hard_error: bad usage, EINTR);
  * what a cell can carry (unstable, too large...) belongs in its bytes. */
 typedef int (*accq_dist_eval_fn)(void *ctx, int cell, void **bytes, size_t *len,

@@ -173,6 +173,22 @@ static void runs_row(accq_report_section_t *runs, const char *pname, const accq_
   accq_table_num(runs, r->load);
 }
 
+/* The replications as cells (serial, MPI, --checkpoint): -1 when rank 0 has
+ * them all (go on), else the status to return (0 on the other ranks).  A
+ * --window run keeps its per-replication windows and runs on rank 0 alone. */
+static int run_cells(const accq_cli_t *cli, accq_simcells_t *cells, double window,
+                     const char *checkpoint, const accq_model_t *m,
+                     char names[][ACCQ_NAME_MAX], int npol, const accq_sim_options_t *so) {
+  if (checkpoint && window > 0)
+    return accq_cli_usage(cli, "--checkpoint does not apply to --window runs (their time "
+                               "series are not kept per replication)");
+  if (window > 0) return accq_dist_rank(accq_dist_get()) != 0 ? 0 : -1;
+  int rc = accq_simcells_run(cli, cells, m, (const char(*)[ACCQ_NAME_MAX])names, npol, so,
+                             checkpoint);
+  if (rc >= 0) accq_simcells_free(cells);
+  return rc;
+}
+
 int accq_cli_simulate(int argc, char **argv) {
   const char *policies = "rjiq,pop", *jobs = NULL, *warmup = NULL, *buffer = NULL;
   int replications = 0, correctness = 0;
@@ -225,20 +241,10 @@ int accq_cli_simulate(int argc, char **argv) {
   so.sample_correctness = correctness;
   static accq_simts_t ts;
   if ((rc = accq_simts_begin(&cli, &ts, window, timeseries))) return rc;
-  if (checkpoint && window > 0)
-    return accq_cli_usage(&cli, "--checkpoint does not apply to --window runs (their time "
-                                "series are not kept per replication)");
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
-  /* the replications as cells (serial, MPI, --checkpoint); a --window run
-   * keeps its per-replication windows and runs on rank 0 alone */
   static accq_simcells_t cells;
-  if (window > 0 && accq_dist_rank(accq_dist_get()) != 0) return 0;
-  if (!(window > 0) && (rc = accq_simcells_run(&cli, &cells, &m, (const char(*)[ACCQ_NAME_MAX])names,
-                                               npol, &so, checkpoint)) >= 0) {
-    accq_simcells_free(&cells);
-    return rc;
-  }
+  if ((rc = run_cells(&cli, &cells, window, checkpoint, &m, names, npol, &so)) >= 0) return rc;
 
   accq_err_t err;
   accq_err_clear(&err);

@@ -52,6 +52,17 @@ int accq_cli_dist_run_text(const accq_cli_t *cli, const accq_cli_dist_job_t *job
   else
     accq_dist_identity(&o, job->command, model_text, job->options_text);
   if (st) return accq_cli_fail(&err);
+  /* the output must not replace the checkpoint (nor the other way round) */
+  if (job->checkpoint) {
+    const char *outs[2] = {cli->out, cli->plot};
+    for (int i = 0; i < 2; i++) {
+      if (!outs[i]) continue;
+      if (!strcmp(outs[i], job->checkpoint) ||
+          accq_outfile_check(outs[i], &job->checkpoint, 1, &err) == ACCQ_EUSAGE)
+        return accq_cli_usage(cli, "%s %s is also the --checkpoint file", i ? "--plot" : "--out",
+                              outs[i]);
+    }
+  }
   accq_progress_t bar;
   accq_progress_start(&bar, job->command, 1.0, cli->quiet || rank != 0);
   o.progress = on_progress;

@@ -34,7 +34,12 @@ int accq_dist_interrupt(int sig) {
     return 0;
   }
   g_interrupted = sig;
-  if (g_armed) return 1;
+  if (g_armed) {
+    static const char wait_note[] =
+        "accq: finishing the current cell, then stopping (signal again to stop now)\n";
+    if (write(2, wait_note, sizeof wait_note - 1) < 0) return 1;
+    return 1;
+  }
   say_note();
   return 0;
 }

@@ -5,7 +5,8 @@
  * this Open MPI (4.1, `ompi_info`: "OMPI progress: no") has no asynchronous
  * progress, so a passive-target MPI_Fetch_and_op served by osc/pt2pt (TCP
  * between nodes) only completes when rank 0 enters MPI, and rank 0 sits in a
- * cell for minutes.  A second thread on rank 0 that only serves requests
+ * cell for minutes.  Measured (tests/mpi/probe_fetch_and_op.c, rank 0
+ * computing 2 s): 0.000 s on one node (osc/sm), 2.163 s over TCP.  A second thread on rank 0 that only serves requests
  * (MPI_THREAD_SERIALIZED: it makes every MPI call of the run, rank 0's
  * computing thread none) answers at once, and costs nothing while idle: it
  * polls with short sleeps (ext/mpi.c), unlike MPI's busy-waiting receives.
