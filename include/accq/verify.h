@@ -15,7 +15,8 @@
  *   FAIL     an instance contradicts it (the note names the instance and its
  *            numbers);
  *   SKIPPED  nothing could be checked (`reason` says why: chains over the state
- *            limit, every load outside the claim's hypothesis...).
+ *            limit, every load outside the claim's hypothesis...), or the
+ *            run's time limit stopped the claim before it was done (`stopped`).
  * The verdict of a run (accq_verify_overall) is the worst row: FAIL, then
  * SKIPPED, then PARTIAL, then PASS; `accq verify` exits 1 on FAIL, 3 when no row
  * failed but some row was SKIPPED (a claim that could not be checked is not a
@@ -30,7 +31,7 @@
 #include "accq/model.h"
 #include "accq/report.h"
 
-#define ACCQ_VERIFY_NCLAIMS 5
+#define ACCQ_VERIFY_NCLAIMS 6
 #define ACCQ_VERIFY_MAX_GRID 16
 #define ACCQ_VERIFY_ROW_WARNINGS 4     /* simulation warnings kept per claim row */
 #define ACCQ_VERIFY_WARNING_MAX 600    /* characters of one (prefixed) warning */
@@ -49,7 +50,7 @@ const char *accq_verdict_name(accq_verdict_t v);
 
 /* One row of the report: one claim on one model. */
 typedef struct {
-  int claim;                        /* 1..5 (docs/claims.md) */
+  int claim;                        /* 1..6 (docs/claims.md) */
   char title[64];                   /* "LP bound", ... */
   char model[ACCQ_NAME_MAX];
   accq_verdict_t verdict;
@@ -61,6 +62,11 @@ typedef struct {
   char note[640];                   /* why PARTIAL/FAIL/SKIPPED, and what was excluded */
   char reason[240];                 /* SKIPPED: why nothing was checked ("" otherwise) */
   double seconds;
+  /* 1: the run's time limit (accq_verify_options_t.time_limit) stopped this
+   * row while it ran, or before it started: it is not done.  Its verdict is
+   * SKIPPED (whatever it had checked, which the note keeps), its reason says
+   * the limit was reached, and its JSON status is "time_limit". */
+  int stopped;
   /* Bias warnings of the simulations this row used (accq_sim_result_t.warnings,
    * each prefixed with the instance: "pop load 0.85 m=64: ...").  nwarnings
    * counts them all; the first ACCQ_VERIFY_ROW_WARNINGS are kept.  A simulated
@@ -121,6 +127,12 @@ typedef int (*accq_verify_topt_fn)(const accq_model_t *m, int buffer, int shed,
 
 /* Progress: `what` names the current step; fraction in [0,1]. */
 typedef void (*accq_verify_progress_fn)(void *ctx, const char *what, double fraction);
+/* A claim row starts (row NULL) or is done (row filled, with its seconds). */
+typedef void (*accq_verify_row_fn)(void *ctx, int claim, const char *title, const char *model,
+                                   const accq_claim_row_t *row);
+
+/* The time limit `accq verify` gives a run by default (--time-limit), seconds. */
+#define ACCQ_VERIFY_TIME_LIMIT 600.0
 
 /* Simulation estimate used beyond the chains.  Filled by accq_verify_simulate. */
 typedef struct {
@@ -171,21 +183,35 @@ typedef struct {
   int64_t topt_max_states;              /* the sandwich's lumped states at m = 1: the largest
                                            B <= 12 within min(this, max_states) (default 1000) */
   accq_verify_progress_fn progress;
+  accq_verify_row_fn row_progress;      /* optional; called with progress_ctx */
   void *progress_ctx;
+  /* Wall-clock limit of the run, in seconds from time_start (accq_clock_now();
+   * 0: when accq_verify_model is called); 0 = none (the default; `accq verify`
+   * gives 600).  Honoured cooperatively: after the deadline no chain,
+   * simulation, limit or optimum starts, the stationary solves and limits that
+   * run get the time left, and the claim that was running and every later one
+   * come back as stopped rows (accq_claim_row_t.stopped).  A simulation that
+   * has started runs to its end (its work is bounded by its number of jobs), so
+   * the run may end a little after the deadline.  To limit several calls
+   * together (one per model), give each the same time_start. */
+  double time_limit;
+  double time_start;
 } accq_verify_options_t;
 
 /* Fills the documented defaults (the grid `accq verify` uses; its running time
  * on the bundled models is measured in bench/ and the README). */
 void accq_verify_options_init(accq_verify_options_t *opt);
 
-/* Checks claims 1..5 on model m (file form: load or arrival_rate, any scale;
+/* Checks claims 1..6 on model m (file form: load or arrival_rate, any scale;
  * the grid replaces the load and scale) for every registered policy type at
  * its default spec (docs/claims.md, "Which policies verify runs"; ACCQ_EINVAL
  * when the registry lacks rjiq, pop or random-lp, which the claims name).  Writes one row per selected claim
  * into rows[0..*nrows).  A claim that fails is not an error: the function
  * returns ACCQ_SUCCESS with verdict FAIL.  Errors are bad options (EINVAL)
  * and allocation failures.  Cost: dominated by the chains of the grid
- * (bounded by max_states) and the simulations. */
+ * (bounded by max_states; their Gauss-Seidel solves by an iteration cap, a
+ * stiff chain being reported as not converged) and the simulations; the
+ * run stops at time_limit. */
 int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *opt,
                       accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS], int *nrows,
                       accq_err_t *err);

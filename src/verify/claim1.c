@@ -168,7 +168,7 @@ static void optimum_noshed(point_t *p) {
                     p->st0 == ACCQ_EACCINFEAS ? "no rule of that class meets a*" : e.msg);
     return;
   }
-  double lb = accq_i_t_lp_at(&p->mm, p->x0 / p->mm.scale);
+  double lb = accq_i_t_lp_held(&p->mm, p->x0 / p->mm.scale, p->mm.accuracy_target - TOPT_ACC_SLACK);
   double mg = p->t0 / lb - 1.0 + TOL_TOPT;
   r->instances++;
   p->sw->points++;
@@ -214,7 +214,7 @@ static void shed_lower_half(point_t *p, int pi, double tcmp, double xcmp, double
   const accq_verify_options_t *o = p->c->o;
   accq_claim_row_t *r = p->r;
   int shared = !accq_i_meets_by_construction(c, pi);
-  double lb = accq_i_t_lp_at(&p->mm, xcmp / p->mm.scale);
+  double lb = accq_i_t_lp_held(&p->mm, xcmp / p->mm.scale, p->mm.accuracy_target - TOPT_ACC_SLACK);
   double mg = tcmp / lb - 1.0 + TOL_TOPT;
   r->instances++;
   accq_i_margin_at(r, mg,

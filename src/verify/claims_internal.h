@@ -1,5 +1,5 @@
 /* Internals shared by the claim files of accq verify (verify.c drives,
- * claim1.c .. claim5.c each turn the shared grid into one row, row.c keeps the
+ * claim1.c .. claim6.c each turn the shared grid into one row, row.c keeps the
  * row's verdict, margin and note, gaps.c builds the gap series of claims 3 and
  * 4).  Never installed, and included by the claim files only: sweep and
  * converge use verify_internal.h, which must not receive these macros. */
@@ -40,8 +40,41 @@
 #define TOPT_STATES 1000
 #define TOPT_BUDGET_S 30.0 /* wall seconds for the whole sandwich of one model: past it the
                               remaining (load, m) points are reported as not run */
+#define TOPT_ACC_SLACK 1e-7 /* the optimum's accuracy row holds to the simplex's feasibility
+                              tolerance (GLPK, 1e-7): its rule is held to T_LP at a* - this
+                              (a type within 1e-7 below a* counts as meeting it there, as it
+                              may in the optimum: a model with accuracies 0.7 - 1e-12 and a*
+                              0.7 gave t_opt at half of T_LP at a*) */
 #define SIM_ALPHA 1e-3    /* family-wise level of the chain-vs-simulation tests of one model */
 #define SIM_REPS_AGREE 20 /* replications of those simulations (more degrees of freedom) */
+/* Claim 6 (POP robust to a moving load, claim6.c and docs/claims.md): the
+ * scenario and its thresholds. */
+#define C6_STEP 1.3          /* the rate steps up by 30%, then back */
+#define C6_HIGH_LOAD 0.85    /* the stepped-up rate is at most this fraction of Lambda_max(a*)
+                                (the grid's highest load, where claims 2 and 4 check POP) */
+#define C6_BASE_UMAX 0.90    /* at the base rate R-JIQ's split loads no type above this */
+#define C6_WINDOW_JOBS 250.0 /* window W = this / Lambda_b: about 250 arrivals per window at
+                                the base rate, so that the simulator's per-window test of
+                                accuracy against a* (normal, 2.326 standard errors of the
+                                window's own job mix) has enough jobs */
+#define C6_BASE_WINDOWS 20   /* the schedule in windows: base rate, */
+#define C6_STEP_WINDOWS 20   /* stepped up, */
+#define C6_BACK_WINDOWS 40   /* back at the base rate (time for a backlog to drain) */
+#define C6_REPS 20           /* replications of each policy (seeds: verify's + 6000 + policy) */
+#define C6_BELOW_ALLOWED 0.05 /* allowed fraction of POP's windows below a*: a policy that
+                                meets a* exactly has 1% of its windows below by chance when
+                                its type choices are independent; POP's choices depend on the
+                                occupancy, which correlates the jobs of a window (measured on
+                                the bundled models: docs/claims.md); 5x the nominal 1% */
+#define C6_ALPHA 1e-3        /* one-sided level of every test of claim 6 (Student's t across
+                                the replications) */
+#define C6_TAU_JOBS 100.0    /* rjiq:est's TAU = this / Lambda_b: the estimate averages about
+                                100 arrivals (relative noise 1/sqrt(200) = 7%) */
+#define C6_EST_SLACK 0.05    /* rjiq:est's slack E (a re-solved split past a breakpoint of the
+                                LP would saturate a type exactly: docs/simulator.md) */
+#define C6_DECIDE_SD 3.0     /* stale R-JIQ must be seen failing when its overloaded type's
+                                fluid backlog growth over the step is >= this many standard
+                                deviations of a critically loaded queue's, sqrt(2 n_k mu_k D) */
 
 /* A policy verify runs: every registered policy type (accq_policy_type_get),
  * in registry order, at its default spec.  Nothing in verify keeps a list of
@@ -201,5 +234,6 @@ void accq_i_claim2(ctx_t *c, accq_claim_row_t *r);
 void accq_i_claim3(ctx_t *c, accq_claim_row_t *r);
 void accq_i_claim4(ctx_t *c, accq_claim_row_t *r);
 void accq_i_claim5(ctx_t *c, accq_claim_row_t *r);
+void accq_i_claim6(ctx_t *c, accq_claim_row_t *r);
 
 #endif

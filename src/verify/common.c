@@ -12,6 +12,9 @@
 
 #include "accq/sim.h"
 #define ACCQ_I_HAVE_SIM 1
+/* a simulated window must span at least this many mean service times of every
+ * type in use (accq_i_simulate's own warning) */
+#define SIM_SERVICE_SPAN 10.0
 _Static_assert(ACCQ_VERIFY_SIM_WARNINGS == ACCQ_SIM_MAX_WARNINGS &&
                    ACCQ_VERIFY_SIM_WARNING_MAX == ACCQ_SIM_WARNING_MAX,
                "accq_verify_sim_t must hold every simulator warning");
@@ -51,10 +54,15 @@ double accq_i_t_lp_at(const accq_model_t *m, double x_per_unit) {
 int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int explicit_chain,
                  int64_t max_states, int max_buffer, int solver, double tol,
                  accq_analysis_t *an, accq_err_t *err) {
+  /* a verify run's limits (verify_internal.h): nothing starts after its
+   * deadline, and the solves get the time left */
+  int st = accq_i_time_check(err);
+  if (st) return st;
+  const accq_i_limits_t *lim = accq_i_limits();
   accq_policy_t *pol = NULL;
   accq_policy_options_t popt;
   accq_policy_options_init(&popt);
-  int st = accq_policy_alloc(&pol, policy, mm, &popt, err);
+  st = accq_policy_alloc(&pol, policy, mm, &popt, err);
   if (st) return st;
   accq_analysis_options_t ao;
   accq_analysis_options_init(&ao);
@@ -64,16 +72,26 @@ int accq_i_chain(const accq_model_t *mm, const char *policy, int buffer, int exp
   ao.explicit_chain = explicit_chain;
   ao.solver.solver = (accq_solver_kind_t)solver;
   if (tol > 0) ao.solver.tol = tol;
+  if (lim->deadline > 0) ao.solver.max_seconds = fmax(accq_i_time_left(), 1e-3);
+  if (solver == ACCQ_SOLVER_SOR && lim->sor_max_iter > 0) ao.solver.max_iter = lim->sor_max_iter;
   accq_model_t m2 = *mm;
   if (buffer > 0) m2.buffer = buffer;
   st = accq_analyze(&m2, pol, &ao, an, err);
+  int late = st == ACCQ_ENOCONV && accq_i_time_check(NULL);
   if (st == ACCQ_ENOCONV && solver == ACCQ_SOLVER_SOR &&
-      an->verdict == ACCQ_ANALYSIS_NOT_CONVERGED) {
+      an->verdict == ACCQ_ANALYSIS_NOT_CONVERGED && !late &&
+      !(lim->sor_max_iter > 0 && an->solver.iterations >= lim->sor_max_iter)) {
     /* Gauss-Seidel did not reach the residual: let the solver module choose
-     * (not when buffer = auto stopped short: another solver changes nothing) */
+     * (not when buffer = auto stopped short: another solver changes nothing;
+     * not after verify's iteration cap: the chain is stiff, see
+     * ACCQ_I_SOR_MAX_ITER) */
     ao.solver.solver = ACCQ_SOLVER_AUTO;
+    ao.solver.max_iter = 0;
     st = accq_analyze(&m2, pol, &ao, an, err);
+    late = st == ACCQ_ENOCONV && accq_i_time_check(NULL);
   }
+  if (late)
+    accq_err_prefix(err, "time limit of %g s reached (--time-limit)", lim->limit);
   accq_policy_free(pol);
   return st;
 }
@@ -129,10 +147,13 @@ int accq_i_simulate(const accq_model_t *m, const char *policy, int replications,
   accq_policy_t *pol = NULL;
   accq_policy_options_t popt;
   accq_policy_options_init(&popt);
+  /* nothing starts after a verify run's deadline (verify_internal.h) */
+  int st = accq_i_time_check(err);
+  if (st) return st;
   /* the library entry: a loaded model is resolved already; one built by hand
    * is resolved here, once */
   accq_model_t mm = *m;
-  int st = accq_model_is_resolved(&mm) ? ACCQ_SUCCESS : accq_model_resolve(&mm, err);
+  st = accq_model_is_resolved(&mm) ? ACCQ_SUCCESS : accq_model_resolve(&mm, err);
   if (st) return st;
   st = accq_policy_alloc(&pol, policy, &mm, &popt, err);
   if (st) return st;
@@ -167,6 +188,19 @@ int accq_i_simulate(const accq_model_t *m, const char *policy, int replications,
   out->nwarnings = 0;
   for (int i = 0; i < res.nwarnings && i < ACCQ_VERIFY_SIM_WARNINGS; i++)
     snprintf(out->warnings[out->nwarnings++], ACCQ_VERIFY_SIM_WARNING_MAX, "%s", res.warnings[i]);
+  /* A type in use whose mean service time is not short against the measured
+   * window cannot have reached its stationary law: a job it holds may outlast
+   * the run (a server of rate 1e-7 holds one job for the whole run, and the
+   * jobs it would finish in the long run, whose response times dominate E[T],
+   * never appear).  The trend tests cannot see this (nothing moves within the
+   * run), so the estimate gets its own warning and is not evidence. */
+  double span = res.lambda > 0 ? (double)res.jobs / res.lambda : NAN;
+  for (int k = 0; k < mm.ntypes && out->nwarnings < ACCQ_VERIFY_SIM_WARNINGS; k++)
+    if (res.utilization[k].mean > 0 && !(SIM_SERVICE_SPAN / mm.types[k].rate <= span))
+      snprintf(out->warnings[out->nwarnings++], ACCQ_VERIFY_SIM_WARNING_MAX,
+               "type '%s' is in use and its mean service time %g is more than 1/%g of the "
+               "measured window (about %g time units): the run cannot reach the stationary law",
+               mm.types[k].name, 1.0 / mm.types[k].rate, SIM_SERVICE_SPAN, span);
   accq_measures_t *ms = &out->m;
   memset(ms, 0, sizeof *ms);
   ms->lambda = res.lambda;

@@ -81,8 +81,13 @@ int accq_i_limit_at(ctx_t *c, const char *pol, int li, double *et, double *et_er
   *et_error = NAN;
   why[0] = '\0';
   accq_limit_t *w = NULL;
-  int st = accq_i_model_at(c->m, c->o->loads[li], 1, &mm, &e);
-  if (!st) st = accq_limit_alloc(&w, &mm, pol, NULL, &e);
+  /* a verify run's deadline: not started after it, the time left otherwise */
+  int st = accq_i_time_check(&e);
+  accq_limit_options_t lo;
+  accq_limit_options_init(&lo);
+  if (accq_i_time_left() < lo.max_seconds) lo.max_seconds = fmax(accq_i_time_left(), 1e-3);
+  if (!st) st = accq_i_model_at(c->m, c->o->loads[li], 1, &mm, &e);
+  if (!st) st = accq_limit_alloc(&w, &mm, pol, &lo, &e);
   if (!st) st = accq_limit_solve(w, &e);
   if (!st) {
     const accq_limit_result_t *res = accq_limit_result(w);

@@ -118,6 +118,7 @@ int accq_verify_rows_pack(const accq_claim_row_t *rows, int n, void **bytes, siz
     accq_dist_put_str(&b, r->note);
     accq_dist_put_str(&b, r->reason);
     accq_dist_put_f64(&b, r->seconds);
+    accq_dist_put_i64(&b, r->stopped);
     accq_dist_put_i64(&b, r->nwarnings);
     int kept = r->nwarnings < ACCQ_VERIFY_ROW_WARNINGS ? r->nwarnings : ACCQ_VERIFY_ROW_WARNINGS;
     for (int j = 0; j < kept; j++) accq_dist_put_str(&b, r->warnings[j]);
@@ -151,6 +152,7 @@ int accq_verify_rows_unpack(const void *bytes, size_t len, accq_claim_row_t *row
     accq_dist_get_str(&rd, r->note, sizeof r->note);
     accq_dist_get_str(&rd, r->reason, sizeof r->reason);
     r->seconds = accq_dist_get_f64(&rd);
+    r->stopped = (int)accq_dist_get_i64(&rd);
     int64_t nw = accq_dist_get_i64(&rd);
     if (nw < 0 || nw > INT32_MAX) rd.failed = 1;
     r->nwarnings = rd.failed ? 0 : (int)nw;

@@ -46,6 +46,9 @@ static void report_summary(accq_report_t *rep, const accq_claim_row_t *rows, int
   accq_kv_int(s, "partial", "PARTIAL", count[ACCQ_VERDICT_PARTIAL]);
   accq_kv_int(s, "fail", "FAIL", count[ACCQ_VERDICT_FAIL]);
   accq_kv_int(s, "skipped", "SKIPPED", count[ACCQ_VERDICT_SKIPPED]);
+  int stopped = 0;
+  for (int i = 0; i < n; i++) stopped += rows[i].stopped != 0;
+  accq_kv_int(s, "stopped", "stopped by the time limit", stopped);
   accq_kv_num(s, "seconds", "seconds", seconds, 3);
   accq_kv_str(s, "verdict", "verdict", accq_verdict_name(accq_verify_overall(rows, n)));
   size_t cap = (size_t)n * ACCQ_VERIFY_ROW_TEXTS + 1;
@@ -85,7 +88,7 @@ static void report_claims(accq_report_t *rep, const accq_claim_row_t *rows, int 
     accq_table_str(t, r->title);
     accq_table_str(t, r->model);
     accq_table_str(t, accq_verdict_name(r->verdict));
-    accq_table_str(t, skipped ? "skipped" : "ok");
+    accq_table_str(t, r->stopped ? "time_limit" : skipped ? "skipped" : "ok");
     if (skipped) accq_table_str(t, r->reason);
     else accq_table_null(t, NULL);
     accq_table_int(t, r->instances);

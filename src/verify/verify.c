@@ -3,9 +3,13 @@
  * One grid of exact chains (loads x sizes x every policy, buffer auto within a
  * state limit) is computed once here and shared by claims 1-5; simulations
  * extend claims 2, 3 and 4 beyond the sizes where chains fit (cached here, run
- * on first use).  Each claim (claim1.c .. claim5.c) turns its instances into
+ * on first use).  Each claim (claim1.c .. claim6.c) turns its instances into
  * one row: verdict, instances, worst margin and the instance that set it
- * (row.c).
+ * (row.c).  Claim 6 simulates its own scenario and needs no grid.
+ *
+ * The run's limits (verify_internal.h): the time limit, checked before every
+ * step and handed to the solvers as the time left, and the iteration cap of
+ * the chains' Gauss-Seidel solves.
  */
 #include <math.h>
 #include <stdio.h>
@@ -37,6 +41,7 @@ void accq_verify_options_init(accq_verify_options_t *o) {
   o->sim_jobs = 100000;
   o->sim_threads = 0;
   o->claims = (1u << ACCQ_VERIFY_NCLAIMS) - 1;
+  o->time_limit = 0; /* the library imposes none; `accq verify` gives 600 s */
   o->t_opt = accq_i_default_topt();
   o->topt_max_states = TOPT_STATES;
   /* claim 3 beyond the first breakpoint: rjiq:e with e a fraction of the load's
@@ -92,6 +97,40 @@ int accq_verify_fault_check(const char *fault, accq_err_t *err) {
   return accq_err_set(err, ACCQ_EINVAL,
                       "--inject-fault: unknown policy '%s' in '%s' (POLICY one of %s)", p, fault,
                       valid);
+}
+
+/* ---- the run's limits ---- */
+
+static _Thread_local accq_i_limits_t run_limits;
+
+accq_i_limits_t *accq_i_limits(void) { return &run_limits; }
+
+double accq_i_time_left(void) {
+  if (!(run_limits.deadline > 0)) return INFINITY;
+  return run_limits.deadline - accq_clock_now();
+}
+
+int accq_i_time_check(accq_err_t *err) {
+  if (!run_limits.reached && accq_i_time_left() > 0) return ACCQ_SUCCESS;
+  run_limits.reached = 1;
+  return accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached (--time-limit)",
+                      run_limits.limit);
+}
+
+/* Claim 1's optimum through the caller's hook, not started after the
+ * deadline (an LP solve cannot be stopped from here; claim 1's own budget,
+ * TOPT_BUDGET_S, bounds the sandwich). */
+typedef struct {
+  accq_verify_topt_fn fn;
+  void *ctx;
+} topt_hook_t;
+
+static int topt_in_time(const accq_model_t *m, int buffer, int shed, double min_admitted_rate,
+                        double *t_opt, double *throughput, void *ctx, accq_err_t *err) {
+  const topt_hook_t *h = ctx;
+  int st = accq_i_time_check(err);
+  if (st) return st;
+  return h->fn(m, buffer, shed, min_admitted_rate, t_opt, throughput, h->ctx, err);
 }
 
 void accq_i_progress(ctx_t *c, const char *what) {
@@ -292,7 +331,77 @@ static int count_steps(const accq_verify_options_t *o, int npol) {
   return o->nloads * o->nscales * npol + npol + 5 + nsim +
          (o->t_opt ? o->nloads * o->nscales : 0) +
          o->nloads * o->nslacks * (o->nscales + o->nsim_scales + 1) + /* at most (claim 3) */
-         2 * o->nloads; /* the mean-field limits of claims 3 and 4 */
+         2 * o->nloads + /* the mean-field limits of claims 3 and 4 */
+         3;              /* claim 6's simulations */
+}
+
+/* The titles of the claims (each claim file sets its own row's; these name
+ * the rows of claims the time limit did not let start). */
+static const char *const claim_titles[ACCQ_VERIFY_NCLAIMS] = {
+    "LP bound", "R-JIQ and POP meet a*", "R-JIQ asymptotically optimal", "POP near-optimal",
+    "agreement", "POP robust to a moving load"};
+
+/* A row the time limit stopped: `started` 0, it never ran (nothing checked);
+ * 1, it was running: what it had checked stays in the note, but the row is
+ * not done, so it is SKIPPED whatever its checks said so far. */
+static void stop_row(accq_claim_row_t *r, int claim, const char *model, int started,
+                     double seconds) {
+  if (!started) {
+    accq_i_row_init(r, claim, claim_titles[claim - 1], model, "not checked");
+    r->seconds = 0;
+  } else {
+    r->seconds = seconds;
+  }
+  accq_i_limits_t *lim = accq_i_limits();
+  r->stopped = 1;
+  r->verdict = ACCQ_VERDICT_SKIPPED;
+  r->worst_margin = NAN;
+  r->evidence[0] = '\0';
+  if (started)
+    snprintf(r->reason, sizeof r->reason,
+             "time limit of %g s reached (--time-limit) while this claim ran, after %d "
+             "instance(s) checked: not done (the note says what was checked)",
+             lim->limit, r->instances);
+  else
+    snprintf(r->reason, sizeof r->reason,
+             "time limit of %g s reached (--time-limit) before this claim started: not run",
+             lim->limit);
+}
+
+/* Sets this thread's limits for a run with options o (the deadline counts from
+ * o->time_start, or now). */
+static void limits_begin(const accq_verify_options_t *o) {
+  accq_i_limits_t *lim = accq_i_limits();
+  memset(lim, 0, sizeof *lim);
+  lim->sor_max_iter = ACCQ_I_SOR_MAX_ITER;
+  if (o->time_limit > 0) {
+    lim->limit = o->time_limit;
+    lim->deadline = (o->time_start > 0 ? o->time_start : accq_clock_now()) + o->time_limit;
+  }
+}
+
+/* The claims of the run into rows (the grid computed, or stopped by the time
+ * limit).  A claim that could not start, or that the deadline stopped while
+ * it ran, is a stopped row. */
+static void run_claims(ctx_t *c, accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS], int *nrows) {
+  void (*const claims[ACCQ_VERIFY_NCLAIMS])(ctx_t *, accq_claim_row_t *) = {
+      accq_i_claim1, accq_i_claim2, accq_i_claim3, accq_i_claim4, accq_i_claim5, accq_i_claim6};
+  accq_i_limits_t *lim = accq_i_limits();
+  for (int k = 0; k < ACCQ_VERIFY_NCLAIMS; k++) {
+    if (!(c->o->claims & (1u << k))) continue;
+    accq_claim_row_t *r = &rows[(*nrows)++];
+    const accq_verify_options_t *o = c->o;
+    if (accq_i_time_check(NULL)) {
+      stop_row(r, k + 1, c->m->name, 0, 0);
+    } else {
+      if (o->row_progress) o->row_progress(o->progress_ctx, k + 1, claim_titles[k], c->m->name, NULL);
+      double t0 = accq_clock_now();
+      claims[k](c, r);
+      r->seconds = accq_clock_now() - t0;
+      if (lim->reached) stop_row(r, k + 1, c->m->name, 1, r->seconds);
+    }
+    if (o->row_progress) o->row_progress(o->progress_ctx, k + 1, claim_titles[k], c->m->name, r);
+  }
 }
 
 int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
@@ -303,6 +412,11 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
   if (status) return status;
   accq_verify_options_t oo = *o;
   add_own_load(m, &oo);
+  topt_hook_t hook = {o->t_opt, o->t_opt_ctx};
+  if (o->t_opt) {
+    oo.t_opt = topt_in_time;
+    oo.t_opt_ctx = &hook;
+  }
   o = &oo;
   ctx_t c;
   memset(&c, 0, sizeof c);
@@ -317,6 +431,9 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
   }
   status = check_slacks(o, err);
   if (status) return status;
+  if (!(o->time_limit >= 0))
+    return accq_err_set(err, ACCQ_EINVAL, "verify: time limit must be >= 0 s (got %g)",
+                        o->time_limit);
   status = ctx_policies(&c, fault_policy, err);
   if (status) return status;
   c.grid = calloc((size_t)o->nloads * (size_t)o->nscales * (size_t)c.npol, sizeof *c.grid);
@@ -329,16 +446,12 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *o,
     return accq_err_set(err, ACCQ_ENOMEM, "verify: out of memory");
   }
   c.nsteps = count_steps(o, c.npol);
-  status = compute_grid(&c, err);
-  void (*const claims[ACCQ_VERIFY_NCLAIMS])(ctx_t *, accq_claim_row_t *) = {
-      accq_i_claim1, accq_i_claim2, accq_i_claim3, accq_i_claim4, accq_i_claim5};
-  for (int k = 0; !status && k < ACCQ_VERIFY_NCLAIMS; k++) {
-    if (!(o->claims & (1u << k))) continue;
-    double t0 = accq_clock_now();
-    claims[k](&c, &rows[*nrows]);
-    rows[*nrows].seconds = accq_clock_now() - t0;
-    (*nrows)++;
-  }
+  limits_begin(o);
+  /* claims 1-5 read the grid; claim 6 alone does not need it */
+  const unsigned grid_claims = (1u << 5) - 1;
+  if (o->claims & grid_claims) status = compute_grid(&c, err);
+  if (!status) run_claims(&c, rows, nrows);
+  memset(accq_i_limits(), 0, sizeof(accq_i_limits_t));
   free(c.pols);
   free(c.grid);
   free(c.sims);

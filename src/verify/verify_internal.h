@@ -47,4 +47,50 @@ int accq_i_simulate(const accq_model_t *m, const char *policy, int replications,
                     unsigned long seed, int threads, int forget_warmup, accq_verify_sim_t *out,
                     accq_err_t *err);
 
+/* ---- the limits of a verify run ----
+ *
+ * accq_verify_model sets them for its own thread while it runs and clears
+ * them when it returns; sweep and converge run without them.
+ *
+ * The time limit (accq_verify_options_t.time_limit) is honoured
+ * cooperatively by the shared helpers: accq_i_chain gives the stationary
+ * solver the time left (max_seconds) and starts nothing after the deadline;
+ * accq_i_simulate and claim 6 start no simulation after it (one that has
+ * started runs to its end: it is bounded by its number of jobs); the
+ * mean-field limits get the time left; claim 1's optimum is not started
+ * after it.  A step refused or cut short this way fails with ACCQ_ENOCONV and
+ * a message saying that the time limit was reached; the row that was running
+ * is then reported as stopped (accq_claim_row_t.stopped).
+ *
+ * The iteration cap: Gauss-Seidel (ACCQ_I_SOLVER) in verify's chains stops
+ * after ACCQ_I_SOR_MAX_ITER iterations, and accq_i_chain does not fall back
+ * to the other solvers after it (see there). */
+typedef struct {
+  double deadline;     /* accq_clock_now() seconds; 0: no limit */
+  double limit;        /* the limit in seconds (for the messages) */
+  int reached;         /* set once a step found the deadline passed */
+  long sor_max_iter;   /* 0: the solver's own default */
+} accq_i_limits_t;
+
+/* This thread's limits (never NULL; all 0 outside accq_verify_model). */
+accq_i_limits_t *accq_i_limits(void);
+
+/* ACCQ_ENOCONV, with "time limit of S s reached (--time-limit)" in err, when
+ * this thread's deadline has passed (and marks it reached); else 0. */
+int accq_i_time_check(accq_err_t *err);
+
+/* Seconds left before this thread's deadline (INFINITY without one; <= 0
+ * once it has passed). */
+double accq_i_time_left(void);
+
+/* Gauss-Seidel iterations verify's chains may take: the bundled models' grid
+ * chains converge in at most 229 (measured over a whole `accq verify`), so
+ * about 9 times that is generous for a well-conditioned chain.  A chain that
+ * needs more is stiff: service rates many orders of magnitude apart, whose
+ * slow modes every iterative solver resolves at a cost that grows with the
+ * ratio (SOR, power and Arnoldi on the uniformized chain alike), so the
+ * fallback solvers would take as long; the chain is reported as not
+ * converged instead of being solved for minutes. */
+#define ACCQ_I_SOR_MAX_ITER 2000L
+
 #endif

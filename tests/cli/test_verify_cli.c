@@ -183,7 +183,7 @@ END_TEST
 START_TEST(test_verify_usage) {
   char *out, *err;
   ck_assert_int_eq(accq_run("verify --claims 7", &out, &err), 2);
-  ck_assert_ptr_nonnull(strstr(err, "claims are 1..5"));
+  ck_assert_ptr_nonnull(strstr(err, "claims are 1..6"));
   free(out);
   free(err);
   ck_assert_int_eq(accq_run("verify /nonexistent/model.ini", &out, &err), 2);

@@ -38,6 +38,7 @@ static void make_rows(accq_claim_row_t *r, int n) {
     snprintf(r[i].note, sizeof r[i].note, "note %d: 0.1 + 0.2 != 0.3", i);
     if (r[i].verdict == ACCQ_VERDICT_SKIPPED) fill(r[i].reason, sizeof r[i].reason, 'r');
     r[i].seconds = 0.1 * i;
+    r[i].stopped = i == 3;
     /* row 1 has more warnings than a row keeps: the count survives, the kept
      * texts too */
     r[i].nwarnings = i == 1 ? ACCQ_VERIFY_ROW_WARNINGS + 2 : i % 2;
@@ -60,6 +61,7 @@ static void same_row(const accq_claim_row_t *a, const accq_claim_row_t *b) {
   ck_assert_str_eq(a->note, b->note);
   ck_assert_str_eq(a->reason, b->reason);
   ck_assert(same_bits(a->seconds, b->seconds));
+  ck_assert_int_eq(a->stopped, b->stopped);
   ck_assert_int_eq(a->nwarnings, b->nwarnings);
   for (int j = 0; j < a->nwarnings && j < ACCQ_VERIFY_ROW_WARNINGS; j++)
     ck_assert_str_eq(a->warnings[j], b->warnings[j]);
