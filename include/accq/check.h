@@ -305,6 +305,27 @@ int accq_check_golden_compute(const accq_check_golden_model_t *models, int nmode
  * memory. */
 accq_report_t *accq_check_golden_report(const accq_check_golden_t *g);
 
+/* The same as independent cells, one per entry (cell = model index x
+ * npolicies + policy index; accq_dist_run spreads them over MPI ranks, and
+ * accq_check_golden_compute is the same cells in order):
+ *   start  initializes g for nentries entries;
+ *   cell   computes entry `cell` and serializes it exactly (doubles as their
+ *          bits; *bytes malloc'd).  An entry that is not a reference is a
+ *          result (its status, reason and code); the errors are those that
+ *          fail the file in accq_check_golden_compute (ACCQ_EUSAGE for an
+ *          unknown policy, ACCQ_ENOMEM, a dispatch failure);
+ *   add    appends a cell's entry to g (call in cell order), with its warning
+ *          and g->worst when it is not a reference; ACCQ_EINVAL for bytes that
+ *          are not a golden cell. */
+int accq_check_golden_start(accq_check_golden_t *g, int nentries, accq_err_t *err);
+int accq_check_golden_cell(const accq_check_golden_model_t *models, int nmodels,
+                           const char (*policies)[ACCQ_NAME_MAX], int npolicies,
+                           const accq_check_golden_options_t *opt, int cell, void **bytes,
+                           size_t *len, accq_err_t *err);
+int accq_check_golden_add(accq_check_golden_t *g, const accq_check_golden_model_t *models,
+                          int nmodels, const char (*policies)[ACCQ_NAME_MAX], int npolicies,
+                          int cell, const void *bytes, size_t len, accq_err_t *err);
+
 /* ---- check-sim: a results CSV against golden files ----
  *
  * The CSV (header first, columns in any order, others ignored): model,
@@ -421,5 +442,27 @@ int accq_check_crosscheck(const accq_model_t *m, const char (*policies)[ACCQ_NAM
                           int npolicies, const accq_check_crosscheck_options_t *opt,
                           accq_check_crosscheck_t *res, accq_err_t *err);
 void accq_check_crosscheck_release(accq_check_crosscheck_t *res);
+
+/* crosscheck as independent cells, one per policy (accq_dist_run spreads them
+ * over MPI ranks; accq_check_crosscheck is the same cells in order):
+ *   start   validates the options and initializes res for npolicies cells;
+ *   cell    computes policy `index` (chain and simulation; the simulation's
+ *           seed is opt->sim.seed for every policy, so a cell depends only on
+ *           its inputs) and serializes its comparisons, skip and warnings
+ *           exactly (doubles as their bits; *bytes malloc'd);
+ *   add     appends one cell's bytes to res (call in policy order; ACCQ_EINVAL
+ *           for bytes that are not a crosscheck cell);
+ *   finish  Holm's correction over every comparison (res->failures).
+ * cell's errors are those of accq_check_crosscheck for that policy. */
+int accq_check_crosscheck_start(const accq_model_t *m, int npolicies,
+                                const accq_check_crosscheck_options_t *opt,
+                                accq_check_crosscheck_t *res, accq_err_t *err);
+int accq_check_crosscheck_cell(const accq_model_t *m, const char *policy, int index,
+                               const accq_check_crosscheck_options_t *opt, void **bytes,
+                               size_t *len, accq_err_t *err);
+int accq_check_crosscheck_add(accq_check_crosscheck_t *res, const void *bytes, size_t len,
+                              accq_err_t *err);
+void accq_check_crosscheck_finish(accq_check_crosscheck_t *res,
+                                  const accq_check_crosscheck_options_t *opt);
 
 #endif

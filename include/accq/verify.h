@@ -216,6 +216,17 @@ int accq_verify_model(const accq_model_t *m, const accq_verify_options_t *opt,
                       accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS], int *nrows,
                       accq_err_t *err);
 
+/* One model's rows as exact bytes and back: `accq verify` runs one cell per
+ * model (accq_dist_run; the claims of a model share its grid of chains and
+ * its simulations, so a model is the unit of work).  Doubles are written as
+ * their bits, strings with their lengths, so rows computed on any rank or
+ * read from a checkpoint are the very rows a serial run prints.  unpack
+ * writes at most cap rows; ACCQ_EINVAL for bytes that are not rows. */
+int accq_verify_rows_pack(const accq_claim_row_t *rows, int n, void **bytes, size_t *len,
+                          accq_err_t *err);
+int accq_verify_rows_unpack(const void *bytes, size_t len, accq_claim_row_t *rows, int cap,
+                            int *n, accq_err_t *err);
+
 /* Validates opt->fault (NULL accepted): ACCQ_EINVAL naming the bad value and
  * listing the valid ones.  accq_verify_model calls it; the CLI calls it before
  * loading any model so that a typo is a usage error. */

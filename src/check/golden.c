@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "accq/check.h"
+#include "accq/dist.h"
 
 /* Levels with a smaller exact fraction are left out (they test nothing a
  * simulation could resolve, and keep files small at large B). */
@@ -149,62 +150,219 @@ static int entry_compute(accq_check_golden_entry_t *e, const accq_model_t *m, co
   return st;
 }
 
-/* Marks e as not a reference and records the warning. */
-static int entry_refuse(accq_check_golden_t *g, accq_check_golden_entry_t *e,
-                        const accq_check_golden_model_t *gm, const char *policy, int st,
-                        const accq_err_t *why) {
-  e->code = st;
-  e->status = strdup(status_word(st));
-  e->reason = strdup(why->msg);
-  size_t len = strlen(gm->model->name) + strlen(gm->path) + strlen(policy) + strlen(why->msg) + 64;
+/* ---- cells: one (model, policy) entry each (accq_dist_run) ---- */
+
+/* An entry's bytes: every field, in a fixed order, doubles as their bits
+ * (accq/dist.h); a string that may be NULL is preceded by a presence flag. */
+static void put_opt_str(accq_dist_buf_t *b, const char *s) {
+  accq_dist_put_i64(b, s != NULL);
+  if (s) accq_dist_put_str(b, s);
+}
+
+static void pack_entry(accq_dist_buf_t *b, const accq_check_golden_entry_t *e) {
+  put_opt_str(b, e->model);
+  put_opt_str(b, e->file);
+  put_opt_str(b, e->sha256);
+  accq_dist_put_i64(b, e->nsets);
+  for (int s = 0; s < e->nsets; s++) accq_dist_put_str(b, e->sets[s]);
+  put_opt_str(b, e->policy);
+  accq_dist_put_f64(b, e->lambda);
+  accq_dist_put_i64(b, e->scale);
+  accq_dist_put_i64(b, e->code);
+  put_opt_str(b, e->status);
+  put_opt_str(b, e->reason);
+  accq_dist_put_i64(b, e->buffer);
+  accq_dist_put_i64(b, e->states);
+  accq_dist_put_str(b, e->solver);
+  accq_dist_put_f64(b, e->residual);
+  accq_dist_put_f64(b, e->boundary_mass);
+  accq_dist_put_f64(b, e->truncation_change);
+  accq_dist_put_f64(b, e->t_lp);
+  accq_dist_put_i64(b, e->truncation_converged);
+  accq_dist_put_i64(b, e->nmeasures);
+  for (int j = 0; j < e->nmeasures; j++) {
+    accq_dist_put_str(b, e->measures[j].name);
+    accq_dist_put_f64(b, e->measures[j].value);
+  }
+}
+
+/* A malloc'd string read back (length checked against the bytes left). */
+static char *get_dup(accq_dist_reader_t *r) {
+  uint64_t n = accq_dist_get_u64(r);
+  if (r->failed || n > r->len - r->pos) {
+    r->failed = 1;
+    return NULL;
+  }
+  char *s = malloc((size_t)n + 1);
+  if (!s) {
+    r->failed = 1;
+    return NULL;
+  }
+  accq_dist_get_bytes(r, s, (size_t)n);
+  s[n] = '\0';
+  return s;
+}
+
+static char *get_opt_str(accq_dist_reader_t *r) {
+  return accq_dist_get_i64(r) ? get_dup(r) : NULL;
+}
+
+/* A count: at most one entry per 8 bytes left (every entry is longer). */
+static int get_count(accq_dist_reader_t *r) {
+  int64_t n = accq_dist_get_i64(r);
+  if (n < 0 || (uint64_t)n > (r->len - r->pos) / 8) {
+    r->failed = 1;
+    return 0;
+  }
+  return (int)n;
+}
+
+static void unpack_entry(accq_dist_reader_t *r, accq_check_golden_entry_t *e) {
+  e->model = get_opt_str(r);
+  e->file = get_opt_str(r);
+  e->sha256 = get_opt_str(r);
+  int nsets = get_count(r);
+  if (nsets > 0 && !(e->sets = calloc((size_t)nsets, sizeof *e->sets))) r->failed = 1;
+  for (int s = 0; s < nsets && !r->failed; s++) e->sets[e->nsets++] = get_dup(r);
+  e->policy = get_opt_str(r);
+  e->lambda = accq_dist_get_f64(r);
+  e->scale = (int)accq_dist_get_i64(r);
+  e->code = (int)accq_dist_get_i64(r);
+  e->status = get_opt_str(r);
+  e->reason = get_opt_str(r);
+  e->buffer = (int)accq_dist_get_i64(r);
+  e->states = (long long)accq_dist_get_i64(r);
+  accq_dist_get_str(r, e->solver, sizeof e->solver);
+  e->residual = accq_dist_get_f64(r);
+  e->boundary_mass = accq_dist_get_f64(r);
+  e->truncation_change = accq_dist_get_f64(r);
+  e->t_lp = accq_dist_get_f64(r);
+  e->truncation_converged = (int)accq_dist_get_i64(r);
+  int nm = get_count(r);
+  if (nm > 0 && !(e->measures = calloc((size_t)nm, sizeof *e->measures))) r->failed = 1;
+  for (int j = 0; j < nm && !r->failed; j++) {
+    e->measures[j].name = get_dup(r);
+    e->measures[j].value = accq_dist_get_f64(r);
+    e->nmeasures++;
+  }
+}
+
+int accq_check_golden_cell(const accq_check_golden_model_t *models, int nmodels,
+                           const char (*policies)[ACCQ_NAME_MAX], int npolicies,
+                           const accq_check_golden_options_t *opt, int cell, void **bytes,
+                           size_t *len, accq_err_t *err) {
+  *bytes = NULL;
+  *len = 0;
+  if (cell < 0 || npolicies < 1 || cell >= nmodels * npolicies)
+    return accq_err_set(err, ACCQ_EINVAL, "golden: cell %d outside 0..%d", cell,
+                        nmodels * npolicies - 1);
+  const accq_check_golden_model_t *gm = &models[cell / npolicies];
+  const char *policy = policies[cell % npolicies];
+  /* one entry in a file of its own, so accq_check_golden_release frees it */
+  accq_check_golden_t one;
+  accq_check_golden_init(&one);
+  if (!(one.entries = calloc(1, sizeof *one.entries)))
+    return accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory");
+  one.n = one.cap = 1;
+  accq_check_golden_entry_t *e = one.entries;
+  accq_err_t why;
+  accq_err_clear(&why);
+  int st = ACCQ_SUCCESS;
+  if (entry_identity(e, gm, policy)) {
+    st = accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory");
+  } else {
+    int est = entry_compute(e, gm->model, policy, opt, &why);
+    if (est == ACCQ_EUSAGE || (est && !no_reference(est))) {
+      *err = why;
+      if (est != ACCQ_EUSAGE) accq_err_prefix(err, "%s, policy %s", gm->model->name, policy);
+      st = est;
+    } else if (est) { /* not a reference: its status and reason, no measures */
+      e->code = est;
+      if (!(e->status = strdup(status_word(est))) || !(e->reason = strdup(why.msg)))
+        st = accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory");
+    } else if (!(e->status = strdup("ok"))) {
+      st = accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory");
+    }
+  }
+  if (!st) {
+    accq_dist_buf_t b;
+    accq_dist_buf_init(&b);
+    pack_entry(&b, e);
+    st = accq_dist_buf_take(&b, bytes, len, err);
+  }
+  accq_check_golden_release(&one);
+  return st;
+}
+
+int accq_check_golden_start(accq_check_golden_t *g, int nentries, accq_err_t *err) {
+  accq_check_golden_init(g);
+  if (nentries > 0 && !(g->entries = calloc((size_t)nentries, sizeof *g->entries)))
+    return accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory for %d entries", nentries);
+  g->cap = nentries;
+  return ACCQ_SUCCESS;
+}
+
+/* An entry that is not a reference: its warning (the model as the user gave
+ * it, the policy as spelt) and the worst exit status. */
+static int add_warning(accq_check_golden_t *g, const accq_check_golden_entry_t *e,
+                       const accq_check_golden_model_t *gm, const char *policy) {
+  const char *status = e->status ? e->status : "", *reason = e->reason ? e->reason : "";
+  size_t len = strlen(gm->model->name) + strlen(gm->path) + strlen(policy) + strlen(status) +
+               strlen(reason) + 64;
   char *w = malloc(len);
   char **w2 = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *w2);
   if (w2) g->warnings = w2;
-  if (!e->status || !e->reason || !w || !w2) {
+  if (!w || !w2) {
     free(w);
     return -1;
   }
-  snprintf(w, len, "%s (%s), policy %s: %s: %s", gm->model->name, gm->path, policy,
-           status_word(st), why->msg);
+  snprintf(w, len, "%s (%s), policy %s: %s: %s", gm->model->name, gm->path, policy, status,
+           reason);
   g->warnings[g->nwarnings++] = w;
-  int code = accq_status_exit_code(st);
+  int code = accq_status_exit_code(e->code);
   if (code > g->worst) g->worst = code;
   return 0;
 }
 
+int accq_check_golden_add(accq_check_golden_t *g, const accq_check_golden_model_t *models,
+                          int nmodels, const char (*policies)[ACCQ_NAME_MAX], int npolicies,
+                          int cell, const void *bytes, size_t len, accq_err_t *err) {
+  if (cell < 0 || npolicies < 1 || cell >= nmodels * npolicies || g->n >= g->cap)
+    return accq_err_set(err, ACCQ_EINVAL, "golden: cell %d outside the file's %d entries", cell,
+                        g->cap);
+  accq_check_golden_entry_t *e = &g->entries[g->n++];
+  memset(e, 0, sizeof *e);
+  e->index = g->n - 1;
+  accq_dist_reader_t r;
+  accq_dist_reader_init(&r, bytes, len);
+  unpack_entry(&r, e);
+  char what[64];
+  snprintf(what, sizeof what, "golden cell %d", cell);
+  int st = accq_dist_reader_end(&r, what, err);
+  if (!st && (!e->model || !e->file || !e->policy || !e->status))
+    st = accq_err_set(err, ACCQ_EINVAL, "%s: an entry without model, file, policy or status",
+                      what);
+  if (!st && e->code &&
+      add_warning(g, e, &models[cell / npolicies], policies[cell % npolicies]))
+    st = accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory");
+  return st;
+}
+
+/* The serial run is the cells in order through the same bytes, so that a run
+ * spread over ranks (accq_dist_run) cannot differ from it. */
 int accq_check_golden_compute(const accq_check_golden_model_t *models, int nmodels,
                               const char (*policies)[ACCQ_NAME_MAX], int npolicies,
                               const accq_check_golden_options_t *opt, accq_check_golden_t *g,
                               accq_err_t *err) {
-  accq_check_golden_init(g);
-  int total = nmodels * npolicies, st = ACCQ_SUCCESS;
-  if (total > 0 && !(g->entries = calloc((size_t)total, sizeof *g->entries)))
-    return accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory for %d entries", total);
-  g->cap = total;
-  for (int a = 0; a < nmodels && !st; a++) {
-    const accq_model_t *m = models[a].model;
-    for (int i = 0; i < npolicies && !st; i++) {
-      if (opt->progress) opt->progress((double)a * npolicies + i, opt->progress_ctx);
-      accq_check_golden_entry_t *e = &g->entries[g->n++];
-      e->index = g->n - 1;
-      accq_err_t why;
-      accq_err_clear(&why);
-      if (entry_identity(e, &models[a], policies[i])) {
-        st = accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory");
-        break;
-      }
-      int est = entry_compute(e, m, policies[i], opt, &why);
-      if (est == ACCQ_EUSAGE || (est && !no_reference(est))) {
-        *err = why;
-        if (est != ACCQ_EUSAGE) accq_err_prefix(err, "%s, policy %s", m->name, policies[i]);
-        st = est;
-      } else if (est) {
-        if (entry_refuse(g, e, &models[a], policies[i], est, &why))
-          st = accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory");
-      } else if (!(e->status = strdup("ok"))) {
-        st = accq_err_set(err, ACCQ_ENOMEM, "golden: out of memory");
-      }
-    }
+  int total = nmodels * npolicies;
+  int st = accq_check_golden_start(g, total, err);
+  for (int c = 0; c < total && !st; c++) {
+    if (opt->progress) opt->progress((double)c, opt->progress_ctx);
+    void *bytes = NULL;
+    size_t len = 0;
+    st = accq_check_golden_cell(models, nmodels, policies, npolicies, opt, c, &bytes, &len, err);
+    if (!st) st = accq_check_golden_add(g, models, nmodels, policies, npolicies, c, bytes, len, err);
+    free(bytes);
   }
   if (st) accq_check_golden_release(g);
   return st;

@@ -34,9 +34,8 @@
 #include "accq/check.h"
 #include "accq/sim.h"
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/simcli.h"
-
-static void on_progress(double done, void *ctx) { accq_progress_update(ctx, done); }
 
 /* The comparisons table; each failure also on standard error. */
 static void comparisons(accq_report_t *rep, const accq_check_crosscheck_t *x, double alpha) {
@@ -143,8 +142,62 @@ static int print(const accq_cli_t *cli, const accq_model_t *m, const accq_check_
   return rc;
 }
 
+/* One cell per policy (its chain and its simulation, accq_dist_run); rank 0
+ * appends the cells in policy order and applies Holm's correction to all. */
+typedef struct {
+  const accq_model_t *m;
+  const char (*names)[ACCQ_NAME_MAX];
+  const accq_check_crosscheck_options_t *o;
+  accq_check_crosscheck_t *x;
+} run_t;
+
+static int eval_policy(void *ctx, int cell, void **bytes, size_t *len, accq_err_t *err) {
+  run_t *r = ctx;
+  return accq_check_crosscheck_cell(r->m, r->names[cell], cell, r->o, bytes, len, err);
+}
+
+static int store_policy(void *ctx, int cell, const void *bytes, size_t len, accq_err_t *err) {
+  run_t *r = ctx;
+  (void)cell;
+  return accq_check_crosscheck_add(r->x, bytes, len, err);
+}
+
+/* Every option that changes a cell (the checkpoint's identity; the model's
+ * text is hashed by the executor).  --alpha is not among them: it enters only
+ * Holm's correction, computed again from the cells on every run. */
+static void options_text(const char (*names)[ACCQ_NAME_MAX], int npol,
+                         const accq_check_crosscheck_options_t *o, char *buf, size_t size) {
+  buf[0] = '\0';
+  accq_cli_dist_opt(buf, size, "replications", "%d", o->sim.replications);
+  accq_cli_dist_opt(buf, size, "jobs", "%lld", o->sim.jobs);
+  accq_cli_dist_opt(buf, size, "warmup", "%lld", o->sim.warmup);
+  accq_cli_dist_opt(buf, size, "seed", "%llu", (unsigned long long)o->sim.seed);
+  accq_cli_dist_opt(buf, size, "buffer", "%d,%d", o->buffer, o->max_buffer);
+  for (int i = 0; i < npol; i++) accq_cli_dist_opt(buf, size, "policy", "%s", names[i]);
+}
+
+/* Every policy's cell (over the MPI ranks when started by mpirun); on rank 0
+ * the comparisons in policy order with Holm's correction.  -1 on rank 0 when
+ * done; otherwise the exit status (0 on the other ranks). */
+static int run_cells(const accq_cli_t *cli, const char *checkpoint, const accq_model_t *m,
+                     const char (*names)[ACCQ_NAME_MAX], int npol,
+                     accq_check_crosscheck_options_t *o, accq_check_crosscheck_t *x) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  o->progress = NULL; /* the executor's bar counts policies */
+  if (accq_check_crosscheck_start(m, npol, o, x, &err)) return accq_cli_fail(&err);
+  char otext[4096];
+  options_text(names, npol, o, otext, sizeof otext);
+  run_t r = {m, names, o, x};
+  const accq_cli_dist_job_t job = {"crosscheck", m,  otext, checkpoint, npol,
+                                   eval_policy,  store_policy, &r};
+  int rc = accq_cli_dist_run(cli, &job);
+  if (rc < 0) accq_check_crosscheck_finish(x, o);
+  return rc;
+}
+
 int accq_cli_crosscheck(int argc, char **argv) {
-  const char *policies = "all", *jobs = NULL, *warmup = NULL, *buffer = NULL;
+  const char *policies = "all", *jobs = NULL, *warmup = NULL, *buffer = NULL, *checkpoint = NULL;
   int replications = 0, max_buffer = 20;
   double alpha = 0.01;
   const accq_cli_opt_t opts[] = {
@@ -159,6 +212,8 @@ int accq_cli_crosscheck(int argc, char **argv) {
       {"alpha", 'a', ACCQ_OPT_PROB, &alpha, "A", "family-wise error level (default 0.01)"},
       {"max-buffer", 0, ACCQ_OPT_COUNT, &max_buffer, "B",
        "cap of the auto buffer (default 20; both sides use the same B, so it need not be tight)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE",
+       ACCQ_CLI_CHECKPOINT_HELP " (one cell per policy)"},
       {0}};
   const accq_cli_spec_t spec = {
       "crosscheck", "[MODEL] [options]",
@@ -186,22 +241,15 @@ int accq_cli_crosscheck(int argc, char **argv) {
   accq_model_t m;
   if ((rc = accq_cli_load_model(&cli, &m, 1)) != 0) return rc;
   for (int k = 0; k < m.ntypes; k++)
-    if (m.types[k].service.kind != ACCQ_SERVICE_EXP && !cli.quiet) {
+    if (m.types[k].service.kind != ACCQ_SERVICE_EXP && !cli.quiet &&
+        accq_dist_rank(accq_dist_get()) == 0) {
       fprintf(stderr, "accq crosscheck: note: service set to exponential (the chains assume it)\n");
       break;
     }
-  accq_progress_t bar;
-  accq_progress_start(&bar, "crosscheck", npol, cli.quiet);
-  o.progress = on_progress;
-  o.progress_ctx = &bar;
-  accq_err_t err;
-  accq_err_clear(&err);
   accq_check_crosscheck_t x;
-  int st = accq_check_crosscheck(&m, (const char (*)[ACCQ_NAME_MAX])names, npol, &o, &x, &err);
-  accq_progress_finish(&bar);
-  if (st) {
-    accq_check_crosscheck_release(&x);
-    return accq_cli_fail(&err);
+  if ((rc = run_cells(&cli, checkpoint, &m, (const char (*)[ACCQ_NAME_MAX])names, npol, &o, &x)) >= 0) {
+    accq_check_crosscheck_release(&x); /* an error, or not rank 0 (prints nothing) */
+    return rc;
   }
   rc = print(&cli, &m, &o, &x);
   int failures = x.failures;

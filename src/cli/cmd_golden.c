@@ -33,9 +33,9 @@
 #include "accq/accq.h"
 #include "accq/check.h"
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/simcli.h"
 
-static void on_progress(double done, void *ctx) { accq_progress_update(ctx, done); }
 
 /* A positional argument that sets a key of the model before it. */
 static int is_override(const char *a) { return strchr(a, '=') && strchr(a, '.'); }
@@ -48,10 +48,88 @@ typedef struct {
   const char *sets[ACCQ_CLI_LIST_MAX]; /* --set values, then its own overrides */
 } model_arg_t;
 
+/* One cell per (model, policy) entry (accq_dist_run); rank 0 appends them in
+ * cell order. */
+typedef struct {
+  const accq_check_golden_model_t *gm;
+  int nm;
+  const char (*names)[ACCQ_NAME_MAX];
+  int npol;
+  const accq_check_golden_options_t *opt;
+  accq_check_golden_t *g;
+} run_t;
+
+static int eval_entry(void *ctx, int cell, void **bytes, size_t *len, accq_err_t *err) {
+  run_t *r = ctx;
+  return accq_check_golden_cell(r->gm, r->nm, r->names, r->npol, r->opt, cell, bytes, len, err);
+}
+
+static int store_entry(void *ctx, int cell, const void *bytes, size_t len, accq_err_t *err) {
+  run_t *r = ctx;
+  return accq_check_golden_add(r->g, r->gm, r->nm, r->names, r->npol, cell, bytes, len, err);
+}
+
+/* What a checkpoint is bound to: every model (its canonical text, path,
+ * SHA-256 and overrides, in order) into *text (malloc'd), the policies and
+ * the buffer into opts. */
+static int identity(const accq_check_golden_model_t *gm, int nm,
+                    const char (*names)[ACCQ_NAME_MAX], int npol, int buffer, char **text,
+                    char *opts, size_t osize, accq_err_t *err) {
+  size_t cap = 4096, used = 0;
+  for (int a = 0; a < nm; a++) {
+    int need = accq_model_format(gm[a].model, NULL, 0);
+    cap += (size_t)(need > 0 ? need : 0) + strlen(gm[a].path) + 256;
+    for (int s = 0; s < gm[a].nsets; s++) cap += strlen(gm[a].sets[s]) + 2;
+  }
+  if (!(*text = malloc(cap))) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+  (*text)[0] = '\0';
+  for (int a = 0; a < nm; a++) {
+    used += (size_t)snprintf(*text + used, cap - used, "# model %d %s sha256 %s sets", a + 1,
+                             gm[a].path, gm[a].sha256);
+    for (int s = 0; s < gm[a].nsets; s++)
+      used += (size_t)snprintf(*text + used, cap - used, " %s", gm[a].sets[s]);
+    used += (size_t)snprintf(*text + used, cap - used, "\n");
+    accq_model_format(gm[a].model, *text + used, (int)(cap - used));
+    used += strlen(*text + used);
+  }
+  opts[0] = '\0';
+  accq_cli_dist_opt(opts, osize, "buffer", "%d", buffer);
+  for (int i = 0; i < npol; i++) accq_cli_dist_opt(opts, osize, "policy", "%s", names[i]);
+  return ACCQ_SUCCESS;
+}
+
+/* Every entry's cell (over the MPI ranks when started by mpirun) into g on
+ * rank 0, in file order.  -1 on rank 0 when done; otherwise the exit status
+ * (0 on the other ranks, which write nothing). */
+static int compute(const accq_cli_t *cli, const char *checkpoint,
+                   const accq_check_golden_model_t *gm, int nm,
+                   const char (*names)[ACCQ_NAME_MAX], int npol, int buffer,
+                   accq_check_golden_t *g) {
+  accq_err_t err;
+  accq_err_clear(&err);
+  accq_check_golden_init(g);
+  accq_check_golden_options_t opt;
+  accq_check_golden_options_init(&opt);
+  opt.buffer = buffer;
+  char *text = NULL, opts[4096];
+  if (identity(gm, nm, names, npol, buffer, &text, opts, sizeof opts, &err) ||
+      accq_check_golden_start(g, nm * npol, &err)) {
+    free(text);
+    return accq_cli_fail(&err);
+  }
+  run_t r = {gm, nm, names, npol, &opt, g};
+  const accq_cli_dist_job_t job = {"golden",   NULL,        opts, checkpoint, nm * npol,
+                                   eval_entry, store_entry, &r};
+  int rc = accq_cli_dist_run_text(cli, &job, text);
+  free(text);
+  if (rc >= 0) accq_check_golden_release(g);
+  return rc;
+}
+
 /* Computes the entries and writes the file; the exit status. */
 static int write_golden(const accq_cli_t *cli, model_arg_t *ma, int nm,
                         const char (*names)[ACCQ_NAME_MAX], int npol, int buffer,
-                        int allow_partial) {
+                        int allow_partial, const char *checkpoint) {
   accq_check_golden_model_t *gm = calloc((size_t)nm, sizeof *gm);
   accq_err_t err;
   accq_err_clear(&err);
@@ -65,18 +143,10 @@ static int write_golden(const accq_cli_t *cli, model_arg_t *ma, int nm,
     for (int s = 0; s < ma[a].nsets; s++) ma[a].sets[n++] = cli->args[ma[a].first_set + s];
     gm[a] = (accq_check_golden_model_t){&ma[a].m, ma[a].path, ma[a].sha, ma[a].sets, n};
   }
-  accq_check_golden_options_t opt;
-  accq_check_golden_options_init(&opt);
-  opt.buffer = buffer;
-  accq_progress_t bar;
-  accq_progress_start(&bar, "golden", (double)nm * npol, cli->quiet);
-  opt.progress = on_progress;
-  opt.progress_ctx = &bar;
   accq_check_golden_t g;
-  int st = accq_check_golden_compute(gm, nm, names, npol, &opt, &g, &err);
-  accq_progress_finish(&bar);
+  int crc = compute(cli, checkpoint, gm, nm, names, npol, buffer, &g);
   free(gm);
-  if (st) return accq_cli_fail(&err);
+  if (crc >= 0) return crc; /* an error (printed), or not rank 0 (writes nothing) */
   for (int i = 0; i < g.nwarnings; i++) fprintf(stderr, "accq golden: %s\n", g.warnings[i]);
   accq_report_t *rep = accq_check_golden_report(&g);
   int rc = 0;
@@ -100,11 +170,14 @@ static int write_golden(const accq_cli_t *cli, model_arg_t *ma, int nm,
 int accq_cli_golden(int argc, char **argv) {
   const char *policies = "all";
   int buffer = 0, allow_partial = 0;
+  const char *checkpoint = NULL;
   const accq_cli_opt_t opts[] = {
       {"policy", 'p', ACCQ_OPT_STRING, &policies, "P[,P..]", "policies (default all)"},
       {"buffer", 'b', ACCQ_OPT_COUNT, &buffer, "B", "chain buffer (default: the model's, auto)"},
       {"allow-partial", 0, ACCQ_OPT_FLAG, &allow_partial, NULL,
        "exit 0 even when some entries are not references (unstable, not converged)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &checkpoint, "FILE",
+       ACCQ_CLI_CHECKPOINT_HELP " (one cell per entry)"},
       {0}};
   const accq_cli_spec_t spec = {
       "golden", "MODEL [SECTION.KEY=VALUE..] [MODEL [..]].. [--out golden.json] [options]",
@@ -185,7 +258,8 @@ int accq_cli_golden(int argc, char **argv) {
     }
   }
 
-  rc = write_golden(&cli, ma, nm, (const char (*)[ACCQ_NAME_MAX])names, npol, buffer, allow_partial);
+  rc = write_golden(&cli, ma, nm, (const char (*)[ACCQ_NAME_MAX])names, npol, buffer, allow_partial,
+                    checkpoint);
   free(ma);
   return rc;
 }

@@ -8,36 +8,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accq/accq.h"
 #include "accq/clock.h"
 #include "accq/verify.h"
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/numlist.h"
 
 #define MAX_MODELS 64
 
-typedef struct {
-  accq_progress_t bar;
-  int index;          /* model being checked */
-  int quiet;
-  char label[64];     /* the bar's label: the step running */
-} prog_t;
-
-/* On a terminal the bar names the step that runs (a chain, a simulation...). */
-static void on_progress(void *ctx, const char *what, double fraction) {
-  prog_t *p = ctx;
-  snprintf(p->label, sizeof p->label, "%.40s", what ? what : "verify");
-  accq_progress_update(&p->bar, p->index + fraction);
-}
-
 /* One line per claim row on stderr (not with -q), when it starts and when it
- * is done, so that a long row is seen running even without a terminal. */
+ * is done, so that a long row is seen running even without a terminal.
+ * Under mpirun only rank 0's lines reach the terminal (the other ranks'
+ * stderr is closed), so a row computed elsewhere shows up when it arrives. */
 static void on_row(void *ctx, int claim, const char *title, const char *model,
                    const accq_claim_row_t *row) {
-  prog_t *p = ctx;
-  if (p->quiet) return;
-  if (p->bar.drawn) fputs("\r\033[K", stderr); /* the bar redraws at its next update */
+  const accq_cli_t *cli = ctx;
+  if (cli->quiet) return;
+  if (isatty(2)) fputs("\r\033[K", stderr); /* the executor's bar redraws at its next update */
   if (!row)
     fprintf(stderr, "accq verify: %s: claim %d (%s)...\n", model, claim, title);
   else
@@ -82,7 +72,7 @@ static void write_text(FILE *f, const accq_claim_row_t *rows, int n, int nmodels
 
 /* The option strings of the grid, before parsing. */
 typedef struct {
-  const char *claims, *loads, *scales, *sim_scales, *fault;
+  const char *claims, *loads, *scales, *sim_scales, *fault, *checkpoint;
   int64_t max_states;
   int jobs, reps, max_buffer;
   double time_limit;
@@ -170,36 +160,126 @@ static int load_models(const accq_cli_t *cli, accq_model_t **models, int *nmodel
   return 0;
 }
 
-/* Checks every model, rows appended in order; 0 or the exit status of an error. */
-static int run_models(const accq_cli_t *cli, const accq_model_t *models, int nmodels,
-                      accq_verify_options_t *o, accq_claim_row_t *rows, int *nrows,
+/* One cell per model (accq_dist_run): the claims of a model share its grid of
+ * chains and its simulations (claims 3 and 4 reuse claim 2's), so splitting a
+ * model's rows over ranks would repeat that shared work. */
+typedef struct {
+  const accq_cli_t *cli;
+  const accq_model_t *models;
+  accq_verify_options_t *o;
+  accq_claim_row_t *rows;     /* rank 0: every model's rows, in model order */
+  int nrows;
+  const char *checkpoint;     /* --checkpoint FILE or NULL */
+} run_t;
+
+static int eval_model(void *ctx, int cell, void **bytes, size_t *len, accq_err_t *err) {
+  run_t *r = ctx;
+  accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
+  int n = 0;
+  int st = accq_verify_model(&r->models[cell], r->o, rows, &n, err);
+  /* with a checkpoint, a row the time limit stopped is not a result to keep
+   * (a rerun would read it back instead of finishing it): the run stops there,
+   * with every finished model in the checkpoint */
+  for (int j = 0; !st && r->checkpoint && j < n; j++)
+    if (rows[j].stopped)
+      st = accq_err_set(err, ACCQ_ENUMERIC,
+                        "verify: the time limit (--time-limit %g s) stopped claim %d on %s; the "
+                        "models finished are in the checkpoint %s: rerun the same command to "
+                        "continue",
+                        r->o->time_limit, rows[j].claim, rows[j].model, r->checkpoint);
+  if (!st) st = accq_verify_rows_pack(rows, n, bytes, len, err);
+  return st;
+}
+
+static int store_model(void *ctx, int cell, const void *bytes, size_t len, accq_err_t *err) {
+  run_t *r = ctx;
+  int n = 0;
+  int st = accq_verify_rows_unpack(bytes, len, r->rows + r->nrows, ACCQ_VERIFY_NCLAIMS, &n, err);
+  if (st) return st;
+  r->nrows += n;
+  if (r->cli->verbose) fprintf(stderr, "accq verify: %s done\n", r->models[cell].name);
+  return ACCQ_SUCCESS;
+}
+
+/* What a checkpoint is bound to: the models (their canonical text, in order)
+ * and every option that changes a row.  *text malloc'd. */
+static int identity(const accq_model_t *models, int nmodels, const accq_verify_options_t *o,
+                    char **text, char *opts, size_t osize, accq_err_t *err) {
+  size_t cap = 1 << 16, used = 0;
+  *text = malloc(cap);
+  if (!*text) return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+  (*text)[0] = '\0';
+  for (int i = 0; i < nmodels; i++) {
+    int need = accq_model_format(&models[i], NULL, 0);
+    if (need < 0) need = 0;
+    if (used + (size_t)need + 64 > cap) {
+      while (used + (size_t)need + 64 > cap) cap *= 2;
+      char *t = realloc(*text, cap);
+      if (!t) {
+        free(*text);
+        *text = NULL;
+        return accq_err_set(err, ACCQ_ENOMEM, "out of memory");
+      }
+      *text = t;
+    }
+    used += (size_t)snprintf(*text + used, cap - used, "# model %d\n", i + 1);
+    accq_model_format(&models[i], *text + used, (int)(cap - used));
+    used += strlen(*text + used);
+  }
+  opts[0] = '\0';
+  accq_cli_dist_opt(opts, osize, "claims", "%u", o->claims);
+  accq_cli_dist_opt(opts, osize, "max_states", "%lld", (long long)o->max_states);
+  accq_cli_dist_opt(opts, osize, "max_buffer", "%d,%d", o->max_buffer, o->small_buffer);
+  accq_cli_dist_opt(opts, osize, "seed", "%lu", o->seed);
+  accq_cli_dist_opt(opts, osize, "replications", "%d", o->sim_replications);
+  accq_cli_dist_opt(opts, osize, "jobs", "%ld", o->sim_jobs);
+  accq_cli_dist_opt(opts, osize, "fault", "%s", o->fault ? o->fault : "");
+  char list[ACCQ_VERIFY_MAX_GRID * 26];
+  size_t w = 0;
+  list[0] = '\0';
+  for (int i = 0; i < o->nloads; i++)
+    w += (size_t)snprintf(list + w, sizeof list - w, "%.17g,", o->loads[i]);
+  accq_cli_dist_opt(opts, osize, "loads", "%s", list);
+  w = 0;
+  for (int i = 0; i < o->nscales; i++)
+    w += (size_t)snprintf(list + w, sizeof list - w, "%d,", o->scales[i]);
+  accq_cli_dist_opt(opts, osize, "scales", "%s", list);
+  w = 0;
+  list[0] = '\0';
+  for (int i = 0; i < o->nsim_scales; i++)
+    w += (size_t)snprintf(list + w, sizeof list - w, "%d,", o->sim_scales[i]);
+  accq_cli_dist_opt(opts, osize, "sim_scales", "%s", list);
+  w = 0;
+  list[0] = '\0';
+  for (int i = 0; i < o->nslacks; i++)
+    w += (size_t)snprintf(list + w, sizeof list - w, "%.17g,", o->slacks[i]);
+  accq_cli_dist_opt(opts, osize, "slacks", "%s", list);
+  return ACCQ_SUCCESS;
+}
+
+/* Checks every model (one cell each, over the MPI ranks when started by
+ * mpirun), rows in model order on rank 0.  -1 on rank 0 when every row is
+ * in; otherwise the exit status (0 on the other ranks, which print nothing). */
+static int run_models(const accq_cli_t *cli, const char *checkpoint, const accq_model_t *models,
+                      int nmodels, accq_verify_options_t *o, accq_claim_row_t *rows, int *nrows,
                       double *seconds) {
-  prog_t prog;
+  run_t r = {cli, models, o, rows, 0, checkpoint};
   accq_err_t err;
   accq_err_clear(&err);
-  snprintf(prog.label, sizeof prog.label, "verify");
-  prog.quiet = cli->quiet;
-  accq_progress_start(&prog.bar, prog.label, nmodels, cli->quiet);
-  o->progress = on_progress;
+  char *text = NULL, opts[4096];
+  if (identity(models, nmodels, o, &text, opts, sizeof opts, &err)) return accq_cli_fail(&err);
+  o->progress = NULL; /* the executor's bar counts models */
   o->row_progress = on_row;
-  o->progress_ctx = &prog;
-  *nrows = 0;
+  o->progress_ctx = (void *)cli;
+  const accq_cli_dist_job_t job = {"verify",   NULL,        opts, checkpoint, nmodels,
+                                   eval_model, store_model, &r};
   double t0 = accq_clock_now();
-  o->time_start = t0; /* one deadline for every model */
-  for (int i = 0; i < nmodels; i++) {
-    prog.index = i;
-    int n = 0;
-    if (accq_verify_model(&models[i], o, rows + *nrows, &n, &err)) {
-      accq_progress_finish(&prog.bar);
-      return accq_cli_fail(&err);
-    }
-    *nrows += n;
-    if (cli->verbose)
-      fprintf(stderr, "accq verify: %s done (%.1f s)\n", models[i].name, accq_clock_now() - t0);
-  }
-  accq_progress_finish(&prog.bar);
+  o->time_start = t0; /* one deadline for every model (each rank's own clock) */
+  int rc = accq_cli_dist_run_text(cli, &job, text);
+  free(text);
+  *nrows = r.nrows;
   *seconds = accq_clock_now() - t0;
-  return 0;
+  return rc;
 }
 
 /* The rows in the chosen format; 0 or the exit status of a failed write. */
@@ -267,6 +347,8 @@ int accq_cli_verify(int argc, char **argv) {
        "for tests: claims-target=POLICY treats POLICY as meeting a* by construction (must make "
        "verify fail); sim-forget-warmup simulates with no warm-up (the bias warnings must "
        "show)"},
+      {"checkpoint", 0, ACCQ_OPT_STRING, &a.checkpoint, "FILE",
+       ACCQ_CLI_CHECKPOINT_HELP " (one cell per model)"},
       {0}};
   const accq_cli_spec_t spec = {
       "verify", "[MODEL..] [options]",
@@ -296,7 +378,8 @@ int accq_cli_verify(int argc, char **argv) {
     accq_err_t err;
     accq_err_set(&err, ACCQ_ENOMEM, "out of memory");
     rc = accq_cli_fail(&err);
-  } else if (!(rc = run_models(&cli, models, nmodels, &o, rows, &nrows, &seconds))) {
+  } else if ((rc = run_models(&cli, a.checkpoint, models, nmodels, &o, rows, &nrows,
+                               &seconds)) < 0) { /* rank 0 with every row */
     rc = accq_verify_exit_status(rows, nrows);
     int erc = emit(&cli, rows, nrows, nmodels, seconds);
     if (erc) rc = erc;

@@ -34,6 +34,11 @@ static void print_stats(const accq_dist_rank_stats_t *s, int size) {
 }
 
 int accq_cli_dist_run(const accq_cli_t *cli, const accq_cli_dist_job_t *job) {
+  return accq_cli_dist_run_text(cli, job, NULL);
+}
+
+int accq_cli_dist_run_text(const accq_cli_t *cli, const accq_cli_dist_job_t *job,
+                           const char *model_text) {
   accq_dist_t *d = accq_dist_get();
   int rank = accq_dist_rank(d), size = accq_dist_size(d);
   accq_err_t err;
@@ -41,7 +46,11 @@ int accq_cli_dist_run(const accq_cli_t *cli, const accq_cli_dist_job_t *job) {
   accq_dist_options_t o;
   accq_dist_options_init(&o);
   o.checkpoint = job->checkpoint;
-  int st = accq_dist_identity_model(&o, job->command, job->model, job->options_text, &err);
+  int st = ACCQ_SUCCESS;
+  if (job->model)
+    st = accq_dist_identity_model(&o, job->command, job->model, job->options_text, &err);
+  else
+    accq_dist_identity(&o, job->command, model_text, job->options_text);
   if (st) return accq_cli_fail(&err);
   /* the output must not replace the checkpoint (nor the other way round) */
   if (job->checkpoint) {

@@ -30,6 +30,11 @@ typedef struct {
  * printing the error (2 for a checkpoint of another run, 128 + signal when
  * interrupted, ...).  -v: each rank's cells, busy and wall time on stderr. */
 int accq_cli_dist_run(const accq_cli_t *cli, const accq_cli_dist_job_t *job);
+/* The same for a command of several models (verify, golden): job->model is
+ * NULL and the identity hashes model_text (every model's canonical text, in
+ * order). */
+int accq_cli_dist_run_text(const accq_cli_t *cli, const accq_cli_dist_job_t *job,
+                           const char *model_text);
 
 /* Appends "key=value;" to buf (size), for options_text. */
 void accq_cli_dist_opt(char *buf, size_t size, const char *key, const char *fmt, ...)
