@@ -433,6 +433,22 @@ START_TEST(test_refusals) {
   ck_assert_int_ne(accq_analyze(&mm, jsq, NULL, &a, &err), ACCQ_EUNSTABLE);
   accq_policy_free(jsq);
   accq_policy_free(pop);
+  /* storage: the phases are added to stored rows, so a chain with phases is
+   * stored under auto (docs/chains.md, "Storage"), and an explicit
+   * matrix-free request is refused */
+  set_mmpp2(&mm, 1, 0.5, 1.5, 0.1, 0.1);
+  pop = mt_policy(&mm, "pop");
+  accq_chain_options_t co;
+  accq_chain_options_init(&co);
+  accq_chain_t *c = NULL;
+  ck_assert_msg(accq_chain_build(&c, &mm, pop, 3, &co, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(c->storage, ACCQ_STORAGE_STORED);
+  ck_assert_int_eq(c->nphases, 2);
+  accq_chain_free(c);
+  co.storage = ACCQ_STORAGE_MATRIX_FREE;
+  ck_assert_int_eq(accq_chain_build(&c, &mm, pop, 3, &co, &err), ACCQ_EINVAL);
+  ck_assert_msg(strstr(err.msg, "matrix-free") && strstr(err.msg, "mmpp"), "%s", err.msg);
+  accq_policy_free(pop);
 }
 END_TEST
 
