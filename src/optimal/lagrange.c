@@ -23,6 +23,7 @@
  * that makes D = 0 is optimal; the mixture is narrowed to two rules that
  * differ in one state where possible (bisection over hybrids), so the optimal
  * rule randomizes in at most one state. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,11 @@ typedef struct {
 /* Over-relaxation of the bias sweeps: 1.3 took 22% fewer sweeps than 1 on
  * two-tier m = 3, B = 5; 1.6 diverged there. */
 #define LG_OMEGA 1.25
+/* The bias solve's stall test: every this many pairs of sweeps, and the
+ * rounding level (ulps of the largest term |Q_ss h(s)|) below which a stalled
+ * residual is accepted (6,100 ulps seen). */
+#define LG_BIAS_STALL 50
+#define LG_BIAS_ULPS 2e4
 /* Pairs of sweeps before the bias solve gives up (about 40-100 are needed). */
 #define LG_BIAS_MAX_ITER 5000
 
@@ -344,6 +350,7 @@ static int solve_bias(work_t *w, const rule_t *r, double lam, double g, double r
   for (int64_t s = 0; s < S; s++) b[s] = cost(p, r->pol[s], s, lam, g) - rho;
   const double target = tol * w->cost_scale;
   const int NL = p->maxlevel + 1;
+  double stall_ref = INFINITY;
   for (int it = 0; it < LG_BIAS_MAX_ITER; it++) {
     for (int dir = 0; dir < 2; dir++)
       for (int64_t i = 0; i < S; i++) {
@@ -358,8 +365,9 @@ static int solve_bias(work_t *w, const rule_t *r, double lam, double g, double r
     memset(w->cw, 0, sizeof *w->cw * (size_t)(2 * NL));
     memset(w->cr, 0, sizeof *w->cr * (size_t)NL);
     double *beta = w->cw, *delta = w->cw + NL;
-    double worst = 0;
+    double worst = 0, hscale = 0;
     for (int64_t s = 0; s < S; s++) {
+      hscale = fmax(hscale, fabs(Q->diag[s] * h[s]));
       double res = b[s] + Q->diag[s] * h[s], up = 0;
       for (int64_t j = Q->rowptr[s]; j < Q->rowptr[s + 1]; j++) {
         res += Q->val[j] * h[Q->col[j]];
@@ -376,6 +384,16 @@ static int solve_bias(work_t *w, const rule_t *r, double lam, double g, double r
       delta[n] += ws * (-Q->diag[s] - up);
     }
     if (worst <= target) return ACCQ_SUCCESS;
+    /* On long chains (two-tier m = 2, B = 16: 96 levels, terms |Q_ss h(s)| up
+     * to 9e3) the residual stalls at a few thousand ulps of its largest term,
+     * above target: accept it there once it no longer falls (by half in
+     * LG_BIAS_STALL pairs).  h only ranks actions; the rules' values come from
+     * the chain engine's evaluations. */
+    if (it % LG_BIAS_STALL == 0) {
+      if (it > 0 && worst > 0.5 * stall_ref && worst <= LG_BIAS_ULPS * DBL_EPSILON * hscale)
+        return ACCQ_SUCCESS;
+      stall_ref = worst;
+    }
     if ((it & 15) == 15 && timed_out(w)) return ACCQ_ENOCONV;
     /* Rows n >= 1 of the coarse system (row 0 is the pinned state's):
      * beta_n D_n - delta_n D_{n-1} = -R_n, D_n = e(n+1) - e(n), D_top = 0,
