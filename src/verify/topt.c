@@ -8,6 +8,7 @@
 
 #include "verify/verify_internal.h"
 
+#include "accq/clock.h"
 #include "accq/optimal.h"
 
 #define TOPT_MAX_STATES 5000 /* a guard; verify asks for at most 1,000 states */
@@ -17,7 +18,8 @@
  * (llm-three-tier at load 0.30, m = 2, B = 2, 540 states: over 8,000
  * degenerate pivots and 10 CPU seconds without an end, where GLPK's interior
  * point takes 0.2 s); after TOPT_SIMPLEX_S the same LP is solved by the
- * interior point within what is left of TOPT_SECONDS.  A solve that runs into
+ * interior point, and if that fails by the simplex again, within what is left
+ * of TOPT_SECONDS.  A solve that runs into
  * that is reported as not run and leaves the claim PARTIAL. */
 #define TOPT_SIMPLEX_S 3.0
 #define TOPT_SECONDS 10.0
@@ -32,13 +34,21 @@ static int topt_hook(const accq_model_t *m, int buffer, int shed, double min_adm
   oo.shed = shed;
   oo.min_admitted_rate = shed ? min_admitted_rate : 0.0; /* whole system, like m Lambda */
   accq_optimal_t *o = NULL;
+  const double t0 = accq_clock_now();
   int st = accq_optimal_solve(m, buffer, &oo, &o, err);
   if (st == ACCQ_ENOCONV) {
     /* the interior point's optimum is within its complementarity gap (about
      * 1e-8 relative here) of t_opt, inside the claim's 1e-6 tolerance */
     oo.method = ACCQ_OPTIMAL_INTERIOR;
-    oo.max_seconds = TOPT_SECONDS - TOPT_SIMPLEX_S;
-    st = accq_optimal_solve(m, buffer, &oo, &o, err);
+    oo.max_seconds = TOPT_SECONDS - (accq_clock_now() - t0);
+    if (oo.max_seconds > 0) st = accq_optimal_solve(m, buffer, &oo, &o, err);
+    /* the interior point fails on some of these LPs (GLP_EINSTAB): then the
+     * simplex again, with the rest of the time (a loaded machine can make an
+     * ordinary simplex solve outlast TOPT_SIMPLEX_S) */
+    oo.method = ACCQ_OPTIMAL_AUTO;
+    oo.max_seconds = TOPT_SECONDS - (accq_clock_now() - t0);
+    if (st && st != ACCQ_EACCINFEAS && oo.max_seconds > 0)
+      st = accq_optimal_solve(m, buffer, &oo, &o, err);
   }
   if (st) {
     accq_optimal_free(o);
