@@ -15,7 +15,8 @@
  * The optimum at scale: per (m, B), the Lagrangian method (method lagrange) and
  * the LP (method lp, cold, with a time limit of LP_SECONDS; "-" when the LP is
  * refused or runs out of time), their t_opt, their relative difference, wall
- * seconds and peak resident memory so far. */
+ * seconds, the Lagrangian method's CPU seconds (its wall time on a quiet machine;
+ * the bench machine is often shared) and peak resident memory so far. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +52,9 @@ static int scale_run(int argc, char **argv) {
     return 2;
   }
   double lp_seconds = atof(argv[3]);
-  printf("%-3s %-3s %10s %20s %9s %7s %6s %20s %9s %9s %9s\n", "m", "B", "states",
-         "t_opt (lagrange)", "seconds", "steps", "rand", "t_opt (lp)", "seconds", "rel diff",
-         "peak MiB");
+  printf("%-3s %-3s %10s %20s %9s %9s %7s %6s %20s %9s %9s %9s\n", "m", "B", "states",
+         "t_opt (lagrange)", "seconds", "cpu s", "steps", "rand", "t_opt (lp)", "seconds",
+         "rel diff", "peak MiB");
   for (int i = 4; i < argc; i++) {
     int scale, B;
     if (sscanf(argv[i], "%d:%d", &scale, &B) != 2) continue;
@@ -70,9 +71,9 @@ static int scale_run(int argc, char **argv) {
     oo.max_seconds = 3600;
     accq_optimal_t *o = NULL;
     accq_optimal_summary_t s = {0};
-    double t0 = now();
+    double t0 = now(), c0 = (double)clock() / CLOCKS_PER_SEC;
     int st = accq_optimal_solve(&m, B, &oo, &o, &err);
-    double t_lg = now() - t0;
+    double t_lg = now() - t0, c_lg = (double)clock() / CLOCKS_PER_SEC - c0;
     if (st) {
       printf("%-3d %-3d lagrange: %s\n", scale, B, err.msg);
       continue;
@@ -93,8 +94,8 @@ static int scale_run(int argc, char **argv) {
         accq_optimal_free(o);
       }
     }
-    printf("%-3d %-3d %10lld %20.15g %9.2f %7lld %6lld ", scale, B, (long long)s.states, s.t_opt,
-           t_lg, (long long)s.iterations, (long long)s.randomized_states);
+    printf("%-3d %-3d %10lld %20.15g %9.2f %9.2f %7lld %6lld ", scale, B, (long long)s.states,
+           s.t_opt, t_lg, c_lg, (long long)s.iterations, (long long)s.randomized_states);
     if (isnan(t_lp))
       printf("%20s %9s %9s", "-", "-", "-");
     else

@@ -23,6 +23,7 @@
  * that makes D = 0 is optimal; the mixture is narrowed to two rules that
  * differ in one state where possible (bisection over hybrids), so the optimal
  * rule randomizes in at most one state. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +158,7 @@ typedef struct {
   int64_t *pol;
   double *pi;
   double L, X, D, A;        /* mean jobs, admitted rate, accuracy excess rate, sum a_k X_k */
-  double residual;
+  double residual;          /* of pi: docs/chains.md's max |(pi Q)_j| / max |Q_jj| */
   int evaluated;            /* pi and the measures belong to pol */
 } rule_t;
 
@@ -184,6 +185,19 @@ static int rule_copy(rule_t *dst, const rule_t *src, int64_t S) {
   return 0;
 }
 
+/* L, X, D and A of the rule from its pi. */
+static void rule_measures(const mdp_t *p, rule_t *r) {
+  double L = 0, X = 0, D = 0, A = 0;
+  for (int64_t s = 0; s < p->S; s++) {
+    double q = r->pi[s];
+    if (q == 0) continue;
+    L += q * p->level[s];
+    int k = p->ak_of[r->pol[s]];
+    if (k >= 0) X += q, D += q * p->dk[k], A += q * p->ak[k];
+  }
+  r->L = L, r->X = p->lambda * X, r->D = p->lambda * D, r->A = p->lambda * A;
+}
+
 /* Workspace of the evaluations. */
 typedef struct {
   mdp_t *p;
@@ -207,6 +221,11 @@ typedef struct {
 /* Over-relaxation of the bias sweeps: 1.3 took 22% fewer sweeps than 1 on
  * two-tier m = 3, B = 5; 1.6 diverged there. */
 #define LG_OMEGA 1.25
+/* The bias solve's stall test: every this many pairs of sweeps, and the
+ * rounding level (ulps of the largest term |Q_ss h(s)|) below which a stalled
+ * residual is accepted (6,100 ulps seen). */
+#define LG_BIAS_STALL 50
+#define LG_BIAS_ULPS 2e4
 /* Pairs of sweeps before the bias solve gives up (about 40-100 are needed). */
 #define LG_BIAS_MAX_ITER 5000
 
@@ -302,15 +321,7 @@ static int evaluate(work_t *w, rule_t *r, accq_err_t *err) {
   }
   if (status) return status;
   for (int64_t s = 0; s < S; s++) r->pi[s] = idx[s] >= 0 ? w->pisub[idx[s]] : 0.0;
-  double L = 0, X = 0, D = 0, A = 0;
-  for (int64_t s = 0; s < S; s++) {
-    double q = r->pi[s];
-    if (q == 0) continue;
-    L += q * p->level[s];
-    int k = p->ak_of[r->pol[s]];
-    if (k >= 0) X += q, D += q * p->dk[k], A += q * p->ak[k];
-  }
-  r->L = L, r->X = p->lambda * X, r->D = p->lambda * D, r->A = p->lambda * A;
+  rule_measures(p, r);
   r->residual = st.residual;
   r->evaluated = 1;
   return ACCQ_SUCCESS;
@@ -339,6 +350,7 @@ static int solve_bias(work_t *w, const rule_t *r, double lam, double g, double r
   for (int64_t s = 0; s < S; s++) b[s] = cost(p, r->pol[s], s, lam, g) - rho;
   const double target = tol * w->cost_scale;
   const int NL = p->maxlevel + 1;
+  double stall_ref = INFINITY;
   for (int it = 0; it < LG_BIAS_MAX_ITER; it++) {
     for (int dir = 0; dir < 2; dir++)
       for (int64_t i = 0; i < S; i++) {
@@ -353,8 +365,9 @@ static int solve_bias(work_t *w, const rule_t *r, double lam, double g, double r
     memset(w->cw, 0, sizeof *w->cw * (size_t)(2 * NL));
     memset(w->cr, 0, sizeof *w->cr * (size_t)NL);
     double *beta = w->cw, *delta = w->cw + NL;
-    double worst = 0;
+    double worst = 0, hscale = 0;
     for (int64_t s = 0; s < S; s++) {
+      hscale = fmax(hscale, fabs(Q->diag[s] * h[s]));
       double res = b[s] + Q->diag[s] * h[s], up = 0;
       for (int64_t j = Q->rowptr[s]; j < Q->rowptr[s + 1]; j++) {
         res += Q->val[j] * h[Q->col[j]];
@@ -371,6 +384,16 @@ static int solve_bias(work_t *w, const rule_t *r, double lam, double g, double r
       delta[n] += ws * (-Q->diag[s] - up);
     }
     if (worst <= target) return ACCQ_SUCCESS;
+    /* On long chains (two-tier m = 2, B = 16: 96 levels, terms |Q_ss h(s)| up
+     * to 9e3) the residual stalls at a few thousand ulps of its largest term,
+     * above target: accept it there once it no longer falls (by half in
+     * LG_BIAS_STALL pairs).  h only ranks actions; the rules' values come from
+     * the chain engine's evaluations. */
+    if (it % LG_BIAS_STALL == 0) {
+      if (it > 0 && worst > 0.5 * stall_ref && worst <= LG_BIAS_ULPS * DBL_EPSILON * hscale)
+        return ACCQ_SUCCESS;
+      stall_ref = worst;
+    }
     if ((it & 15) == 15 && timed_out(w)) return ACCQ_ENOCONV;
     /* Rows n >= 1 of the coarse system (row 0 is the pinned state's):
      * beta_n D_n - delta_n D_{n-1} = -R_n, D_n = e(n+1) - e(n), D_top = 0,
@@ -394,23 +417,53 @@ static int solve_bias(work_t *w, const rule_t *r, double lam, double g, double r
   return ACCQ_ENOCONV;
 }
 
+/* The improvement step: in each state the action minimizing the cost rate
+ * over Lambda plus the bias of its target (an action changes only when it is
+ * better by more than a relative 1e-9, so that rounding cannot cycle).
+ * Returns the number of states changed. */
+static int64_t improve(work_t *w, rule_t *r, double lam, double g) {
+  const mdp_t *p = w->p;
+  int64_t changed = 0;
+  const double eps = 1e-9 * (fabs(g) + lam + 1);
+  for (int64_t s = 0; s < p->S; s++) {
+    int64_t a0 = r->pol[s], best = a0;
+    double bv = cost(p, a0, s, lam, g) / p->lambda + w->h[p->adst[a0]];
+    for (int64_t a = p->aptr[s]; a < p->aptr[s + 1]; a++) {
+      double v = cost(p, a, s, lam, g) / p->lambda + w->h[p->adst[a]];
+      if (v < bv - eps) bv = v, best = a;
+    }
+    if (best != a0) r->pol[s] = best, changed++, r->evaluated = 0;
+  }
+  w->improvements += changed;
+  return changed;
+}
+
+/* Evaluates r unless it is already. */
+static int ensure_evaluated(work_t *w, rule_t *r, accq_err_t *err) {
+  if (r->evaluated) return ACCQ_SUCCESS;
+  double te = lg_now();
+  int status = evaluate(w, r, err);
+  w->eval_s += lg_now() - te;
+  return status;
+}
+
 /* phi(lambda): the ratio policy iteration from rule r (replaced by the rule
  * that minimizes (L - lambda D)/X).  Each step: evaluate, g = the rule's
- * ratio, bias, improve (an action changes only when it is better by more than
- * a relative 1e-9, so that rounding cannot cycle).  *iters counts steps. */
+ * ratio, bias, improve.  *iters counts steps. */
 static int minimize_ratio(work_t *w, rule_t *r, double lam, int64_t *iters, accq_err_t *err) {
   mdp_t *p = w->p;
-  double te = lg_now();
-  /* a rule evaluated before keeps its law; the bias needs its generator */
-  int status = ACCQ_SUCCESS;
-  if (r->evaluated)
-    build_generator(w, r->pol);
-  else
-    status = evaluate(w, r, err);
-  w->eval_s += lg_now() - te;
-  if (status) return status;
+  double before = INFINITY; /* the ratio before the last change */
   for (int it = 0; it < 200; it++) {
+    /* a rule evaluated before keeps its law */
+    int status = ensure_evaluated(w, r, err);
+    if (status) return status;
     double g = (r->L - lam * r->D) / r->X;
+    if (g > before + 1e-12 * (fabs(before) + 1))
+      /* not an improvement (the bias was not accurate enough to rank the
+       * actions): stop here; the caller's checks decide */
+      return ACCQ_SUCCESS;
+    if (it > 0 && timed_out(w)) return ACCQ_ENOCONV;
+    build_generator(w, r->pol);
     /* the rule's average cost under g is 0 */
     w->cost_scale = p->maxlevel + p->lambda * (fabs(g) + lam);
     double tb = lg_now();
@@ -421,35 +474,12 @@ static int minimize_ratio(work_t *w, rule_t *r, double lam, int64_t *iters, accq
                           "iteration did not reach its residual in %d sweeps (multiplier %g); "
                           "use --method lp on a smaller instance", 2 * LG_BIAS_MAX_ITER, lam);
     if (status) return status;
-    int64_t changed = 0;
-    const double eps = 1e-9 * (fabs(g) + lam + 1);
-    for (int64_t s = 0; s < p->S; s++) {
-      int64_t a0 = r->pol[s], best = a0;
-      double v0 = cost(p, a0, s, lam, g) / p->lambda + w->h[p->adst[a0]];
-      double bv = v0;
-      for (int64_t a = p->aptr[s]; a < p->aptr[s + 1]; a++) {
-        double v = cost(p, a, s, lam, g) / p->lambda + w->h[p->adst[a]];
-        if (v < bv - eps) bv = v, best = a;
-      }
-      if (best != a0) r->pol[s] = best, changed++, r->evaluated = 0;
-    }
+    int64_t changed = improve(w, r, lam, g);
     (*iters)++;
-    w->improvements += changed;
     if (!changed) return ACCQ_SUCCESS;
-    double before = g;
-    te = lg_now();
-    status = evaluate(w, r, err);
-    w->eval_s += lg_now() - te;
-    if (status) return status;
-    double after = (r->L - lam * r->D) / r->X;
-    if (after > before + 1e-12 * (fabs(before) + 1)) {
-      /* not an improvement (the bias was not accurate enough to rank the
-       * actions): stop here; the caller's checks decide */
-      return ACCQ_SUCCESS;
-    }
-    if (timed_out(w)) return ACCQ_ENOCONV;
+    before = g;
   }
-  return ACCQ_SUCCESS;
+  return ensure_evaluated(w, r, err);
 }
 
 /* The starting rule: shortest expected delay (q+1)/mu_k among admitting actions. */
@@ -587,7 +617,7 @@ static int narrow_pair(work_t *w, rule_t *lo, rule_t *hi, double lam, double phi
   while (jh - jl > 1) {
     int64_t mid = jl + (jh - jl) / 2;
     hybrid(&t, lo, hi, diff, mid, S);
-    status = evaluate(w, &t, err);
+    status = ensure_evaluated(w, &t, err);
     if (status) break;
     if (fabs((t.L - lam * t.D) / t.X - phi) > tol) break; /* not optimal: keep the full mixture */
     if (t.D < 0) {
@@ -630,6 +660,142 @@ static int lagrange_check_size(const accq_model_t *model, int B, const accq_opti
   return ACCQ_SUCCESS;
 }
 
+/* The workspace of S states (the MDP p built). */
+static int work_alloc(work_t *w, mdp_t *p, double deadline, const accq_optimal_options_t *opt) {
+  const int64_t S = p->S, nnz = p->dptr[S] + S;
+  const int NL = p->maxlevel + 1;
+  memset(w, 0, sizeof *w);
+  w->p = p, w->deadline = deadline, w->opt = opt;
+  w->Q.n = S;
+  w->Q.rowptr = malloc(sizeof *w->Q.rowptr * (size_t)(S + 1));
+  w->Q.col = malloc(sizeof *w->Q.col * (size_t)nnz);
+  w->Q.val = malloc(sizeof *w->Q.val * (size_t)nnz);
+  w->Q.diag = malloc(sizeof *w->Q.diag * (size_t)S);
+  w->sub.rowptr = malloc(sizeof *w->sub.rowptr * (size_t)(S + 1));
+  w->sub.col = malloc(sizeof *w->sub.col * (size_t)nnz);
+  w->sub.val = malloc(sizeof *w->sub.val * (size_t)nnz);
+  w->sub.diag = malloc(sizeof *w->sub.diag * (size_t)S);
+  w->idx = malloc(sizeof *w->idx * (size_t)S);
+  w->order = malloc(sizeof *w->order * (size_t)S);
+  w->pisub = malloc(sizeof *w->pisub * (size_t)S);
+  w->h = calloc((size_t)S, sizeof *w->h);
+  w->b = malloc(sizeof *w->b * (size_t)S);
+  w->cw = malloc(sizeof *w->cw * (size_t)(2 * NL));
+  w->cr = malloc(sizeof *w->cr * (size_t)NL);
+  return w->Q.rowptr && w->Q.col && w->Q.val && w->Q.diag && w->sub.rowptr && w->sub.col &&
+                 w->sub.val && w->sub.diag && w->idx && w->order && w->pisub && w->h && w->b &&
+                 w->cw && w->cr
+             ? 0
+             : -1;
+}
+
+static void work_free(work_t *w) {
+  free(w->Q.rowptr), free(w->Q.col), free(w->Q.val), free(w->Q.diag);
+  free(w->sub.rowptr), free(w->sub.col), free(w->sub.val), free(w->sub.diag);
+  free(w->idx), free(w->order), free(w->pisub);
+  free(w->h), free(w->b), free(w->cw), free(w->cr);
+}
+
+/* The search's state: the rules bracketing the multiplier (lo: D < 0, hi:
+ * D >= 0), the one being improved, and the outcome. */
+typedef struct {
+  rule_t lo, hi, cur;
+  int single;               /* lo alone is optimal (D = 0 or lambda = 0) */
+  double lam_star;          /* the optimal multiplier (when !single) */
+  int64_t iters;
+} search_t;
+
+/* Brackets the multiplier: from the LP bound's accuracy price, multiplied by
+ * 4 until the rule minimizing the Lagrangian meets a* (s->hi); s->lo holds
+ * the last rule that does not.  ACCQ_EACCINFEAS when none is found. */
+static int bracket_multiplier(work_t *w, const accq_model_t *model, int B, search_t *sr,
+                              accq_err_t *err) {
+  const mdp_t *p = w->p;
+  const int64_t S = p->S;
+  const double dtol = 1e-13 * p->lambda;
+  accq_lp_problem_t lp;
+  accq_lp_result_t *lr = malloc(sizeof *lr);
+  accq_err_t e2;
+  double lam = NAN;
+  if (lr && !accq_lp_problem_from_model(&lp, model, 0) &&
+      !accq_lp_solve_combinatorial(&lp, lr, &e2) && lr->status == ACCQ_LP_OPTIMAL)
+    lam = lr->dual_acc;
+  free(lr);
+  double tscale = 0;
+  for (int k = 0; k < model->ntypes; k++) tscale = fmax(tscale, 1.0 / model->types[k].rate);
+  if (!(lam > 0)) lam = tscale;
+  for (int i = 0; i < 80; i++) {
+    rule_copy(&sr->hi, &sr->lo, S);
+    int status = minimize_ratio(w, &sr->hi, lam, &sr->iters, err);
+    if (status) return status;
+    if (sr->hi.D >= -dtol) return ACCQ_SUCCESS;
+    rule_copy(&sr->lo, &sr->hi, S);
+    if (lam > 1e12 * tscale * (p->maxlevel + 1)) break;
+    lam *= 4;
+  }
+  return accq_err_set(err, ACCQ_EACCINFEAS,
+                      "no dispatch rule meets the accuracy target %g at scale %d and buffer "
+                      "%d among rules that admit every job while some server has room: the "
+                      "most accurate rule found by the Lagrangian method (multiplier %.3g) "
+                      "reaches accuracy %.9g",
+                      model->accuracy_target, model->scale, B, lam, sr->lo.A / sr->lo.X);
+}
+
+/* Cutting planes: the lines l_i(lam) = a_i - lam b_i of the bracketing rules
+ * meet at lam_c; the rule minimizing the Lagrangian there either touches both
+ * lines (lam_c is optimal) or replaces the bracketing rule on its side. */
+static int cutting_planes(work_t *w, search_t *sr, accq_err_t *err) {
+  const int64_t S = w->p->S;
+  const double dtol = 1e-13 * w->p->lambda;
+  for (int it = 0; !sr->single && it < 100; it++) {
+    rule_t *lo = &sr->lo, *hi = &sr->hi, *cur = &sr->cur;
+    double lam_c = (ratio_a(lo) - ratio_a(hi)) / (ratio_b(lo) - ratio_b(hi));
+    double v = ratio_a(lo) - lam_c * ratio_b(lo);
+    rule_copy(cur, ratio_b(hi) < -ratio_b(lo) ? hi : lo, S);
+    int status = minimize_ratio(w, cur, lam_c, &sr->iters, err);
+    if (status) return status;
+    double phi = ratio_a(cur) - lam_c * ratio_b(cur);
+    sr->lam_star = lam_c;
+    if (phi >= v - 1e-12 * (fabs(v) + 1)) break; /* both lines touch phi: lam_c optimal */
+    if (fabs(cur->D) <= dtol) {
+      rule_copy(lo, cur, S);
+      sr->single = 1;
+    } else {
+      rule_copy(cur->D < 0 ? lo : hi, cur, S);
+    }
+  }
+  return ACCQ_SUCCESS;
+}
+
+/* The multiplier search from the unconstrained optimum: sr->lo (and sr->hi
+ * unless sr->single) are the final rules. */
+static int search(work_t *w, const accq_model_t *model, int B, search_t *sr, accq_err_t *err) {
+  const int64_t S = w->p->S;
+  const double dtol = 1e-13 * w->p->lambda;
+  initial_rule(w->p, model, &sr->cur);
+  /* lambda = 0: the unconstrained optimum; if it meets a*, it is t_opt */
+  int status = minimize_ratio(w, &sr->cur, 0.0, &sr->iters, err);
+  if (status) return status;
+  rule_copy(&sr->lo, &sr->cur, S);
+  if (sr->cur.D >= -dtol) {
+    sr->single = 1;
+    return ACCQ_SUCCESS;
+  }
+  status = bracket_multiplier(w, model, B, sr, err);
+  if (status) return status;
+  if (sr->hi.D <= dtol) { /* D = 0 exactly: hi alone is optimal */
+    rule_copy(&sr->lo, &sr->hi, S);
+    sr->single = 1;
+  }
+  status = cutting_planes(w, sr, err);
+  if (status) return status;
+  if (!sr->single) {
+    double v = ratio_a(&sr->lo) - sr->lam_star * ratio_b(&sr->lo);
+    status = narrow_pair(w, &sr->lo, &sr->hi, sr->lam_star, v, err);
+  }
+  return status;
+}
+
 int accq_i_optimal_lagrange(const accq_model_t *m_in, int B, const accq_optimal_options_t *opt,
                             double deadline, accq_optimal_t **out, accq_err_t *err) {
   *out = NULL;
@@ -656,126 +822,30 @@ int accq_i_optimal_lagrange(const accq_model_t *m_in, int B, const accq_optimal_
   memset(&p, 0, sizeof p);
   work_t w;
   memset(&w, 0, sizeof w);
-  rule_t lo, hi, cur;
-  memset(&lo, 0, sizeof lo), memset(&hi, 0, sizeof hi), memset(&cur, 0, sizeof cur);
+  search_t sr;
+  memset(&sr, 0, sizeof sr);
   status = accq_space_alloc(&o->space, K, servers, B, err);
-  if (status) goto done;
-  status = mdp_build(&p, &model, o->space, opt->shed, err);
+  if (!status) status = mdp_build(&p, &model, o->space, opt->shed, err);
   if (status) goto done;
   const int64_t S = p.S;
-  w.p = &p, w.deadline = deadline, w.opt = opt;
-  int64_t nnz = p.dptr[S] + S;
-  w.Q.n = S;
-  w.Q.rowptr = malloc(sizeof *w.Q.rowptr * (size_t)(S + 1));
-  w.Q.col = malloc(sizeof *w.Q.col * (size_t)nnz);
-  w.Q.val = malloc(sizeof *w.Q.val * (size_t)nnz);
-  w.Q.diag = malloc(sizeof *w.Q.diag * (size_t)S);
-  w.sub.rowptr = malloc(sizeof *w.sub.rowptr * (size_t)(S + 1));
-  w.sub.col = malloc(sizeof *w.sub.col * (size_t)nnz);
-  w.sub.val = malloc(sizeof *w.sub.val * (size_t)nnz);
-  w.sub.diag = malloc(sizeof *w.sub.diag * (size_t)S);
-  w.idx = malloc(sizeof *w.idx * (size_t)S);
-  w.order = malloc(sizeof *w.order * (size_t)S);
-  w.pisub = malloc(sizeof *w.pisub * (size_t)S);
-  w.h = calloc((size_t)S, sizeof *w.h);
-  w.b = malloc(sizeof *w.b * (size_t)S);
-  w.cw = malloc(sizeof *w.cw * (size_t)(2 * (p.maxlevel + 1)));
-  w.cr = malloc(sizeof *w.cr * (size_t)(p.maxlevel + 1));
-  if (!w.Q.rowptr || !w.Q.col || !w.Q.val || !w.Q.diag || !w.sub.rowptr || !w.sub.col ||
-      !w.sub.val || !w.sub.diag || !w.idx || !w.order || !w.pisub || !w.h || !w.b || !w.cw || !w.cr ||
-      rule_alloc(&lo, S) || rule_alloc(&hi, S) || rule_alloc(&cur, S)) {
+  if (work_alloc(&w, &p, deadline, opt) || rule_alloc(&sr.lo, S) || rule_alloc(&sr.hi, S) ||
+      rule_alloc(&sr.cur, S)) {
     status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the Lagrangian method (%lld states)",
                           (long long)S);
     goto done;
   }
-  int64_t iters = 0;
-  initial_rule(&p, &model, &cur);
-  /* lambda = 0: the unconstrained optimum; if it meets a*, it is t_opt */
-  status = minimize_ratio(&w, &cur, 0.0, &iters, err);
+  status = search(&w, &model, B, &sr, err);
   if (status) goto fail;
-  double lam_star = 0;
-  int single = 0;
-  const double dtol = 1e-13 * p.lambda;
-  if (cur.D >= -dtol) {
-    rule_copy(&lo, &cur, S);
-    single = 1;
-  } else {
-    rule_copy(&lo, &cur, S);
-    /* a multiplier with D >= 0: from the LP bound's accuracy price, doubling */
-    accq_lp_problem_t lp;
-    accq_lp_result_t *lr = malloc(sizeof *lr);
-    accq_err_t e2;
-    double lam = NAN;
-    if (lr && !accq_lp_problem_from_model(&lp, &model, 0) &&
-        !accq_lp_solve_combinatorial(&lp, lr, &e2) && lr->status == ACCQ_LP_OPTIMAL)
-      lam = lr->dual_acc;
-    free(lr);
-    double tscale = 0;
-    for (int k = 0; k < K; k++) tscale = fmax(tscale, 1.0 / model.types[k].rate);
-    if (!(lam > 0)) lam = tscale;
-    int found = 0;
-    for (int i = 0; i < 80; i++) {
-      rule_copy(&hi, &lo, S);
-      status = minimize_ratio(&w, &hi, lam, &iters, err);
-      if (status) goto fail;
-      if (hi.D >= -dtol) {
-        found = 1;
-        break;
-      }
-      rule_copy(&lo, &hi, S);
-      if (lam > 1e12 * tscale * (p.maxlevel + 1)) break;
-      lam *= 4;
-    }
-    if (!found) {
-      status = accq_err_set(err, ACCQ_EACCINFEAS,
-                            "no dispatch rule meets the accuracy target %g at scale %d and buffer "
-                            "%d among rules that %s: the most accurate rule found by the "
-                            "Lagrangian method (multiplier %.3g) reaches accuracy %.9g",
-                            model.accuracy_target, model.scale, B,
-                            opt->shed ? "may reject a job in any state"
-                                      : "admit every job while some server has room",
-                            lam, lo.A / lo.X);
-      goto fail;
-    }
-    if (hi.D <= dtol) { /* D = 0 exactly: hi alone is optimal */
-      rule_copy(&lo, &hi, S);
-      single = 1;
-    }
-    /* cutting planes: lines l_i(lam) = a_i - lam b_i of the bracketing rules */
-    for (int it = 0; !single && it < 100; it++) {
-      double lam_c = (ratio_a(&lo) - ratio_a(&hi)) / (ratio_b(&lo) - ratio_b(&hi));
-      double v = ratio_a(&lo) - lam_c * ratio_b(&lo);
-      rule_copy(&cur, ratio_b(&hi) < -ratio_b(&lo) ? &hi : &lo, S);
-      status = minimize_ratio(&w, &cur, lam_c, &iters, err);
-      if (status) goto fail;
-      double phi = ratio_a(&cur) - lam_c * ratio_b(&cur);
-      lam_star = lam_c;
-      if (phi >= v - 1e-12 * (fabs(v) + 1)) break; /* both lines touch phi: lam_c optimal */
-      if (fabs(cur.D) <= dtol) {
-        rule_copy(&lo, &cur, S);
-        single = 1;
-      } else if (cur.D < 0) {
-        rule_copy(&lo, &cur, S);
-      } else {
-        rule_copy(&hi, &cur, S);
-      }
-    }
-    if (!single) {
-      double v = ratio_a(&lo) - lam_star * ratio_b(&lo);
-      status = narrow_pair(&w, &lo, &hi, lam_star, v, err);
-      if (status) goto fail;
-    }
-  }
   /* the mixture with D = 0: z = th z_lo + (1 - th) z_hi, as y weights */
   double wlo = 1;
-  if (!single) {
-    double bl = ratio_b(&lo), bh = ratio_b(&hi);
+  if (!sr.single) {
+    double bl = ratio_b(&sr.lo), bh = ratio_b(&sr.hi);
     double th = bh / (bh - bl);
-    wlo = (th / lo.X) / (th / lo.X + (1 - th) / hi.X);
+    wlo = (th / sr.lo.X) / (th / sr.lo.X + (1 - th) / sr.hi.X);
   }
-  status = fill_result(o, &p, &lo, single ? NULL : &hi, wlo, err);
+  status = fill_result(o, &p, &sr.lo, sr.single ? NULL : &sr.hi, wlo, err);
   if (status) goto fail;
-  o->summary.iterations = iters;
+  o->summary.iterations = sr.iters;
   o->summary.shed = opt->shed;
   o->summary.min_admitted_rate = 0;
   o->summary.first_level = B;
@@ -790,11 +860,8 @@ fail:
                  "buffer %d (%lld states) after %lld policy evaluations", opt->max_seconds, B,
                  (long long)S, (long long)w.evaluations);
 done:
-  rule_free(&lo), rule_free(&hi), rule_free(&cur);
-  free(w.Q.rowptr), free(w.Q.col), free(w.Q.val), free(w.Q.diag);
-  free(w.sub.rowptr), free(w.sub.col), free(w.sub.val), free(w.sub.diag);
-  free(w.idx), free(w.order), free(w.pisub);
-  free(w.h), free(w.b), free(w.cw), free(w.cr);
+  rule_free(&sr.lo), rule_free(&sr.hi), rule_free(&sr.cur);
+  work_free(&w);
   mdp_free(&p);
   accq_optimal_free(o);
   return status;

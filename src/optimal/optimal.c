@@ -246,122 +246,107 @@ static int check_size(accq_model_t *model, int B, const accq_optimal_options_t *
   return ACCQ_SUCCESS;
 }
 
-/* One LP at buffer B, warm-started from the rule of the LP at a smaller
- * buffer (prev, may be NULL).  With max_acc != NULL the accuracy row is
- * dropped and the LP maximizes the accuracy of admitted jobs instead
- * (*max_acc; no rule is returned): the reason when no rule meets a*. */
-static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_options_t *opt_in,
-                       run_t *run, const accq_optimal_t *prev, double *max_acc,
-                       accq_optimal_t **out, accq_err_t *err) {
-  int status = ACCQ_SUCCESS;
-  accq_optimal_options_t opt = *opt_in;
-  accq_optimal_t *o = NULL;
-  int *rows = NULL, *cols = NULL;
-  double *vals = NULL, *obj = NULL, *x = NULL, *rhs = NULL;
-  unsigned char *kind = NULL;
-  int64_t *col_ptr = NULL; /* per rank: first column */
-  action_t *col_act = NULL;
-  unsigned char *basic_out = NULL;
-  *out = NULL;
-  accq_model_t model = *m_in;
-  status = check_size(&model, B, &opt, err);
-  if (status) return status;
-  const int K = model.ntypes;
-  const int shed = opt.shed;
-  const double x_min = shed ? opt.min_admitted_rate : 0;
+/* The LP of one level (buffer B) in GLPK's triplet form, with what its
+ * solution is read back with. */
+typedef struct {
+  accq_model_t model;
+  int K, B, cells, shed;
+  int64_t S;
+  double lambda, x_min;
   int servers[ACCQ_MAX_TYPES];
-  for (int k = 0; k < K; k++) servers[k] = model.scale * model.types[k].servers;
+  int64_t *col_ptr;         /* per rank: first column */
+  action_t *col_act;
+  int *rows, *cols;
+  double *vals, *obj, *x, *rhs;
+  unsigned char *kind, *basic_out;
+  int64_t ncols, nnz;       /* nnz: after the dropped row */
+  int nrows, tcol, row_norm, row_tput, row_acc, row_x;
+} level_lp_t;
 
-  double t0 = now_seconds();
-  o = calloc(1, sizeof *o);
-  if (!o) return accq_err_set(err, ACCQ_ENOMEM, "no memory for the optimal-policy workspace");
-  o->model = model;
-  o->buffer = B;
-  o->ntypes = K;
-  status = accq_space_alloc(&o->space, K, servers, B, err);
-  if (status) goto cleanup;
-  const int64_t S = (int64_t)accq_space_size(o->space);
-  const int cells = K * (B + 1);
-  const double lambda = model.scale * model.arrival_rate;
-  if (run) {
-    run->prog.buffer = B;
-    run->prog.states = S;
-    run->prog.pivots = 0;
-    run->prog.level_done = 0;
-    report(run);
-  }
+static void level_lp_free(level_lp_t *L) {
+  free(L->rows);
+  free(L->cols);
+  free(L->vals);
+  free(L->obj);
+  free(L->x);
+  free(L->rhs);
+  free(L->kind);
+  free(L->col_ptr);
+  free(L->col_act);
+  free(L->basic_out);
+}
 
-  /* pass 1: columns per state */
-  int *c = malloc(sizeof *c * cells);
-  int *d = malloc(sizeof *d * cells);
-  action_t *act = malloc(sizeof *act * (size_t)(K * B + 1));
-  col_ptr = malloc(sizeof *col_ptr * (size_t)(S + 1));
-  if (!c || !d || !act || !col_ptr) {
-    free(c);
-    free(d);
-    free(act);
-    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for %lld states", (long long)S);
-    goto cleanup;
-  }
+/* Pass 1: columns and non-zeros per state, and the arrays. */
+static int level_lp_alloc(level_lp_t *L, const accq_space_t *sp, accq_err_t *err) {
+  const int K = L->K, B = L->B;
+  int c[OPT_MAX_CELLS];
+  action_t act[OPT_MAX_CELLS + 1];
+  L->col_ptr = malloc(sizeof *L->col_ptr * (size_t)(L->S + 1));
+  if (!L->col_ptr) return accq_err_set(err, ACCQ_ENOMEM, "no memory for %lld states", (long long)L->S);
   int64_t ncols = 0, nnz = 0;
-  for (int64_t s = 0; s < S; s++) {
-    accq_space_unrank(o->space, (uint64_t)s, c);
-    int na = state_actions(c, K, B, shed, act);
+  for (int64_t s = 0; s < L->S; s++) {
+    accq_space_unrank(sp, (uint64_t)s, c);
+    int na = state_actions(c, K, B, L->shed, act);
     int ndep = 0;
     for (int k = 0; k < K; k++)
       for (int q = 1; q <= B; q++) ndep += c[k * (B + 1) + q] > 0;
-    col_ptr[s] = ncols;
+    L->col_ptr[s] = ncols;
     ncols += na;
     for (int a = 0; a < na; a++) nnz += 1 + ndep + (act[a].k >= 0 ? 4 : 1);
   }
-  col_ptr[S] = ncols;
-  ncols += 1;   /* t */
-  nnz += 2;     /* t in the normalization and in the admitted-rate row */
-  const int row_norm = (int)S, row_tput = (int)S + 1, row_acc = (int)S + 2;
-  const int row_x = x_min > 0 ? (int)S + 3 : -1; /* x_min t <= 1, i.e. X >= x_min */
-  const int nrows = (int)S + 3 + (row_x >= 0);
-  rows = malloc(sizeof *rows * (size_t)nnz);
-  cols = malloc(sizeof *cols * (size_t)nnz);
-  vals = malloc(sizeof *vals * (size_t)nnz);
-  obj = calloc((size_t)ncols, sizeof *obj);
-  x = calloc((size_t)ncols, sizeof *x);
-  rhs = calloc((size_t)nrows, sizeof *rhs);
-  kind = calloc((size_t)nrows, sizeof *kind);
-  col_act = malloc(sizeof *col_act * (size_t)ncols);
-  if (!rows || !cols || !vals || !obj || !x || !rhs || !kind || !col_act) {
-    free(c);
-    free(d);
-    free(act);
-    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for an LP with %lld non-zeros",
-                          (long long)nnz);
-    goto cleanup;
-  }
-  /* pass 2: the matrix */
+  L->col_ptr[L->S] = ncols;
+  L->ncols = ncols + 1; /* t */
+  L->nnz = nnz + 2;     /* t in the normalization and in the admitted-rate row */
+  L->row_norm = (int)L->S, L->row_tput = (int)L->S + 1, L->row_acc = (int)L->S + 2;
+  L->row_x = L->x_min > 0 ? (int)L->S + 3 : -1; /* x_min t <= 1, i.e. X >= x_min */
+  L->nrows = (int)L->S + 3 + (L->row_x >= 0);
+  L->rows = malloc(sizeof *L->rows * (size_t)L->nnz);
+  L->cols = malloc(sizeof *L->cols * (size_t)L->nnz);
+  L->vals = malloc(sizeof *L->vals * (size_t)L->nnz);
+  L->obj = calloc((size_t)L->ncols, sizeof *L->obj);
+  L->x = calloc((size_t)L->ncols, sizeof *L->x);
+  L->rhs = calloc((size_t)L->nrows, sizeof *L->rhs);
+  L->kind = calloc((size_t)L->nrows, sizeof *L->kind);
+  L->col_act = malloc(sizeof *L->col_act * (size_t)L->ncols);
+  if (!L->rows || !L->cols || !L->vals || !L->obj || !L->x || !L->rhs || !L->kind || !L->col_act)
+    return accq_err_set(err, ACCQ_ENOMEM, "no memory for an LP with %lld non-zeros",
+                        (long long)L->nnz);
+  return ACCQ_SUCCESS;
+}
+
+/* Pass 2: the matrix, objective and rows.  max_acc: the accuracy objective. */
+static void level_lp_fill(level_lp_t *L, const accq_space_t *sp, int max_acc) {
+  const int K = L->K, B = L->B, cells = L->cells;
+  const accq_model_t *model = &L->model;
+  const double lambda = L->lambda;
+  int c[OPT_MAX_CELLS], d[OPT_MAX_CELLS];
+  action_t act[OPT_MAX_CELLS + 1];
   int64_t e = 0;
-  for (int64_t s = 0; s < S; s++) {
-    accq_space_unrank(o->space, (uint64_t)s, c);
-    int na = state_actions(c, K, B, shed, act);
+  for (int64_t s = 0; s < L->S; s++) {
+    accq_space_unrank(sp, (uint64_t)s, c);
+    int na = state_actions(c, K, B, L->shed, act);
     double dep = 0, jobs = 0;
     for (int k = 0; k < K; k++)
       for (int q = 1; q <= B; q++) {
-        dep += c[k * (B + 1) + q] * model.types[k].rate;
+        dep += c[k * (B + 1) + q] * model->types[k].rate;
         jobs += (double)q * c[k * (B + 1) + q];
       }
     for (int a = 0; a < na; a++) {
-      int j = (int)(col_ptr[s] + a);
-      col_act[j] = act[a];
+      int j = (int)(L->col_ptr[s] + a);
+      L->col_act[j] = act[a];
       int admit = act[a].k >= 0;
       /* max_acc: minimize a* - A = -Lambda sum_adm (a_k - a*) z (A = Lambda
        * sum_adm a_k z, since Lambda sum_adm z = 1) */
-      obj[j] = max_acc ? (admit ? -lambda * (model.types[act[a].k].accuracy - model.accuracy_target)
-                                : 0.0)
-                       : jobs;
-      rows[e] = (int)s, cols[e] = j, vals[e++] = dep + (admit ? lambda : 0.0);
+      L->obj[j] = max_acc ? (admit ? -lambda * (model->types[act[a].k].accuracy -
+                                                model->accuracy_target)
+                                   : 0.0)
+                          : jobs;
+      L->rows[e] = (int)s, L->cols[e] = j, L->vals[e++] = dep + (admit ? lambda : 0.0);
       if (admit) {
         memcpy(d, c, sizeof *d * cells);
         d[act[a].k * (B + 1) + act[a].q]--;
         d[act[a].k * (B + 1) + act[a].q + 1]++;
-        rows[e] = (int)accq_space_rank(o->space, d), cols[e] = j, vals[e++] = -lambda;
+        L->rows[e] = (int)accq_space_rank(sp, d), L->cols[e] = j, L->vals[e++] = -lambda;
       }
       for (int k = 0; k < K; k++)
         for (int q = 1; q <= B; q++) {
@@ -370,84 +355,73 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
           memcpy(d, c, sizeof *d * cells);
           d[k * (B + 1) + q]--;
           d[k * (B + 1) + q - 1]++;
-          rows[e] = (int)accq_space_rank(o->space, d), cols[e] = j;
-          vals[e++] = -n * model.types[k].rate;
+          L->rows[e] = (int)accq_space_rank(sp, d), L->cols[e] = j;
+          L->vals[e++] = -n * model->types[k].rate;
         }
-      rows[e] = row_norm, cols[e] = j, vals[e++] = 1.0;
+      L->rows[e] = L->row_norm, L->cols[e] = j, L->vals[e++] = 1.0;
       if (admit) {
-        rows[e] = row_tput, cols[e] = j, vals[e++] = lambda;
-        rows[e] = row_acc, cols[e] = j;
-        vals[e++] = model.types[act[a].k].accuracy - model.accuracy_target;
+        L->rows[e] = L->row_tput, L->cols[e] = j, L->vals[e++] = lambda;
+        L->rows[e] = L->row_acc, L->cols[e] = j;
+        L->vals[e++] = model->types[act[a].k].accuracy - model->accuracy_target;
       }
     }
   }
-  free(c);
-  free(d);
-  free(act);
-  const int tcol = (int)(ncols - 1);
-  col_act[tcol] = (action_t){-2, 0};
-  rows[e] = row_norm, cols[e] = tcol, vals[e++] = -1.0;
-  if (row_x >= 0) rows[e] = row_x, cols[e] = tcol, vals[e++] = x_min;
+  L->tcol = (int)(L->ncols - 1);
+  L->col_act[L->tcol] = (action_t){-2, 0};
+  L->rows[e] = L->row_norm, L->cols[e] = L->tcol, L->vals[e++] = -1.0;
+  if (L->row_x >= 0) L->rows[e] = L->row_x, L->cols[e] = L->tcol, L->vals[e++] = L->x_min;
   /* The balance rows sum to zero (every flow leaves one state and enters
    * another), so one is redundant: drop the row of the last state, which keeps
    * the constraint matrix of full row rank (GLPK's simplex fails on the
    * singular bases otherwise).  Explicit zeros are dropped too. */
   int64_t w = 0;
   for (int64_t i = 0; i < e; i++)
-    if (vals[i] != 0.0 && rows[i] != (int)(S - 1))
-      rows[w] = rows[i], cols[w] = cols[i], vals[w++] = vals[i];
-  for (int i = 0; i < nrows; i++) kind[i] = ACCQ_I_ROW_EQ;
-  kind[row_acc] = max_acc ? ACCQ_I_ROW_FREE : ACCQ_I_ROW_GE;
-  rhs[row_tput] = 1.0;
-  if (row_x >= 0) kind[row_x] = ACCQ_I_ROW_LE, rhs[row_x] = 1.0;
+    if (L->vals[i] != 0.0 && L->rows[i] != (int)(L->S - 1))
+      L->rows[w] = L->rows[i], L->cols[w] = L->cols[i], L->vals[w++] = L->vals[i];
+  L->nnz = w;
+  for (int i = 0; i < L->nrows; i++) L->kind[i] = ACCQ_I_ROW_EQ;
+  L->kind[L->row_acc] = max_acc ? ACCQ_I_ROW_FREE : ACCQ_I_ROW_GE;
+  L->rhs[L->row_tput] = 1.0;
+  if (L->row_x >= 0) L->kind[L->row_x] = ACCQ_I_ROW_LE, L->rhs[L->row_x] = 1.0;
+}
 
-  /* Starting basis: one column per state, the action of the solution at a
-   * smaller buffer (see previous_basis) or else of "accurate-first SED" (the
-   * fastest expected delay among servers of H that have room, else among all;
-   * "lose" where every server is full), plus t, the accuracy row's slack (or
-   * the smaller solution's second column in its randomizing state), the
-   * dropped row's empty slack and the admitted-rate row's slack.
-   * The rule drains to the empty system from every state, so its balance
-   * columns with the normalization form a nonsingular basis; GLPK's default
-   * start on these degenerate LPs hit singular bases (GLP_EFAIL). */
-  unsigned char *col_basic = calloc((size_t)ncols, 1), *row_basic = calloc((size_t)nrows, 1);
-  if (!col_basic || !row_basic) {
-    free(col_basic);
-    free(row_basic);
-    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the starting basis");
-    goto cleanup;
-  }
-  int *cs = malloc(sizeof *cs * cells), *cp = malloc(sizeof *cp * (size_t)(K * B + 1));
-  if (!cs || !cp) {
-    free(cs);
-    free(cp);
-    free(col_basic);
-    free(row_basic);
-    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the starting basis");
-    goto cleanup;
-  }
+/* Starting basis: one column per state, the action of the solution at a
+ * smaller buffer (see previous_basis) or else of "accurate-first SED" (the
+ * fastest expected delay among servers of H that have room, else among all;
+ * "lose" where every server is full), plus t, the accuracy row's slack (or
+ * the smaller solution's second column in its randomizing state), the
+ * dropped row's empty slack and the admitted-rate row's slack.
+ * The rule drains to the empty system from every state, so its balance
+ * columns with the normalization form a nonsingular basis; GLPK's default
+ * start on these degenerate LPs hit singular bases (GLP_EFAIL).  Returns the
+ * second column of the randomizing state, or -1. */
+static int64_t level_lp_start(const level_lp_t *L, const accq_space_t *sp,
+                              const accq_optimal_t *prev, double price, int max_acc,
+                              unsigned char *col_basic, unsigned char *row_basic) {
+  const int K = L->K, B = L->B;
+  const accq_model_t *model = &L->model;
+  int cs[OPT_MAX_CELLS], cp[OPT_MAX_CELLS];
   int64_t mix_col = -1;
-  const double price = !prev && !max_acc && run ? start_price(&model, B, run) : -1;
-  for (int64_t s = 0; s < S; s++) {
-    int64_t best = col_ptr[s];
+  for (int64_t s = 0; s < L->S; s++) {
+    int64_t best = L->col_ptr[s];
     double best_score = INFINITY;
     int best_h = 0, found = 0;
-    accq_space_unrank(o->space, (uint64_t)s, cs);
+    accq_space_unrank(sp, (uint64_t)s, cs);
     int dec, mix;
     previous_basis(prev, cs, K, B, cp, &dec, &mix);
-    for (int64_t j = col_ptr[s]; dec >= 0 && j < col_ptr[s + 1]; j++)
-      if (action_code(col_act[j], K, B) == dec) {
+    for (int64_t j = L->col_ptr[s]; dec >= 0 && j < L->col_ptr[s + 1]; j++)
+      if (action_code(L->col_act[j], K, B) == dec) {
         best = j, found = 1;
         break;
       }
-    for (int64_t j = col_ptr[s]; !found && j < col_ptr[s + 1]; j++) {
-      action_t a = col_act[j];
+    for (int64_t j = L->col_ptr[s]; !found && j < L->col_ptr[s + 1]; j++) {
+      action_t a = L->col_act[j];
       if (a.k < 0) break;
-      int h = model.types[a.k].accuracy >= model.accuracy_target;
-      double score = (a.q + 1) / model.types[a.k].rate;
+      int h = model->types[a.k].accuracy >= model->accuracy_target;
+      double score = (a.q + 1) / model->types[a.k].rate;
       if (price >= 0) {
         h = 0;
-        score -= price * (model.types[a.k].accuracy - model.accuracy_target);
+        score -= price * (model->types[a.k].accuracy - model->accuracy_target);
       }
       if ((h && !best_h) || (h == best_h && score < best_score))
         best = j, best_score = score, best_h = h;
@@ -457,188 +431,228 @@ static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_optio
      * and the accuracy row stays tight (its slack leaves the basis): the start
      * is then the smaller optimum itself, and the LP at B took about half the
      * pivots of a start from its deterministic part (bench/README.md). */
-    for (int64_t j = col_ptr[s]; mix >= 0 && j < col_ptr[s + 1]; j++)
-      if (action_code(col_act[j], K, B) == mix && !col_basic[j]) col_basic[j] = 1, mix_col = j;
+    for (int64_t j = L->col_ptr[s]; mix >= 0 && j < L->col_ptr[s + 1]; j++)
+      if (action_code(L->col_act[j], K, B) == mix && !col_basic[j]) col_basic[j] = 1, mix_col = j;
   }
-  free(cs);
-  free(cp);
-  col_basic[tcol] = 1;
-  row_basic[row_acc] = mix_col < 0 || max_acc;
+  col_basic[L->tcol] = 1;
+  row_basic[L->row_acc] = mix_col < 0 || max_acc;
   if (max_acc && mix_col >= 0) col_basic[mix_col] = 0, mix_col = -1;
-  row_basic[S - 1] = 1;
-  if (row_x >= 0) row_basic[row_x] = 1;
+  row_basic[L->S - 1] = 1;
+  if (L->row_x >= 0) row_basic[L->row_x] = 1;
+  return mix_col;
+}
 
-  int interior = opt.method == ACCQ_OPTIMAL_INTERIOR;
-  int iterations = 0;
-  double left = run ? run->deadline - now_seconds() : opt.max_seconds;
+/* GLPK on the level's LP from the starting basis (prev, price: see
+ * level_lp_start); *objective and L->x, L->basic_out on success.
+ * *iterations = -1 when the time limit was spent before the LP started. */
+static int level_lp_run(level_lp_t *L, const accq_space_t *sp, const accq_optimal_options_t *opt,
+                        run_t *run, const accq_optimal_t *prev, int max_acc, double *objective,
+                        int *iterations, accq_err_t *err) {
+  unsigned char *col_basic = calloc((size_t)L->ncols, 1), *row_basic = calloc((size_t)L->nrows, 1);
+  L->basic_out = calloc((size_t)L->ncols, 1);
+  if (!col_basic || !row_basic || !L->basic_out) {
+    free(col_basic);
+    free(row_basic);
+    return accq_err_set(err, ACCQ_ENOMEM, "no memory for the starting basis");
+  }
+  const double price = !prev && !max_acc && run ? start_price(&L->model, L->B, run) : -1;
+  int64_t mix_col = level_lp_start(L, sp, prev, price, max_acc, col_basic, row_basic);
+  int status = ACCQ_SUCCESS;
+  double left = run ? run->deadline - now_seconds() : opt->max_seconds;
   if (left <= 0) {
     free(col_basic);
     free(row_basic);
-    status = accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached before the LP at "
-                          "buffer %d (%lld states) was solved", opt.max_seconds, B, (long long)S);
-    goto cleanup;
+    *iterations = -1; /* worded here */
+    return accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached before the LP at "
+                        "buffer %d (%lld states) was solved", opt->max_seconds, L->B,
+                        (long long)L->S);
   }
-  basic_out = calloc((size_t)ncols, 1);
-  accq_i_sparse_lp_t lp = {nrows, (int)ncols, w, rows, cols, vals, obj, kind, rhs, interior,
-                           col_basic, row_basic, basic_out, left, &iterations,
+  accq_i_sparse_lp_t lp = {L->nrows, (int)L->ncols, L->nnz, L->rows, L->cols, L->vals, L->obj,
+                           L->kind, L->rhs, opt->method == ACCQ_OPTIMAL_INTERIOR, col_basic,
+                           row_basic, L->basic_out, left, iterations,
                            run && run->opt->progress ? on_pivots : NULL, run, 0};
-  double objective = NAN;
-  status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+  status = accq_i_glpk_sparse_solve(&lp, L->x, objective, err);
   if (status == ACCQ_ENUMERIC && mix_col >= 0) {
     /* not proven nonsingular in the larger space: fall back to the
      * deterministic start, whose basis is (see above) */
     col_basic[mix_col] = 0;
-    row_basic[row_acc] = 1;
-    lp.max_seconds = run ? run->deadline - now_seconds() : opt.max_seconds;
+    row_basic[L->row_acc] = 1;
+    lp.max_seconds = run ? run->deadline - now_seconds() : opt->max_seconds;
     if (lp.max_seconds > 0)
-      status = accq_i_glpk_sparse_solve(&lp, x, &objective, err);
+      status = accq_i_glpk_sparse_solve(&lp, L->x, objective, err);
     else
-      status = ACCQ_ENOCONV; /* worded below */
+      status = ACCQ_ENOCONV; /* worded by the caller */
   }
   free(col_basic);
   free(row_basic);
-  if (run) run->prog.total_pivots += iterations;
-  o->summary.iterations = iterations;
-  if (status == ACCQ_ENOCONV && run)
-    accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached solving the LP at buffer %d "
-                 "(%lld states) after %d simplex pivots there", opt.max_seconds, B,
-                 (long long)S, iterations);
-  if (status) goto cleanup;
-  if (max_acc) {
-    *max_acc = model.accuracy_target - objective;
-    goto cleanup; /* no rule wanted */
-  }
+  return status;
+}
 
-  /* recover y = z / t and the rule per state */
-  double t = x[tcol];
-  if (!(t > 0)) {
-    status = accq_err_set(err, ACCQ_ENUMERIC, "the LP returned t = %g (1/throughput must be > 0)", t);
-    goto cleanup;
-  }
-  o->decision = malloc(sizeof *o->decision * (size_t)S);
+/* The basic action of each state and the randomizing state's second one
+ * (warm-starts the LP at B + 1). */
+static void level_lp_decisions(const level_lp_t *L, accq_optimal_t *o) {
+  o->decision = malloc(sizeof *o->decision * (size_t)L->S);
   o->mix_action = -1;
-  if (o->decision && basic_out) {
-    int64_t nbasic = 0, nmix = 0;
-    for (int64_t s = 0; s < S; s++) {
-      o->decision[s] = -1;
-      double best = -1;
-      int second = -1, nb = 0;
-      for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
-        nb += basic_out[j];
-        /* a "lose" column counts only where it is a choice (shedding class) */
-        if (basic_out[j] && (col_act[j].k >= 0 || shed)) {
-          int code = action_code(col_act[j], K, B);
-          if (x[j] > best) {
-            second = o->decision[s];
-            best = x[j], o->decision[s] = code;
-          } else {
-            second = code;
-          }
+  if (!o->decision || !L->basic_out) return;
+  int64_t nbasic = 0, nmix = 0;
+  for (int64_t s = 0; s < L->S; s++) {
+    o->decision[s] = -1;
+    double best = -1;
+    int second = -1, nb = 0;
+    for (int64_t j = L->col_ptr[s]; j < L->col_ptr[s + 1]; j++) {
+      nb += L->basic_out[j];
+      /* a "lose" column counts only where it is a choice (shedding class) */
+      if (L->basic_out[j] && (L->col_act[j].k >= 0 || L->shed)) {
+        int code = action_code(L->col_act[j], L->K, L->B);
+        if (L->x[j] > best) {
+          second = o->decision[s];
+          best = L->x[j], o->decision[s] = code;
+        } else {
+          second = code;
         }
       }
-      nbasic += nb;
-      if (nb == 2 && second >= 0) nmix++, o->mix_rank = s, o->mix_action = second;
     }
-    if (!(nmix == 1 && nbasic == S + 1)) o->mix_action = -1;
+    nbasic += nb;
+    if (nb == 2 && second >= 0) nmix++, o->mix_rank = s, o->mix_action = second;
   }
-  free(basic_out);
-  basic_out = NULL;
+  if (!(nmix == 1 && nbasic == L->S + 1)) o->mix_action = -1;
+}
+
+/* y = z / t, the rule per state and the summary's measures (objective: the
+ * LP's, t_opt). */
+static int level_lp_recover(level_lp_t *L, accq_optimal_t *o, double objective, accq_err_t *err) {
+  const int64_t S = L->S;
+  const int K = L->K, B = L->B;
+  double *x = L->x, t = x[L->tcol];
+  if (!(t > 0))
+    return accq_err_set(err, ACCQ_ENUMERIC, "the LP returned t = %g (1/throughput must be > 0)", t);
+  level_lp_decisions(L, o);
   o->pi = calloc((size_t)S, sizeof *o->pi);
   o->route_ptr = malloc(sizeof *o->route_ptr * (size_t)(S + 1));
-  o->routes = malloc(sizeof *o->routes * (size_t)(ncols));
-  if (!o->pi || !o->route_ptr || !o->routes) {
-    status = accq_err_set(err, ACCQ_ENOMEM, "no memory for the optimal rule");
-    goto cleanup;
-  }
+  o->routes = malloc(sizeof *o->routes * (size_t)(L->ncols));
+  if (!o->pi || !o->route_ptr || !o->routes)
+    return accq_err_set(err, ACCQ_ENOMEM, "no memory for the optimal rule");
   accq_optimal_summary_t *sm = &o->summary;
-  double lost = 0, shed_mass = 0, L = 0, acc = 0, total = 0;
+  double lost = 0, shed_mass = 0, mean = 0, acc = 0, total = 0;
   int64_t nr = 0;
+  int cc[OPT_MAX_CELLS];
   for (int64_t s = 0; s < S; s++) {
     o->route_ptr[s] = nr;
     double ps = 0;
-    for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
-      double y = x[j] / t;
-      if (y < 0) y = 0;
-      x[j] = y;
-      ps += y;
-    }
+    for (int64_t j = L->col_ptr[s]; j < L->col_ptr[s + 1]; j++) ps += (x[j] = fmax(x[j] / t, 0));
     o->pi[s] = ps;
     total += ps;
     if (ps <= 0) continue;
     sm->positive_states++;
+    accq_space_unrank(o->space, (uint64_t)s, cc);
+    for (int k = 0; k < K; k++)
+      for (int q = 1; q <= B; q++) mean += ps * q * cc[k * (B + 1) + q];
     int used = 0;
-    for (int64_t j = col_ptr[s]; j < col_ptr[s + 1]; j++) {
+    for (int64_t j = L->col_ptr[s]; j < L->col_ptr[s + 1]; j++) {
       if (x[j] <= 0) continue;
-      action_t a = col_act[j];
+      action_t a = L->col_act[j];
       o->routes[nr++] = (accq_route_t){a.k >= 0 ? a.k : 0, a.q, x[j] / ps};
       used++;
       if (a.k >= 0) {
-        acc += x[j] * model.types[a.k].accuracy;
+        acc += x[j] * L->model.types[a.k].accuracy;
       } else {
         lost += x[j];
-        if (col_ptr[s + 1] - col_ptr[s] > 1) shed_mass += x[j]; /* some server had room */
+        if (L->col_ptr[s + 1] - L->col_ptr[s] > 1) shed_mass += x[j]; /* some server had room */
       }
     }
     if (used > 1) sm->randomized_states++;
   }
   o->route_ptr[S] = nr;
-  {
-    int *cc = malloc(sizeof *cc * cells);
-    if (!cc) {
-      status = accq_err_set(err, ACCQ_ENOMEM, "no memory");
-      goto cleanup;
-    }
-    for (int64_t s = 0; s < S; s++) {
-      if (o->pi[s] <= 0) continue;
-      accq_space_unrank(o->space, (uint64_t)s, cc);
-      for (int k = 0; k < K; k++)
-        for (int q = 1; q <= B; q++) L += o->pi[s] * q * cc[k * (B + 1) + q];
-    }
-    free(cc);
-  }
   /* balance residual of y: recompute A y with the columns scaled back */
-  {
-    double *r = calloc((size_t)nrows, sizeof *r);
-    if (r) {
-      for (int64_t i = 0; i < w; i++)
-        if (cols[i] != tcol && rows[i] < (int)S) r[rows[i]] += vals[i] * x[cols[i]];
-      double worst = 0, scale = lambda;
-      for (int k = 0; k < K; k++) scale += servers[k] * model.types[k].rate;
-      for (int64_t s = 0; s < S; s++) worst = fmax(worst, fabs(r[s]));
-      sm->balance_residual = worst / scale;
-      free(r);
-    }
+  double *r = calloc((size_t)L->nrows, sizeof *r);
+  if (r) {
+    for (int64_t i = 0; i < L->nnz; i++)
+      if (L->cols[i] != L->tcol && L->rows[i] < (int)S) r[L->rows[i]] += L->vals[i] * x[L->cols[i]];
+    double worst = 0, scale = L->lambda;
+    for (int k = 0; k < K; k++) scale += L->servers[k] * L->model.types[k].rate;
+    for (int64_t s = 0; s < S; s++) worst = fmax(worst, fabs(r[s]));
+    sm->balance_residual = worst / scale;
+    free(r);
   }
   sm->t_opt = objective;
-  sm->mean_jobs = L / total;
+  sm->mean_jobs = mean / total;
   /* the loss from the "lose" frequencies themselves: exactly 0 when the rule
    * never loses, not 1 - X/Lambda's rounding */
   sm->loss_probability = lost / total;
   sm->shed_probability = shed_mass / total;
-  sm->throughput = lambda * (1.0 - sm->loss_probability);
+  sm->throughput = L->lambda * (1.0 - sm->loss_probability);
   sm->accuracy = acc / (total - lost);
   sm->states = S;
-  sm->variables = ncols;
-  sm->shed = shed;
-  sm->min_admitted_rate = x_min;
+  sm->variables = L->ncols;
+  sm->shed = L->shed;
+  sm->min_admitted_rate = L->x_min;
   sm->first_level = B;
-  snprintf(sm->method, sizeof sm->method, "%s", interior ? "glpk-interior" : "glpk-simplex");
-  sm->seconds = now_seconds() - t0;
+  return ACCQ_SUCCESS;
+}
+
+/* One LP at buffer B, warm-started from the rule of the LP at a smaller
+ * buffer (prev, may be NULL).  With max_acc != NULL the accuracy row is
+ * dropped and the LP maximizes the accuracy of admitted jobs instead
+ * (*max_acc; no rule is returned): the reason when no rule meets a*. */
+static int solve_level(const accq_model_t *m_in, int B, const accq_optimal_options_t *opt_in,
+                       run_t *run, const accq_optimal_t *prev, double *max_acc,
+                       accq_optimal_t **out, accq_err_t *err) {
+  accq_optimal_options_t opt = *opt_in;
+  *out = NULL;
+  level_lp_t L;
+  memset(&L, 0, sizeof L);
+  L.model = *m_in;
+  int status = check_size(&L.model, B, &opt, err);
+  if (status) return status;
+  L.K = L.model.ntypes, L.B = B, L.cells = L.K * (B + 1), L.shed = opt.shed;
+  L.x_min = opt.shed ? opt.min_admitted_rate : 0;
+  L.lambda = L.model.scale * L.model.arrival_rate;
+  for (int k = 0; k < L.K; k++) L.servers[k] = L.model.scale * L.model.types[k].servers;
+  double t0 = now_seconds();
+  accq_optimal_t *o = calloc(1, sizeof *o);
+  if (!o) return accq_err_set(err, ACCQ_ENOMEM, "no memory for the optimal-policy workspace");
+  o->model = L.model;
+  o->buffer = B;
+  o->ntypes = L.K;
+  status = accq_space_alloc(&o->space, L.K, L.servers, B, err);
+  if (status) goto cleanup;
+  L.S = (int64_t)accq_space_size(o->space);
+  if (run) {
+    run->prog.buffer = B;
+    run->prog.states = L.S;
+    run->prog.pivots = 0;
+    run->prog.level_done = 0;
+    report(run);
+  }
+  status = level_lp_alloc(&L, o->space, err);
+  if (status) goto cleanup;
+  level_lp_fill(&L, o->space, max_acc != NULL);
+  int iterations = 0;
+  double objective = NAN;
+  status = level_lp_run(&L, o->space, &opt, run, prev, max_acc != NULL, &objective, &iterations,
+                        err);
+  if (iterations < 0) goto cleanup; /* the time limit, before the LP */
+  if (run) run->prog.total_pivots += iterations;
+  o->summary.iterations = iterations;
+  if (status == ACCQ_ENOCONV && run)
+    accq_err_set(err, ACCQ_ENOCONV, "time limit of %g s reached solving the LP at buffer %d "
+                 "(%lld states) after %d simplex pivots there", opt.max_seconds, B,
+                 (long long)L.S, iterations);
+  if (status) goto cleanup;
+  if (max_acc) {
+    *max_acc = L.model.accuracy_target - objective;
+    goto cleanup; /* no rule wanted */
+  }
+  status = level_lp_recover(&L, o, objective, err);
+  if (status) goto cleanup;
+  snprintf(o->summary.method, sizeof o->summary.method, "%s",
+           opt.method == ACCQ_OPTIMAL_INTERIOR ? "glpk-interior" : "glpk-simplex");
+  o->summary.seconds = now_seconds() - t0;
   *out = o;
   o = NULL;
-
 cleanup:
   accq_optimal_free(o);
-  free(rows);
-  free(cols);
-  free(vals);
-  free(obj);
-  free(x);
-  free(rhs);
-  free(kind);
-  free(col_ptr);
-  free(col_act);
-  free(basic_out);
+  level_lp_free(&L);
   return status;
 }
 
@@ -758,6 +772,129 @@ static void trace_init(accq_optimal_trace_t *t) {
   t->last_throughput = NAN;
 }
 
+/* The Lagrangian method at B, with the trace filled. */
+static int solve_by_lagrange(const accq_model_t *resolved, int B, const accq_optimal_options_t *opt,
+                             const run_t *run, accq_optimal_trace_t *trace, accq_optimal_t **out,
+                             accq_err_t *err) {
+  trace->first_level = B;
+  trace->levels_tried = 1;
+  int st = accq_i_optimal_lagrange(resolved, B, opt, run->deadline, out, err);
+  if (!st) {
+    trace->first_feasible = trace->last_buffer = B;
+    trace->last_t_opt = (*out)->summary.t_opt;
+    trace->last_throughput = (*out)->summary.throughput;
+    trace->pivots = (*out)->summary.iterations;
+  } else if (st == ACCQ_EACCINFEAS) {
+    trace->infeasible_levels = 1;
+    trace->last_infeasible = B;
+  }
+  trace->seconds = now_seconds() - run->start;
+  return st;
+}
+
+/* Why no rule of the class meets a* at B: the most accurate rule of the class
+ * there, by the same LP with the accuracy objective (within what is left of
+ * the time limit), and the levels tried. */
+static int infeasible_reason(const accq_model_t *m, const accq_model_t *resolved, int B,
+                             const accq_optimal_options_t *opt, run_t *run,
+                             accq_optimal_trace_t *trace, accq_err_t *err) {
+  accq_optimal_t *none = NULL;
+  accq_err_t aerr;
+  double amax = NAN;
+  int ast = solve_level(m, B, opt, run, NULL, &amax, &none, &aerr);
+  accq_optimal_free(none);
+  char why[384];
+  if (ast == ACCQ_SUCCESS) {
+    trace->max_accuracy = amax;
+    snprintf(why, sizeof why, "the most accurate such rule reaches accuracy %s < a* = %s",
+             ACCQ_FMT(amax), ACCQ_FMT(resolved->accuracy_target));
+  } else if (ast == ACCQ_EACCINFEAS && opt->shed) {
+    snprintf(why, sizeof why, "no rule of the class admits a rate >= %g at this buffer, "
+             "whatever its accuracy", opt->min_admitted_rate);
+  } else {
+    snprintf(why, sizeof why, "the largest accuracy such a rule reaches was not computed: %s",
+             ast == ACCQ_ENOCONV ? "time limit" : accq_strerror(ast));
+  }
+  char tried[160];
+  if (trace->first_feasible)
+    snprintf(tried, sizeof tried, "buffers %d..%d tried; a* is met at buffer %d (first) and "
+             "%d (last)", trace->first_level, B, trace->first_feasible, trace->last_buffer);
+  else if (B > trace->first_level)
+    snprintf(tried, sizeof tried, "buffers %d..%d tried, none feasible", trace->first_level, B);
+  else
+    snprintf(tried, sizeof tried, "buffer %d tried", B);
+  if (opt->shed)
+    return accq_err_set(err, ACCQ_EACCINFEAS,
+                        "no dispatch rule meets the accuracy target %s with admitted rate >= "
+                        "%s at scale %d and buffer %d (rules that may reject a job in any "
+                        "state): %s (%s)", ACCQ_FMT(resolved->accuracy_target),
+                        ACCQ_FMT(opt->min_admitted_rate), resolved->scale, B, why, tried);
+  return accq_err_set(err, ACCQ_EACCINFEAS,
+                      "no dispatch rule meets the accuracy target %s at scale %d and buffer "
+                      "%d among rules that admit every job while some server has room: %s "
+                      "(%s)", ACCQ_FMT(resolved->accuracy_target), resolved->scale, B, why, tried);
+}
+
+/* Continuation in B: the LP at b is started from the optimal rule at the
+ * last feasible level below b (states with a server above that level start
+ * from accurate-first SED).  The new states carry little probability, so few
+ * simplex iterations remain at each step; a cold start at B = 8 took minutes
+ * where the continuation takes about a second (bench/bench_optimal).  Levels
+ * where no rule of the class meets a* are skipped: without shedding a rule
+ * must admit every job while some server has room, so at a small buffer the
+ * inaccurate servers take too many (two-tier at load 0.67: infeasible up
+ * to B = 5, feasible from 6); feasibility need not even be monotone in B.
+ * With shedding it is (a rule at b is one at b+1 that rejects where the
+ * smaller one loses). */
+static int solve_continuation(const accq_model_t *m, const accq_model_t *resolved, int B,
+                              const accq_optimal_options_t *opt, run_t *run,
+                              accq_optimal_trace_t *trace, accq_optimal_t **out,
+                              accq_err_t *err) {
+  accq_optimal_t *prev = NULL;
+  int status = ACCQ_SUCCESS;
+  trace->first_level = B >= 2 ? 2 : 1;
+  for (int b = trace->first_level; b <= B; b++) {
+    accq_optimal_t *cur = NULL;
+    accq_err_t lerr;
+    accq_err_clear(&lerr);
+    trace->levels_tried++;
+    status = solve_level(m, b, opt, run, prev, NULL, &cur, &lerr);
+    run->prog.level_done = 1;
+    run->prog.level_status = status;
+    if (status == ACCQ_SUCCESS || status == ACCQ_EACCINFEAS) report(run);
+    if (status == ACCQ_EACCINFEAS) {
+      trace->infeasible_levels++;
+      trace->last_infeasible = b;
+      if (b < B) continue; /* keep prev: the last feasible level's rule */
+      *err = lerr;
+      break;
+    }
+    if (status) {
+      *err = lerr;
+      break;
+    }
+    accq_optimal_free(prev);
+    prev = cur;
+    if (!trace->first_feasible) trace->first_feasible = b;
+    trace->last_buffer = b;
+    trace->last_t_opt = cur->summary.t_opt;
+    trace->last_throughput = cur->summary.throughput;
+  }
+  trace->pivots = run->prog.total_pivots;
+  trace->seconds = now_seconds() - run->start;
+  if (status == ACCQ_EACCINFEAS) status = infeasible_reason(m, resolved, B, opt, run, trace, err);
+  if (status) {
+    accq_optimal_free(prev);
+    return status;
+  }
+  prev->summary.iterations = trace->pivots;
+  prev->summary.seconds = trace->seconds;
+  prev->summary.first_level = trace->first_feasible;
+  snprintf(prev->summary.method, sizeof prev->summary.method, "glpk-simplex");
+  *out = prev;
+  return ACCQ_SUCCESS;
+}
+
 int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_t *opt_in,
                        accq_optimal_t **out, accq_err_t *err) {
   accq_optimal_options_t opt;
@@ -778,10 +915,11 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
     st = accq_lp_model_resolve(&resolved, err);
     if (st) return st;
   }
+  const int lagrange = opt.method == ACCQ_OPTIMAL_LAGRANGE ||
+                       (opt.method == ACCQ_OPTIMAL_AUTO && !opt.shed &&
+                        lumped_states(&resolved, B) > ACCQ_OPTIMAL_AUTO_LP_STATES);
   /* the largest LP first: a refusal names the buffer asked for */
-  if (opt.method != ACCQ_OPTIMAL_LAGRANGE &&
-      !(opt.method == ACCQ_OPTIMAL_AUTO && !opt.shed &&
-        lumped_states(&resolved, B) > ACCQ_OPTIMAL_AUTO_LP_STATES)) {
+  if (!lagrange) {
     resolved = *m;
     st = check_size(&resolved, B, &opt, err);
     if (st) return st;
@@ -800,24 +938,7 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
       return st;
     }
   }
-  if (opt.method == ACCQ_OPTIMAL_LAGRANGE || (opt.method == ACCQ_OPTIMAL_AUTO && !opt.shed &&
-                                               lumped_states(&resolved, B) >
-                                                   ACCQ_OPTIMAL_AUTO_LP_STATES)) {
-    trace->first_level = B;
-    trace->levels_tried = 1;
-    st = accq_i_optimal_lagrange(&resolved, B, &opt, run.deadline, out, err);
-    if (!st) {
-      trace->first_feasible = trace->last_buffer = B;
-      trace->last_t_opt = (*out)->summary.t_opt;
-      trace->last_throughput = (*out)->summary.throughput;
-      trace->pivots = (*out)->summary.iterations;
-    } else if (st == ACCQ_EACCINFEAS) {
-      trace->infeasible_levels = 1;
-      trace->last_infeasible = B;
-    }
-    trace->seconds = now_seconds() - run.start;
-    return st;
-  }
+  if (lagrange) return solve_by_lagrange(&resolved, B, &opt, &run, trace, out, err);
   if (opt.method == ACCQ_OPTIMAL_INTERIOR) {
     trace->first_level = B;
     trace->levels_tried = 1;
@@ -830,100 +951,7 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
     trace->seconds = now_seconds() - run.start;
     return st;
   }
-  /* Continuation in B: the LP at b is started from the optimal rule at the
-   * last feasible level below b (states with a server above that level start
-   * from accurate-first SED).  The new states carry little probability, so few
-   * simplex iterations remain at each step; a cold start at B = 8 took minutes
-   * where the continuation takes about a second (bench/bench_optimal).  Levels
-   * where no rule of the class meets a* are skipped: without shedding a rule
-   * must admit every job while some server has room, so at a small buffer the
-   * inaccurate servers take too many (two-tier at load 0.67: infeasible up
-   * to B = 5, feasible from 6); feasibility need not even be monotone in B.
-   * With shedding it is (a rule at b is one at b+1 that rejects where the
-   * smaller one loses). */
-  accq_optimal_t *prev = NULL;
-  int status = ACCQ_SUCCESS;
-  trace->first_level = B >= 2 ? 2 : 1;
-  for (int b = trace->first_level; b <= B; b++) {
-    accq_optimal_t *cur = NULL;
-    accq_err_t lerr;
-    accq_err_clear(&lerr);
-    trace->levels_tried++;
-    status = solve_level(m, b, &opt, &run, prev, NULL, &cur, &lerr);
-    run.prog.level_done = 1;
-    run.prog.level_status = status;
-    if (status == ACCQ_SUCCESS || status == ACCQ_EACCINFEAS) report(&run);
-    if (status == ACCQ_EACCINFEAS) {
-      trace->infeasible_levels++;
-      trace->last_infeasible = b;
-      if (b < B) continue; /* keep prev: the last feasible level's rule */
-      *err = lerr;
-      break;
-    }
-    if (status) {
-      *err = lerr;
-      break;
-    }
-    accq_optimal_free(prev);
-    prev = cur;
-    if (!trace->first_feasible) trace->first_feasible = b;
-    trace->last_buffer = b;
-    trace->last_t_opt = cur->summary.t_opt;
-    trace->last_throughput = cur->summary.throughput;
-  }
-  trace->pivots = run.prog.total_pivots;
-  trace->seconds = now_seconds() - run.start;
-  if (status == ACCQ_EACCINFEAS) {
-    /* the reason: the most accurate rule of the class at B, by the same LP
-     * with the accuracy objective (within what is left of the time limit) */
-    accq_optimal_t *none = NULL;
-    accq_err_t aerr;
-    double amax = NAN;
-    int ast = solve_level(m, B, &opt, &run, NULL, &amax, &none, &aerr);
-    accq_optimal_free(none);
-    char why[384];
-    if (ast == ACCQ_SUCCESS) {
-      trace->max_accuracy = amax;
-      snprintf(why, sizeof why, "the most accurate such rule reaches accuracy %s < a* = %s",
-               ACCQ_FMT(amax), ACCQ_FMT(resolved.accuracy_target));
-    } else if (ast == ACCQ_EACCINFEAS && opt.shed) {
-      snprintf(why, sizeof why, "no rule of the class admits a rate >= %g at this buffer, "
-               "whatever its accuracy", opt.min_admitted_rate);
-    } else {
-      snprintf(why, sizeof why, "the largest accuracy such a rule reaches was not computed: %s",
-               ast == ACCQ_ENOCONV ? "time limit" : accq_strerror(ast));
-    }
-    char tried[160];
-    if (trace->first_feasible)
-      snprintf(tried, sizeof tried, "buffers %d..%d tried; a* is met at buffer %d (first) and "
-               "%d (last)", trace->first_level, B, trace->first_feasible, trace->last_buffer);
-    else if (B > trace->first_level)
-      snprintf(tried, sizeof tried, "buffers %d..%d tried, none feasible", trace->first_level, B);
-    else
-      snprintf(tried, sizeof tried, "buffer %d tried", B);
-    if (opt.shed)
-      status = accq_err_set(err, ACCQ_EACCINFEAS,
-                            "no dispatch rule meets the accuracy target %s with admitted rate >= "
-                            "%s at scale %d and buffer %d (rules that may reject a job in any "
-                            "state): %s (%s)", ACCQ_FMT(resolved.accuracy_target),
-                            ACCQ_FMT(opt.min_admitted_rate),
-                            resolved.scale, B, why, tried);
-    else
-      status = accq_err_set(err, ACCQ_EACCINFEAS,
-                            "no dispatch rule meets the accuracy target %s at scale %d and buffer "
-                            "%d among rules that admit every job while some server has room: %s "
-                            "(%s)", ACCQ_FMT(resolved.accuracy_target), resolved.scale, B, why, tried);
-  }
-  if (status) {
-    accq_optimal_free(prev);
-    return status;
-  }
-  prev->summary.iterations = trace->pivots;
-  prev->summary.seconds = trace->seconds;
-  prev->summary.first_level = trace->first_feasible;
-  snprintf(prev->summary.method, sizeof prev->summary.method, "glpk-simplex");
-  *out = prev;
-  return ACCQ_SUCCESS;
+  return solve_continuation(m, &resolved, B, &opt, &run, trace, out, err);
 }
 
 void accq_optimal_summary(const accq_optimal_t *o, accq_optimal_summary_t *s) { *s = o->summary; }

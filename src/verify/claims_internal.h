@@ -35,7 +35,7 @@
 /* Claim 1's sandwich: t_opt at m <= TOPT_MAX_SCALE, the largest B <= TOPT_MAX_BUFFER
  * with at most TOPT_STATES lumped states (options.topt_max_states), each policy
  * against the optimum of its class (see pol_t.sheds). */
-#define TOPT_MAX_SCALE 1
+#define TOPT_MAX_SCALE 3
 #define TOPT_MAX_BUFFER 12
 #define TOPT_STATES 1000
 #define TOPT_BUDGET_S 30.0 /* wall seconds for the whole sandwich of one model: past it the

@@ -32,12 +32,6 @@ MAX_LINES = 150
 _CLI = 'command body: parsing, library calls and report building in one; shrinks as ' \
        'the feature moves to the library (issue 13)'
 LENGTH_EXCEPTIONS = {
-    ('src/optimal/optimal.c', 'solve_level'): (389, 'the constrained MDP LP of one level: '
-                                                    'to split into set-up, solve and recovery'),
-    ('src/optimal/optimal.c', 'accq_optimal_solve'): (166, 'method choice and the continuation '
-                                                           'over buffers: to split per method'),
-    ('src/optimal/lagrange.c', 'accq_i_optimal_lagrange'): (168, 'multiplier search with its '
-                                                                 'bracketing: to split'),
 }
 
 # module -> modules it may include although that closes a cycle: (reason)
