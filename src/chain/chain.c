@@ -413,6 +413,14 @@ static int builder_grow(accq_i_builder_t *b, int64_t need_rows, int64_t need_nnz
   return ACCQ_SUCCESS;
 }
 
+void accq_i_row_count(accq_chain_t *c, accq_i_entry_t *ent, int ne, int64_t row) {
+  double sum;
+  int mrow = accq_i_row_merge(ent, ne, row, &sum);
+  c->Q.nnz += mrow;
+  if (mrow > c->Q.max_row) c->Q.max_row = mrow;
+  if (sum > c->Q.max_exit) c->Q.max_exit = sum;
+}
+
 int accq_i_row_merge(accq_i_entry_t *e, int ne, int64_t row, double *sum_out) {
   /* the kept entries and their sum, in the order given */
   int m = 0;
@@ -1238,11 +1246,7 @@ static int lumped_discover(accq_chain_t *c, lumped_ctx_t *x, accq_i_builder_t *b
                             (long long)c->nstates);
       continue;
     }
-    double sum;
-    int mrow = accq_i_row_merge(ent, ne, i, &sum);
-    c->Q.nnz += mrow;
-    if (mrow > c->Q.max_row) c->Q.max_row = mrow;
-    if (sum > c->Q.max_exit) c->Q.max_exit = sum;
+    accq_i_row_count(c, ent, ne, i);
   }
   return ACCQ_SUCCESS;
 }

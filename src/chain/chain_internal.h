@@ -68,6 +68,11 @@ typedef struct {
  * values bit for bit. */
 int accq_i_row_merge(accq_i_entry_t *e, int ne, int64_t row, double *sum);
 
+/* A matrix-free build's bookkeeping of row `row` (its raw entries ent[0..ne)):
+ * merges them (accq_i_row_merge) and counts them into c->Q's nnz, max_row and
+ * max_exit, as a stored build would hold them. */
+void accq_i_row_count(accq_chain_t *c, accq_i_entry_t *ent, int ne, int64_t row);
+
 /* Matrix-free rows (accq_chain_t.rows): the chain kind's generator of one
  * state's raw transitions, columns mapped to state indices, unsorted
  * (`entries`), its scratch `ent` (max_ent entries) and its destructor.  The

@@ -233,11 +233,7 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
       }
       continue;
     }
-    double sum;
-    int mrow = accq_i_row_merge(ent, ne, i, &sum);
-    c->Q.nnz += mrow;
-    if (mrow > c->Q.max_row) c->Q.max_row = mrow;
-    if (sum > c->Q.max_exit) c->Q.max_exit = sum;
+    accq_i_row_count(c, ent, ne, i);
   }
   if (stored) accq_i_builder_finish(&bld);
   {
