@@ -94,11 +94,30 @@ cleanup:
   return rc;
 }
 
+/* The Krylov basis size: a larger basis helps when lambda_2 sits in a
+ * cluster; n * ncv doubles. */
+static int arnoldi_ncv(int64_t n) { return n <= 1000000 ? 40 : 20; }
+
+double accq_i_arnoldi_bytes(const accq_generator_t *Q) {
+  const double n = (double)Q->n;
+  /* the transposed copy (column, value, row pointer), then ARPACK's basis
+   * (ncv vectors), resid, workd (3 vectors) and the start vector */
+  return (double)Q->nnz * 12.0 + (n + 1) * 8.0 + n * 8.0 * (arnoldi_ncv(Q->n) + 5);
+}
+
 int accq_i_solve_arnoldi(accq_i_solve_t *s) {
   const accq_generator_t *Q = s->Q;
   int64_t n = Q->n;
   double q = ACCQ_UNIF_FACTOR * s->maxexit;
   int rc = ACCQ_SUCCESS;
+  /* refused before allocating when the workspace cannot fit (on a 64M-state
+   * chain it is about 20 GiB besides the chain) */
+  const double need = accq_i_arnoldi_bytes(Q), avail = accq_chain_max_bytes_default();
+  if (n >= 4 && need > avail)
+    return accq_err_set(s->err, ACCQ_ETOOBIG,
+                        "arnoldi: its workspace (transposed matrix and Krylov basis) needs "
+                        "%.3g GiB for %lld states, over 3/4 of the available memory (%.3g GiB)",
+                        need / 1073741824.0, (long long)n, avail / 1073741824.0);
   if (n < 4) {
     /* dnaupd needs nev = 2 <= n - 2. */
     eig_t e[3];
@@ -114,8 +133,7 @@ int accq_i_solve_arnoldi(accq_i_solve_t *s) {
   if (rc) goto cleanup;
   for (int64_t i = 0; i < n; i++) v0[i] = 1.0;
   ptx_ctx_t ctx = {&T, Q->diag, q};
-  /* A larger basis helps when lambda_2 sits in a cluster; n * ncv doubles. */
-  accq_arpack_options_t ao = {.nev = 2, .ncv = n <= 1000000 ? 40 : 20, .tol = 0.1 * s->opt.tol,
+  accq_arpack_options_t ao = {.nev = 2, .ncv = arnoldi_ncv(n), .tol = 0.1 * s->opt.tol,
                               .max_restarts = s->opt.max_iter > 0 ? s->opt.max_iter : ACCQ_ARNOLDI_MAX_ITER,
                               .v0 = v0, .max_seconds = s->opt.max_seconds, .t0 = s->t0};
   double re[2], im[2];

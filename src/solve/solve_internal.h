@@ -91,6 +91,8 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v);
 int accq_i_solve_gmres(accq_i_solve_t *s);
 int accq_i_solve_power(accq_i_solve_t *s);
 int accq_i_solve_arnoldi(accq_i_solve_t *s);
+/* Arnoldi's workspace in bytes on Q (checked before allocating). */
+double accq_i_arnoldi_bytes(const accq_generator_t *Q);
 
 /* Closed forms for 1 and 2 states (pi and |lambda_2| of P). */
 void accq_i_solve_tiny(const accq_generator_t *Q, double *pi, double *subdominant);

@@ -260,6 +260,7 @@ int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_optio
   accq_solver_kind_t first = Q->n <= ACCQ_AUTO_DENSE_MAX ? ACCQ_SOLVER_DENSE : ACCQ_SOLVER_AUTO;
   rc = solve_one(&s, first);
   if (rc != ACCQ_ENOCONV && rc != ACCQ_ENUMERIC) return rc;
+  const int first_rc = rc;
   char first_msg[ACCQ_ERR_MSG_MAX];
   snprintf(first_msg, sizeof first_msg, "%s", err ? err->msg : "");
   char first_name[32];
@@ -281,6 +282,9 @@ int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_optio
   snprintf(stats->name, sizeof stats->name, "%.12s>%.12s", first_name, name2);
   stats->seconds = accq_i_now() - s.t0;
   if (rc == ACCQ_SUCCESS) return rc;
+  /* a fallback refused for its size leaves the first method's failure the
+   * outcome (with both reasons) */
+  if (rc == ACCQ_ETOOBIG) rc = first_rc;
   if (err) {
     char second_msg[ACCQ_ERR_MSG_MAX];
     snprintf(second_msg, sizeof second_msg, "%s", err->msg);
