@@ -73,7 +73,10 @@ const char *accq_solver_name(accq_solver_kind_t kind);
  * method ends with docs/chains.md's check.  Errors: ACCQ_EINVAL (bad generator or
  * options, named), ACCQ_ENOCONV (residual or sign test failed: pi holds the
  * best iterate, stats->residual its residual, the message both), ACCQ_ETOOBIG
- * (dense above 8000 states), ACCQ_ENOMEM.  Cost of `auto` on the lumped
+ * (dense above 8000 states; arnoldi when its workspace, a transposed copy of Q
+ * and the Krylov basis, is over 3/4 of the available memory: checked before
+ * allocating, and auto's fallback so refused leaves SOR's ACCQ_ENOCONV with
+ * both reasons), ACCQ_ENOMEM.  Cost of `auto` on the lumped
  * chains: about 35-60 iterations of 2.5 passes over Q (bench/README.md);
  * memory about 100 bytes per state besides Q (no transposed copy: SOR sweeps
  * the rows; docs/chains.md, "Storage"). */
