@@ -26,6 +26,9 @@ typedef struct {
   long max_iter;          /* default depends on the solver */
   double omega;           /* SOR relaxation, default 1 (Gauss-Seidel) */
   double max_seconds;     /* 0 = no limit */
+  double max_bytes;       /* memory a method may allocate besides Q and pi (checked
+                             before allocating; arnoldi's workspace); 0 = 3/4 of the
+                             available memory (accq_chain_max_bytes_default) */
   int verbose;
 } accq_stationary_options_t;
 
@@ -74,7 +77,7 @@ const char *accq_solver_name(accq_solver_kind_t kind);
  * options, named), ACCQ_ENOCONV (residual or sign test failed: pi holds the
  * best iterate, stats->residual its residual, the message both), ACCQ_ETOOBIG
  * (dense above 8000 states; arnoldi when its workspace, a transposed copy of Q
- * and the Krylov basis, is over 3/4 of the available memory: checked before
+ * and the Krylov basis, is over opt->max_bytes: checked before
  * allocating, and auto's fallback so refused leaves SOR's ACCQ_ENOCONV with
  * both reasons), ACCQ_ENOMEM.  Cost of `auto` on the lumped
  * chains: about 35-60 iterations of 2.5 passes over Q (bench/README.md);

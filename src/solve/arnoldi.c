@@ -112,11 +112,13 @@ int accq_i_solve_arnoldi(accq_i_solve_t *s) {
   int rc = ACCQ_SUCCESS;
   /* refused before allocating when the workspace cannot fit (on a 64M-state
    * chain it is about 20 GiB besides the chain) */
-  const double need = accq_i_arnoldi_bytes(Q), avail = accq_chain_max_bytes_default();
+  const double need = accq_i_arnoldi_bytes(Q);
+  const double avail = s->opt.max_bytes > 0 ? s->opt.max_bytes : accq_chain_max_bytes_default();
   if (n >= 4 && need > avail)
     return accq_err_set(s->err, ACCQ_ETOOBIG,
                         "arnoldi: its workspace (transposed matrix and Krylov basis) needs "
-                        "%.3g GiB for %lld states, over 3/4 of the available memory (%.3g GiB)",
+                        "%.3g GiB for %lld states, over the memory limit (%.3g GiB; default 3/4 "
+                        "of the available memory)",
                         need / 1073741824.0, (long long)n, avail / 1073741824.0);
   if (n < 4) {
     /* dnaupd needs nev = 2 <= n - 2. */

@@ -497,6 +497,42 @@ START_TEST(test_spectrum_birth_death) {
 }
 END_TEST
 
+/* Arnoldi's workspace is checked against the memory limit before anything is
+ * allocated: --solver arnoldi is refused (ETOOBIG, with the figures), and
+ * auto's fallback so refused leaves SOR's not-converged outcome with both
+ * reasons (SOR held to 1 iteration so that it fails; above 200 states, so
+ * that auto starts with SOR, not dense LU). The workspace of a 301-state
+ * birth-death chain: transposed copy 600 * 12 + 302 * 8 bytes plus
+ * 301 * 8 * (40 + 5) for the basis = 117,976 bytes. */
+START_TEST(test_arnoldi_memory_refusal) {
+  accq_generator_t Q;
+  birth_death(&Q, 300, 0.9, 1.0, 1);
+  double *pi = calloc(301, sizeof *pi);
+  accq_stationary_options_t opt;
+  accq_stationary_stats_t st;
+  accq_err_t err;
+  accq_stationary_options_init(&opt);
+  opt.solver = ACCQ_SOLVER_ARNOLDI;
+  opt.max_bytes = 117975;
+  ck_assert_int_eq(accq_stationary_solve(&Q, &opt, pi, &st, &err), ACCQ_ETOOBIG);
+  ck_assert_msg(strstr(err.msg, "arnoldi") && strstr(err.msg, "301 states"), "%s", err.msg);
+  opt.max_bytes = 117976; /* exactly enough: solved */
+  ck_assert_msg(accq_stationary_solve(&Q, &opt, pi, &st, &err) == ACCQ_SUCCESS, "%s", err.msg);
+  accq_generator_free(&Q);
+  /* a random 300-state chain (a birth-death chain is solved exactly by one
+   * aggregation step, so SOR would not fail) */
+  random_generator(&Q, 300, 3, 7);
+  opt.solver = ACCQ_SOLVER_AUTO;
+  opt.max_iter = 1;
+  opt.max_bytes = 1000;
+  ck_assert_int_eq(accq_stationary_solve(&Q, &opt, pi, &st, &err), ACCQ_ENOCONV);
+  ck_assert_msg(strstr(err.msg, "fallback arnoldi failed") && strstr(err.msg, "memory limit"),
+                "%s", err.msg);
+  accq_generator_free(&Q);
+  free(pi);
+}
+END_TEST
+
 START_TEST(test_names_and_refusals) {
   for (int m = 0; m < NMETHODS; m++) {
     accq_solver_kind_t k;
@@ -541,6 +577,7 @@ int main(void) {
   tcase_add_test(tc, test_residual_known_vector);
   tcase_add_test(tc, test_spectrum_birth_death);
   tcase_add_test(tc, test_names_and_refusals);
+  tcase_add_test(tc, test_arnoldi_memory_refusal);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
