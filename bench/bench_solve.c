@@ -154,12 +154,13 @@ static double loadavg(void) {
 
 /* Runs one method (a public solver, or an SOR variant through the internals). */
 static double run(const accq_generator_t *Q, const char *label, accq_solver_kind_t kind,
-                const accq_i_sor_variant_t *variant, double omega, double max_seconds, double *pi) {
+                const accq_i_sor_variant_t *variant, double omega, double max_seconds, double tol, double *pi) {
   accq_stationary_options_t opt;
   accq_stationary_options_init(&opt);
   opt.solver = kind;
   opt.omega = omega;
   opt.max_seconds = max_seconds;
+  if (tol > 0) opt.tol = tol;
   opt.verbose = getenv("BENCH_VERBOSE") != NULL;
   accq_stationary_stats_t st;
   memset(&st, 0, sizeof st);
@@ -187,7 +188,7 @@ static double run(const accq_generator_t *Q, const char *label, accq_solver_kind
 
 
 int main(int argc, char **argv) {
-  double states = 0, max_seconds = 120, load = 0.8;
+  double states = 0, max_seconds = 120, load = 0.8, tol = 0;
   int nf = 5, ns = 3, B = 10;
   const char *policy = "pop";
   const char *methods = "auto,sor,gs,gs-sym,gs-iad,gs-sym-iad,gs-sym-iad-layer,gs-rb-iad,sor1.4-sym-iad,"
@@ -203,11 +204,12 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[a], "--load") && a + 1 < argc) load = atof(argv[++a]);
     else if (!strcmp(argv[a], "--methods") && a + 1 < argc) methods = argv[++a];
     else if (!strcmp(argv[a], "--max-seconds") && a + 1 < argc) max_seconds = atof(argv[++a]);
+    else if (!strcmp(argv[a], "--tol") && a + 1 < argc) tol = atof(argv[++a]);
     else if (!strcmp(argv[a], "--mtx") && a + 1 < argc) mtx = argv[++a];
     else if (!strcmp(argv[a], "--storage") && a + 1 < argc) storage = argv[++a];
     else {
       fprintf(stderr, "usage: %s [--chain N_FAST N_SLOW B] [--policy P] [--load L] [--synthetic N] "
-                      "[--methods LIST] [--max-seconds S] [--mtx FILE] [--storage auto|stored|matrix-free]\n",
+                      "[--methods LIST] [--max-seconds S] [--tol T] [--mtx FILE] [--storage auto|stored|matrix-free]\n",
               argv[0]);
       return 2;
     }
@@ -296,7 +298,7 @@ int main(int argc, char **argv) {
       v.aa_float = strstr(tok, "-aaf") != NULL;
     }
     if (is_sor) {
-      double secs = run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, pi);
+      double secs = run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, tol, pi);
       if (chain && !isnan(secs)) printf("E[T] = %.15g (Little's law from pi)\n", chain_et(chain, pi));
       continue;
     }
@@ -305,7 +307,7 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s\n", err.msg);
       return 2;
     }
-    double secs = run(&Q, tok, kind, NULL, 1.0, max_seconds, pi);
+    double secs = run(&Q, tok, kind, NULL, 1.0, max_seconds, tol, pi);
     if (chain && !isnan(secs)) printf("E[T] = %.15g (Little's law from pi)\n", chain_et(chain, pi));
     if (kind == ACCQ_SOLVER_AUTO)
       printf("build + auto solve: %.3f s wall\n", build_seconds + secs);

@@ -59,7 +59,8 @@ typedef struct {
   double worst_margin;              /* >= 0 where the claim holds; see margin_what */
   char margin_what[200];            /* what worst_margin measures */
   char evidence[640];               /* the instance that set the worst margin, its numbers */
-  char note[640];                   /* why PARTIAL/FAIL/SKIPPED, and what was excluded */
+  char note[1024];                  /* why PARTIAL/FAIL/SKIPPED, and what was excluded
+                                       (ends in "..." when cut) */
   char reason[240];                 /* SKIPPED: why nothing was checked ("" otherwise) */
   double seconds;
   /* 1: the run's time limit (accq_verify_options_t.time_limit) stopped this

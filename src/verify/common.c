@@ -140,6 +140,26 @@ int accq_verify_simulate(const accq_model_t *m, const char *policy, int replicat
   return accq_i_simulate(m, policy, replications, jobs, seed, threads, 0, out, err);
 }
 
+int accq_i_sim_slow_type(const accq_model_t *mm, const accq_sim_result_t *res, char *why,
+                         size_t size) {
+  /* A type in use whose mean service time is not short against the measured
+   * window cannot have reached its stationary law: a job it holds may outlast
+   * the run (a server of rate 1e-7 holds one job for the whole run, and the
+   * jobs it would finish in the long run, whose response times dominate E[T],
+   * never appear).  The trend tests cannot see this (nothing moves within the
+   * run), so the estimate gets its own warning and is not evidence. */
+  double span = res->lambda > 0 ? (double)res->jobs / res->lambda : NAN;
+  for (int k = 0; k < mm->ntypes; k++)
+    if (res->utilization[k].mean > 0 && !(SIM_SERVICE_SPAN / mm->types[k].rate <= span)) {
+      snprintf(why, size,
+               "type '%s' is in use and its mean service time %g is more than 1/%g of the "
+               "measured window (about %g time units): the run cannot reach the stationary law",
+               mm->types[k].name, 1.0 / mm->types[k].rate, SIM_SERVICE_SPAN, span);
+      return 1;
+    }
+  return 0;
+}
+
 int accq_i_simulate(const accq_model_t *m, const char *policy, int replications, long jobs,
                     unsigned long seed, int threads, int forget_warmup, accq_verify_sim_t *out,
                     accq_err_t *err) {
@@ -188,19 +208,9 @@ int accq_i_simulate(const accq_model_t *m, const char *policy, int replications,
   out->nwarnings = 0;
   for (int i = 0; i < res.nwarnings && i < ACCQ_VERIFY_SIM_WARNINGS; i++)
     snprintf(out->warnings[out->nwarnings++], ACCQ_VERIFY_SIM_WARNING_MAX, "%s", res.warnings[i]);
-  /* A type in use whose mean service time is not short against the measured
-   * window cannot have reached its stationary law: a job it holds may outlast
-   * the run (a server of rate 1e-7 holds one job for the whole run, and the
-   * jobs it would finish in the long run, whose response times dominate E[T],
-   * never appear).  The trend tests cannot see this (nothing moves within the
-   * run), so the estimate gets its own warning and is not evidence. */
-  double span = res.lambda > 0 ? (double)res.jobs / res.lambda : NAN;
-  for (int k = 0; k < mm.ntypes && out->nwarnings < ACCQ_VERIFY_SIM_WARNINGS; k++)
-    if (res.utilization[k].mean > 0 && !(SIM_SERVICE_SPAN / mm.types[k].rate <= span))
-      snprintf(out->warnings[out->nwarnings++], ACCQ_VERIFY_SIM_WARNING_MAX,
-               "type '%s' is in use and its mean service time %g is more than 1/%g of the "
-               "measured window (about %g time units): the run cannot reach the stationary law",
-               mm.types[k].name, 1.0 / mm.types[k].rate, SIM_SERVICE_SPAN, span);
+  if (out->nwarnings < ACCQ_VERIFY_SIM_WARNINGS &&
+      accq_i_sim_slow_type(&mm, &res, out->warnings[out->nwarnings], ACCQ_VERIFY_SIM_WARNING_MAX))
+    out->nwarnings++;
   accq_measures_t *ms = &out->m;
   memset(ms, 0, sizeof *ms);
   ms->lambda = res.lambda;

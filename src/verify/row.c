@@ -29,8 +29,10 @@ void accq_i_note_add(accq_claim_row_t *r, const char *fmt, ...) {
   }
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(r->note + used, sizeof r->note - used, fmt, ap);
+  int w = vsnprintf(r->note + used, sizeof r->note - used, fmt, ap);
   va_end(ap);
+  /* a note that does not fit says so ("...") rather than ending mid-word */
+  if (w >= 0 && (size_t)w >= sizeof r->note - used) memcpy(r->note + sizeof r->note - 4, "...", 4);
 }
 
 int accq_i_sim_warned(accq_claim_row_t *r, const accq_verify_sim_t *s, const char *fmt, ...) {

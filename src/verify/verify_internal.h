@@ -2,7 +2,10 @@
 #ifndef ACCQ_VERIFY_INTERNAL_H
 #define ACCQ_VERIFY_INTERNAL_H
 
+#include <stddef.h>
+
 #include "accq/lp.h"
+#include "accq/sim.h"
 #include "accq/verify.h"
 
 /* The stationary solver of verify, converge and sweep: Gauss-Seidel (SOR with
@@ -46,6 +49,12 @@ void accq_i_random_lp_product_form(const accq_model_t *mm, const double *split, 
 int accq_i_simulate(const accq_model_t *m, const char *policy, int replications, long jobs,
                     unsigned long seed, int threads, int forget_warmup, accq_verify_sim_t *out,
                     accq_err_t *err);
+
+/* 1 when a type in use has a mean service time over a tenth of res's measured
+ * window (jobs / lambda): such a run cannot reach the stationary law and is
+ * not evidence; the reason, naming the type, goes to why.  0 otherwise. */
+int accq_i_sim_slow_type(const accq_model_t *mm, const accq_sim_result_t *res, char *why,
+                         size_t size);
 
 /* ---- the limits of a verify run ----
  *

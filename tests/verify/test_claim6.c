@@ -285,6 +285,40 @@ START_TEST(test_stiff_model_claim1) {
 }
 END_TEST
 
+/* A model whose slowest type (rate 1e-7: a mean service time of 1e7 against
+ * a measured window of about 8.7e3) is used by POP: its simulation cannot
+ * reach the stationary law, so POP's checks are not evidence and its gap to
+ * the moving bound is not printed as a number.  Before, the row printed a
+ * time-averaged gap of 821 for POP and PASSed on the accuracy checks. */
+static const char *slow_text =
+    "[system]\nname = slow6\nload = 0.7\naccuracy_target = 0.7\nbuffer = auto\nscale = 1\n"
+    "[type fast]\nservers = 3\nrate = 1e7\naccuracy = 0.5\n"
+    "[type mid]\nservers = 2\nrate = 2\naccuracy = 0.700000000001\n"
+    "[type slow]\nservers = 1\nrate = 1e-7\naccuracy = 0.95\n";
+
+START_TEST(test_slow_type_not_evidence) {
+  accq_model_t m;
+  accq_err_t err;
+  ck_assert_int_eq(accq_model_parse_string(&m, slow_text, "<slow6>", NULL, 0, &err), 0);
+  accq_verify_options_t o;
+  claim6_options(&o);
+  accq_claim_row_t rows[ACCQ_VERIFY_NCLAIMS];
+  int n = 0;
+  run(&m, &o, rows, &n);
+  ck_assert_int_eq(n, 1);
+  const accq_claim_row_t *r = &rows[0];
+  ck_assert_msg(r->verdict == ACCQ_VERDICT_SKIPPED, "%s: %s", accq_verdict_name(r->verdict),
+                r->note);
+  ck_assert_int_eq(r->instances, 0);
+  ck_assert_msg(strstr(r->reason, "type 'slow' is in use and its mean service time 1e+07"), "%s",
+                r->reason);
+  ck_assert_msg(strstr(r->note, "pop simulated but not evidence"), "%s", r->note);
+  ck_assert_msg(strstr(r->note, "T_LP(Lambda(t)): pop not estimated (not stationary), rjiq "),
+                "%s", r->note);
+  ck_assert_msg(!strstr(r->note, "..."), "the note fits: %s", r->note);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("claim6");
   TCase *tc = tcase_create("claim6");
@@ -295,6 +329,7 @@ int main(void) {
   tcase_add_test(tc, test_time_limit_cli);
   tcase_add_test(tc, test_stiff_chain_capped);
   tcase_add_test(tc, test_stiff_model_claim1);
+  tcase_add_test(tc, test_slow_type_not_evidence);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
