@@ -210,25 +210,48 @@ END_TEST
  * every (model, m); the upper side against rjiq, pop, random-lp and
  * accurate-jiq wherever the policy meets a* and loses at most
  * ACCQ_OPTIMAL_LOSS_TOL (the non-shedding class's comparison). */
-/* A stiff 16-state space (types of rates 6.66 and 0.0014, one server each,
- * B = 3, load 0.1; found by a randomized comparison of the two methods): the
- * bias sweeps stall far above their target, and the method exited 3 ("did not
- * reach its residual in 10000 sweeps") where the LP solves it.  The direct
- * fallback (dense LU of the bias equations) gives the LP's optimum. */
+/* Stiff spaces found by a randomized comparison of the two methods, each
+ * once wrong or failing where the LP solves it:
+ * - 16 states (rates 6.66 and 0.0014, one server each, B = 3, load 0.1): the
+ *   bias sweeps stalled far above their target and the method exited 3; the
+ *   direct fallback (dense LU of the bias equations) gives the LP's optimum;
+ * - 1,225 states (two servers of rate 454.7 and two of 0.494, m = 2, B = 3,
+ *   load 0.95): the bias sweeps diverged to NaN, which the residual test read
+ *   as 0, and the policy iteration stopped at a rule with E[T] 0.770 against
+ *   the LP's 0.261, exit 0.  Now the divergence is caught and the dense
+ *   fallbacks (bias and evaluation) take over. */
+static const struct {
+  const char *text;
+  int scale, B;
+  int64_t states;
+} stiff[] = {
+    {"[system]\nname = stiff16\nload = 0.1\naccuracy_target = 0.5378896621096758\n"
+     "buffer = auto\nscale = 1\n"
+     "[type t0]\nservers = 1\nrate = 6.664519775312795\naccuracy = 0.619704482359\n"
+     "[type t1]\nservers = 1\nrate = 0.0013958920069930896\naccuracy = 0.51101675805\n",
+     1, 3, 16},
+    {"[system]\nname = stiff1225\nload = 0.95\naccuracy_target = 0.3428019365779072\n"
+     "buffer = auto\nscale = 1\n"
+     "[type t0]\nservers = 2\nrate = 454.732674681883\naccuracy = 0.317691380396\n"
+     "[type t1]\nservers = 2\nrate = 0.4936687289094756\naccuracy = 0.513796470537\n",
+     2, 3, 1225},
+};
+
 START_TEST(test_lagrange_stiff_bias) {
   accq_model_t m;
-  model_from(&m, "[system]\nname = stiff\nload = 0.1\naccuracy_target = 0.5378896621096758\n"
-                 "buffer = auto\nscale = 1\n"
-                 "[type t0]\nservers = 1\nrate = 6.664519775312795\naccuracy = 0.619704482359\n"
-                 "[type t1]\nservers = 1\nrate = 0.0013958920069930896\n"
-                 "accuracy = 0.51101675805\n");
+  model_from(&m, stiff[_i].text);
+  m.scale = stiff[_i].scale;
   accq_optimal_t *lp = NULL, *lg = NULL;
   accq_optimal_summary_t slp, slg;
   accq_err_t err;
   ck_assert_msg(accq_lp_model_resolve(&m, &err) == 0, "%s", err.msg);
-  ck_assert_msg(solve_with(&m, 3, ACCQ_OPTIMAL_SIMPLEX, &lp, &slp, &err) == 0, "%s", err.msg);
-  ck_assert_msg(solve_with(&m, 3, ACCQ_OPTIMAL_LAGRANGE, &lg, &slg, &err) == 0, "%s", err.msg);
-  ck_assert_int_eq(slg.states, 16);
+  ck_assert_msg(solve_with(&m, stiff[_i].B, ACCQ_OPTIMAL_SIMPLEX, &lp, &slp, &err) == 0, "%s",
+                err.msg);
+  ck_assert_msg(solve_with(&m, stiff[_i].B, ACCQ_OPTIMAL_LAGRANGE, &lg, &slg, &err) == 0, "%s",
+                err.msg);
+  ck_assert_int_eq(slg.states, stiff[_i].states);
+  printf("%s: LP %.15g, lagrange %.15g (%lld randomizing states)\n", m.name, slp.t_opt,
+         slg.t_opt, (long long)slg.randomized_states);
   ACCQ_CK_CLOSE(slg.t_opt, slp.t_opt, 1e-8, 0, "lagrange t_opt vs the LP's on a stiff space");
   ck_assert(slg.accuracy >= m.accuracy_target - 1e-9);
   accq_optimal_free(lp);
@@ -292,7 +315,7 @@ int main(void) {
   tcase_add_test(tc, test_lagrange_bundled_scale1);
   tcase_add_test(tc, test_lagrange_bundled_scale2);
   tcase_add_test(tc, test_lagrange_infeasible_and_refusals);
-  tcase_add_test(tc, test_lagrange_stiff_bias);
+  tcase_add_loop_test(tc, test_lagrange_stiff_bias, 0, (int)(sizeof stiff / sizeof stiff[0]));
   tcase_add_test(tc, test_sandwich_scale23);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
