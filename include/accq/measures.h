@@ -68,6 +68,12 @@ typedef struct {
   int product_form;       /* 1 (default): rjiq and random-lp as products of
                              independent per-type chains (Poisson thinning);
                              0: the joint lumped chain (the cross-check) */
+  /* Progress (optional, default NULL): called once per chain solved, with a
+   * line such as "B=40: 123456 states, boundary mass 3.2e-05, E[T] 0.41234
+   * (1.23 s)" (product form: "type 'fast' B=40: ..."), so that a long
+   * buffer = auto is not silent (accq solve -v prints them). */
+  void (*progress)(void *ctx, const char *line);
+  void *progress_ctx;
 } accq_analysis_options_t;
 
 /* What a result is worth (the "verdict"), next to the status returned. */

@@ -405,12 +405,20 @@ static int alloc_policy(result_t *r, const char *name, const accq_model_t *m,
   return 0;
 }
 
+/* -v: each chain solved by buffer = auto, on stderr. */
+static void step_line(void *ctx, const char *line) {
+  fprintf(stderr, "accq solve: %s: %s\n", (const char *)ctx, line);
+}
+
 /* Analyzes one policy, then exports its generator and computes its spectrum
  * when asked; returns 0 or the exit status of a printed error. */
-static int analyze_one(result_t *r, const accq_model_t *m, const accq_analysis_options_t *opt,
+static int analyze_one(result_t *r, const accq_model_t *m, const accq_analysis_options_t *opt_in,
                        const char *export_mtx, int spectrum, int several, accq_progress_t *prog) {
   accq_err_t err;
   accq_err_clear(&err);
+  accq_analysis_options_t opt_v = *opt_in;
+  const accq_analysis_options_t *opt = &opt_v;
+  if (opt_v.progress) opt_v.progress_ctx = (void *)r->name;
   int st = accq_analyze(m, r->pol, opt, &r->a, &err);
   r->status = st;
   r->analyzed = st == 0 || st == ACCQ_ENOCONV || (r->a.verdict == ACCQ_ANALYSIS_TRUNCATED);
@@ -525,6 +533,7 @@ int accq_cli_solve(int argc, char **argv) {
   accq_err_t err;
   accq_err_clear(&err);
   if ((rc = solver_options(&cli, &opt, solver, tol, max_states, storage, max_memory)) != 0) return rc;
+  if (cli.verbose) opt.progress = step_line; /* its context: the policy (analyze_one) */
   char buffer_s[32]; /* --buffer through the option parser (2e1 is 20), then the model's */
   if (buffer && strcmp(buffer, "auto")) {
     int b;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accq/clock.h"
 #include "accq/lp.h"
 #include "accq/measures.h"
 #include "measures/measures_internal.h"
@@ -498,7 +499,19 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     accq_err_clear(&terr);
     memset(&trial, 0, sizeof trial);
     chain_fits(&mm, pol, opt, B, &trial.estimated_states, NULL);
+    double t_step = accq_clock_now();
     int ts = run_once(&mm, pol, opt, B, ACCQ_I_AUTO_TOL, &trial, &tc, &tpi, &terr);
+    if (opt->progress) {
+      char line[300];
+      if (ts && ts != ACCQ_ENOCONV)
+        snprintf(line, sizeof line, "B=%d: no answer (%.200s)", B, terr.msg);
+      else
+        snprintf(line, sizeof line, "B=%d: %lld states, boundary mass %.3g, E[T] %.10g, residual "
+                 "%.2g%s (%.3g s)", B, (long long)trial.states, trial.m.boundary_mass,
+                 trial.m.mean_response_time, trial.solver.residual,
+                 ts ? " (not converged)" : "", accq_clock_now() - t_step);
+      opt->progress(opt->progress_ctx, line);
+    }
     if ((ts == ACCQ_ETOOBIG || ts == ACCQ_ENOMEM) && have) {
       snprintf(why, sizeof why, "B=%d could not be built (%s)", B, terr.msg);
       break;

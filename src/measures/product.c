@@ -25,6 +25,8 @@
  * largest single factor only, so a 14-server R-JIQ model whose joint chain is
  * refused is a few thousand states per type here. */
 #include <math.h>
+
+#include "accq/clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,7 +343,20 @@ static int walk_type(walk_t *w, int k, double pk, int *converged, accq_err_t *er
     part_t trial;
     accq_err_t terr;
     accq_err_clear(&terr);
+    double t_step = accq_clock_now();
     int ps = part_solve(mm, w->kind, k, pk, B, ACCQ_I_AUTO_TOL, w->opt, &trial, &terr);
+    if (w->opt->progress) {
+      char line[300];
+      if (ps && ps != ACCQ_ENOCONV)
+        snprintf(line, sizeof line, "type '%s' B=%d: no answer (%.200s)", mm->types[k].name, B,
+                 terr.msg);
+      else
+        snprintf(line, sizeof line, "type '%s' B=%d: %lld states, boundary mass %.3g, "
+                 "residual %.2g%s (%.3g s)", mm->types[k].name, B, (long long)trial.states,
+                 trial.boundary, trial.solver.residual, ps ? " (not converged)" : "",
+                 accq_clock_now() - t_step);
+      w->opt->progress(w->opt->progress_ctx, line);
+    }
     if ((ps == ACCQ_ETOOBIG || ps == ACCQ_ENOMEM) && have) {
       snprintf(w->why, w->why_size, "type '%s': B=%d could not be built (%s)", mm->types[k].name, B,
                terr.msg);

@@ -361,6 +361,38 @@ START_TEST(test_three_types_rjiq_pop) {
 }
 END_TEST
 
+/* -v: one stderr line per chain solved by buffer = auto, as many as the JSON's
+ * auto_steps, the last at the JSON's buffer and states (a long solve is not
+ * silent); the product form names the type. */
+START_TEST(test_verbose_steps) {
+  char args[512], *out = NULL, *err = NULL;
+  snprintf(args, sizeof args, "solve %s/models/two-tier.ini -p pop,rjiq -v -q --format json",
+           ACCQ_SOURCE_DIR);
+  ck_assert_int_eq(accq_run(args, &out, &err), 0);
+  json_error_t je;
+  json_t *j = json_loads(out, 0, &je);
+  ck_assert_msg(j != NULL, "%s", je.text);
+  json_t *pop = json_array_get(get(j, "results", JSON_ARRAY), 0);
+  long steps = (long)json_integer_value(get(pop, "auto_steps", JSON_INTEGER));
+  long B = (long)json_integer_value(get(pop, "buffer", JSON_INTEGER));
+  long states = (long)json_integer_value(get(pop, "states", JSON_INTEGER));
+  long lines = 0;
+  char last[256] = "";
+  for (const char *p = err; (p = strstr(p, "accq solve: pop: B=")) != NULL; p++) {
+    lines++;
+    snprintf(last, sizeof last, "%.*s", (int)strcspn(p, "\n"), p);
+  }
+  ck_assert_msg(lines == steps && steps >= 2, "%ld lines, auto_steps %ld: %s", lines, steps, err);
+  char want[96];
+  snprintf(want, sizeof want, "accq solve: pop: B=%ld: %ld states, ", B, states);
+  ck_assert_msg(strncmp(last, want, strlen(want)) == 0, "last line '%s', want '%s...'", last, want);
+  ck_assert_msg(strstr(err, "accq solve: rjiq: type '"), "%s", err);
+  json_decref(j);
+  free(out);
+  free(err);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("solve-cli");
   TCase *tc = tcase_create("solve");
@@ -372,6 +404,7 @@ int main(void) {
   tcase_add_test(tc, test_no_convergence_exit_3);
   tcase_add_test(tc, test_three_types_rjiq_pop);
   tcase_add_test(tc, test_stiff_chain_verified_or_refused);
+  tcase_add_test(tc, test_verbose_steps);
   suite_add_tcase(s, tc);
   return accq_run_suite(s);
 }
