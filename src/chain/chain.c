@@ -942,6 +942,136 @@ static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *in
   return ACCQ_SUCCESS;
 }
 
+/* The dispatch memo of the matrix-free rows.  A state's arrival routes
+ * depend on its occupancy only, and the build dispatches every state once
+ * anyway (lumped_discover): it keeps the distinct route lists (type, level,
+ * prob; the same doubles the policy returned) and per state a 2-byte id into
+ * them (1 byte when at most 256 lists), so that regenerating a row reads the
+ * list instead of calling the policy (on the 853,776-state POP chain the
+ * dispatch was a fifth of the matrix-free solve).  Past ROUTE_MEMO_MAX
+ * distinct lists the memo is dropped and every row calls the policy, as
+ * before (the same routes either way). */
+#define ROUTE_MEMO_MAX 65536
+#define ROUTE_MEMO_SLOTS (2 * ROUTE_MEMO_MAX)
+
+typedef struct {
+  int on;                 /* ids complete: rows read the memo */
+  int failed;             /* too many lists (or no memory): no memo */
+  uint16_t *id16;         /* per state (during the build; kept when > 256 lists) */
+  uint8_t *id8;           /* per state when at most 256 lists */
+  accq_route_t *list;     /* the lists, concatenated */
+  uint32_t *off;          /* list l is list[off[l] .. off[l + 1]) */
+  int32_t *slot;          /* hash of the lists during the build: id + 1, 0 empty */
+  int64_t nlist, len, cap;
+} route_memo_t;
+
+static void route_memo_free(route_memo_t *m) {
+  free(m->id16);
+  free(m->id8);
+  free(m->list);
+  free(m->off);
+  free(m->slot);
+  memset(m, 0, sizeof *m);
+}
+
+static uint64_t route_list_hash(const accq_route_t *r, int nr) {
+  uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)nr;
+  for (int i = 0; i < nr; i++) {
+    uint64_t p;
+    memcpy(&p, &r[i].prob, sizeof p);
+    h = (h ^ (uint64_t)(uint32_t)r[i].type) * 0x100000001b3ull;
+    h = (h ^ (uint64_t)(uint32_t)r[i].level) * 0x100000001b3ull;
+    h = (h ^ p) * 0x9E3779B97F4A7C15ull;
+  }
+  return h ^ (h >> 29);
+}
+
+static int route_list_equal(const accq_route_t *a, const accq_route_t *b, int n) {
+  for (int i = 0; i < n; i++)
+    if (a[i].type != b[i].type || a[i].level != b[i].level ||
+        memcmp(&a[i].prob, &b[i].prob, sizeof a[i].prob) != 0)
+      return 0;
+  return 1;
+}
+
+/* Records state i's route list (the build visits every state once). */
+static void route_memo_put(route_memo_t *m, int64_t i, const accq_route_t *r, int nr) {
+  if (m->failed) return;
+  uint64_t h = route_list_hash(r, nr) & (ROUTE_MEMO_SLOTS - 1);
+  for (;; h = (h + 1) & (ROUTE_MEMO_SLOTS - 1)) {
+    int32_t l = m->slot[h] - 1;
+    if (l < 0) break;
+    if ((int64_t)(m->off[l + 1] - m->off[l]) == nr && route_list_equal(m->list + m->off[l], r, nr)) {
+      m->id16[i] = (uint16_t)l;
+      return;
+    }
+  }
+  if (m->nlist == ROUTE_MEMO_MAX) {
+    m->failed = 1;
+    return;
+  }
+  if (m->len + nr > m->cap) {
+    int64_t cap = 2 * (m->len + nr) + 64;
+    accq_route_t *nl = realloc(m->list, (size_t)cap * sizeof *nl);
+    if (!nl) {
+      m->failed = 1;
+      return;
+    }
+    m->list = nl;
+    m->cap = cap;
+  }
+  if (nr > 0) memcpy(m->list + m->len, r, (size_t)nr * sizeof *r);
+  m->len += nr;
+  m->off[m->nlist + 1] = (uint32_t)m->len;
+  m->slot[h] = (int32_t)(m->nlist + 1);
+  m->id16[i] = (uint16_t)m->nlist++;
+}
+
+static int route_memo_init(route_memo_t *m, uint64_t rows_cap) {
+  memset(m, 0, sizeof *m);
+  m->id16 = malloc((size_t)(rows_cap > 0 ? rows_cap : 1) * sizeof *m->id16);
+  m->off = malloc((ROUTE_MEMO_MAX + 1) * sizeof *m->off);
+  m->slot = calloc(ROUTE_MEMO_SLOTS, sizeof *m->slot);
+  if (!m->id16 || !m->off || !m->slot) {
+    route_memo_free(m);
+    m->failed = 1;
+    return -1;
+  }
+  m->off[0] = 0;
+  return 0;
+}
+
+/* After the build: drops the hash, narrows the ids to a byte when they fit
+ * (or drops the memo when it failed). */
+static void route_memo_finish(route_memo_t *m, int64_t n) {
+  free(m->slot);
+  m->slot = NULL;
+  if (m->failed) {
+    route_memo_free(m);
+    m->failed = 1;
+    return;
+  }
+  if (m->nlist <= 256) {
+    m->id8 = malloc((size_t)(n > 0 ? n : 1));
+    if (m->id8) {
+      for (int64_t i = 0; i < n; i++) m->id8[i] = (uint8_t)m->id16[i];
+      free(m->id16);
+      m->id16 = NULL;
+    }
+  } else {
+    uint16_t *t = realloc(m->id16, (size_t)(n > 0 ? n : 1) * sizeof *t);
+    if (t) m->id16 = t;
+  }
+  m->on = 1;
+}
+
+/* State i's memoized route list: *nr routes. */
+static inline const accq_route_t *route_memo_get(const route_memo_t *m, int64_t i, int *nr) {
+  uint32_t l = m->id8 ? m->id8[i] : m->id16[i];
+  *nr = (int)(m->off[l + 1] - m->off[l]);
+  return m->list + m->off[l];
+}
+
 /* What generating one state's row needs: the space, the per-type tables (or
  * scratch space for unranking), the occupancy view handed to the policy, the
  * rank -> index map.  The stored build uses it once per state; the
@@ -965,6 +1095,9 @@ typedef struct {
   uint64_t *tgt;
   double mu[ACCQ_MAX_TYPES];
   uint64_t sub[ACCQ_MAX_TYPES];
+  int last_nr;                 /* routes of the last dispatch (x->routes) */
+  route_memo_t memo;
+  int fast;                    /* every used type has its table: lumped_mf_row's path */
 } lumped_ctx_t;
 
 static void lumped_ctx_free(lumped_ctx_t *x) {
@@ -977,6 +1110,7 @@ static void lumped_ctx_free(lumped_ctx_t *x) {
   free(x->count);
   free(x->scratch_up);
   free(x->scratch_down);
+  route_memo_free(&x->memo);
   free(x);
 }
 
@@ -1022,8 +1156,8 @@ static inline uint64_t lumped_down(const lumped_ctx_t *x, int k, int q) {
 
 /* The transitions out of the viewed state `rank`: target ranks into tgt
  * (their map entries prefetched) and rates into ent; *ne of them. */
-static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_entry_t *ent, int *ne_out,
-                          accq_err_t *err) {
+static int lumped_entries(lumped_ctx_t *x, int64_t i, uint64_t rank, uint64_t *tgt,
+                          accq_i_entry_t *ent, int *ne_out, accq_err_t *err) {
   const int K = x->K, B = x->B;
   const accq_space_t *sp = x->sp;
   int ne = 0;
@@ -1044,12 +1178,18 @@ static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_
    * the merge) */
   const int ndep = ne;
   int nr = 0;
-  int st = accq_policy_dispatch(x->pol, &x->occ, x->routes, x->max_routes, &nr);
-  if (st)
-    return accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
-                        accq_policy_name(x->pol), st);
+  const accq_route_t *routes = x->routes;
+  if (x->memo.on) { /* state i's routes as the build's dispatch gave them */
+    routes = route_memo_get(&x->memo, i, &nr);
+  } else {
+    int st = accq_policy_dispatch(x->pol, &x->occ, x->routes, x->max_routes, &nr);
+    if (st)
+      return accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
+                          accq_policy_name(x->pol), st);
+  }
+  x->last_nr = nr;
   for (int r = 0; r < nr; r++) {
-    const accq_route_t *rt = &x->routes[r];
+    const accq_route_t *rt = &routes[r];
     const int k = rt->type;
     const int *ck = x->rows_ptr[k];
     if (x->frozen[k])
@@ -1111,7 +1251,7 @@ static int lumped_mf_entries(struct accq_i_rows *r, int64_t i, accq_i_entry_t *e
   lumped_ctx_t *x = (lumped_ctx_t *)r;
   const uint64_t rank = x->c->state_key[i];
   lumped_view(x, rank);
-  if (lumped_entries(x, rank, x->tgt, ent, ne, NULL)) return -1;
+  if (lumped_entries(x, i, rank, x->tgt, ent, ne, NULL)) return -1;
   for (int e = 0; e < *ne; e++) {
     uint64_t pos;
     int32_t j = rank_index_find(&x->index, x->tgt[e], &pos);
@@ -1119,6 +1259,96 @@ static int lumped_mf_entries(struct accq_i_rows *r, int64_t i, accq_i_entry_t *e
     ent[e].col = j;
   }
   return 0;
+}
+
+/* The matrix-free row callback (accq_generator_t.row).  Sorted rows, or a
+ * chain with a type unranked per state or without the route memo, go
+ * through accq_i_chain_row (lumped_entries' entries, merged).  Otherwise the
+ * unsorted row is written straight into col/rate: lumped_entries' loops and
+ * arithmetic (departures by type and level, then arrivals by route, a
+ * repeated arrival target merged into its first occurrence in the same
+ * order), the routes from the memo, then the same filter and sum as
+ * accq_i_chain_row's unsorted path: the same entries, rates and diagonal bit
+ * for bit, without the entry records, the copy or the policy call. */
+static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double *rate, double *diag) {
+  lumped_ctx_t *x = ctx;
+  if (sorted || !x->fast) return accq_i_chain_row(ctx, i, sorted, col, rate, diag);
+  const int K = x->K, B = x->B, L = x->L;
+  const accq_space_t *sp = x->sp;
+  const uint64_t rank = x->c->state_key[i];
+  uint64_t *tgt = x->tgt;
+  const int *ckp[ACCQ_MAX_TYPES];
+  const uint32_t *upp[ACCQ_MAX_TYPES];
+  uint64_t sub[ACCQ_MAX_TYPES];
+  uint64_t rest = rank;
+  for (int k = K - 1; k >= 0; k--) {
+    const uint64_t stride = sp->stride[k];
+    sub[k] = stride == 1 ? rest : rest / stride;
+    rest -= sub[k] * stride;
+  }
+  int ne = 0;
+  for (int k = 0; k < K; k++) {
+    if (x->frozen[k]) continue;
+    const size_t o = (size_t)sub[k] * L;
+    const int *ck = x->tab[k].comp + o;
+    const uint32_t *dn = x->tab[k].down + o;
+    const uint64_t stride = sp->stride[k];
+    const double mu = x->mu[k];
+    ckp[k] = ck;
+    upp[k] = x->tab[k].up + o;
+    for (int q = 1; q <= B; q++) {
+      if (!ck[q]) continue;
+      const uint64_t t = rank + (dn[q] - sub[k]) * stride;
+      rank_index_prefetch(&x->index, t);
+      tgt[ne] = t;
+      rate[ne] = ck[q] * mu;
+      ne++;
+    }
+  }
+  const int ndep = ne;
+  int nr = 0;
+  const accq_route_t *routes = route_memo_get(&x->memo, i, &nr);
+  const double lambda = x->c->lambda;
+  for (int r = 0; r < nr; r++) {
+    const accq_route_t *rt = &routes[r];
+    const int k = rt->type;
+    const int *ck = ckp[k];
+    const uint32_t *up = upp[k];
+    const uint64_t stride = sp->stride[k];
+    const int any = rt->level == ACCQ_LEVEL_ANY;
+    const int qlo = any ? 0 : rt->level;
+    const int qhi = any ? B - 1 : rt->level; /* level B is a loss */
+    const double base = any ? lambda * rt->prob / x->c->servers[k] : lambda * rt->prob;
+    for (int q = qlo; q <= qhi && q < B; q++) {
+      if (!ck[q]) continue;
+      const uint64_t t = rank + (up[q] - sub[k]) * stride;
+      const double rt_q = any ? base * ck[q] : base;
+      int dup = -1;
+      for (int e = ndep; e < ne && dup < 0; e++)
+        if (tgt[e] == t) dup = e;
+      if (dup >= 0) {
+        rate[dup] += rt_q;
+        continue;
+      }
+      rank_index_prefetch(&x->index, t);
+      tgt[ne] = t;
+      rate[ne] = rt_q;
+      ne++;
+    }
+  }
+  double sum = 0;
+  int m = 0;
+  for (int e = 0; e < ne; e++) {
+    uint64_t pos;
+    const int32_t j = rank_index_find(&x->index, tgt[e], &pos);
+    if (j < 0) return -1;
+    if (j == i || !(rate[e] > 0)) continue;
+    sum += rate[e];
+    col[m] = j;
+    rate[m++] = rate[e];
+  }
+  *diag = -sum;
+  return m;
 }
 
 /* The size decision of the lumped build: refuses (ACCQ_ETOOBIG, the figures
@@ -1236,7 +1466,7 @@ static int lumped_discover(accq_chain_t *c, lumped_ctx_t *x, accq_i_builder_t *b
     const uint64_t rank = c->state_key[i];
     lumped_view(x, rank);
     int ne = 0;
-    int st = lumped_entries(x, rank, x->tgt, ent, &ne, err);
+    int st = lumped_entries(x, i, rank, x->tgt, ent, &ne, err);
     if (st) return st;
     st = lumped_map_targets(c, &x->index, x->tgt, ent, ne, rows_cap, err);
     if (st) return st;
@@ -1246,6 +1476,7 @@ static int lumped_discover(accq_chain_t *c, lumped_ctx_t *x, accq_i_builder_t *b
                             (long long)c->nstates);
       continue;
     }
+    route_memo_put(&x->memo, i, x->routes, x->last_nr);
     accq_i_row_count(c, ent, ne, i);
   }
   return ACCQ_SUCCESS;
@@ -1289,9 +1520,12 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   if (st) goto cleanup;
   st = lumped_alloc(c, &bld, &x->index, rows_cap, nnz_row, stored, err);
   if (st) goto cleanup;
+  if (stored) x->memo.failed = 1;
+  else (void)route_memo_init(&x->memo, rows_cap); /* no memory: no memo (failed) */
   st = lumped_discover(c, x, &bld, stored, rows_cap, err);
   if (st) goto cleanup;
   if (stored) accq_i_builder_finish(&bld);
+  else route_memo_finish(&x->memo, c->nstates);
   {
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
@@ -1310,7 +1544,10 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                 (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) + 8.0 * c->Q.nrtab;
   } else {
     c->Q.n = c->nstates;
-    c->Q.row = accq_i_chain_row;
+    x->fast = x->memo.on;
+    for (int k = 0; k < K; k++)
+      if (!frozen[k] && !x->use_table[k]) x->fast = 0;
+    c->Q.row = lumped_mf_row;
     c->Q.row_ctx = &x->base;
     c->rows = &x->base;
     c->bytes += (double)c->nstates * 8.0 +
