@@ -58,15 +58,18 @@ static double bytes_model(double states, double product, double nnz_row) {
 }
 
 /* Matrix-free storage (docs/chains.md, "Storage"): the chain keeps the state
- * keys 8 and the rank -> index map (rows are regenerated from a state's rank:
- * no row pointer, column, rate or diagonal); the solve's vectors are those of
- * the stored mode without the below-diagonal counts: pi 8, a and b 16, layer
- * 4, IAD pair index 2, Anderson 72.  (As for the stored estimate, the
- * type tables and the process itself, a few MiB, are not counted.) */
-#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 16.0 + 4.0 + 2.0 + 72.0)
+ * keys 8, the route memo's ids 2 (1 when at most 256 route lists) and, unless
+ * every product state is reachable (then state i is rank i), the rank ->
+ * index map (rows are regenerated from a state's rank: no row pointer,
+ * column, rate or diagonal); the solve's vectors are those of the stored
+ * mode without the below-diagonal counts: pi 8, a and b 16, layer 4, IAD pair
+ * index 2, Anderson 72.  (As for the stored estimate, the type tables and
+ * the process itself, a few MiB, are not counted.) */
+#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 2.0 + 16.0 + 4.0 + 2.0 + 72.0)
 
 double accq_i_chain_bytes_estimate_mf(double states, double product) {
-  return states * ACCQ_BYTES_PER_STATE_MF + rank_index_bytes(states, product);
+  return states * ACCQ_BYTES_PER_STATE_MF +
+         (states < product ? rank_index_bytes(states, product) : 0.0);
 }
 
 double accq_chain_bytes_estimate_mf(double states, int ntypes, int buffer) {
@@ -956,6 +959,7 @@ static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *in
 
 typedef struct {
   int on;                 /* ids complete: rows read the memo */
+  int64_t max;            /* most distinct lists kept (ROUTE_MEMO_MAX; tests lower it) */
   int failed;             /* too many lists (or no memory): no memo */
   uint16_t *id16;         /* per state (during the build; kept when > 256 lists) */
   uint8_t *id8;           /* per state when at most 256 lists */
@@ -1006,7 +1010,7 @@ static void route_memo_put(route_memo_t *m, int64_t i, const accq_route_t *r, in
       return;
     }
   }
-  if (m->nlist == ROUTE_MEMO_MAX) {
+  if (m->nlist == m->max) {
     m->failed = 1;
     return;
   }
@@ -1027,8 +1031,13 @@ static void route_memo_put(route_memo_t *m, int64_t i, const accq_route_t *r, in
   m->id16[i] = (uint16_t)m->nlist++;
 }
 
-static int route_memo_init(route_memo_t *m, uint64_t rows_cap) {
+static int route_memo_init(route_memo_t *m, uint64_t rows_cap, int64_t max) {
   memset(m, 0, sizeof *m);
+  m->max = max < ROUTE_MEMO_MAX ? max : ROUTE_MEMO_MAX;
+  if (m->max < 1) {
+    m->failed = 1;
+    return 0;
+  }
   m->id16 = malloc((size_t)(rows_cap > 0 ? rows_cap : 1) * sizeof *m->id16);
   m->off = malloc((ROUTE_MEMO_MAX + 1) * sizeof *m->off);
   m->slot = calloc(ROUTE_MEMO_SLOTS, sizeof *m->slot);
@@ -1098,6 +1107,7 @@ typedef struct {
   int last_nr;                 /* routes of the last dispatch (x->routes) */
   route_memo_t memo;
   int fast;                    /* every used type has its table: lumped_mf_row's path */
+  int ranked;                  /* state i is rank i: no rank map (lumped_rank_order) */
 } lumped_ctx_t;
 
 static void lumped_ctx_free(lumped_ctx_t *x) {
@@ -1167,7 +1177,7 @@ static int lumped_entries(lumped_ctx_t *x, int64_t i, uint64_t rank, uint64_t *t
     for (int q = 1; q <= B; q++) {
       if (!ck[q]) continue;
       tgt[ne] = rank + (lumped_down(x, k, q) - x->sub[k]) * sp->stride[k];
-      rank_index_prefetch(&x->index, tgt[ne]);
+      if (!x->ranked) rank_index_prefetch(&x->index, tgt[ne]);
       ent[ne].rate = ck[q] * x->mu[k];
       ne++;
     }
@@ -1214,7 +1224,7 @@ static int lumped_entries(lumped_ctx_t *x, int64_t i, uint64_t rank, uint64_t *t
         continue;
       }
       tgt[ne] = t;
-      rank_index_prefetch(&x->index, t);
+      if (!x->ranked) rank_index_prefetch(&x->index, t);
       ent[ne].rate = rate;
       ne++;
     }
@@ -1254,7 +1264,7 @@ static int lumped_mf_entries(struct accq_i_rows *r, int64_t i, accq_i_entry_t *e
   if (lumped_entries(x, i, rank, x->tgt, ent, ne, NULL)) return -1;
   for (int e = 0; e < *ne; e++) {
     uint64_t pos;
-    int32_t j = rank_index_find(&x->index, x->tgt[e], &pos);
+    int32_t j = x->ranked ? (int32_t)x->tgt[e] : rank_index_find(&x->index, x->tgt[e], &pos);
     if (j < 0) return -1;
     ent[e].col = j;
   }
@@ -1275,7 +1285,8 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
   if (sorted || !x->fast) return accq_i_chain_row(ctx, i, sorted, col, rate, diag);
   const int K = x->K, B = x->B, L = x->L;
   const accq_space_t *sp = x->sp;
-  const uint64_t rank = x->c->state_key[i];
+  const int ranked = x->ranked;
+  const uint64_t rank = ranked ? (uint64_t)i : x->c->state_key[i];
   uint64_t *tgt = x->tgt;
   const int *ckp[ACCQ_MAX_TYPES];
   const uint32_t *upp[ACCQ_MAX_TYPES];
@@ -1283,7 +1294,11 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
   uint64_t rest = rank;
   for (int k = K - 1; k >= 0; k--) {
     const uint64_t stride = sp->stride[k];
-    sub[k] = stride == 1 ? rest : rest / stride;
+    /* a 32-bit division where the rank fits (a fraction of a 64-bit one's
+     * latency on older cores) */
+    sub[k] = stride == 1 ? rest
+             : rest <= UINT32_MAX ? (uint64_t)((uint32_t)rest / (uint32_t)stride)
+                                  : rest / stride;
     rest -= sub[k] * stride;
   }
   int ne = 0;
@@ -1299,7 +1314,7 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
     for (int q = 1; q <= B; q++) {
       if (!ck[q]) continue;
       const uint64_t t = rank + (dn[q] - sub[k]) * stride;
-      rank_index_prefetch(&x->index, t);
+      if (!ranked) rank_index_prefetch(&x->index, t);
       tgt[ne] = t;
       rate[ne] = ck[q] * mu;
       ne++;
@@ -1330,7 +1345,7 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
         rate[dup] += rt_q;
         continue;
       }
-      rank_index_prefetch(&x->index, t);
+      if (!ranked) rank_index_prefetch(&x->index, t);
       tgt[ne] = t;
       rate[ne] = rt_q;
       ne++;
@@ -1340,7 +1355,7 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
   int m = 0;
   for (int e = 0; e < ne; e++) {
     uint64_t pos;
-    const int32_t j = rank_index_find(&x->index, tgt[e], &pos);
+    const int32_t j = ranked ? (int32_t)tgt[e] : rank_index_find(&x->index, tgt[e], &pos);
     if (j < 0) return -1;
     if (j == i || !(rate[e] > 0)) continue;
     sum += rate[e];
@@ -1349,6 +1364,34 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
   }
   *diag = -sum;
   return m;
+}
+
+/* Matrix-free, when every product state was reached (the policy's exact
+ * product count, or the build found as many states as ranks): renumbers the
+ * states by rank, state i = rank i.  The rank -> index map goes (4 bytes per
+ * state, and its lookups were the rows' main cache misses: a quarter of the
+ * row generator on the 853,776-state chain), targets are rank arithmetic and
+ * the sweeps walk the ranks in order.  The breadth-first numbering of the
+ * stored build differs, but both orders put every arrival's target after
+ * its source and every departure's before (an arrival raises a type's
+ * sub-rank, a departure lowers it; breadth-first layers follow the job
+ * count): the same "consistent ordering" for Gauss-Seidel, whose iterates
+ * are then the same in exact arithmetic; only the order of the sums
+ * differs, so the solves agree to rounding (docs/chains.md, "Storage").
+ * The memo's ids are permuted to follow.  No memory for that: the
+ * breadth-first numbering stays. */
+static void lumped_rank_order(accq_chain_t *c, lumped_ctx_t *x) {
+  const int64_t n = c->nstates;
+  if (!x->memo.failed) {
+    uint16_t *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+    if (!p) return;
+    for (int64_t i = 0; i < n; i++) p[c->state_key[i]] = x->memo.id16[i];
+    free(x->memo.id16);
+    x->memo.id16 = p;
+  }
+  for (int64_t i = 0; i < n; i++) c->state_key[i] = (uint64_t)i;
+  rank_index_free(&x->index);
+  x->ranked = 1;
 }
 
 /* The size decision of the lumped build: refuses (ACCQ_ETOOBIG, the figures
@@ -1486,6 +1529,26 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                               const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, uint64_t table_max_entries,
                               accq_err_t *err) {
+  return accq_i_chain_build_lumped_memo(out, m, pol, buffer, opt, table_max_entries,
+                                        ROUTE_MEMO_MAX, err);
+}
+
+int accq_i_chain_mf_info(const accq_chain_t *c, int *ranked, int64_t *route_lists) {
+  *ranked = 0;
+  *route_lists = 0;
+  if (!c || c->kind != ACCQ_CHAIN_LUMPED || c->storage != ACCQ_STORAGE_MATRIX_FREE || !c->rows ||
+      c->rows->entries != lumped_mf_entries)
+    return -1;
+  const lumped_ctx_t *x = (const lumped_ctx_t *)c->rows;
+  *ranked = x->ranked;
+  *route_lists = x->memo.on ? x->memo.nlist : 0;
+  return 0;
+}
+
+int accq_i_chain_build_lumped_memo(accq_chain_t **out, const accq_model_t *m,
+                                   const accq_policy_t *pol, int buffer,
+                                   const accq_chain_options_t *opt, uint64_t table_max_entries,
+                                   int64_t route_memo_max, accq_err_t *err) {
   accq_chain_options_t defaults;
   accq_chain_t *c = NULL;
   lumped_ctx_t *x = NULL;
@@ -1521,11 +1584,15 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   st = lumped_alloc(c, &bld, &x->index, rows_cap, nnz_row, stored, err);
   if (st) goto cleanup;
   if (stored) x->memo.failed = 1;
-  else (void)route_memo_init(&x->memo, rows_cap); /* no memory: no memo (failed) */
+  else (void)route_memo_init(&x->memo, rows_cap, route_memo_max); /* no memory: no memo */
   st = lumped_discover(c, x, &bld, stored, rows_cap, err);
   if (st) goto cleanup;
-  if (stored) accq_i_builder_finish(&bld);
-  else route_memo_finish(&x->memo, c->nstates);
+  if (stored) {
+    accq_i_builder_finish(&bld);
+  } else {
+    if ((uint64_t)c->nstates == c->product_states) lumped_rank_order(c, x);
+    route_memo_finish(&x->memo, c->nstates);
+  }
   {
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
@@ -1550,8 +1617,10 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
     c->Q.row = lumped_mf_row;
     c->Q.row_ctx = &x->base;
     c->rows = &x->base;
-    c->bytes += (double)c->nstates * 8.0 +
-                (x->index.dense ? 4.0 * (double)c->product_states : 4.0 * (double)(x->index.mask + 1));
+    c->bytes += (double)c->nstates * 8.0;
+    if (!x->ranked)
+      c->bytes += x->index.dense ? 4.0 * (double)c->product_states : 4.0 * (double)(x->index.mask + 1);
+    if (x->memo.on) c->bytes += (double)c->nstates * (x->memo.id8 ? 1.0 : 2.0);
     for (int k = 0; k < K; k++)
       if (x->use_table[k]) c->bytes += (double)c->space->size[k] * L * 2.0 * sizeof(uint32_t);
     x = NULL;   /* the chain owns it */
