@@ -460,7 +460,7 @@ int accq_i_chain_row(void *ctx, int64_t i, int sorted, int32_t *col, double *rat
   if (r->entries(r, i, r->ent, &ne)) return -1;
   double sum = 0;
   int m = 0;
-  if (!sorted && r->unique) {
+  if (sorted != 1 && r->unique) { /* 0 or ACCQ_ROW_LOWER: the whole row, unsorted */
     /* accq_i_row_merge's sum without its sort (no column repeats) */
     for (int k = 0; k < ne; k++) {
       const accq_i_entry_t *e = &r->ent[k];
@@ -1081,6 +1081,29 @@ static inline const accq_route_t *route_memo_get(const route_memo_t *m, int64_t 
   return m->list + m->off[l];
 }
 
+/* Matrix-free: per type and sub-rank s, its transitions as compact lists
+ * (lumped_mf_row reads them with no branch per level): the departures, in
+ * level order, as rank offsets and their rates c_q mu_k (the product
+ * lumped_entries computes, hence the same bits), and the levels q < B with
+ * c_q > 0 (where a route to any server of the type can land) with the rank
+ * offset of an arrival there. */
+typedef struct {
+  uint16_t *nd, *na;   /* size: the counts */
+  int64_t *dd, *ad;    /* size * B: rank offsets */
+  double *dr;          /* size * B: departure rates */
+  uint16_t *aq;        /* size * B: the levels */
+} type_rows_t;
+
+static void type_rows_free(type_rows_t *t) {
+  free(t->nd);
+  free(t->na);
+  free(t->dd);
+  free(t->ad);
+  free(t->dr);
+  free(t->aq);
+  memset(t, 0, sizeof *t);
+}
+
 /* What generating one state's row needs: the space, the per-type tables (or
  * scratch space for unranking), the occupancy view handed to the policy, the
  * rank -> index map.  The stored build uses it once per state; the
@@ -1108,6 +1131,7 @@ typedef struct {
   route_memo_t memo;
   int fast;                    /* every used type has its table: lumped_mf_row's path */
   int ranked;                  /* state i is rank i: no rank map (lumped_rank_order) */
+  type_rows_t trows[ACCQ_MAX_TYPES];
 } lumped_ctx_t;
 
 static void lumped_ctx_free(lumped_ctx_t *x) {
@@ -1121,6 +1145,7 @@ static void lumped_ctx_free(lumped_ctx_t *x) {
   free(x->scratch_up);
   free(x->scratch_down);
   route_memo_free(&x->memo);
+  for (int k = 0; k < ACCQ_MAX_TYPES; k++) type_rows_free(&x->trows[k]);
   free(x);
 }
 
@@ -1271,6 +1296,54 @@ static int lumped_mf_entries(struct accq_i_rows *r, int64_t i, accq_i_entry_t *e
   return 0;
 }
 
+/* The per-type lists of every used type (all have tables), 26 bytes per
+ * composition and level: -1 when they would be over TYPE_ROWS_MAX entries
+ * (size * B summed over the types; the row generator then takes the general
+ * path) or there is no memory. */
+#define TYPE_ROWS_MAX (1u << 21)
+
+static int lumped_type_rows(lumped_ctx_t *x) {
+  const int B = x->B, L = x->L;
+  uint64_t entries = 0;
+  for (int k = 0; k < x->K; k++)
+    if (!x->frozen[k]) entries += x->sp->size[k] * (uint64_t)B;
+  if (entries > TYPE_ROWS_MAX) return -1;
+  for (int k = 0; k < x->K; k++) {
+    if (x->frozen[k]) continue;
+    type_rows_t *t = &x->trows[k];
+    const uint64_t size = x->sp->size[k];
+    const int64_t stride = (int64_t)x->sp->stride[k];
+    t->nd = malloc((size_t)size * sizeof *t->nd);
+    t->na = malloc((size_t)size * sizeof *t->na);
+    t->dd = malloc((size_t)size * B * sizeof *t->dd);
+    t->ad = malloc((size_t)size * B * sizeof *t->ad);
+    t->dr = malloc((size_t)size * B * sizeof *t->dr);
+    t->aq = malloc((size_t)size * B * sizeof *t->aq);
+    if (!t->nd || !t->na || !t->dd || !t->ad || !t->dr || !t->aq) return -1;
+    for (uint64_t r = 0; r < size; r++) {
+      const int *ck = x->tab[k].comp + (size_t)r * L;
+      const uint32_t *up = x->tab[k].up + (size_t)r * L, *dn = x->tab[k].down + (size_t)r * L;
+      const size_t o = (size_t)r * B;
+      int nd = 0, na = 0;
+      for (int q = 1; q <= B; q++) {
+        if (!ck[q]) continue;
+        t->dd[o + nd] = ((int64_t)dn[q] - (int64_t)r) * stride;
+        t->dr[o + nd] = ck[q] * x->mu[k];
+        nd++;
+      }
+      for (int q = 0; q < B; q++) {
+        if (!ck[q]) continue;
+        t->aq[o + na] = (uint16_t)q;
+        t->ad[o + na] = ((int64_t)up[q] - (int64_t)r) * stride;
+        na++;
+      }
+      t->nd[r] = (uint16_t)nd;
+      t->na[r] = (uint16_t)na;
+    }
+  }
+  return 0;
+}
+
 /* The matrix-free row callback (accq_generator_t.row).  Sorted rows, or a
  * chain with a type unranked per state or without the route memo, go
  * through accq_i_chain_row (lumped_entries' entries, merged).  Otherwise the
@@ -1282,7 +1355,7 @@ static int lumped_mf_entries(struct accq_i_rows *r, int64_t i, accq_i_entry_t *e
  * for bit, without the entry records, the copy or the policy call. */
 static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double *rate, double *diag) {
   lumped_ctx_t *x = ctx;
-  if (sorted || !x->fast) return accq_i_chain_row(ctx, i, sorted, col, rate, diag);
+  if (sorted == 1 || !x->fast) return accq_i_chain_row(ctx, i, sorted, col, rate, diag);
   const int K = x->K, B = x->B, L = x->L;
   const accq_space_t *sp = x->sp;
   const int ranked = x->ranked;
@@ -1304,21 +1377,32 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
   int ne = 0;
   for (int k = 0; k < K; k++) {
     if (x->frozen[k]) continue;
-    const size_t o = (size_t)sub[k] * L;
-    const int *ck = x->tab[k].comp + o;
-    const uint32_t *dn = x->tab[k].down + o;
-    const uint64_t stride = sp->stride[k];
-    const double mu = x->mu[k];
-    ckp[k] = ck;
-    upp[k] = x->tab[k].up + o;
-    for (int q = 1; q <= B; q++) {
-      if (!ck[q]) continue;
-      const uint64_t t = rank + (dn[q] - sub[k]) * stride;
+    const type_rows_t *tr = &x->trows[k];
+    const size_t s = (size_t)sub[k], o = s * B;
+    ckp[k] = x->tab[k].comp + s * L;
+    upp[k] = x->tab[k].up + s * L;
+    const int nd = tr->nd[s];
+    const int64_t *dd = tr->dd + o;
+    const double *dr = tr->dr + o;
+    for (int e = 0; e < nd; e++) {
+      const uint64_t t = rank + (uint64_t)dd[e];
       if (!ranked) rank_index_prefetch(&x->index, t);
       tgt[ne] = t;
-      rate[ne] = ck[q] * mu;
+      rate[ne] = dr[e];
       ne++;
     }
+  }
+  if (ranked && sorted == ACCQ_ROW_LOWER) {
+    /* below the diagonal: the departures (they lower a sub-rank, hence the
+     * rank), in their order; no arrivals, no diagonal */
+    int m = 0;
+    for (int e = 0; e < ne; e++) {
+      if (!(rate[e] > 0)) continue;
+      col[m] = (int32_t)tgt[e];
+      rate[m++] = rate[e];
+    }
+    *diag = 0.0;
+    return m;
   }
   const int ndep = ne;
   int nr = 0;
@@ -1331,12 +1415,15 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
     const uint32_t *up = upp[k];
     const uint64_t stride = sp->stride[k];
     const int any = rt->level == ACCQ_LEVEL_ANY;
-    const int qlo = any ? 0 : rt->level;
-    const int qhi = any ? B - 1 : rt->level; /* level B is a loss */
     const double base = any ? lambda * rt->prob / x->c->servers[k] : lambda * rt->prob;
-    for (int q = qlo; q <= qhi && q < B; q++) {
-      if (!ck[q]) continue;
-      const uint64_t t = rank + (up[q] - sub[k]) * stride;
+    /* the levels lumped_entries visits: every q < B with c_q > 0 (any),
+     * or the route's own level (level B is a loss) */
+    const type_rows_t *tr = &x->trows[k];
+    const size_t o = (size_t)sub[k] * B;
+    const int n_q = any ? tr->na[sub[k]] : (rt->level < B && ck[rt->level] ? 1 : 0);
+    for (int h = 0; h < n_q; h++) {
+      const int q = any ? tr->aq[o + h] : rt->level;
+      const uint64_t t = any ? rank + (uint64_t)tr->ad[o + h] : rank + (up[q] - sub[k]) * stride;
       const double rt_q = any ? base * ck[q] : base;
       int dup = -1;
       for (int e = ndep; e < ne && dup < 0; e++)
@@ -1614,6 +1701,9 @@ int accq_i_chain_build_lumped_memo(accq_chain_t **out, const accq_model_t *m,
     x->fast = x->memo.on;
     for (int k = 0; k < K; k++)
       if (!frozen[k] && !x->use_table[k]) x->fast = 0;
+    if (x->fast && lumped_type_rows(x)) x->fast = 0; /* too large: the general rows */
+    for (int k = 0; k < K && x->fast; k++)
+      if (!frozen[k]) c->bytes += (double)c->space->size[k] * B * 26.0 + 4.0 * c->space->size[k];
     c->Q.row = lumped_mf_row;
     c->Q.row_ctx = &x->base;
     c->rows = &x->base;

@@ -310,7 +310,9 @@ static double sweep_rows_mf(const sweep_t *c, double *x) {
   for (int64_t i = 1; i < n; i++) {
     double xi = x[i];
     if (xi == 0.0) continue;
-    int ne = Q->row(Q->row_ctx, i, 0, col, rate, &d);
+    /* only the entries below the diagonal (a generator may give them alone:
+     * the lumped rows numbered by rank give the departures only) */
+    int ne = Q->row(Q->row_ctx, i, ACCQ_ROW_LOWER, col, rate, &d);
     for (int e = 0; e < ne; e++)
       if (col[e] < i) a[col[e]] += xi * rate[e];
   }
