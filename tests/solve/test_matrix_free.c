@@ -330,9 +330,11 @@ START_TEST(test_rank_numbering) {
     if (!pp) ck_assert(memcmp(c[0]->state_key, c[1]->state_key, (size_t)n * 8) == 0);
     /* the rank map's 4 bytes per rank: in the jfiq chain's bytes, not in pop's
      * (keys 8 and memo ids 1 per state, tables 2 x 2 x 4 bytes x 7 levels
-     * per composition of each type, the compositions 4 x 7 each; 2 and 4
-     * servers at m = 2, B = 6: C(8,6) = 28 and C(10,6) = 210 compositions) */
-    const double tables = (28.0 + 210.0) * 7.0 * (2.0 * 4.0 + 4.0);
+     * per composition of each type, the compositions 4 x 7 each, the row
+     * lists 26 bytes per composition and level >= 1 and two 2-byte counts;
+     * 2 and 4 servers at m = 2, B = 6: C(8,6) = 28 and C(10,6) = 210
+     * compositions) */
+    const double tables = (28.0 + 210.0) * (7.0 * (2.0 * 4.0 + 4.0) + 6.0 * 26.0 + 4.0);
     const double want = (double)n * (8.0 + 1.0) + tables + (pp ? 0.0 : 4.0 * 5880.0);
     ck_assert_msg(fabs(c[1]->bytes - want) < 1.0, "%s: chain bytes %.0f, want %.0f", pols[pp],
                   c[1]->bytes, want);
