@@ -58,14 +58,15 @@ static double bytes_model(double states, double product, double nnz_row) {
 }
 
 /* Matrix-free storage (docs/chains.md, "Storage"): the chain keeps the state
- * keys 8, the route memo's ids 2 (1 when at most 256 route lists) and, unless
+ * keys 8, the route memo's ids 2 (1 when at most 256 route lists), the
+ * diagonal's index 2 (numbered by rank) and, unless
  * every product state is reachable (then state i is rank i), the rank ->
  * index map (rows are regenerated from a state's rank: no row pointer,
  * column, rate or diagonal); the solve's vectors are those of the stored
  * mode without the below-diagonal counts: pi 8, a and b 16, layer 4, IAD pair
  * index 2, Anderson 72.  (As for the stored estimate, the type tables and
  * the process itself, a few MiB, are not counted.) */
-#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 2.0 + 16.0 + 4.0 + 2.0 + 72.0)
+#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 2.0 + 2.0 + 16.0 + 4.0 + 2.0 + 72.0)
 
 double accq_i_chain_bytes_estimate_mf(double states, double product) {
   return states * ACCQ_BYTES_PER_STATE_MF +
@@ -1132,6 +1133,9 @@ typedef struct {
   int fast;                    /* every used type has its table: lumped_mf_row's path */
   int ranked;                  /* state i is rank i: no rank map (lumped_rank_order) */
   type_rows_t trows[ACCQ_MAX_TYPES];
+  uint16_t *did;               /* per state (by rank): its diagonal's index in dtab */
+  double *dtab;                /* the distinct diagonals (lumped_diag_table) */
+  int64_t ndiag;
 } lumped_ctx_t;
 
 static void lumped_ctx_free(lumped_ctx_t *x) {
@@ -1146,6 +1150,8 @@ static void lumped_ctx_free(lumped_ctx_t *x) {
   free(x->scratch_down);
   route_memo_free(&x->memo);
   for (int k = 0; k < ACCQ_MAX_TYPES; k++) type_rows_free(&x->trows[k]);
+  free(x->did);
+  free(x->dtab);
   free(x);
 }
 
@@ -1374,6 +1380,9 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
                                   : rest / stride;
     rest -= sub[k] * stride;
   }
+  /* the sweeps' half rows, numbered by rank with the diagonal table */
+  const int part = ranked && x->did && (sorted == ACCQ_ROW_LOWER || sorted == ACCQ_ROW_UPPER);
+  const int no_dep = part && sorted == ACCQ_ROW_UPPER;
   int ne = 0;
   for (int k = 0; k < K; k++) {
     if (x->frozen[k]) continue;
@@ -1381,7 +1390,7 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
     const size_t s = (size_t)sub[k], o = s * B;
     ckp[k] = x->tab[k].comp + s * L;
     upp[k] = x->tab[k].up + s * L;
-    const int nd = tr->nd[s];
+    const int nd = no_dep ? 0 : tr->nd[s];
     const int64_t *dd = tr->dd + o;
     const double *dr = tr->dr + o;
     for (int e = 0; e < nd; e++) {
@@ -1392,16 +1401,16 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
       ne++;
     }
   }
-  if (ranked && sorted == ACCQ_ROW_LOWER) {
+  if (part && sorted == ACCQ_ROW_LOWER) {
     /* below the diagonal: the departures (they lower a sub-rank, hence the
-     * rank), in their order; no arrivals, no diagonal */
+     * rank), in their order; the diagonal from the table */
     int m = 0;
     for (int e = 0; e < ne; e++) {
       if (!(rate[e] > 0)) continue;
       col[m] = (int32_t)tgt[e];
       rate[m++] = rate[e];
     }
-    *diag = 0.0;
+    *diag = x->dtab[x->did[i]];
     return m;
   }
   const int ndep = ne;
@@ -1449,8 +1458,63 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
     col[m] = j;
     rate[m++] = rate[e];
   }
-  *diag = -sum;
+  *diag = part ? x->dtab[x->did[i]] : -sum;
   return m;
+}
+
+/* Matrix-free rows numbered by rank: the diagonal of every state (as
+ * lumped_mf_row sums it) as a 2-byte index into a table of the distinct
+ * values (sums of a few c mu_k and Lambda-fraction rates: 1,000 or so on the
+ * bench chains), so that the sweeps' half rows (ACCQ_ROW_LOWER: departures
+ * only, ACCQ_ROW_UPPER: arrivals only) come with their diagonal.  Over 65,536
+ * distinct values (or no memory), no table: the half rows are whole rows. */
+static void lumped_diag_table(accq_chain_t *c, lumped_ctx_t *x) {
+  enum { MAXD = 65536, SLOTS = 2 * MAXD };
+  const int64_t n = c->nstates;
+  int32_t *col = malloc((size_t)(c->Q.max_row + 1) * sizeof *col);
+  double *rate = malloc((size_t)(c->Q.max_row + 1) * sizeof *rate);
+  int32_t *slot = malloc(SLOTS * sizeof *slot);
+  x->did = malloc((size_t)(n > 0 ? n : 1) * sizeof *x->did);
+  x->dtab = malloc(MAXD * sizeof *x->dtab);
+  int ok = col && rate && slot && x->did && x->dtab;
+  if (ok) memset(slot, 0xff, SLOTS * sizeof *slot);
+  uint16_t *did = x->did;
+  x->did = NULL; /* lumped_mf_row computes whole rows meanwhile */
+  x->ndiag = 0;
+  for (int64_t i = 0; i < n && ok; i++) {
+    double d;
+    if (lumped_mf_row(x, i, 0, col, rate, &d) < 0) {
+      ok = 0;
+      break;
+    }
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    uint64_t h = (bits * 0x9E3779B97F4A7C15ull) >> 47; /* 17 bits: SLOTS */
+    for (;; h = (h + 1) & (SLOTS - 1))
+      if (slot[h] < 0 || memcmp(&x->dtab[slot[h]], &d, sizeof d) == 0) break;
+    if (slot[h] < 0) {
+      if (x->ndiag == MAXD) {
+        ok = 0;
+        break;
+      }
+      x->dtab[x->ndiag] = d;
+      slot[h] = (int32_t)x->ndiag++;
+    }
+    did[i] = (uint16_t)slot[h];
+  }
+  free(col);
+  free(rate);
+  free(slot);
+  if (ok) {
+    x->did = did;
+    double *t = realloc(x->dtab, (size_t)(x->ndiag > 0 ? x->ndiag : 1) * sizeof *t);
+    if (t) x->dtab = t;
+  } else {
+    free(did);
+    free(x->dtab);
+    x->dtab = NULL;
+    x->ndiag = 0;
+  }
 }
 
 /* Matrix-free, when every product state was reached (the policy's exact
@@ -1620,15 +1684,18 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                                         ROUTE_MEMO_MAX, err);
 }
 
-int accq_i_chain_mf_info(const accq_chain_t *c, int *ranked, int64_t *route_lists) {
+int accq_i_chain_mf_info(const accq_chain_t *c, int *ranked, int64_t *route_lists,
+                         int64_t *diagonals) {
   *ranked = 0;
   *route_lists = 0;
+  *diagonals = 0;
   if (!c || c->kind != ACCQ_CHAIN_LUMPED || c->storage != ACCQ_STORAGE_MATRIX_FREE || !c->rows ||
       c->rows->entries != lumped_mf_entries)
     return -1;
   const lumped_ctx_t *x = (const lumped_ctx_t *)c->rows;
   *ranked = x->ranked;
   *route_lists = x->memo.on ? x->memo.nlist : 0;
+  *diagonals = x->did ? x->ndiag : 0;
   return 0;
 }
 
@@ -1704,6 +1771,8 @@ int accq_i_chain_build_lumped_memo(accq_chain_t **out, const accq_model_t *m,
     if (x->fast && lumped_type_rows(x)) x->fast = 0; /* too large: the general rows */
     for (int k = 0; k < K && x->fast; k++)
       if (!frozen[k]) c->bytes += (double)c->space->size[k] * B * 26.0 + 4.0 * c->space->size[k];
+    if (x->fast && x->ranked) lumped_diag_table(c, x);
+    if (x->did) c->bytes += 2.0 * (double)c->nstates + 8.0 * (double)x->ndiag;
     c->Q.row = lumped_mf_row;
     c->Q.row_ctx = &x->base;
     c->rows = &x->base;

@@ -122,8 +122,8 @@ static int compare(const accq_model_t *m, const accq_policy_t *pol, int B, int e
    * build's breadth-first numbering */
   int ranked = 0;
   if (!explicit_chain) {
-    int64_t lists = 0;
-    ck_assert_int_eq(accq_i_chain_mf_info(c[1], &ranked, &lists), 0);
+    int64_t lists = 0, diags = 0;
+    ck_assert_int_eq(accq_i_chain_mf_info(c[1], &ranked, &lists, &diags), 0);
     ck_assert_int_eq(ranked, (uint64_t)n == c[1]->product_states);
     ck_assert_int_gt(lists, 0); /* these chains have at most 20,000 states: memo kept */
     for (int64_t i = 0; ranked && i < n; i++) ck_assert_uint_eq(c[1]->state_key[i], (uint64_t)i);
@@ -262,8 +262,8 @@ START_TEST(test_route_memo_fallback) {
   for (int v = 0; v < 3; v++) {
     ck_assert_int_eq(accq_i_chain_build_lumped_memo(&c[v], &m, pol, 6, &o, 1u << 23, limit[v], &err), 0);
     int ranked = 0;
-    int64_t lists = -1;
-    ck_assert_int_eq(accq_i_chain_mf_info(c[v], &ranked, &lists), 0);
+    int64_t lists = -1, diags = 0;
+    ck_assert_int_eq(accq_i_chain_mf_info(c[v], &ranked, &lists, &diags), 0);
     ck_assert_int_eq(ranked, 1);
     ck_assert_int_eq(lists, want_lists[v]);
     ck_assert_int_eq(c[v]->nstates, n);
@@ -319,8 +319,8 @@ START_TEST(test_rank_numbering) {
     ck_assert_int_eq(c[1]->nstates, states[pp]);
     ck_assert_uint_eq(c[1]->product_states, 5880);
     int ranked = -1;
-    int64_t lists = 0;
-    ck_assert_int_eq(accq_i_chain_mf_info(c[1], &ranked, &lists), 0);
+    int64_t lists = 0, diags = 0;
+    ck_assert_int_eq(accq_i_chain_mf_info(c[1], &ranked, &lists, &diags), 0);
     ck_assert_int_eq(ranked, pp);
     ck_assert_int_gt(lists, 0);
     const int64_t n = c[1]->nstates;
@@ -335,7 +335,10 @@ START_TEST(test_rank_numbering) {
      * 2 and 4 servers at m = 2, B = 6: C(8,6) = 28 and C(10,6) = 210
      * compositions) */
     const double tables = (28.0 + 210.0) * (7.0 * (2.0 * 4.0 + 4.0) + 6.0 * 26.0 + 4.0);
-    const double want = (double)n * (8.0 + 1.0) + tables + (pp ? 0.0 : 4.0 * 5880.0);
+    /* numbered by rank: the diagonals' 2-byte indices and their table */
+    ck_assert(pp ? diags > 0 : diags == 0);
+    const double want = (double)n * (8.0 + 1.0) + tables +
+                        (pp ? 2.0 * (double)n + 8.0 * (double)diags : 4.0 * 5880.0);
     ck_assert_msg(fabs(c[1]->bytes - want) < 1.0, "%s: chain bytes %.0f, want %.0f", pols[pp],
                   c[1]->bytes, want);
     accq_stationary_options_t so;
@@ -492,8 +495,8 @@ START_TEST(test_other_methods_on_matrix_free) {
       ck_assert_int_eq(accq_chain_build(&c[s], &m, pol, 5, &o, &err), 0);
     }
     int ranked = -1;
-    int64_t lists = 0;
-    ck_assert_int_eq(accq_i_chain_mf_info(c[1], &ranked, &lists), 0);
+    int64_t lists = 0, diags = 0;
+    ck_assert_int_eq(accq_i_chain_mf_info(c[1], &ranked, &lists, &diags), 0);
     ck_assert_int_eq(ranked, pp); /* jfiq: 56 of 196 ranks; pop: all 196 */
     int64_t n = c[0]->nstates;
     double *p0 = malloc((size_t)n * sizeof *p0), *p1 = malloc((size_t)n * sizeof *p1);
