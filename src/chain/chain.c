@@ -1136,6 +1136,8 @@ typedef struct {
   uint16_t *did;               /* per state (by rank): its diagonal's index in dtab */
   double *dtab;                /* the distinct diagonals (lumped_diag_table) */
   int64_t ndiag;
+  int64_t cur_i;               /* numbered by rank: the last row's state and its */
+  uint64_t cur_sub[ACCQ_MAX_TYPES]; /* sub-ranks (the sweeps step by +-1) */
 } lumped_ctx_t;
 
 static void lumped_ctx_free(lumped_ctx_t *x) {
@@ -1369,17 +1371,25 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
   uint64_t *tgt = x->tgt;
   const int *ckp[ACCQ_MAX_TYPES];
   const uint32_t *upp[ACCQ_MAX_TYPES];
-  uint64_t sub[ACCQ_MAX_TYPES];
-  uint64_t rest = rank;
-  for (int k = K - 1; k >= 0; k--) {
-    const uint64_t stride = sp->stride[k];
-    /* a 32-bit division where the rank fits (a fraction of a 64-bit one's
-     * latency on older cores) */
-    sub[k] = stride == 1 ? rest
-             : rest <= UINT32_MAX ? (uint64_t)((uint32_t)rest / (uint32_t)stride)
-                                  : rest / stride;
-    rest -= sub[k] * stride;
+  uint64_t *sub = x->cur_sub;
+  if (ranked && i == x->cur_i + 1) {
+    /* the next rank: the mixed-radix digits counted up (a sweep's step) */
+    for (int k = 0; k < K && ++sub[k] == sp->size[k]; k++) sub[k] = 0;
+  } else if (ranked && i == x->cur_i - 1) {
+    for (int k = 0; k < K && sub[k]-- == 0; k++) sub[k] = sp->size[k] - 1;
+  } else if (i != x->cur_i || !ranked) {
+    uint64_t rest = rank;
+    for (int k = K - 1; k >= 0; k--) {
+      const uint64_t stride = sp->stride[k];
+      /* a 32-bit division where the rank fits (a fraction of a 64-bit
+       * one's latency on older cores) */
+      sub[k] = stride == 1 ? rest
+               : rest <= UINT32_MAX ? (uint64_t)((uint32_t)rest / (uint32_t)stride)
+                                    : rest / stride;
+      rest -= sub[k] * stride;
+    }
   }
+  x->cur_i = i;
   /* the sweeps' half rows, numbered by rank with the diagonal table */
   const int part = ranked && x->did && (sorted == ACCQ_ROW_LOWER || sorted == ACCQ_ROW_UPPER);
   const int no_dep = part && sorted == ACCQ_ROW_UPPER;
@@ -1617,6 +1627,7 @@ static int lumped_ctx_alloc(lumped_ctx_t **out, accq_chain_t *c, const accq_mode
   x->K = K;
   x->B = B;
   x->L = L;
+  x->cur_i = -2; /* no row yet */
   for (int k = 0; k < K; k++) {
     x->frozen[k] = frozen[k];
     x->top[k] = B;
