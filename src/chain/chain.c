@@ -1126,6 +1126,7 @@ typedef struct {
   int max_routes;
   rank_index_t index;
   uint64_t *tgt;
+  double *rraw;                /* max_ent: lumped_mf_row's raw rates (before the filter) */
   double mu[ACCQ_MAX_TYPES];
   uint64_t sub[ACCQ_MAX_TYPES];
   int last_nr;                 /* routes of the last dispatch (x->routes) */
@@ -1146,6 +1147,7 @@ static void lumped_ctx_free(lumped_ctx_t *x) {
   rank_index_free(&x->index);
   free(x->base.ent);
   free(x->tgt);
+  free(x->rraw);
   free(x->routes);
   free(x->count);
   free(x->scratch_up);
@@ -1369,6 +1371,7 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
   const int ranked = x->ranked;
   const uint64_t rank = ranked ? (uint64_t)i : x->c->state_key[i];
   uint64_t *tgt = x->tgt;
+  double *rw = x->rraw; /* the caller's rate holds max_row, the kept entries only */
   const int *ckp[ACCQ_MAX_TYPES];
   const uint32_t *upp[ACCQ_MAX_TYPES];
   uint64_t *sub = x->cur_sub;
@@ -1407,7 +1410,7 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
       const uint64_t t = rank + (uint64_t)dd[e];
       if (!ranked) rank_index_prefetch(&x->index, t);
       tgt[ne] = t;
-      rate[ne] = dr[e];
+      rw[ne] = dr[e];
       ne++;
     }
   }
@@ -1416,9 +1419,9 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
      * rank), in their order; the diagonal from the table */
     int m = 0;
     for (int e = 0; e < ne; e++) {
-      if (!(rate[e] > 0)) continue;
+      if (!(rw[e] > 0)) continue;
       col[m] = (int32_t)tgt[e];
-      rate[m++] = rate[e];
+      rate[m++] = rw[e];
     }
     *diag = x->dtab[x->did[i]];
     return m;
@@ -1448,12 +1451,12 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
       for (int e = ndep; e < ne && dup < 0; e++)
         if (tgt[e] == t) dup = e;
       if (dup >= 0) {
-        rate[dup] += rt_q;
+        rw[dup] += rt_q;
         continue;
       }
       if (!ranked) rank_index_prefetch(&x->index, t);
       tgt[ne] = t;
-      rate[ne] = rt_q;
+      rw[ne] = rt_q;
       ne++;
     }
   }
@@ -1463,10 +1466,10 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
     uint64_t pos;
     const int32_t j = ranked ? (int32_t)tgt[e] : rank_index_find(&x->index, tgt[e], &pos);
     if (j < 0) return -1;
-    if (j == i || !(rate[e] > 0)) continue;
-    sum += rate[e];
+    if (j == i || !(rw[e] > 0)) continue;
+    sum += rw[e];
     col[m] = j;
-    rate[m++] = rate[e];
+    rate[m++] = rw[e];
   }
   *diag = part ? x->dtab[x->did[i]] : -sum;
   return m;
@@ -1647,7 +1650,9 @@ static int lumped_ctx_alloc(lumped_ctx_t **out, accq_chain_t *c, const accq_mode
   x->routes = malloc((size_t)(x->max_routes > 0 ? x->max_routes : 1) * sizeof *x->routes);
   x->base.ent = malloc((size_t)x->base.max_ent * sizeof *x->base.ent);
   x->tgt = malloc((size_t)x->base.max_ent * sizeof *x->tgt);
-  if (!x->count || !x->scratch_up || !x->scratch_down || !x->routes || !x->base.ent || !x->tgt)
+  x->rraw = malloc((size_t)x->base.max_ent * sizeof *x->rraw);
+  if (!x->count || !x->scratch_up || !x->scratch_down || !x->routes || !x->base.ent || !x->tgt ||
+      !x->rraw)
     return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
   x->base.entries = lumped_mf_entries;
   x->base.unique = 1;   /* lumped_entries merges repeated arrival targets */
