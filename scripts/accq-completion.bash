@@ -18,7 +18,10 @@ _accq() {
     --policy|-p)
       mapfile -t COMPREPLY < <(compgen -W "all rjiq pop random-lp accurate-jiq jiq jfiq jsq sed pod" -- "$cur"); return ;;
     --solver) mapfile -t COMPREPLY < <(compgen -W "auto dense sor gmres power arnoldi" -- "$cur"); return ;;
-    --out|--plot|--export-mtx|--golden|-o) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+    --storage) mapfile -t COMPREPLY < <(compgen -W "auto stored matrix-free" -- "$cur"); return ;;
+    --method) mapfile -t COMPREPLY < <(compgen -W "auto lp lagrange simplex interior" -- "$cur"); return ;;
+    --out|--plot|--export-mtx|--golden|--checkpoint|--timeseries|--trajectory|-o)
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
   esac
   if [[ $cur == -* ]]; then
     local opts

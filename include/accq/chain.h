@@ -98,8 +98,8 @@ void accq_generator_free(accq_generator_t *q);   /* frees the arrays, not q itse
 typedef enum { ACCQ_CHAIN_LUMPED = 0, ACCQ_CHAIN_EXPLICIT } accq_chain_kind_t;
 
 /* How the generator is kept (docs/chains.md, "Storage"): stored rows (about
- * 135 bytes per state and 6 per transition), or matrix-free (rows regenerated
- * from each state's rank in every sweep: about 115 bytes per state, nothing
+ * 119 bytes per state and 6 per transition), or matrix-free (rows regenerated
+ * from each state's rank in every sweep: about 100 bytes per state, nothing
  * per transition, slower per sweep).  auto: stored when its estimate fits
  * max_bytes, else matrix-free when that fits, else refused. */
 typedef enum {

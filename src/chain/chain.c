@@ -44,10 +44,11 @@ void accq_chain_options_init(accq_chain_options_t *opt) {
  * the chain's key 8, row pointer 8 and diagonal 8; the `auto` solve's
  * vectors: pi 8, the row-form inflows a and b 16, the layer 4 and the
  * below-diagonal counts 1, the index of the IAD rate pair 2, Anderson's history
- * (depth 5: six g_j in double, six f_j in float) 72.  Per transition: column
+ * (depth 5: the newest g in double, six f_j and six differences in float) 56.
+ * Per transition: column
  * 4 + rate index 2 (one double more when the rates do not fit the table).
  * Plus the rank -> index map (rank_index_bytes below). */
-#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 2.0 + 72.0)
+#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 2.0 + 56.0)
 #define ACCQ_BYTES_PER_TRANSITION 6.0
 
 static double rank_index_bytes(double states, double product);
@@ -64,9 +65,9 @@ static double bytes_model(double states, double product, double nnz_row) {
  * index map (rows are regenerated from a state's rank: no row pointer,
  * column, rate or diagonal); the solve's vectors are those of the stored
  * mode without the below-diagonal counts: pi 8, a and b 16, layer 4, IAD pair
- * index 2, Anderson 72.  (As for the stored estimate, the type tables and
+ * index 2, Anderson 56.  (As for the stored estimate, the type tables and
  * the process itself, a few MiB, are not counted.) */
-#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 2.0 + 2.0 + 16.0 + 4.0 + 2.0 + 72.0)
+#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 2.0 + 2.0 + 16.0 + 4.0 + 2.0 + 56.0)
 
 double accq_i_chain_bytes_estimate_mf(double states, double product) {
   return states * ACCQ_BYTES_PER_STATE_MF +

@@ -475,28 +475,41 @@ static int anderson_weights(int m, const double *H, int ld, double *alpha, gsl_m
   return 0;
 }
 
-/* Anderson acceleration state: the last M+1 values g_j = G(x_j) and
- * f_j = g_j - x_j in circular slots, and the Gram matrix of the f_j.  The f_j
- * only enter the least-squares weights (any weights summing to 1 give a valid
- * next iterate, and the accepted iterate is always a G(x) whose residual is
- * measured), so they may be stored in float; the g_j form the iterate and stay
- * double. */
+/* Anderson acceleration state.  The mix x <- sum_j alpha_j g_j (j steps back,
+ * sum alpha_j = 1) is formed as x <- g_0 - sum_l beta_l D_l with the
+ * differences D_l = g_l - g_{l+1} (l steps back) and beta_l = sum_{j>l}
+ * alpha_j, so only the newest g is kept in double: the history is M+1 slots
+ * of f_j = g_j - x_j (for the Gram matrix, which only sets the weights) and
+ * of D_j, both in float when use_float.  A difference rounded to float is off
+ * by 6e-8 of itself, and the differences shrink with the residual, so the
+ * perturbation of the mix vanishes at convergence; any mix is a valid next
+ * iterate anyway, since the accepted iterate is always a G(x) whose residual
+ * is measured.  D_0 = g_0 - g_1 comes without g_1: the previous mix gave
+ * x_0 = g_1 - sum_l beta'_l D'_l (clipped at 0, which moves D_0 by the
+ * clipped amount only), so D_0 = f_0 - sum_l beta'_l D'_l.  Memory per state:
+ * 8 + (M+1) (4 + 4) bytes in float (56 at M = 5) against 72 when the M+1 g_j
+ * were kept in double. */
 enum { LD = ACCQ_ANDERSON_MAX + 1 };
 typedef struct {
   int M, hist;
   int64_t n;
-  double *Gb, *Fb;
-  float *Ff;
+  double *G;                  /* the newest g (the measured iterate) */
+  double *Fb, *Db;            /* M+1 slots each, double ... */
+  float *Ff, *Df;             /* ... or float */
   double H[LD * LD], Hc[LD * LD], alpha[LD];
+  double beta[LD];            /* the last mix's beta_l (nbeta of them; 0: plain step) */
+  int nbeta;
   double ff_prev;
   gsl_matrix *U, *V;
   gsl_vector *S, *work, *b, *g;
 } anderson_t;
 
 static void aa_free(anderson_t *a) {
-  free(a->Gb);
+  free(a->G);
   free(a->Fb);
+  free(a->Db);
   free(a->Ff);
+  free(a->Df);
   gsl_matrix_free(a->U);
   gsl_matrix_free(a->V);
   gsl_vector_free(a->S);
@@ -511,9 +524,14 @@ static int aa_alloc(anderson_t *a, int M, int64_t n, int use_float) {
   a->n = n;
   a->ff_prev = INFINITY;
   size_t len = (size_t)n * (size_t)(M + 1);
-  a->Gb = malloc(len * sizeof *a->Gb);
-  if (use_float) a->Ff = malloc(len * sizeof *a->Ff);
-  else a->Fb = malloc(len * sizeof *a->Fb);
+  a->G = malloc((size_t)n * sizeof *a->G);
+  if (use_float) {
+    a->Ff = malloc(len * sizeof *a->Ff);
+    a->Df = malloc(len * sizeof *a->Df);
+  } else {
+    a->Fb = malloc(len * sizeof *a->Fb);
+    a->Db = malloc(len * sizeof *a->Db);
+  }
   accq_gsl_init();
   a->U = gsl_matrix_alloc((size_t)M + 1, (size_t)M + 1);
   a->V = gsl_matrix_alloc((size_t)M + 1, (size_t)M + 1);
@@ -521,59 +539,77 @@ static int aa_alloc(anderson_t *a, int M, int64_t n, int use_float) {
   a->work = gsl_vector_alloc((size_t)M + 1);
   a->b = gsl_vector_alloc((size_t)M + 1);
   a->g = gsl_vector_alloc((size_t)M + 1);
-  return a->Gb && (a->Ff || a->Fb) && a->U && a->V && a->S && a->work && a->b && a->g ? 0 : -1;
+  return a->G && ((a->Ff && a->Df) || (a->Fb && a->Db)) && a->U && a->V && a->S && a->work &&
+                 a->b && a->g
+             ? 0
+             : -1;
 }
 
-/* f_new = g - x stored in slot `slot` (rounded to float when so stored), and
- * its dot products with the stored f of the `hist` - 1 previous slots:
- * h[0] = f.f, h[j] = f.f_{j back}.  g is normalized by inv first.  One pass. */
-static void aa_fuse(anderson_t *a, double *g, const double *x, double inv, long it, int slot, double *h) {
-  int M = a->M, hist = a->hist;
+/* Slot of the history entry j steps back at iteration it. */
+static inline size_t aa_off(const anderson_t *a, long it, int j) {
+  return (size_t)((it - 1 - j) % (a->M + 1)) * (size_t)a->n;
+}
+
+/* One pass: g <- g * inv (the normalized sweep), f = g - x into slot `slot`
+ * (rounded to float when so stored) with its dot products with the stored f
+ * of the `hist` - 1 previous slots (h[0] = f.f, h[j] = f.f_{j back}), and
+ * D_0 = f - sum_l beta'_l D'_l (the previous mix's differences, 1 + l steps
+ * back now) into the same slot. */
+static void aa_fuse(anderson_t *a, double *g, const double *x, double inv, long it, double *h) {
+  int hist = a->hist, nb = a->nbeta;
   int64_t n = a->n;
-  const double *fj[LD];
-  const float *fjf[LD];
+  const size_t off = aa_off(a, it, 0);
+  const double *fj[LD], *dl[LD];
+  const float *fjf[LD], *dlf[LD];
   for (int j = 0; j < LD; j++) h[j] = 0.0;
   for (int j = 1; j < hist; j++) {
-    size_t off = (size_t)((it - 1 - j) % (M + 1)) * (size_t)n;
-    fj[j] = a->Fb ? a->Fb + off : NULL;
-    fjf[j] = a->Ff ? a->Ff + off : NULL;
+    fj[j] = a->Fb ? a->Fb + aa_off(a, it, j) : NULL;
+    fjf[j] = a->Ff ? a->Ff + aa_off(a, it, j) : NULL;
   }
+  for (int l = 0; l < nb; l++) {
+    dl[l] = a->Db ? a->Db + aa_off(a, it, l + 1) : NULL;
+    dlf[l] = a->Df ? a->Df + aa_off(a, it, l + 1) : NULL;
+  }
+  const double *beta = a->beta;
   if (a->Ff) {
-    float *f = a->Ff + (size_t)slot * (size_t)n;
+    float *f = a->Ff + off, *d = a->Df + off;
     for (int64_t i = 0; i < n; i++) {
-      double gi = g[i] * inv;
-      float ff = (float)(gi - x[i]);
-      double fi = ff;
+      double gi = g[i] * inv, fe = gi - x[i];
+      float ff = (float)fe;
+      double fi = ff, di = fe;
       g[i] = gi;
       f[i] = ff;
+      for (int l = 0; l < nb; l++) di -= beta[l] * (double)dlf[l][i];
+      d[i] = (float)di;
       h[0] += fi * fi;
       for (int j = 1; j < hist; j++) h[j] += fi * (double)fjf[j][i];
     }
   } else {
-    double *f = a->Fb + (size_t)slot * (size_t)n;
+    double *f = a->Fb + off, *d = a->Db + off;
     for (int64_t i = 0; i < n; i++) {
-      double gi = g[i] * inv, fi = gi - x[i];
+      double gi = g[i] * inv, fi = gi - x[i], di = fi;
       g[i] = gi;
       f[i] = fi;
+      for (int l = 0; l < nb; l++) di -= beta[l] * dl[l][i];
+      d[i] = di;
       h[0] += fi * fi;
       for (int j = 1; j < hist; j++) h[j] += fi * fj[j][i];
     }
   }
 }
 
-/* One accelerated iteration: g = G(x) into the next slot, then x <- the
- * Anderson mix of the stored g (clipped at 0), or x <- g.  Returns g (the
- * iterate a residual check measures). */
+/* One accelerated iteration: g = G(x), then x <- the Anderson mix (clipped at
+ * 0), or x <- g.  Returns g (the iterate a residual check measures). */
 static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it) {
   int M = a->M;
   int64_t n = a->n;
   int slot = (int)((it - 1) % (M + 1));
-  double *g = a->Gb + (size_t)slot * (size_t)n;
+  double *g = a->G;
   memcpy(g, x, (size_t)n * sizeof *g);
   double inv = 1.0 / sweep_raw(c, g);
   if (a->hist < M + 1) a->hist++;
   double h[LD];
-  aa_fuse(a, g, x, inv, it, slot, h);
+  aa_fuse(a, g, x, inv, it, h);
   for (int j = 0; j < a->hist; j++) {
     int sj = (int)((it - 1 - j) % (M + 1));   /* j steps back */
     a->H[slot * LD + sj] = a->H[sj * LD + slot] = h[j];
@@ -587,16 +623,28 @@ static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it) {
   for (int j = 0; j < hist; j++) sl[j] = (int)((it - 1 - j) % (M + 1));
   for (int j = 0; j < hist; j++)
     for (int k = 0; k < hist; k++) a->Hc[j * LD + k] = a->H[sl[j] * LD + sl[k]];
+  a->nbeta = 0;
   if (hist > 1 && anderson_weights(hist, a->Hc, LD, a->alpha, a->U, a->V, a->S, a->work, a->b, a->g) == 0) {
-    /* x <- sum_j alpha_j g_j, clipped at 0 so that the next G(x)
+    /* x <- g_0 - sum_l beta_l D_l, clipped at 0 so that the next G(x)
      * (Gauss-Seidel keeps signs) stays nonnegative. */
-    const double *gs[LD];
-    for (int j = 0; j < hist; j++) gs[j] = a->Gb + (size_t)sl[j] * (size_t)n;
+    int nb = hist - 1;
+    double acc = 0.0;
+    for (int l = nb - 1; l >= 0; l--) a->beta[l] = acc += a->alpha[l + 1];
+    const double *db[LD];
+    const float *df[LD];
+    for (int l = 0; l < nb; l++) {
+      db[l] = a->Db ? a->Db + aa_off(a, it, l) : NULL;
+      df[l] = a->Df ? a->Df + aa_off(a, it, l) : NULL;
+    }
     for (int64_t i = 0; i < n; i++) {
-      double v0 = 0.0;
-      for (int j = 0; j < hist; j++) v0 += a->alpha[j] * gs[j][i];
+      double v0 = g[i];
+      if (a->Df)
+        for (int l = 0; l < nb; l++) v0 -= a->beta[l] * (double)df[l][i];
+      else
+        for (int l = 0; l < nb; l++) v0 -= a->beta[l] * db[l][i];
       x[i] = v0 > 0.0 ? v0 : 0.0;
     }
+    a->nbeta = nb;
   } else {
     memcpy(x, g, (size_t)n * sizeof *x);
   }

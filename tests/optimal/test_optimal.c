@@ -783,8 +783,34 @@ START_TEST(test_cli) {
   ck_assert_msg(rc == 0, "exit %d: %s", rc, errs);
   ck_assert_msg(strstr(out, "\"t_opt\"") && strstr(out, "\"rule\"") && strstr(out, "\"comparison\""),
                 "%s", out);
+  ck_assert_msg(strstr(out, "\"warnings\": []"), "%s", out);
   free(out);
   free(errs);
+  /* A model whose LP leaves states of probability 1e-15 beside ones of 0.1
+   * (a random two-type model): t_opt and its rule's evaluation differed by
+   * 3.3e-8 with GLPK 5.0.  The warning appears exactly when the difference
+   * printed is over 1e-8. */
+  {
+    static const char *tiny =
+        "[system]\nname = r9\nload = 0.1\naccuracy_target = 0.9178826409963428\n"
+        "buffer = auto\nscale = 1\n"
+        "[type t0]\nservers = 3\nrate = 53.75959877870411\naccuracy = 0.954185027167\n"
+        "[type t1]\nservers = 2\nrate = 0.6729159348186424\naccuracy = 0.903366\n";
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "optimal %s -B 3 --method lp --no-compare --format json",
+             accq_tmp_file(tiny, ".ini"));
+    rc = accq_run(cmd, &out, &errs);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, errs);
+    const char *rd = strstr(out, "\"relative_difference\": ");
+    ck_assert_msg(rd, "%s", out);
+    double rel = strtod(rd + strlen("\"relative_difference\": "), NULL);
+    int warned = strstr(out, "\"warnings\": []") == NULL;
+    ck_assert_msg(warned == (rel > 1e-8), "relative difference %g, warned %d: %s", rel, warned,
+                  errs);
+    if (warned) ck_assert_msg(strstr(errs, "t_opt is accurate to about that"), "%s", errs);
+    free(out);
+    free(errs);
+  }
   rc = accq_run("optimal " ACCQ_SOURCE_DIR "/models/llm-three-tier.ini --scale 6 -B 6", &out, &errs);
   ck_assert_int_eq(rc, 3);
   ck_assert_msg(strstr(errs, "lumped states"), "%s", errs);
