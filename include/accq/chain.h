@@ -64,6 +64,10 @@ typedef struct {
    * stored build holds; columns sorted when `sorted`, else in the generator's
    * order, which is cheaper) and returns their number, or < 0 on an
    * error.  col, val, ridx, rtab and diag are NULL; max_exit = max_i |Q_ii|.
+   * sorted == ACCQ_ROW_LOWER (ACCQ_ROW_UPPER) asks only for the entries
+   * below (above) the diagonal, col < i (col > i), in the generator's order,
+   * and *diag: a generator may return just those or the whole row as for 0
+   * (the caller filters).
    * Not reentrant (one caller at a time).  A stored generator leaves row
    * NULL. */
   int (*row)(void *row_ctx, int64_t i, int sorted, int32_t *col, double *rate, double *diag);
@@ -71,6 +75,11 @@ typedef struct {
   int32_t max_row;
   double max_exit;
 } accq_generator_t;
+
+/* accq_generator_t.row's `sorted` for the entries below (above) the
+ * diagonal only. */
+#define ACCQ_ROW_LOWER 2
+#define ACCQ_ROW_UPPER 3
 
 /* Is q matrix-free (rows regenerated, nothing stored)? */
 static inline int accq_generator_implicit(const accq_generator_t *q) {

@@ -66,8 +66,9 @@ const char *accq_solver_name(accq_solver_kind_t kind);
 
 /* Solves; pi has Q->n entries (caller-owned).  Q may be matrix-free
  * (accq_generator_implicit: a chain built with ACCQ_STORAGE_MATRIX_FREE):
- * sor and auto then regenerate its rows in every sweep, with the same
- * iterates as on the stored rows; dense, gmres, power and arnoldi (and auto
+ * sor and auto then regenerate its rows in every sweep (the same iterates
+ * as on the stored rows when both number the states alike; a lumped chain
+ * numbered by rank agrees to rounding: docs/chains.md, "Storage"); dense, gmres, power and arnoldi (and auto
  * on at most 200 states) run on a stored copy made for the call, and auto's
  * Arnoldi fallback is not tried.   `auto`: dense LU up to 200
  * states, otherwise SOR (omega 1.4) with aggregation-disaggregation by BFS

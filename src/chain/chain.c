@@ -59,15 +59,19 @@ static double bytes_model(double states, double product, double nnz_row) {
 }
 
 /* Matrix-free storage (docs/chains.md, "Storage"): the chain keeps the state
- * keys 8 and the rank -> index map (rows are regenerated from a state's rank:
- * no row pointer, column, rate or diagonal); the solve's vectors are those of
- * the stored mode without the below-diagonal counts: pi 8, a and b 16, layer
- * 4, IAD pair index 2, Anderson 56.  (As for the stored estimate, the
- * type tables and the process itself, a few MiB, are not counted.) */
-#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 16.0 + 4.0 + 2.0 + 56.0)
+ * keys 8, the route memo's ids 2 (1 when at most 256 route lists), the
+ * diagonal's index 2 (numbered by rank) and, unless
+ * every product state is reachable (then state i is rank i), the rank ->
+ * index map (rows are regenerated from a state's rank: no row pointer,
+ * column, rate or diagonal); the solve's vectors are those of the stored
+ * mode without the below-diagonal counts: pi 8, a and b 16, layer 4, IAD pair
+ * index 2, Anderson 56.  (As for the stored estimate, the type tables and
+ * the process itself, a few MiB, are not counted.) */
+#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 2.0 + 2.0 + 16.0 + 4.0 + 2.0 + 56.0)
 
 double accq_i_chain_bytes_estimate_mf(double states, double product) {
-  return states * ACCQ_BYTES_PER_STATE_MF + rank_index_bytes(states, product);
+  return states * ACCQ_BYTES_PER_STATE_MF +
+         (states < product ? rank_index_bytes(states, product) : 0.0);
 }
 
 double accq_chain_bytes_estimate_mf(double states, int ntypes, int buffer) {
@@ -458,7 +462,7 @@ int accq_i_chain_row(void *ctx, int64_t i, int sorted, int32_t *col, double *rat
   if (r->entries(r, i, r->ent, &ne)) return -1;
   double sum = 0;
   int m = 0;
-  if (!sorted && r->unique) {
+  if (sorted != 1 && r->unique) { /* 0 or ACCQ_ROW_LOWER: the whole row, unsorted */
     /* accq_i_row_merge's sum without its sort (no column repeats) */
     for (int k = 0; k < ne; k++) {
       const accq_i_entry_t *e = &r->ent[k];
@@ -943,6 +947,165 @@ static int lumped_alloc(accq_chain_t *c, accq_i_builder_t *bld, rank_index_t *in
   return ACCQ_SUCCESS;
 }
 
+/* The dispatch memo of the matrix-free rows.  A state's arrival routes
+ * depend on its occupancy only, and the build dispatches every state once
+ * anyway (lumped_discover): it keeps the distinct route lists (type, level,
+ * prob; the same doubles the policy returned) and per state a 2-byte id into
+ * them (1 byte when at most 256 lists), so that regenerating a row reads the
+ * list instead of calling the policy (on the 853,776-state POP chain the
+ * dispatch was a fifth of the matrix-free solve).  Past ROUTE_MEMO_MAX
+ * distinct lists the memo is dropped and every row calls the policy, as
+ * before (the same routes either way). */
+#define ROUTE_MEMO_MAX 65536
+#define ROUTE_MEMO_SLOTS (2 * ROUTE_MEMO_MAX)
+
+typedef struct {
+  int on;                 /* ids complete: rows read the memo */
+  int64_t max;            /* most distinct lists kept (ROUTE_MEMO_MAX; tests lower it) */
+  int failed;             /* too many lists (or no memory): no memo */
+  uint16_t *id16;         /* per state (during the build; kept when > 256 lists) */
+  uint8_t *id8;           /* per state when at most 256 lists */
+  accq_route_t *list;     /* the lists, concatenated */
+  uint32_t *off;          /* list l is list[off[l] .. off[l + 1]) */
+  int32_t *slot;          /* hash of the lists during the build: id + 1, 0 empty */
+  int64_t nlist, len, cap;
+} route_memo_t;
+
+static void route_memo_free(route_memo_t *m) {
+  free(m->id16);
+  free(m->id8);
+  free(m->list);
+  free(m->off);
+  free(m->slot);
+  memset(m, 0, sizeof *m);
+}
+
+static uint64_t route_list_hash(const accq_route_t *r, int nr) {
+  uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)nr;
+  for (int i = 0; i < nr; i++) {
+    uint64_t p;
+    memcpy(&p, &r[i].prob, sizeof p);
+    h = (h ^ (uint64_t)(uint32_t)r[i].type) * 0x100000001b3ull;
+    h = (h ^ (uint64_t)(uint32_t)r[i].level) * 0x100000001b3ull;
+    h = (h ^ p) * 0x9E3779B97F4A7C15ull;
+  }
+  return h ^ (h >> 29);
+}
+
+static int route_list_equal(const accq_route_t *a, const accq_route_t *b, int n) {
+  for (int i = 0; i < n; i++)
+    if (a[i].type != b[i].type || a[i].level != b[i].level ||
+        memcmp(&a[i].prob, &b[i].prob, sizeof a[i].prob) != 0)
+      return 0;
+  return 1;
+}
+
+/* Records state i's route list (the build visits every state once). */
+static void route_memo_put(route_memo_t *m, int64_t i, const accq_route_t *r, int nr) {
+  if (m->failed) return;
+  uint64_t h = route_list_hash(r, nr) & (ROUTE_MEMO_SLOTS - 1);
+  for (;; h = (h + 1) & (ROUTE_MEMO_SLOTS - 1)) {
+    int32_t l = m->slot[h] - 1;
+    if (l < 0) break;
+    if ((int64_t)(m->off[l + 1] - m->off[l]) == nr && route_list_equal(m->list + m->off[l], r, nr)) {
+      m->id16[i] = (uint16_t)l;
+      return;
+    }
+  }
+  if (m->nlist == m->max) {
+    m->failed = 1;
+    return;
+  }
+  if (m->len + nr > m->cap) {
+    int64_t cap = 2 * (m->len + nr) + 64;
+    accq_route_t *nl = realloc(m->list, (size_t)cap * sizeof *nl);
+    if (!nl) {
+      m->failed = 1;
+      return;
+    }
+    m->list = nl;
+    m->cap = cap;
+  }
+  if (nr > 0) memcpy(m->list + m->len, r, (size_t)nr * sizeof *r);
+  m->len += nr;
+  m->off[m->nlist + 1] = (uint32_t)m->len;
+  m->slot[h] = (int32_t)(m->nlist + 1);
+  m->id16[i] = (uint16_t)m->nlist++;
+}
+
+static int route_memo_init(route_memo_t *m, uint64_t rows_cap, int64_t max) {
+  memset(m, 0, sizeof *m);
+  m->max = max < ROUTE_MEMO_MAX ? max : ROUTE_MEMO_MAX;
+  if (m->max < 1) {
+    m->failed = 1;
+    return 0;
+  }
+  m->id16 = malloc((size_t)(rows_cap > 0 ? rows_cap : 1) * sizeof *m->id16);
+  m->off = malloc((ROUTE_MEMO_MAX + 1) * sizeof *m->off);
+  m->slot = calloc(ROUTE_MEMO_SLOTS, sizeof *m->slot);
+  if (!m->id16 || !m->off || !m->slot) {
+    route_memo_free(m);
+    m->failed = 1;
+    return -1;
+  }
+  m->off[0] = 0;
+  return 0;
+}
+
+/* After the build: drops the hash, narrows the ids to a byte when they fit
+ * (or drops the memo when it failed). */
+static void route_memo_finish(route_memo_t *m, int64_t n) {
+  free(m->slot);
+  m->slot = NULL;
+  if (m->failed) {
+    route_memo_free(m);
+    m->failed = 1;
+    return;
+  }
+  if (m->nlist <= 256) {
+    m->id8 = malloc((size_t)(n > 0 ? n : 1));
+    if (m->id8) {
+      for (int64_t i = 0; i < n; i++) m->id8[i] = (uint8_t)m->id16[i];
+      free(m->id16);
+      m->id16 = NULL;
+    }
+  } else {
+    uint16_t *t = realloc(m->id16, (size_t)(n > 0 ? n : 1) * sizeof *t);
+    if (t) m->id16 = t;
+  }
+  m->on = 1;
+}
+
+/* State i's memoized route list: *nr routes. */
+static inline const accq_route_t *route_memo_get(const route_memo_t *m, int64_t i, int *nr) {
+  uint32_t l = m->id8 ? m->id8[i] : m->id16[i];
+  *nr = (int)(m->off[l + 1] - m->off[l]);
+  return m->list + m->off[l];
+}
+
+/* Matrix-free: per type and sub-rank s, its transitions as compact lists
+ * (lumped_mf_row reads them with no branch per level): the departures, in
+ * level order, as rank offsets and their rates c_q mu_k (the product
+ * lumped_entries computes, hence the same bits), and the levels q < B with
+ * c_q > 0 (where a route to any server of the type can land) with the rank
+ * offset of an arrival there. */
+typedef struct {
+  uint16_t *nd, *na;   /* size: the counts */
+  int64_t *dd, *ad;    /* size * B: rank offsets */
+  double *dr;          /* size * B: departure rates */
+  uint16_t *aq;        /* size * B: the levels */
+} type_rows_t;
+
+static void type_rows_free(type_rows_t *t) {
+  free(t->nd);
+  free(t->na);
+  free(t->dd);
+  free(t->ad);
+  free(t->dr);
+  free(t->aq);
+  memset(t, 0, sizeof *t);
+}
+
 /* What generating one state's row needs: the space, the per-type tables (or
  * scratch space for unranking), the occupancy view handed to the policy, the
  * rank -> index map.  The stored build uses it once per state; the
@@ -964,8 +1127,19 @@ typedef struct {
   int max_routes;
   rank_index_t index;
   uint64_t *tgt;
+  double *rraw;                /* max_ent: lumped_mf_row's raw rates (before the filter) */
   double mu[ACCQ_MAX_TYPES];
   uint64_t sub[ACCQ_MAX_TYPES];
+  int last_nr;                 /* routes of the last dispatch (x->routes) */
+  route_memo_t memo;
+  int fast;                    /* every used type has its table: lumped_mf_row's path */
+  int ranked;                  /* state i is rank i: no rank map (lumped_rank_order) */
+  type_rows_t trows[ACCQ_MAX_TYPES];
+  uint16_t *did;               /* per state (by rank): its diagonal's index in dtab */
+  double *dtab;                /* the distinct diagonals (lumped_diag_table) */
+  int64_t ndiag;
+  int64_t cur_i;               /* numbered by rank: the last row's state and its */
+  uint64_t cur_sub[ACCQ_MAX_TYPES]; /* sub-ranks (the sweeps step by +-1) */
 } lumped_ctx_t;
 
 static void lumped_ctx_free(lumped_ctx_t *x) {
@@ -974,10 +1148,15 @@ static void lumped_ctx_free(lumped_ctx_t *x) {
   rank_index_free(&x->index);
   free(x->base.ent);
   free(x->tgt);
+  free(x->rraw);
   free(x->routes);
   free(x->count);
   free(x->scratch_up);
   free(x->scratch_down);
+  route_memo_free(&x->memo);
+  for (int k = 0; k < ACCQ_MAX_TYPES; k++) type_rows_free(&x->trows[k]);
+  free(x->did);
+  free(x->dtab);
   free(x);
 }
 
@@ -1023,8 +1202,8 @@ static inline uint64_t lumped_down(const lumped_ctx_t *x, int k, int q) {
 
 /* The transitions out of the viewed state `rank`: target ranks into tgt
  * (their map entries prefetched) and rates into ent; *ne of them. */
-static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_entry_t *ent, int *ne_out,
-                          accq_err_t *err) {
+static int lumped_entries(lumped_ctx_t *x, int64_t i, uint64_t rank, uint64_t *tgt,
+                          accq_i_entry_t *ent, int *ne_out, accq_err_t *err) {
   const int K = x->K, B = x->B;
   const accq_space_t *sp = x->sp;
   int ne = 0;
@@ -1034,7 +1213,7 @@ static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_
     for (int q = 1; q <= B; q++) {
       if (!ck[q]) continue;
       tgt[ne] = rank + (lumped_down(x, k, q) - x->sub[k]) * sp->stride[k];
-      rank_index_prefetch(&x->index, tgt[ne]);
+      if (!x->ranked) rank_index_prefetch(&x->index, tgt[ne]);
       ent[ne].rate = ck[q] * x->mu[k];
       ne++;
     }
@@ -1045,12 +1224,18 @@ static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_
    * the merge) */
   const int ndep = ne;
   int nr = 0;
-  int st = accq_policy_dispatch(x->pol, &x->occ, x->routes, x->max_routes, &nr);
-  if (st)
-    return accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
-                        accq_policy_name(x->pol), st);
+  const accq_route_t *routes = x->routes;
+  if (x->memo.on) { /* state i's routes as the build's dispatch gave them */
+    routes = route_memo_get(&x->memo, i, &nr);
+  } else {
+    int st = accq_policy_dispatch(x->pol, &x->occ, x->routes, x->max_routes, &nr);
+    if (st)
+      return accq_err_set(err, st, "lumped chain: policy '%s' dispatch failed (status %d)",
+                          accq_policy_name(x->pol), st);
+  }
+  x->last_nr = nr;
   for (int r = 0; r < nr; r++) {
-    const accq_route_t *rt = &x->routes[r];
+    const accq_route_t *rt = &routes[r];
     const int k = rt->type;
     const int *ck = x->rows_ptr[k];
     if (x->frozen[k])
@@ -1075,7 +1260,7 @@ static int lumped_entries(lumped_ctx_t *x, uint64_t rank, uint64_t *tgt, accq_i_
         continue;
       }
       tgt[ne] = t;
-      rank_index_prefetch(&x->index, t);
+      if (!x->ranked) rank_index_prefetch(&x->index, t);
       ent[ne].rate = rate;
       ne++;
     }
@@ -1112,14 +1297,266 @@ static int lumped_mf_entries(struct accq_i_rows *r, int64_t i, accq_i_entry_t *e
   lumped_ctx_t *x = (lumped_ctx_t *)r;
   const uint64_t rank = x->c->state_key[i];
   lumped_view(x, rank);
-  if (lumped_entries(x, rank, x->tgt, ent, ne, NULL)) return -1;
+  if (lumped_entries(x, i, rank, x->tgt, ent, ne, NULL)) return -1;
   for (int e = 0; e < *ne; e++) {
     uint64_t pos;
-    int32_t j = rank_index_find(&x->index, x->tgt[e], &pos);
+    int32_t j = x->ranked ? (int32_t)x->tgt[e] : rank_index_find(&x->index, x->tgt[e], &pos);
     if (j < 0) return -1;
     ent[e].col = j;
   }
   return 0;
+}
+
+/* The per-type lists of every used type (all have tables), 26 bytes per
+ * composition and level: -1 when they would be over TYPE_ROWS_MAX entries
+ * (size * B summed over the types; the row generator then takes the general
+ * path) or there is no memory. */
+#define TYPE_ROWS_MAX (1u << 21)
+
+static int lumped_type_rows(lumped_ctx_t *x) {
+  const int B = x->B, L = x->L;
+  uint64_t entries = 0;
+  for (int k = 0; k < x->K; k++)
+    if (!x->frozen[k]) entries += x->sp->size[k] * (uint64_t)B;
+  if (entries > TYPE_ROWS_MAX) return -1;
+  for (int k = 0; k < x->K; k++) {
+    if (x->frozen[k]) continue;
+    type_rows_t *t = &x->trows[k];
+    const uint64_t size = x->sp->size[k];
+    const int64_t stride = (int64_t)x->sp->stride[k];
+    t->nd = malloc((size_t)size * sizeof *t->nd);
+    t->na = malloc((size_t)size * sizeof *t->na);
+    t->dd = malloc((size_t)size * B * sizeof *t->dd);
+    t->ad = malloc((size_t)size * B * sizeof *t->ad);
+    t->dr = malloc((size_t)size * B * sizeof *t->dr);
+    t->aq = malloc((size_t)size * B * sizeof *t->aq);
+    if (!t->nd || !t->na || !t->dd || !t->ad || !t->dr || !t->aq) return -1;
+    for (uint64_t r = 0; r < size; r++) {
+      const int *ck = x->tab[k].comp + (size_t)r * L;
+      const uint32_t *up = x->tab[k].up + (size_t)r * L, *dn = x->tab[k].down + (size_t)r * L;
+      const size_t o = (size_t)r * B;
+      int nd = 0, na = 0;
+      for (int q = 1; q <= B; q++) {
+        if (!ck[q]) continue;
+        t->dd[o + nd] = ((int64_t)dn[q] - (int64_t)r) * stride;
+        t->dr[o + nd] = ck[q] * x->mu[k];
+        nd++;
+      }
+      for (int q = 0; q < B; q++) {
+        if (!ck[q]) continue;
+        t->aq[o + na] = (uint16_t)q;
+        t->ad[o + na] = ((int64_t)up[q] - (int64_t)r) * stride;
+        na++;
+      }
+      t->nd[r] = (uint16_t)nd;
+      t->na[r] = (uint16_t)na;
+    }
+  }
+  return 0;
+}
+
+/* The matrix-free row callback (accq_generator_t.row).  Sorted rows, or a
+ * chain with a type unranked per state or without the route memo, go
+ * through accq_i_chain_row (lumped_entries' entries, merged).  Otherwise the
+ * unsorted row is written straight into col/rate: lumped_entries' loops and
+ * arithmetic (departures by type and level, then arrivals by route, a
+ * repeated arrival target merged into its first occurrence in the same
+ * order), the routes from the memo, then the same filter and sum as
+ * accq_i_chain_row's unsorted path: the same entries, rates and diagonal bit
+ * for bit, without the entry records, the copy or the policy call. */
+static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double *rate, double *diag) {
+  lumped_ctx_t *x = ctx;
+  if (sorted == 1 || !x->fast) return accq_i_chain_row(ctx, i, sorted, col, rate, diag);
+  const int K = x->K, B = x->B, L = x->L;
+  const accq_space_t *sp = x->sp;
+  const int ranked = x->ranked;
+  const uint64_t rank = ranked ? (uint64_t)i : x->c->state_key[i];
+  uint64_t *tgt = x->tgt;
+  double *rw = x->rraw; /* the caller's rate holds max_row, the kept entries only */
+  const int *ckp[ACCQ_MAX_TYPES];
+  const uint32_t *upp[ACCQ_MAX_TYPES];
+  uint64_t *sub = x->cur_sub;
+  if (ranked && i == x->cur_i + 1) {
+    /* the next rank: the mixed-radix digits counted up (a sweep's step) */
+    for (int k = 0; k < K && ++sub[k] == sp->size[k]; k++) sub[k] = 0;
+  } else if (ranked && i == x->cur_i - 1) {
+    for (int k = 0; k < K && sub[k]-- == 0; k++) sub[k] = sp->size[k] - 1;
+  } else if (i != x->cur_i || !ranked) {
+    uint64_t rest = rank;
+    for (int k = K - 1; k >= 0; k--) {
+      const uint64_t stride = sp->stride[k];
+      /* a 32-bit division where the rank fits (a fraction of a 64-bit
+       * one's latency on older cores) */
+      sub[k] = stride == 1 ? rest
+               : rest <= UINT32_MAX ? (uint64_t)((uint32_t)rest / (uint32_t)stride)
+                                    : rest / stride;
+      rest -= sub[k] * stride;
+    }
+  }
+  x->cur_i = i;
+  /* the sweeps' half rows, numbered by rank with the diagonal table */
+  const int part = ranked && x->did && (sorted == ACCQ_ROW_LOWER || sorted == ACCQ_ROW_UPPER);
+  const int no_dep = part && sorted == ACCQ_ROW_UPPER;
+  int ne = 0;
+  for (int k = 0; k < K; k++) {
+    if (x->frozen[k]) continue;
+    const type_rows_t *tr = &x->trows[k];
+    const size_t s = (size_t)sub[k], o = s * B;
+    ckp[k] = x->tab[k].comp + s * L;
+    upp[k] = x->tab[k].up + s * L;
+    const int nd = no_dep ? 0 : tr->nd[s];
+    const int64_t *dd = tr->dd + o;
+    const double *dr = tr->dr + o;
+    for (int e = 0; e < nd; e++) {
+      const uint64_t t = rank + (uint64_t)dd[e];
+      if (!ranked) rank_index_prefetch(&x->index, t);
+      tgt[ne] = t;
+      rw[ne] = dr[e];
+      ne++;
+    }
+  }
+  if (part && sorted == ACCQ_ROW_LOWER) {
+    /* below the diagonal: the departures (they lower a sub-rank, hence the
+     * rank), in their order; the diagonal from the table */
+    int m = 0;
+    for (int e = 0; e < ne; e++) {
+      if (!(rw[e] > 0)) continue;
+      col[m] = (int32_t)tgt[e];
+      rate[m++] = rw[e];
+    }
+    *diag = x->dtab[x->did[i]];
+    return m;
+  }
+  const int ndep = ne;
+  int nr = 0;
+  const accq_route_t *routes = route_memo_get(&x->memo, i, &nr);
+  const double lambda = x->c->lambda;
+  for (int r = 0; r < nr; r++) {
+    const accq_route_t *rt = &routes[r];
+    const int k = rt->type;
+    const int *ck = ckp[k];
+    const uint32_t *up = upp[k];
+    const uint64_t stride = sp->stride[k];
+    const int any = rt->level == ACCQ_LEVEL_ANY;
+    const double base = any ? lambda * rt->prob / x->c->servers[k] : lambda * rt->prob;
+    /* the levels lumped_entries visits: every q < B with c_q > 0 (any),
+     * or the route's own level (level B is a loss) */
+    const type_rows_t *tr = &x->trows[k];
+    const size_t o = (size_t)sub[k] * B;
+    const int n_q = any ? tr->na[sub[k]] : (rt->level < B && ck[rt->level] ? 1 : 0);
+    for (int h = 0; h < n_q; h++) {
+      const int q = any ? tr->aq[o + h] : rt->level;
+      const uint64_t t = any ? rank + (uint64_t)tr->ad[o + h] : rank + (up[q] - sub[k]) * stride;
+      const double rt_q = any ? base * ck[q] : base;
+      int dup = -1;
+      for (int e = ndep; e < ne && dup < 0; e++)
+        if (tgt[e] == t) dup = e;
+      if (dup >= 0) {
+        rw[dup] += rt_q;
+        continue;
+      }
+      if (!ranked) rank_index_prefetch(&x->index, t);
+      tgt[ne] = t;
+      rw[ne] = rt_q;
+      ne++;
+    }
+  }
+  double sum = 0;
+  int m = 0;
+  for (int e = 0; e < ne; e++) {
+    uint64_t pos;
+    const int32_t j = ranked ? (int32_t)tgt[e] : rank_index_find(&x->index, tgt[e], &pos);
+    if (j < 0) return -1;
+    if (j == i || !(rw[e] > 0)) continue;
+    sum += rw[e];
+    col[m] = j;
+    rate[m++] = rw[e];
+  }
+  *diag = part ? x->dtab[x->did[i]] : -sum;
+  return m;
+}
+
+/* Matrix-free rows numbered by rank: the diagonal of every state (as
+ * lumped_mf_row sums it) as a 2-byte index into a table of the distinct
+ * values (sums of a few c mu_k and Lambda-fraction rates: 34 and 44 on the
+ * bench chains of 853,776 and 9,018,009 states), so that the sweeps' half rows (ACCQ_ROW_LOWER: departures
+ * only, ACCQ_ROW_UPPER: arrivals only) come with their diagonal.  Over 65,536
+ * distinct values (or no memory), no table: the half rows are whole rows. */
+static void lumped_diag_table(accq_chain_t *c, lumped_ctx_t *x) {
+  enum { MAXD = 65536, SLOTS = 2 * MAXD };
+  const int64_t n = c->nstates;
+  int32_t *col = malloc((size_t)(c->Q.max_row + 1) * sizeof *col);
+  double *rate = malloc((size_t)(c->Q.max_row + 1) * sizeof *rate);
+  int32_t *slot = malloc(SLOTS * sizeof *slot);
+  x->did = malloc((size_t)(n > 0 ? n : 1) * sizeof *x->did);
+  x->dtab = malloc(MAXD * sizeof *x->dtab);
+  int ok = col && rate && slot && x->did && x->dtab;
+  if (ok) memset(slot, 0xff, SLOTS * sizeof *slot);
+  uint16_t *did = x->did;
+  x->did = NULL; /* lumped_mf_row computes whole rows meanwhile */
+  x->ndiag = 0;
+  for (int64_t i = 0; i < n && ok; i++) {
+    double d;
+    if (lumped_mf_row(x, i, 0, col, rate, &d) < 0) {
+      ok = 0;
+      break;
+    }
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    uint64_t h = (bits * 0x9E3779B97F4A7C15ull) >> 47; /* 17 bits: SLOTS */
+    for (;; h = (h + 1) & (SLOTS - 1))
+      if (slot[h] < 0 || memcmp(&x->dtab[slot[h]], &d, sizeof d) == 0) break;
+    if (slot[h] < 0) {
+      if (x->ndiag == MAXD) {
+        ok = 0;
+        break;
+      }
+      x->dtab[x->ndiag] = d;
+      slot[h] = (int32_t)x->ndiag++;
+    }
+    did[i] = (uint16_t)slot[h];
+  }
+  free(col);
+  free(rate);
+  free(slot);
+  if (ok) {
+    x->did = did;
+    double *t = realloc(x->dtab, (size_t)(x->ndiag > 0 ? x->ndiag : 1) * sizeof *t);
+    if (t) x->dtab = t;
+  } else {
+    free(did);
+    free(x->dtab);
+    x->dtab = NULL;
+    x->ndiag = 0;
+  }
+}
+
+/* Matrix-free, when every product state was reached (the policy's exact
+ * product count, or the build found as many states as ranks): renumbers the
+ * states by rank, state i = rank i.  The rank -> index map goes (4 bytes per
+ * state, and its lookups were the rows' main cache misses: a quarter of the
+ * row generator on the 853,776-state chain), targets are rank arithmetic and
+ * the sweeps walk the ranks in order.  The breadth-first numbering of the
+ * stored build differs, but both orders put every arrival's target after
+ * its source and every departure's before (an arrival raises a type's
+ * sub-rank, a departure lowers it; breadth-first layers follow the job
+ * count): the same "consistent ordering" for Gauss-Seidel, whose iterates
+ * are then the same in exact arithmetic; only the order of the sums
+ * differs, so the solves agree to rounding (docs/chains.md, "Storage").
+ * The memo's ids are permuted to follow.  No memory for that: the
+ * breadth-first numbering stays. */
+static void lumped_rank_order(accq_chain_t *c, lumped_ctx_t *x) {
+  const int64_t n = c->nstates;
+  if (!x->memo.failed) {
+    uint16_t *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+    if (!p) return;
+    for (int64_t i = 0; i < n; i++) p[c->state_key[i]] = x->memo.id16[i];
+    free(x->memo.id16);
+    x->memo.id16 = p;
+  }
+  for (int64_t i = 0; i < n; i++) c->state_key[i] = (uint64_t)i;
+  rank_index_free(&x->index);
+  x->ranked = 1;
 }
 
 /* The size decision of the lumped build: refuses (ACCQ_ETOOBIG, the figures
@@ -1194,6 +1631,7 @@ static int lumped_ctx_alloc(lumped_ctx_t **out, accq_chain_t *c, const accq_mode
   x->K = K;
   x->B = B;
   x->L = L;
+  x->cur_i = -2; /* no row yet */
   for (int k = 0; k < K; k++) {
     x->frozen[k] = frozen[k];
     x->top[k] = B;
@@ -1213,7 +1651,9 @@ static int lumped_ctx_alloc(lumped_ctx_t **out, accq_chain_t *c, const accq_mode
   x->routes = malloc((size_t)(x->max_routes > 0 ? x->max_routes : 1) * sizeof *x->routes);
   x->base.ent = malloc((size_t)x->base.max_ent * sizeof *x->base.ent);
   x->tgt = malloc((size_t)x->base.max_ent * sizeof *x->tgt);
-  if (!x->count || !x->scratch_up || !x->scratch_down || !x->routes || !x->base.ent || !x->tgt)
+  x->rraw = malloc((size_t)x->base.max_ent * sizeof *x->rraw);
+  if (!x->count || !x->scratch_up || !x->scratch_down || !x->routes || !x->base.ent || !x->tgt ||
+      !x->rraw)
     return accq_err_set(err, ACCQ_ENOMEM, "lumped chain: out of memory");
   x->base.entries = lumped_mf_entries;
   x->base.unique = 1;   /* lumped_entries merges repeated arrival targets */
@@ -1237,7 +1677,7 @@ static int lumped_discover(accq_chain_t *c, lumped_ctx_t *x, accq_i_builder_t *b
     const uint64_t rank = c->state_key[i];
     lumped_view(x, rank);
     int ne = 0;
-    int st = lumped_entries(x, rank, x->tgt, ent, &ne, err);
+    int st = lumped_entries(x, i, rank, x->tgt, ent, &ne, err);
     if (st) return st;
     st = lumped_map_targets(c, &x->index, x->tgt, ent, ne, rows_cap, err);
     if (st) return st;
@@ -1247,6 +1687,7 @@ static int lumped_discover(accq_chain_t *c, lumped_ctx_t *x, accq_i_builder_t *b
                             (long long)c->nstates);
       continue;
     }
+    route_memo_put(&x->memo, i, x->routes, x->last_nr);
     accq_i_row_count(c, ent, ne, i);
   }
   return ACCQ_SUCCESS;
@@ -1256,6 +1697,29 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                               const accq_policy_t *pol, int buffer,
                               const accq_chain_options_t *opt, uint64_t table_max_entries,
                               accq_err_t *err) {
+  return accq_i_chain_build_lumped_memo(out, m, pol, buffer, opt, table_max_entries,
+                                        ROUTE_MEMO_MAX, err);
+}
+
+int accq_i_chain_mf_info(const accq_chain_t *c, int *ranked, int64_t *route_lists,
+                         int64_t *diagonals) {
+  *ranked = 0;
+  *route_lists = 0;
+  *diagonals = 0;
+  if (!c || c->kind != ACCQ_CHAIN_LUMPED || c->storage != ACCQ_STORAGE_MATRIX_FREE || !c->rows ||
+      c->rows->entries != lumped_mf_entries)
+    return -1;
+  const lumped_ctx_t *x = (const lumped_ctx_t *)c->rows;
+  *ranked = x->ranked;
+  *route_lists = x->memo.on ? x->memo.nlist : 0;
+  *diagonals = x->did ? x->ndiag : 0;
+  return 0;
+}
+
+int accq_i_chain_build_lumped_memo(accq_chain_t **out, const accq_model_t *m,
+                                   const accq_policy_t *pol, int buffer,
+                                   const accq_chain_options_t *opt, uint64_t table_max_entries,
+                                   int64_t route_memo_max, accq_err_t *err) {
   accq_chain_options_t defaults;
   accq_chain_t *c = NULL;
   lumped_ctx_t *x = NULL;
@@ -1290,9 +1754,16 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
   if (st) goto cleanup;
   st = lumped_alloc(c, &bld, &x->index, rows_cap, nnz_row, stored, err);
   if (st) goto cleanup;
+  if (stored) x->memo.failed = 1;
+  else (void)route_memo_init(&x->memo, rows_cap, route_memo_max); /* no memory: no memo */
   st = lumped_discover(c, x, &bld, stored, rows_cap, err);
   if (st) goto cleanup;
-  if (stored) accq_i_builder_finish(&bld);
+  if (stored) {
+    accq_i_builder_finish(&bld);
+  } else {
+    if ((uint64_t)c->nstates == c->product_states) lumped_rank_order(c, x);
+    route_memo_finish(&x->memo, c->nstates);
+  }
   {
     uint64_t *nk = realloc(c->state_key, (size_t)c->nstates * sizeof *nk);
     if (nk) c->state_key = nk;
@@ -1311,11 +1782,21 @@ int accq_i_chain_build_lumped(accq_chain_t **out, const accq_model_t *m,
                 (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) + 8.0 * c->Q.nrtab;
   } else {
     c->Q.n = c->nstates;
-    c->Q.row = accq_i_chain_row;
+    x->fast = x->memo.on;
+    for (int k = 0; k < K; k++)
+      if (!frozen[k] && !x->use_table[k]) x->fast = 0;
+    if (x->fast && lumped_type_rows(x)) x->fast = 0; /* too large: the general rows */
+    for (int k = 0; k < K && x->fast; k++)
+      if (!frozen[k]) c->bytes += (double)c->space->size[k] * B * 26.0 + 4.0 * c->space->size[k];
+    if (x->fast && x->ranked) lumped_diag_table(c, x);
+    if (x->did) c->bytes += 2.0 * (double)c->nstates + 8.0 * (double)x->ndiag;
+    c->Q.row = lumped_mf_row;
     c->Q.row_ctx = &x->base;
     c->rows = &x->base;
-    c->bytes += (double)c->nstates * 8.0 +
-                (x->index.dense ? 4.0 * (double)c->product_states : 4.0 * (double)(x->index.mask + 1));
+    c->bytes += (double)c->nstates * 8.0;
+    if (!x->ranked)
+      c->bytes += x->index.dense ? 4.0 * (double)c->product_states : 4.0 * (double)(x->index.mask + 1);
+    if (x->memo.on) c->bytes += (double)c->nstates * (x->memo.id8 ? 1.0 : 2.0);
     for (int k = 0; k < K; k++)
       if (x->use_table[k]) c->bytes += (double)c->space->size[k] * L * 2.0 * sizeof(uint32_t);
     x = NULL;   /* the chain owns it */

@@ -142,6 +142,24 @@ int accq_i_chain_build_lumped(accq_chain_t **c, const accq_model_t *m,
                               const accq_chain_options_t *opt, uint64_t table_max_entries,
                               accq_err_t *err);
 
+/* accq_i_chain_build_lumped with a limit on the matrix-free route memo's
+ * distinct route lists (at most 65536; below 1, no memo: every row calls the
+ * policy): for tests. */
+int accq_i_chain_build_lumped_memo(accq_chain_t **c, const accq_model_t *m,
+                                   const accq_policy_t *pol, int buffer,
+                                   const accq_chain_options_t *opt, uint64_t table_max_entries,
+                                   int64_t route_memo_max, accq_err_t *err);
+
+/* A matrix-free lumped chain's row generator: *ranked 1 when states are
+ * numbered by rank (every product state reachable; no rank map), else 0
+ * (breadth-first numbering, the stored build's); *route_lists the distinct
+ * route lists of its dispatch memo, 0 when it has none (rows call the
+ * policy); *diagonals the distinct diagonals of its table (numbered by rank:
+ * half rows for the sweeps), 0 when it has none.  -1 (and zeros) for any
+ * other chain. */
+int accq_i_chain_mf_info(const accq_chain_t *c, int *ranked, int64_t *route_lists,
+                         int64_t *diagonals);
+
 /* 3/4 of MemAvailable from /proc/meminfo (8 GiB if unreadable). */
 double accq_i_default_max_bytes(void);
 

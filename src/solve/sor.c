@@ -310,13 +310,17 @@ static double sweep_rows_mf(const sweep_t *c, double *x) {
   for (int64_t i = 1; i < n; i++) {
     double xi = x[i];
     if (xi == 0.0) continue;
-    int ne = Q->row(Q->row_ctx, i, 0, col, rate, &d);
+    /* only the entries below the diagonal (a generator may give them alone:
+     * the lumped rows numbered by rank give the departures only; d unused) */
+    int ne = Q->row(Q->row_ctx, i, ACCQ_ROW_LOWER, col, rate, &d);
     for (int e = 0; e < ne; e++)
       if (col[e] < i) a[col[e]] += xi * rate[e];
   }
   memset(b, 0, (size_t)n * sizeof *b);
   for (int64_t j = 0; j < n; j++) {
-    int ne = Q->row(Q->row_ctx, j, 0, col, rate, &d);
+    /* the entries above the diagonal and the diagonal (the lumped rows
+     * numbered by rank: the arrivals only, the diagonal from a table) */
+    int ne = Q->row(Q->row_ctx, j, ACCQ_ROW_UPPER, col, rate, &d);
     double v = (a[j] + b[j]) / -d;
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     x[j] = xn;
@@ -329,7 +333,7 @@ static double sweep_rows_mf(const sweep_t *c, double *x) {
   sum = 0.0;
   memset(a, 0, (size_t)n * sizeof *a);
   for (int64_t j = n - 1; j >= 0; j--) {
-    int ne = Q->row(Q->row_ctx, j, 0, col, rate, &d);
+    int ne = Q->row(Q->row_ctx, j, ACCQ_ROW_LOWER, col, rate, &d);
     double v = (a[j] + b[j]) / -d;
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     x[j] = xn;
