@@ -466,6 +466,7 @@ static int solver_options(accq_cli_t *cli, accq_analysis_options_t *opt, const c
     opt->solver.tol = tol;
   }
   if (max_states) opt->chain.max_states = max_states;
+  if (cli->verbose) opt->progress = step_line; /* its context: the policy (analyze_one) */
   if (storage && accq_storage_from_name(storage, &opt->chain.storage, &err))
     return accq_cli_usage(cli, "--storage: %s", err.msg);
   if (!isnan(max_memory)) opt->chain.max_bytes = max_memory * 1024.0 * 1024.0 * 1024.0;
@@ -533,7 +534,6 @@ int accq_cli_solve(int argc, char **argv) {
   accq_err_t err;
   accq_err_clear(&err);
   if ((rc = solver_options(&cli, &opt, solver, tol, max_states, storage, max_memory)) != 0) return rc;
-  if (cli.verbose) opt.progress = step_line; /* its context: the policy (analyze_one) */
   char buffer_s[32]; /* --buffer through the option parser (2e1 is 20), then the model's */
   if (buffer && strcmp(buffer, "auto")) {
     int b;

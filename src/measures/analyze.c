@@ -140,6 +140,21 @@ int accq_i_solve_tight(const accq_generator_t *Q, const accq_stationary_options_
   return st;
 }
 
+/* buffer = auto's line for opt->progress after the chain at B (status ts). */
+static void step_progress(const accq_analysis_options_t *opt, int B, int ts,
+                          const accq_analysis_t *trial, const accq_err_t *terr, double t_step) {
+  if (!opt->progress) return;
+  char line[300];
+  if (ts && ts != ACCQ_ENOCONV)
+    snprintf(line, sizeof line, "B=%d: no answer (%.200s)", B, terr->msg);
+  else
+    snprintf(line, sizeof line, "B=%d: %lld states, boundary mass %.3g, E[T] %.10g, residual "
+             "%.2g%s (%.3g s)", B, (long long)trial->states, trial->m.boundary_mass,
+             trial->m.mean_response_time, trial->solver.residual, ts ? " (not converged)" : "",
+             accq_clock_now() - t_step);
+  opt->progress(opt->progress_ctx, line);
+}
+
 /* Relative tolerance of flow balance (X_k = mu_k E[busy_k]), an identity of
  * the exact pi: measured ~1e-15 on well-conditioned chains.  (Little's law
  * against the tail integral is not used here: on stiff chains its error is the
@@ -501,17 +516,7 @@ int accq_analyze(const accq_model_t *m, const accq_policy_t *pol,
     chain_fits(&mm, pol, opt, B, &trial.estimated_states, NULL);
     double t_step = accq_clock_now();
     int ts = run_once(&mm, pol, opt, B, ACCQ_I_AUTO_TOL, &trial, &tc, &tpi, &terr);
-    if (opt->progress) {
-      char line[300];
-      if (ts && ts != ACCQ_ENOCONV)
-        snprintf(line, sizeof line, "B=%d: no answer (%.200s)", B, terr.msg);
-      else
-        snprintf(line, sizeof line, "B=%d: %lld states, boundary mass %.3g, E[T] %.10g, residual "
-                 "%.2g%s (%.3g s)", B, (long long)trial.states, trial.m.boundary_mass,
-                 trial.m.mean_response_time, trial.solver.residual,
-                 ts ? " (not converged)" : "", accq_clock_now() - t_step);
-      opt->progress(opt->progress_ctx, line);
-    }
+    step_progress(opt, B, ts, &trial, &terr, t_step);
     if ((ts == ACCQ_ETOOBIG || ts == ACCQ_ENOMEM) && have) {
       snprintf(why, sizeof why, "B=%d could not be built (%s)", B, terr.msg);
       break;
