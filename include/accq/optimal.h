@@ -49,7 +49,10 @@ typedef enum {
 } accq_optimal_method_t;
 
 /* ACCQ_OPTIMAL_AUTO uses the simplex LP up to this many lumped states and the
- * Lagrangian method above (docs/policies.md, `optimal`). */
+ * Lagrangian method above (docs/policies.md, `optimal`).  Without shedding, an
+ * LP answer whose t_opt is more than 1e-8 from its rule's E[T] by the chain
+ * engine (GLPK's tolerances on stiff spaces) is replaced by the Lagrangian
+ * method's when that finishes and its rule does no worse. */
 #define ACCQ_OPTIMAL_AUTO_LP_STATES 5000
 
 /* What accq_optimal_solve reports while it works (options.progress). */

@@ -348,7 +348,8 @@ int accq_cli_optimal(int argc, char **argv) {
       {"scale", 'm', ACCQ_OPT_COUNT, &scale, "M", "system size m (default: the model's)"},
       {"method", 0, ACCQ_OPT_STRING, &method, "auto|lp|lagrange|simplex|interior",
        "lp (= simplex): the state-action LP; lagrange: Lagrangian relaxation with policy "
-       "iteration, for large spaces; auto: lp up to 5,000 lumped states, lagrange above"},
+       "iteration, for large spaces; auto: lp up to 5,000 lumped states, lagrange above, "
+       "and lagrange where the LP's t_opt is more than 1e-8 from its rule's E[T]"},
       {"show", 0, ACCQ_OPT_COUNT0, &show, "N", "states of the rule listed in human formats (default 20)"},
       {"max-states", 0, ACCQ_OPT_COUNT, &max_states, "N", "refuse larger lumped spaces (default 5e4: the LP is the cost)"},
       {"no-compare", 0, ACCQ_OPT_FLAG, &no_compare, NULL,

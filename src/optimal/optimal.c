@@ -895,6 +895,49 @@ static int solve_continuation(const accq_model_t *m, const accq_model_t *resolve
   return ACCQ_SUCCESS;
 }
 
+/* E[T] of the LP's rule by the chain engine (NaN when it cannot be had). */
+static double rule_evaluation(const accq_optimal_t *o, const accq_model_t *m, int B) {
+  accq_policy_t *pol = NULL;
+  accq_err_t e;
+  accq_analysis_options_t ao;
+  accq_analysis_options_init(&ao);
+  ao.buffer = B;
+  ao.solver.tol = 1e-14; /* as the comparison's: the rule leaves states of tiny mass */
+  accq_analysis_t a;
+  double et = NAN;
+  if (!accq_optimal_policy(o, m, &pol, &e) && !accq_analyze(m, pol, &ao, &a, &e))
+    et = a.m.mean_response_time;
+  accq_policy_free(pol);
+  return et;
+}
+
+/* `auto` by the LP: its t_opt should agree with its rule's evaluation by the
+ * chain engine to 1e-8 (GLPK's tolerances, src/ext/glpk.c).  On stiff spaces
+ * it may not (3.3e-8 and 4.3e-6 seen on random two-type models with states of
+ * probability 1e-15): then the Lagrangian method, whose t_opt is its own
+ * rule's evaluation, answers instead when it finishes within the time left
+ * and its rule does no worse than the LP's; otherwise the LP's answer stands
+ * (accq optimal then warns of the difference). */
+static void auto_check(const accq_model_t *m, int B, const accq_optimal_options_t *opt,
+                       const run_t *run, accq_optimal_trace_t *trace, accq_optimal_t **out) {
+  const double t = (*out)->summary.t_opt, et = rule_evaluation(*out, m, B);
+  if (!(fabs(et - t) > 1e-8 * t)) return; /* agrees (or no evaluation: the CLI says so) */
+  accq_model_t resolved = *m;
+  accq_err_t e;
+  accq_optimal_t *lg = NULL;
+  if (accq_lp_model_resolve(&resolved, &e) ||
+      accq_i_optimal_lagrange(&resolved, B, opt, run->deadline, &lg, &e) ||
+      !(lg->summary.t_opt <= et * (1 + 1e-9))) {
+    accq_optimal_free(lg);
+    return;
+  }
+  accq_optimal_free(*out);
+  *out = lg;
+  trace->last_t_opt = lg->summary.t_opt;
+  trace->last_throughput = lg->summary.throughput;
+  trace->seconds = now_seconds() - run->start;
+}
+
 int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_t *opt_in,
                        accq_optimal_t **out, accq_err_t *err) {
   accq_optimal_options_t opt;
@@ -951,7 +994,10 @@ int accq_optimal_solve(const accq_model_t *m, int B, const accq_optimal_options_
     trace->seconds = now_seconds() - run.start;
     return st;
   }
-  return solve_continuation(m, &resolved, B, &opt, &run, trace, out, err);
+  st = solve_continuation(m, &resolved, B, &opt, &run, trace, out, err);
+  if (st || opt.method != ACCQ_OPTIMAL_AUTO || opt.shed) return st;
+  auto_check(m, B, &opt, &run, trace, out);
+  return ACCQ_SUCCESS;
 }
 
 void accq_optimal_summary(const accq_optimal_t *o, accq_optimal_summary_t *s) { *s = o->summary; }

@@ -810,6 +810,19 @@ START_TEST(test_cli) {
     if (warned) ck_assert_msg(strstr(errs, "t_opt is accurate to about that"), "%s", errs);
     free(out);
     free(errs);
+    /* --method auto (the default) answers with a t_opt its rule reproduces to
+     * 1e-8: the Lagrangian method's where the LP's is off */
+    snprintf(cmd, sizeof cmd, "optimal %s -B 3 --no-compare --format json",
+             accq_tmp_file(tiny, ".ini"));
+    rc = accq_run(cmd, &out, &errs);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, errs);
+    rd = strstr(out, "\"relative_difference\": ");
+    ck_assert_msg(rd, "%s", out);
+    rel = strtod(rd + strlen("\"relative_difference\": "), NULL);
+    ck_assert_msg(rel <= 1e-8 && strstr(out, "\"warnings\": []"), "auto: relative difference %g",
+                  rel);
+    free(out);
+    free(errs);
   }
   rc = accq_run("optimal " ACCQ_SOURCE_DIR "/models/llm-three-tier.ini --scale 6 -B 6", &out, &errs);
   ck_assert_int_eq(rc, 3);
