@@ -804,6 +804,16 @@ static int infeasible_reason(const accq_model_t *m, const accq_model_t *resolved
   int ast = solve_level(m, B, opt, run, NULL, &amax, &none, &aerr);
   accq_optimal_free(none);
   char why[384];
+  if (ast == ACCQ_SUCCESS && amax >= resolved->accuracy_target - 1e-9)
+    /* The two LPs contradict each other: a rule of the class reaches a* (the
+     * accuracy LP), yet the simplex found none (seen with shedding at an
+     * admitted rate within 3e-6 of the arrival rate, a* 0.93339, the only
+     * type above it at 0.95): a numerical failure, not an answer. */
+    return accq_err_set(err, ACCQ_ENOCONV,
+                        "the simplex found no rule meeting a* = %s at buffer %d, but the most "
+                        "accurate rule of the class reaches accuracy %s >= a*: the LP is too "
+                        "ill-conditioned here for GLPK's tolerances; no answer",
+                        ACCQ_FMT(resolved->accuracy_target), B, ACCQ_FMT(amax));
   if (ast == ACCQ_SUCCESS) {
     trace->max_accuracy = amax;
     snprintf(why, sizeof why, "the most accurate such rule reaches accuracy %s < a* = %s",
@@ -859,6 +869,13 @@ static int solve_continuation(const accq_model_t *m, const accq_model_t *resolve
     accq_err_clear(&lerr);
     trace->levels_tried++;
     status = solve_level(m, b, opt, run, prev, NULL, &cur, &lerr);
+    if (status == ACCQ_EACCINFEAS && prev && b == B) {
+      /* the verdict "no rule meets a*" ends the command: not from a warm
+       * start alone (the simplex's phase 1 works to tolerances, and a start
+       * far from the feasible set can end short of it) */
+      accq_err_clear(&lerr);
+      status = solve_level(m, b, opt, run, NULL, NULL, &cur, &lerr);
+    }
     run->prog.level_done = 1;
     run->prog.level_status = status;
     if (status == ACCQ_SUCCESS || status == ACCQ_EACCINFEAS) report(run);

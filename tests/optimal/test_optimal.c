@@ -440,6 +440,41 @@ START_TEST(test_shed_random_models) {
 }
 END_TEST
 
+/* A random model where the shedding LP at a policy's own admitted rate (within
+ * 3e-6 of the arrival rate) came out "infeasible" from its warm start while
+ * the accuracy LP found a rule at 0.95 >= a* = 0.9334: verify failed claim 1
+ * ("no rule meets a* ... but pop does").  The last level is now solved again
+ * cold before infeasibility is declared, and a contradiction between the two
+ * LPs is a numerical failure (ACCQ_ENOCONV), never ACCQ_EACCINFEAS.  Here the
+ * cold start finds the optimum, below pop's E[T] (pop is in the class). */
+START_TEST(test_shed_warm_start_infeasible) {
+  accq_model_t m;
+  model_from(&m, "[system]\nname = r30\nload = 0.3\naccuracy_target = 0.9333944778123462\n"
+                 "buffer = auto\nscale = 2\n"
+                 "[type t0]\nservers = 1\nrate = 0.8274853894426274\naccuracy = 0.931644425279\n"
+                 "[type t1]\nservers = 2\nrate = 18.080911010559063\naccuracy = 0.95\n");
+  accq_err_t err;
+  ck_assert_int_eq(accq_lp_model_resolve(&m, &err), 0);
+  accq_policy_t *pop = NULL;
+  ck_assert_int_eq(accq_policy_alloc(&pop, "pop", &m, NULL, &err), 0);
+  double acc, loss, et = analyze_policy(&m, pop, 3, &acc, &loss);
+  accq_policy_free(pop);
+  double X = m.scale * m.arrival_rate * (1 - loss);
+  ck_assert(acc >= m.accuracy_target);
+  accq_optimal_options_t oo;
+  accq_optimal_options_init(&oo);
+  oo.shed = 1;
+  oo.min_admitted_rate = X * (1 - 1e-12);
+  accq_optimal_t *o = NULL;
+  int st = accq_optimal_solve(&m, 3, &oo, &o, &err);
+  ck_assert_msg(st == 0, "status %d: %s", st, err.msg);
+  accq_optimal_summary_t sm;
+  accq_optimal_summary(o, &sm);
+  ck_assert_msg(sm.t_opt <= et * (1 + 1e-9), "t_opt %.12g above pop's E[T] %.12g", sm.t_opt, et);
+  accq_optimal_free(o);
+}
+END_TEST
+
 START_TEST(test_shed_sandwich) {
   static const char *const models[] = {"two-tier", "saturating", "at-target", "llm-three-tier",
                                        "nonbinding"};
@@ -899,6 +934,7 @@ int main(void) {
   tcase_add_test(tc, test_simplex_agrees_with_interior);
   tcase_add_test(tc, test_shed_one_server_threshold);
   tcase_add_test(tc, test_shed_sandwich);
+  tcase_add_test(tc, test_shed_warm_start_infeasible);
   tcase_add_test(tc, test_shed_monotone_in_buffer);
   tcase_add_test(tc, test_shed_random_models);
   tcase_add_test(tc, test_two_tier_high_load);
