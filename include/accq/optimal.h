@@ -28,6 +28,7 @@
 #define ACCQ_OPTIMAL_H
 
 #include "accq/chain.h"
+#include "accq/measures.h"
 
 /* Without shedding, the optimum admits every job while some server has room.
  * A policy that loses jobs at full servers while others have room (rjiq,
@@ -162,6 +163,12 @@ double accq_optimal_state(const accq_optimal_t *o, uint64_t rank, const accq_rou
  * engine like any other.  It references o: free it before o. */
 int accq_optimal_policy(const accq_optimal_t *o, const accq_model_t *m, accq_policy_t **pol,
                         accq_err_t *err);
+
+/* The optimal rule evaluated by the chain engine at buffer B (accq_analyze at
+ * residual 1e-14: the rule leaves states of tiny mass, which a looser solve
+ * can push below -1e-15): how the rule's t_opt is checked. */
+int accq_optimal_evaluate(const accq_optimal_t *o, const accq_model_t *m, int B,
+                          accq_analysis_t *out, accq_err_t *err);
 
 /* ---- comparison with a policy (accq optimal's table) ---- */
 

@@ -426,7 +426,6 @@ int accq_cli_optimal(int argc, char **argv) {
   accq_err_t err;
   accq_err_clear(&err);
   accq_optimal_t *o = NULL;
-  accq_policy_t *opt_pol = NULL;
   accq_report_t *rep = NULL;
   const double t_start = clock_seconds();
   accq_progress_start(&pc.bar, pc.label, time_limit, cli.quiet);
@@ -446,13 +445,8 @@ int accq_cli_optimal(int argc, char **argv) {
   free(lr);
 
   /* the rule evaluated by the chain engine */
-  accq_analysis_options_t ao;
-  accq_analysis_options_init(&ao);
-  ao.buffer = B;
-  ao.solver.tol = 1e-14; /* the rule leaves states of tiny mass: a looser solve can push them below -1e-15 */
   accq_analysis_t ev;
-  st = accq_optimal_policy(o, &m, &opt_pol, &err);
-  if (!st) st = accq_analyze(&m, opt_pol, &ao, &ev, &err);
+  st = accq_optimal_evaluate(o, &m, B, &ev, &err);
   if (st) {
     rc = accq_cli_fail(&err);
     goto cleanup;
@@ -469,7 +463,6 @@ int accq_cli_optimal(int argc, char **argv) {
 
 cleanup:
   accq_report_free(rep);
-  accq_policy_free(opt_pol);
   accq_optimal_free(o);
   return rc;
 }

@@ -912,20 +912,17 @@ static int solve_continuation(const accq_model_t *m, const accq_model_t *resolve
   return ACCQ_SUCCESS;
 }
 
-/* E[T] of the LP's rule by the chain engine (NaN when it cannot be had). */
-static double rule_evaluation(const accq_optimal_t *o, const accq_model_t *m, int B) {
+int accq_optimal_evaluate(const accq_optimal_t *o, const accq_model_t *m, int B,
+                          accq_analysis_t *out, accq_err_t *err) {
   accq_policy_t *pol = NULL;
-  accq_err_t e;
   accq_analysis_options_t ao;
   accq_analysis_options_init(&ao);
   ao.buffer = B;
-  ao.solver.tol = 1e-14; /* as the comparison's: the rule leaves states of tiny mass */
-  accq_analysis_t a;
-  double et = NAN;
-  if (!accq_optimal_policy(o, m, &pol, &e) && !accq_analyze(m, pol, &ao, &a, &e))
-    et = a.m.mean_response_time;
+  ao.solver.tol = 1e-14;
+  int st = accq_optimal_policy(o, m, &pol, err);
+  if (!st) st = accq_analyze(m, pol, &ao, out, err);
   accq_policy_free(pol);
-  return et;
+  return st;
 }
 
 /* `auto` by the LP: its t_opt should agree with its rule's evaluation by the
@@ -937,10 +934,12 @@ static double rule_evaluation(const accq_optimal_t *o, const accq_model_t *m, in
  * (accq optimal then warns of the difference). */
 static void auto_check(const accq_model_t *m, int B, const accq_optimal_options_t *opt,
                        const run_t *run, accq_optimal_trace_t *trace, accq_optimal_t **out) {
-  const double t = (*out)->summary.t_opt, et = rule_evaluation(*out, m, B);
+  accq_analysis_t a;
+  accq_err_t e;
+  const double t = (*out)->summary.t_opt,
+               et = accq_optimal_evaluate(*out, m, B, &a, &e) ? NAN : a.m.mean_response_time;
   if (!(fabs(et - t) > 1e-8 * t)) return; /* agrees (or no evaluation: the CLI says so) */
   accq_model_t resolved = *m;
-  accq_err_t e;
   accq_optimal_t *lg = NULL;
   if (accq_lp_model_resolve(&resolved, &e) ||
       accq_i_optimal_lagrange(&resolved, B, opt, run->deadline, &lg, &e) ||
