@@ -73,13 +73,18 @@ typedef struct {
   int iad;           /* 1: aggregation-disaggregation by BFS layer from state 0 */
   int symmetric;     /* 1: forward then backward sweep per iteration */
   int layer_order;   /* 1: sweep the states in BFS-layer order */
-  int anderson;      /* > 0: Anderson acceleration of depth m over the iteration map */
+  int anderson;      /* > 0: Anderson acceleration of depth m over the iteration map;
+                        ACCQ_ANDERSON_AUTO: by size */
   int redblack;      /* 1: on bipartite chains, sweep by BFS-layer parity (parallel) */
   int gather;        /* 1: the former form: build Q^T and gather each state's inflow
                         (0: scatter along the rows of Q, no copy of the matrix) */
   int aa_float;      /* 1: Anderson's residual history f_j in float (4 bytes) */
 } accq_i_sor_variant_t;
 #define ACCQ_ANDERSON_MAX 8
+/* accq_i_sor_variant_t.anderson: depth by size (sor.c: 5, or 3 from
+ * ACCQ_ANDERSON_LARGE states) */
+#define ACCQ_ANDERSON_AUTO (-1)
+#define ACCQ_ANDERSON_LARGE 4000000
 
 void accq_i_sor_variant_default(accq_i_sor_variant_t *v);
 

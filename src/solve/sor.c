@@ -51,16 +51,19 @@ void accq_i_sor_variant_default(accq_i_sor_variant_t *v) {
   v->layer_order = 0;
   /* Anderson acceleration over (IAD + symmetric sweep) roughly halves the
    * iterations (bench/README.md); red-black sweeps parallelize but need more
-   * iterations and touch memory in a scattered order. */
-  v->anderson = 5;
+   * iterations and touch memory in a scattered order.  Its depth by size
+   * (ACCQ_ANDERSON_AUTO): 5 below 4M states, 3 from there (8 bytes per
+   * state and slot).  On the 9.0M-state chain depth 3 took fewer iterations
+   * than 5 (48 against 55) for 16 bytes per state less, and its E[T] was
+   * nearer a solve to residual 4e-16 (1.2e-9 against 2.9e-9); on chains of
+   * 10^5-10^6 states it took 2-3 iterations more, and the Lagrangian
+   * method's evaluations of a stiff rule (tests/optimal/test_lagrange.c,
+   * stiff1225) ended elsewhere with it (bench/README.md). */
+  v->anderson = ACCQ_ANDERSON_AUTO;
   v->redblack = 0;
   /* The row form is as fast as gathering over Q^T (bench/README.md) and
    * needs no copy of the matrix.  Anderson's f_j in float took the same
-   * iterations (33 at 10^5 and 10^6) for 24 bytes per state less.  Depth 3
-   * (24 bytes less again) took 35-36 iterations, the same time, but on the
-   * 9.0M-state chain it stopped at residual 3.3e-13 with E[T] 4.2e-9 away
-   * from the depth-5 and the former solves (which agree to 1e-12): a residual
-   * this small does not pin E[T] to 1e-10 there, and depth 5 kept it. */
+   * iterations (33 at 10^5 and 10^6) for 24 bytes per state less. */
   v->gather = 0;
   v->aa_float = 1;
 }
@@ -173,10 +176,14 @@ typedef struct {
   const double *up, *dn;
 } iad_rates_t;
 
+/* The change tracker of a sweep that Anderson reads (aa_sweep): u_j
+ * accumulates, in float, every change the sweep makes to x_j. */
+static inline float track(float u, double change) { return (float)((double)u + change); }
+
 /* Aggregation-disaggregation step: rescales x so that the layer masses solve
  * the aggregated birth-death chain built with x's within-layer distribution. */
 static void iad_step(int64_t n, int32_t nl, const int32_t *layer, const iad_rates_t *r, double *x,
-                     double *mass, double *U, double *D, double *lxi) {
+                     float *u, double *mass, double *U, double *D, double *lxi) {
   for (int32_t l = 0; l < nl; l++) mass[l] = U[l] = D[l] = 0.0;
   if (r->pidx) {
     for (int64_t i = 0; i < n; i++) {
@@ -204,8 +211,24 @@ static void iad_step(int64_t n, int32_t nl, const int32_t *layer, const iad_rate
     lxi[l + 1] = lxi[l] + log(a) - log(b);
     if (lxi[l + 1] > lmax) lmax = lxi[l + 1];
   }
-  for (int32_t l = 0; l < nl; l++) lxi[l] = exp(lxi[l] - lmax) / mass[l];   /* now the scale factor */
-  for (int64_t i = 0; i < n; i++) x[i] *= lxi[layer[i]];
+  /* The new layer masses keep x's total (the sweep is linear, so the scale
+   * changes no normalized iterate, but a tracked change (aa_sweep) must stay
+   * of the size of the correction, not of x). */
+  double tot = 0.0, mtot = 0.0;
+  for (int32_t l = 0; l < nl; l++) {
+    lxi[l] = exp(lxi[l] - lmax);
+    tot += lxi[l];
+    mtot += mass[l];
+  }
+  for (int32_t l = 0; l < nl; l++) lxi[l] *= (mtot / tot) / mass[l];   /* now the scale factor */
+  if (u)
+    for (int64_t i = 0; i < n; i++) {
+      double xn = x[i] * lxi[layer[i]];
+      u[i] = track(u[i], xn - x[i]);
+      x[i] = xn;
+    }
+  else
+    for (int64_t i = 0; i < n; i++) x[i] *= lxi[layer[i]];
 }
 
 /* Everything one iteration of the SOR family needs, allocated once. */
@@ -213,7 +236,7 @@ typedef struct {
   int64_t n;
   const accq_generator_t *Q;
   accq_i_csr_t T;         /* gather form only */
-  double *a, *b;          /* row form: inflow from later / earlier states */
+  double *y;              /* row forms: the inflow (sweep_rows), free between sweeps */
   const uint8_t *nlow;    /* row form: entries below the diagonal per row (255: count them) */
   const int32_t *order;   /* sweep order (NULL: 0..n-1) */
   const int32_t *colors;  /* red-black: even-layer states, then odd-layer ones */
@@ -228,19 +251,23 @@ typedef struct {
   double *rrate;
 } sweep_t;
 
+static double residual_max(int64_t n, const double *x, const double *y, double maxexit);
+
 static inline double gather(const accq_i_csr_t *T, const double *x, int64_t j) {
   double sum = 0.0;
   for (int64_t e = T->rowptr[j]; e < T->rowptr[j + 1]; e++) sum += x[T->col[e]] * T->val[e];
   return sum;
 }
 
-/* y <- x Q (off-diagonal part): one pass over the rows. */
+/* y <- x Q (the diagonal included, added where row i is read): one pass
+ * over the rows. */
 static void scatter_all(const accq_generator_t *Q, const double *x, double *y) {
   const int32_t *col = Q->col;
   memset(y, 0, (size_t)Q->n * sizeof *y);
   for (int64_t i = 0; i < Q->n; i++) {
     double xi = x[i];
     if (xi == 0.0) continue;
+    y[i] += xi * Q->diag[i];
     int64_t e0 = Q->rowptr[i], e1 = Q->rowptr[i + 1];
     if (Q->val)
       for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
@@ -267,30 +294,41 @@ static inline void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, 
 }
 
 /* Row form, natural order: forward sweep (and backward when symmetric);
- * returns sum(x) over the last pass. */
-static double sweep_rows(const sweep_t *c, double *x) {
+ * returns sum(x) over the last pass.  One inflow vector y (c->y): before
+ * the forward pass y_j = sum_{i > j} x_i Q_ij (the entries below the
+ * diagonal scattered from the current x), and each relaxed x_j is scattered
+ * along its entries above the diagonal, so y_j reaches the full inflow just
+ * before j is relaxed.  The backward pass mirrors it: y restarts from the
+ * entries above the diagonal (the forward values) and receives the entries
+ * below.  Half a pass over Q more per symmetric sweep than keeping the two
+ * parts in two vectors, for 8 bytes per state less (docs/chains.md,
+ * "Storage").  When u is set, every change to x_j is added to u_j. */
+static double sweep_rows(const sweep_t *c, double *x, float *u) {
   const accq_generator_t *Q = c->Q;
   int64_t n = c->n;
-  double *a = c->a, *b = c->b, w = c->w, sum = 0.0;
-  memset(a, 0, (size_t)n * sizeof *a);
+  double *y = c->y, w = c->w, sum = 0.0;
+  memset(y, 0, (size_t)n * sizeof *y);
   for (int64_t i = 1; i < n; i++)
-    if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 1, a);
-  memset(b, 0, (size_t)n * sizeof *b);
+    if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 1, y);
   for (int64_t j = 0; j < n; j++) {
-    double v = (a[j] + b[j]) / -Q->diag[j];
+    double v = y[j] / -Q->diag[j];
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
-    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 0, b);
+    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 0, y);
     sum += xn;
   }
   if (!c->symmetric) return sum;
   sum = 0.0;
-  memset(a, 0, (size_t)n * sizeof *a);
+  memset(y, 0, (size_t)n * sizeof *y);
+  for (int64_t i = 0; i + 1 < n; i++)
+    if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 0, y);
   for (int64_t j = n - 1; j >= 0; j--) {
-    double v = (a[j] + b[j]) / -Q->diag[j];
+    double v = y[j] / -Q->diag[j];
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
-    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 1, a);
+    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 1, y);
     sum += xn;
   }
   return sum;
@@ -299,14 +337,14 @@ static double sweep_rows(const sweep_t *c, double *x) {
 /* The row form over a matrix-free Q: the same passes and the same
  * arithmetic as sweep_rows (each row regenerated where sweep_rows reads it,
  * unsorted: each entry of a row goes to a different column, so the order
- * within a row changes no sum), hence the same iterates bit for bit; three
- * row generations per symmetric sweep. */
-static double sweep_rows_mf(const sweep_t *c, double *x) {
+ * within a row changes no sum), hence the same iterates bit for bit; four
+ * half-row generations per symmetric sweep. */
+static double sweep_rows_mf(const sweep_t *c, double *x, float *u) {
   const accq_generator_t *Q = c->Q;
   int64_t n = c->n;
   int32_t *col = c->rcol;
-  double *rate = c->rrate, *a = c->a, *b = c->b, w = c->w, sum = 0.0, d;
-  memset(a, 0, (size_t)n * sizeof *a);
+  double *rate = c->rrate, *y = c->y, w = c->w, sum = 0.0, d;
+  memset(y, 0, (size_t)n * sizeof *y);
   for (int64_t i = 1; i < n; i++) {
     double xi = x[i];
     if (xi == 0.0) continue;
@@ -314,56 +352,59 @@ static double sweep_rows_mf(const sweep_t *c, double *x) {
      * the lumped rows numbered by rank give the departures only; d unused) */
     int ne = Q->row(Q->row_ctx, i, ACCQ_ROW_LOWER, col, rate, &d);
     for (int e = 0; e < ne; e++)
-      if (col[e] < i) a[col[e]] += xi * rate[e];
+      if (col[e] < i) y[col[e]] += xi * rate[e];
   }
-  memset(b, 0, (size_t)n * sizeof *b);
   for (int64_t j = 0; j < n; j++) {
     /* the entries above the diagonal and the diagonal (the lumped rows
      * numbered by rank: the arrivals only, the diagonal from a table) */
     int ne = Q->row(Q->row_ctx, j, ACCQ_ROW_UPPER, col, rate, &d);
-    double v = (a[j] + b[j]) / -d;
+    double v = y[j] / -d;
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
     if (xn != 0.0)
       for (int e = 0; e < ne; e++)
-        if (col[e] > j) b[col[e]] += xn * rate[e];
+        if (col[e] > j) y[col[e]] += xn * rate[e];
     sum += xn;
   }
   if (!c->symmetric) return sum;
   sum = 0.0;
-  memset(a, 0, (size_t)n * sizeof *a);
+  memset(y, 0, (size_t)n * sizeof *y);
+  for (int64_t i = 0; i + 1 < n; i++) {
+    double xi = x[i];
+    if (xi == 0.0) continue;
+    int ne = Q->row(Q->row_ctx, i, ACCQ_ROW_UPPER, col, rate, &d);
+    for (int e = 0; e < ne; e++)
+      if (col[e] > i) y[col[e]] += xi * rate[e];
+  }
   for (int64_t j = n - 1; j >= 0; j--) {
     int ne = Q->row(Q->row_ctx, j, ACCQ_ROW_LOWER, col, rate, &d);
-    double v = (a[j] + b[j]) / -d;
+    double v = y[j] / -d;
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
+    if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
     if (xn != 0.0)
       for (int e = 0; e < ne; e++)
-        if (col[e] < j) a[col[e]] += xn * rate[e];
+        if (col[e] < j) y[col[e]] += xn * rate[e];
     sum += xn;
   }
   return sum;
 }
 
-/* residual_rows over a matrix-free Q: one pass scatters the inflow into c->b
- * and keeps each diagonal in c->a (both free between sweeps). */
+/* residual_rows over a matrix-free Q: the same single pass (each row's
+ * diagonal comes with the row). */
 static double residual_rows_mf(const sweep_t *c, const double *x, double maxexit) {
   const accq_generator_t *Q = c->Q;
-  double rmax = 0.0, sum = 0.0, *y = c->b, *dg = c->a;
+  double *y = c->y, d;
   memset(y, 0, (size_t)c->n * sizeof *y);
   for (int64_t i = 0; i < c->n; i++) {
-    int ne = Q->row(Q->row_ctx, i, 0, c->rcol, c->rrate, &dg[i]);
     double xi = x[i];
     if (xi == 0.0) continue;
+    int ne = Q->row(Q->row_ctx, i, 0, c->rcol, c->rrate, &d);
+    y[i] += xi * d;
     for (int e = 0; e < ne; e++) y[c->rcol[e]] += xi * c->rrate[e];
   }
-  for (int64_t j = 0; j < c->n; j++) {
-    double r = fabs(y[j] + x[j] * dg[j]);
-    if (r > rmax) rmax = r;
-    sum += x[j];
-  }
-  if (!(maxexit > 0.0)) return 0.0;
-  return rmax / (fabs(sum) * maxexit);
+  return residual_max(c->n, x, y, maxexit);
 }
 
 /* Relaxes state j by gathering over Q^T; returns its new value. */
@@ -384,21 +425,22 @@ static inline double relax_gather(const sweep_t *c, double *x, int64_t j) {
  * ordering is "consistent" (Young): same convergence rate as the natural one.
  * (Sequential here: with OpenMP the spinning workers cost more than the
  * second core gave on the shared machine; see bench/README.md.) */
-static double sweep_raw(const sweep_t *c, double *x);
+static double sweep_raw(const sweep_t *c, double *x, float *u);
 
 static void sweep_map(const sweep_t *c, double *x) {
-  double inv = 1.0 / sweep_raw(c, x);
+  double inv = 1.0 / sweep_raw(c, x, NULL);
   for (int64_t i = 0; i < c->n; i++) x[i] *= inv;
 }
 
 /* The sweep without the final scaling; returns sum(x) (accumulated in the
- * last pass, where every entry is final). */
-static double sweep_raw(const sweep_t *c, double *x) {
+ * last pass, where every entry is final).  u (row forms only, see
+ * sweep_tracks): receives every change made to x. */
+static double sweep_raw(const sweep_t *c, double *x, float *u) {
   int64_t n = c->n;
-  if (c->iad) iad_step(n, c->nl, c->layer, c->iad, x, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
+  if (c->iad) iad_step(n, c->nl, c->layer, c->iad, x, u, c->agg, c->agg + c->nl, c->agg + 2 * c->nl,
                        c->agg + 3 * c->nl);
-  if (c->rcol) return sweep_rows_mf(c, x);
-  if (c->a) return sweep_rows(c, x);
+  if (c->rcol) return sweep_rows_mf(c, x, u);
+  if (c->y) return sweep_rows(c, x, u);
   double sum = 0.0;
   if (c->colors) {
     for (int color = 0; color < 2; color++) {
@@ -421,19 +463,23 @@ static double sweep_raw(const sweep_t *c, double *x) {
   return sum;
 }
 
-/* docs/chains.md's residual of x in the row form: the inflow scattered into
- * c->b (free between sweeps), then max_j |b_j + x_j Q_jj| / (sum x max|Q_jj|). */
-static double residual_rows(const sweep_t *c, const double *x, double maxexit) {
+/* docs/chains.md's residual of x, given y = x Q: max_j |y_j| / (sum x
+ * max|Q_jj|). */
+static double residual_max(int64_t n, const double *x, const double *y, double maxexit) {
   double rmax = 0.0, sum = 0.0;
-  const double *diag = c->Q->diag;
-  scatter_all(c->Q, x, c->b);
-  for (int64_t j = 0; j < c->n; j++) {
-    double r = fabs(c->b[j] + x[j] * diag[j]);
+  for (int64_t j = 0; j < n; j++) {
+    double r = fabs(y[j]);
     if (r > rmax) rmax = r;
     sum += x[j];
   }
   if (!(maxexit > 0.0)) return 0.0;
   return rmax / (fabs(sum) * maxexit);
+}
+
+/* ... in the row form: x Q scattered into y = c->y (free between sweeps). */
+static double residual_rows(const sweep_t *c, const double *x, double maxexit) {
+  scatter_all(c->Q, x, c->y);
+  return residual_max(c->n, x, c->y, maxexit);
 }
 
 /* Anderson (type II) weights over the stored f_0 (newest) .. f_{m-1}: with the
@@ -486,14 +532,22 @@ static int anderson_weights(int m, const double *H, int ld, double *alpha, gsl_m
  * iterate anyway, since the accepted iterate is always a G(x) whose residual
  * is measured.  D_0 = g_0 - g_1 comes without g_1: the previous mix gave
  * x_0 = g_1 - sum_l beta'_l D'_l (clipped at 0, which moves D_0 by the
- * clipped amount only), so D_0 = f_0 - sum_l beta'_l D'_l.  Memory per state:
- * 8 + (M+1) (4 + 4) bytes in float (56 at M = 5) against 72 when the M+1 g_j
- * were kept in double. */
+ * clipped amount only), so D_0 = f_0 - sum_l beta'_l D'_l.
+ *
+ * The sweep runs in place on x, so x becomes g: neither the previous x nor
+ * g needs a copy when the sweep tracks its changes (sweep_tracks): every
+ * change it makes to x_j (the aggregation's scaling, the forward and the
+ * backward relaxation) is added, in float, to u_j in f_0's slot, so that
+ * after the sweep u = g_raw - x (g_raw before the scaling to sum 1) and
+ * f_0 = g_raw inv - x = u + (inv - 1) g_raw.  u's rounding is 6e-8 of the
+ * changes it adds, which shrink with the residual like f itself.  Memory per
+ * state: (M+1) (4 + 4) bytes in float (32 at M = 3); a sweep that does not
+ * track (the gather and red-black variants) copies x into G, 8 more. */
 enum { LD = ACCQ_ANDERSON_MAX + 1 };
 typedef struct {
   int M, hist;
   int64_t n;
-  double *G;                  /* the newest g (the measured iterate) */
+  double *G;                  /* untracked sweeps only: the sweep's copy of x */
   double *Fb, *Db;            /* M+1 slots each, double ... */
   float *Ff, *Df;             /* ... or float */
   double H[LD * LD], Hc[LD * LD], alpha[LD];
@@ -518,13 +572,13 @@ static void aa_free(anderson_t *a) {
   gsl_vector_free(a->g);
 }
 
-static int aa_alloc(anderson_t *a, int M, int64_t n, int use_float) {
+static int aa_alloc(anderson_t *a, int M, int64_t n, int use_float, int tracked) {
   memset(a, 0, sizeof *a);
   a->M = M;
   a->n = n;
   a->ff_prev = INFINITY;
   size_t len = (size_t)n * (size_t)(M + 1);
-  a->G = malloc((size_t)n * sizeof *a->G);
+  if (!(use_float && tracked)) a->G = malloc((size_t)n * sizeof *a->G);
   if (use_float) {
     a->Ff = malloc(len * sizeof *a->Ff);
     a->Df = malloc(len * sizeof *a->Df);
@@ -539,7 +593,7 @@ static int aa_alloc(anderson_t *a, int M, int64_t n, int use_float) {
   a->work = gsl_vector_alloc((size_t)M + 1);
   a->b = gsl_vector_alloc((size_t)M + 1);
   a->g = gsl_vector_alloc((size_t)M + 1);
-  return a->G && ((a->Ff && a->Df) || (a->Fb && a->Db)) && a->U && a->V && a->S && a->work &&
+  return (a->G || (use_float && tracked)) && ((a->Ff && a->Df) || (a->Fb && a->Db)) && a->U && a->V && a->S && a->work &&
                  a->b && a->g
              ? 0
              : -1;
@@ -554,7 +608,8 @@ static inline size_t aa_off(const anderson_t *a, long it, int j) {
  * (rounded to float when so stored) with its dot products with the stored f
  * of the `hist` - 1 previous slots (h[0] = f.f, h[j] = f.f_{j back}), and
  * D_0 = f - sum_l beta'_l D'_l (the previous mix's differences, 1 + l steps
- * back now) into the same slot. */
+ * back now) into the same slot.  x == NULL: the sweep tracked its changes
+ * in the slot (u = g - x, see anderson_t), and f = u + (inv - 1) g. */
 static void aa_fuse(anderson_t *a, double *g, const double *x, double inv, long it, double *h) {
   int hist = a->hist, nb = a->nbeta;
   int64_t n = a->n;
@@ -574,7 +629,7 @@ static void aa_fuse(anderson_t *a, double *g, const double *x, double inv, long 
   if (a->Ff) {
     float *f = a->Ff + off, *d = a->Df + off;
     for (int64_t i = 0; i < n; i++) {
-      double gi = g[i] * inv, fe = gi - x[i];
+      double gi = g[i] * inv, fe = x ? gi - x[i] : (double)f[i] + (inv - 1.0) * g[i];
       float ff = (float)fe;
       double fi = ff, di = fe;
       g[i] = gi;
@@ -598,18 +653,27 @@ static void aa_fuse(anderson_t *a, double *g, const double *x, double inv, long 
   }
 }
 
-/* One accelerated iteration: g = G(x), then x <- the Anderson mix (clipped at
- * 0), or x <- g.  Returns g (the iterate a residual check measures). */
-static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it) {
+/* The first half of an accelerated iteration: x <- g = G(x) in place (the
+ * iterate a residual check measures), its f and D_0 into the history, and
+ * the weights of the next mix (aa_mix).  A tracking sweep (a->G == NULL)
+ * records its changes in f_0's slot; otherwise the sweep runs on a copy. */
+static void aa_sweep(anderson_t *a, const sweep_t *c, double *x, long it) {
   int M = a->M;
   int64_t n = a->n;
   int slot = (int)((it - 1) % (M + 1));
-  double *g = a->G;
-  memcpy(g, x, (size_t)n * sizeof *g);
-  double inv = 1.0 / sweep_raw(c, g);
+  double h[LD], inv;
   if (a->hist < M + 1) a->hist++;
-  double h[LD];
-  aa_fuse(a, g, x, inv, it, h);
+  if (a->G) {
+    memcpy(a->G, x, (size_t)n * sizeof *x);
+    inv = 1.0 / sweep_raw(c, a->G, NULL);
+    aa_fuse(a, a->G, x, inv, it, h);
+    memcpy(x, a->G, (size_t)n * sizeof *x);
+  } else {
+    float *u = a->Ff + aa_off(a, it, 0);
+    memset(u, 0, (size_t)n * sizeof *u);
+    inv = 1.0 / sweep_raw(c, x, u);
+    aa_fuse(a, x, NULL, inv, it, h);
+  }
   for (int j = 0; j < a->hist; j++) {
     int sj = (int)((it - 1 - j) % (M + 1));   /* j steps back */
     a->H[slot * LD + sj] = a->H[sj * LD + slot] = h[j];
@@ -625,36 +689,39 @@ static double *aa_step(anderson_t *a, const sweep_t *c, double *x, long it) {
     for (int k = 0; k < hist; k++) a->Hc[j * LD + k] = a->H[sl[j] * LD + sl[k]];
   a->nbeta = 0;
   if (hist > 1 && anderson_weights(hist, a->Hc, LD, a->alpha, a->U, a->V, a->S, a->work, a->b, a->g) == 0) {
-    /* x <- g_0 - sum_l beta_l D_l, clipped at 0 so that the next G(x)
-     * (Gauss-Seidel keeps signs) stays nonnegative. */
     int nb = hist - 1;
     double acc = 0.0;
     for (int l = nb - 1; l >= 0; l--) a->beta[l] = acc += a->alpha[l + 1];
-    const double *db[LD];
-    const float *df[LD];
-    for (int l = 0; l < nb; l++) {
-      db[l] = a->Db ? a->Db + aa_off(a, it, l) : NULL;
-      df[l] = a->Df ? a->Df + aa_off(a, it, l) : NULL;
-    }
-    for (int64_t i = 0; i < n; i++) {
-      double v0 = g[i];
-      if (a->Df)
-        for (int l = 0; l < nb; l++) v0 -= a->beta[l] * (double)df[l][i];
-      else
-        for (int l = 0; l < nb; l++) v0 -= a->beta[l] * db[l][i];
-      x[i] = v0 > 0.0 ? v0 : 0.0;
-    }
     a->nbeta = nb;
-  } else {
-    memcpy(x, g, (size_t)n * sizeof *x);
   }
-  return g;
+}
+
+/* The second half: x (= g) <- g - sum_l beta_l D_l, clipped at 0 so that the
+ * next G(x) (Gauss-Seidel keeps signs) stays nonnegative; a plain step
+ * (x stays g) when aa_sweep found no weights. */
+static void aa_mix(const anderson_t *a, double *x, long it) {
+  int nb = a->nbeta;
+  if (nb == 0) return;
+  const double *db[LD];
+  const float *df[LD];
+  for (int l = 0; l < nb; l++) {
+    db[l] = a->Db ? a->Db + aa_off(a, it, l) : NULL;
+    df[l] = a->Df ? a->Df + aa_off(a, it, l) : NULL;
+  }
+  for (int64_t i = 0; i < a->n; i++) {
+    double v0 = x[i];
+    if (a->Df)
+      for (int l = 0; l < nb; l++) v0 -= a->beta[l] * (double)df[l][i];
+    else
+      for (int l = 0; l < nb; l++) v0 -= a->beta[l] * db[l][i];
+    x[i] = v0 > 0.0 ? v0 : 0.0;
+  }
 }
 
 /* Work arrays of one SOR solve. */
 typedef struct {
   sweep_t c;
-  double *a, *b, *up, *dn, *agg, *ptab;
+  double *y, *up, *dn, *agg, *ptab;
   uint16_t *pidx;
   iad_rates_t iad;
   uint8_t *nlow;
@@ -666,8 +733,7 @@ typedef struct {
 
 static void sor_work_free(sor_work_t *w) {
   accq_i_csr_free(&w->c.T);
-  free(w->a);
-  free(w->b);
+  free(w->y);
   free(w->nlow);
   free(w->rcol);
   free(w->rrate);
@@ -830,36 +896,33 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
   const accq_generator_t *Q = s->Q;
   int64_t n = Q->n;
   int rc;
-  w->M = v->anderson > 0 ? (v->anderson > ACCQ_ANDERSON_MAX ? ACCQ_ANDERSON_MAX : v->anderson) : 0;
+  int depth = v->anderson == ACCQ_ANDERSON_AUTO ? (n >= ACCQ_ANDERSON_LARGE ? 3 : 5) : v->anderson;
+  w->M = depth > 0 ? (depth > ACCQ_ANDERSON_MAX ? ACCQ_ANDERSON_MAX : depth) : 0;
   w->c = (sweep_t){.n = n, .Q = Q, .w = s->opt.omega, .symmetric = v->symmetric};
   /* the row form sweeps in the states' own order; other orders gather */
   if (accq_generator_implicit(Q)) {
     if (v->gather || v->layer_order || v->redblack)
       return accq_err_set(s->err, ACCQ_EINVAL, "SOR variant gather/layer/red-black needs the stored "
                           "matrix (the generator is matrix-free)");
-    w->a = malloc((size_t)n * sizeof *w->a);
-    w->b = malloc((size_t)n * sizeof *w->b);
+    w->y = malloc((size_t)n * sizeof *w->y);
     w->rcol = malloc((size_t)(Q->max_row + 1) * sizeof *w->rcol);
     w->rrate = malloc((size_t)(Q->max_row + 1) * sizeof *w->rrate);
-    if (!w->a || !w->b || !w->rcol || !w->rrate) return ACCQ_ENOMEM;
-    w->c.a = w->a;
-    w->c.b = w->b;
+    if (!w->y || !w->rcol || !w->rrate) return ACCQ_ENOMEM;
+    w->c.y = w->y;
     w->c.rcol = w->rcol;
     w->c.rrate = w->rrate;
   } else if (v->gather || v->layer_order || v->redblack) {
     if ((rc = accq_i_transpose(Q, &w->c.T, s->err)) != 0) return rc;
   } else {
-    w->a = malloc((size_t)n * sizeof *w->a);
-    w->b = malloc((size_t)n * sizeof *w->b);
+    w->y = malloc((size_t)n * sizeof *w->y);
     w->nlow = malloc((size_t)n * sizeof *w->nlow);
-    if (!w->a || !w->b || !w->nlow) return ACCQ_ENOMEM;
+    if (!w->y || !w->nlow) return ACCQ_ENOMEM;
     for (int64_t i = 0; i < n; i++) {
       int64_t m = Q->rowptr[i];
       while (m < Q->rowptr[i + 1] && Q->col[m] < i) m++;
       w->nlow[i] = m - Q->rowptr[i] < 255 ? (uint8_t)(m - Q->rowptr[i]) : 255;
     }
-    w->c.a = w->a;
-    w->c.b = w->b;
+    w->c.y = w->y;
     w->c.nlow = w->nlow;
   }
   if (v->iad || v->layer_order || v->redblack) {
@@ -881,7 +944,8 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
     w->layer = NULL;
     w->c.layer = NULL;
   }
-  if (w->M && aa_alloc(&w->aa, w->M, n, v->aa_float)) return ACCQ_ENOMEM;
+  /* the row forms track their changes for Anderson (no copy of x) */
+  if (w->M && aa_alloc(&w->aa, w->M, n, v->aa_float, w->c.y != NULL)) return ACCQ_ENOMEM;
   return ACCQ_SUCCESS;
 }
 
@@ -944,17 +1008,17 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
   }
   const sweep_t *c = &w.c;
   for (int64_t i = 0; i < n; i++) x[i] = 1.0 / (double)n;
-  double res = INFINITY, res_prev = INFINITY, *g = NULL;
+  double res = INFINITY, res_prev = INFINITY;
   long it = 0, next_check = 1, last_check = 0;
   int done = 0;
   for (it = 1; it <= max_iter; it++) {
-    double *cur = x;   /* the iterate whose residual a check measures */
+    /* x <- G(x), the iterate a check measures; then the Anderson mix */
     if (!w.M) sweep_map(c, x);
-    else cur = g = aa_step(&w.aa, c, x, it);
+    else aa_sweep(&w.aa, c, x, it);
     if (it == next_check || it == max_iter) {
-      res = c->rcol ? residual_rows_mf(c, cur, s->maxexit)
-            : c->a  ? residual_rows(c, cur, s->maxexit)
-                    : accq_i_residual_T(&c->T, Q->diag, cur, s->maxexit);
+      res = c->rcol ? residual_rows_mf(c, x, s->maxexit)
+            : c->y  ? residual_rows(c, x, s->maxexit)
+                    : accq_i_residual_T(&c->T, Q->diag, x, s->maxexit);
       if (s->opt.verbose) fprintf(stderr, "%s: iteration %ld residual %.3g\n", s->stats->name, it, res);
       if (res <= 0.5 * tol) {
         done = 1;
@@ -965,8 +1029,8 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
       last_check = it;
       if (accq_i_elapsed_over(s)) break;
     }
+    if (w.M && it < max_iter) aa_mix(&w.aa, x, it);
   }
-  if (w.M && g) memcpy(x, g, (size_t)n * sizeof *x);   /* G(x) is the measured iterate */
   s->stats->iterations = it > max_iter ? max_iter : it;
   if (done) sor_polish(c, x);
   if (!done)

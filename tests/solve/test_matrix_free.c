@@ -10,11 +10,15 @@
  *    same arithmetic in the same order, so pi must be bit-identical;
  *  - by rank (every product state reachable: state i = rank i, no rank map):
  *    the same Gauss-Seidel iteration in exact arithmetic on a consistent
- *    ordering, not the same sums; both solves then run to tol 1e-15 and pi
+ *    ordering, not the same sums; both solves then run to tol 2e-16 and pi
  *    must agree to 1e-12 (absolute; pi sums to 1) state by state, through
  *    the permutation the state keys give.  (At the default tol 1e-12 two
  *    solves that do not do the same arithmetic agree only to about 1e-9 in
- *    E[T]: the residual does not pin E[T] closer.)
+ *    E[T]: the residual does not pin E[T] closer.  Even at tol 1e-15 the
+ *    boundary mass of nonbinding m=2 pod B=6 (0.024) came out 5e-12 apart
+ *    between two such solves: its error is the residual times the chain's
+ *    conditioning, so the tolerance is set below it, not the comparison
+ *    above it.)
  * Every measure (accq_measures_compute) is then compared to 1e-12 relative,
  * the acceptance figure.  Checked on every bundled model (models/NAME.ini and
  * tests/models/NAME.ini), every policy, scales 1 and 2, B = 2 and 6.
@@ -58,7 +62,9 @@ static void same_measures(const accq_measures_t *a, const accq_measures_t *b, in
       ck_assert_msg(isnan(va[i]) && isnan(vb[i]), "%s: measure %zu %g vs %g", what, i, va[i], vb[i]);
       continue;
     }
-    ACCQ_CK_CLOSE(vb[i], va[i], 1e-12, abs_tol, what);
+    char w2[200];
+    snprintf(w2, sizeof w2, "%s: measure %zu", what, i);
+    ACCQ_CK_CLOSE(vb[i], va[i], 1e-12, abs_tol, w2);
   }
   for (int k = 0; k < K; k++) {
     ACCQ_CK_CLOSE(b->throughput[k], a->throughput[k], 1e-12, 1e-300, what);
@@ -142,7 +148,7 @@ static int compare(const accq_model_t *m, const accq_policy_t *pol, int B, int e
     pi[s] = malloc((size_t)c[s]->nstates * sizeof *pi[s]);
     accq_stationary_options_t so;
     accq_stationary_options_init(&so);
-    if (!same_order) so.tol = 1e-15;
+    if (!same_order) so.tol = 2e-16;
     rc = accq_stationary_solve(&c[s]->Q, &so, pi[s], &st[s], &err);
     ck_assert_msg(rc == 0, "%s (%s): %s", what, s ? "matrix-free" : "stored", err.msg);
     rc = accq_measures_compute(c[s], pol, pi[s], &meas[s], &err);
