@@ -112,10 +112,10 @@ static int write_mtx(const accq_generator_t *Q, const char *path) {
     int diag_done = 0;
     for (int64_t e = Q->rowptr[i]; e <= Q->rowptr[i + 1]; e++) {
       if (!diag_done && (e == Q->rowptr[i + 1] || Q->col[e] > i)) {
-        fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)i + 1, Q->diag[i]);
+        fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)i + 1, accq_generator_diag(Q, i));
         diag_done = 1;
       }
-      if (e < Q->rowptr[i + 1]) fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)Q->col[e] + 1, Q->val[e]);
+      if (e < Q->rowptr[i + 1]) fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)Q->col[e] + 1, accq_generator_rate(Q, e));
     }
   }
   return fclose(f);

@@ -244,6 +244,8 @@ static void scatter_all(const accq_generator_t *Q, const double *x, double *y) {
     int64_t e0 = Q->rowptr[i], e1 = Q->rowptr[i + 1];
     if (Q->val)
       for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
+    else if (Q->ridx8)
+      for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx8[e]];
     else
       for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx[e]];
   }
@@ -262,6 +264,8 @@ static inline void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, 
   else e0 = m;
   if (Q->val)
     for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
+  else if (Q->ridx8)
+    for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx8[e]];
   else
     for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx[e]];
 }
@@ -277,7 +281,7 @@ static double sweep_rows(const sweep_t *c, double *x) {
     if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 1, a);
   memset(b, 0, (size_t)n * sizeof *b);
   for (int64_t j = 0; j < n; j++) {
-    double v = (a[j] + b[j]) / -Q->diag[j];
+    double v = (a[j] + b[j]) / -accq_generator_diag(Q, j);
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     x[j] = xn;
     if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 0, b);
@@ -287,7 +291,7 @@ static double sweep_rows(const sweep_t *c, double *x) {
   sum = 0.0;
   memset(a, 0, (size_t)n * sizeof *a);
   for (int64_t j = n - 1; j >= 0; j--) {
-    double v = (a[j] + b[j]) / -Q->diag[j];
+    double v = (a[j] + b[j]) / -accq_generator_diag(Q, j);
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     x[j] = xn;
     if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 1, a);
@@ -368,7 +372,7 @@ static double residual_rows_mf(const sweep_t *c, const double *x, double maxexit
 
 /* Relaxes state j by gathering over Q^T; returns its new value. */
 static inline double relax_gather(const sweep_t *c, double *x, int64_t j) {
-  double w = c->w, v = gather(&c->T, x, j) / -c->Q->diag[j];
+  double w = c->w, v = gather(&c->T, x, j) / -accq_generator_diag(c->Q, j);
   x[j] = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
   return x[j];
 }
@@ -425,10 +429,9 @@ static double sweep_raw(const sweep_t *c, double *x) {
  * c->b (free between sweeps), then max_j |b_j + x_j Q_jj| / (sum x max|Q_jj|). */
 static double residual_rows(const sweep_t *c, const double *x, double maxexit) {
   double rmax = 0.0, sum = 0.0;
-  const double *diag = c->Q->diag;
   scatter_all(c->Q, x, c->b);
   for (int64_t j = 0; j < c->n; j++) {
-    double r = fabs(c->b[j] + x[j] * diag[j]);
+    double r = fabs(c->b[j] + x[j] * accq_generator_diag(c->Q, j));
     if (r > rmax) rmax = r;
     sum += x[j];
   }
@@ -954,7 +957,7 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
     if (it == next_check || it == max_iter) {
       res = c->rcol ? residual_rows_mf(c, cur, s->maxexit)
             : c->a  ? residual_rows(c, cur, s->maxexit)
-                    : accq_i_residual_T(&c->T, Q->diag, cur, s->maxexit);
+                    : accq_i_residual_T(&c->T, Q, cur, s->maxexit);
       if (s->opt.verbose) fprintf(stderr, "%s: iteration %ld residual %.3g\n", s->stats->name, it, res);
       if (res <= 0.5 * tol) {
         done = 1;
