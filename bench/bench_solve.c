@@ -259,6 +259,11 @@ int main(int argc, char **argv) {
     printf("lumped %s chain N=(%d,%d) B=%d load %.2f: %lld states, %lld off-diagonal entries, %s storage, "
            "built in %.3f s\n", accq_policy_name(pol), nf, ns, B, load, (long long)Q.n, (long long)Q.nnz,
            accq_storage_name(chain->storage), chain->build_seconds);
+    if (!accq_generator_implicit(&Q))
+      printf("stored forms: rates %s (%d distinct), diagonal %s (%d distinct); chain %.3f GiB\n",
+             Q.val ? "double" : Q.ridx8 ? "1-byte index" : "2-byte index", (int)Q.nrtab,
+             Q.diag ? "double" : "2-byte index", (int)Q.ndtab,
+             chain->bytes / (1024.0 * 1024.0 * 1024.0));
   }
   printf("load average before: %.2f\n", loadavg());
   if (mtx) {

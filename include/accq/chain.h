@@ -46,13 +46,13 @@ void accq_space_unrank(const accq_space_t *s, uint64_t rank, int *count);
  * (8 bytes per entry), or, when val is NULL, a table of the distinct rates
  * rtab[0..nrtab-1] and a per-entry index into it: 1 byte, ridx8[e], when the
  * table has at most 256 rates (then ridx is NULL), else 2 bytes, ridx[e] (then
- * ridx8 is NULL).  The lumped chains' rates take a handful of values (c mu_k
- * and Lambda-fractions: 34 and 44 on the bench chains of 853,776 and
- * 9,018,009 states).  The diagonal is stored one of two ways: diag[i] (8
- * bytes per state), or, when diag is NULL, a table of the distinct diagonals
+ * ridx8 is NULL).  The diagonal is stored one of two ways: diag[i] (8 bytes
+ * per state), or, when diag is NULL, a table of the distinct diagonals
  * dtab[0..ndtab-1] (at most 65,535) and a 2-byte index didx[i] per state.
- * Read them with accq_generator_rate() and accq_generator_diag(), never the
- * arrays.  A generator filled by hand sets val and diag (ridx, ridx8, rtab,
+ * The lumped chains' rates take a handful of values (c mu_k and
+ * Lambda-fractions: 13 on the bench chain of 853,776 states), their diagonals
+ * a few dozen (34 there).  The tables hold the exact doubles.  Read them with
+ * accq_generator_rate() and accq_generator_diag(), never the arrays.  A generator filled by hand sets val and diag (ridx, ridx8, rtab,
  * nrtab, didx, dtab and ndtab are then never read, not even by
  * accq_generator_free: they may be left uninitialized); the chain builders
  * choose the compact forms. */
