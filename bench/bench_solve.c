@@ -103,6 +103,28 @@ static int build_synth(const synth_t *s, accq_generator_t *Q) {
   return 0;
 }
 
+/* A copy of a stored generator with one double per rate and per diagonal
+ * (the plain form), read through the accessors; 0, or -1 without memory. */
+static int to_plain(const accq_generator_t *Q, accq_generator_t *P) {
+  int64_t n = Q->n, nnz = Q->nnz > 0 ? Q->nnz : 1;
+  memset(P, 0, sizeof *P);
+  P->n = n;
+  P->nnz = Q->nnz;
+  P->rowptr = malloc((size_t)(n + 1) * sizeof *P->rowptr);
+  P->col = malloc((size_t)nnz * sizeof *P->col);
+  P->val = malloc((size_t)nnz * sizeof *P->val);
+  P->diag = malloc((size_t)n * sizeof *P->diag);
+  if (!P->rowptr || !P->col || !P->val || !P->diag) {
+    accq_generator_free(P);
+    return -1;
+  }
+  memcpy(P->rowptr, Q->rowptr, (size_t)(n + 1) * sizeof *P->rowptr);
+  memcpy(P->col, Q->col, (size_t)Q->nnz * sizeof *P->col);
+  for (int64_t e = 0; e < Q->nnz; e++) P->val[e] = accq_generator_rate(Q, e);
+  for (int64_t i = 0; i < n; i++) P->diag[i] = accq_generator_diag(Q, i);
+  return 0;
+}
+
 static int write_mtx(const accq_generator_t *Q, const char *path) {
   FILE *f = fopen(path, "w");
   if (!f) return -1;
@@ -112,10 +134,10 @@ static int write_mtx(const accq_generator_t *Q, const char *path) {
     int diag_done = 0;
     for (int64_t e = Q->rowptr[i]; e <= Q->rowptr[i + 1]; e++) {
       if (!diag_done && (e == Q->rowptr[i + 1] || Q->col[e] > i)) {
-        fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)i + 1, Q->diag[i]);
+        fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)i + 1, accq_generator_diag(Q, i));
         diag_done = 1;
       }
-      if (e < Q->rowptr[i + 1]) fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)Q->col[e] + 1, Q->val[e]);
+      if (e < Q->rowptr[i + 1]) fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)Q->col[e] + 1, accq_generator_rate(Q, e));
     }
   }
   return fclose(f);
@@ -194,6 +216,7 @@ int main(int argc, char **argv) {
   const char *methods = "auto,sor,gs,gs-sym,gs-iad,gs-sym-iad,gs-sym-iad-layer,gs-rb-iad,sor1.4-sym-iad,"
                         "gs-sym-iad-aa5,gs-rb-iad-aa5,sor1.4-sym-iad-aa5,gmres,power,arnoldi";
   const char *mtx = NULL, *storage = "stored";
+  int compare_plain = 0;
   for (int a = 1; a < argc; a++) {
     if (!strcmp(argv[a], "--synthetic") && a + 1 < argc) states = atof(argv[++a]);
     else if (!strcmp(argv[a], "--chain") && a + 3 < argc) {
@@ -207,9 +230,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[a], "--tol") && a + 1 < argc) tol = atof(argv[++a]);
     else if (!strcmp(argv[a], "--mtx") && a + 1 < argc) mtx = argv[++a];
     else if (!strcmp(argv[a], "--storage") && a + 1 < argc) storage = argv[++a];
+    else if (!strcmp(argv[a], "--compare-plain")) compare_plain = 1;
     else {
       fprintf(stderr, "usage: %s [--chain N_FAST N_SLOW B] [--policy P] [--load L] [--synthetic N] "
-                      "[--methods LIST] [--max-seconds S] [--tol T] [--mtx FILE] [--storage auto|stored|matrix-free]\n",
+                      "[--methods LIST] [--max-seconds S] [--tol T] [--mtx FILE] [--storage auto|stored|matrix-free] "
+                      "[--compare-plain]\n",
               argv[0]);
       return 2;
     }
@@ -259,6 +284,11 @@ int main(int argc, char **argv) {
     printf("lumped %s chain N=(%d,%d) B=%d load %.2f: %lld states, %lld off-diagonal entries, %s storage, "
            "built in %.3f s\n", accq_policy_name(pol), nf, ns, B, load, (long long)Q.n, (long long)Q.nnz,
            accq_storage_name(chain->storage), chain->build_seconds);
+    if (!accq_generator_implicit(&Q))
+      printf("stored forms: rates %s (%d distinct), diagonal %s (%d distinct); chain %.3f GiB\n",
+             Q.val ? "double" : Q.ridx8 ? "1-byte index" : "2-byte index", (int)Q.nrtab,
+             Q.diag ? "double" : "2-byte index", (int)Q.ndtab,
+             chain->bytes / (1024.0 * 1024.0 * 1024.0));
   }
   printf("load average before: %.2f\n", loadavg());
   if (mtx) {
@@ -278,6 +308,18 @@ int main(int argc, char **argv) {
     printf("wrote %s in %.3f s\n", mtx, accq_i_now() - t0);
   }
   double *pi = malloc((size_t)Q.n * sizeof *pi);
+  /* --compare-plain: every method also on a copy of a stored generator with
+   * one double per rate and per diagonal (the compact forms' cost, measured
+   * in the same run; pi is the same bit for bit: docs/chains.md, "Storage") */
+  accq_generator_t P = {0};
+  int have_plain = 0;
+  if (compare_plain && !accq_generator_implicit(&Q)) {
+    if (to_plain(&Q, &P)) {
+      fprintf(stderr, "out of memory for the plain copy\n");
+      return 3;
+    }
+    have_plain = 1;
+  }
   char list[512];
   snprintf(list, sizeof list, "%s", methods);
   for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
@@ -297,9 +339,15 @@ int main(int argc, char **argv) {
       v.gather = strstr(tok, "-gather") != NULL;
       v.aa_float = strstr(tok, "-aaf") != NULL;
     }
+    char plain_label[600];
+    snprintf(plain_label, sizeof plain_label, "%s(plain)", tok);
     if (is_sor) {
       double secs = run(&Q, tok, ACCQ_SOLVER_SOR, &v, omega, max_seconds, tol, pi);
       if (chain && !isnan(secs)) printf("E[T] = %.15g (Little's law from pi)\n", chain_et(chain, pi));
+      if (have_plain) {
+        secs = run(&P, plain_label, ACCQ_SOLVER_SOR, &v, omega, max_seconds, tol, pi);
+        if (chain && !isnan(secs)) printf("E[T] = %.15g (Little's law from pi)\n", chain_et(chain, pi));
+      }
       continue;
     }
     accq_solver_kind_t kind;
@@ -311,12 +359,17 @@ int main(int argc, char **argv) {
     if (chain && !isnan(secs)) printf("E[T] = %.15g (Little's law from pi)\n", chain_et(chain, pi));
     if (kind == ACCQ_SOLVER_AUTO)
       printf("build + auto solve: %.3f s wall\n", build_seconds + secs);
+    if (have_plain) {
+      secs = run(&P, plain_label, kind, NULL, 1.0, max_seconds, tol, pi);
+      if (chain && !isnan(secs)) printf("E[T] = %.15g (Little's law from pi)\n", chain_et(chain, pi));
+    }
   }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   printf("load average after: %.2f; peak memory (maxrss) %.3f GiB\n", loadavg(),
          (double)ru.ru_maxrss / (1024.0 * 1024.0));
   free(pi);
+  if (have_plain) accq_generator_free(&P);
   if (chain) {
     accq_chain_free(chain);
     accq_policy_free(pol);

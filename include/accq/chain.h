@@ -40,22 +40,30 @@ void accq_space_unrank(const accq_space_t *s, uint64_t rank, int *count);
 
 /* Q in compressed sparse row form, off-diagonal entries only (each row i holds
  * the transitions out of i, columns sorted, no duplicates), diagonal apart:
- * diag[i] = -sum_j Q_ij.  Indices fit int32 for up to 2^31 states.
+ * Q_ii = -sum_j Q_ij.  Indices fit int32 for up to 2^31 states.
  *
- * The rates are stored one of two ways (docs/chains.md, "Storage"): val[e]
+ * The rates are stored one of three ways (docs/chains.md, "Storage"): val[e]
  * (8 bytes per entry), or, when val is NULL, a table of the distinct rates
- * rtab[0..nrtab-1] and a 2-byte index ridx[e] per entry (the lumped chains'
- * rates take a handful of values: c mu_k and Lambda-fractions).  Read a rate
- * with accq_generator_rate(); a generator filled by hand sets val (ridx,
- * rtab and nrtab are then never read, not even by accq_generator_free). */
+ * rtab[0..nrtab-1] and a per-entry index into it: 1 byte, ridx8[e], when the
+ * table has at most 256 rates (then ridx is NULL), else 2 bytes, ridx[e] (then
+ * ridx8 is NULL).  The diagonal is stored one of two ways: diag[i] (8 bytes
+ * per state), or, when diag is NULL, a table of the distinct diagonals
+ * dtab[0..ndtab-1] (at most 65,535) and a 2-byte index didx[i] per state.
+ * The lumped chains' rates take a handful of values (c mu_k and
+ * Lambda-fractions: 13 on the bench chain of 853,776 states), their diagonals
+ * a few dozen (34 there).  The tables hold the exact doubles.  Read them with
+ * accq_generator_rate() and accq_generator_diag(), never the arrays.  A generator filled by hand sets val and diag (ridx, ridx8, rtab,
+ * nrtab, didx, dtab and ndtab are then never read, not even by
+ * accq_generator_free: they may be left uninitialized); the chain builders
+ * choose the compact forms. */
 typedef struct {
   int64_t n;
   int64_t nnz;            /* off-diagonal entries */
   int64_t *rowptr;        /* n + 1 */
   int32_t *col;           /* nnz */
   double *val;            /* nnz, > 0; NULL when the rate table is used */
-  double *diag;           /* n, <= 0 */
-  uint16_t *ridx;         /* nnz indices into rtab (val == NULL), else NULL */
+  double *diag;           /* n, <= 0; NULL when the diagonal table is used */
+  uint16_t *ridx;         /* nnz indices into rtab (val == NULL, nrtab > 256), else NULL */
   double *rtab;           /* nrtab distinct rates, > 0 */
   int32_t nrtab;
   /* Matrix-free storage (docs/chains.md, "Storage"): rowptr is NULL and row
@@ -63,7 +71,8 @@ typedef struct {
    * writes its entries (at most max_row; no duplicate columns, the values a
    * stored build holds; columns sorted when `sorted`, else in the generator's
    * order, which is cheaper) and returns their number, or < 0 on an
-   * error.  col, val, ridx, rtab and diag are NULL; max_exit = max_i |Q_ii|.
+   * error.  col, val, ridx, ridx8, rtab, diag, didx and dtab are NULL;
+   * max_exit = max_i |Q_ii|.
    * sorted == ACCQ_ROW_LOWER (ACCQ_ROW_UPPER) asks only for the entries
    * below (above) the diagonal, col < i (col > i), in the generator's order,
    * and *diag: a generator may return just those or the whole row as for 0
@@ -74,6 +83,12 @@ typedef struct {
   void *row_ctx;
   int32_t max_row;
   double max_exit;
+  /* The compact forms (above; last, so that positional initializers of the
+   * fields before stay valid and leave these NULL) */
+  uint8_t *ridx8;         /* nnz indices into rtab (val == NULL, nrtab <= 256), else NULL */
+  uint16_t *didx;         /* n indices into dtab (diag == NULL), else NULL */
+  double *dtab;           /* ndtab distinct diagonals, <= 0 */
+  int32_t ndtab;
 } accq_generator_t;
 
 /* accq_generator_t.row's `sorted` for the entries below (above) the
@@ -88,7 +103,13 @@ static inline int accq_generator_implicit(const accq_generator_t *q) {
 
 /* The rate of entry e (0 <= e < nnz), whichever storage is used. */
 static inline double accq_generator_rate(const accq_generator_t *q, int64_t e) {
-  return q->val ? q->val[e] : q->rtab[q->ridx[e]];
+  return q->val ? q->val[e] : q->rtab[q->ridx8 ? q->ridx8[e] : q->ridx[e]];
+}
+
+/* The diagonal Q_ii (0 <= i < n) of a stored generator, whichever storage is
+ * used. */
+static inline double accq_generator_diag(const accq_generator_t *q, int64_t i) {
+  return q->diag ? q->diag[i] : q->dtab[q->didx[i]];
 }
 
 void accq_generator_free(accq_generator_t *q);   /* frees the arrays, not q itself */

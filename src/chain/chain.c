@@ -500,6 +500,73 @@ int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne) {
   return ACCQ_SUCCESS;
 }
 
+/* The rate indices in 1 byte when the table has at most 256 rates (13 and 17
+ * on the bench chains of 853,776 and 9,018,009 states): the 2-byte indices
+ * are narrowed in place, byte e written once entry e (bytes 2e, 2e + 1) and
+ * every earlier entry were read (e <= 2e; the bytes are written through
+ * uint8_t, a character type, which may alias the uint16_t array), then the
+ * array shrunk: no second array is allocated, so the build's peak does not
+ * grow. */
+static void builder_narrow_rates(accq_generator_t *q) {
+  if (q->val || !q->ridx || q->nrtab > 256) return;
+  uint8_t *r8 = (uint8_t *)q->ridx;
+  for (int64_t e = 0; e < q->nnz; e++) {
+    uint16_t v = q->ridx[e];
+    r8[e] = (uint8_t)v;
+  }
+  uint8_t *r = realloc(r8, (size_t)(q->nnz > 0 ? q->nnz : 1));
+  q->ridx8 = r ? r : r8;  /* a failed shrink keeps the larger block */
+  q->ridx = NULL;
+}
+
+/* The diagonal as a 2-byte index into its distinct values (bit patterns
+ * compared, so every value, -0.0 included, is kept exactly): sums of a few
+ * rates, they take a few dozen values on the lumped chains (34 and 44 on the
+ * bench chains above; lumped_diag_table does the same for the matrix-free
+ * rows).  Over
+ * ACCQ_DIAG_TABLE_MAX distinct values, or without memory, diag stays. */
+#define ACCQ_DIAG_TABLE_MAX 65535
+static void builder_diag_table(accq_generator_t *q) {
+  enum { SLOTS = 131072 }; /* a power of two >= 2 * ACCQ_DIAG_TABLE_MAX */
+  if (!q->diag || q->n < 1) return;
+  const int64_t n = q->n;
+  int32_t *slot = malloc(SLOTS * sizeof *slot);
+  double *tab = malloc(ACCQ_DIAG_TABLE_MAX * sizeof *tab);
+  uint16_t *idx = malloc((size_t)n * sizeof *idx);
+  int ok = slot && tab && idx;
+  int32_t nd = 0;
+  if (ok) memset(slot, 0xff, SLOTS * sizeof *slot);
+  for (int64_t i = 0; i < n && ok; i++) {
+    double d = q->diag[i];
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    uint64_t h = (bits * 0x9E3779B97F4A7C15ull) >> 47; /* 17 bits: SLOTS */
+    for (;; h = (h + 1) & (SLOTS - 1))
+      if (slot[h] < 0 || memcmp(&tab[slot[h]], &d, sizeof d) == 0) break;
+    if (slot[h] < 0) {
+      if (nd == ACCQ_DIAG_TABLE_MAX) {
+        ok = 0;
+        break;
+      }
+      tab[nd] = d;
+      slot[h] = nd++;
+    }
+    idx[i] = (uint16_t)slot[h];
+  }
+  free(slot);
+  if (!ok) {
+    free(tab);
+    free(idx);
+    return;
+  }
+  double *t = realloc(tab, (size_t)nd * sizeof *t);
+  q->dtab = t ? t : tab;
+  q->ndtab = nd;
+  q->didx = idx;
+  free(q->diag);
+  q->diag = NULL;
+}
+
 void accq_i_builder_finish(accq_i_builder_t *b) {
   accq_generator_t *q = b->q;
   int64_t n = q->n > 0 ? q->n : 1, nnz = q->nnz > 0 ? q->nnz : 1;
@@ -517,27 +584,47 @@ void accq_i_builder_finish(accq_i_builder_t *b) {
     if (ri) q->ridx = ri;
     double *rt = realloc(q->rtab, (size_t)(q->nrtab > 0 ? q->nrtab : 1) * sizeof *rt);
     if (rt) q->rtab = rt;
+    builder_narrow_rates(q);
   }
+  builder_diag_table(q);
   accq_i_builder_free(b);
+}
+
+double accq_i_generator_bytes(const accq_generator_t *q) {
+  double n = (double)q->n, nnz = (double)q->nnz;
+  double b = 8.0 * (n + 1.0) + 4.0 * nnz;                       /* rowptr, col */
+  b += q->diag ? 8.0 * n : 2.0 * n + 8.0 * (double)q->ndtab;     /* diagonal */
+  if (q->val) b += 8.0 * nnz;
+  else b += (q->ridx8 ? 1.0 : 2.0) * nnz + 8.0 * (double)q->nrtab; /* rates */
+  return b;
 }
 
 /* Frees what the builder allocates (declared in accq/chain.h). */
 void accq_generator_free(accq_generator_t *q) {
   if (!q) return;
-  int table = q->val == NULL;
+  int table = q->val == NULL, dtable = q->diag == NULL;
   free(q->rowptr);
   free(q->col);
   free(q->val);
   free(q->diag);
-  /* The rate table is only read when val is NULL, so a generator filled by
-   * hand with val set may leave ridx/rtab uninitialized. */
+  /* The tables are only read when val (diag) is NULL, so a generator filled
+   * by hand with val and diag set may leave them uninitialized. */
   if (table) {
     free(q->ridx);
+    free(q->ridx8);
     free(q->rtab);
   }
+  if (dtable) {
+    free(q->didx);
+    free(q->dtab);
+  }
   q->ridx = NULL;
+  q->ridx8 = NULL;
   q->rtab = NULL;
   q->nrtab = 0;
+  q->didx = NULL;
+  q->dtab = NULL;
+  q->ndtab = 0;
   q->rowptr = NULL;
   q->col = NULL;
   q->val = NULL;
@@ -1778,8 +1865,7 @@ int accq_i_chain_build_lumped_memo(accq_chain_t **out, const accq_model_t *m,
     c->bytes += (double)c->space->size[k] * L * sizeof(int);
   }
   if (stored) {
-    c->bytes += (double)c->nstates * (8.0 + 8.0 + 8.0) + 8.0 +
-                (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) + 8.0 * c->Q.nrtab;
+    c->bytes += (double)c->nstates * 8.0 + accq_i_generator_bytes(&c->Q);
   } else {
     c->Q.n = c->nstates;
     x->fast = x->memo.on;

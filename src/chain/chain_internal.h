@@ -119,8 +119,14 @@ int accq_i_builder_rates_init(accq_i_builder_t *b);
 /* Appends row q->n (diagonal = -sum of the rates); sorts and merges `e` in place.
  * Entries with col == the row itself are dropped (never produced by the models). */
 int accq_i_builder_add_row(accq_i_builder_t *b, accq_i_entry_t *e, int ne);
-/* Shrinks the arrays to their final size and frees the hash. */
+/* Shrinks the arrays to their final size and frees the hash; then the compact
+ * forms of accq_generator_t: the rate indices in 1 byte (ridx8, ridx freed)
+ * when the table has at most 256 rates, and the diagonal by a table (didx and
+ * dtab, diag freed) when it takes at most 65,535 distinct values (without
+ * memory for the table, diag stays: the generator is valid either way). */
 void accq_i_builder_finish(accq_i_builder_t *b);
+/* Bytes held by a stored generator's arrays, in whichever forms it has. */
+double accq_i_generator_bytes(const accq_generator_t *q);
 /* Frees the builder's own hash (the generator is freed with the chain). */
 void accq_i_builder_free(accq_i_builder_t *b);
 

@@ -241,8 +241,7 @@ int accq_chain_build_explicit(accq_chain_t **out, const accq_model_t *m,
     if (nk) c->state_key = nk;
   }
   if (stored) {
-    c->bytes = (double)c->nstates * 24.0 + 8.0 + (double)c->Q.nnz * (c->Q.val ? 12.0 : 6.0) +
-               8.0 * c->Q.nrtab;
+    c->bytes = (double)c->nstates * 8.0 + accq_i_generator_bytes(&c->Q);
   } else {
     c->Q.n = c->nstates;
     c->Q.row = accq_i_chain_row;

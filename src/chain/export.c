@@ -46,7 +46,7 @@ int accq_chain_write_mtx(const accq_chain_t *c, FILE *f, accq_err_t *err) {
     for (; p <= end; p++) {
       /* entries in column order, the diagonal in its place */
       if (!diag_done && (p == end || q->col[p] > i)) {
-        fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)i + 1, q->diag[i]);
+        fprintf(f, "%lld %lld %.17g\n", (long long)i + 1, (long long)i + 1, accq_generator_diag(q, i));
         diag_done = 1;
       }
       if (p < end)

@@ -133,10 +133,6 @@ static int phase_size(const accq_model_t *m, const accq_policy_t *pol, int buffe
                       states >= 2147483647.0 ? " (and 2^31 states at most)" : "");
 }
 
-static double generator_bytes(const accq_generator_t *q) {
-  return (double)q->n * 16.0 + 8.0 + (double)q->nnz * (q->val ? 12.0 : 6.0) + 8.0 * q->nrtab;
-}
-
 /* Replaces the Poisson chain's generator by the one with phases (see top). */
 static int expand(accq_chain_t *c, int K, const double *rate, const accq_arrivals_t *a,
                   accq_err_t *err) {
@@ -194,7 +190,7 @@ static int expand(accq_chain_t *c, int K, const double *rate, const accq_arrival
       }
     }
   accq_i_builder_finish(&bld);
-  c->bytes += generator_bytes(&q2) - generator_bytes(&c->Q);
+  c->bytes += accq_i_generator_bytes(&q2) - accq_i_generator_bytes(&c->Q);
   accq_generator_free(&c->Q);
   c->Q = q2;
   memset(&q2, 0, sizeof q2);

@@ -17,7 +17,7 @@
 
 typedef struct {
   const accq_i_csr_t *T;
-  const double *diag;
+  const accq_generator_t *Q;  /* for its diagonal */
   double q;
 } ptx_ctx_t;
 
@@ -30,7 +30,7 @@ static void apply_PT(const double *x, double *y, void *vctx) {
 #pragma omp parallel for schedule(static) if (n > 200000)
 #endif
   for (int64_t j = 0; j < n; j++) {
-    double r = x[j] * c->diag[j];
+    double r = x[j] * accq_generator_diag(c->Q, j);
     for (int64_t e = T->rowptr[j]; e < T->rowptr[j + 1]; e++) r += x[T->col[e]] * T->val[e];
     y[j] = x[j] + r / c->q;
   }
@@ -134,7 +134,7 @@ int accq_i_solve_arnoldi(accq_i_solve_t *s) {
   rc = accq_i_transpose(Q, &T, s->err);
   if (rc) goto cleanup;
   for (int64_t i = 0; i < n; i++) v0[i] = 1.0;
-  ptx_ctx_t ctx = {&T, Q->diag, q};
+  ptx_ctx_t ctx = {&T, Q, q};
   accq_arpack_options_t ao = {.nev = 2, .ncv = arnoldi_ncv(n), .tol = 0.1 * s->opt.tol,
                               .max_restarts = s->opt.max_iter > 0 ? s->opt.max_iter : ACCQ_ARNOLDI_MAX_ITER,
                               .v0 = v0, .max_seconds = s->opt.max_seconds, .t0 = s->t0};
@@ -207,7 +207,7 @@ static int spectrum_stored(const accq_generator_t *Q, int k, double complex *eig
      * nonsymmetric eigensolver.  Two states: eigenvalues 1, 1 - (a + b)/q. */
     if (n == 2) {
       eig[0] = 1.0;
-      if (k > 1) eig[1] = 1.0 - (-Q->diag[0] - Q->diag[1]) / q;
+      if (k > 1) eig[1] = 1.0 - (-accq_generator_diag(Q, 0) - accq_generator_diag(Q, 1)) / q;
       return ACCQ_SUCCESS;
     }
     eig_t *e = malloc((size_t)n * sizeof *e);
@@ -225,7 +225,7 @@ static int spectrum_stored(const accq_generator_t *Q, int k, double complex *eig
   }
   rc = accq_i_transpose(Q, &T, err);
   if (rc) goto cleanup;
-  ptx_ctx_t ctx = {&T, Q->diag, q};
+  ptx_ctx_t ctx = {&T, Q, q};
   accq_arpack_options_t ao = {.nev = k, .ncv = 0, .tol = 0.0, .max_restarts = ACCQ_ARNOLDI_MAX_ITER,
                               .v0 = NULL, .max_seconds = 0.0, .t0 = 0.0};
   /* A deterministic start vector (ARPACK's random one changes between calls). */

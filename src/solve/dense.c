@@ -33,7 +33,7 @@ int accq_i_solve_dense(accq_i_solve_t *s) {
   }
   /* Row j of A is the balance equation of state j: sum_i pi_i Q_ij = 0. */
   for (int64_t i = 0; i < n; i++) {
-    gsl_matrix_set(A, (size_t)i, (size_t)i, Q->diag[i]);
+    gsl_matrix_set(A, (size_t)i, (size_t)i, accq_generator_diag(Q, i));
     for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++)
       gsl_matrix_set(A, (size_t)Q->col[e], (size_t)i, accq_generator_rate(Q, e));
   }
@@ -68,7 +68,7 @@ int accq_i_solve_dense(accq_i_solve_t *s) {
     for (int64_t j = 0; j < n; j++) {
       double sum = 0.0;
       for (int64_t e = T.rowptr[j]; e < T.rowptr[j + 1]; e++) sum += s->pi[T.col[e]] * T.val[e];
-      s->pi[j] = sum / -Q->diag[j];
+      s->pi[j] = sum / -accq_generator_diag(Q, j);
     }
   }
 cleanup:

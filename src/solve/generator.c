@@ -15,7 +15,7 @@ double accq_i_max_exit(const accq_generator_t *Q) {
   if (accq_generator_implicit(Q)) return Q->max_exit;
   double m = 0.0;
   for (int64_t i = 0; i < Q->n; i++)
-    if (fabs(Q->diag[i]) > m) m = fabs(Q->diag[i]);
+    if (fabs(accq_generator_diag(Q, i)) > m) m = fabs(accq_generator_diag(Q, i));
   return m;
 }
 
@@ -33,8 +33,8 @@ int accq_i_check_generator(const accq_generator_t *Q, accq_err_t *err) {
                           (int)Q->max_row, Q->max_exit);
     return ACCQ_SUCCESS;
   }
-  if (!Q->rowptr || !Q->diag ||
-      (Q->nnz > 0 && (!Q->col || (!Q->val && (!Q->ridx || !Q->rtab || Q->nrtab < 1)))))
+  if (!Q->rowptr || (!Q->diag && (!Q->didx || !Q->dtab || Q->ndtab < 1)) ||
+      (Q->nnz > 0 && (!Q->col || (!Q->val && ((!Q->ridx && !Q->ridx8) || !Q->rtab || Q->nrtab < 1)))))
     return accq_err_set(err, ACCQ_EINVAL, "generator arrays missing (n = %lld, nnz = %lld)",
                         (long long)Q->n, (long long)Q->nnz);
   if (Q->rowptr[0] != 0 || Q->rowptr[Q->n] != Q->nnz)
@@ -49,19 +49,26 @@ int accq_i_check_generator(const accq_generator_t *Q, accq_err_t *err) {
       if (j < 0 || j >= Q->n || j == i)
         return accq_err_set(err, ACCQ_EINVAL, "generator row %lld has column %lld (n = %lld)",
                             (long long)i, (long long)j, (long long)Q->n);
-      if (!Q->val && Q->ridx[e] >= Q->nrtab)
-        return accq_err_set(err, ACCQ_EINVAL, "generator entry %lld has rate index %d (table of %d)",
-                            (long long)e, (int)Q->ridx[e], (int)Q->nrtab);
+      if (!Q->val) {
+        int ri = Q->ridx8 ? Q->ridx8[e] : Q->ridx[e];
+        if (ri >= Q->nrtab)
+          return accq_err_set(err, ACCQ_EINVAL, "generator entry %lld has rate index %d (table of %d)",
+                              (long long)e, ri, (int)Q->nrtab);
+      }
       double v = accq_generator_rate(Q, e);
       if (!(v > 0.0) || !isfinite(v))
         return accq_err_set(err, ACCQ_EINVAL, "generator rate Q[%lld][%lld] = %g (must be > 0, finite)",
                             (long long)i, (long long)j, v);
       sum += v;
     }
-    if (!(fabs(Q->diag[i] + sum) <= 1e-9 * sum))
+    if (!Q->diag && Q->didx[i] >= Q->ndtab)
+      return accq_err_set(err, ACCQ_EINVAL, "generator state %lld has diagonal index %d (table of %d)",
+                          (long long)i, (int)Q->didx[i], (int)Q->ndtab);
+    double d = accq_generator_diag(Q, i);
+    if (!(fabs(d + sum) <= 1e-9 * sum))
       return accq_err_set(err, ACCQ_EINVAL,
                           "generator diag[%lld] = %.17g but the row's rates sum to %.17g",
-                          (long long)i, Q->diag[i], sum);
+                          (long long)i, d, sum);
     if (Q->n > 1 && !(sum > 0.0))
       return accq_err_set(err, ACCQ_EINVAL,
                           "state %lld has no outgoing transition: the chain is not irreducible",
@@ -108,12 +115,12 @@ int accq_i_transpose(const accq_generator_t *Q, accq_i_csr_t *T, accq_err_t *err
   return ACCQ_SUCCESS;
 }
 
-double accq_i_residual_T(const accq_i_csr_t *T, const double *diag, const double *x,
+double accq_i_residual_T(const accq_i_csr_t *T, const accq_generator_t *Q, const double *x,
                          double maxexit) {
   double rmax = 0.0, sum = 0.0;
   int64_t n = T->n;
   for (int64_t j = 0; j < n; j++) {
-    double s = x[j] * diag[j];
+    double s = x[j] * accq_generator_diag(Q, j);
     for (int64_t e = T->rowptr[j]; e < T->rowptr[j + 1]; e++) s += x[T->col[e]] * T->val[e];
     s = fabs(s);
     if (s > rmax) rmax = s;
@@ -203,7 +210,7 @@ double accq_stationary_residual(const accq_generator_t *Q, const double *pi) {
     free(r);
     return res;
   }
-  for (int64_t j = 0; j < n; j++) r[j] = pi[j] * Q->diag[j];
+  for (int64_t j = 0; j < n; j++) r[j] = pi[j] * accq_generator_diag(Q, j);
   for (int64_t i = 0; i < n; i++)
     for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++)
       r[Q->col[e]] += pi[i] * accq_generator_rate(Q, e);

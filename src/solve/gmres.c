@@ -56,7 +56,7 @@ int accq_i_solve_gmres(accq_i_solve_t *s) {
       if (j == 0) {
         for (int64_t i = 0; i < n; i++) {
           A->i[at] = (int)i;
-          A->data[at++] = 1.0 / -Q->diag[i];
+          A->data[at++] = 1.0 / -accq_generator_diag(Q, i);
         }
         continue;
       }
@@ -69,7 +69,7 @@ int accq_i_solve_gmres(accq_i_solve_t *s) {
           diag_done = 1;
         }
         A->i[at] = i;
-        A->data[at++] = T.val[e] / -Q->diag[i];
+        A->data[at++] = T.val[e] / -accq_generator_diag(Q, i);
       }
       if (!diag_done) {
         A->i[at] = (int)j;
@@ -81,7 +81,7 @@ int accq_i_solve_gmres(accq_i_solve_t *s) {
   }
   gsl_vector_set(b, 0, 1.0);
   /* Start from the flow of the uniform distribution. */
-  for (int64_t j = 0; j < n; j++) gsl_vector_set(z, (size_t)j, -Q->diag[j] / (double)n);
+  for (int64_t j = 0; j < n; j++) gsl_vector_set(z, (size_t)j, -accq_generator_diag(Q, j) / (double)n);
 
   double gtol = 0.5 * s->opt.tol * s->maxexit, res = INFINITY;
   long it = 0;
@@ -94,8 +94,8 @@ int accq_i_solve_gmres(accq_i_solve_t *s) {
       break;
     }
     if (g == GSL_SUCCESS || (it % 20) == 0) {
-      for (int64_t j = 0; j < n; j++) s->pi[j] = gsl_vector_get(z, (size_t)j) / -Q->diag[j];
-      res = accq_i_residual_T(&T, Q->diag, s->pi, s->maxexit);
+      for (int64_t j = 0; j < n; j++) s->pi[j] = gsl_vector_get(z, (size_t)j) / -accq_generator_diag(Q, j);
+      res = accq_i_residual_T(&T, Q, s->pi, s->maxexit);
       if (s->opt.verbose)
         fprintf(stderr, "gmres: cycle %ld |r|_2 %.3g residual %.3g\n", it,
                 gsl_splinalg_itersolve_normr(w), res);
@@ -116,7 +116,7 @@ int accq_i_solve_gmres(accq_i_solve_t *s) {
     if (accq_i_elapsed_over(s)) break;
   }
   if (!done) {
-    for (int64_t j = 0; j < n; j++) s->pi[j] = gsl_vector_get(z, (size_t)j) / -Q->diag[j];
+    for (int64_t j = 0; j < n; j++) s->pi[j] = gsl_vector_get(z, (size_t)j) / -accq_generator_diag(Q, j);
     if (rc == ACCQ_SUCCESS)
       rc = accq_err_set(s->err, ACCQ_ENOCONV, "gmres stopped after %ld restart cycles of %zu%s", it, m,
                         accq_i_elapsed_over(s) ? " at the time limit" : "");

@@ -28,7 +28,7 @@ int accq_i_solve_power(accq_i_solve_t *s) {
 #pragma omp parallel for reduction(max : rmax) reduction(+ : sum) schedule(static) if (n > 200000)
 #endif
     for (int64_t j = 0; j < n; j++) {
-      double r = x[j] * Q->diag[j];
+      double r = x[j] * accq_generator_diag(Q, j);
       for (int64_t e = T.rowptr[j]; e < T.rowptr[j + 1]; e++) r += x[T.col[e]] * T.val[e];
       y[j] = x[j] + r / q;
       sum += y[j];

@@ -51,8 +51,9 @@ int accq_i_materialize(const accq_generator_t *Q, accq_generator_t *M, accq_err_
 double accq_i_now(void);                             /* monotonic seconds */
 
 /* docs/chains.md residual max_j |(x Q)_j| / (sum(x) * max|Q_jj|) computed by gathering
- * over T = Q^T (parallel when OpenMP is on).  O(nnz). */
-double accq_i_residual_T(const accq_i_csr_t *T, const double *diag, const double *x,
+ * over T = Q^T (off-diagonal part), the diagonal read from Q (parallel when
+ * OpenMP is on).  O(nnz). */
+double accq_i_residual_T(const accq_i_csr_t *T, const accq_generator_t *Q, const double *x,
                          double maxexit);
 
 /* Per-solve context handed to each method. */

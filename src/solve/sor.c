@@ -267,10 +267,12 @@ static void scatter_all(const accq_generator_t *Q, const double *x, double *y) {
   for (int64_t i = 0; i < Q->n; i++) {
     double xi = x[i];
     if (xi == 0.0) continue;
-    y[i] += xi * Q->diag[i];
+    y[i] += xi * accq_generator_diag(Q, i);
     int64_t e0 = Q->rowptr[i], e1 = Q->rowptr[i + 1];
     if (Q->val)
       for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
+    else if (Q->ridx8)
+      for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx8[e]];
     else
       for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx[e]];
   }
@@ -289,6 +291,8 @@ static inline void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, 
   else e0 = m;
   if (Q->val)
     for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->val[e];
+  else if (Q->ridx8)
+    for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx8[e]];
   else
     for (int64_t e = e0; e < e1; e++) y[col[e]] += xi * Q->rtab[Q->ridx[e]];
 }
@@ -311,7 +315,7 @@ static double sweep_rows(const sweep_t *c, double *x, float *u) {
   for (int64_t i = 1; i < n; i++)
     if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 1, y);
   for (int64_t j = 0; j < n; j++) {
-    double v = y[j] / -Q->diag[j];
+    double v = y[j] / -accq_generator_diag(Q, j);
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
@@ -324,7 +328,7 @@ static double sweep_rows(const sweep_t *c, double *x, float *u) {
   for (int64_t i = 0; i + 1 < n; i++)
     if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 0, y);
   for (int64_t j = n - 1; j >= 0; j--) {
-    double v = y[j] / -Q->diag[j];
+    double v = y[j] / -accq_generator_diag(Q, j);
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
@@ -409,7 +413,7 @@ static double residual_rows_mf(const sweep_t *c, const double *x, double maxexit
 
 /* Relaxes state j by gathering over Q^T; returns its new value. */
 static inline double relax_gather(const sweep_t *c, double *x, int64_t j) {
-  double w = c->w, v = gather(&c->T, x, j) / -c->Q->diag[j];
+  double w = c->w, v = gather(&c->T, x, j) / -accq_generator_diag(c->Q, j);
   x[j] = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
   return x[j];
 }
@@ -1018,7 +1022,7 @@ int accq_i_solve_sor(accq_i_solve_t *s, const accq_i_sor_variant_t *v) {
     if (it == next_check || it == max_iter) {
       res = c->rcol ? residual_rows_mf(c, x, s->maxexit)
             : c->y  ? residual_rows(c, x, s->maxexit)
-                    : accq_i_residual_T(&c->T, Q->diag, x, s->maxexit);
+                    : accq_i_residual_T(&c->T, Q, x, s->maxexit);
       if (s->opt.verbose) fprintf(stderr, "%s: iteration %ld residual %.3g\n", s->stats->name, it, res);
       if (res <= 0.5 * tol) {
         done = 1;

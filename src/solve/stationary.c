@@ -101,7 +101,7 @@ void accq_i_solve_tiny(const accq_generator_t *Q, double *pi, double *subdominan
   }
   /* Two states: pi = (b, a) / (a + b) with a = Q01, b = Q10; P = I + Q/q has
    * eigenvalues 1 and 1 - (a + b)/q. */
-  double a = -Q->diag[0], b = -Q->diag[1];
+  double a = -accq_generator_diag(Q, 0), b = -accq_generator_diag(Q, 1);
   pi[0] = b / (a + b);
   pi[1] = a / (a + b);
   if (subdominant) {
@@ -115,7 +115,7 @@ double *accq_i_dense_P(const accq_generator_t *Q, double q) {
   double *P = calloc((size_t)(n * n), sizeof *P);
   if (!P) return NULL;
   for (int64_t i = 0; i < n; i++) {
-    P[i * n + i] = 1.0 + Q->diag[i] / q;
+    P[i * n + i] = 1.0 + accq_generator_diag(Q, i) / q;
     for (int64_t e = Q->rowptr[i]; e < Q->rowptr[i + 1]; e++) P[i * n + Q->col[e]] += accq_generator_rate(Q, e) / q;
   }
   return P;

@@ -208,7 +208,7 @@ static void solve_all(const accq_generator_t *Q, const double *want, const char 
 START_TEST(test_tiny_generators) {
   int64_t rp1[] = {0, 0};
   double d1[] = {0};
-  accq_generator_t q1 = {1, 0, rp1, NULL, NULL, d1, NULL, NULL, 0, NULL, NULL, 0, 0.0};
+  accq_generator_t q1 = {.n = 1, .nnz = 0, .rowptr = rp1, .diag = d1};
   double w1[] = {1};
   solve_all(&q1, w1, "1 state");
 
@@ -218,7 +218,7 @@ START_TEST(test_tiny_generators) {
     int64_t rp[] = {0, 1, 2};
     int32_t col[] = {1, 0};
     double val[] = {a, b}, diag[] = {-a, -b};
-    accq_generator_t q2 = {2, 2, rp, col, val, diag, NULL, NULL, 0, NULL, NULL, 0, 0.0};
+    accq_generator_t q2 = {.n = 2, .nnz = 2, .rowptr = rp, .col = col, .val = val, .diag = diag};
     double w2[] = {b / (a + b), a / (a + b)};
     char what[64];
     snprintf(what, sizeof what, "2 states a=%g b=%g", a, b);
@@ -234,7 +234,7 @@ START_TEST(test_tiny_generators) {
   int64_t rp3[] = {0, 1, 3, 4};
   int32_t col3[] = {1, 0, 2, 1};
   double val3[] = {1, 2, 1, 2}, diag3[] = {-1, -3, -2};
-  accq_generator_t q3 = {3, 4, rp3, col3, val3, diag3, NULL, NULL, 0, NULL, NULL, 0, 0.0};
+  accq_generator_t q3 = {.n = 3, .nnz = 4, .rowptr = rp3, .col = col3, .val = val3, .diag = diag3};
   double w3[] = {4.0 / 7, 2.0 / 7, 1.0 / 7};
   solve_all(&q3, w3, "3-state birth-death");
 }
