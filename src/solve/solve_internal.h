@@ -83,9 +83,11 @@ typedef struct {
 } accq_i_sor_variant_t;
 #define ACCQ_ANDERSON_MAX 8
 /* accq_i_sor_variant_t.anderson: depth by size (sor.c: 5, or 3 from
- * ACCQ_ANDERSON_LARGE states) */
+ * ACCQ_LEAN_STATES states) */
 #define ACCQ_ANDERSON_AUTO (-1)
-#define ACCQ_ANDERSON_LARGE 4000000
+/* From this many states the row-form SOR saves memory at some cost in time
+ * (sor.c): Anderson depth 3 (auto) and one inflow vector instead of two. */
+#define ACCQ_LEAN_STATES 4000000
 
 void accq_i_sor_variant_default(accq_i_sor_variant_t *v);
 

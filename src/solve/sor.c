@@ -237,6 +237,8 @@ typedef struct {
   const accq_generator_t *Q;
   accq_i_csr_t T;         /* gather form only */
   double *y;              /* row forms: the inflow (sweep_rows), free between sweeps */
+  double *b;              /* row forms below ACCQ_LEAN_STATES: the inflow's part from
+                             earlier states (NULL: one vector) */
   const uint8_t *nlow;    /* row form: entries below the diagonal per row (255: count them) */
   const int32_t *order;   /* sweep order (NULL: 0..n-1) */
   const int32_t *colors;  /* red-black: even-layer states, then odd-layer ones */
@@ -281,7 +283,14 @@ static void scatter_all(const accq_generator_t *Q, const double *x, double *y) {
 /* y[col] += xi * Q_ie over row i's entries below (lower = 1: col < i) or
  * above (col > i) the diagonal; rows are sorted, so each part is a run whose
  * length was counted once (nlow[i]; 255 = count again). */
-static inline void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, int64_t i, double xi,
+#if defined(__GNUC__)
+#define SOR_INLINE static inline __attribute__((always_inline))
+#else
+#define SOR_INLINE static inline
+#endif
+/* (Inlined into each of the four passes of sweep_rows: as a call, at 853,776
+ * states the sweep took 1.5x the time.) */
+SOR_INLINE void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, int64_t i, double xi,
                                 int lower, double *y) {
   const int32_t *col = Q->col;
   int64_t e0 = Q->rowptr[i], e1 = Q->rowptr[i + 1], m = e0 + nlow[i];
@@ -298,37 +307,41 @@ static inline void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, 
 }
 
 /* Row form, natural order: forward sweep (and backward when symmetric);
- * returns sum(x) over the last pass.  One inflow vector y (c->y): before
- * the forward pass y_j = sum_{i > j} x_i Q_ij (the entries below the
- * diagonal scattered from the current x), and each relaxed x_j is scattered
- * along its entries above the diagonal, so y_j reaches the full inflow just
- * before j is relaxed.  The backward pass mirrors it: y restarts from the
- * entries above the diagonal (the forward values) and receives the entries
- * below.  Half a pass over Q more per symmetric sweep than keeping the two
- * parts in two vectors, for 8 bytes per state less (docs/chains.md,
- * "Storage").  When u is set, every change to x_j is added to u_j. */
+ * returns sum(x) over the last pass.  Relaxing j needs its inflow
+ * sum_{i != j} x_i Q_ij: before the forward pass y_j = sum_{i > j} x_i Q_ij
+ * (the entries below the diagonal, scattered from the current x), and each
+ * relaxed x_j is scattered along its entries above the diagonal into b; the
+ * backward pass then needs those (the forward values) and restarts y from
+ * the entries below.  With b == NULL (from ACCQ_LEAN_STATES states) the
+ * forward pass scatters into y itself, and the backward pass first
+ * scatters the entries above the diagonal into y again: half a pass over Q
+ * more per symmetric sweep (about 1.3x the time), 8 bytes per state less
+ * (docs/chains.md, "Storage").  When u is set, every change to x_j is
+ * added to u_j. */
 static double sweep_rows(const sweep_t *c, double *x, float *u) {
   const accq_generator_t *Q = c->Q;
   int64_t n = c->n;
-  double *y = c->y, w = c->w, sum = 0.0;
+  double *y = c->y, *b = c->b, *fb = b ? b : y, w = c->w, sum = 0.0;
   memset(y, 0, (size_t)n * sizeof *y);
   for (int64_t i = 1; i < n; i++)
     if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 1, y);
+  if (b) memset(b, 0, (size_t)n * sizeof *b);
   for (int64_t j = 0; j < n; j++) {
-    double v = y[j] / -accq_generator_diag(Q, j);
+    double v = (b ? y[j] + b[j] : y[j]) / -accq_generator_diag(Q, j);
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
-    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 0, y);
+    if (xn != 0.0) scatter_part(Q, c->nlow, j, xn, 0, fb);
     sum += xn;
   }
   if (!c->symmetric) return sum;
   sum = 0.0;
   memset(y, 0, (size_t)n * sizeof *y);
-  for (int64_t i = 0; i + 1 < n; i++)
-    if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 0, y);
+  if (!b)
+    for (int64_t i = 0; i + 1 < n; i++)
+      if (x[i] != 0.0) scatter_part(Q, c->nlow, i, x[i], 0, y);
   for (int64_t j = n - 1; j >= 0; j--) {
-    double v = y[j] / -accq_generator_diag(Q, j);
+    double v = (b ? y[j] + b[j] : y[j]) / -accq_generator_diag(Q, j);
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
@@ -341,13 +354,13 @@ static double sweep_rows(const sweep_t *c, double *x, float *u) {
 /* The row form over a matrix-free Q: the same passes and the same
  * arithmetic as sweep_rows (each row regenerated where sweep_rows reads it,
  * unsorted: each entry of a row goes to a different column, so the order
- * within a row changes no sum), hence the same iterates bit for bit; four
- * half-row generations per symmetric sweep. */
+ * within a row changes no sum), hence the same iterates bit for bit; three
+ * half-row generations per symmetric sweep, four with one vector. */
 static double sweep_rows_mf(const sweep_t *c, double *x, float *u) {
   const accq_generator_t *Q = c->Q;
   int64_t n = c->n;
   int32_t *col = c->rcol;
-  double *rate = c->rrate, *y = c->y, w = c->w, sum = 0.0, d;
+  double *rate = c->rrate, *y = c->y, *b = c->b, *fb = b ? b : y, w = c->w, sum = 0.0, d;
   memset(y, 0, (size_t)n * sizeof *y);
   for (int64_t i = 1; i < n; i++) {
     double xi = x[i];
@@ -358,23 +371,24 @@ static double sweep_rows_mf(const sweep_t *c, double *x, float *u) {
     for (int e = 0; e < ne; e++)
       if (col[e] < i) y[col[e]] += xi * rate[e];
   }
+  if (b) memset(b, 0, (size_t)n * sizeof *b);
   for (int64_t j = 0; j < n; j++) {
     /* the entries above the diagonal and the diagonal (the lumped rows
      * numbered by rank: the arrivals only, the diagonal from a table) */
     int ne = Q->row(Q->row_ctx, j, ACCQ_ROW_UPPER, col, rate, &d);
-    double v = y[j] / -d;
+    double v = (b ? y[j] + b[j] : y[j]) / -d;
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
     if (xn != 0.0)
       for (int e = 0; e < ne; e++)
-        if (col[e] > j) y[col[e]] += xn * rate[e];
+        if (col[e] > j) fb[col[e]] += xn * rate[e];
     sum += xn;
   }
   if (!c->symmetric) return sum;
   sum = 0.0;
   memset(y, 0, (size_t)n * sizeof *y);
-  for (int64_t i = 0; i + 1 < n; i++) {
+  for (int64_t i = 0; !b && i + 1 < n; i++) {
     double xi = x[i];
     if (xi == 0.0) continue;
     int ne = Q->row(Q->row_ctx, i, ACCQ_ROW_UPPER, col, rate, &d);
@@ -383,7 +397,7 @@ static double sweep_rows_mf(const sweep_t *c, double *x, float *u) {
   }
   for (int64_t j = n - 1; j >= 0; j--) {
     int ne = Q->row(Q->row_ctx, j, ACCQ_ROW_LOWER, col, rate, &d);
-    double v = y[j] / -d;
+    double v = (b ? y[j] + b[j] : y[j]) / -d;
     double xn = w == 1.0 ? v : (1.0 - w) * x[j] + w * v;
     if (u) u[j] = track(u[j], xn - x[j]);
     x[j] = xn;
@@ -725,7 +739,7 @@ static void aa_mix(const anderson_t *a, double *x, long it) {
 /* Work arrays of one SOR solve. */
 typedef struct {
   sweep_t c;
-  double *y, *up, *dn, *agg, *ptab;
+  double *y, *b, *up, *dn, *agg, *ptab;
   uint16_t *pidx;
   iad_rates_t iad;
   uint8_t *nlow;
@@ -738,6 +752,7 @@ typedef struct {
 static void sor_work_free(sor_work_t *w) {
   accq_i_csr_free(&w->c.T);
   free(w->y);
+  free(w->b);
   free(w->nlow);
   free(w->rcol);
   free(w->rrate);
@@ -900,7 +915,7 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
   const accq_generator_t *Q = s->Q;
   int64_t n = Q->n;
   int rc;
-  int depth = v->anderson == ACCQ_ANDERSON_AUTO ? (n >= ACCQ_ANDERSON_LARGE ? 3 : 5) : v->anderson;
+  int depth = v->anderson == ACCQ_ANDERSON_AUTO ? (n >= ACCQ_LEAN_STATES ? 3 : 5) : v->anderson;
   w->M = depth > 0 ? (depth > ACCQ_ANDERSON_MAX ? ACCQ_ANDERSON_MAX : depth) : 0;
   w->c = (sweep_t){.n = n, .Q = Q, .w = s->opt.omega, .symmetric = v->symmetric};
   /* the row form sweeps in the states' own order; other orders gather */
@@ -909,16 +924,19 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
       return accq_err_set(s->err, ACCQ_EINVAL, "SOR variant gather/layer/red-black needs the stored "
                           "matrix (the generator is matrix-free)");
     w->y = malloc((size_t)n * sizeof *w->y);
+    if (n < ACCQ_LEAN_STATES && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
     w->rcol = malloc((size_t)(Q->max_row + 1) * sizeof *w->rcol);
     w->rrate = malloc((size_t)(Q->max_row + 1) * sizeof *w->rrate);
     if (!w->y || !w->rcol || !w->rrate) return ACCQ_ENOMEM;
     w->c.y = w->y;
+    w->c.b = w->b;
     w->c.rcol = w->rcol;
     w->c.rrate = w->rrate;
   } else if (v->gather || v->layer_order || v->redblack) {
     if ((rc = accq_i_transpose(Q, &w->c.T, s->err)) != 0) return rc;
   } else {
     w->y = malloc((size_t)n * sizeof *w->y);
+    if (n < ACCQ_LEAN_STATES && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
     w->nlow = malloc((size_t)n * sizeof *w->nlow);
     if (!w->y || !w->nlow) return ACCQ_ENOMEM;
     for (int64_t i = 0; i < n; i++) {
@@ -927,6 +945,7 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
       w->nlow[i] = m - Q->rowptr[i] < 255 ? (uint8_t)(m - Q->rowptr[i]) : 255;
     }
     w->c.y = w->y;
+    w->c.b = w->b;
     w->c.nlow = w->nlow;
   }
   if (v->iad || v->layer_order || v->redblack) {
