@@ -119,8 +119,9 @@ void accq_generator_free(accq_generator_t *q);   /* frees the arrays, not q itse
 typedef enum { ACCQ_CHAIN_LUMPED = 0, ACCQ_CHAIN_EXPLICIT } accq_chain_kind_t;
 
 /* How the generator is kept (docs/chains.md, "Storage"): stored rows (about
- * 119 bytes per state and 6 per transition), or matrix-free (rows regenerated
- * from each state's rank in every sweep: about 100 bytes per state, nothing
+ * 97 bytes per state and 5 per transition, 73 + 5 from ACCQ_SOR_LEAN_STATES
+ * states), or matrix-free (rows regenerated from each state's rank in every
+ * sweep: about 90 bytes per state, 66 from ACCQ_SOR_LEAN_STATES, nothing
  * per transition, slower per sweep).  auto: stored when its estimate fits
  * max_bytes, else matrix-free when that fits, else refused. */
 typedef enum {

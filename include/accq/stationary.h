@@ -81,9 +81,15 @@ const char *accq_solver_name(accq_solver_kind_t kind);
  * and the Krylov basis, is over opt->max_bytes: checked before
  * allocating, and auto's fallback so refused leaves SOR's ACCQ_ENOCONV with
  * both reasons), ACCQ_ENOMEM.  Cost of `auto` on the lumped
- * chains: about 35-60 iterations of 2.5 passes over Q (bench/README.md);
- * memory about 100 bytes per state besides Q (no transposed copy: SOR sweeps
- * the rows; docs/chains.md, "Storage"). */
+ * chains: about 35-60 iterations of 2.5 passes over Q (3 from
+ * ACCQ_SOR_LEAN_STATES states) (bench/README.md); memory besides Q about 79
+ * bytes per state, 55 from ACCQ_SOR_LEAN_STATES states (no transposed copy:
+ * SOR sweeps the rows; docs/chains.md, "Storage"). */
+/* From this many states SOR trades some time for memory: Anderson depth 3
+ * instead of 5 and one inflow vector instead of two (docs/chains.md,
+ * "Storage"). */
+#define ACCQ_SOR_LEAN_STATES 4000000
+
 int accq_stationary_solve(const accq_generator_t *Q, const accq_stationary_options_t *opt,
                           double *pi, accq_stationary_stats_t *stats, accq_err_t *err);
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "chain/chain_internal.h"
+#include "accq/stationary.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
@@ -40,21 +41,29 @@ void accq_chain_options_init(accq_chain_options_t *opt) {
   opt->storage = ACCQ_STORAGE_AUTO;
 }
 
-/* Memory per state of a built and solved chain (docs/chains.md, "Storage"):
- * the chain's key 8, row pointer 8 and diagonal 8; the `auto` solve's
- * vectors: pi 8, the row-form inflows a and b 16, the layer 4 and the
- * below-diagonal counts 1, the index of the IAD rate pair 2, Anderson's history
- * (depth 5: the newest g in double, six f_j and six differences in float) 56.
- * Per transition: column
- * 4 + rate index 2 (one double more when the rates do not fit the table).
- * Plus the rank -> index map (rank_index_bytes below). */
-#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 8.0 + 8.0 + 16.0 + 4.0 + 1.0 + 2.0 + 56.0)
-#define ACCQ_BYTES_PER_TRANSITION 6.0
+/* Memory per state of the `auto` solve's vectors (docs/chains.md,
+ * "Storage"): pi 8, the row-form inflow 8 (and its second part 8 below
+ * ACCQ_SOR_LEAN_STATES states), the layer 4, the index of the IAD rate pair
+ * 2, Anderson's history (f_j and differences in float, 8 per slot: depth 5,
+ * 6 slots, below ACCQ_SOR_LEAN_STATES; depth 3, 4 slots, from there). */
+static double solve_bytes_per_state(double states) {
+  int lean = states >= ACCQ_SOR_LEAN_STATES;
+  return 8.0 + (lean ? 8.0 : 16.0) + 4.0 + 2.0 + (lean ? 32.0 : 48.0);
+}
+
+/* Stored: the chain's key 8, row pointer 8, diagonal index 2, and the
+ * solve's below-diagonal counts 1; per transition column 4 + rate index 1
+ * (2 when over 256 distinct rates, one double more when over 65,535: not
+ * counted, the lumped chains have 13-44).  Plus the rank -> index map
+ * (rank_index_bytes below). */
+#define ACCQ_BYTES_PER_STATE (8.0 + 8.0 + 2.0 + 1.0)
+#define ACCQ_BYTES_PER_TRANSITION 5.0
 
 static double rank_index_bytes(double states, double product);
 
 static double bytes_model(double states, double product, double nnz_row) {
-  return states * (ACCQ_BYTES_PER_STATE + ACCQ_BYTES_PER_TRANSITION * nnz_row) +
+  return states * (ACCQ_BYTES_PER_STATE + solve_bytes_per_state(states) +
+                   ACCQ_BYTES_PER_TRANSITION * nnz_row) +
          rank_index_bytes(states, product);
 }
 
@@ -64,13 +73,12 @@ static double bytes_model(double states, double product, double nnz_row) {
  * every product state is reachable (then state i is rank i), the rank ->
  * index map (rows are regenerated from a state's rank: no row pointer,
  * column, rate or diagonal); the solve's vectors are those of the stored
- * mode without the below-diagonal counts: pi 8, a and b 16, layer 4, IAD pair
- * index 2, Anderson 56.  (As for the stored estimate, the type tables and
- * the process itself, a few MiB, are not counted.) */
-#define ACCQ_BYTES_PER_STATE_MF (8.0 + 8.0 + 2.0 + 2.0 + 16.0 + 4.0 + 2.0 + 56.0)
+ * mode (solve_bytes_per_state).  (As for the stored estimate, the type tables
+ * and the process itself, a few MiB, are not counted.) */
+#define ACCQ_BYTES_PER_STATE_MF (8.0 + 2.0 + 2.0)
 
 double accq_i_chain_bytes_estimate_mf(double states, double product) {
-  return states * ACCQ_BYTES_PER_STATE_MF +
+  return states * (ACCQ_BYTES_PER_STATE_MF + solve_bytes_per_state(states)) +
          (states < product ? rank_index_bytes(states, product) : 0.0);
 }
 

@@ -83,11 +83,8 @@ typedef struct {
 } accq_i_sor_variant_t;
 #define ACCQ_ANDERSON_MAX 8
 /* accq_i_sor_variant_t.anderson: depth by size (sor.c: 5, or 3 from
- * ACCQ_LEAN_STATES states) */
+ * ACCQ_SOR_LEAN_STATES states) */
 #define ACCQ_ANDERSON_AUTO (-1)
-/* From this many states the row-form SOR saves memory at some cost in time
- * (sor.c): Anderson depth 3 (auto) and one inflow vector instead of two. */
-#define ACCQ_LEAN_STATES 4000000
 
 void accq_i_sor_variant_default(accq_i_sor_variant_t *v);
 

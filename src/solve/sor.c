@@ -237,7 +237,7 @@ typedef struct {
   const accq_generator_t *Q;
   accq_i_csr_t T;         /* gather form only */
   double *y;              /* row forms: the inflow (sweep_rows), free between sweeps */
-  double *b;              /* row forms below ACCQ_LEAN_STATES: the inflow's part from
+  double *b;              /* row forms below ACCQ_SOR_LEAN_STATES: the inflow's part from
                              earlier states (NULL: one vector) */
   const uint8_t *nlow;    /* row form: entries below the diagonal per row (255: count them) */
   const int32_t *order;   /* sweep order (NULL: 0..n-1) */
@@ -312,7 +312,7 @@ SOR_INLINE void scatter_part(const accq_generator_t *Q, const uint8_t *nlow, int
  * (the entries below the diagonal, scattered from the current x), and each
  * relaxed x_j is scattered along its entries above the diagonal into b; the
  * backward pass then needs those (the forward values) and restarts y from
- * the entries below.  With b == NULL (from ACCQ_LEAN_STATES states) the
+ * the entries below.  With b == NULL (from ACCQ_SOR_LEAN_STATES states) the
  * forward pass scatters into y itself, and the backward pass first
  * scatters the entries above the diagonal into y again: half a pass over Q
  * more per symmetric sweep (about 1.3x the time), 8 bytes per state less
@@ -915,7 +915,7 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
   const accq_generator_t *Q = s->Q;
   int64_t n = Q->n;
   int rc;
-  int depth = v->anderson == ACCQ_ANDERSON_AUTO ? (n >= ACCQ_LEAN_STATES ? 3 : 5) : v->anderson;
+  int depth = v->anderson == ACCQ_ANDERSON_AUTO ? (n >= ACCQ_SOR_LEAN_STATES ? 3 : 5) : v->anderson;
   w->M = depth > 0 ? (depth > ACCQ_ANDERSON_MAX ? ACCQ_ANDERSON_MAX : depth) : 0;
   w->c = (sweep_t){.n = n, .Q = Q, .w = s->opt.omega, .symmetric = v->symmetric};
   /* the row form sweeps in the states' own order; other orders gather */
@@ -924,7 +924,7 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
       return accq_err_set(s->err, ACCQ_EINVAL, "SOR variant gather/layer/red-black needs the stored "
                           "matrix (the generator is matrix-free)");
     w->y = malloc((size_t)n * sizeof *w->y);
-    if (n < ACCQ_LEAN_STATES && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
+    if (n < ACCQ_SOR_LEAN_STATES && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
     w->rcol = malloc((size_t)(Q->max_row + 1) * sizeof *w->rcol);
     w->rrate = malloc((size_t)(Q->max_row + 1) * sizeof *w->rrate);
     if (!w->y || !w->rcol || !w->rrate) return ACCQ_ENOMEM;
@@ -936,7 +936,7 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
     if ((rc = accq_i_transpose(Q, &w->c.T, s->err)) != 0) return rc;
   } else {
     w->y = malloc((size_t)n * sizeof *w->y);
-    if (n < ACCQ_LEAN_STATES && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
+    if (n < ACCQ_SOR_LEAN_STATES && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
     w->nlow = malloc((size_t)n * sizeof *w->nlow);
     if (!w->y || !w->nlow) return ACCQ_ENOMEM;
     for (int64_t i = 0; i < n; i++) {

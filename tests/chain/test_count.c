@@ -120,22 +120,22 @@ START_TEST(test_pop_b6) {
   ck_assert_int_eq(st, ACCQ_ETOOBIG);
   ck_assert_msg(strstr(err.msg, "more than 264599 reachable states"), "message: %s", err.msg);
   /* within the state limit but not the memory limit (the build's own figure
-   * is 264600 x (119 + 6 x 13.2) bytes + a 4-byte rank index over 17.7e6
-   * ranks = 0.115 GiB): refused with the exact count */
+   * is 264600 x (97 + 5 x 13.2) bytes + a hashed rank map of 2^20 slots of
+   * 4 bytes = 0.0441 GiB): refused with the exact count */
   opt.max_states = 20000000;
-  opt.max_bytes = 0.05 * 1024.0 * 1024.0 * 1024.0;
+  opt.max_bytes = 0.04 * 1024.0 * 1024.0 * 1024.0;
   opt.storage = ACCQ_STORAGE_STORED;
   st = accq_chain_build(&c, &m, p, 6, &opt, &err);
   ck_assert_int_eq(st, ACCQ_ETOOBIG);
   ck_assert_msg(strstr(err.msg, "264600 reachable states (exact count)"), "message: %s", err.msg);
-  /* storage auto: matrix-free fits (264600 x 94 bytes + a hashed rank map
-   * of 2^20 slots of 4 bytes = 0.0271 GiB); below that, refused as well */
+  /* storage auto: matrix-free fits (264600 x 90 bytes + a hashed rank map
+   * of 2^20 slots of 4 bytes = 0.0261 GiB); below that, refused as well */
   opt.storage = ACCQ_STORAGE_AUTO;
   ck_assert_int_eq(accq_chain_build(&c, &m, p, 6, &opt, &err), 0);
   ck_assert_int_eq(c->storage, ACCQ_STORAGE_MATRIX_FREE);
   ck_assert_int_eq(c->nstates, 264600);
   accq_chain_free(c);
-  opt.max_bytes = 0.026 * 1024.0 * 1024.0 * 1024.0;   /* the count still fits a quarter */
+  opt.max_bytes = 0.025 * 1024.0 * 1024.0 * 1024.0;   /* the count still fits a quarter */
   st = accq_chain_build(&c, &m, p, 6, &opt, &err);
   ck_assert_int_eq(st, ACCQ_ETOOBIG);
   ck_assert_msg(strstr(err.msg, "264600 reachable states (exact count)") &&
