@@ -215,3 +215,18 @@ int accq_test_mmpp_m1(int K, const double *lam, const double *q, double mu, doub
   gsl_permutation_free(perm);
   return rc;
 }
+
+void accq_test_generator_plain(const accq_generator_t *Q, accq_generator_t *V) {
+  memset(V, 0, sizeof *V);
+  V->n = Q->n;
+  V->nnz = Q->nnz;
+  V->rowptr = malloc((size_t)(Q->n + 1) * sizeof *V->rowptr);
+  V->col = malloc((size_t)(Q->nnz ? Q->nnz : 1) * sizeof *V->col);
+  V->val = malloc((size_t)(Q->nnz ? Q->nnz : 1) * sizeof *V->val);
+  V->diag = malloc((size_t)Q->n * sizeof *V->diag);
+  ck_assert(V->rowptr && V->col && V->val && V->diag);
+  memcpy(V->rowptr, Q->rowptr, (size_t)(Q->n + 1) * sizeof *V->rowptr);
+  memcpy(V->col, Q->col, (size_t)Q->nnz * sizeof *V->col);
+  for (int64_t e = 0; e < Q->nnz; e++) V->val[e] = accq_generator_rate(Q, e);
+  for (int64_t i = 0; i < Q->n; i++) V->diag[i] = accq_generator_diag(Q, i);
+}

@@ -5,6 +5,8 @@
 
 #include <check.h>
 
+#include "accq/chain.h"
+
 /* |got - want| <= abs_tol + rel_tol * |want|, NaN-aware (NaN == NaN only if
  * both are NaN).  Fails the current test with both values and `what`. */
 #define ACCQ_CK_CLOSE(got, want, rel_tol, abs_tol, what)                          \
@@ -48,5 +50,10 @@ int accq_test_mmpp_m1(int K, const double *lam, const double *q, double mu, doub
 
 /* Runs a suite with CK_NORMAL output and returns the process exit status. */
 int accq_run_suite(Suite *s);
+
+/* A copy of Q in the plain form (rowptr, col, one double per rate in val and
+ * per diagonal in diag), read through the accessors; free with
+ * accq_generator_free.  Fails the current test when out of memory. */
+void accq_test_generator_plain(const accq_generator_t *Q, accq_generator_t *V);
 
 #endif

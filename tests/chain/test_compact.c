@@ -23,22 +23,6 @@
 
 static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
-/* A copy of Q with val and diag (the plain form), read through the accessors. */
-static void to_plain(const accq_generator_t *Q, accq_generator_t *V) {
-  memset(V, 0, sizeof *V);
-  V->n = Q->n;
-  V->nnz = Q->nnz;
-  V->rowptr = malloc((size_t)(Q->n + 1) * sizeof *V->rowptr);
-  V->col = malloc((size_t)(Q->nnz ? Q->nnz : 1) * sizeof *V->col);
-  V->val = malloc((size_t)(Q->nnz ? Q->nnz : 1) * sizeof *V->val);
-  V->diag = malloc((size_t)Q->n * sizeof *V->diag);
-  ck_assert(V->rowptr && V->col && V->val && V->diag);
-  memcpy(V->rowptr, Q->rowptr, (size_t)(Q->n + 1) * sizeof *V->rowptr);
-  memcpy(V->col, Q->col, (size_t)Q->nnz * sizeof *V->col);
-  for (int64_t e = 0; e < Q->nnz; e++) V->val[e] = accq_generator_rate(Q, e);
-  for (int64_t i = 0; i < Q->n; i++) V->diag[i] = accq_generator_diag(Q, i);
-}
-
 static accq_model_t load_model(const char *rel, int scale) {
   accq_model_t m;
   accq_err_t err;
@@ -122,7 +106,7 @@ static void check_chain(const char *rel, int scale, const char *policy, int B, i
   free(rate);
   /* the default solver on the compact and on the plain form */
   accq_generator_t V;
-  to_plain(Q, &V);
+  accq_test_generator_plain(Q, &V);
   double *pi[2];
   accq_stationary_stats_t st[2];
   accq_measures_t meas[2];
@@ -179,7 +163,7 @@ START_TEST(test_mmpp_chain_compact) {
   const accq_generator_t *Q = &c->Q;
   ck_assert(Q->val == NULL && Q->ridx8 != NULL && Q->diag == NULL && Q->didx != NULL);
   accq_generator_t V;
-  to_plain(Q, &V);
+  accq_test_generator_plain(Q, &V);
   const int64_t n = Q->n;
   ck_assert_int_gt(n, 100); /* 150: 75 occupancies in 2 phases */
   double *pi[2];

@@ -24,22 +24,6 @@
 #include "solve/solve_internal.h"
 #include "testutil.h"
 
-/* A copy of Q with one double per rate and per diagonal. */
-static void to_val(const accq_generator_t *Q, accq_generator_t *V) {
-  memset(V, 0, sizeof *V);
-  V->n = Q->n;
-  V->nnz = Q->nnz;
-  V->rowptr = malloc((size_t)(Q->n + 1) * sizeof *V->rowptr);
-  V->col = malloc((size_t)(Q->nnz ? Q->nnz : 1) * sizeof *V->col);
-  V->val = malloc((size_t)(Q->nnz ? Q->nnz : 1) * sizeof *V->val);
-  V->diag = malloc((size_t)Q->n * sizeof *V->diag);
-  ck_assert(V->rowptr && V->col && V->val && V->diag);
-  memcpy(V->rowptr, Q->rowptr, (size_t)(Q->n + 1) * sizeof *V->rowptr);
-  memcpy(V->col, Q->col, (size_t)Q->nnz * sizeof *V->col);
-  for (int64_t i = 0; i < Q->n; i++) V->diag[i] = accq_generator_diag(Q, i);
-  for (int64_t e = 0; e < Q->nnz; e++) V->val[e] = accq_generator_rate(Q, e);
-}
-
 /* The SOR solve `auto` runs (omega 1.4), in the row form or the former gather
  * form, to residual tol. */
 static void solve_variant(const accq_generator_t *Q, int gather, double tol, double *pi) {
@@ -85,7 +69,7 @@ static int compare_chain(const accq_chain_t *c, const char *what) {
   const accq_generator_t *Q = &c->Q;
   int64_t n = Q->n;
   accq_generator_t V;
-  to_val(Q, &V);
+  accq_test_generator_plain(Q, &V);
   double *p_table = malloc((size_t)n * sizeof *p_table), *p_val = malloc((size_t)n * sizeof *p_val);
   double *p_ref = malloc((size_t)n * sizeof *p_ref);
   ck_assert(p_table && p_val && p_ref);
