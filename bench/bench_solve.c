@@ -338,6 +338,7 @@ int main(int argc, char **argv) {
       v.redblack = strstr(tok, "-rb") != NULL;
       v.gather = strstr(tok, "-gather") != NULL;
       v.aa_float = strstr(tok, "-aaf") != NULL;
+      if (strstr(tok, "-lean")) v.lean = 1;   /* one inflow vector (auto from 4M states) */
     }
     char plain_label[600];
     snprintf(plain_label, sizeof plain_label, "%s(plain)", tok);

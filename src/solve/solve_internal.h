@@ -80,10 +80,11 @@ typedef struct {
   int gather;        /* 1: the former form: build Q^T and gather each state's inflow
                         (0: scatter along the rows of Q, no copy of the matrix) */
   int aa_float;      /* 1: Anderson's residual history f_j in float (4 bytes) */
+  int lean;          /* 1: one inflow vector, and depth 3 when anderson is auto;
+                        -1 (default): from ACCQ_SOR_LEAN_STATES states */
 } accq_i_sor_variant_t;
 #define ACCQ_ANDERSON_MAX 8
-/* accq_i_sor_variant_t.anderson: depth by size (sor.c: 5, or 3 from
- * ACCQ_SOR_LEAN_STATES states) */
+/* accq_i_sor_variant_t.anderson: depth 5, or 3 when lean */
 #define ACCQ_ANDERSON_AUTO (-1)
 
 void accq_i_sor_variant_default(accq_i_sor_variant_t *v);

@@ -66,6 +66,7 @@ void accq_i_sor_variant_default(accq_i_sor_variant_t *v) {
    * iterations (33 at 10^5 and 10^6) for 24 bytes per state less. */
   v->gather = 0;
   v->aa_float = 1;
+  v->lean = -1;
 }
 
 /* Undirected BFS distances from state 0 without the transpose: label
@@ -915,7 +916,8 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
   const accq_generator_t *Q = s->Q;
   int64_t n = Q->n;
   int rc;
-  int depth = v->anderson == ACCQ_ANDERSON_AUTO ? (n >= ACCQ_SOR_LEAN_STATES ? 3 : 5) : v->anderson;
+  const int lean = v->lean < 0 ? n >= ACCQ_SOR_LEAN_STATES : v->lean;
+  int depth = v->anderson == ACCQ_ANDERSON_AUTO ? (lean ? 3 : 5) : v->anderson;
   w->M = depth > 0 ? (depth > ACCQ_ANDERSON_MAX ? ACCQ_ANDERSON_MAX : depth) : 0;
   w->c = (sweep_t){.n = n, .Q = Q, .w = s->opt.omega, .symmetric = v->symmetric};
   /* the row form sweeps in the states' own order; other orders gather */
@@ -924,7 +926,7 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
       return accq_err_set(s->err, ACCQ_EINVAL, "SOR variant gather/layer/red-black needs the stored "
                           "matrix (the generator is matrix-free)");
     w->y = malloc((size_t)n * sizeof *w->y);
-    if (n < ACCQ_SOR_LEAN_STATES && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
+    if (!lean && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
     w->rcol = malloc((size_t)(Q->max_row + 1) * sizeof *w->rcol);
     w->rrate = malloc((size_t)(Q->max_row + 1) * sizeof *w->rrate);
     if (!w->y || !w->rcol || !w->rrate) return ACCQ_ENOMEM;
@@ -936,7 +938,7 @@ static int sor_setup(accq_i_solve_t *s, const accq_i_sor_variant_t *v, sor_work_
     if ((rc = accq_i_transpose(Q, &w->c.T, s->err)) != 0) return rc;
   } else {
     w->y = malloc((size_t)n * sizeof *w->y);
-    if (n < ACCQ_SOR_LEAN_STATES && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
+    if (!lean && !(w->b = malloc((size_t)n * sizeof *w->b))) return ACCQ_ENOMEM;
     w->nlow = malloc((size_t)n * sizeof *w->nlow);
     if (!w->y || !w->nlow) return ACCQ_ENOMEM;
     for (int64_t i = 0; i < n; i++) {
