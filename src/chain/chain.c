@@ -527,6 +527,53 @@ static void builder_narrow_rates(accq_generator_t *q) {
   q->ridx = NULL;
 }
 
+/* Distinct doubles (bit patterns compared, so -0.0 and every value are kept
+ * exactly), each given the next 2-byte index: the diagonal tables of the
+ * stored and the matrix-free chains. */
+enum { VALUE_TABLE_SLOTS = 131072 }; /* a power of two >= 2 * 65536 */
+typedef struct {
+  int32_t *slot;
+  double *tab;
+  int32_t n, max;
+} value_table_t;
+
+static int value_table_init(value_table_t *t, int32_t max) {
+  t->n = 0;
+  t->max = max;
+  t->slot = malloc(VALUE_TABLE_SLOTS * sizeof *t->slot);
+  t->tab = malloc((size_t)max * sizeof *t->tab);
+  if (t->slot) memset(t->slot, 0xff, VALUE_TABLE_SLOTS * sizeof *t->slot);
+  return t->slot && t->tab ? 0 : -1;
+}
+
+/* d's index, new ones appended; -1 when the table is full. */
+static int32_t value_table_index(value_table_t *t, double d) {
+  uint64_t bits;
+  memcpy(&bits, &d, sizeof bits);
+  uint64_t h = (bits * 0x9E3779B97F4A7C15ull) >> 47; /* 17 bits: VALUE_TABLE_SLOTS */
+  for (;; h = (h + 1) & (VALUE_TABLE_SLOTS - 1))
+    if (t->slot[h] < 0 || memcmp(&t->tab[t->slot[h]], &d, sizeof d) == 0) break;
+  if (t->slot[h] < 0) {
+    if (t->n == t->max) return -1;
+    t->tab[t->n] = d;
+    t->slot[h] = t->n++;
+  }
+  return t->slot[h];
+}
+
+/* Frees the hash; the values (shrunk to their number) are the caller's. */
+static double *value_table_finish(value_table_t *t) {
+  free(t->slot);
+  t->slot = NULL;
+  double *v = realloc(t->tab, (size_t)(t->n > 0 ? t->n : 1) * sizeof *v);
+  return v ? v : t->tab;
+}
+
+static void value_table_free(value_table_t *t) {
+  free(t->slot);
+  free(t->tab);
+}
+
 /* The diagonal as a 2-byte index into its distinct values (bit patterns
  * compared, so every value, -0.0 included, is kept exactly): sums of a few
  * rates, they take a few dozen values on the lumped chains (34 and 44 on the
@@ -535,41 +582,23 @@ static void builder_narrow_rates(accq_generator_t *q) {
  * ACCQ_DIAG_TABLE_MAX distinct values, or without memory, diag stays. */
 #define ACCQ_DIAG_TABLE_MAX 65535
 static void builder_diag_table(accq_generator_t *q) {
-  enum { SLOTS = 131072 }; /* a power of two >= 2 * ACCQ_DIAG_TABLE_MAX */
   if (!q->diag || q->n < 1) return;
   const int64_t n = q->n;
-  int32_t *slot = malloc(SLOTS * sizeof *slot);
-  double *tab = malloc(ACCQ_DIAG_TABLE_MAX * sizeof *tab);
+  value_table_t t;
   uint16_t *idx = malloc((size_t)n * sizeof *idx);
-  int ok = slot && tab && idx;
-  int32_t nd = 0;
-  if (ok) memset(slot, 0xff, SLOTS * sizeof *slot);
+  int ok = value_table_init(&t, ACCQ_DIAG_TABLE_MAX) == 0 && idx;
   for (int64_t i = 0; i < n && ok; i++) {
-    double d = q->diag[i];
-    uint64_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    uint64_t h = (bits * 0x9E3779B97F4A7C15ull) >> 47; /* 17 bits: SLOTS */
-    for (;; h = (h + 1) & (SLOTS - 1))
-      if (slot[h] < 0 || memcmp(&tab[slot[h]], &d, sizeof d) == 0) break;
-    if (slot[h] < 0) {
-      if (nd == ACCQ_DIAG_TABLE_MAX) {
-        ok = 0;
-        break;
-      }
-      tab[nd] = d;
-      slot[h] = nd++;
-    }
-    idx[i] = (uint16_t)slot[h];
+    int32_t k = value_table_index(&t, q->diag[i]);
+    if (k < 0) ok = 0;
+    else idx[i] = (uint16_t)k;
   }
-  free(slot);
   if (!ok) {
-    free(tab);
+    value_table_free(&t);
     free(idx);
     return;
   }
-  double *t = realloc(tab, (size_t)nd * sizeof *t);
-  q->dtab = t ? t : tab;
-  q->ndtab = nd;
+  q->ndtab = t.n;
+  q->dtab = value_table_finish(&t);
   q->didx = idx;
   free(q->diag);
   q->diag = NULL;
@@ -1578,51 +1607,29 @@ static int lumped_mf_row(void *ctx, int64_t i, int sorted, int32_t *col, double 
  * only, ACCQ_ROW_UPPER: arrivals only) come with their diagonal.  Over 65,536
  * distinct values (or no memory), no table: the half rows are whole rows. */
 static void lumped_diag_table(accq_chain_t *c, lumped_ctx_t *x) {
-  enum { MAXD = 65536, SLOTS = 2 * MAXD };
   const int64_t n = c->nstates;
   int32_t *col = malloc((size_t)(c->Q.max_row + 1) * sizeof *col);
   double *rate = malloc((size_t)(c->Q.max_row + 1) * sizeof *rate);
-  int32_t *slot = malloc(SLOTS * sizeof *slot);
-  x->did = malloc((size_t)(n > 0 ? n : 1) * sizeof *x->did);
-  x->dtab = malloc(MAXD * sizeof *x->dtab);
-  int ok = col && rate && slot && x->did && x->dtab;
-  if (ok) memset(slot, 0xff, SLOTS * sizeof *slot);
-  uint16_t *did = x->did;
+  uint16_t *did = malloc((size_t)(n > 0 ? n : 1) * sizeof *did);
+  value_table_t t;
+  int ok = value_table_init(&t, 65536) == 0 && col && rate && did;
   x->did = NULL; /* lumped_mf_row computes whole rows meanwhile */
   x->ndiag = 0;
   for (int64_t i = 0; i < n && ok; i++) {
     double d;
-    if (lumped_mf_row(x, i, 0, col, rate, &d) < 0) {
-      ok = 0;
-      break;
-    }
-    uint64_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    uint64_t h = (bits * 0x9E3779B97F4A7C15ull) >> 47; /* 17 bits: SLOTS */
-    for (;; h = (h + 1) & (SLOTS - 1))
-      if (slot[h] < 0 || memcmp(&x->dtab[slot[h]], &d, sizeof d) == 0) break;
-    if (slot[h] < 0) {
-      if (x->ndiag == MAXD) {
-        ok = 0;
-        break;
-      }
-      x->dtab[x->ndiag] = d;
-      slot[h] = (int32_t)x->ndiag++;
-    }
-    did[i] = (uint16_t)slot[h];
+    int32_t k = lumped_mf_row(x, i, 0, col, rate, &d) < 0 ? -1 : value_table_index(&t, d);
+    if (k < 0) ok = 0;
+    else did[i] = (uint16_t)k;
   }
   free(col);
   free(rate);
-  free(slot);
   if (ok) {
     x->did = did;
-    double *t = realloc(x->dtab, (size_t)(x->ndiag > 0 ? x->ndiag : 1) * sizeof *t);
-    if (t) x->dtab = t;
+    x->ndiag = t.n;
+    x->dtab = value_table_finish(&t);
   } else {
     free(did);
-    free(x->dtab);
-    x->dtab = NULL;
-    x->ndiag = 0;
+    value_table_free(&t);
   }
 }
 
